@@ -1,0 +1,254 @@
+// Every message the model exchanges, one plain struct per Kafka request/response kind,
+// named as Kafka names them. Requests carry a correlation id that the response echoes.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "broker/errors.hpp"
+#include "broker/metadata_records.hpp"
+#include "broker/record_batch.hpp"
+
+namespace kafka {
+
+struct TopicPartition {
+    TopicId topic_id = 0;
+    int32_t partition = 0;
+    auto operator<=>(const TopicPartition&) const = default;
+};
+
+// ---------------------------------------------------------------- KRaft quorum (KIP-595)
+struct VoteRequest {
+    int32_t candidate_epoch = 0;
+    int32_t candidate_id = 0;
+    int32_t last_offset_epoch = 0;
+    int64_t last_offset = 0;  // the candidate's log end offset
+};
+struct VoteResponse {
+    Error error = Error::none;
+    int32_t leader_epoch = 0;
+    int32_t leader_id = -1;
+    bool vote_granted = false;
+};
+struct BeginQuorumEpochRequest {
+    int32_t leader_epoch = 0;
+    int32_t leader_id = 0;
+};
+struct BeginQuorumEpochResponse {
+    Error error = Error::none;
+    int32_t leader_epoch = 0;
+    int32_t leader_id = -1;
+};
+struct EndQuorumEpochRequest {
+    int32_t leader_epoch = 0;
+    int32_t leader_id = 0;
+    std::vector<int32_t> preferred_successors;
+};
+struct EndQuorumEpochResponse {
+    Error error = Error::none;
+    int32_t leader_epoch = 0;
+    int32_t leader_id = -1;
+};
+// Fetch of __cluster_metadata by a voter or an observer (a broker).
+struct RaftFetchRequest {
+    int32_t replica_id = 0;
+    int32_t current_leader_epoch = 0;
+    int64_t fetch_offset = 0;
+    int32_t last_fetched_epoch = 0;
+    int64_t max_wait_ms = 500;
+};
+struct RaftFetchResponse {
+    Error error = Error::none;
+    int32_t leader_epoch = 0;
+    int32_t leader_id = -1;
+    int64_t high_watermark = 0;
+    int64_t log_start_offset = 0;
+    bool diverging = false;  // divergingEpoch set: truncate to diverging_end_offset, fetch again
+    int32_t diverging_epoch = 0;
+    int64_t diverging_end_offset = 0;
+    int64_t base_offset = 0;  // offset of entries[0]
+    std::vector<MetadataEntry> entries;
+};
+
+// ---------------------------------------------------------------- broker lifecycle (KIP-631)
+struct BrokerRegistrationRequest {
+    int32_t correlation_id = 0;
+    BrokerId broker_id = 0;
+    uint64_t incarnation_id = 0;
+};
+struct BrokerRegistrationResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    int64_t broker_epoch = -1;
+};
+struct BrokerHeartbeatRequest {
+    int32_t correlation_id = 0;
+    BrokerId broker_id = 0;
+    int64_t broker_epoch = 0;
+    int64_t current_metadata_offset = 0;
+    bool want_fence = false;
+    bool want_shut_down = false;
+};
+struct BrokerHeartbeatResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    bool is_caught_up = false;
+    bool is_fenced = true;
+    bool should_shut_down = false;
+};
+// ISR change from a partition leader (KIP-497).
+struct AlterPartitionRequest {
+    int32_t correlation_id = 0;
+    BrokerId broker_id = 0;
+    int64_t broker_epoch = 0;
+    TopicPartition tp;
+    int32_t leader_epoch = 0;
+    int32_t partition_epoch = 0;
+    std::vector<BrokerId> new_isr;
+};
+struct AlterPartitionResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    TopicPartition tp;
+    BrokerId leader = no_leader;
+    int32_t leader_epoch = 0;
+    int32_t partition_epoch = 0;
+    std::vector<BrokerId> isr;
+};
+struct CreatableTopic {
+    std::string name;
+    int32_t num_partitions = 1;
+    int16_t replication_factor = 1;
+    std::vector<std::vector<BrokerId>> assignment;  // empty: Kafka's default placement
+    ConfigMap configs;
+};
+struct CreateTopicsRequest {
+    int32_t correlation_id = 0;
+    std::vector<CreatableTopic> topics;
+};
+struct CreateTopicsResponse {
+    int32_t correlation_id = 0;
+    struct Result {
+        std::string name;
+        TopicId topic_id = 0;
+        Error error = Error::none;
+    };
+    std::vector<Result> topics;
+};
+
+// ---------------------------------------------------------------- client requests
+struct MetadataRequest {
+    int32_t correlation_id = 0;
+    std::vector<std::string> topics;  // empty = all
+};
+struct PartitionMetadata {
+    int32_t partition = 0;
+    Error error = Error::none;
+    BrokerId leader = no_leader;
+    int32_t leader_epoch = -1;
+    std::vector<BrokerId> replicas;
+    std::vector<BrokerId> isr;
+};
+struct TopicMetadata {
+    std::string name;
+    TopicId topic_id = 0;
+    Error error = Error::none;
+    std::vector<PartitionMetadata> partitions;
+};
+struct MetadataResponse {
+    int32_t correlation_id = 0;
+    std::vector<BrokerId> brokers;  // live (unfenced) brokers
+    BrokerId controller_id = -1;
+    std::vector<TopicMetadata> topics;
+};
+
+struct ProduceRequest {
+    int32_t correlation_id = 0;
+    int16_t acks = -1;
+    int32_t timeout_ms = 30000;
+    struct PartitionData {
+        TopicPartition tp;
+        RecordBatch batch;  // base_offset is assigned by the leader
+    };
+    std::vector<PartitionData> partitions;
+};
+struct ProduceResponse {
+    int32_t correlation_id = 0;
+    struct PartitionResponse {
+        TopicPartition tp;
+        Error error = Error::none;
+        int64_t base_offset = -1;
+        int64_t log_start_offset = -1;
+    };
+    std::vector<PartitionResponse> partitions;
+};
+
+constexpr int32_t consumer_replica_id = -1;
+struct FetchRequest {
+    int32_t correlation_id = 0;
+    int32_t replica_id = consumer_replica_id;  // follower broker id, or -1 for a consumer
+    int64_t replica_epoch = -1;                // the follower's broker epoch (KIP-903)
+    int32_t max_wait_ms = 500;
+    int32_t min_bytes = 1;
+    int32_t max_bytes = 52428800;
+    bool read_committed = false;
+    struct PartitionData {
+        TopicPartition tp;
+        int32_t current_leader_epoch = -1;
+        int64_t fetch_offset = 0;
+        int32_t last_fetched_epoch = -1;
+        int64_t log_start_offset = -1;
+        int32_t partition_max_bytes = 1048576;
+    };
+    std::vector<PartitionData> partitions;
+};
+struct FetchResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    struct PartitionData {
+        TopicPartition tp;
+        Error error = Error::none;
+        int64_t high_watermark = -1;
+        int64_t log_start_offset = -1;
+        bool diverging = false;            // divergingEpoch (KIP-320, IBP 2.7)
+        int32_t diverging_epoch = -1;
+        int64_t diverging_end_offset = -1;
+        std::vector<RecordBatch> batches;
+    };
+    std::vector<PartitionData> partitions;
+};
+
+struct ListOffsetsRequest {
+    int32_t correlation_id = 0;
+    static constexpr int64_t latest = -1;
+    static constexpr int64_t earliest = -2;
+    struct PartitionData {
+        TopicPartition tp;
+        int32_t current_leader_epoch = -1;
+        int64_t timestamp = latest;
+    };
+    std::vector<PartitionData> partitions;
+};
+struct ListOffsetsResponse {
+    int32_t correlation_id = 0;
+    struct PartitionData {
+        TopicPartition tp;
+        Error error = Error::none;
+        int64_t offset = -1;
+        int32_t leader_epoch = -1;
+    };
+    std::vector<PartitionData> partitions;
+};
+
+using Message = std::variant<std::monostate,
+                             VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
+                             EndQuorumEpochRequest, EndQuorumEpochResponse, RaftFetchRequest, RaftFetchResponse,
+                             BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
+                             BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
+                             CreateTopicsRequest, CreateTopicsResponse, MetadataRequest, MetadataResponse,
+                             ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
+                             ListOffsetsResponse>;
+
+}  // namespace kafka

@@ -1,0 +1,42 @@
+// The world type every Kafka node lives in, and the directory that maps Kafka ids to world
+// nodes (what controller.quorum.voters and bootstrap.servers tell a real process).
+#pragma once
+#include <map>
+
+#include "broker/messages.hpp"
+#include "sim/world.hpp"
+
+namespace kafka {
+
+using World = sim::World<Message>;
+using Context = sim::Context<Message>;
+using Node = sim::Node<Message>;
+
+struct ClusterDirectory {
+    std::map<int32_t, sim::NodeId> controllers;  // KRaft voters, ids 3000..
+    std::map<int32_t, sim::NodeId> brokers;      // brokers, ids 1..
+    sim::NodeId admin = sim::no_node;
+
+    sim::NodeId controller_node(int32_t id) const {
+        auto it = controllers.find(id);
+        return it == controllers.end() ? sim::no_node : it->second;
+    }
+    sim::NodeId broker_node(int32_t id) const {
+        auto it = brokers.find(id);
+        return it == brokers.end() ? sim::no_node : it->second;
+    }
+    // Either kind: Raft messages go to voters, responses back to whoever asked.
+    sim::NodeId node_of(int32_t id) const {
+        sim::NodeId n = controller_node(id);
+        return n != sim::no_node ? n : broker_node(id);
+    }
+    int32_t kafka_id(sim::NodeId node) const {
+        for (const auto& [id, n] : controllers)
+            if (n == node) return id;
+        for (const auto& [id, n] : brokers)
+            if (n == node) return id;
+        return -1;
+    }
+};
+
+}  // namespace kafka

@@ -1,0 +1,443 @@
+// The deterministic world: one owner of time, one event queue totally ordered by
+// (time, seq), one root seed. It hosts nodes (pure message/timer handlers), carries their
+// messages over the virtual network, owns their disks, and applies lifecycle faults.
+//
+//   World<Msg> world(seed, network_options);
+//   NodeId b1 = world.add_node("broker:1", [] { return std::make_unique<Broker>(...); });
+//   world.start(b1);
+//   world.run_until(sim::time_zero + sim::seconds(60));
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <stdexcept>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "sim/disk.hpp"
+#include "sim/network.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+#include "sim/trace.hpp"
+
+namespace sim {
+
+// A violated internal invariant: a bug in the simulator, not a Kafka-level finding (exit 3).
+struct InvariantViolation : std::logic_error {
+    using std::logic_error::logic_error;
+};
+#define SIM_ASSERT(cond, msg)                                                                  \
+    do {                                                                                       \
+        if (!(cond)) throw ::sim::InvariantViolation(std::string(__FILE__ ":") +               \
+                                                     std::to_string(__LINE__) + ": " + (msg)); \
+    } while (0)
+
+enum class NodeState : uint8_t { not_started, up, paused, shutting_down, crashed, powered_off, stopped };
+const char* to_string(NodeState s);
+
+struct TimerId {
+    uint64_t value = 0;
+    bool valid() const { return value != 0; }
+    auto operator<=>(const TimerId&) const = default;
+};
+
+template <class Msg>
+class World;
+template <class Msg>
+class Context;
+
+template <class Msg>
+class Node {
+public:
+    virtual ~Node() = default;
+    // Called on a fresh process: the first start, and every restart (read the disk here).
+    virtual void on_start(Context<Msg>& ctx) = 0;
+    virtual void on_message(NodeId from, Msg& msg, Context<Msg>& ctx) = 0;
+    virtual void on_timer(uint64_t /*tag*/, Context<Msg>& /*ctx*/) {}
+    // A peer's connection closed (its process died or stopped). Not sent on power loss or
+    // network faults: those are only seen as timeouts.
+    virtual void on_disconnect(NodeId /*peer*/, Context<Msg>& /*ctx*/) {}
+    // A clean stop was asked for. Call ctx.exit() when done; by default at once.
+    virtual void on_shutdown(Context<Msg>& ctx) { ctx.exit(); }
+};
+
+// What a handler may touch: the clock, the network, its timers, its random stream, its disk
+// and the trace. Nothing else.
+template <class Msg>
+class Context {
+public:
+    Context(World<Msg>& w, NodeId self) : world_(w), self_(self) {}
+    Time now() const { return world_.now(); }
+    NodeId self() const { return self_; }
+    const std::string& name() const { return world_.trace().node_name(self_); }
+    void send(NodeId to, Msg msg) { world_.send(self_, to, std::move(msg)); }
+    TimerId set_timer(Duration after, uint64_t tag) { return world_.set_timer(self_, after, tag); }
+    void cancel_timer(TimerId& id) {
+        world_.cancel_timer(id);
+        id = TimerId{};
+    }
+    Rng& rng() { return world_.node_rng(self_); }
+    Disk& disk() { return world_.disk(self_); }
+    void trace(std::string_view kind, std::initializer_list<TraceField> fields) {
+        world_.trace().record(world_.now(), self_, kind, fields);
+    }
+    // End a clean shutdown (see Node::on_shutdown).
+    void exit() { world_.finish_shutdown(self_); }
+
+private:
+    World<Msg>& world_;
+    NodeId self_;
+};
+
+template <class Msg>
+class World {
+public:
+    using Factory = std::function<std::unique_ptr<Node<Msg>>()>;
+
+    World(uint64_t seed, NetworkOptions net) : seed_(seed), network_(net) {}
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+
+    uint64_t seed() const { return seed_; }
+    Time now() const { return now_; }
+    Network& network() { return network_; }
+    Trace& trace() { return trace_; }
+    const Trace& trace() const { return trace_; }
+    uint64_t events_processed() const { return events_processed_; }
+    size_t node_count() const { return slots_.size(); }
+
+    // Every `interval` the kernel writes dirty pages of every powered machine back to disk.
+    void set_os_flush_interval(Duration interval) { os_flush_interval_ = interval; }
+
+    NodeId add_node(std::string name, Factory factory) {
+        auto id = static_cast<NodeId>(slots_.size());
+        Slot s;
+        s.factory = std::move(factory);
+        s.rng = Rng(seed_, "node/" + name);
+        trace_.set_node_name(id, name);
+        names_.push_back(std::move(name));
+        slots_.push_back(std::move(s));
+        network_.add_node(seed_, names_);
+        return id;
+    }
+    NodeId find(std::string_view name) const {
+        for (size_t i = 0; i < names_.size(); ++i)
+            if (names_[i] == name) return static_cast<NodeId>(i);
+        return no_node;
+    }
+    const std::string& name(NodeId id) const { return names_.at(static_cast<size_t>(id)); }
+
+    NodeState state(NodeId id) const { return slots_.at(static_cast<size_t>(id)).state; }
+    bool is_up(NodeId id) const {
+        NodeState s = state(id);
+        return s == NodeState::up || s == NodeState::shutting_down;
+    }
+    // The live process, for read-only inspection by the harness (nullptr when down).
+    Node<Msg>* node(NodeId id) { return slots_.at(static_cast<size_t>(id)).node.get(); }
+    template <class N>
+    N* node_as(NodeId id) { return dynamic_cast<N*>(node(id)); }
+    Disk& disk(NodeId id) { return slots_.at(static_cast<size_t>(id)).disk; }
+    Rng& node_rng(NodeId id) { return slots_[static_cast<size_t>(id)].rng; }
+
+    // ---- lifecycle; each returns false when the node was already in that state ----
+    bool start(NodeId id) {
+        Slot& s = slot(id);
+        if (s.state == NodeState::up || s.state == NodeState::paused || s.state == NodeState::shutting_down)
+            return false;
+        s.state = NodeState::up;
+        ++s.incarnation;
+        s.node = s.factory();
+        Context<Msg> ctx(*this, id);
+        s.node->on_start(ctx);
+        return true;
+    }
+    bool restart(NodeId id) { return start(id); }
+
+    bool crash(NodeId id) { return kill(id, /*power_loss=*/false); }
+    bool power_loss(NodeId id) { return kill(id, /*power_loss=*/true); }
+
+    bool shutdown(NodeId id, Duration grace) {
+        Slot& s = slot(id);
+        if (s.state == NodeState::paused) resume(id);
+        if (s.state != NodeState::up) return false;
+        s.state = NodeState::shutting_down;
+        uint32_t inc = s.incarnation;
+        schedule(now_ + grace, [this, id, inc] {
+            if (slot(id).incarnation == inc && slot(id).state == NodeState::shutting_down) finish_shutdown(id);
+        });
+        Context<Msg> ctx(*this, id);
+        s.node->on_shutdown(ctx);
+        return true;
+    }
+    void finish_shutdown(NodeId id) {
+        Slot& s = slot(id);
+        if (s.state != NodeState::shutting_down && s.state != NodeState::up) return;
+        s.disk.flush_all();
+        s.node.reset();
+        s.state = NodeState::stopped;
+        ++s.incarnation;
+        notify_disconnect(id);
+    }
+
+    bool pause(NodeId id) {
+        Slot& s = slot(id);
+        if (s.state != NodeState::up && s.state != NodeState::shutting_down) return false;
+        s.paused_from = s.state;
+        s.state = NodeState::paused;
+        return true;
+    }
+    bool resume(NodeId id) {
+        Slot& s = slot(id);
+        if (s.state != NodeState::paused) return false;
+        s.state = s.paused_from;
+        // What arrived while paused is handled now, in arrival order.
+        std::vector<Event> backlog = std::move(s.backlog);
+        s.backlog.clear();
+        for (Event ev : backlog) {
+            ev.time = now_;
+            ev.seq = next_seq_++;
+            queue_.push(ev);
+        }
+        return true;
+    }
+
+    // ---- harness scheduling ----
+    void schedule(Time at, std::function<void()> fn) {
+        SIM_ASSERT(at >= now_, "scheduled in the past");
+        uint32_t slot_index;
+        if (!free_callbacks_.empty()) {
+            slot_index = free_callbacks_.back();
+            free_callbacks_.pop_back();
+            callbacks_[slot_index] = std::move(fn);
+        } else {
+            slot_index = static_cast<uint32_t>(callbacks_.size());
+            callbacks_.push_back(std::move(fn));
+        }
+        push(Event{at, 0, slot_index, 0, 0, no_node, 0, EventKind::callback});
+    }
+
+    // Process one event; false when the queue is empty.
+    bool step() {
+        if (queue_.empty()) return false;
+        Event ev = queue_.top();
+        queue_.pop();
+        SIM_ASSERT(ev.time >= now_, "time went backwards");
+        now_ = ev.time;
+        ++events_processed_;
+        dispatch(ev);
+        return true;
+    }
+    // Run every event up to and including time t; the clock ends at t.
+    void run_until(Time t) {
+        ensure_flush_scheduled();
+        while (!queue_.empty() && queue_.top().time <= t) step();
+        if (now_ < t) now_ = t;
+    }
+    Time next_event_time() const { return queue_.empty() ? time_never : queue_.top().time; }
+
+    // ---- used through Context ----
+    void send(NodeId from, NodeId to, Msg msg) {
+        Time at;
+        uint32_t epoch;
+        if (!network_.route(from, to, now_, at, epoch)) return;
+        uint32_t slot_index;
+        if (!free_msgs_.empty()) {
+            slot_index = free_msgs_.back();
+            free_msgs_.pop_back();
+            msgs_[slot_index].msg = std::move(msg);
+        } else {
+            slot_index = static_cast<uint32_t>(msgs_.size());
+            msgs_.push_back(InFlight{std::move(msg), 0, 0, 0});
+        }
+        InFlight& f = msgs_[slot_index];
+        f.from = from;
+        f.from_incarnation = slot(from).incarnation;
+        f.link_epoch = epoch;
+        push(Event{at, 0, slot_index, 0, 0, to, slot(to).incarnation, EventKind::deliver});
+    }
+    TimerId set_timer(NodeId id, Duration after, uint64_t tag) {
+        TimerId t{++last_timer_};
+        live_timers_.insert(t.value);
+        push(Event{now_ + after, 0, t.value, tag, 0, id, slot(id).incarnation, EventKind::timer});
+        return t;
+    }
+    void cancel_timer(TimerId id) {
+        if (id.valid()) live_timers_.erase(id.value);
+    }
+
+private:
+    enum class EventKind : uint8_t { deliver, timer, disconnect, callback, os_flush };
+    struct Event {
+        Time time;
+        uint64_t seq;
+        uint64_t a;  // deliver: message slot; timer: timer id; callback: callback slot
+        uint64_t b;  // timer: tag
+        uint64_t c;  // disconnect: peer
+        NodeId node;
+        uint32_t incarnation;
+        EventKind kind;
+    };
+    struct Later {
+        bool operator()(const Event& x, const Event& y) const {
+            return x.time != y.time ? x.time > y.time : x.seq > y.seq;
+        }
+    };
+    struct InFlight {
+        Msg msg;
+        NodeId from;
+        uint32_t from_incarnation;
+        uint32_t link_epoch;
+    };
+    struct Slot {
+        Factory factory;
+        std::unique_ptr<Node<Msg>> node;
+        NodeState state = NodeState::not_started;
+        NodeState paused_from = NodeState::up;
+        uint32_t incarnation = 0;
+        Disk disk;
+        Rng rng;
+        std::vector<Event> backlog;
+    };
+
+    Slot& slot(NodeId id) { return slots_.at(static_cast<size_t>(id)); }
+
+    void push(Event ev) {
+        ev.seq = next_seq_++;
+        queue_.push(ev);
+    }
+
+    void ensure_flush_scheduled() {
+        if (flush_scheduled_ || os_flush_interval_.us <= 0) return;
+        flush_scheduled_ = true;
+        push(Event{now_ + os_flush_interval_, 0, 0, 0, 0, no_node, 0, EventKind::os_flush});
+    }
+
+    void dispatch(Event& ev) {
+        trace_.mix(static_cast<uint64_t>(ev.time.us), (static_cast<uint64_t>(ev.kind) << 32) | static_cast<uint32_t>(ev.node),
+                   ev.kind == EventKind::timer ? ev.b : ev.a);
+        switch (ev.kind) {
+            case EventKind::deliver: {
+                InFlight& f = msgs_[ev.a];
+                Slot& to = slot(ev.node);
+                bool ok = to.incarnation == ev.incarnation && slot(f.from).incarnation == f.from_incarnation &&
+                          network_.link(f.from, ev.node).epoch == f.link_epoch && !network_.blocked(f.from, ev.node);
+                if (ok && to.state == NodeState::paused) {
+                    to.backlog.push_back(ev);
+                    return;
+                }
+                if (ok && (to.state == NodeState::up || to.state == NodeState::shutting_down)) {
+                    Context<Msg> ctx(*this, ev.node);
+                    to.node->on_message(f.from, f.msg, ctx);
+                }
+                f.msg = Msg{};
+                free_msgs_.push_back(static_cast<uint32_t>(ev.a));
+                return;
+            }
+            case EventKind::timer: {
+                Slot& s = slot(ev.node);
+                if (s.incarnation != ev.incarnation) {
+                    live_timers_.erase(ev.a);
+                    return;
+                }
+                if (s.state == NodeState::paused) {
+                    s.backlog.push_back(ev);
+                    return;
+                }
+                if (live_timers_.erase(ev.a) == 0) return;  // cancelled
+                if (s.state != NodeState::up && s.state != NodeState::shutting_down) return;
+                Context<Msg> ctx(*this, ev.node);
+                s.node->on_timer(ev.b, ctx);
+                return;
+            }
+            case EventKind::disconnect: {
+                Slot& s = slot(ev.node);
+                if (s.incarnation != ev.incarnation) return;
+                if (s.state == NodeState::paused) {
+                    s.backlog.push_back(ev);
+                    return;
+                }
+                if (s.state != NodeState::up && s.state != NodeState::shutting_down) return;
+                Context<Msg> ctx(*this, ev.node);
+                s.node->on_disconnect(static_cast<NodeId>(ev.c), ctx);
+                return;
+            }
+            case EventKind::callback: {
+                std::function<void()> fn = std::move(callbacks_[ev.a]);
+                callbacks_[ev.a] = nullptr;
+                free_callbacks_.push_back(static_cast<uint32_t>(ev.a));
+                fn();
+                return;
+            }
+            case EventKind::os_flush: {
+                for (auto& s : slots_)
+                    if (s.state != NodeState::powered_off) s.disk.flush_all();
+                push(Event{now_ + os_flush_interval_, 0, 0, 0, 0, no_node, 0, EventKind::os_flush});
+                return;
+            }
+        }
+    }
+
+    bool kill(NodeId id, bool lose_power) {
+        Slot& s = slot(id);
+        bool alive = s.state == NodeState::up || s.state == NodeState::paused || s.state == NodeState::shutting_down;
+        if (lose_power) {
+            if (s.state == NodeState::powered_off) return false;
+            if (!alive && s.state != NodeState::crashed) {
+                if (s.state != NodeState::stopped) return false;
+            }
+        } else if (!alive) {
+            return false;
+        }
+        s.node.reset();
+        s.backlog.clear();
+        ++s.incarnation;
+        if (lose_power) {
+            s.disk.power_loss();
+            s.state = NodeState::powered_off;
+        } else {
+            s.state = NodeState::crashed;
+            if (alive) notify_disconnect(id);  // the kernel closes the dead process's sockets
+        }
+        return true;
+    }
+
+    void notify_disconnect(NodeId id) {
+        for (size_t p = 0; p < slots_.size(); ++p) {
+            auto peer = static_cast<NodeId>(p);
+            if (peer == id) continue;
+            const Link& out = network_.link(id, peer);
+            const Link& in = network_.link(peer, id);
+            if (!out.used && !in.used) continue;
+            network_.reset(id, peer);
+            network_.reset(peer, id);
+            if (out.blocked > 0) continue;  // the FIN/RST cannot reach the peer
+            Slot& ps = slots_[p];
+            if (ps.state != NodeState::up && ps.state != NodeState::shutting_down && ps.state != NodeState::paused)
+                continue;
+            push(Event{now_ + network_.options().latency_min, 0, 0, 0, static_cast<uint64_t>(id), peer, ps.incarnation,
+                       EventKind::disconnect});
+        }
+    }
+
+    uint64_t seed_;
+    Time now_;
+    uint64_t next_seq_ = 0;
+    uint64_t events_processed_ = 0;
+    Network network_;
+    Trace trace_;
+    std::vector<std::string> names_;
+    std::vector<Slot> slots_;
+    std::priority_queue<Event, std::vector<Event>, Later> queue_;
+    std::vector<InFlight> msgs_;
+    std::vector<uint32_t> free_msgs_;
+    std::vector<std::function<void()>> callbacks_;
+    std::vector<uint32_t> free_callbacks_;
+    std::unordered_set<uint64_t> live_timers_;  // looked up only, never iterated
+    uint64_t last_timer_ = 0;
+    Duration os_flush_interval_ = seconds(5);
+    bool flush_scheduled_ = false;
+};
+
+}  // namespace sim
