@@ -1,0 +1,30 @@
+// How clients report what the application saw: sends, acknowledgements, errors and polls.
+// The harness implements this to record its history; the model never knows who listens.
+// Ranges are per (client, partition) record sequences: records [first_seq, first_seq+count).
+#pragma once
+#include <cstdint>
+
+#include "broker/errors.hpp"
+#include "broker/messages.hpp"
+#include "sim/time.hpp"
+
+namespace kafka {
+
+class ClientEvents {
+public:
+    virtual ~ClientEvents() = default;
+    // A batch left the accumulator for the first time (created at batch.create_time).
+    virtual void on_send(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count) = 0;
+    // The produce was acknowledged; base_offset is -1 for acks=0.
+    virtual void on_ack(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count,
+                        int64_t base_offset) = 0;
+    // A produce attempt failed. final=true: the producer gave up on these records
+    // (delivery.timeout.ms, retries exhausted, or a non-retriable error).
+    virtual void on_error(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count,
+                          Error error, bool final) = 0;
+    // The consumer handed records [first_offset, first_offset+count) of `batch` to the application.
+    virtual void on_poll(uint32_t client, sim::Time t, TopicPartition tp, const RecordBatch& batch,
+                         int64_t first_offset, int32_t count) = 0;
+};
+
+}  // namespace kafka
