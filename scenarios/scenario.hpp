@@ -1,0 +1,140 @@
+// The typed scenario model (../shared/SCENARIOS.md), produced once by the loader. Everything
+// past the loader reads this, never JSON.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "sim/time.hpp"
+
+namespace scenarios {
+
+enum class MetadataMode { kraft, zookeeper };
+
+struct ClusterSpec {
+    std::string version = "3.7";      // as written
+    kafka::VersionProfile profile;    // the profile it resolved to
+    MetadataMode metadata = MetadataMode::kraft;
+    int brokers = 3;                  // ids 1..N
+    int controllers = 3;              // KRaft voters, ids 3000..3000+N-1
+    int zookeeper = 3;                // ZooKeeper ensemble size, ids 1..N
+    kafka::ConfigMap config;          // overrides, normalised
+};
+
+struct NetworkSpec {
+    sim::Duration latency_min = sim::milliseconds(1);
+    sim::Duration latency_max = sim::milliseconds(3);
+    double loss = 0;
+};
+
+struct TopicSpec {
+    std::string name;
+    int partitions = 1;
+    int replication_factor = 1;
+    std::vector<std::vector<int32_t>> assignment;  // empty: Kafka's default placement
+    kafka::ConfigMap config;
+};
+
+struct ProducerSpec {
+    std::string id;
+    std::string topic;
+    double rate_per_s = 0;
+    int keys = 0;                     // 0: no keys (sticky partitioning)
+    sim::Duration from;               // default 0s
+    std::optional<sim::Duration> until;  // default: end of run
+    kafka::ConfigMap config;
+};
+
+struct ConsumerSpec {
+    std::optional<std::string> group;  // nullopt: "group": null, reads every partition by assignment
+    int members = 1;
+    std::vector<std::string> topics;
+    std::optional<double> rate_per_s;  // per member; nullopt = as fast as it can fetch
+    sim::Duration from;
+    std::optional<sim::Duration> until;
+    kafka::ConfigMap config;
+};
+
+// A target as written ("leader:orders/0"), parsed; resolved to nodes when the fault fires.
+struct Target {
+    enum class Kind {
+        broker, controller, zookeeper,   // by id
+        partition_leader,                // leader:<topic>/<partition>
+        active_controller,               // controller:active
+        quorum_leader,                   // quorum:leader
+        zookeeper_leader,                // zookeeper:leader
+        coordinator,                     // coordinator:<group>
+        producer,                        // producer:<id>
+        consumer,                        // consumer:<group>/<n>
+        all_brokers, all_controllers, all_zookeepers,
+        everyone_else,                   // "*" inside partition groups
+    };
+    Kind kind = Kind::broker;
+    std::string text;   // as written, for the trace and messages
+    int32_t id = 0;     // broker/controller/zookeeper id; partition; member n
+    std::string name;   // topic, group, producer id
+};
+
+enum class FaultAction {
+    crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss
+};
+const char* to_string(FaultAction a);
+
+struct FaultSpec {
+    size_t index = 0;                         // position in "faults"
+    sim::Duration at;
+    FaultAction action = FaultAction::crash;
+    std::vector<Target> targets;              // target (one or a list); isolate; latency/loss "target"
+    std::vector<std::vector<Target>> groups;  // partition
+    std::vector<Target> from, to;             // cut
+    std::vector<Target> between;              // latency/loss: [a, b] (2 entries) when given
+    sim::Duration add, jitter;                // latency
+    double probability = 0;                   // loss
+    std::optional<sim::Duration> for_;        // undone by itself after this long
+};
+
+enum class CheckKind {
+    no_acked_loss, no_duplicates, per_partition_order, replicas_consistent, single_leader, quorum,
+    max_lag, recovers, failover_time, availability,
+};
+const char* to_string(CheckKind k);
+
+struct ExpectSpec {
+    size_t index = 0;
+    CheckKind check = CheckKind::no_acked_loss;
+    bool expect_violated = false;             // "outcome": "violated"
+    // quorum
+    bool available = true;
+    std::optional<sim::Duration> during_from, during_to;
+    // max-lag
+    std::string group;
+    int64_t below = 0;
+    sim::Duration after;
+    // recovers
+    sim::Duration within;
+    // failover-time
+    sim::Duration max;
+    // availability
+    double min = 0;
+    std::optional<std::string> producer;
+};
+
+struct Scenario {
+    std::string file;   // path it was loaded from
+    std::string name;
+    std::string description;
+    uint64_t seed = 1;
+    sim::Duration duration;
+    ClusterSpec kafka;
+    NetworkSpec network;
+    std::vector<TopicSpec> topics;
+    std::vector<ProducerSpec> producers;
+    std::vector<ConsumerSpec> consumers;
+    std::vector<FaultSpec> faults;
+    std::vector<ExpectSpec> expect;
+    std::vector<std::string> warnings;  // accepted-but-not-modelled configs and similar
+};
+
+}  // namespace scenarios
