@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ConfigKey {
     std::string_view default_value;  // as Kafka's docs print it (newest modelled profile)
     bool modelled;                   // false: accepted, but the model does not act on it
     std::string_view doc;
+    // Integer keys: the accepted range (Kafka's own validators where it has them; otherwise
+    // what fits the field). Ratios use the same bounds.
+    int64_t min_value = INT64_MIN;
+    int64_t max_value = INT64_MAX;
 };
 
 std::span<const ConfigKey> config_keys();
@@ -39,6 +44,25 @@ std::optional<std::string> normalise_config_value(const ConfigKey& key, ConfigVa
 
 int64_t config_int(const ConfigValue& v);
 bool config_bool(const ConfigValue& v);
+
+// "producer", "broker/topic": for "x is a producer setting" messages.
+std::string scope_names(unsigned scopes);
+// false when the key is not modelled, or when this value asks for something the model does
+// not do (cleanup.policy=compact): such settings are reported as warnings.
+bool config_value_modelled(const ConfigKey& key, const ConfigValue& value);
+// "all", "true", "1048576", "0.5": for messages and `describe`.
+std::string format_config_value(const ConfigValue& v);
+
+// A topic-level name and the broker default it falls back to (segment.bytes <- log.segment.bytes).
+struct ConfigSynonym {
+    std::string_view topic;
+    std::string_view broker;
+};
+std::span<const ConfigSynonym> topic_config_synonyms();
+
+// The (major, minor) of a release written as "2.8", "3.4.1", "0.10.2.1" or "4.x" ("x" reads
+// as 99); nullopt when it is not a release in 0.8..4.x.
+std::optional<std::pair<int, int>> release_major_minor(std::string_view version);
 
 // Behaviour that changed across Kafka releases; chosen by the version profile.
 struct Behaviour {
@@ -139,6 +163,10 @@ struct ProducerConfig {
 
     static ProducerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
 };
+// Settings Kafka's producer refuses to start with (a ConfigException): idempotence set
+// explicitly together with acks != all, retries = 0 or more than 5 in flight; an explicit
+// delivery.timeout.ms below linger.ms + request.timeout.ms. nullopt when consistent.
+std::optional<std::string> producer_config_conflict(const ProducerConfig& config, const ConfigMap& overrides);
 
 struct ConsumerConfig {
     std::string auto_offset_reset = "latest";
@@ -159,5 +187,7 @@ struct ConsumerConfig {
 
     static ConsumerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
 };
+// Settings Kafka's consumer refuses to start with (heartbeat.interval.ms >= session.timeout.ms).
+std::optional<std::string> consumer_config_conflict(const ConsumerConfig& config);
 
 }  // namespace kafka

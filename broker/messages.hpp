@@ -58,6 +58,7 @@ struct RaftFetchRequest {
     int64_t fetch_offset = 0;
     int32_t last_fetched_epoch = 0;
     int64_t max_wait_ms = 500;
+    int32_t correlation_id = 0;  // echoed in the response: a late answer to a retried fetch is ignored
 };
 struct RaftFetchResponse {
     Error error = Error::none;
@@ -70,6 +71,7 @@ struct RaftFetchResponse {
     int64_t diverging_end_offset = 0;
     int64_t base_offset = 0;  // offset of entries[0]
     std::vector<MetadataEntry> entries;
+    int32_t correlation_id = 0;
 };
 
 // ---------------------------------------------------------------- broker lifecycle (KIP-631)

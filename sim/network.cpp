@@ -26,6 +26,7 @@ bool Network::route(NodeId from, NodeId to, Time now, Time& deliver_at, uint32_t
     l.used = true;
     if (l.blocked > 0) {
         ++dropped_;
+        l.lost_while_cut = true;
         return false;
     }
     uint64_t loss = std::min<uint64_t>(options_.loss.per_2_32 + l.extra_loss_per_2_32, uint64_t{1} << 32);

@@ -28,6 +28,7 @@ struct Link {
     Duration extra_jitter;
     uint64_t extra_loss_per_2_32 = 0;
     bool used = false;          // a connection has been opened on it
+    bool lost_while_cut = false;  // a message was dropped because the link was cut
     Rng rng;
 };
 

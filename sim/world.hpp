@@ -327,12 +327,17 @@ private:
                     to.backlog.push_back(ev);
                     return;
                 }
-                if (ok && (to.state == NodeState::up || to.state == NodeState::shutting_down)) {
-                    Context<Msg> ctx(*this, ev.node);
-                    to.node->on_message(f.from, f.msg, ctx);
-                }
+                // Take the message out and free its slot before the handler runs: the handler
+                // may send, and sending may grow msgs_ (invalidating f) or reuse this slot.
+                if (!ok && network_.blocked(f.from, ev.node)) network_.link(f.from, ev.node).lost_while_cut = true;
+                const NodeId from = f.from;
+                Msg msg = std::move(f.msg);
                 f.msg = Msg{};
                 free_msgs_.push_back(static_cast<uint32_t>(ev.a));
+                if (ok && (to.state == NodeState::up || to.state == NodeState::shutting_down)) {
+                    Context<Msg> ctx(*this, ev.node);
+                    to.node->on_message(from, msg, ctx);
+                }
                 return;
             }
             case EventKind::timer: {
@@ -403,6 +408,35 @@ private:
         return true;
     }
 
+public:
+    // After a partition, isolation or cut is removed: every connection that lost messages
+    // while it was cut is reset, and both ends see a disconnect. (TCP would retransmit the
+    // lost segments once the path is back; here the senders learn of the loss at once and
+    // resend, instead of each waiting out its request timeout.) The fault injector calls
+    // this after it removes network faults.
+    void reset_connections_healed_from_cuts() {
+        const auto n = static_cast<NodeId>(slots_.size());
+        for (NodeId a = 0; a < n; ++a) {
+            for (NodeId b = a + 1; b < n; ++b) {
+                Link& ab = network_.link(a, b);
+                Link& ba = network_.link(b, a);
+                if (ab.blocked > 0 || ba.blocked > 0) continue;
+                if (!ab.lost_while_cut && !ba.lost_while_cut) continue;
+                ab.lost_while_cut = ba.lost_while_cut = false;
+                network_.reset(a, b);
+                network_.reset(b, a);
+                for (auto [node, peer] : {std::pair{a, b}, std::pair{b, a}}) {
+                    Slot& s = slot(node);
+                    if (s.state != NodeState::up && s.state != NodeState::shutting_down && s.state != NodeState::paused)
+                        continue;
+                    push(Event{now_ + network_.options().latency_min, 0, 0, 0, static_cast<uint64_t>(peer), node,
+                               s.incarnation, EventKind::disconnect});
+                }
+            }
+        }
+    }
+
+private:
     void notify_disconnect(NodeId id) {
         for (size_t p = 0; p < slots_.size(); ++p) {
             auto peer = static_cast<NodeId>(p);

@@ -1,0 +1,46 @@
+#include "broker/admin_client.hpp"
+
+namespace kafka {
+
+AdminClient::AdminClient(std::vector<CreatableTopic> topics, const ClusterDirectory& directory, int64_t retry_backoff_ms)
+    : pending_(std::move(topics)), directory_(directory), retry_backoff_ms_(retry_backoff_ms) {}
+
+void AdminClient::on_start(Context& ctx) {
+    if (!pending_.empty()) ctx.set_timer(sim::milliseconds(retry_backoff_ms_), 0);
+}
+
+void AdminClient::send(Context& ctx) {
+    if (pending_.empty() || directory_.controllers.empty()) return;
+    auto it = directory_.controllers.begin();
+    std::advance(it, static_cast<ptrdiff_t>(next_controller_ % directory_.controllers.size()));
+    CreateTopicsRequest req;
+    req.correlation_id = ++correlation_;
+    req.topics = pending_;
+    ctx.send(it->second, std::move(req));
+}
+
+void AdminClient::on_timer(uint64_t, Context& ctx) {
+    if (pending_.empty()) return;
+    send(ctx);
+    ctx.set_timer(sim::milliseconds(retry_backoff_ms_ * 5), 0);  // retry if no answer came
+}
+
+void AdminClient::on_message(sim::NodeId, Message& msg, Context& ctx) {
+    auto* r = std::get_if<CreateTopicsResponse>(&msg);
+    if (r == nullptr || r->correlation_id != correlation_) return;
+    bool wrong_controller = false;
+    for (const auto& t : r->topics) {
+        if (t.error == Error::not_controller) wrong_controller = true;
+        if (t.error != Error::none && t.error != Error::topic_already_exists) continue;
+        for (size_t i = 0; i < pending_.size(); ++i) {
+            if (pending_[i].name != t.name) continue;
+            ctx.trace("topic_created", {{"topic", t.name}, {"topic_id", static_cast<int64_t>(t.topic_id)}});
+            created_.push_back(t.name);
+            pending_.erase(pending_.begin() + static_cast<ptrdiff_t>(i));
+            break;
+        }
+    }
+    if (wrong_controller) ++next_controller_;
+}
+
+}  // namespace kafka

@@ -1,0 +1,137 @@
+// A Kafka broker in KRaft mode (process.roles=broker). It follows the metadata log as a Raft
+// observer and acts on what is committed there; it registers with and heartbeats to the
+// active controller (KIP-631); it leads and follows partitions: the produce path (acks,
+// min.insync.replicas, idempotence, the produce purgatory), the fetch path (follower and
+// consumer fetches, the fetch purgatory), replica fetchers with divergence truncation
+// (KIP-320), and ISR changes through AlterPartition (KIP-497).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/controller/metadata_image.hpp"
+#include "broker/raft/raft_replica.hpp"
+#include "broker/replica/partition.hpp"
+#include "broker/world.hpp"
+
+namespace kafka {
+
+class BrokerNode final : public Node {
+public:
+    BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerConfig& config, const ClusterDirectory& directory);
+
+    void on_start(Context& ctx) override;
+    void on_message(sim::NodeId from, Message& msg, Context& ctx) override;
+    void on_timer(uint64_t tag, Context& ctx) override;
+    void on_disconnect(sim::NodeId peer, Context& ctx) override;
+    void on_shutdown(Context& ctx) override;
+
+    // ---- inspection (read-only, for the harness) ----
+    BrokerId id() const { return id_; }
+    const MetadataImage& metadata() const { return image_; }
+    int64_t metadata_offset() const { return applied_offset_; }
+    const RaftReplica& raft() const { return raft_; }
+    bool registered() const { return broker_epoch_ >= 0; }
+    int64_t broker_epoch() const { return broker_epoch_; }
+    bool fenced() const { return fenced_; }
+    const Partition* partition(TopicPartition tp) const;
+    std::vector<const Partition*> partitions() const;
+
+private:
+    // Timer kinds (the low 48 bits carry an id where needed).
+    enum TimerKind : uint64_t {
+        timer_heartbeat = 1,
+        timer_isr_check = 2,
+        timer_hw_checkpoint = 3,
+        timer_fetch_wait = 4,      // id: parked fetch
+        timer_produce_wait = 5,    // id: pending produce
+        timer_fetcher = 6,         // id: leader broker id (backoff or request timeout)
+        timer_alter_partition = 7, // id: correlation id
+    };
+    static uint64_t tag(TimerKind kind, uint64_t id = 0) { return (static_cast<uint64_t>(kind) << 48) | id; }
+
+    // ---- metadata ----
+    void after_raft(Context& ctx);
+    void apply_committed(Context& ctx);
+    void reconcile(const std::vector<TopicPartition>& changed, Context& ctx);
+    Partition& open_partition(TopicPartition tp, const std::string& topic, Context& ctx);
+    TopicConfig topic_config(TopicId id) const;
+
+    // ---- controller channel ----
+    sim::NodeId active_controller_node() const;
+    void send_heartbeat(Context& ctx);
+    void on_registration(const BrokerRegistrationResponse& r, Context& ctx);
+    void on_heartbeat(const BrokerHeartbeatResponse& r, Context& ctx);
+    void request_isr_change(Partition& p, std::vector<BrokerId> new_isr, const char* reason, Context& ctx);
+    void on_alter_partition(const AlterPartitionResponse& r, Context& ctx);
+    void check_isr(Context& ctx);
+
+    // ---- client-facing requests ----
+    void handle_metadata(sim::NodeId from, const MetadataRequest& req, Context& ctx);
+    void handle_produce(sim::NodeId from, ProduceRequest& req, Context& ctx);
+    void handle_fetch(sim::NodeId from, FetchRequest& req, Context& ctx, bool may_wait);
+    void handle_list_offsets(sim::NodeId from, const ListOffsetsRequest& req, Context& ctx);
+
+    // ---- purgatories ----
+    struct PendingProduce {
+        uint64_t id = 0;
+        sim::NodeId from = sim::no_node;
+        ProduceResponse response;
+        std::vector<int64_t> required_offset;  // per response partition; -1 = already decided
+        sim::TimerId timer;
+    };
+    struct ParkedFetch {
+        uint64_t id = 0;
+        sim::NodeId from = sim::no_node;
+        FetchRequest request;
+        sim::TimerId timer;
+    };
+    void on_high_watermark_advanced(const Partition& p, Context& ctx);
+    void on_log_appended(const Partition& p, Context& ctx);
+    void complete_produces(TopicPartition tp, Context& ctx, bool leadership_lost);
+    enum class WakeFor { followers, consumers, all };
+    void wake_fetches(TopicPartition tp, WakeFor who, Context& ctx);
+    void finish_produce(size_t index, Context& ctx);
+
+    // ---- replica fetchers (one per leader broker: num.replica.fetchers=1) ----
+    struct Fetcher {
+        std::vector<TopicPartition> partitions;
+        bool in_flight = false;
+        int32_t correlation_id = 0;
+        sim::TimerId timer;
+        bool backing_off = false;
+    };
+    void update_fetchers(Context& ctx);
+    void send_fetch(BrokerId leader, Context& ctx);
+    void on_fetch_response(sim::NodeId from, FetchResponse& r, Context& ctx);
+    void handle_divergence(Partition& p, const FetchResponse::PartitionData& d, Context& ctx);
+    void backoff_fetcher(BrokerId leader, Context& ctx);
+
+    BrokerId id_;
+    std::vector<int32_t> voters_;
+    BrokerConfig config_;
+    const ClusterDirectory& directory_;
+    RaftReplica raft_;
+    MetadataImage image_;
+    int64_t applied_offset_ = -1;  // last metadata offset applied to image_
+
+    uint64_t incarnation_id_ = 0;
+    int64_t broker_epoch_ = -1;
+    bool fenced_ = true;
+    bool shutting_down_ = false;
+    int32_t next_correlation_ = 1;
+    int32_t controller_request_ = 0;  // correlation id of the registration/heartbeat in flight
+    sim::Time controller_request_sent_;
+
+    std::map<TopicPartition, std::unique_ptr<Partition>> partitions_;
+    std::map<int32_t, TopicPartition> alter_in_flight_;  // correlation id -> partition
+    std::vector<PendingProduce> produces_;
+    std::vector<ParkedFetch> fetches_;
+    uint64_t next_purgatory_id_ = 1;
+    std::map<BrokerId, Fetcher> fetchers_;
+};
+
+}  // namespace kafka

@@ -1,0 +1,618 @@
+#include "broker/consumer_client.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace kafka {
+
+namespace {
+
+enum TimerKind : uint64_t {
+    timer_activate = 1,
+    timer_deactivate = 2,
+    timer_wakeup = 3,
+    timer_metadata_timeout = 4,
+    timer_metadata_retry = 5,
+    timer_metadata_max_age = 6,
+    timer_request_timeout = 7,
+};
+constexpr uint64_t value_mask = (uint64_t{1} << 56) - 1;
+constexpr uint64_t make_tag(TimerKind kind, uint64_t value = 0) { return (uint64_t{kind} << 56) | (value & value_mask); }
+
+constexpr int64_t reconnect_backoff_ms = 50;        // reconnect.backoff.ms
+constexpr int64_t reconnect_backoff_max_ms = 1000;  // reconnect.backoff.max.ms
+
+}  // namespace
+
+ConsumerClient::ConsumerClient(uint32_t client_ordinal, std::vector<std::string> topics, ConsumerConfig config,
+                               std::optional<double> rate_per_s, sim::Time from, sim::Time until,
+                               const ClusterDirectory& dir, ClientEvents* events)
+    : client_(client_ordinal),
+      topic_names_(std::move(topics)),
+      config_(std::move(config)),
+      from_(from),
+      until_(until),
+      dir_(&dir),
+      events_(events) {
+    if (rate_per_s && *rate_per_s > 0) {
+        double milli = *rate_per_s * 1000.0 + 0.5;
+        rate_milli_ = milli >= 1.0 ? static_cast<uint64_t>(milli) : 1;
+    }
+    config_.max_poll_records = std::max(1, config_.max_poll_records);
+    for (const auto& name : topic_names_) topics_.push_back(TopicState{name, 0, false});
+}
+
+int64_t ConsumerClient::position(TopicPartition tp) const {
+    auto it = parts_.find(tp);
+    if (it == parts_.end() || it->second.phase != Phase::fetching) return -1;
+    return it->second.position;
+}
+
+int64_t ConsumerClient::high_watermark(TopicPartition tp) const {
+    auto it = parts_.find(tp);
+    return it == parts_.end() ? -1 : it->second.high_watermark;
+}
+
+uint64_t ConsumerClient::buffered_records() const {
+    uint64_t n = 0;
+    for (const auto& [tp, ps] : parts_)
+        for (const auto& b : ps.buffer) {
+            int64_t first = std::max(b.base_offset, ps.position);
+            if (b.next_offset() > first) n += static_cast<uint64_t>(b.next_offset() - first);
+        }
+    return n;
+}
+
+std::vector<TopicPartition> ConsumerClient::assignment() const {
+    std::vector<TopicPartition> out;
+    out.reserve(parts_.size());
+    for (const auto& [tp, ps] : parts_) out.push_back(tp);
+    return out;
+}
+
+std::vector<TopicPartition> ConsumerClient::failed_partitions() const {
+    std::vector<TopicPartition> out;
+    for (const auto& [tp, ps] : parts_)
+        if (ps.phase == Phase::failed) out.push_back(tp);
+    return out;
+}
+
+std::optional<TopicId> ConsumerClient::topic_id(std::string_view topic) const {
+    for (const auto& t : topics_)
+        if (t.name == topic && t.known) return t.id;
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------------------------ lifecycle
+
+void ConsumerClient::on_start(Context& ctx) {
+    if (!dir_->brokers.empty()) metadata_rr_ = ctx.rng().below(dir_->brokers.size());
+    if (ctx.now() >= until_) return;
+    if (ctx.now() < from_)
+        ctx.set_timer(from_ - ctx.now(), make_tag(timer_activate));
+    else
+        activate(ctx);
+    if (until_ != sim::time_never) ctx.set_timer(until_ - ctx.now(), make_tag(timer_deactivate));
+}
+
+void ConsumerClient::activate(Context& ctx) {
+    active_ = true;
+    request_metadata(ctx);
+}
+
+void ConsumerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
+    if (!active_) return;
+    if (auto* f = std::get_if<FetchResponse>(&msg)) {
+        handle_fetch_response(from, *f, ctx);
+    } else if (auto* l = std::get_if<ListOffsetsResponse>(&msg)) {
+        handle_list_offsets_response(from, *l, ctx);
+    } else if (auto* m = std::get_if<MetadataResponse>(&msg)) {
+        handle_metadata_response(from, *m, ctx);
+    }
+}
+
+void ConsumerClient::on_timer(uint64_t tag, Context& ctx) {
+    const uint64_t value = tag & value_mask;
+    switch (static_cast<TimerKind>(tag >> 56)) {
+        case timer_activate:
+            activate(ctx);
+            return;
+        case timer_deactivate:
+            // The application closes the consumer: nothing more is fetched or polled.
+            active_ = false;
+            ctx.cancel_timer(wakeup_timer_);
+            ctx.cancel_timer(metadata_timer_);
+            ctx.cancel_timer(metadata_retry_timer_);
+            ctx.cancel_timer(metadata_age_timer_);
+            for (auto& [corr, r] : requests_) ctx.cancel_timer(r.timer);
+            return;
+        case timer_wakeup:
+            wakeup_timer_ = sim::TimerId{};
+            wakeup_deadline_ = sim::time_never;
+            progress(ctx);
+            return;
+        case timer_metadata_timeout:
+            if (metadata_corr_ != 0 && static_cast<uint64_t>(metadata_corr_) == value) {
+                metadata_timer_ = sim::TimerId{};
+                BrokerId broker = dir_->kafka_id(metadata_node_);
+                metadata_failed(ctx);
+                if (dir_->broker_node(broker) != sim::no_node) fail_connection(broker, ctx);
+            }
+            return;
+        case timer_metadata_retry:
+            metadata_retry_timer_ = sim::TimerId{};
+            maybe_send_metadata(ctx);
+            return;
+        case timer_metadata_max_age:
+            metadata_age_timer_ = sim::TimerId{};
+            request_metadata(ctx);
+            return;
+        case timer_request_timeout: {
+            auto it = requests_.find(static_cast<int32_t>(value));
+            if (it == requests_.end()) return;
+            it->second.timer = sim::TimerId{};
+            fail_connection(it->second.broker, ctx);
+            return;
+        }
+    }
+}
+
+void ConsumerClient::on_disconnect(sim::NodeId peer, Context& ctx) {
+    if (!active_) return;
+    if (metadata_corr_ != 0 && metadata_node_ == peer) metadata_failed(ctx);
+    BrokerId broker = dir_->kafka_id(peer);
+    if (broker < 0 || dir_->broker_node(broker) != peer) return;
+    fail_connection(broker, ctx);
+}
+
+// ------------------------------------------------------------------------------ the fetch loop
+
+void ConsumerClient::arm_wakeup(sim::Time at, Context& ctx) {
+    if (at == sim::time_never) return;
+    if (wakeup_timer_.valid() && wakeup_deadline_ <= at) return;
+    ctx.cancel_timer(wakeup_timer_);
+    sim::Duration after = at > ctx.now() ? at - ctx.now() : sim::Duration{};
+    wakeup_timer_ = ctx.set_timer(after, make_tag(timer_wakeup));
+    wakeup_deadline_ = at;
+}
+
+void ConsumerClient::progress(Context& ctx) {
+    if (!active_) return;
+    sim::Time next = sim::time_never;
+    deliver(ctx, next);
+    send_list_offsets(ctx, next);
+    send_fetches(ctx, next);
+    arm_wakeup(next, ctx);
+}
+
+void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
+    if (poll_queue_.empty()) return;
+    const sim::Time now = ctx.now();
+    if (rate_milli_ != 0 && now < app_ready_at_) {
+        next = std::min(next, app_ready_at_);  // still processing the previous poll
+        return;
+    }
+    const int64_t quota = rate_milli_ != 0 ? config_.max_poll_records : INT64_MAX;
+    int64_t handed = 0;
+    while (handed < quota && !poll_queue_.empty()) {
+        const TopicPartition tp = poll_queue_.front();
+        auto it = parts_.find(tp);
+        if (it == parts_.end() || it->second.buffer.empty() || it->second.phase != Phase::fetching) {
+            if (it != parts_.end()) {
+                it->second.in_poll_queue = false;
+                it->second.buffer.clear();
+            }
+            poll_queue_.pop_front();
+            continue;
+        }
+        PartitionState& ps = it->second;
+        const RecordBatch& b = ps.buffer.front();
+        const int64_t first = std::max(b.base_offset, ps.position);
+        if (first >= b.next_offset()) {
+            ps.buffer.pop_front();
+        } else {
+            const int64_t count = std::min(b.next_offset() - first, quota - handed);
+            if (events_) events_->on_poll(client_, now, tp, b, first, static_cast<int32_t>(count));
+            ps.position = first + count;
+            records_consumed_ += static_cast<uint64_t>(count);
+            handed += count;
+            if (ps.position >= b.next_offset()) ps.buffer.pop_front();
+        }
+        if (ps.buffer.empty()) {
+            ps.in_poll_queue = false;
+            poll_queue_.pop_front();
+        }
+    }
+    if (rate_milli_ != 0 && handed > 0) {
+        auto us = static_cast<unsigned __int128>(handed) * 1000000000u / rate_milli_;
+        app_ready_at_ = now + sim::microseconds(static_cast<int64_t>(us));
+        if (!poll_queue_.empty()) next = std::min(next, app_ready_at_);
+    }
+}
+
+int32_t ConsumerClient::track_request(RequestKind kind, BrokerId broker, sim::NodeId node,
+                                      std::vector<TopicPartition> tps, Context& ctx) {
+    const int32_t corr = next_correlation_++;
+    Request r;
+    r.kind = kind;
+    r.broker = broker;
+    r.node = node;
+    r.tps = std::move(tps);
+    r.timer = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
+                            make_tag(timer_request_timeout, static_cast<uint64_t>(corr)));
+    requests_.emplace(corr, std::move(r));
+    return corr;
+}
+
+void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
+    const sim::Time now = ctx.now();
+    std::map<BrokerId, std::vector<TopicPartition>> by_leader;
+    bool leaderless = false;
+    for (const auto& [tp, ps] : parts_) {
+        if (ps.phase != Phase::awaiting_reset) continue;
+        if (now < ps.retry_at) {
+            next = std::min(next, ps.retry_at);
+            continue;
+        }
+        if (ps.leader == no_leader || dir_->broker_node(ps.leader) == sim::no_node) {
+            leaderless = true;
+            continue;
+        }
+        by_leader[ps.leader].push_back(tp);
+    }
+    if (leaderless) request_metadata(ctx);
+    const int64_t timestamp =
+        config_.auto_offset_reset == "earliest" ? ListOffsetsRequest::earliest : ListOffsetsRequest::latest;
+    for (auto& [broker, tps] : by_leader) {
+        if (!connection_usable(broker, ctx, next)) continue;
+        const sim::NodeId node = dir_->broker_node(broker);
+        ListOffsetsRequest req;
+        for (const auto& tp : tps) {
+            const PartitionState& ps = parts_.at(tp);
+            req.partitions.push_back(ListOffsetsRequest::PartitionData{tp, ps.leader_epoch, timestamp});
+        }
+        const int32_t corr = track_request(RequestKind::list_offsets, broker, node, tps, ctx);
+        req.correlation_id = corr;
+        for (const auto& tp : tps) {
+            PartitionState& ps = parts_.at(tp);
+            ps.phase = Phase::resetting;
+            ps.reset_corr = corr;
+        }
+        ++list_offsets_requests_sent_;
+        ctx.send(node, std::move(req));
+    }
+}
+
+void ConsumerClient::send_fetches(Context& ctx, sim::Time& next) {
+    const sim::Time now = ctx.now();
+    std::map<BrokerId, std::vector<TopicPartition>> by_leader;
+    bool leaderless = false;
+    for (const auto& [tp, ps] : parts_) {
+        if (ps.phase != Phase::fetching || ps.fetch_corr != 0 || !ps.buffer.empty()) continue;
+        if (now < ps.retry_at) {
+            next = std::min(next, ps.retry_at);
+            continue;
+        }
+        if (ps.leader == no_leader || dir_->broker_node(ps.leader) == sim::no_node) {
+            leaderless = true;
+            continue;
+        }
+        by_leader[ps.leader].push_back(tp);
+    }
+    if (leaderless) request_metadata(ctx);
+    for (auto& [broker, tps] : by_leader) {
+        if (!connection_usable(broker, ctx, next)) continue;
+        Connection& conn = connections_[broker];
+        if (conn.fetch_corr != 0) continue;  // its response will bring us back here
+        const sim::NodeId node = dir_->broker_node(broker);
+        FetchRequest req;
+        req.replica_id = consumer_replica_id;
+        req.max_wait_ms = static_cast<int32_t>(std::min<int64_t>(config_.fetch_max_wait_ms, INT32_MAX));
+        req.min_bytes = config_.fetch_min_bytes;
+        req.read_committed = config_.isolation_level == "read_committed";
+        for (const auto& tp : tps) {
+            const PartitionState& ps = parts_.at(tp);
+            FetchRequest::PartitionData pd;
+            pd.tp = tp;
+            pd.current_leader_epoch = ps.leader_epoch;
+            pd.fetch_offset = ps.position;
+            pd.partition_max_bytes = config_.max_partition_fetch_bytes;
+            req.partitions.push_back(pd);
+        }
+        const int32_t corr = track_request(RequestKind::fetch, broker, node, tps, ctx);
+        req.correlation_id = corr;
+        conn.fetch_corr = corr;
+        for (const auto& tp : tps) {
+            PartitionState& ps = parts_.at(tp);
+            ps.fetch_corr = corr;
+            ps.fetch_offset = ps.position;
+        }
+        ++fetch_requests_sent_;
+        ctx.send(node, std::move(req));
+    }
+}
+
+void ConsumerClient::handle_fetch_response(sim::NodeId from, const FetchResponse& resp, Context& ctx) {
+    auto it = requests_.find(resp.correlation_id);
+    if (it == requests_.end() || it->second.kind != RequestKind::fetch || it->second.node != from) return;
+    Request r = std::move(it->second);
+    requests_.erase(it);
+    ctx.cancel_timer(r.timer);
+    Connection& conn = connections_[r.broker];
+    if (conn.fetch_corr == resp.correlation_id) conn.fetch_corr = 0;
+    for (const auto& tp : r.tps) {
+        auto pit = parts_.find(tp);
+        if (pit == parts_.end()) continue;
+        PartitionState& ps = pit->second;
+        if (ps.fetch_corr != resp.correlation_id) continue;
+        ps.fetch_corr = 0;
+        const FetchResponse::PartitionData* pd = nullptr;
+        for (const auto& p : resp.partitions)
+            if (p.tp == tp) {
+                pd = &p;
+                break;
+            }
+        Error e = resp.error != Error::none ? resp.error : (pd != nullptr ? pd->error : Error::none);
+        if (e != Error::none) {
+            partition_error(tp, ps, e, ctx);
+            continue;
+        }
+        if (pd == nullptr) continue;
+        if (ps.phase != Phase::fetching || ps.position != ps.fetch_offset) continue;  // position moved: stale data
+        if (pd->high_watermark >= 0) ps.high_watermark = pd->high_watermark;
+        for (const auto& b : pd->batches)
+            if (b.record_count > 0 && b.next_offset() > ps.position) ps.buffer.push_back(b);
+        if (!ps.buffer.empty() && !ps.in_poll_queue) {
+            ps.in_poll_queue = true;
+            poll_queue_.push_back(tp);
+        }
+    }
+    progress(ctx);
+}
+
+void ConsumerClient::handle_list_offsets_response(sim::NodeId from, const ListOffsetsResponse& resp, Context& ctx) {
+    auto it = requests_.find(resp.correlation_id);
+    if (it == requests_.end() || it->second.kind != RequestKind::list_offsets || it->second.node != from) return;
+    Request r = std::move(it->second);
+    requests_.erase(it);
+    ctx.cancel_timer(r.timer);
+    for (const auto& tp : r.tps) {
+        auto pit = parts_.find(tp);
+        if (pit == parts_.end()) continue;
+        PartitionState& ps = pit->second;
+        if (ps.reset_corr != resp.correlation_id || ps.phase != Phase::resetting) continue;
+        ps.reset_corr = 0;
+        const ListOffsetsResponse::PartitionData* pd = nullptr;
+        for (const auto& p : resp.partitions)
+            if (p.tp == tp) {
+                pd = &p;
+                break;
+            }
+        Error e = pd != nullptr ? pd->error : Error::network_exception;
+        if (e == Error::none && pd->offset >= 0) {
+            ps.position = pd->offset;
+            ps.phase = Phase::fetching;
+            ps.buffer.clear();
+            continue;
+        }
+        ps.phase = Phase::awaiting_reset;
+        ps.retry_at = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+        if (e == Error::none || needs_metadata_refresh(e)) request_metadata(ctx);
+    }
+    progress(ctx);
+}
+
+void ConsumerClient::partition_error(const TopicPartition& tp, PartitionState& ps, Error error, Context& ctx) {
+    if (error == Error::offset_out_of_range) {
+        need_reset(tp, ps, ctx, /*out_of_range=*/true);
+        return;
+    }
+    ps.retry_at = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+    if (needs_metadata_refresh(error)) request_metadata(ctx);
+}
+
+void ConsumerClient::need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range) {
+    ps.buffer.clear();
+    ps.fetch_corr = 0;
+    ps.reset_corr = 0;
+    const std::string& policy = config_.auto_offset_reset;
+    if (policy == "earliest" || policy == "latest") {
+        if (out_of_range)
+            ctx.trace("consumer_offset_reset", {{"topic", ps.topic},
+                                                {"partition", tp.partition},
+                                                {"offset", ps.position},
+                                                {"reset", policy}});
+        ps.phase = Phase::awaiting_reset;
+        return;
+    }
+    ps.phase = Phase::failed;
+    ctx.trace("consumer_no_offset", {{"topic", ps.topic},
+                                     {"partition", tp.partition},
+                                     {"offset", ps.position},
+                                     {"error", out_of_range ? "OFFSET_OUT_OF_RANGE" : "NO_OFFSET_FOR_PARTITION"}});
+}
+
+void ConsumerClient::fail_connection(BrokerId broker, Context& ctx) {
+    std::vector<int32_t> corrs;
+    for (const auto& [corr, r] : requests_)
+        if (r.broker == broker) corrs.push_back(corr);
+    for (int32_t corr : corrs) {
+        auto it = requests_.find(corr);
+        Request r = std::move(it->second);
+        requests_.erase(it);
+        ctx.cancel_timer(r.timer);
+        for (const auto& tp : r.tps) {
+            auto pit = parts_.find(tp);
+            if (pit == parts_.end()) continue;
+            PartitionState& ps = pit->second;
+            if (r.kind == RequestKind::fetch && ps.fetch_corr == corr) ps.fetch_corr = 0;
+            if (r.kind == RequestKind::list_offsets && ps.reset_corr == corr) {
+                ps.reset_corr = 0;
+                ps.phase = Phase::awaiting_reset;
+            }
+        }
+    }
+    connections_[broker].fetch_corr = 0;
+    mark_disconnected(broker, ctx);
+    progress(ctx);
+}
+
+void ConsumerClient::mark_disconnected(BrokerId broker, Context& ctx) {
+    Connection& conn = connections_[broker];
+    if (!conn.down) {
+        conn.down = true;
+        conn.backoff_ms = reconnect_backoff_ms;
+        conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
+    }
+    conn.probe_corr = 0;
+    request_metadata(ctx);
+}
+
+bool ConsumerClient::connection_usable(BrokerId broker, Context& ctx, sim::Time& next) {
+    Connection& conn = connections_[broker];
+    if (!conn.down) return true;
+    if (ctx.now() >= conn.ready_at) {
+        const sim::NodeId node = dir_->broker_node(broker);
+        conn.probe_corr = next_correlation_++;
+        conn.backoff_ms = std::min(conn.backoff_ms * 2, reconnect_backoff_max_ms);
+        conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
+        ++metadata_requests_sent_;
+        MetadataRequest req;
+        req.correlation_id = conn.probe_corr;
+        req.topics = topic_names_;
+        ctx.send(node, std::move(req));
+    }
+    next = std::min(next, conn.ready_at);
+    return false;
+}
+
+// ------------------------------------------------------------------------------ metadata
+
+void ConsumerClient::request_metadata(Context& ctx) {
+    metadata_wanted_ = true;
+    maybe_send_metadata(ctx);
+}
+
+void ConsumerClient::maybe_send_metadata(Context& ctx) {
+    if (!active_ || !metadata_wanted_ || metadata_corr_ != 0) return;
+    const sim::Time now = ctx.now();
+    if (now < metadata_backoff_until_) {
+        if (!metadata_retry_timer_.valid())
+            metadata_retry_timer_ = ctx.set_timer(metadata_backoff_until_ - now, make_tag(timer_metadata_retry));
+        return;
+    }
+    std::vector<BrokerId> ids = live_brokers_;
+    if (ids.empty())
+        for (const auto& [id, node] : dir_->brokers) ids.push_back(id);
+    std::vector<sim::NodeId> ready, any;
+    for (BrokerId id : ids) {
+        sim::NodeId node = dir_->broker_node(id);
+        if (node == sim::no_node) continue;
+        any.push_back(node);
+        auto c = connections_.find(id);
+        if (c == connections_.end() || !c->second.down) ready.push_back(node);
+    }
+    const std::vector<sim::NodeId>& pick = ready.empty() ? any : ready;
+    if (pick.empty()) return;
+    const sim::NodeId node = pick[metadata_rr_++ % pick.size()];
+    metadata_wanted_ = false;
+    metadata_corr_ = next_correlation_++;
+    metadata_node_ = node;
+    metadata_timer_ = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
+                                    make_tag(timer_metadata_timeout, static_cast<uint64_t>(metadata_corr_)));
+    ++metadata_requests_sent_;
+    MetadataRequest req;
+    req.correlation_id = metadata_corr_;
+    req.topics = topic_names_;
+    ctx.send(node, std::move(req));
+}
+
+void ConsumerClient::metadata_failed(Context& ctx) {
+    ctx.cancel_timer(metadata_timer_);
+    metadata_corr_ = 0;
+    metadata_node_ = sim::no_node;
+    metadata_wanted_ = true;
+    metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+    maybe_send_metadata(ctx);
+}
+
+void ConsumerClient::handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx) {
+    const BrokerId broker = dir_->kafka_id(from);
+    auto conn = broker >= 0 ? connections_.find(broker) : connections_.end();
+    const bool expected = metadata_corr_ != 0 && resp.correlation_id == metadata_corr_ && from == metadata_node_;
+    const bool probe =
+        conn != connections_.end() && conn->second.probe_corr != 0 && conn->second.probe_corr == resp.correlation_id;
+    if (!expected && !probe) return;  // stale or unknown
+    if (expected) {
+        ctx.cancel_timer(metadata_timer_);
+        metadata_corr_ = 0;
+        metadata_node_ = sim::no_node;
+        metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+    }
+    if (conn != connections_.end()) {
+        conn->second.down = false;  // any answer proves the connection
+        conn->second.probe_corr = 0;
+        conn->second.backoff_ms = 0;
+    }
+    if (!resp.brokers.empty()) live_brokers_ = resp.brokers;
+    assign_from_metadata(resp, ctx);
+    ctx.cancel_timer(metadata_age_timer_);
+    metadata_age_timer_ = ctx.set_timer(sim::milliseconds(config_.metadata_max_age_ms), make_tag(timer_metadata_max_age));
+    maybe_send_metadata(ctx);
+    progress(ctx);
+}
+
+// Without a group the consumer owns every partition of its topics (KafkaConsumer.assign).
+void ConsumerClient::assign_from_metadata(const MetadataResponse& resp, Context& ctx) {
+    const sim::Time now = ctx.now();
+    for (auto& ts : topics_) {
+        const TopicMetadata* tm = nullptr;
+        for (const auto& t : resp.topics)
+            if (t.name == ts.name) {
+                tm = &t;
+                break;
+            }
+        if (tm == nullptr || tm->error != Error::none || tm->partitions.empty()) {
+            metadata_wanted_ = true;  // not created yet: ask again after the backoff
+            continue;
+        }
+        if (ts.known && ts.id != tm->topic_id) {
+            // The topic was deleted and created again: its old partitions are gone.
+            for (auto it = parts_.begin(); it != parts_.end();)
+                it = it->first.topic_id == ts.id ? parts_.erase(it) : std::next(it);
+        }
+        ts.id = tm->topic_id;
+        ts.known = true;
+        bool changed = false;
+        for (const auto& pm : tm->partitions) {
+            if (pm.partition < 0) continue;
+            const TopicPartition tp{ts.id, pm.partition};
+            auto [it, inserted] = parts_.try_emplace(tp);
+            PartitionState& ps = it->second;
+            if (inserted) {
+                ps.topic = ts.name;
+                need_reset(tp, ps, ctx, /*out_of_range=*/false);  // no committed offsets without a group
+                changed = true;
+            }
+            if (ps.leader_epoch >= 0 && pm.leader_epoch >= 0 && pm.leader_epoch < ps.leader_epoch) continue;
+            BrokerId leader = pm.leader;
+            if (pm.error == Error::leader_not_available || pm.error == Error::unknown_topic_or_partition)
+                leader = no_leader;
+            if (leader != ps.leader) {
+                changed = true;
+                ps.retry_at = std::min(ps.retry_at, now);  // a new leader: no need to wait out the backoff
+            }
+            ps.leader = leader;
+            ps.leader_epoch = pm.leader_epoch;
+            if (leader == no_leader) metadata_wanted_ = true;
+        }
+        if (changed) {
+            std::vector<int32_t> leaders;
+            for (const auto& [tp, ps] : parts_)
+                if (tp.topic_id == ts.id) leaders.push_back(ps.leader);
+            ctx.trace("consumer_metadata", {{"topic", ts.name}, {"leaders", sim::format_id_list(leaders)}});
+        }
+    }
+}
+
+}  // namespace kafka

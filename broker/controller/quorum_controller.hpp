@@ -1,0 +1,103 @@
+// The KRaft active controller's decisions as pure code (Kafka's QuorumController with its
+// ClusterControlManager, BrokerHeartbeatManager and ReplicationControlManager): broker
+// registration, heartbeats and fencing, leader election, AlterPartition, CreateTopics.
+// No networking and no clock: a host (ControllerNode) feeds it requests and timer ticks,
+// appends the returned records to the metadata log through Raft, replays them, and sends the
+// response once the records are committed.
+//
+// Contract with the host:
+//  - Replay the records a handler or tick returned (replay(), in log order, offsets
+//    next_offset, next_offset + 1, ...) before calling the next handler or tick: like
+//    Kafka's controller, the decisions read the image of the log including its own
+//    uncommitted appends.
+//  - After a Raft truncation or on becoming a voter again: reset(), then replay the log.
+//  - On winning the Raft election (after replaying the whole log): on_become_active(now).
+//  - tick(now) periodically (e.g. every broker.heartbeat.interval.ms / 4 or on a timer).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/controller/metadata_image.hpp"
+#include "broker/messages.hpp"
+#include "broker/metadata_records.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace kafka {
+
+class QuorumController {
+public:
+    QuorumController(const BrokerConfig& config, uint64_t placement_seed);
+
+    // Forget the image and the broker sessions (before replaying the committed log).
+    void reset();
+    // Apply one record (committed, or own appended, in log order).
+    void replay(int64_t offset, const MetadataRecord& record);
+
+    struct Result {
+        std::vector<MetadataRecord> records;  // to append, in order, at next_offset, next_offset + 1, ...
+        Message response;                     // send once `records` are committed (at once if none)
+    };
+
+    // Every registered broker gets a fresh session starting now (BrokerHeartbeatManager is
+    // volatile: a new active controller gives everyone a full session timeout).
+    void on_become_active(sim::Time now);
+
+    // `next_offset` is the log offset at which the first returned record will land: the
+    // broker epoch is the offset of the RegisterBrokerRecord (KIP-631).
+    Result handle_broker_registration(const BrokerRegistrationRequest& request, int64_t next_offset, sim::Time now);
+    Result handle_broker_heartbeat(const BrokerHeartbeatRequest& request, int64_t next_offset, sim::Time now);
+    Result handle_alter_partition(const AlterPartitionRequest& request, int64_t next_offset, sim::Time now);
+    Result handle_create_topics(const CreateTopicsRequest& request, int64_t next_offset, sim::Time now);
+
+    // Fence the unfenced brokers whose session expired (no heartbeat for more than
+    // broker.session.timeout.ms), moving leadership off them, then elect leaders for offline
+    // partitions (clean, or unclean where the topic enables it). One PartitionChangeRecord
+    // per changed partition, in (topic id, partition) order, then one FenceBrokerRecord per
+    // fenced broker.
+    std::vector<MetadataRecord> tick(sim::Time now);
+
+    const MetadataImage& image() const { return image_; }
+
+    // ---- extras for hosts, narration and tests
+    // unclean.leader.election.enable for this topic (override, else the broker default).
+    bool unclean_election_enabled(const TopicImage& topic) const;
+    // The time of the broker's last heartbeat (or session start), nullopt if none is tracked.
+    std::optional<sim::Time> last_heartbeat(BrokerId id) const;
+    // describe_record with topic names: "PartitionChangeRecord(orders-0 leader=2 isr=[2,3])".
+    std::string describe_change(const MetadataRecord& record) const;
+
+private:
+    // Volatile per-broker session state (BrokerHeartbeatManager), never in the log.
+    struct Session {
+        sim::Time last_heartbeat;
+        int64_t metadata_offset = -1;             // from its latest heartbeat
+        int64_t controlled_shutdown_offset = -1;  // last offset of the records that began its controlled shutdown
+    };
+    // Who may lead or stay in an ISR for one batch of partition changes.
+    struct Eligibility {
+        std::vector<BrokerId> removed;  // fenced or shutting down in this batch, in that order
+        BrokerId added = no_leader;     // unfenced in this batch (the image still says fenced)
+    };
+    enum class BrokerState { fenced, unfenced, controlled_shutdown, shutdown_now };
+
+    bool acceptable(BrokerId id, const Eligibility& eligibility) const;
+    std::optional<PartitionChangeRecord> partition_change(const TopicImage& topic, const PartitionState& partition,
+                                                          const Eligibility& eligibility) const;
+    // One PartitionChangeRecord per partition that the removals/addition change, in order.
+    void generate_partition_changes(const Eligibility& eligibility, std::vector<MetadataRecord>& out) const;
+    // Partition changes that move everything off the brokers, then their FenceBrokerRecords.
+    void fence_brokers(const std::vector<BrokerId>& in_order, std::vector<MetadataRecord>& out) const;
+    int64_t lowest_active_metadata_offset() const;
+
+    BrokerConfig config_;
+    sim::Rng rng_;
+    MetadataImage image_;
+    std::map<BrokerId, Session> sessions_;
+};
+
+}  // namespace kafka

@@ -1,0 +1,220 @@
+#include "broker/controller_node.hpp"
+
+#include <optional>
+#include <utility>
+
+namespace kafka {
+
+ControllerNode::ControllerNode(int32_t node_id, std::vector<int32_t> voters, const BrokerConfig& config,
+                               const ClusterDirectory& directory, uint64_t placement_seed)
+    : id_(node_id),
+      config_(config),
+      raft_(node_id, std::move(voters), RaftConfig::from(config), directory, raft_timer_base),
+      controller_(std::make_unique<QuorumController>(config, placement_seed)) {}
+
+void ControllerNode::on_start(Context& ctx) {
+    ctx.trace("controller_start", {{"controller", id_}});
+    raft_.start(ctx);
+    after_raft(ctx);
+}
+
+void ControllerNode::on_shutdown(Context& ctx) {
+    if (!raft_.is_leader() || raft_.voters().size() <= 1) {
+        raft_.resign(ctx);
+        ctx.exit();
+        return;
+    }
+    // KafkaRaftClient.shutdown: resign with EndQuorumEpoch (the voters elect a successor
+    // without waiting for a fetch timeout) and exit once a voter acknowledged it, or after
+    // the request timeout. Exiting at once would reset the connections it was sent on.
+    shutting_down_ = true;
+    raft_.resign(ctx);
+    after_raft(ctx);
+    ctx.set_timer(sim::milliseconds(config_.controller_quorum_request_timeout_ms), timer_exit);
+}
+
+void ControllerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
+    if (shutting_down_ && std::holds_alternative<EndQuorumEpochResponse>(msg)) {
+        ctx.exit();
+        return;
+    }
+    if (raft_.handle_message(from, msg, ctx)) {
+        after_raft(ctx);
+        return;
+    }
+    handle_request(from, msg, ctx);
+}
+
+void ControllerNode::on_timer(uint64_t tag, Context& ctx) {
+    if (raft_.handle_timer(tag, ctx)) {
+        after_raft(ctx);
+        return;
+    }
+    if (tag == timer_exit) {
+        ctx.exit();
+    } else if (tag == timer_noop) {
+        noop_timer_ = sim::TimerId{};
+        if (!active_) return;
+        append_records({NoOpRecord{}}, sim::no_node, Message{}, ctx);
+        if (active_) noop_timer_ = ctx.set_timer(sim::milliseconds(idle_noop_interval_ms), timer_noop);
+    } else if (tag == timer_tick) {
+        tick_timer_ = sim::TimerId{};
+        if (!active_) return;
+        std::vector<MetadataRecord> records = controller_->tick(ctx.now());
+        if (!records.empty())
+            append_records(std::move(records), sim::no_node, Message{}, ctx, "broker.session.timeout.ms expired");
+        if (active_) tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timer_tick);
+    }
+}
+
+// ------------------------------------------------------------------------------ Raft glue
+
+void ControllerNode::after_raft(Context& ctx) {
+    if (active_ && (!raft_.is_leader() || raft_.epoch() != active_epoch_)) deactivate(ctx);
+    if (!active_ && raft_.is_leader() && raft_.high_watermark() > raft_.epoch_start_offset()) activate(ctx);
+    int64_t hw = raft_.high_watermark();
+    if (!active_) {
+        // Follow the committed log only: an uncommitted tail may still be truncated.
+        for (; replayed_ < hw; ++replayed_) controller_->replay(replayed_, raft_.entry(replayed_).record);
+        return;
+    }
+    while (!deferred_.empty() && deferred_.front().last_offset < hw) {
+        Deferred d = std::move(deferred_.front());
+        deferred_.pop_front();
+        ctx.send(d.to, std::move(d.response));
+    }
+}
+
+void ControllerNode::activate(Context& ctx) {
+    // Everything in the log is committed now: the LeaderChangeMessage is the last entry
+    // written before this point and the high watermark has passed it.
+    controller_->reset();
+    int64_t leo = raft_.log_end_offset();
+    for (int64_t o = 0; o < leo; ++o) controller_->replay(o, raft_.entry(o).record);
+    replayed_ = leo;
+    controller_->on_become_active(ctx.now());
+    active_ = true;
+    active_epoch_ = raft_.epoch();
+    ctx.trace("controller_active", {{"epoch", active_epoch_}});
+    noop_timer_ = ctx.set_timer(sim::milliseconds(idle_noop_interval_ms), timer_noop);
+    tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timer_tick);
+}
+
+void ControllerNode::deactivate(Context& ctx) {
+    ctx.trace("controller_inactive", {{"epoch", active_epoch_}});
+    active_ = false;
+    active_epoch_ = -1;
+    deferred_.clear();  // their records may never commit: the clients time out and retry
+    ctx.cancel_timer(noop_timer_);
+    ctx.cancel_timer(tick_timer_);
+    // The image held speculative records: start again from the committed prefix.
+    controller_->reset();
+    replayed_ = 0;
+}
+
+bool ControllerNode::append_records(std::vector<MetadataRecord> records, sim::NodeId to, Message response,
+                                    Context& ctx, const char* reason) {
+    int64_t base = raft_.log_end_offset();
+    if (records.empty()) {
+        if (to != sim::no_node) ctx.send(to, std::move(response));
+        return true;
+    }
+    // Replay before appending: the controller's next decision reads its own records.
+    for (size_t i = 0; i < records.size(); ++i) {
+        trace_decision(records[i], reason, ctx);
+        controller_->replay(base + static_cast<int64_t>(i), records[i]);
+    }
+    int64_t last = base + static_cast<int64_t>(records.size()) - 1;
+    int64_t first = raft_.append(std::move(records), ctx);
+    SIM_ASSERT(first == base, "controller: appended at an unexpected offset");
+    replayed_ = last + 1;
+    if (to != sim::no_node) deferred_.push_back(Deferred{last, to, std::move(response)});
+    after_raft(ctx);  // a lone voter commits at once
+    return true;
+}
+
+// ------------------------------------------------------------------------------ requests
+
+void ControllerNode::handle_request(sim::NodeId from, Message& msg, Context& ctx) {
+    bool is_request = std::holds_alternative<BrokerRegistrationRequest>(msg) ||
+                      std::holds_alternative<BrokerHeartbeatRequest>(msg) ||
+                      std::holds_alternative<AlterPartitionRequest>(msg) ||
+                      std::holds_alternative<CreateTopicsRequest>(msg);
+    if (!is_request) return;
+    if (!active_) {
+        reply_not_controller(from, msg, ctx);
+        return;
+    }
+    int64_t next = raft_.log_end_offset();
+    sim::Time now = ctx.now();
+    QuorumController::Result r;
+    const char* reason = "";
+    if (auto* reg = std::get_if<BrokerRegistrationRequest>(&msg)) {
+        r = controller_->handle_broker_registration(*reg, next, now);
+        reason = "the broker registered again";
+    } else if (auto* hb = std::get_if<BrokerHeartbeatRequest>(&msg)) {
+        r = controller_->handle_broker_heartbeat(*hb, next, now);
+        reason = hb->want_shut_down ? "controlled shutdown" : "heartbeat";
+    } else if (auto* ap = std::get_if<AlterPartitionRequest>(&msg)) {
+        r = controller_->handle_alter_partition(*ap, next, now);
+        reason = "AlterPartition from the leader";
+    } else if (auto* ct = std::get_if<CreateTopicsRequest>(&msg)) {
+        r = controller_->handle_create_topics(*ct, next, now);
+    }
+    append_records(std::move(r.records), from, std::move(r.response), ctx, reason);
+}
+
+void ControllerNode::trace_decision(const MetadataRecord& record, const char* reason, Context& ctx) const {
+    const MetadataImage& image = controller_->image();
+    if (const auto* f = std::get_if<FenceBrokerRecord>(&record)) {
+        std::optional<sim::Time> last = controller_->last_heartbeat(f->broker_id);
+        ctx.trace("broker_fenced", {{"broker", f->broker_id},
+                                    {"since_heartbeat_ms", last ? (ctx.now() - *last).ms() : int64_t{-1}},
+                                    {"reason", reason}});
+    } else if (const auto* u = std::get_if<UnfenceBrokerRecord>(&record)) {
+        ctx.trace("broker_unfenced", {{"broker", u->broker_id}});
+    } else if (const auto* c = std::get_if<PartitionChangeRecord>(&record)) {
+        const TopicImage* topic = image.topic(c->topic_id);
+        const PartitionState* p = topic ? topic->partition(c->partition) : nullptr;
+        if (!p) return;
+        const BrokerId leader = c->has_leader ? c->leader : p->leader;
+        ctx.trace("partition_change",
+                  {{"topic", topic->name},
+                   {"partition", c->partition},
+                   {"leader_from", p->leader},
+                   {"leader", leader},
+                   {"leader_epoch", c->has_leader && c->leader != p->leader ? p->leader_epoch + 1 : p->leader_epoch},
+                   {"isr_from", sim::format_id_list(p->isr)},
+                   {"isr", sim::format_id_list(c->has_isr ? c->isr : p->isr)},
+                   {"unclean", c->leader_recovering},
+                   {"reason", reason}});
+    }
+}
+
+void ControllerNode::reply_not_controller(sim::NodeId from, const Message& msg, Context& ctx) {
+    if (const auto* reg = std::get_if<BrokerRegistrationRequest>(&msg)) {
+        BrokerRegistrationResponse resp;
+        resp.correlation_id = reg->correlation_id;
+        resp.error = Error::not_controller;
+        ctx.send(from, std::move(resp));
+    } else if (const auto* hb = std::get_if<BrokerHeartbeatRequest>(&msg)) {
+        BrokerHeartbeatResponse resp;
+        resp.correlation_id = hb->correlation_id;
+        resp.error = Error::not_controller;
+        ctx.send(from, std::move(resp));
+    } else if (const auto* ap = std::get_if<AlterPartitionRequest>(&msg)) {
+        AlterPartitionResponse resp;
+        resp.correlation_id = ap->correlation_id;
+        resp.error = Error::not_controller;
+        resp.tp = ap->tp;
+        ctx.send(from, std::move(resp));
+    } else if (const auto* ct = std::get_if<CreateTopicsRequest>(&msg)) {
+        CreateTopicsResponse resp;
+        resp.correlation_id = ct->correlation_id;
+        resp.topics.reserve(ct->topics.size());
+        for (const auto& t : ct->topics) resp.topics.push_back({t.name, 0, Error::not_controller});
+        ctx.send(from, std::move(resp));
+    }
+}
+
+}  // namespace kafka

@@ -1,0 +1,188 @@
+#include "broker/log/partition_log.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "sim/world.hpp"
+
+namespace kafka {
+
+PartitionLog::PartitionLog(sim::Disk& disk, std::string dir, const TopicConfig& config)
+    : disk_(disk), dir_(std::move(dir)), config_(config) {
+    epoch_file_ = &disk_.cell<std::vector<EpochEntry>>(dir_ + "/leader-epoch-checkpoint");
+    hw_file_ = &disk_.cell<int64_t>(dir_ + "/replication-offset-checkpoint");
+    rebuild_from_disk();
+}
+
+std::string PartitionLog::segment_name(int64_t base_offset) const {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(base_offset));
+    return dir_ + "/" + buf + ".log";
+}
+
+void PartitionLog::rebuild_from_disk() {
+    segments_.clear();
+    for (const std::string& name : disk_.list(dir_ + "/")) {
+        if (name.size() < 4 || name.compare(name.size() - 4, 4, ".log") != 0) continue;
+        Segment s;
+        s.file = &disk_.log<RecordBatch>(name);
+        s.base_offset = std::stoll(name.substr(dir_.size() + 1, 20));
+        for (const auto& b : s.file->entries()) s.size_bytes += b.size_bytes;
+        if (!s.file->empty()) s.created = s.file->entries().front().create_time;  // segment.ms counts from the first batch
+        segments_.push_back(s);
+    }
+    // Segment names are zero-padded, so the listing is in offset order. A power loss can leave
+    // a later segment whose predecessor lost its tail: Kafka's recovery truncates there.
+    log_end_offset_ = segments_.empty() ? 0 : segments_.front().base_offset;
+    log_start_offset_ = log_end_offset_;
+    for (size_t i = 0; i < segments_.size(); ++i) {
+        Segment& s = segments_[i];
+        if (s.base_offset != log_end_offset_ && i > 0) {
+            for (size_t j = i; j < segments_.size(); ++j) disk_.remove(segment_name(segments_[j].base_offset));
+            segments_.resize(i);
+            break;
+        }
+        if (!s.file->empty()) log_end_offset_ = s.file->back().next_offset();
+    }
+    if (segments_.empty()) roll(log_end_offset_, sim::time_zero);
+    // The epoch cache is rebuilt from the batches themselves: always consistent with the log.
+    epochs_.clear();
+    for (const auto& s : segments_)
+        for (const auto& b : s.file->entries())
+            if (epochs_.empty() || b.leader_epoch > epochs_.back().epoch)
+                epochs_.push_back(EpochEntry{b.leader_epoch, b.base_offset});
+    if (epoch_file_->has_value()) {
+        // Keep epochs the checkpoint knew that started at the log end (a leader with no writes yet).
+        for (const auto& e : epoch_file_->get())
+            if (e.start_offset == log_end_offset_ && (epochs_.empty() || e.epoch > epochs_.back().epoch))
+                epochs_.push_back(e);
+    }
+}
+
+size_t PartitionLog::batch_count() const {
+    size_t n = 0;
+    for (const auto& s : segments_) n += s.file->size();
+    return n;
+}
+
+void PartitionLog::roll(int64_t base_offset, sim::Time now) {
+    Segment s;
+    s.base_offset = base_offset;
+    s.file = &disk_.log<RecordBatch>(segment_name(base_offset));
+    s.created = now;
+    segments_.push_back(s);
+}
+
+void PartitionLog::append_batch(const RecordBatch& batch, sim::Time now) {
+    Segment* active = &segments_.back();
+    bool full = active->size_bytes > 0 && active->size_bytes + batch.size_bytes > config_.segment_bytes;
+    bool old = active->size_bytes > 0 && (now - active->created).ms() >= config_.segment_ms;
+    if (full || old) {
+        roll(batch.base_offset, now);
+        active = &segments_.back();
+    }
+    active->file->append(batch);
+    active->size_bytes += batch.size_bytes;
+    log_end_offset_ = batch.next_offset();
+}
+
+int64_t PartitionLog::append_as_leader(RecordBatch batch, int32_t leader_epoch, sim::Time now) {
+    batch.base_offset = log_end_offset_;
+    batch.leader_epoch = leader_epoch;
+    if (epochs_.empty() || leader_epoch > epochs_.back().epoch) assign_epoch_start(leader_epoch, batch.base_offset);
+    append_batch(batch, now);
+    return batch.base_offset;
+}
+
+void PartitionLog::append_as_follower(const RecordBatch& batch, sim::Time now) {
+    SIM_ASSERT(batch.base_offset == log_end_offset_, "follower append is not contiguous in " + dir_);
+    if (epochs_.empty() || batch.leader_epoch > epochs_.back().epoch) assign_epoch_start(batch.leader_epoch, batch.base_offset);
+    append_batch(batch, now);
+}
+
+void PartitionLog::truncate_to(int64_t offset) {
+    if (offset >= log_end_offset_) return;
+    while (segments_.size() > 1 && segments_.back().base_offset >= offset) {
+        disk_.remove(segment_name(segments_.back().base_offset));
+        segments_.pop_back();
+    }
+    Segment& s = segments_.back();
+    const auto& entries = s.file->entries();
+    auto keep = std::partition_point(entries.begin(), entries.end(),
+                                     [offset](const RecordBatch& b) { return b.last_offset() < offset; });
+    s.file->truncate(static_cast<size_t>(keep - entries.begin()));
+    s.size_bytes = 0;
+    for (const auto& b : s.file->entries()) s.size_bytes += b.size_bytes;
+    log_end_offset_ = s.file->empty() ? s.base_offset : s.file->back().next_offset();
+    // Kafka's LeaderEpochFileCache.truncateFromEnd: epochs that start past the new end go.
+    while (!epochs_.empty() && epochs_.back().start_offset >= log_end_offset_) epochs_.pop_back();
+    save_epochs();
+}
+
+size_t PartitionLog::segment_for(int64_t offset) const {
+    auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                               [](int64_t o, const Segment& s) { return o < s.base_offset; });
+    return it == segments_.begin() ? 0 : static_cast<size_t>(it - segments_.begin()) - 1;
+}
+
+const RecordBatch* PartitionLog::find(int64_t offset) const {
+    if (offset < log_start_offset_ || offset >= log_end_offset_) return nullptr;
+    const auto& entries = segments_[segment_for(offset)].file->entries();
+    auto it = std::partition_point(entries.begin(), entries.end(),
+                                   [offset](const RecordBatch& b) { return b.last_offset() < offset; });
+    return it == entries.end() ? nullptr : &*it;
+}
+
+void PartitionLog::read(int64_t from, int64_t max_offset, int32_t max_bytes, std::vector<RecordBatch>& out) const {
+    if (from >= max_offset || from >= log_end_offset_ || from < log_start_offset_) return;
+    int64_t bytes = 0;
+    for (size_t si = segment_for(from); si < segments_.size(); ++si) {
+        const auto& entries = segments_[si].file->entries();
+        auto it = std::partition_point(entries.begin(), entries.end(),
+                                       [from](const RecordBatch& b) { return b.last_offset() < from; });
+        for (; it != entries.end(); ++it) {
+            if (it->base_offset >= max_offset) return;
+            // A batch that straddles max_offset (the high watermark) is not returned yet.
+            if (it->next_offset() > max_offset) return;
+            if (!out.empty() && bytes + it->size_bytes > max_bytes) return;
+            out.push_back(*it);
+            bytes += it->size_bytes;
+        }
+    }
+}
+
+void PartitionLog::all_batches(std::vector<RecordBatch>& out) const {
+    for (const auto& s : segments_) out.insert(out.end(), s.file->entries().begin(), s.file->entries().end());
+}
+
+void PartitionLog::assign_epoch_start(int32_t epoch, int64_t start_offset) {
+    if (!epochs_.empty() && epoch <= epochs_.back().epoch) return;
+    epochs_.push_back(EpochEntry{epoch, start_offset});
+    save_epochs();
+}
+
+std::optional<EpochEnd> PartitionLog::end_offset_for_epoch(int32_t epoch) const {
+    // The largest epoch <= the requested one; it ends where the next epoch starts.
+    auto it = std::upper_bound(epochs_.begin(), epochs_.end(), epoch,
+                               [](int32_t e, const EpochEntry& entry) { return e < entry.epoch; });
+    if (it == epochs_.begin()) return std::nullopt;
+    const EpochEntry& found = *(it - 1);
+    int64_t end = it == epochs_.end() ? log_end_offset_ : it->start_offset;
+    return EpochEnd{found.epoch, end};
+}
+
+void PartitionLog::save_epochs() { epoch_file_->set(epochs_); }
+
+void PartitionLog::checkpoint_high_watermark(int64_t hw) { hw_file_->set(hw); }
+
+int64_t PartitionLog::checkpointed_high_watermark() const {
+    return hw_file_->has_value() ? std::min(hw_file_->get(), log_end_offset_) : 0;
+}
+
+void PartitionLog::flush() {
+    for (auto& s : segments_) s.file->flush();
+    epoch_file_->flush();
+    hw_file_->flush();
+}
+
+}  // namespace kafka

@@ -1,0 +1,94 @@
+// One replica's log of a partition, on the broker's disk: segments of record batches named
+// by their base offset ("orders-0/00000000000000000000.log"), rolled on segment.bytes and
+// segment.ms; the leader epoch cache (KIP-101: epoch -> start offset) and the high
+// watermark checkpoint (replication-offset-checkpoint). The log holds no per-record state.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/record_batch.hpp"
+#include "sim/disk.hpp"
+
+namespace kafka {
+
+struct EpochEntry {
+    int32_t epoch = 0;
+    int64_t start_offset = 0;
+};
+// Where an epoch ends: the start of the next epoch, or the log end for the latest one.
+struct EpochEnd {
+    int32_t epoch = -1;
+    int64_t end_offset = -1;
+};
+
+class PartitionLog {
+public:
+    // dir: "orders-0". Opening reads whatever the disk holds (a restart) or starts empty.
+    PartitionLog(sim::Disk& disk, std::string dir, const TopicConfig& config);
+
+    const std::string& dir() const { return dir_; }
+    int64_t log_start_offset() const { return log_start_offset_; }
+    int64_t log_end_offset() const { return log_end_offset_; }
+    size_t segment_count() const { return segments_.size(); }
+    size_t batch_count() const;
+    void set_config(const TopicConfig& config) { config_ = config; }
+
+    // Leader append: assigns offsets from the log end and stamps the leader epoch.
+    int64_t append_as_leader(RecordBatch batch, int32_t leader_epoch, sim::Time now);
+    // Follower append: the batch keeps the leader's offsets and epoch.
+    void append_as_follower(const RecordBatch& batch, sim::Time now);
+    // Keep only batches that end before `offset` (Kafka truncates at batch boundaries).
+    void truncate_to(int64_t offset);
+
+    // Batches holding offsets in [from, max_offset), at most max_bytes (at least one batch).
+    void read(int64_t from, int64_t max_offset, int32_t max_bytes, std::vector<RecordBatch>& out) const;
+    // Every batch, in offset order (snapshots for checkers).
+    void all_batches(std::vector<RecordBatch>& out) const;
+    // The batch containing `offset`, if any.
+    const RecordBatch* find(int64_t offset) const;
+
+    // ---- leader epoch cache ----
+    int32_t latest_epoch() const { return epochs_.empty() ? -1 : epochs_.back().epoch; }
+    const std::vector<EpochEntry>& epochs() const { return epochs_; }
+    // A new leader epoch starts at the log end (only when newer than the latest).
+    void assign_epoch_start(int32_t epoch, int64_t start_offset);
+    // KIP-279: the largest epoch <= `epoch` and the offset where it ends (the start of the
+    // next epoch, or the log end). nullopt when no such epoch exists (-1, -1 in Kafka).
+    std::optional<EpochEnd> end_offset_for_epoch(int32_t epoch) const;
+
+    // ---- high watermark checkpoint (written periodically, read on restart) ----
+    void checkpoint_high_watermark(int64_t hw);
+    int64_t checkpointed_high_watermark() const;
+
+    // fsync everything (log.flush.interval.* or a clean shutdown).
+    void flush();
+
+private:
+    struct Segment {
+        int64_t base_offset = 0;
+        sim::DiskLog<RecordBatch>* file = nullptr;
+        int64_t size_bytes = 0;
+        sim::Time created;
+    };
+    std::string segment_name(int64_t base_offset) const;
+    void roll(int64_t base_offset, sim::Time now);
+    void append_batch(const RecordBatch& batch, sim::Time now);
+    void rebuild_from_disk();
+    void save_epochs();
+    size_t segment_for(int64_t offset) const;
+
+    sim::Disk& disk_;
+    std::string dir_;
+    TopicConfig config_;
+    std::vector<Segment> segments_;
+    std::vector<EpochEntry> epochs_;
+    int64_t log_start_offset_ = 0;
+    int64_t log_end_offset_ = 0;
+    sim::DiskCell<std::vector<EpochEntry>>* epoch_file_ = nullptr;
+    sim::DiskCell<int64_t>* hw_file_ = nullptr;
+};
+
+}  // namespace kafka

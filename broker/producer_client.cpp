@@ -1,0 +1,689 @@
+#include "broker/producer_client.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "broker/murmur2.hpp"
+
+namespace kafka {
+
+namespace {
+
+enum TimerKind : uint64_t {
+    timer_generate = 1,
+    timer_sender = 2,
+    timer_metadata_timeout = 3,
+    timer_metadata_retry = 4,
+    timer_metadata_max_age = 5,
+    timer_request_timeout = 6,
+};
+constexpr uint64_t value_mask = (uint64_t{1} << 56) - 1;
+constexpr uint64_t make_tag(TimerKind kind, uint64_t value = 0) { return (uint64_t{kind} << 56) | (value & value_mask); }
+
+constexpr int64_t reconnect_backoff_ms = 50;        // reconnect.backoff.ms
+constexpr int64_t reconnect_backoff_max_ms = 1000;  // reconnect.backoff.max.ms
+constexpr int64_t max_block_ms = 60000;             // max.block.ms: send() waiting for metadata
+// Per-record framing on top of key and value (varint lengths, attributes, deltas), kept simple.
+constexpr int32_t record_overhead_bytes = 10;
+
+int32_t decimal_digits(int64_t v) {
+    int32_t d = 1;
+    while (v >= 10) {
+        v /= 10;
+        ++d;
+    }
+    return d;
+}
+
+}  // namespace
+
+ProducerClient::ProducerClient(uint32_t client_ordinal, std::string topic, ProducerConfig config,
+                               WorkloadSpec workload, const ClusterDirectory& dir, ClientEvents* events)
+    : client_(client_ordinal),
+      topic_(std::move(topic)),
+      config_(std::move(config)),
+      workload_(workload),
+      dir_(&dir),
+      events_(events) {
+    SIM_ASSERT(client_ >= 1, "producer client ordinal must be >= 1");
+    // Kafka requires acks=all, retries > 0 and at most 5 in flight for idempotence
+    // (ProducerConfig resolves conflicts; guard here so a hand-built config stays sane).
+    idempotent_ = config_.enable_idempotence && config_.acks == -1 && config_.retries > 0 &&
+                  config_.max_in_flight_requests_per_connection <= 5;
+    config_.max_in_flight_requests_per_connection = std::max(1, config_.max_in_flight_requests_per_connection);
+    config_.batch_size = std::max(1, config_.batch_size);
+    if (workload_.rate_per_s > 0) {
+        double milli = workload_.rate_per_s * 1000.0 + 0.5;
+        rate_milli_ = milli >= 1.0 ? static_cast<uint64_t>(milli) : 1;
+    }
+    if (workload_.keys > 0) key_partition_.assign(static_cast<size_t>(workload_.keys), -1);
+    producer_id_ = idempotent_ ? static_cast<int64_t>(client_) * 1000 : no_producer_id;
+}
+
+BrokerId ProducerClient::leader_of(int32_t partition) const {
+    if (partition < 0 || partition >= partition_count()) return no_leader;
+    return partitions_[static_cast<size_t>(partition)].leader;
+}
+
+// ------------------------------------------------------------------------------ lifecycle
+
+void ProducerClient::on_start(Context& ctx) {
+    if (!dir_->brokers.empty()) metadata_rr_ = ctx.rng().below(dir_->brokers.size());
+    // A restarted process does not replay what its previous life should have sent.
+    if (rate_milli_ > 0 && ctx.now() > workload_.from) {
+        auto elapsed = static_cast<unsigned __int128>((ctx.now() - workload_.from).us);
+        next_record_ = static_cast<uint64_t>(elapsed * rate_milli_ / 1000000000u);
+        while (next_record_ > 0 && record_time(next_record_ - 1) >= ctx.now()) --next_record_;
+        while (record_time(next_record_) < ctx.now()) ++next_record_;
+    }
+    request_metadata(ctx);
+    schedule_generation(ctx);
+}
+
+void ProducerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
+    if (auto* r = std::get_if<ProduceResponse>(&msg)) {
+        handle_produce_response(from, *r, ctx);
+    } else if (auto* m = std::get_if<MetadataResponse>(&msg)) {
+        handle_metadata_response(from, *m, ctx);
+    }
+}
+
+void ProducerClient::on_timer(uint64_t tag, Context& ctx) {
+    const uint64_t value = tag & value_mask;
+    switch (static_cast<TimerKind>(tag >> 56)) {
+        case timer_generate:
+            generate(ctx);
+            return;
+        case timer_sender:
+            sender_timer_ = sim::TimerId{};
+            sender_deadline_ = sim::time_never;
+            run_sender(ctx);
+            return;
+        case timer_metadata_timeout:
+            if (metadata_corr_ != 0 && static_cast<uint64_t>(metadata_corr_) == value) {
+                metadata_timer_ = sim::TimerId{};
+                BrokerId broker = dir_->kafka_id(metadata_node_);
+                metadata_failed(ctx);
+                // A timed-out request closes its connection (NetworkClient.handleTimedOutRequests).
+                if (dir_->broker_node(broker) != sim::no_node) fail_connection(broker, Error::request_timed_out, ctx);
+            }
+            return;
+        case timer_metadata_retry:
+            metadata_retry_timer_ = sim::TimerId{};
+            maybe_send_metadata(ctx);
+            return;
+        case timer_metadata_max_age:
+            metadata_age_timer_ = sim::TimerId{};
+            request_metadata(ctx);
+            return;
+        case timer_request_timeout: {
+            auto it = requests_.find(static_cast<int32_t>(value));
+            if (it == requests_.end()) return;
+            it->second.timer = sim::TimerId{};
+            fail_connection(it->second.broker, Error::request_timed_out, ctx);
+            return;
+        }
+    }
+}
+
+void ProducerClient::on_disconnect(sim::NodeId peer, Context& ctx) {
+    if (metadata_corr_ != 0 && metadata_node_ == peer) metadata_failed(ctx);
+    BrokerId broker = dir_->kafka_id(peer);
+    if (broker < 0 || dir_->broker_node(broker) != peer) return;
+    fail_connection(broker, Error::network_exception, ctx);
+}
+
+// ------------------------------------------------------------------------------ workload
+
+sim::Time ProducerClient::record_time(uint64_t i) const {
+    auto us = static_cast<unsigned __int128>(i) * 1000000000u / rate_milli_;
+    return workload_.from + sim::microseconds(static_cast<int64_t>(us));
+}
+
+void ProducerClient::schedule_generation(Context& ctx) {
+    if (rate_milli_ == 0) return;
+    sim::Time t = record_time(next_record_);
+    if (t >= workload_.until) return;
+    sim::Duration after = t > ctx.now() ? t - ctx.now() : sim::Duration{};
+    ctx.set_timer(after, make_tag(timer_generate));
+}
+
+int32_t ProducerClient::record_bytes(int32_t key) const {
+    int32_t bytes = config_.record_size_bytes + record_overhead_bytes;
+    if (key >= 0) bytes += 4 + decimal_digits(key);  // "key-<k>"
+    return bytes;
+}
+
+void ProducerClient::generate(Context& ctx) {
+    const sim::Time now = ctx.now();
+    while (true) {
+        sim::Time t = record_time(next_record_);
+        if (t > now || t >= workload_.until) break;
+        ++next_record_;
+        ++records_generated_;
+        int32_t key = workload_.keys > 0 ? static_cast<int32_t>(ctx.rng().below(static_cast<uint64_t>(workload_.keys)))
+                                         : -1;
+        if (has_metadata_)
+            append(key, ctx);
+        else
+            pending_.push_back(PendingRecord{t, key});
+    }
+    if (!has_metadata_) {
+        // send() gives up after max.block.ms without metadata (a TimeoutException to the app).
+        while (!pending_.empty() && pending_.front().at + sim::milliseconds(max_block_ms) <= now) {
+            pending_.pop_front();
+            ++records_failed_;
+        }
+    }
+    schedule_generation(ctx);
+    run_sender(ctx);
+}
+
+void ProducerClient::drain_pending(Context& ctx) {
+    const sim::Time now = ctx.now();
+    while (!pending_.empty()) {
+        PendingRecord r = pending_.front();
+        pending_.pop_front();
+        if (r.at + sim::milliseconds(max_block_ms) <= now) {
+            ++records_failed_;
+            continue;
+        }
+        append(r.key, ctx);
+    }
+}
+
+void ProducerClient::choose_sticky(Context& ctx) {
+    // BuiltInPartitioner.nextPartition: uniform among partitions with a leader (all if none).
+    std::vector<int32_t> available;
+    for (size_t p = 0; p < partitions_.size(); ++p)
+        if (partitions_[p].leader != no_leader) available.push_back(static_cast<int32_t>(p));
+    if (available.empty()) {
+        sticky_partition_ = static_cast<int32_t>(ctx.rng().below(partitions_.size()));
+        return;
+    }
+    sticky_partition_ = available[ctx.rng().below(available.size())];
+}
+
+int32_t ProducerClient::partition_for(int32_t key, Context& ctx) {
+    const auto n = static_cast<int32_t>(partitions_.size());
+    if (key >= 0) {
+        int32_t& cached = key_partition_[static_cast<size_t>(key)];
+        if (cached < 0 || cached >= n) cached = partition_for_key("key-" + std::to_string(key), n);
+        return cached;
+    }
+    if (sticky_partition_ < 0 || sticky_partition_ >= n) {
+        choose_sticky(ctx);
+        sticky_bytes_ = 0;
+    }
+    return sticky_partition_;
+}
+
+void ProducerClient::append(int32_t key, Context& ctx) {
+    SIM_ASSERT(!partitions_.empty(), "append without partitions");
+    const int32_t p = partition_for(key, ctx);
+    PartitionState& ps = partitions_[static_cast<size_t>(p)];
+    const int32_t bytes = record_bytes(key);
+    Batch* open = nullptr;
+    if (!ps.queue.empty()) {
+        auto it = batches_.find(ps.queue.back());
+        if (it != batches_.end() && it->second.appendable) {
+            if (it->second.rb.size_bytes + bytes <= config_.batch_size)
+                open = &it->second;
+            else
+                it->second.appendable = false;  // full: a new batch starts behind it
+        }
+    }
+    if (open == nullptr) {
+        uint64_t id = next_batch_id_++;
+        Batch b;
+        b.partition = p;
+        b.rb.client = client_;
+        b.rb.first_seq = ps.next_seq;
+        b.rb.size_bytes = record_batch_overhead_bytes;
+        b.rb.create_time = ctx.now();
+        open = &batches_.emplace(id, b).first->second;
+        ps.queue.push_back(id);
+    }
+    open->rb.record_count += 1;
+    open->rb.size_bytes += bytes;
+    ps.next_seq += 1;
+    if (key < 0) {
+        // KIP-794: switch the sticky partition after batch.size bytes went to it.
+        sticky_bytes_ += bytes;
+        if (sticky_bytes_ >= config_.batch_size) {
+            choose_sticky(ctx);
+            sticky_bytes_ = 0;
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------ sender
+
+void ProducerClient::arm_sender(sim::Time at, Context& ctx) {
+    if (at == sim::time_never) return;
+    if (sender_timer_.valid() && sender_deadline_ <= at) return;
+    ctx.cancel_timer(sender_timer_);
+    sim::Duration after = at > ctx.now() ? at - ctx.now() : sim::Duration{};
+    sender_timer_ = ctx.set_timer(after, make_tag(timer_sender));
+    sender_deadline_ = at;
+}
+
+void ProducerClient::run_sender(Context& ctx) {
+    const sim::Time now = ctx.now();
+    expire_batches(ctx);
+    maybe_bump(ctx);
+    if (!has_metadata_ || batches_.empty()) return;
+    // The oldest batch (ids follow creation) is the next to expire.
+    sim::Time next = batches_.begin()->second.rb.create_time + sim::milliseconds(config_.delivery_timeout_ms);
+
+    std::map<BrokerId, std::vector<int32_t>> by_leader;
+    bool leaderless = false;
+    for (size_t p = 0; p < partitions_.size(); ++p) {
+        PartitionState& ps = partitions_[p];
+        if (ps.queue.empty()) continue;
+        if (ps.leader == no_leader || dir_->broker_node(ps.leader) == sim::no_node) {
+            leaderless = true;
+            continue;
+        }
+        by_leader[ps.leader].push_back(static_cast<int32_t>(p));
+    }
+    if (leaderless) request_metadata(ctx);
+
+    for (const auto& [broker, parts] : by_leader) {
+        Connection& conn = connections_[broker];
+        if (conn.down) {
+            if (now >= conn.ready_at) send_probe(broker, conn, ctx);
+            next = std::min(next, conn.ready_at);
+            continue;
+        }
+        const sim::NodeId node = dir_->broker_node(broker);
+        while (config_.acks == 0 || conn.in_flight < config_.max_in_flight_requests_per_connection) {
+            std::vector<uint64_t> ids;
+            for (int32_t p : parts) {
+                uint64_t id = ready_front(p, now, next);
+                if (id != 0) ids.push_back(id);
+            }
+            if (ids.empty()) break;
+            send_produce(broker, node, ids, ctx);
+        }
+    }
+    arm_sender(next, ctx);
+}
+
+uint64_t ProducerClient::ready_front(int32_t partition, sim::Time now, sim::Time& next) {
+    PartitionState& ps = partitions_[static_cast<size_t>(partition)];
+    while (!ps.queue.empty() && batches_.find(ps.queue.front()) == batches_.end()) ps.queue.pop_front();
+    if (ps.queue.empty() || bump_pending_) return 0;
+    // guaranteeMessageOrder: with one request in flight the partition is muted meanwhile.
+    if (!idempotent_ && config_.max_in_flight_requests_per_connection == 1 && ps.in_flight > 0) return 0;
+    const Batch& b = batches_.at(ps.queue.front());
+    if (b.attempts > 0) {
+        sim::Time at = b.last_attempt + sim::milliseconds(config_.retry_backoff_ms);
+        if (now < at) {
+            next = std::min(next, at);
+            return 0;
+        }
+        // A retried batch goes only once it is the first unresolved one of its partition.
+        if (idempotent_ && !ps.in_flight_seqs.empty() && *ps.in_flight_seqs.begin() < b.rb.first_seq) return 0;
+    } else {
+        bool full = !b.appendable || b.rb.size_bytes + record_bytes(-1) > config_.batch_size;
+        sim::Time at = b.rb.create_time + sim::milliseconds(config_.linger_ms);
+        if (!full && now < at) {
+            next = std::min(next, at);
+            return 0;
+        }
+    }
+    uint64_t id = ps.queue.front();
+    ps.queue.pop_front();
+    return id;
+}
+
+void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::vector<uint64_t>& ids,
+                                  Context& ctx) {
+    const sim::Time now = ctx.now();
+    ProduceRequest req;
+    req.correlation_id = next_correlation_++;
+    req.acks = static_cast<int16_t>(config_.acks);
+    req.timeout_ms = static_cast<int32_t>(std::min<int64_t>(config_.request_timeout_ms, INT32_MAX));
+    req.partitions.reserve(ids.size());
+    for (uint64_t id : ids) {
+        Batch& b = batches_.at(id);
+        PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+        b.appendable = false;
+        if (idempotent_ && b.rb.producer_id != producer_id_) {
+            b.rb.producer_id = producer_id_;
+            b.rb.producer_epoch = 0;
+            b.rb.base_sequence = ps.next_base_sequence;
+            ps.next_base_sequence += b.rb.record_count;
+        }
+        const TopicPartition tp = tp_of(b.partition);
+        if (!b.sent) {
+            b.sent = true;
+            if (events_) events_->on_send(client_, now, tp, b.rb.first_seq, b.rb.record_count);
+        }
+        req.partitions.push_back(ProduceRequest::PartitionData{tp, b.rb});
+        if (config_.acks != 0) {
+            b.in_flight = true;
+            ps.in_flight += 1;
+            ps.in_flight_seqs.insert(b.rb.first_seq);
+            ++in_flight_batches_;
+        }
+    }
+    ++produce_requests_sent_;
+    const int32_t corr = req.correlation_id;
+    ctx.send(node, std::move(req));
+    if (config_.acks == 0) {
+        // No response will come: the send is the acknowledgement.
+        for (uint64_t id : ids) complete(id, -1, ctx);
+        return;
+    }
+    ProduceInFlight f;
+    f.broker = broker;
+    f.node = node;
+    f.batch_ids = ids;
+    f.timer = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
+                            make_tag(timer_request_timeout, static_cast<uint64_t>(corr)));
+    requests_.emplace(corr, std::move(f));
+    connections_[broker].in_flight += 1;
+}
+
+void ProducerClient::release_in_flight(Batch& b) {
+    if (!b.in_flight) return;
+    PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+    b.in_flight = false;
+    ps.in_flight -= 1;
+    ps.in_flight_seqs.erase(b.rb.first_seq);
+    --in_flight_batches_;
+}
+
+void ProducerClient::complete(uint64_t id, int64_t base_offset, Context& ctx) {
+    auto it = batches_.find(id);
+    if (it == batches_.end()) return;
+    Batch& b = it->second;
+    release_in_flight(b);
+    records_acked_ += static_cast<uint64_t>(b.rb.record_count);
+    if (events_)
+        events_->on_ack(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, base_offset);
+    batches_.erase(it);
+}
+
+void ProducerClient::fail_final(uint64_t id, Error error, Context& ctx) {
+    auto it = batches_.find(id);
+    if (it == batches_.end()) return;
+    Batch& b = it->second;
+    release_in_flight(b);
+    // The broker may or may not hold this batch: its sequence is unresolved and later
+    // batches would be out of order. Java bumps the epoch; the model takes a new producer id.
+    if (idempotent_ && b.sent && b.rb.producer_id == producer_id_) bump_pending_ = true;
+    records_failed_ += static_cast<uint64_t>(b.rb.record_count);
+    if (events_)
+        events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, error, true);
+    batches_.erase(it);
+}
+
+bool ProducerClient::is_first_unresolved(const Batch& b) {
+    const PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+    if (!ps.in_flight_seqs.empty() && *ps.in_flight_seqs.begin() < b.rb.first_seq) return false;
+    for (uint64_t id : ps.queue) {
+        auto it = batches_.find(id);
+        if (it != batches_.end() && it->second.sent && it->second.rb.first_seq < b.rb.first_seq) return false;
+    }
+    return true;
+}
+
+void ProducerClient::requeue(uint64_t id) {
+    const Batch& b = batches_.at(id);
+    PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+    if (!idempotent_) {
+        ps.queue.push_front(id);  // RecordAccumulator.reenqueue: addFirst
+        return;
+    }
+    // insertInSequenceOrder
+    auto pos = ps.queue.begin();
+    for (; pos != ps.queue.end(); ++pos) {
+        auto it = batches_.find(*pos);
+        if (it != batches_.end() && it->second.rb.first_seq > b.rb.first_seq) break;
+    }
+    ps.queue.insert(pos, id);
+}
+
+void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
+    auto it = batches_.find(id);
+    if (it == batches_.end()) return;
+    Batch& b = it->second;
+    release_in_flight(b);
+    b.last_error = error;
+    bool retriable = is_retriable(error);
+    if (idempotent_) {
+        if (error == Error::out_of_order_sequence_number) {
+            // Sender.canRetry (2.5+, idempotent only): always retried. A gap left by an earlier
+            // batch that failed closes when that one is resent; for the first unresolved batch
+            // the sequence itself is lost on the broker: bump, then resend from sequence 0.
+            retriable = true;
+            if (is_first_unresolved(b)) bump_pending_ = true;
+        } else if (error == Error::unknown_producer_id) {
+            retriable = true;  // KIP-360: bump and resend
+            bump_pending_ = true;
+        }
+    }
+    if (needs_metadata_refresh(error)) request_metadata(ctx);
+    const bool can_retry = retriable && b.attempts < config_.retries &&
+                           ctx.now() < b.rb.create_time + sim::milliseconds(config_.delivery_timeout_ms);
+    if (!can_retry) {
+        fail_final(id, error, ctx);
+        return;
+    }
+    if (events_)
+        events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, error, false);
+    b.attempts += 1;
+    b.last_attempt = ctx.now();
+    requeue(id);
+}
+
+void ProducerClient::handle_produce_response(sim::NodeId from, const ProduceResponse& resp, Context& ctx) {
+    auto it = requests_.find(resp.correlation_id);
+    if (it == requests_.end() || it->second.node != from) return;  // stale or unknown
+    ProduceInFlight f = std::move(it->second);
+    requests_.erase(it);
+    ctx.cancel_timer(f.timer);
+    connections_[f.broker].in_flight -= 1;
+    for (uint64_t id : f.batch_ids) {
+        auto bit = batches_.find(id);
+        if (bit == batches_.end()) continue;  // expired while in flight
+        const int32_t partition = bit->second.partition;
+        const ProduceResponse::PartitionResponse* pr = nullptr;
+        for (const auto& r : resp.partitions)
+            if (r.tp.partition == partition) {
+                pr = &r;
+                break;
+            }
+        const Error e = pr != nullptr ? pr->error : Error::network_exception;
+        if (e == Error::none || (e == Error::duplicate_sequence_number && idempotent_))
+            complete(id, pr->base_offset, ctx);
+        else
+            fail_attempt(id, e, ctx);
+    }
+    run_sender(ctx);
+}
+
+void ProducerClient::fail_connection(BrokerId broker, Error error, Context& ctx) {
+    std::vector<int32_t> corrs;
+    for (const auto& [corr, f] : requests_)
+        if (f.broker == broker) corrs.push_back(corr);
+    for (int32_t corr : corrs) {
+        auto it = requests_.find(corr);
+        ProduceInFlight f = std::move(it->second);
+        requests_.erase(it);
+        ctx.cancel_timer(f.timer);
+        for (uint64_t id : f.batch_ids) fail_attempt(id, error, ctx);
+    }
+    connections_[broker].in_flight = 0;
+    mark_disconnected(broker, ctx);
+    run_sender(ctx);
+}
+
+void ProducerClient::mark_disconnected(BrokerId broker, Context& ctx) {
+    Connection& conn = connections_[broker];
+    if (!conn.down) {
+        conn.down = true;
+        conn.backoff_ms = reconnect_backoff_ms;
+        conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
+    }
+    conn.probe_corr = 0;
+    request_metadata(ctx);
+}
+
+void ProducerClient::send_probe(BrokerId broker, Connection& conn, Context& ctx) {
+    const sim::NodeId node = dir_->broker_node(broker);
+    if (node == sim::no_node) return;
+    conn.probe_corr = next_correlation_++;
+    conn.backoff_ms = std::min(conn.backoff_ms * 2, reconnect_backoff_max_ms);
+    conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
+    ++metadata_requests_sent_;
+    MetadataRequest req;
+    req.correlation_id = conn.probe_corr;
+    req.topics.push_back(topic_);
+    ctx.send(node, std::move(req));
+}
+
+void ProducerClient::expire_batches(Context& ctx) {
+    const sim::Duration timeout = sim::milliseconds(config_.delivery_timeout_ms);
+    while (!batches_.empty()) {
+        auto it = batches_.begin();  // the oldest: ids follow creation time
+        if (ctx.now() < it->second.rb.create_time + timeout) break;
+        Error e = it->second.last_error != Error::none ? it->second.last_error : Error::request_timed_out;
+        fail_final(it->first, e, ctx);
+    }
+}
+
+void ProducerClient::maybe_bump(Context& ctx) {
+    if (!bump_pending_ || in_flight_batches_ != 0) return;
+    bump_pending_ = false;
+    ++bump_count_;
+    producer_id_ = static_cast<int64_t>(client_) * 1000 + bump_count_;
+    for (auto& ps : partitions_) ps.next_base_sequence = 0;
+    ctx.trace("producer_id_bump", {{"topic", topic_}, {"producer_id", producer_id_}});
+}
+
+// ------------------------------------------------------------------------------ metadata
+
+void ProducerClient::request_metadata(Context& ctx) {
+    metadata_wanted_ = true;
+    maybe_send_metadata(ctx);
+}
+
+void ProducerClient::maybe_send_metadata(Context& ctx) {
+    if (!metadata_wanted_ || metadata_corr_ != 0) return;
+    const sim::Time now = ctx.now();
+    if (now < metadata_backoff_until_) {
+        if (!metadata_retry_timer_.valid())
+            metadata_retry_timer_ = ctx.set_timer(metadata_backoff_until_ - now, make_tag(timer_metadata_retry));
+        return;
+    }
+    std::vector<BrokerId> ids = live_brokers_;
+    if (ids.empty())
+        for (const auto& [id, node] : dir_->brokers) ids.push_back(id);
+    std::vector<sim::NodeId> ready, any;
+    for (BrokerId id : ids) {
+        sim::NodeId node = dir_->broker_node(id);
+        if (node == sim::no_node) continue;
+        any.push_back(node);
+        auto c = connections_.find(id);
+        if (c == connections_.end() || !c->second.down) ready.push_back(node);
+    }
+    const std::vector<sim::NodeId>& pick = ready.empty() ? any : ready;
+    if (pick.empty()) return;
+    const sim::NodeId node = pick[metadata_rr_++ % pick.size()];
+    metadata_wanted_ = false;
+    metadata_corr_ = next_correlation_++;
+    metadata_node_ = node;
+    metadata_timer_ = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
+                                    make_tag(timer_metadata_timeout, static_cast<uint64_t>(metadata_corr_)));
+    ++metadata_requests_sent_;
+    MetadataRequest req;
+    req.correlation_id = metadata_corr_;
+    req.topics.push_back(topic_);
+    ctx.send(node, std::move(req));
+}
+
+void ProducerClient::metadata_failed(Context& ctx) {
+    ctx.cancel_timer(metadata_timer_);
+    metadata_corr_ = 0;
+    metadata_node_ = sim::no_node;
+    metadata_wanted_ = true;
+    metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+    maybe_send_metadata(ctx);
+}
+
+void ProducerClient::handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx) {
+    const BrokerId broker = dir_->kafka_id(from);
+    auto conn = broker >= 0 ? connections_.find(broker) : connections_.end();
+    const bool expected = metadata_corr_ != 0 && resp.correlation_id == metadata_corr_ && from == metadata_node_;
+    const bool probe =
+        conn != connections_.end() && conn->second.probe_corr != 0 && conn->second.probe_corr == resp.correlation_id;
+    if (!expected && !probe) return;  // stale or unknown
+    if (expected) {
+        ctx.cancel_timer(metadata_timer_);
+        metadata_corr_ = 0;
+        metadata_node_ = sim::no_node;
+        metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+    }
+    if (conn != connections_.end()) {
+        // Any answer proves the connection.
+        conn->second.down = false;
+        conn->second.probe_corr = 0;
+        conn->second.backoff_ms = 0;
+    }
+    apply_metadata(resp, ctx);
+    maybe_send_metadata(ctx);
+    run_sender(ctx);
+}
+
+void ProducerClient::apply_metadata(const MetadataResponse& resp, Context& ctx) {
+    if (!resp.brokers.empty()) live_brokers_ = resp.brokers;
+    const TopicMetadata* tm = nullptr;
+    for (const auto& t : resp.topics)
+        if (t.name == topic_) {
+            tm = &t;
+            break;
+        }
+    if (tm == nullptr || tm->error != Error::none || tm->partitions.empty()) {
+        // Unknown topic (not created yet) or no leaders yet: ask again after the backoff.
+        metadata_wanted_ = true;
+        return;
+    }
+    topic_id_ = tm->topic_id;
+    size_t count = partitions_.size();
+    for (const auto& pm : tm->partitions)
+        if (pm.partition >= 0) count = std::max(count, static_cast<size_t>(pm.partition) + 1);
+    if (count != partitions_.size()) {
+        partitions_.resize(count);
+        std::fill(key_partition_.begin(), key_partition_.end(), -1);  // keys move with the partition count
+    }
+    bool changed = false;
+    for (const auto& pm : tm->partitions) {
+        if (pm.partition < 0) continue;
+        PartitionState& ps = partitions_[static_cast<size_t>(pm.partition)];
+        // KIP-320: metadata older than what we know (a lagging broker) is ignored.
+        if (ps.leader_epoch >= 0 && pm.leader_epoch >= 0 && pm.leader_epoch < ps.leader_epoch) continue;
+        BrokerId leader = pm.leader;
+        if (pm.error == Error::leader_not_available || pm.error == Error::unknown_topic_or_partition) leader = no_leader;
+        if (leader != ps.leader) changed = true;
+        ps.leader = leader;
+        ps.leader_epoch = pm.leader_epoch;
+        if (leader == no_leader) metadata_wanted_ = true;
+    }
+    if (changed) {
+        std::vector<int32_t> leaders;
+        leaders.reserve(partitions_.size());
+        for (const auto& ps : partitions_) leaders.push_back(ps.leader);
+        ctx.trace("producer_metadata", {{"topic", topic_}, {"leaders", sim::format_id_list(leaders)}});
+    }
+    ctx.cancel_timer(metadata_age_timer_);
+    metadata_age_timer_ = ctx.set_timer(sim::milliseconds(config_.metadata_max_age_ms), make_tag(timer_metadata_max_age));
+    const bool first = !has_metadata_;
+    has_metadata_ = true;
+    if (first) drain_pending(ctx);
+}
+
+}  // namespace kafka

@@ -1,0 +1,218 @@
+// A producer client (KafkaProducer's RecordAccumulator + Sender + Metadata) as a pure
+// handler node. It generates its own workload: record i is sent at from + i/rate, keyed
+// records go to murmur2 partitions, unkeyed ones use the sticky partitioner (KIP-480/794).
+//
+// Modelled as the Java client does it:
+//  - metadata from a bootstrap broker, refreshed after InvalidMetadata errors, disconnects,
+//    request timeouts, for partitions without a leader, and every metadata.max.age.ms;
+//    metadata with an older leader epoch than known is ignored (KIP-320);
+//  - per partition a queue of batches, closed at batch.size, ready when full or lingered;
+//    one ProduceRequest per leader carries at most one batch per partition; at most
+//    max.in.flight.requests.per.connection requests per broker;
+//  - retries with retry.backoff.ms while attempts < retries and the batch is younger than
+//    delivery.timeout.ms; older batches (queued or in flight) expire with a final error;
+//  - acks=0: a batch counts as acknowledged (base offset -1) when it is sent;
+//  - idempotence: batches carry (producer id, epoch 0, base sequence); a retry keeps its
+//    sequence and is sent only once every earlier batch of the partition has completed
+//    (Java's nextBatchBySequence rule), so the order per partition is kept;
+//    DUPLICATE_SEQUENCE_NUMBER counts as success. Without idempotence a retry goes back to
+//    the head of its queue while later batches may already be written: records reorder,
+//    as in Kafka (with max.in.flight = 1 the partition is muted while a batch is in flight).
+//
+// Not modelled: InitProducerId is not a round trip. The producer id is derived:
+// client_ordinal * 1000 + bump, epoch 0. Where Java bumps the epoch (KIP-360: a batch failed
+// for good after it had a sequence, OUT_OF_ORDER_SEQUENCE_NUMBER for the first unresolved
+// batch, UNKNOWN_PRODUCER_ID; those two are then retried) the model waits until nothing is
+// in flight and takes the next id; sequences then restart at 0 per partition. So base_sequence == first_seq until the
+// first bump. Connections: a disconnect, or a request.timeout.ms without an answer (which
+// closes the connection: every request in flight on it fails), marks the broker down; the
+// sim has no connection refusal, so a down broker is probed with a MetadataRequest every
+// reconnect.backoff.ms (50 ms, doubling to reconnect.backoff.max.ms = 1 s) and used again
+// once one is answered. Meanwhile its batches wait in the accumulator. Records generated before the first metadata wait as in send()'s
+// waitOnMetadata and fail after max.block.ms (60 s); they have no partition, so they are
+// only counted in records_failed(). buffer.memory and max.request.size are not modelled.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "broker/client_events.hpp"
+#include "broker/config.hpp"
+#include "broker/world.hpp"
+
+namespace kafka {
+
+struct WorkloadSpec {
+    double rate_per_s = 0;        // records per second; <= 0: none
+    int keys = 0;                 // 0 = no keys (sticky partitioning); else keys "key-0".."key-<keys-1>"
+    sim::Time from = sim::time_zero;
+    sim::Time until = sim::time_never;  // exclusive
+};
+
+class ProducerClient : public Node {
+public:
+    // client_ordinal >= 1: the record identity (RecordBatch::client). dir and events must
+    // outlive the node; events may be null.
+    ProducerClient(uint32_t client_ordinal, std::string topic, ProducerConfig config, WorkloadSpec workload,
+                   const ClusterDirectory& dir, ClientEvents* events);
+
+    void on_start(Context& ctx) override;
+    void on_message(sim::NodeId from, Message& msg, Context& ctx) override;
+    void on_timer(uint64_t tag, Context& ctx) override;
+    void on_disconnect(sim::NodeId peer, Context& ctx) override;
+
+    // ---- read-only inspection for the harness ----
+    uint32_t client_ordinal() const { return client_; }
+    const std::string& topic() const { return topic_; }
+    uint64_t records_generated() const { return records_generated_; }
+    uint64_t records_acked() const { return records_acked_; }
+    // Records the producer gave up on (final errors, and records that never got metadata).
+    uint64_t records_failed() const { return records_failed_; }
+    // Generated, not yet acknowledged or failed (waiting for metadata, queued or in flight).
+    uint64_t records_pending() const { return records_generated_ - records_acked_ - records_failed_; }
+    size_t in_flight_batches() const { return in_flight_batches_; }
+    size_t queued_batches() const { return batches_.size() - in_flight_batches_; }
+    uint64_t produce_requests_sent() const { return produce_requests_sent_; }
+    uint64_t metadata_requests_sent() const { return metadata_requests_sent_; }
+    bool has_metadata() const { return has_metadata_; }
+    TopicId topic_id() const { return topic_id_; }
+    int32_t partition_count() const { return static_cast<int32_t>(partitions_.size()); }
+    BrokerId leader_of(int32_t partition) const;
+    // Current producer id (-1 without idempotence).
+    int64_t producer_id() const { return idempotent_ ? producer_id_ : no_producer_id; }
+    bool idempotent() const { return idempotent_; }
+
+private:
+    struct Batch {
+        int32_t partition = 0;
+        RecordBatch rb;              // client, first_seq, record_count, size_bytes, create_time, pid/seq
+        int32_t attempts = 0;        // failed attempts so far (Java ProducerBatch.attempts)
+        sim::Time last_attempt;      // when the last attempt failed (retry backoff from here)
+        Error last_error = Error::none;
+        bool appendable = true;      // the open batch at the tail of its queue
+        bool sent = false;           // on_send reported
+        bool in_flight = false;
+    };
+    struct PartitionState {
+        BrokerId leader = no_leader;
+        int32_t leader_epoch = -1;
+        std::deque<uint64_t> queue;        // batch ids waiting to be sent, head first (lazily purged)
+        uint32_t next_seq = 0;             // record identity sequence of the next record
+        int32_t next_base_sequence = 0;    // idempotence sequence under the current producer id
+        std::set<uint32_t> in_flight_seqs; // first_seq of this partition's batches in flight
+        int32_t in_flight = 0;
+    };
+    struct ProduceInFlight {
+        BrokerId broker = no_leader;
+        sim::NodeId node = sim::no_node;
+        std::vector<uint64_t> batch_ids;
+        sim::TimerId timer;
+    };
+    // What the client knows of its connection to a broker. After a disconnect or a request
+    // timeout the connection is down: nothing is sent on it (batches wait in the accumulator,
+    // as they do in Java while a connect attempt is refused) except a probe every reconnect
+    // backoff (a MetadataRequest); any answer brings it back up.
+    struct Connection {
+        bool down = false;
+        sim::Time ready_at;              // down: the next probe
+        int64_t backoff_ms = 0;          // reconnect backoff, doubling while down
+        int32_t probe_corr = 0;          // the probe in flight, 0 = none
+        int32_t in_flight = 0;           // produce requests awaiting a response
+    };
+    struct PendingRecord {
+        sim::Time at;
+        int32_t key = -1;
+    };
+
+    // workload
+    sim::Time record_time(uint64_t i) const;
+    void schedule_generation(Context& ctx);
+    void generate(Context& ctx);
+    void append(int32_t key, Context& ctx);
+    int32_t partition_for(int32_t key, Context& ctx);
+    void choose_sticky(Context& ctx);
+    int32_t record_bytes(int32_t key) const;
+    void drain_pending(Context& ctx);
+
+    // sender
+    void run_sender(Context& ctx);
+    uint64_t ready_front(int32_t partition, sim::Time now, sim::Time& next);
+    void send_produce(BrokerId broker, sim::NodeId node, const std::vector<uint64_t>& ids, Context& ctx);
+    void handle_produce_response(sim::NodeId from, const ProduceResponse& resp, Context& ctx);
+    void complete(uint64_t id, int64_t base_offset, Context& ctx);
+    void fail_attempt(uint64_t id, Error error, Context& ctx);
+    void fail_final(uint64_t id, Error error, Context& ctx);
+    void release_in_flight(Batch& b);
+    void requeue(uint64_t id);
+    bool is_first_unresolved(const Batch& b);
+    void fail_connection(BrokerId broker, Error error, Context& ctx);
+    void expire_batches(Context& ctx);
+    void maybe_bump(Context& ctx);
+    void arm_sender(sim::Time at, Context& ctx);
+    TopicPartition tp_of(int32_t partition) const { return TopicPartition{topic_id_, partition}; }
+
+    // metadata
+    void request_metadata(Context& ctx);
+    void maybe_send_metadata(Context& ctx);
+    void metadata_failed(Context& ctx);
+    void handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx);
+    void mark_disconnected(BrokerId broker, Context& ctx);
+    void send_probe(BrokerId broker, Connection& conn, Context& ctx);
+    void apply_metadata(const MetadataResponse& resp, Context& ctx);
+
+    // fixed
+    uint32_t client_;
+    std::string topic_;
+    ProducerConfig config_;
+    WorkloadSpec workload_;
+    const ClusterDirectory* dir_;
+    ClientEvents* events_;
+    bool idempotent_;
+    uint64_t rate_milli_ = 0;  // records per 1000 s
+
+    // workload state
+    uint64_t next_record_ = 0;
+    std::deque<PendingRecord> pending_;  // generated before the first metadata
+    std::vector<int32_t> key_partition_; // murmur2 partition per key, -1 = not computed
+    int32_t sticky_partition_ = -1;
+    int64_t sticky_bytes_ = 0;
+
+    // accumulator and sender
+    std::map<uint64_t, Batch> batches_;  // outstanding, by id = creation order
+    uint64_t next_batch_id_ = 1;
+    std::vector<PartitionState> partitions_;
+    std::map<int32_t, ProduceInFlight> requests_;  // by correlation id
+    std::map<BrokerId, Connection> connections_;
+    int32_t next_correlation_ = 1;
+    sim::TimerId sender_timer_;
+    sim::Time sender_deadline_ = sim::time_never;
+    int64_t producer_id_ = no_producer_id;
+    int32_t bump_count_ = 0;
+    bool bump_pending_ = false;
+
+    // metadata
+    bool has_metadata_ = false;
+    TopicId topic_id_ = 0;
+    std::vector<BrokerId> live_brokers_;
+    bool metadata_wanted_ = true;
+    int32_t metadata_corr_ = 0;  // 0 = none in flight
+    sim::NodeId metadata_node_ = sim::no_node;
+    sim::TimerId metadata_timer_;
+    sim::TimerId metadata_retry_timer_;
+    sim::TimerId metadata_age_timer_;
+    sim::Time metadata_backoff_until_;
+    uint64_t metadata_rr_ = 0;
+
+    // counters
+    uint64_t records_generated_ = 0;
+    uint64_t records_acked_ = 0;
+    uint64_t records_failed_ = 0;
+    size_t in_flight_batches_ = 0;
+    uint64_t produce_requests_sent_ = 0;
+    uint64_t metadata_requests_sent_ = 0;
+};
+
+}  // namespace kafka

@@ -1,0 +1,229 @@
+// KIP-595 KRaft: the Raft replica of the __cluster_metadata log, embedded in a host node
+// (a controller as a voter, a broker as an observer). It is a pure handler: it acts only
+// through the Context it is given, and the host forwards Raft messages and its timers.
+//
+//   RaftReplica raft(3000, {3000, 3001, 3002}, RaftConfig::from(config), directory, /*tag base*/ 100);
+//   raft.start(ctx);                                   // in Node::on_start
+//   if (raft.handle_message(from, msg, ctx)) ...       // in Node::on_message
+//   if (raft.handle_timer(tag, ctx)) ...               // in Node::on_timer
+//   // then compare high_watermark()/is_leader()/epoch() with what the host saw before.
+//
+// What is modelled, with Kafka's names (raft/src/main/java/org/apache/kafka/raft/):
+// - States Unattached, Voted, Follower, Candidate, Leader, Resigned (QuorumState), and
+//   observers (node id not a voter) that only fetch: they find the leader by fetching from
+//   a random voter, which answers NOT_LEADER_OR_FOLLOWER with the leader it knows.
+// - quorum-state (epoch, leader, voted-for) is a DiskCell flushed before any vote is
+//   granted or asked for; the log is a DiskLog<MetadataEntry> that a follower flushes
+//   before its next fetch (whose offset acknowledges the entries) and the leader flushes on
+//   every append. Both live under "__cluster_metadata-0/".
+// - Pull replication with lastFetchedEpoch validation and divergingEpoch truncation, long
+//   polling (a caught-up fetch is parked up to fetch.max.wait.ms and answered as soon as the
+//   log grows or the high watermark moves), HW = majority LEO once the leader's own epoch
+//   has a committed entry.
+// - Check-quorum (3.7, KAFKA-15489): a leader without fetches from a majority within
+//   1.5 x fetch timeout resigns. Without it an isolated leader keeps believing it leads.
+//
+// Trace kinds: raft_state {epoch, state, leader}, raft_leader {epoch, leader},
+// raft_hw {epoch, hw} (leader only), raft_truncate {from, to}, raft_vote {epoch,
+// candidate, granted}, raft_resign {epoch, reason}.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/world.hpp"
+
+namespace kafka {
+
+struct RaftConfig {  // controller.quorum.* (QuorumConfig.java), Kafka defaults
+    int64_t election_timeout_ms = 1000;     // randomised to [t, 2t)
+    int64_t fetch_timeout_ms = 2000;        // follower -> candidate; leader check-quorum at 1.5x
+    int64_t election_backoff_max_ms = 1000;
+    int64_t append_linger_ms = 25;          // accepted; appends are written and flushed at once
+    int64_t request_timeout_ms = 2000;
+    int64_t retry_backoff_ms = 20;
+    int64_t fetch_max_wait_ms = 500;        // KafkaRaftClient's fetchMaxWaitMs
+    bool check_quorum = true;               // 3.7+: leader resigns after 1.5 x fetch timeout without fetches from a majority
+    static RaftConfig from(const BrokerConfig& config);
+};
+
+// The quorum-state file (FileQuorumStateStore): what must survive a crash for Raft safety.
+struct QuorumStateRecord {
+    int32_t epoch = 0;
+    int32_t leader_id = -1;
+    int32_t voted_for = -1;
+};
+
+enum class RaftState : uint8_t { unattached, voted, follower, candidate, leader, resigned };
+// Kafka's names: "Unattached", "Voted", "Follower", "Candidate", "Leader", "Resigned".
+const char* to_string(RaftState s);
+
+class RaftReplica {
+public:
+    static constexpr const char* log_file = "__cluster_metadata-0/log";
+    static constexpr const char* quorum_state_file = "__cluster_metadata-0/quorum-state";
+    static constexpr uint64_t timer_count = 5;  // tags used: [timer_tag_base, timer_tag_base + timer_count)
+    static constexpr int64_t max_fetch_entries = 500;
+
+    // node_id: Kafka id (3000.. for controllers; a broker id for an observer). voters: Kafka ids.
+    RaftReplica(int32_t node_id, std::vector<int32_t> voters, RaftConfig config, const ClusterDirectory& directory,
+                uint64_t timer_tag_base);
+
+    // Load quorum-state and the log from ctx.disk(), take the state they imply, arm timers.
+    void start(Context& ctx);
+    // True when msg was a Raft message (Vote*, BeginQuorumEpoch*, EndQuorumEpoch*, RaftFetch*).
+    bool handle_message(sim::NodeId from, Message& msg, Context& ctx);
+    // True when the tag was one of this replica's timers.
+    bool handle_timer(uint64_t tag, Context& ctx);
+    // Leader only: append and flush; the offset of the first appended entry (the log end
+    // offset when records is empty), -1 when not the leader.
+    int64_t append(std::vector<MetadataRecord> records, Context& ctx);
+    // Graceful resignation (clean shutdown): EndQuorumEpoch to the voters, most caught-up
+    // first as preferred successors. No-op unless leader.
+    void resign(Context& ctx);
+
+    RaftState state() const { return state_; }
+    bool is_leader() const { return state_ == RaftState::leader; }
+    bool is_voter() const { return voter_; }
+    int32_t node_id() const { return id_; }
+    const std::vector<int32_t>& voters() const { return voters_; }
+    int32_t leader_id() const;  // -1 unknown
+    int32_t epoch() const { return epoch_; }
+    int32_t voted_for() const { return voted_for_; }
+    int64_t high_watermark() const { return hw_; }
+    int64_t log_end_offset() const { return log_ != nullptr ? static_cast<int64_t>(log_->size()) : 0; }
+    int32_t last_epoch() const { return epochs_.empty() ? 0 : epochs_.back().epoch; }
+    // Leader: offset of its LeaderChangeMessage for this epoch; -1 otherwise.
+    int64_t epoch_start_offset() const { return state_ == RaftState::leader ? epoch_start_ : -1; }
+    const MetadataEntry& entry(int64_t offset) const { return (*log_)[static_cast<size_t>(offset)]; }
+    const std::vector<MetadataEntry>& entries() const { return log_->entries(); }
+
+    // kafka-metadata-quorum describe --replication: per voter/observer LEO and last fetch /
+    // caught-up time. Leader only (empty otherwise); voters first (ascending id), then observers.
+    struct ReplicaState {
+        int32_t id;
+        int64_t log_end_offset;  // -1 unknown
+        sim::Time last_fetch;
+        sim::Time last_caught_up;
+        bool voter;
+    };
+    std::vector<ReplicaState> replica_states() const;
+
+private:
+    enum TimerKind : uint8_t { t_election = 0, t_fetch = 1, t_begin_epoch = 2, t_check_quorum = 3, t_purgatory = 4 };
+    // A timer with a deadline that may move later without re-arming (it re-arms lazily when
+    // it fires early), and is re-armed only when the deadline moves earlier.
+    struct LazyTimer {
+        sim::TimerId id;
+        sim::Time fire_at = sim::time_never;
+        sim::Time deadline = sim::time_never;
+    };
+    struct EpochStart {
+        int32_t epoch;
+        int64_t start_offset;
+    };
+    struct OffsetAndEpoch {
+        int64_t offset;
+        int32_t epoch;
+    };
+    struct Progress {  // leader's view of one replica
+        int64_t leo = -1;
+        sim::Time last_fetch{-1};
+        sim::Time last_caught_up{-1};
+    };
+    struct ParkedFetch {
+        sim::NodeId from;
+        int32_t correlation_id;
+        int64_t fetch_offset;
+        sim::Time expires;
+    };
+
+    // ---- handlers
+    void on_vote_request(sim::NodeId from, const VoteRequest& req, Context& ctx);
+    void on_vote_response(sim::NodeId from, const VoteResponse& resp, Context& ctx);
+    void on_begin_epoch_request(sim::NodeId from, const BeginQuorumEpochRequest& req, Context& ctx);
+    void on_begin_epoch_response(sim::NodeId from, const BeginQuorumEpochResponse& resp, Context& ctx);
+    void on_end_epoch_request(sim::NodeId from, const EndQuorumEpochRequest& req, Context& ctx);
+    void on_fetch_request(sim::NodeId from, const RaftFetchRequest& req, Context& ctx);
+    void on_fetch_response(sim::NodeId from, RaftFetchResponse& resp, Context& ctx);
+
+    // ---- transitions
+    void become_unattached(int32_t epoch, Context& ctx);
+    void become_voted(int32_t candidate, Context& ctx);
+    void become_follower(int32_t epoch, int32_t leader, Context& ctx, bool send_fetch_now = true);
+    void become_candidate(Context& ctx);
+    void become_leader(Context& ctx);
+    void become_resigned(std::vector<int32_t> preferred_successors, const char* reason, Context& ctx);
+    // A message told us of `epoch` (and maybe its leader): move there when it is newer.
+    bool maybe_newer_epoch(int32_t epoch, int32_t leader, Context& ctx);
+    void leave_state(Context& ctx);
+    void persist(Context& ctx);
+    void trace_state(Context& ctx);
+
+    // ---- follower side
+    void send_fetch(Context& ctx);
+    void schedule_fetch_retry(Context& ctx);
+    void truncate_to(int64_t offset, Context& ctx);
+    void append_entry(MetadataEntry entry);
+
+    // ---- leader side
+    bool validate_fetch(int64_t fetch_offset, int32_t last_fetched_epoch, OffsetAndEpoch& diverging) const;
+    void fill_fetch_response(RaftFetchResponse& resp, int64_t fetch_offset) const;
+    void answer_parked(Context& ctx, bool only_expired);
+    void maybe_advance_hw(Context& ctx);
+    void note_voter_fetch(size_t voter_index, Context& ctx);
+    void send_begin_epoch(Context& ctx);
+
+    // ---- helpers
+    OffsetAndEpoch end_offset_for_epoch(int32_t epoch) const;
+    int voter_index(int32_t id) const;
+    size_t majority() const { return voters_.size() / 2 + 1; }
+    sim::Duration random_election_timeout(Context& ctx) const;
+    sim::Duration election_backoff(Context& ctx) const;
+    void send_to(int32_t kafka_id, Message msg, Context& ctx);
+    void arm(TimerKind kind, sim::Time deadline, Context& ctx);
+    void disarm(TimerKind kind, Context& ctx);
+
+    int32_t id_;
+    std::vector<int32_t> voters_;  // ascending
+    RaftConfig config_;
+    const ClusterDirectory& directory_;
+    uint64_t tag_base_;
+    bool voter_;
+
+    sim::DiskLog<MetadataEntry>* log_ = nullptr;
+    sim::DiskCell<QuorumStateRecord>* quorum_state_ = nullptr;
+    std::vector<EpochStart> epochs_;  // leader-epoch cache of the log: first offset of each epoch
+
+    RaftState state_ = RaftState::unattached;
+    int32_t epoch_ = 0;
+    int32_t leader_ = -1;     // known leader of epoch_ (also self while Resigned, as Kafka persists it)
+    int32_t voted_for_ = -1;
+    int64_t hw_ = 0;
+    std::array<LazyTimer, timer_count> timers_{};
+
+    // candidate
+    std::vector<int32_t> granted_, rejected_;
+    int32_t retries_ = 0;
+    bool backing_off_ = false;
+
+    // follower / observer
+    bool fetch_in_flight_ = false;
+    int32_t fetch_correlation_ = 0;
+    sim::NodeId fetch_target_ = sim::no_node;
+
+    // leader
+    int64_t epoch_start_ = -1;
+    std::vector<Progress> voter_progress_;  // by voter index
+    std::map<int32_t, Progress> observer_progress_;
+    std::vector<bool> begin_acked_;          // by voter index
+    std::vector<bool> fetched_since_check_;  // by voter index, for check-quorum
+    size_t fetched_count_ = 0;
+    std::vector<ParkedFetch> parked_;
+    std::vector<int64_t> scratch_leos_;
+    sim::Time now_seen_;  // time of the last call, for the leader's own row in replica_states()
+};
+
+}  // namespace kafka

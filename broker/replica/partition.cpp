@@ -1,0 +1,237 @@
+#include "broker/replica/partition.hpp"
+
+#include <algorithm>
+
+namespace kafka {
+
+bool contains(const std::vector<BrokerId>& ids, BrokerId id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+Partition::Partition(TopicPartition tp, std::string topic, BrokerId local, sim::Disk& disk, const TopicConfig& config,
+                     const Behaviour& behaviour)
+    : tp_(tp),
+      topic_(std::move(topic)),
+      local_(local),
+      config_(config),
+      behaviour_(behaviour),
+      log_(disk, topic_ + "-" + std::to_string(tp.partition), config) {
+    // A restarted broker starts from its checkpointed high watermark (read at open).
+    high_watermark_ = log_.checkpointed_high_watermark();
+    rebuild_producer_state();
+}
+
+void Partition::rebuild_producer_state() {
+    producers_.clear();
+    std::vector<RecordBatch> all;
+    log_.all_batches(all);
+    for (const auto& b : all) producers_.update(b);
+}
+
+FollowerProgress* Partition::follower(BrokerId id) {
+    for (auto& f : followers_)
+        if (f.id == id) return &f;
+    return nullptr;
+}
+
+bool Partition::make_leader(const PartitionAssignment& a, sim::Time now) {
+    bool new_epoch = role_ != Role::leader || a.leader_epoch != assignment_.leader_epoch;
+    assignment_ = a;
+    role_ = Role::leader;
+    if (!new_epoch) return false;
+    pending_isr_.reset();
+    leader_epoch_start_offset_ = log_.log_end_offset();
+    log_.assign_epoch_start(a.leader_epoch, leader_epoch_start_offset_);
+    followers_.clear();
+    for (BrokerId r : a.replicas) {
+        if (r == local_) continue;
+        FollowerProgress f;
+        f.id = r;
+        // Kafka: ISR members count as caught up at the moment of election.
+        f.last_caught_up = contains(a.isr, r) ? now : sim::time_zero;
+        followers_.push_back(f);
+    }
+    if (high_watermark_ > log_.log_end_offset()) high_watermark_ = log_.log_end_offset();
+    maybe_advance_high_watermark();
+    return true;
+}
+
+bool Partition::make_follower(const PartitionAssignment& a, sim::Time now) {
+    (void)now;
+    bool new_epoch = role_ != Role::follower || a.leader_epoch != assignment_.leader_epoch || a.leader != assignment_.leader;
+    assignment_ = a;
+    role_ = Role::follower;
+    followers_.clear();
+    pending_isr_.reset();
+    return new_epoch;
+}
+
+void Partition::update_isr(const PartitionAssignment& a) {
+    assignment_.isr = a.isr;
+    assignment_.partition_epoch = a.partition_epoch;
+    assignment_.replicas = a.replicas;
+    if (pending_isr_ && *pending_isr_ == a.isr) pending_isr_.reset();
+    if (is_leader()) maybe_advance_high_watermark();
+}
+
+Partition::AppendResult Partition::append_as_leader(const RecordBatch& batch, int16_t acks, sim::Time now) {
+    AppendResult r;
+    if (!is_leader()) {
+        r.error = Error::not_leader_or_follower;
+        return r;
+    }
+    // min.insync.replicas applies to acks=all only, and is checked before the append.
+    if (acks == -1 && static_cast<int32_t>(assignment_.isr.size()) < config_.min_insync_replicas) {
+        r.error = Error::not_enough_replicas;
+        return r;
+    }
+    int64_t duplicate_offset = -1;
+    switch (producers_.check(batch, duplicate_offset)) {
+        case ProducerState::Verdict::duplicate:
+            r.base_offset = duplicate_offset;
+            r.required_offset = duplicate_offset + batch.record_count;
+            return r;
+        case ProducerState::Verdict::out_of_order:
+            r.error = Error::out_of_order_sequence_number;
+            return r;
+        case ProducerState::Verdict::fenced_epoch:
+            r.error = Error::invalid_producer_epoch;
+            return r;
+        case ProducerState::Verdict::append:
+            break;
+    }
+    r.base_offset = log_.append_as_leader(batch, assignment_.leader_epoch, now);
+    const RecordBatch* written = log_.find(r.base_offset);
+    producers_.update(*written);
+    r.required_offset = r.base_offset + batch.record_count;
+    maybe_advance_high_watermark();  // a single-replica ISR commits at once
+    return r;
+}
+
+Partition::AckState Partition::ack_state(int64_t required_offset) const {
+    if (high_watermark_ < required_offset) return AckState::waiting;
+    if (static_cast<int32_t>(assignment_.isr.size()) < config_.min_insync_replicas)
+        return AckState::not_enough_replicas_after_append;
+    return AckState::done;
+}
+
+Partition::FollowerFetch Partition::on_follower_fetch(BrokerId id, int64_t fetch_offset, int32_t last_fetched_epoch,
+                                                      int32_t current_leader_epoch, sim::Time now) {
+    FollowerFetch r;
+    if (!is_leader()) {
+        r.error = Error::not_leader_or_follower;
+        return r;
+    }
+    if (current_leader_epoch >= 0 && current_leader_epoch < assignment_.leader_epoch) {
+        r.error = Error::fenced_leader_epoch;
+        return r;
+    }
+    if (current_leader_epoch > assignment_.leader_epoch) {
+        r.error = Error::unknown_leader_epoch;
+        return r;
+    }
+    FollowerProgress* f = follower(id);
+    if (f == nullptr) {
+        r.error = Error::not_leader_or_follower;  // not a replica of this partition
+        return r;
+    }
+    // KIP-320 divergence check: does the follower's last fetched epoch end where it thinks?
+    if (last_fetched_epoch >= 0 && behaviour_.truncate_by_leader_epoch) {
+        std::optional<EpochEnd> end = log_.end_offset_for_epoch(last_fetched_epoch);
+        if (!end || end->epoch < last_fetched_epoch || end->end_offset < fetch_offset) {
+            r.diverging = true;
+            r.diverging_at = end.value_or(EpochEnd{});
+            return r;
+        }
+    }
+    int64_t leader_end = log_.log_end_offset();
+    if (fetch_offset > leader_end) {
+        r.error = Error::offset_out_of_range;
+        return r;
+    }
+    f->log_end_offset = fetch_offset;
+    if (fetch_offset >= leader_end) {
+        f->last_caught_up = now;
+    } else if (fetch_offset >= f->leader_end_at_last_fetch) {
+        f->last_caught_up = std::max(f->last_caught_up, f->last_fetch);
+    }
+    f->leader_end_at_last_fetch = leader_end;
+    f->last_fetch = now;
+    r.hw_advanced = maybe_advance_high_watermark();
+    r.wants_isr_expand = isr_expand_candidate(id);
+    return r;
+}
+
+bool Partition::isr_expand_candidate(BrokerId id) const {
+    if (!is_leader() || contains(assignment_.isr, id) || pending_isr_) return false;
+    const FollowerProgress* f = nullptr;
+    for (const auto& x : followers_)
+        if (x.id == id) f = &x;
+    if (f == nullptr || f->log_end_offset < 0) return false;
+    // Partition.isFollowerInSync; the epoch-start term is KAFKA-7128 (2.0.1).
+    if (f->log_end_offset < high_watermark_) return false;
+    if (behaviour_.isr_join_requires_epoch_start && f->log_end_offset < leader_epoch_start_offset_) return false;
+    return true;
+}
+
+std::vector<BrokerId> Partition::out_of_sync_replicas(sim::Time now, int64_t lag_ms) const {
+    std::vector<BrokerId> out;
+    if (!is_leader()) return out;
+    int64_t leader_end = log_.log_end_offset();
+    for (const auto& f : followers_) {
+        if (!contains(assignment_.isr, f.id)) continue;
+        if (f.log_end_offset != leader_end && (now - f.last_caught_up).ms() > lag_ms) out.push_back(f.id);
+    }
+    return out;
+}
+
+std::vector<BrokerId> Partition::maximal_isr() const {
+    std::vector<BrokerId> m = assignment_.isr;
+    if (pending_isr_)
+        for (BrokerId b : *pending_isr_)
+            if (!contains(m, b)) m.push_back(b);
+    return m;
+}
+
+bool Partition::maybe_advance_high_watermark() {
+    if (!is_leader()) return false;
+    // KAFKA-15583 (3.7): no progress while the ISR is below min.insync.replicas.
+    if (behaviour_.hw_frozen_below_min_isr &&
+        static_cast<int32_t>(assignment_.isr.size()) < config_.min_insync_replicas)
+        return false;
+    int64_t hw = log_.log_end_offset();
+    for (BrokerId b : maximal_isr()) {
+        if (b == local_) continue;
+        const FollowerProgress* f = nullptr;
+        for (const auto& x : followers_)
+            if (x.id == b) f = &x;
+        if (f == nullptr) continue;
+        hw = std::min(hw, f->log_end_offset);
+    }
+    if (hw > high_watermark_) {
+        high_watermark_ = hw;
+        return true;
+    }
+    return false;
+}
+
+void Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now) {
+    for (const auto& b : batches) {
+        if (b.next_offset() <= log_.log_end_offset()) continue;  // already have it
+        log_.append_as_follower(b, now);
+        producers_.update(b);
+    }
+    // Follower HW = the leader's, clamped to what this replica has (UnifiedLog.updateHighWatermark).
+    high_watermark_ = std::min(leader_high_watermark, log_.log_end_offset());
+}
+
+void Partition::truncate_to(int64_t offset) {
+    if (offset >= log_.log_end_offset()) return;
+    log_.truncate_to(offset);
+    if (high_watermark_ > log_.log_end_offset()) high_watermark_ = log_.log_end_offset();
+    rebuild_producer_state();
+}
+
+void Partition::truncate_to_high_watermark() { truncate_to(high_watermark_); }
+
+}  // namespace kafka

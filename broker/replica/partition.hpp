@@ -1,0 +1,129 @@
+// One partition as one broker sees it (Kafka's Partition.scala): its local log, its role
+// (leader or follower) and, as leader, each follower's progress, the ISR, the high
+// watermark, and which ISR changes to ask the controller for. Pure logic: the broker node
+// does the messaging.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/errors.hpp"
+#include "broker/log/partition_log.hpp"
+#include "broker/log/producer_state.hpp"
+#include "broker/messages.hpp"
+
+namespace kafka {
+
+// Leadership and ISR as the committed metadata says.
+struct PartitionAssignment {
+    BrokerId leader = no_leader;
+    int32_t leader_epoch = 0;
+    int32_t partition_epoch = 0;
+    std::vector<BrokerId> replicas;
+    std::vector<BrokerId> isr;
+};
+
+struct FollowerProgress {
+    BrokerId id = 0;
+    int64_t log_end_offset = -1;        // -1: unknown since this broker became leader
+    sim::Time last_caught_up;           // the last fetch that reached the leader's LEO
+    sim::Time last_fetch;
+    int64_t leader_end_at_last_fetch = 0;
+};
+
+class Partition {
+public:
+    enum class Role { none, leader, follower };
+
+    Partition(TopicPartition tp, std::string topic, BrokerId local, sim::Disk& disk, const TopicConfig& config,
+              const Behaviour& behaviour);
+
+    const TopicPartition& tp() const { return tp_; }
+    const std::string& topic() const { return topic_; }
+    std::string label() const { return topic_ + "/" + std::to_string(tp_.partition); }
+    Role role() const { return role_; }
+    bool is_leader() const { return role_ == Role::leader; }
+    const PartitionAssignment& assignment() const { return assignment_; }
+    int32_t leader_epoch() const { return assignment_.leader_epoch; }
+    PartitionLog& log() { return log_; }
+    const PartitionLog& log() const { return log_; }
+    int64_t high_watermark() const { return high_watermark_; }
+    int64_t leader_epoch_start_offset() const { return leader_epoch_start_offset_; }
+    const std::vector<FollowerProgress>& followers() const { return followers_; }
+    const TopicConfig& config() const { return config_; }
+    void set_config(const TopicConfig& config) {
+        config_ = config;
+        log_.set_config(config);
+    }
+
+    // ---- role changes from the metadata log ----
+    // Returns true when this is a new leader epoch for this replica (a real transition).
+    bool make_leader(const PartitionAssignment& a, sim::Time now);
+    bool make_follower(const PartitionAssignment& a, sim::Time now);
+    // Same leader and epoch, new ISR/partition epoch (an AlterPartition took effect).
+    void update_isr(const PartitionAssignment& a);
+    void stop() { role_ = Role::none; }
+
+    // ---- leader: produce ----
+    struct AppendResult {
+        Error error = Error::none;
+        int64_t base_offset = -1;
+        int64_t required_offset = -1;  // acks=all: done when the high watermark reaches it
+    };
+    AppendResult append_as_leader(const RecordBatch& batch, int16_t acks, sim::Time now);
+    // acks=all completion check (Partition.checkEnoughReplicasReachOffset).
+    enum class AckState { waiting, done, not_enough_replicas_after_append };
+    AckState ack_state(int64_t required_offset) const;
+
+    // ---- leader: follower fetch ----
+    struct FollowerFetch {
+        Error error = Error::none;
+        bool diverging = false;
+        EpochEnd diverging_at;
+        bool hw_advanced = false;
+        bool wants_isr_expand = false;
+    };
+    FollowerFetch on_follower_fetch(BrokerId follower, int64_t fetch_offset, int32_t last_fetched_epoch,
+                                    int32_t current_leader_epoch, sim::Time now);
+    // ISR members that fell behind for longer than replica.lag.time.max.ms.
+    std::vector<BrokerId> out_of_sync_replicas(sim::Time now, int64_t lag_ms) const;
+    // The ISR this leader is asking the controller for (AlterPartition in flight).
+    const std::optional<std::vector<BrokerId>>& pending_isr() const { return pending_isr_; }
+    void set_pending_isr(std::optional<std::vector<BrokerId>> isr) { pending_isr_ = std::move(isr); }
+    // The ISR with pending additions: who holds the high watermark back.
+    std::vector<BrokerId> maximal_isr() const;
+    bool maybe_advance_high_watermark();
+    bool isr_expand_candidate(BrokerId follower) const;
+
+    // ---- follower ----
+    void append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now);
+    void truncate_to(int64_t offset);
+    // Pre-KIP-101 behaviour: truncate to the (checkpointed) high watermark on becoming follower.
+    void truncate_to_high_watermark();
+
+    void checkpoint_high_watermark() { log_.checkpoint_high_watermark(high_watermark_); }
+
+private:
+    FollowerProgress* follower(BrokerId id);
+    void rebuild_producer_state();
+
+    TopicPartition tp_;
+    std::string topic_;
+    BrokerId local_;
+    TopicConfig config_;
+    Behaviour behaviour_;
+    PartitionLog log_;
+    ProducerState producers_;
+    Role role_ = Role::none;
+    PartitionAssignment assignment_;
+    int64_t high_watermark_ = 0;
+    int64_t leader_epoch_start_offset_ = 0;
+    std::vector<FollowerProgress> followers_;
+    std::optional<std::vector<BrokerId>> pending_isr_;
+};
+
+bool contains(const std::vector<BrokerId>& ids, BrokerId id);
+
+}  // namespace kafka

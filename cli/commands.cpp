@@ -1,0 +1,226 @@
+#include "cli/commands.hpp"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "reports/console_report.hpp"
+#include "reports/json_report.hpp"
+#include "reports/narrator.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario_loader.hpp"
+#include "sim/world.hpp"
+
+namespace fs = std::filesystem;
+
+namespace cli {
+
+namespace {
+
+struct RunArgs {
+    std::string file;
+    std::optional<uint64_t> seed;
+    std::optional<std::string> out;
+    bool narrate = false;
+};
+
+uint64_t parse_seed(const std::string& text) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("--seed: expected a non-negative integer, got '" + text + "'");
+    try {
+        return std::stoull(text);
+    } catch (const std::exception&) {
+        throw UsageError("--seed: '" + text + "' is out of range");
+    }
+}
+
+RunArgs parse_run_args(const std::vector<std::string>& args) {
+    RunArgs r;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
+            return args[++i];
+        };
+        if (a == "--seed") {
+            r.seed = parse_seed(value());
+        } else if (a == "--out") {
+            r.out = value();
+        } else if (a == "--narrate") {
+            r.narrate = true;
+        } else if (!a.empty() && a[0] == '-') {
+            throw UsageError("unknown option '" + a + "' (expected --seed N, --out DIR or --narrate)");
+        } else if (r.file.empty()) {
+            r.file = a;
+        } else {
+            throw UsageError("one scenario file at a time (got '" + r.file + "' and '" + a + "')");
+        }
+    }
+    if (r.file.empty()) throw UsageError("which scenario? usage: kafkasim run FILE [--seed N] [--out DIR] [--narrate]");
+    return r;
+}
+
+std::optional<scenarios::Scenario> load_or_report(const std::string& path) {
+    scenarios::LoadResult loaded = scenarios::load_scenario_file(path);
+    if (loaded.scenario) return loaded.scenario;
+    for (const auto& e : loaded.errors) std::cerr << "error: " << e.what() << "\n";
+    std::cerr << loaded.errors.size() << " error(s); nothing was run. `kafkasim validate " << path
+              << "` checks a file without running it.\n";
+    return std::nullopt;
+}
+
+std::string reproduce_command(const std::string& file, uint64_t seed) {
+    return "kafkasim run " + file + " --seed " + std::to_string(seed);
+}
+
+long peak_rss_kib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+}  // namespace
+
+std::string library_dir() {
+    for (const fs::path& p : {fs::path("scenarios/library"), fs::path(KAFKASIM_SOURCE_DIR) / "scenarios/library"})
+        if (fs::is_directory(p)) return p.string();
+    return "scenarios/library";
+}
+
+std::string resolve_scenario_path(const std::string& name_or_path) {
+    if (fs::exists(name_or_path)) return name_or_path;
+    fs::path lib = fs::path(library_dir()) / (name_or_path + ".json");
+    if (name_or_path.find('/') == std::string::npos && fs::exists(lib)) return lib.string();
+    return name_or_path;  // the loader reports it missing
+}
+
+int run_command(const std::vector<std::string>& args) {
+    RunArgs a = parse_run_args(args);
+    std::string path = resolve_scenario_path(a.file);
+    std::optional<scenarios::Scenario> scenario = load_or_report(path);
+    if (!scenario) return 2;
+
+    scenarios::RunOptions options;
+    options.seed = a.seed;
+    uint64_t seed = a.seed.value_or(scenario->seed);
+    if (a.narrate) {
+        options.on_trace = [](const sim::TraceEvent& ev, const sim::Trace& trace) {
+            if (auto line = reports::narrate(ev, trace)) std::cout << *line << "\n";
+        };
+    }
+    reports::print_header(std::cout, *scenario, seed);
+    try {
+        scenarios::ScenarioRun run(*scenario, options);
+        const scenarios::RunData& data = run.finish();
+        if (a.narrate) std::cout << "\n";
+        reports::print_summary(std::cout, data, run.checks(), reproduce_command(path, seed));
+        if (a.out) {
+            std::string dir = *a.out;
+            reports::write_run_files(dir, data, run.checks());
+            std::cout << "wrote      " << dir << "/report.json, " << dir << "/trace.jsonl, " << dir
+                      << "/metrics.csv\n";
+        }
+        return run.passed() ? 0 : 1;
+    } catch (const sim::InvariantViolation& e) {
+        std::cerr << "simulator fault (a bug in kafkasim, not a Kafka finding): " << e.what() << "\n"
+                  << "reproduce: " << reproduce_command(path, seed) << "\n";
+        return 3;
+    }
+}
+
+int validate_command(const std::vector<std::string>& args) {
+    if (args.size() != 1) throw UsageError("usage: kafkasim validate FILE");
+    std::string path = resolve_scenario_path(args[0]);
+    std::optional<scenarios::Scenario> s = load_or_report(path);
+    if (!s) return 2;
+    std::cout << path << ": valid scenario '" << s->name << "'\n";
+    std::cout << "  " << s->kafka.brokers << " brokers, " << s->kafka.controllers << " controllers, " << s->topics.size()
+              << " topic(s), " << s->producers.size() << " producer(s), " << s->consumers.size() << " consumer group(s), "
+              << s->faults.size() << " fault(s), " << s->expect.size() << " expectation(s), "
+              << sim::format_duration(s->duration) << "\n\n";
+    std::cout << scenarios::describe_profile(s->kafka.profile) << "\n";
+    for (const auto& w : s->warnings) std::cout << "warning: " << w << "\n";
+    return 0;
+}
+
+int list_command(const std::vector<std::string>& args) {
+    if (!args.empty()) throw UsageError("usage: kafkasim list");
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(library_dir()))
+        if (e.path().extension() == ".json") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        scenarios::LoadResult r = scenarios::load_scenario_file(f.string());
+        std::string text = r.scenario ? r.scenario->description : "(invalid: " + r.errors.front().what() + ")";
+        std::string first = text.substr(0, text.find(". ") == std::string::npos ? text.size() : text.find(". ") + 1);
+        std::printf("%-34s %s\n", f.stem().string().c_str(), first.c_str());
+    }
+    return 0;
+}
+
+int bench_command(const std::vector<std::string>& args) {
+    std::vector<std::string> files = args;
+    if (files.empty()) {
+        fs::path dir = fs::path(library_dir()).parent_path() / "bench";
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path().extension() == ".json") files.push_back(e.path().string());
+        std::sort(files.begin(), files.end());
+    }
+    std::printf("%-28s %10s %10s %12s %14s %12s %10s %12s\n", "scenario", "virtual", "wall", "sim-s/wall-s",
+                "events", "events/s", "peak-MiB", "batches");
+    int status = 0;
+    for (const std::string& file : files) {
+        std::string path = resolve_scenario_path(file);
+        // Each scenario in its own process, so that peak memory is its own.
+        int fds[2];
+        if (pipe(fds) != 0) return 3;
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            scenarios::LoadResult loaded = scenarios::load_scenario_file(path);
+            if (!loaded.scenario) {
+                for (const auto& e : loaded.errors) std::cerr << "error: " << e.what() << "\n";
+                _exit(2);
+            }
+            auto start = std::chrono::steady_clock::now();  // wall time: allowed here, for speed only
+            scenarios::ScenarioRun run(*loaded.scenario, {});
+            const scenarios::RunData& data = run.finish();
+            double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            size_t batches = 0;
+            for (const auto& p : data.final_state.partitions)
+                for (const auto& r : p.replica_logs) batches += r.batches.size();
+            double virt = static_cast<double>(data.end.us) / 1e6;
+            char line[256];
+            int n = std::snprintf(line, sizeof line, "%-28s %9.1fs %9.3fs %12.0f %14lld %12.0f %10.1f %12zu\n",
+                                  loaded.scenario->name.c_str(), virt, wall, virt / wall,
+                                  static_cast<long long>(data.events), static_cast<double>(data.events) / wall,
+                                  static_cast<double>(peak_rss_kib()) / 1024.0, batches);
+            if (write(fds[1], line, static_cast<size_t>(n)) < 0) _exit(3);
+            _exit(0);
+        }
+        close(fds[1]);
+        char buf[512];
+        ssize_t got = read(fds[0], buf, sizeof buf - 1);
+        close(fds[0]);
+        int wstatus = 0;
+        waitpid(pid, &wstatus, 0);
+        if (got > 0) {
+            buf[got] = 0;
+            std::fputs(buf, stdout);
+        } else {
+            std::printf("%-28s failed (exit %d)\n", file.c_str(), WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+            status = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 2 ? 2 : 3;
+        }
+    }
+    return status;
+}
+
+}  // namespace cli

@@ -1,0 +1,116 @@
+#include "reports/narrator.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace reports {
+
+namespace {
+
+std::string partition_label(const sim::TraceEvent& ev) {
+    return ev.str_or("topic", "?") + "/" + std::to_string(ev.int_or("partition", -1));
+}
+
+std::string generic(const sim::TraceEvent& ev) {
+    std::string out = ev.kind;
+    for (const auto& f : ev.fields) {
+        out += ' ';
+        out += f.key;
+        out += '=';
+        if (const auto* i = std::get_if<int64_t>(&f.value)) {
+            out += std::to_string(*i);
+        } else {
+            out += std::get<std::string>(f.value);
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> story(const sim::TraceEvent& ev) {
+    const std::string& k = ev.kind;
+    if (k == "fault") {
+        std::string line = "FAULT " + ev.str_or("action", "?") + " " + ev.str_or("target", "");
+        std::string resolved = ev.str_or("resolved", "");
+        if (!resolved.empty() && resolved != ev.str_or("target", "")) line += " (= " + resolved + ")";
+        if (ev.int_or("fired", 0) == 0) line += " -- did not fire: " + ev.str_or("note", "");
+        return line;
+    }
+    if (k == "fault_undone") {
+        std::string line = "FAULT over: " + ev.str_or("action", "?") + " " + ev.str_or("target", "") + " undone";
+        std::string resolved = ev.str_or("resolved", "");
+        if (!resolved.empty()) line += " (" + resolved + ")";
+        return line;
+    }
+    if (k == "raft_leader")
+        return "won the election: leader of the metadata quorum in epoch " + std::to_string(ev.int_or("epoch", -1));
+    if (k == "controller_active")
+        return "is now the active controller (epoch " + std::to_string(ev.int_or("epoch", -1)) + ")";
+    if (k == "controller_inactive")
+        return "is no longer the active controller (epoch " + std::to_string(ev.int_or("epoch", -1)) + ")";
+    if (k == "raft_resign" || (k == "raft_state" && ev.str_or("state", "") == "resigned"))
+        return "resigned leadership of the metadata quorum (epoch " + std::to_string(ev.int_or("epoch", -1)) + ")";
+    if (k == "broker_registered")
+        return "registered with the controller, broker epoch " + std::to_string(ev.int_or("broker_epoch", -1));
+    if (k == "broker_fenced") {
+        std::string line = "fenced broker " + std::to_string(ev.int_or("broker", -1));
+        int64_t since = ev.int_or("since_heartbeat_ms", -1);
+        std::string reason = ev.str_or("reason", "");
+        if (reason == "broker.session.timeout.ms expired" && since >= 0)
+            line += ": no heartbeat for " + std::to_string(since) + " ms";
+        else if (!reason.empty())
+            line += " (" + reason + ")";
+        return line;
+    }
+    if (k == "broker_unfenced")
+        return "unfenced broker " + std::to_string(ev.int_or("broker", -1)) + ": it caught up with the metadata log";
+    if (k == "partition_change") {
+        int64_t from = ev.int_or("leader_from", -1), to = ev.int_or("leader", -1);
+        auto name = [](int64_t id) { return id < 0 ? std::string("none") : std::to_string(id); };
+        std::string line = partition_label(ev);
+        if (from != to)
+            line += " leader " + name(from) + " -> " + name(to) + ", epoch " +
+                    std::to_string(ev.int_or("leader_epoch", -1)) + ", ISR " + ev.str_or("isr", "?");
+        else
+            line += " ISR " + ev.str_or("isr_from", "?") + " -> " + ev.str_or("isr", "?") + " (leader " + name(to) +
+                    ", epoch " + std::to_string(ev.int_or("leader_epoch", -1)) + ")";
+        if (ev.int_or("unclean", 0) != 0) line += ", UNCLEAN election: an out-of-sync replica leads";
+        std::string reason = ev.str_or("reason", "");
+        if (!reason.empty()) line += "; " + reason;
+        return line;
+    }
+    if (k == "become_leader")
+        return partition_label(ev) + ": now the leader, epoch " + std::to_string(ev.int_or("leader_epoch", -1)) +
+               ", ISR " + ev.str_or("isr", "?") + ", log end " + std::to_string(ev.int_or("log_end_offset", 0)) +
+               ", high watermark " + std::to_string(ev.int_or("high_watermark", 0));
+    if (k == "become_follower")
+        return partition_label(ev) + ": follows broker " + std::to_string(ev.int_or("leader", -1)) + " (epoch " +
+               std::to_string(ev.int_or("leader_epoch", -1)) + ")";
+    if (k == "alter_partition")
+        return partition_label(ev) + ": asks the controller to change the ISR " + ev.str_or("isr", "?") + " -> " +
+               ev.str_or("new_isr", "?") + " (" + ev.str_or("reason", "") + ")";
+    if (k == "truncate")
+        return partition_label(ev) + ": truncated its log from offset " + std::to_string(ev.int_or("from", 0)) +
+               " to " + std::to_string(ev.int_or("to", 0)) + " (" + ev.str_or("reason", "") + ")";
+    if (k == "topic_created") return "created topic " + ev.str_or("topic", "?");
+    if (k == "broker_controlled_shutdown") return "starts a controlled shutdown";
+    if (k == "broker_stopped") return "stopped cleanly";
+    // Chatty or internal: not part of the story.
+    if (k == "raft_hw" || k == "raft_vote" || k == "raft_state" || k == "broker_start" || k == "raft_truncate" ||
+        k == "producer_metadata")
+        return std::nullopt;
+    return generic(ev);
+}
+
+}  // namespace
+
+std::optional<std::string> narrate(const sim::TraceEvent& ev, const sim::Trace& trace) {
+    std::optional<std::string> text = story(ev);
+    if (!text) return std::nullopt;
+    char prefix[64];
+    std::snprintf(prefix, sizeof prefix, "t=%-9s ", sim::format_time(ev.time).c_str());
+    std::string who = ev.node == sim::no_node ? "harness" : trace.node_name(ev.node);
+    who.resize(std::max<size_t>(who.size(), 16), ' ');
+    return std::string(prefix) + who + " " + *text;
+}
+
+}  // namespace reports

@@ -1,0 +1,248 @@
+#include "scenarios/checkers/checker.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+namespace scenarios {
+
+const char* check_name(CheckKind kind) {
+    switch (kind) {
+        case CheckKind::no_acked_loss: return "no-acked-loss";
+        case CheckKind::no_duplicates: return "no-duplicates";
+        case CheckKind::per_partition_order: return "per-partition-order";
+        case CheckKind::replicas_consistent: return "replicas-consistent";
+        case CheckKind::single_leader: return "single-leader";
+        case CheckKind::quorum: return "quorum";
+        case CheckKind::max_lag: return "max-lag";
+        case CheckKind::recovers: return "recovers";
+        case CheckKind::failover_time: return "failover-time";
+        case CheckKind::availability: return "availability";
+    }
+    return "unknown";
+}
+
+namespace {
+
+std::string ratio_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+// The parameters as the scenario would write them, so a report line can be matched to its
+// expect entry.
+std::string params_text(const ExpectSpec& spec) {
+    switch (spec.check) {
+        case CheckKind::quorum: {
+            std::string out = std::string("available=") + (spec.available ? "true" : "false");
+            if (spec.during_from || spec.during_to) {
+                out += " during=" + sim::format_duration(spec.during_from.value_or(sim::Duration{})) + ".." +
+                       (spec.during_to ? sim::format_duration(*spec.during_to) : std::string("end"));
+            }
+            return out;
+        }
+        case CheckKind::max_lag:
+            return "group=" + spec.group + " below=" + std::to_string(spec.below) +
+                   " after=" + sim::format_duration(spec.after);
+        case CheckKind::recovers: return "within=" + sim::format_duration(spec.within);
+        case CheckKind::failover_time: return "max=" + sim::format_duration(spec.max);
+        case CheckKind::availability:
+            return "min=" + ratio_text(spec.min) + (spec.producer ? " producer=" + *spec.producer : std::string());
+        default: return "";
+    }
+}
+
+CheckResult dispatch(const ExpectSpec& spec, const RunData& run) {
+    switch (spec.check) {
+        case CheckKind::no_acked_loss: return check_no_acked_loss(spec, run);
+        case CheckKind::no_duplicates: return check_no_duplicates(spec, run);
+        case CheckKind::per_partition_order: return check_per_partition_order(spec, run);
+        case CheckKind::replicas_consistent: return check_replicas_consistent(spec, run);
+        case CheckKind::single_leader: return check_single_leader(spec, run);
+        case CheckKind::quorum: return check_quorum(spec, run);
+        case CheckKind::max_lag: return check_max_lag(spec, run);
+        case CheckKind::recovers: return check_recovers(spec, run);
+        case CheckKind::failover_time: return check_failover_time(spec, run);
+        case CheckKind::availability: return check_availability(spec, run);
+    }
+    return CheckResult{};
+}
+
+}  // namespace
+
+CheckResult run_check(const ExpectSpec& spec, const RunData& run) {
+    CheckResult r = dispatch(spec, run);
+    r.index = spec.index;
+    r.kind = spec.check;
+    r.name = check_name(spec.check);
+    r.params = params_text(spec);
+    r.expect_violated = spec.expect_violated;
+    return r;
+}
+
+std::vector<CheckResult> run_checks(const RunData& run) {
+    std::vector<CheckResult> out;
+    out.reserve(run.scenario.expect.size());
+    for (const auto& spec : run.scenario.expect) out.push_back(run_check(spec, run));
+    return out;
+}
+
+namespace checkers {
+
+void Evidence::add(std::string line) {
+    if (full()) ++more_;
+    else lines_.push_back(std::move(line));
+}
+
+std::vector<std::string> Evidence::take() {
+    std::vector<std::string> out = std::move(lines_);
+    if (more_ > 0) out.push_back("... and " + with_commas(static_cast<int64_t>(more_)) + " more");
+    lines_.clear();
+    more_ = 0;
+    return out;
+}
+
+const History& history_of(const RunData& run) {
+    static const History empty;
+    return run.history != nullptr ? *run.history : empty;
+}
+
+const std::vector<sim::TraceEvent>& trace_events(const RunData& run) {
+    static const std::vector<sim::TraceEvent> empty;
+    return run.trace != nullptr ? run.trace->events() : empty;
+}
+
+std::string with_commas(int64_t n) {
+    std::string digits = std::to_string(n < 0 ? -n : n);
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return n < 0 ? "-" + out : out;
+}
+
+std::string count_text(int64_t n, const char* noun) {
+    return with_commas(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+std::string span_text(int64_t first, int64_t last) {
+    if (first == last) return std::to_string(first);
+    return std::to_string(first) + ".." + std::to_string(last);
+}
+
+std::string client_text(const RunData& run, uint32_t client) {
+    const History& h = history_of(run);
+    if (client > 0 && client < h.client_count()) return h.client_name(client);
+    return "client#" + std::to_string(client);
+}
+
+std::string partition_text(const RunData& run, kafka::TopicPartition tp) {
+    if (const PartitionSnapshot* p = run.final_state.find(tp); p != nullptr && !p->topic.empty()) return p->label();
+    return "topic#" + std::to_string(tp.topic_id) + "/" + std::to_string(tp.partition);
+}
+
+std::string broker_text(int32_t broker) { return "broker:" + std::to_string(broker); }
+
+std::string duration_text(sim::Duration d) {
+    const bool round = d.us < 1000000 ? d.us % 1000 == 0 : d.us % 100000 == 0;
+    if (round) return sim::format_duration(d);
+    char buf[32];
+    if (d.us < 1000000) std::snprintf(buf, sizeof buf, "%.1fms", static_cast<double>(d.us) / 1e3);
+    else std::snprintf(buf, sizeof buf, "%.3fs", static_cast<double>(d.us) / 1e6);
+    return buf;
+}
+
+std::string records_text(const RunData& run, uint32_t client, kafka::TopicPartition tp, uint32_t first_seq,
+                         uint32_t end_seq) {
+    return client_text(run, client) + " " + partition_text(run, tp) + " seq " +
+           span_text(first_seq, static_cast<int64_t>(end_seq) - 1);
+}
+
+void SeqSet::seal() {
+    std::sort(ranges_.begin(), ranges_.end(), [](SeqRange a, SeqRange b) { return a.first < b.first; });
+    std::vector<SeqRange> merged;
+    merged.reserve(ranges_.size());
+    for (SeqRange r : ranges_) {
+        if (!merged.empty() && r.first <= merged.back().end) merged.back().end = std::max(merged.back().end, r.end);
+        else merged.push_back(r);
+    }
+    ranges_ = std::move(merged);
+}
+
+// Sealed ranges are disjoint and sorted, so their ends are sorted too.
+std::vector<SeqRange>::const_iterator SeqSet::first_ending_after(uint32_t seq) const {
+    return std::upper_bound(ranges_.begin(), ranges_.end(), seq, [](uint32_t s, SeqRange r) { return s < r.end; });
+}
+
+std::vector<SeqRange> SeqSet::missing(uint32_t first, uint32_t end) const {
+    std::vector<SeqRange> out;
+    uint32_t at = first;
+    for (auto it = first_ending_after(first); it != ranges_.end() && it->first < end && at < end; ++it) {
+        if (it->first > at) out.push_back({at, it->first});
+        at = std::max(at, it->end);
+    }
+    if (at < end) out.push_back({at, end});
+    return out;
+}
+
+std::vector<SeqRange> SeqSet::present(uint32_t first, uint32_t end) const {
+    std::vector<SeqRange> out;
+    for (auto it = first_ending_after(first); it != ranges_.end() && it->first < end; ++it)
+        out.push_back({std::max(first, it->first), std::min(end, it->end)});
+    return out;
+}
+
+std::vector<Placement> committed_placements(const ClusterSnapshot& snapshot) {
+    std::vector<Placement> out;
+    for (const auto& p : snapshot.partitions) {
+        const ReplicaSnapshot* source = p.committed_source();
+        if (source == nullptr) continue;
+        const int64_t end = p.committed_end();
+        for (const auto& b : source->batches) {
+            if (b.base_offset >= end) break;
+            if (b.client == 0 || b.record_count <= 0) continue;
+            auto committed = static_cast<int32_t>(std::min<int64_t>(b.record_count, end - b.base_offset));
+            out.push_back(Placement{RecordKey{b.client, p.tp}, b.first_seq, committed, b.base_offset});
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const Placement& a, const Placement& b) {
+        if (a.key != b.key) return a.key < b.key;
+        if (a.first_seq != b.first_seq) return a.first_seq < b.first_seq;
+        return a.offset < b.offset;
+    });
+    return out;
+}
+
+Readers consumer_readers(const RunData& run) {
+    const History& h = history_of(run);
+    size_t clients = h.client_count();
+    for (const auto& s : run.samples)
+        for (const auto& c : s.consumers) clients = std::max<size_t>(clients, c.consumer + 1);
+    for (const auto& p : h.polls()) clients = std::max<size_t>(clients, p.consumer + 1);
+
+    std::vector<std::string> group_of(clients);
+    for (const auto& s : run.samples)
+        for (const auto& c : s.consumers)
+            if (group_of[c.consumer].empty()) group_of[c.consumer] = c.group;
+
+    Readers readers;
+    readers.of_client.resize(clients);
+    std::map<std::string, uint32_t> group_reader;
+    for (uint32_t client = 0; client < clients; ++client) {
+        const std::string& group = group_of[client];
+        if (group.empty()) {
+            readers.of_client[client] = static_cast<uint32_t>(readers.names.size());
+            readers.names.push_back(client_text(run, client));
+            continue;
+        }
+        auto [it, added] = group_reader.emplace(group, static_cast<uint32_t>(readers.names.size()));
+        if (added) readers.names.push_back("group " + group);
+        readers.of_client[client] = it->second;
+    }
+    return readers;
+}
+
+}  // namespace checkers
+}  // namespace scenarios

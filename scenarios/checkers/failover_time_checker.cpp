@@ -1,0 +1,202 @@
+// failover-time: when a fault takes away a node that leads partitions or is the active
+// controller, someone else takes over within `max`. Measured on the samples: a failover
+// completes at the first sample showing a new leader (another broker, or the same one under a
+// new leader epoch) or a new active controller.
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+#include <optional>
+
+#include "scenarios/checkers/checker.hpp"
+
+namespace scenarios {
+namespace {
+using namespace checkers;
+
+// Faults after which the node cannot lead: someone else must take over. Partitions and cuts
+// leave it to the network which side keeps leading, so they are not measured.
+bool takes_node_away(const std::string& action) {
+    return action == "crash" || action == "power-loss" || action == "shutdown" || action == "pause" ||
+           action == "isolate";
+}
+
+bool names(const FaultRecord& f, const std::string& node) {
+    return std::find(f.resolved.begin(), f.resolved.end(), node) != f.resolved.end();
+}
+
+// "broker:3" -> 3, "controller:3000" -> 3000; other nodes lead nothing measured here.
+std::optional<int32_t> leader_id(const std::string& node) {
+    for (const char* prefix : {"broker:", "controller:"}) {
+        std::string p = prefix;
+        if (node.rfind(p, 0) == 0 && node.size() > p.size()) {
+            int32_t id = 0;
+            const char* end = node.data() + node.size();
+            auto [ptr, ec] = std::from_chars(node.data() + p.size(), end, id);
+            if (ec != std::errc{} || ptr != end) return std::nullopt;
+            return id;
+        }
+    }
+    return std::nullopt;
+}
+
+// The last sample taken before t: who led when the fault fired. (A sample at t itself may
+// already show the fault's effect.)
+const Sample* sample_before(const RunData& run, sim::Time t) {
+    auto it = std::lower_bound(run.samples.begin(), run.samples.end(), t, [](const Sample& s, sim::Time x) { return s.t < x; });
+    return it == run.samples.begin() ? nullptr : &*std::prev(it);
+}
+
+// When the fault on `node` was undone, if it was.
+std::optional<sim::Time> back_at(const RunData& run, size_t record, const std::string& node) {
+    const FaultRecord& f = run.faults[record];
+    for (size_t j = record + 1; j < run.faults.size(); ++j) {
+        const FaultRecord& g = run.faults[j];
+        if (!g.fired) continue;
+        if ((g.is_undo && g.index == f.index) || ((g.action == "restart" || g.action == "resume") && names(g, node)) ||
+            (g.action == "heal" && f.action == "isolate"))
+            return g.at;
+    }
+    return std::nullopt;
+}
+
+// A leadership change is blamed on this fault until the next fault takes the same node away.
+sim::Time blame_ends(const RunData& run, size_t record, const std::string& node) {
+    for (size_t j = record + 1; j < run.faults.size(); ++j) {
+        const FaultRecord& g = run.faults[j];
+        if (g.fired && !g.is_undo && takes_node_away(g.action) && names(g, node)) return g.at;
+    }
+    return sim::time_never;
+}
+
+struct Failover {
+    std::string what;   // "orders/0 leader" / "active controller"
+    std::string fault;  // "crash of broker:1 at 10.000s"
+    std::string role;   // "leader, epoch 3": what the node was when it went
+    sim::Time t;
+    std::optional<sim::Time> done;
+    std::string outcome;
+    bool not_needed = false;  // the node came back and kept leading: nothing failed over
+    std::optional<sim::Duration> took() const {
+        if (done) return *done - t;
+        return std::nullopt;
+    }
+};
+
+// Who leads one thing (a partition, the controller) in a sample, and under which epoch.
+struct Leadership {
+    int32_t leader = -1;
+    int64_t epoch = -1;
+};
+
+// Follows one leadership from the fault on: done at the first sample with a leader other
+// than the failed one, or the failed one under a newer epoch.
+template <class LeadershipIn>
+void follow(const RunData& run, size_t record, const std::string& node, Leadership before, LeadershipIn&& leadership_in,
+            const char* leader_prefix, Failover& f) {
+    const sim::Time end = blame_ends(run, record, node);
+    for (const Sample& s : run.samples) {
+        if (s.t <= f.t || s.t >= end) continue;
+        Leadership now = leadership_in(s);
+        if (now.leader < 0 || (now.leader == before.leader && now.epoch <= before.epoch)) continue;
+        f.done = s.t;
+        f.outcome = leader_prefix + std::to_string(now.leader) + " leads (epoch " + std::to_string(now.epoch) + ") at " +
+                    sim::format_time(s.t);
+        return;
+    }
+    if (auto back = back_at(run, record, node)) {
+        f.not_needed = true;
+        f.outcome = node + " was back at " + sim::format_time(*back) + " and kept leading: no failover";
+    } else {
+        f.outcome = "no new leader by the end of the run";
+    }
+}
+
+void failovers_of(const RunData& run, size_t record, const std::string& node, std::vector<Failover>& out) {
+    const FaultRecord& fault = run.faults[record];
+    const std::optional<int32_t> id = leader_id(node);
+    const Sample* before = sample_before(run, fault.at);
+    if (!id || before == nullptr) return;
+    const std::string cause = fault.action + " of " + node + " at " + sim::format_time(fault.at);
+    const bool is_broker = node.rfind("broker:", 0) == 0;
+    for (size_t p = 0; is_broker && p < before->partitions.size(); ++p) {
+        const PartitionSample& ps = before->partitions[p];
+        if (ps.leader != *id) continue;
+        const std::string label = p < run.final_state.partitions.size() ? run.final_state.partitions[p].label()
+                                                                       : "partition #" + std::to_string(p);
+        Failover f;
+        f.what = label + " leader";
+        f.fault = cause;
+        f.role = "leader, epoch " + std::to_string(ps.leader_epoch);
+        f.t = fault.at;
+        auto in = [p](const Sample& s) {
+            return p < s.partitions.size() ? Leadership{s.partitions[p].leader, s.partitions[p].leader_epoch} : Leadership{};
+        };
+        follow(run, record, node, Leadership{ps.leader, ps.leader_epoch}, in, "broker:", f);
+        out.push_back(std::move(f));
+    }
+    // The active controller: a controller in KRaft, a broker in ZooKeeper mode.
+    if (before->active_controller == *id) {
+        Failover f;
+        f.what = "active controller";
+        f.fault = cause;
+        f.role = "active controller, quorum epoch " + std::to_string(before->quorum_epoch);
+        f.t = fault.at;
+        auto in = [](const Sample& s) { return Leadership{s.active_controller, s.quorum_epoch}; };
+        follow(run, record, node, Leadership{before->active_controller, before->quorum_epoch}, in,
+               is_broker ? "broker:" : "controller:", f);
+        out.push_back(std::move(f));
+    }
+}
+
+std::string failover_text(const Failover& f) {
+    std::string took = f.took() ? ": " + duration_text(*f.took()) : "";
+    return f.what + ": " + f.fault + " (" + f.role + ") -> " + f.outcome + took;
+}
+
+}  // namespace
+
+CheckResult check_failover_time(const ExpectSpec& spec, const RunData& run) {
+    std::vector<Failover> failovers;
+    for (size_t i = 0; i < run.faults.size(); ++i) {
+        const FaultRecord& f = run.faults[i];
+        if (!f.fired || f.is_undo || !takes_node_away(f.action)) continue;
+        for (const std::string& node : f.resolved) failovers_of(run, i, node, failovers);
+    }
+
+    auto too_slow = [&](const Failover& f) { return !f.not_needed && (!f.took() || *f.took() > spec.max); };
+    const Failover* longest = nullptr;
+    int64_t measured = 0, slow = 0, never = 0;
+    for (const Failover& f : failovers) {
+        if (f.not_needed) continue;
+        ++measured;
+        if (!f.took()) ++never;
+        else if (*f.took() > spec.max) ++slow;
+        if (f.took() && (longest == nullptr || *f.took() > *longest->took())) longest = &f;
+    }
+
+    CheckResult result;
+    result.holds = slow == 0 && never == 0;
+    const std::string resolution = " (to the " + sim::format_duration(run.sample_interval) + " sample interval)";
+    if (measured == 0) {
+        result.summary = failovers.empty() ? "no fault took away a partition leader or the active controller"
+                                           : "no failover was needed: every leader taken away came back still leading";
+    } else if (result.holds) {
+        result.summary = count_text(measured, "failover") + ", longest " + duration_text(*longest->took()) + " (" +
+                         longest->what + " after " + longest->fault + "), max " + sim::format_duration(spec.max) + resolution;
+    } else {
+        result.summary = "of " + count_text(measured, "failover") + ": ";
+        if (never > 0) result.summary += with_commas(never) + " never completed";
+        if (never > 0 && slow > 0) result.summary += ", ";
+        if (slow > 0) result.summary += with_commas(slow) + " took longer than " + sim::format_duration(spec.max);
+        result.summary += resolution;
+    }
+    Evidence evidence;  // the failures first: they are what a reader looks for
+    for (const Failover& f : failovers)
+        if (too_slow(f)) evidence.add(failover_text(f));
+    for (const Failover& f : failovers)
+        if (!too_slow(f)) evidence.add(failover_text(f));
+    result.evidence = evidence.take();
+    return result;
+}
+
+}  // namespace scenarios

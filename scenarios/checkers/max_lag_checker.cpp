@@ -1,0 +1,69 @@
+// max-lag: a group's total lag (the sum over its members of high watermark minus position)
+// stays below a bound in every sample from `after` to the end of the run.
+#include "scenarios/checkers/checker.hpp"
+
+namespace scenarios {
+
+namespace {
+
+int64_t group_lag(const Sample& s, const std::string& group, bool& present) {
+    int64_t lag = 0;
+    for (const ConsumerSample& c : s.consumers) {
+        if (c.group != group) continue;
+        present = true;
+        lag += c.lag;
+    }
+    return lag;
+}
+
+std::string breakdown(const RunData& run, const Sample& s, const std::string& group) {
+    std::string out;
+    for (const ConsumerSample& c : s.consumers)
+        if (c.group == group)
+            out += (out.empty() ? "" : ", ") + checkers::client_text(run, c.consumer) + " " + checkers::with_commas(c.lag);
+    return out;
+}
+
+}  // namespace
+
+CheckResult check_max_lag(const ExpectSpec& spec, const RunData& run) {
+    using namespace checkers;
+    const sim::Time from = sim::time_zero + spec.after;
+    const Sample* worst = nullptr;
+    int64_t worst_lag = -1, samples = 0, over = 0;
+    const Sample *first_over = nullptr, *last_over = nullptr;
+    for (const Sample& s : run.samples) {
+        bool present = false;
+        int64_t lag = s.t >= from ? group_lag(s, spec.group, present) : 0;
+        if (!present) continue;
+        ++samples;
+        if (lag > worst_lag) worst = &s, worst_lag = lag;
+        if (lag < spec.below) continue;
+        ++over;
+        if (first_over == nullptr) first_over = &s;
+        last_over = &s;
+    }
+
+    CheckResult result;
+    const std::string bound = "below " + with_commas(spec.below) + " from " + sim::format_time(from);
+    if (worst == nullptr) {
+        result.summary = "no sample of group " + spec.group + " at or after " + sim::format_time(from) +
+                         ": the group never consumed";
+        return result;
+    }
+    result.holds = over == 0;
+    result.summary = result.holds ? "group " + spec.group + "'s lag stayed " + bound + " (max " + with_commas(worst_lag) +
+                                        " at " + sim::format_time(worst->t) + ", " + count_text(samples, "sample") + ")"
+                                  : "group " + spec.group + "'s lag reached " + with_commas(worst_lag) + " at " +
+                                        sim::format_time(worst->t) + ", not " + bound;
+    Evidence evidence;
+    evidence.add("worst sample at " + sim::format_time(worst->t) + ": total lag " + with_commas(worst_lag) + " (" +
+                 breakdown(run, *worst, spec.group) + ")");
+    if (over > 0)
+        evidence.add(count_text(over, "sample") + " of " + with_commas(samples) + " at or above " + with_commas(spec.below) +
+                     ", from " + sim::format_time(first_over->t) + " to " + sim::format_time(last_over->t));
+    result.evidence = evidence.take();
+    return result;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,349 @@
+#include "scenarios/cluster_model.hpp"
+
+#include <algorithm>
+
+#include "broker/admin_client.hpp"
+#include "broker/consumer_client.hpp"
+#include "broker/producer_client.hpp"
+
+namespace scenarios {
+
+namespace {
+
+constexpr int32_t first_controller_id = 3000;
+
+sim::Time at(sim::Duration d) { return sim::time_zero + d; }
+
+std::string consumer_prefix(const ConsumerSpec& c, size_t null_index) {
+    if (c.group) return "consumer:" + *c.group;
+    return null_index == 0 ? "consumer:null" : "consumer:null-" + std::to_string(null_index + 1);
+}
+
+}  // namespace
+
+ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(scenario), seed_(seed) {
+    sim::NetworkOptions net;
+    net.latency_min = scenario.network.latency_min;
+    net.latency_max = scenario.network.latency_max;
+    net.loss = sim::Probability::from_double(scenario.network.loss);
+    world_ = std::make_unique<kafka::World>(seed, net);
+    broker_config_ = kafka::BrokerConfig::from(scenario.kafka.profile, scenario.kafka.config);
+
+    // Node names are stable: random streams are derived from them, not from creation order.
+    for (int i = 0; i < scenario.kafka.controllers; ++i) voters_.push_back(first_controller_id + i);
+    for (int32_t id : voters_) {
+        uint64_t placement_seed = sim::derive_seed(seed, "placement/controller:" + std::to_string(id));
+        directory_.controllers[id] = world_->add_node("controller:" + std::to_string(id), [this, id, placement_seed] {
+            return std::make_unique<kafka::ControllerNode>(id, voters_, broker_config_, directory_, placement_seed);
+        });
+    }
+    for (int32_t id = 1; id <= scenario.kafka.brokers; ++id) {
+        directory_.brokers[id] = world_->add_node("broker:" + std::to_string(id), [this, id] {
+            return std::make_unique<kafka::BrokerNode>(id, voters_, broker_config_, directory_);
+        });
+    }
+    std::vector<kafka::CreatableTopic> topics;
+    for (const auto& t : scenario.topics) {
+        kafka::CreatableTopic ct;
+        ct.name = t.name;
+        ct.num_partitions = t.partitions;
+        ct.replication_factor = static_cast<int16_t>(t.replication_factor);
+        ct.assignment = t.assignment;
+        ct.configs = t.config;
+        topics.push_back(std::move(ct));
+    }
+    directory_.admin = world_->add_node("admin", [this, topics] {
+        return std::make_unique<kafka::AdminClient>(topics, directory_);
+    });
+
+    sim::Time end = at(scenario.duration);
+    for (const auto& p : scenario.producers) {
+        ClientNode c{ClientNode::Kind::producer, "producer:" + p.id, "", 0, sim::no_node};
+        c.ordinal = history_.add_client(c.name);
+        kafka::ProducerConfig cfg = kafka::ProducerConfig::from(scenario.kafka.profile, p.config);
+        kafka::WorkloadSpec w;
+        w.rate_per_s = p.rate_per_s;
+        w.keys = p.keys;
+        w.from = at(p.from);
+        w.until = p.until ? at(*p.until) : end;
+        uint32_t ordinal = c.ordinal;
+        std::string topic = p.topic;
+        c.node = world_->add_node(c.name, [this, ordinal, topic, cfg, w] {
+            return std::make_unique<kafka::ProducerClient>(ordinal, topic, cfg, w, directory_, &history_);
+        });
+        clients_.push_back(c);
+    }
+    size_t null_groups = 0;
+    for (const auto& cs : scenario.consumers) {
+        std::string prefix = consumer_prefix(cs, cs.group ? 0 : null_groups);
+        if (!cs.group) ++null_groups;
+        kafka::ConsumerConfig cfg = kafka::ConsumerConfig::from(scenario.kafka.profile, cs.config);
+        for (int n = 1; n <= cs.members; ++n) {
+            ClientNode c{ClientNode::Kind::consumer, prefix + "/" + std::to_string(n), cs.group.value_or(""), 0,
+                         sim::no_node};
+            c.ordinal = history_.add_client(c.name);
+            uint32_t ordinal = c.ordinal;
+            std::vector<std::string> topics_read = cs.topics;
+            std::optional<double> rate = cs.rate_per_s;
+            sim::Time from = at(cs.from);
+            sim::Time until = cs.until ? at(*cs.until) : end;
+            c.node = world_->add_node(c.name, [this, ordinal, topics_read, cfg, rate, from, until] {
+                return std::make_unique<kafka::ConsumerClient>(ordinal, topics_read, cfg, rate, from, until, directory_,
+                                                               &history_);
+            });
+            clients_.push_back(c);
+        }
+    }
+    for (sim::NodeId n = 0; n < static_cast<sim::NodeId>(world_->node_count()); ++n) world_->start(n);
+}
+
+std::vector<sim::NodeId> ClusterModel::broker_nodes() const {
+    std::vector<sim::NodeId> out;
+    for (const auto& [id, n] : directory_.brokers) out.push_back(n);
+    return out;
+}
+
+std::vector<sim::NodeId> ClusterModel::controller_nodes() const {
+    std::vector<sim::NodeId> out;
+    for (const auto& [id, n] : directory_.controllers) out.push_back(n);
+    return out;
+}
+
+sim::NodeId ClusterModel::producer_node(const std::string& id) const {
+    for (const auto& c : clients_)
+        if (c.kind == ClientNode::Kind::producer && c.name == "producer:" + id) return c.node;
+    return sim::no_node;
+}
+
+sim::NodeId ClusterModel::consumer_node(const std::string& group, int member) const {
+    std::string name = "consumer:" + group + "/" + std::to_string(member);
+    for (const auto& c : clients_)
+        if (c.kind == ClientNode::Kind::consumer && c.name == name) return c.node;
+    return sim::no_node;
+}
+
+std::vector<sim::NodeId> ClusterModel::all_nodes() const {
+    std::vector<sim::NodeId> out;
+    for (sim::NodeId n = 0; n < static_cast<sim::NodeId>(world_->node_count()); ++n) out.push_back(n);
+    return out;
+}
+
+kafka::BrokerNode* ClusterModel::broker(int32_t id) {
+    sim::NodeId n = directory_.broker_node(id);
+    return n == sim::no_node ? nullptr : world_->node_as<kafka::BrokerNode>(n);
+}
+
+kafka::ControllerNode* ClusterModel::controller(int32_t id) {
+    sim::NodeId n = directory_.controller_node(id);
+    return n == sim::no_node ? nullptr : world_->node_as<kafka::ControllerNode>(n);
+}
+
+kafka::ControllerNode* ClusterModel::active_controller() {
+    kafka::ControllerNode* best = nullptr;
+    for (int32_t id : voters_) {
+        kafka::ControllerNode* c = controller(id);
+        if (c == nullptr || !c->active()) continue;
+        if (best == nullptr || c->raft().epoch() > best->raft().epoch()) best = c;
+    }
+    return best;
+}
+
+int32_t ClusterModel::active_controller_id() {
+    for (int32_t id : voters_) {
+        kafka::ControllerNode* c = controller(id);
+        if (c != nullptr && c == active_controller()) return id;
+    }
+    return -1;
+}
+
+int32_t ClusterModel::quorum_leader_id() {
+    int32_t leader = -1, epoch = -1;
+    for (int32_t id : voters_) {
+        kafka::ControllerNode* c = controller(id);
+        if (c == nullptr || !c->raft().is_leader()) continue;
+        if (c->raft().epoch() > epoch) {
+            epoch = c->raft().epoch();
+            leader = id;
+        }
+    }
+    return leader;
+}
+
+const kafka::MetadataImage* ClusterModel::metadata() {
+    if (kafka::ControllerNode* c = active_controller(); c != nullptr && c->controller() != nullptr)
+        return &c->controller()->image();
+    const kafka::MetadataImage* best = nullptr;
+    for (const auto& [id, n] : directory_.brokers) {
+        kafka::BrokerNode* b = broker(id);
+        if (b != nullptr && (best == nullptr || b->metadata().last_offset() > best->last_offset())) best = &b->metadata();
+    }
+    return best;
+}
+
+int32_t ClusterModel::partition_leader(const std::string& topic, int32_t partition) {
+    int32_t leader = -1, epoch = -1;
+    for (const auto& [id, n] : directory_.brokers) {
+        kafka::BrokerNode* b = broker(id);
+        if (b == nullptr || !world_->is_up(n)) continue;
+        for (const kafka::Partition* p : b->partitions()) {
+            if (p->topic() != topic || p->tp().partition != partition || !p->is_leader()) continue;
+            if (p->leader_epoch() > epoch) {
+                epoch = p->leader_epoch();
+                leader = id;
+            }
+        }
+    }
+    return leader;
+}
+
+std::vector<kafka::TopicPartition> ClusterModel::topic_partitions() {
+    std::vector<kafka::TopicPartition> out;
+    const kafka::MetadataImage* image = metadata();
+    if (image == nullptr) return out;
+    for (const auto& [tid, t] : image->topics())
+        for (const auto& p : t.partitions) out.push_back(p.tp);
+    return out;
+}
+
+Sample ClusterModel::sample() {
+    Sample s;
+    s.t = world_->now();
+    const kafka::MetadataImage* image = metadata();
+    if (image != nullptr) {
+        for (const auto& [tid, t] : image->topics()) {
+            for (const auto& ps : t.partitions) {
+                PartitionSample p;
+                p.leader = ps.leader;
+                p.leader_epoch = ps.leader_epoch;
+                p.isr_size = static_cast<int32_t>(ps.isr.size());
+                p.replica_count = static_cast<int32_t>(ps.replicas.size());
+                p.high_watermark = -1;
+                p.log_end_offset = -1;
+                if (kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr) {
+                    if (const kafka::Partition* lp = b->partition(ps.tp); lp != nullptr && lp->is_leader()) {
+                        p.high_watermark = lp->high_watermark();
+                        p.log_end_offset = lp->log().log_end_offset();
+                    }
+                }
+                s.partitions.push_back(p);
+            }
+        }
+    }
+    for (const auto& c : clients_) {
+        if (c.kind != ClientNode::Kind::consumer) continue;
+        ConsumerSample cs;
+        cs.consumer = c.ordinal;
+        cs.group = c.group;
+        auto* consumer = world_->node_as<kafka::ConsumerClient>(c.node);
+        if (consumer != nullptr && image != nullptr) {
+            for (const auto& [tid, t] : image->topics()) {
+                for (const auto& ps : t.partitions) {
+                    int64_t pos = consumer->position(ps.tp);
+                    if (pos < 0) continue;
+                    const kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr;
+                    const kafka::Partition* lp = b == nullptr ? nullptr : b->partition(ps.tp);
+                    if (lp != nullptr) cs.lag += std::max<int64_t>(0, lp->high_watermark() - pos);
+                }
+            }
+        }
+        s.consumers.push_back(cs);
+    }
+    s.records_acked = history_.records_acked();
+    s.records_failed = history_.records_failed();
+    s.quorum_leader = quorum_leader_id();
+    if (kafka::ControllerNode* c = s.quorum_leader >= 0 ? controller(s.quorum_leader) : nullptr) {
+        s.quorum_epoch = c->raft().epoch();
+        s.metadata_high_watermark = c->raft().high_watermark();
+    }
+    s.active_controller = active_controller_id();
+    return s;
+}
+
+ClusterSnapshot ClusterModel::snapshot(bool with_logs) {
+    ClusterSnapshot snap;
+    snap.at = world_->now();
+    const kafka::MetadataImage* image = metadata();
+    if (image == nullptr) return snap;
+    for (const auto& [tid, t] : image->topics()) {
+        for (const auto& ps : t.partitions) {
+            PartitionSnapshot p;
+            p.tp = ps.tp;
+            p.topic = t.name;
+            p.leader = ps.leader;
+            p.leader_epoch = ps.leader_epoch;
+            p.replicas = ps.replicas;
+            p.isr = ps.isr;
+            for (int32_t r : ps.replicas) {
+                ReplicaSnapshot rs;
+                rs.broker = r;
+                sim::NodeId n = directory_.broker_node(r);
+                rs.online = n != sim::no_node && world_->is_up(n);
+                // A stopped broker's log is read from its disk, as a restart would find it.
+                std::unique_ptr<kafka::Partition> offline;
+                const kafka::Partition* part = nullptr;
+                if (kafka::BrokerNode* b = broker(r); b != nullptr) part = b->partition(ps.tp);
+                if (part == nullptr && n != sim::no_node) {
+                    kafka::TopicConfig cfg = kafka::TopicConfig::from(broker_config_, t.configs);
+                    offline = std::make_unique<kafka::Partition>(ps.tp, t.name, r, world_->disk(n), cfg,
+                                                                 broker_config_.behaviour);
+                    part = offline.get();
+                }
+                if (part != nullptr) {
+                    rs.log_start_offset = part->log().log_start_offset();
+                    rs.log_end_offset = part->log().log_end_offset();
+                    rs.high_watermark = part->high_watermark();
+                    if (with_logs) part->log().all_batches(rs.batches);
+                }
+                p.replica_logs.push_back(std::move(rs));
+            }
+            snap.partitions.push_back(std::move(p));
+        }
+    }
+    return snap;
+}
+
+void ClusterModel::check_replicas(std::vector<std::string>& violations) {
+    const kafka::MetadataImage* image = metadata();
+    if (image == nullptr) return;
+    std::vector<kafka::RecordBatch> mine, theirs;
+    for (const auto& [tid, t] : image->topics()) {
+        for (const auto& ps : t.partitions) {
+            if (ps.leader < 0) continue;
+            kafka::BrokerNode* lb = broker(ps.leader);
+            const kafka::Partition* leader = lb == nullptr ? nullptr : lb->partition(ps.tp);
+            if (leader == nullptr || !leader->is_leader()) continue;
+            for (int32_t r : ps.replicas) {
+                if (r == ps.leader) continue;
+                kafka::BrokerNode* fb = broker(r);
+                const kafka::Partition* f = fb == nullptr ? nullptr : fb->partition(ps.tp);
+                if (f == nullptr) continue;
+                int64_t& from = verified_upto_[{ps.tp, r}];
+                from = std::min(from, f->log().log_end_offset());
+                int64_t limit = std::min(leader->high_watermark(), f->high_watermark());
+                if (limit <= from) continue;
+                mine.clear();
+                theirs.clear();
+                leader->log().read(from, limit, INT32_MAX, mine);
+                f->log().read(from, limit, INT32_MAX, theirs);
+                size_t n = std::min(mine.size(), theirs.size());
+                for (size_t i = 0; i < n; ++i) {
+                    const auto& a = mine[i];
+                    const auto& b = theirs[i];
+                    if (a.base_offset != b.base_offset || !a.same_records(b)) {
+                        violations.push_back(sim::format_time(world_->now()) + " " + t.name + "/" +
+                                             std::to_string(ps.tp.partition) + " offset " + std::to_string(b.base_offset) +
+                                             ": broker " + std::to_string(r) + " holds producer#" + std::to_string(b.client) +
+                                             " seq " + std::to_string(b.first_seq) + ", leader " +
+                                             std::to_string(ps.leader) + " holds producer#" + std::to_string(a.client) +
+                                             " seq " + std::to_string(a.first_seq) + " (below the high watermark " +
+                                             std::to_string(limit) + ")");
+                        break;
+                    }
+                }
+                from = limit;
+            }
+        }
+    }
+}
+
+}  // namespace scenarios

@@ -1,0 +1,77 @@
+// The cluster under test: the world with every node a scenario asks for (controllers,
+// brokers, the admin client that creates the topics, producers, consumers), the directory
+// that names them, and read-only views of live state: who leads what right now, samples
+// for metrics, snapshots of every replica's log.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/broker_node.hpp"
+#include "broker/controller_node.hpp"
+#include "broker/world.hpp"
+#include "scenarios/history.hpp"
+#include "scenarios/run_data.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace scenarios {
+
+struct ClientNode {
+    enum class Kind { producer, consumer } kind;
+    std::string name;    // "producer:checkout", "consumer:billing/1"
+    std::string group;   // consumers: the group ("" for group null)
+    uint32_t ordinal = 0;
+    sim::NodeId node = sim::no_node;
+};
+
+class ClusterModel {
+public:
+    ClusterModel(const Scenario& scenario, uint64_t seed);
+    ClusterModel(const ClusterModel&) = delete;
+    ClusterModel& operator=(const ClusterModel&) = delete;
+
+    kafka::World& world() { return *world_; }
+    const kafka::ClusterDirectory& directory() const { return directory_; }
+    History& history() { return history_; }
+    const kafka::BrokerConfig& broker_config() const { return broker_config_; }
+    const std::vector<ClientNode>& clients() const { return clients_; }
+
+    // ---- nodes by scenario names ----
+    std::vector<sim::NodeId> broker_nodes() const;
+    std::vector<sim::NodeId> controller_nodes() const;
+    sim::NodeId producer_node(const std::string& id) const;
+    sim::NodeId consumer_node(const std::string& group, int member) const;
+    std::vector<sim::NodeId> all_nodes() const;
+
+    // ---- live views ----
+    kafka::BrokerNode* broker(int32_t id);
+    kafka::ControllerNode* controller(int32_t id);
+    // The active controller (highest epoch if a stale one still believes it is active).
+    kafka::ControllerNode* active_controller();
+    int32_t active_controller_id();
+    int32_t quorum_leader_id();
+    // The committed metadata as the active controller sees it, or the furthest broker's.
+    const kafka::MetadataImage* metadata();
+    // The broker that acts as leader of the partition now (highest leader epoch wins).
+    int32_t partition_leader(const std::string& topic, int32_t partition);
+    std::vector<kafka::TopicPartition> topic_partitions();
+
+    Sample sample();
+    ClusterSnapshot snapshot(bool with_logs);
+    // Compare each replica's newly committed batches with the leader's (incremental).
+    void check_replicas(std::vector<std::string>& violations);
+
+private:
+    const Scenario& scenario_;
+    uint64_t seed_;
+    std::unique_ptr<kafka::World> world_;
+    kafka::ClusterDirectory directory_;
+    kafka::BrokerConfig broker_config_;
+    History history_;
+    std::vector<ClientNode> clients_;
+    std::vector<int32_t> voters_;
+    std::map<std::pair<kafka::TopicPartition, int32_t>, int64_t> verified_upto_;  // (tp, broker) -> offset
+};
+
+}  // namespace scenarios

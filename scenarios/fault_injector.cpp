@@ -1,0 +1,323 @@
+#include "scenarios/fault_injector.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "scenarios/cluster_model.hpp"
+
+namespace scenarios {
+
+namespace {
+
+sim::Time at(sim::Duration d) { return sim::time_zero + d; }
+
+bool is_lifecycle(FaultAction a) {
+    switch (a) {
+        case FaultAction::crash:
+        case FaultAction::power_loss:
+        case FaultAction::shutdown:
+        case FaultAction::restart:
+        case FaultAction::pause:
+        case FaultAction::resume:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+std::string describe_targets(const std::vector<Target>& targets) {
+    std::string out;
+    for (size_t i = 0; i < targets.size(); ++i) {
+        if (i) out += ", ";
+        out += targets[i].text;
+    }
+    return out;
+}
+
+FaultInjector::FaultInjector(kafka::World& world, ClusterModel& cluster, std::vector<FaultRecord>& log)
+    : world_(world), cluster_(cluster), log_(log) {}
+
+void FaultInjector::schedule(const std::vector<FaultSpec>& faults) {
+    for (const FaultSpec& f : faults) {
+        const FaultSpec* spec = &f;
+        world_.schedule(at(f.at), [this, spec] { fire(*spec); });
+    }
+}
+
+FaultRecord& FaultInjector::record(const FaultSpec& f, bool is_undo) {
+    FaultRecord r;
+    r.index = f.index;
+    r.at = world_.now();
+    r.action = std::string(is_undo ? "undo " : "") + to_string(f.action);
+    r.is_undo = is_undo;
+    switch (f.action) {
+        case FaultAction::partition: {
+            for (size_t g = 0; g < f.groups.size(); ++g) {
+                if (g) r.target_text += " | ";
+                r.target_text += describe_targets(f.groups[g]);
+            }
+            break;
+        }
+        case FaultAction::cut:
+            r.target_text = describe_targets(f.from) + " -> " + describe_targets(f.to);
+            break;
+        case FaultAction::heal:
+            r.target_text = "*";
+            break;
+        default:
+            r.target_text = describe_targets(f.between.empty() ? f.targets : f.between);
+    }
+    log_.push_back(std::move(r));
+    return log_.back();
+}
+
+std::vector<sim::NodeId> FaultInjector::resolve(const std::vector<Target>& targets, std::vector<std::string>& names,
+                                                std::string& unresolved) {
+    std::vector<sim::NodeId> out;
+    auto add = [&](sim::NodeId n) {
+        if (n == sim::no_node || std::find(out.begin(), out.end(), n) != out.end()) return;
+        out.push_back(n);
+        names.push_back(world_.name(n));
+    };
+    const auto& dir = cluster_.directory();
+    for (const Target& t : targets) {
+        size_t before = out.size();
+        switch (t.kind) {
+            case Target::Kind::broker: add(dir.broker_node(t.id)); break;
+            case Target::Kind::controller: add(dir.controller_node(t.id)); break;
+            case Target::Kind::zookeeper: break;  // ZooKeeper mode is not modelled yet
+            case Target::Kind::partition_leader: {
+                int32_t leader = cluster_.partition_leader(t.name, t.id);
+                if (leader >= 0) add(dir.broker_node(leader));
+                break;
+            }
+            case Target::Kind::active_controller: {
+                int32_t id = cluster_.active_controller_id();
+                if (id >= 0) add(dir.controller_node(id));
+                break;
+            }
+            case Target::Kind::quorum_leader: {
+                int32_t id = cluster_.quorum_leader_id();
+                if (id >= 0) add(dir.controller_node(id));
+                break;
+            }
+            case Target::Kind::zookeeper_leader: break;
+            case Target::Kind::coordinator: break;  // consumer groups are not modelled yet
+            case Target::Kind::producer: add(cluster_.producer_node(t.name)); break;
+            case Target::Kind::consumer: add(cluster_.consumer_node(t.name, t.id)); break;
+            case Target::Kind::all_brokers:
+                for (sim::NodeId n : cluster_.broker_nodes()) add(n);
+                break;
+            case Target::Kind::all_controllers:
+                for (sim::NodeId n : cluster_.controller_nodes()) add(n);
+                break;
+            case Target::Kind::all_zookeepers: break;
+            case Target::Kind::everyone_else: break;  // expanded by the partition action
+        }
+        if (out.size() == before && t.kind != Target::Kind::everyone_else) {
+            if (!unresolved.empty()) unresolved += "; ";
+            unresolved += t.text + " matched no node now";
+        }
+    }
+    return out;
+}
+
+uint64_t FaultInjector::apply_network(NetworkChange change) {
+    auto& net = world_.network();
+    for (const auto& [a, b] : change.links) {
+        switch (change.action) {
+            case FaultAction::latency: net.add_latency(a, b, change.add, change.jitter, +1); break;
+            case FaultAction::loss: net.add_loss(a, b, sim::Probability::from_double(change.probability), +1); break;
+            default: net.block(a, b, +1);
+        }
+    }
+    uint64_t id = next_change_++;
+    active_.emplace(id, std::move(change));
+    return id;
+}
+
+void FaultInjector::revert_network(uint64_t id) {
+    auto it = active_.find(id);
+    if (it == active_.end()) return;  // a heal already removed it
+    auto& net = world_.network();
+    const NetworkChange& c = it->second;
+    for (const auto& [a, b] : c.links) {
+        switch (c.action) {
+            case FaultAction::latency: net.add_latency(a, b, c.add, c.jitter, -1); break;
+            case FaultAction::loss: net.add_loss(a, b, sim::Probability::from_double(c.probability), -1); break;
+            default: net.block(a, b, -1);
+        }
+    }
+    active_.erase(it);
+    world_.reset_connections_healed_from_cuts();
+}
+
+void FaultInjector::fire(const FaultSpec& f) {
+    FaultRecord& r = record(f, false);
+    std::string unresolved;
+    std::vector<sim::NodeId> nodes;
+    uint64_t change = 0;
+    std::vector<std::string> changed_nodes;
+
+    if (is_lifecycle(f.action)) {
+        nodes = resolve(f.targets, r.resolved, unresolved);
+        sim::Duration grace = sim::milliseconds(cluster_.broker_config().controlled_shutdown_timeout_ms);
+        std::vector<sim::NodeId> affected;
+        for (sim::NodeId n : nodes) {
+            bool ok = false;
+            switch (f.action) {
+                case FaultAction::crash: ok = world_.crash(n); break;
+                case FaultAction::power_loss: ok = world_.power_loss(n); break;
+                case FaultAction::shutdown: ok = world_.shutdown(n, grace); break;
+                case FaultAction::restart: ok = world_.restart(n); break;
+                case FaultAction::pause: ok = world_.pause(n); break;
+                case FaultAction::resume: ok = world_.resume(n); break;
+                default: break;
+            }
+            if (ok) {
+                affected.push_back(n);
+            } else {
+                changed_nodes.push_back(world_.name(n) + " was already " + sim::to_string(world_.state(n)));
+            }
+        }
+        nodes = affected;
+        r.fired = !nodes.empty();
+    } else {
+        std::vector<std::pair<sim::NodeId, sim::NodeId>> links;
+        auto both = [&](sim::NodeId a, sim::NodeId b) {
+            if (a == b) return;
+            links.emplace_back(a, b);
+            links.emplace_back(b, a);
+        };
+        std::vector<sim::NodeId> everyone = cluster_.all_nodes();
+        switch (f.action) {
+            case FaultAction::partition: {
+                std::vector<std::vector<sim::NodeId>> groups;
+                std::set<sim::NodeId> named;
+                int star_group = -1;
+                for (size_t g = 0; g < f.groups.size(); ++g) {
+                    std::vector<std::string> names;
+                    groups.push_back(resolve(f.groups[g], names, unresolved));
+                    for (auto& n : names) r.resolved.push_back(n);
+                    for (sim::NodeId n : groups.back()) named.insert(n);
+                    for (const Target& t : f.groups[g])
+                        if (t.kind == Target::Kind::everyone_else) star_group = static_cast<int>(g);
+                }
+                if (star_group >= 0) {
+                    for (sim::NodeId n : everyone)
+                        if (named.count(n) == 0) groups[static_cast<size_t>(star_group)].push_back(n);
+                }
+                for (size_t g = 0; g < groups.size(); ++g)
+                    for (size_t h = g + 1; h < groups.size(); ++h)
+                        for (sim::NodeId a : groups[g])
+                            for (sim::NodeId b : groups[h]) both(a, b);
+                break;
+            }
+            case FaultAction::isolate: {
+                nodes = resolve(f.targets, r.resolved, unresolved);
+                for (sim::NodeId a : nodes)
+                    for (sim::NodeId b : everyone) both(a, b);
+                break;
+            }
+            case FaultAction::cut: {
+                std::vector<sim::NodeId> from = resolve(f.from, r.resolved, unresolved);
+                std::vector<sim::NodeId> to = resolve(f.to, r.resolved, unresolved);
+                for (sim::NodeId a : from)
+                    for (sim::NodeId b : to)
+                        if (a != b) links.emplace_back(a, b);
+                break;
+            }
+            case FaultAction::latency:
+            case FaultAction::loss: {
+                if (f.between.size() == 2) {
+                    std::vector<sim::NodeId> a = resolve({f.between[0]}, r.resolved, unresolved);
+                    std::vector<sim::NodeId> b = resolve({f.between[1]}, r.resolved, unresolved);
+                    for (sim::NodeId x : a)
+                        for (sim::NodeId y : b) both(x, y);
+                } else {
+                    nodes = resolve(f.targets, r.resolved, unresolved);
+                    for (sim::NodeId a : nodes)
+                        for (sim::NodeId b : everyone) both(a, b);
+                }
+                break;
+            }
+            case FaultAction::heal: {
+                std::vector<uint64_t> ids;
+                for (const auto& [id, c] : active_)
+                    if (c.action == FaultAction::partition || c.action == FaultAction::isolate ||
+                        c.action == FaultAction::cut)
+                        ids.push_back(id);
+                for (uint64_t id : ids) revert_network(id);
+                r.fired = true;
+                r.note = "removed " + std::to_string(ids.size()) + " network fault(s)";
+                last_undo_ = world_.now();
+                break;
+            }
+            default:
+                break;
+        }
+        if (f.action != FaultAction::heal) {
+            r.fired = !links.empty();
+            if (r.fired) {
+                NetworkChange c;
+                c.links = std::move(links);
+                c.action = f.action;
+                c.add = f.add;
+                c.jitter = f.jitter;
+                c.probability = f.probability;
+                change = apply_network(std::move(c));
+            }
+        }
+    }
+    if (f.action == FaultAction::restart || f.action == FaultAction::resume) last_undo_ = world_.now();
+    if (!r.fired && r.note.empty()) {
+        r.note = !unresolved.empty() ? unresolved : "no effect";
+        for (const auto& s : changed_nodes) r.note += "; " + s;
+    } else if (!changed_nodes.empty()) {
+        for (const auto& s : changed_nodes) r.note += (r.note.empty() ? "" : "; ") + s;
+    }
+    std::string resolved;
+    for (size_t i = 0; i < r.resolved.size(); ++i) resolved += (i ? "," : "") + r.resolved[i];
+    world_.trace().record(world_.now(), sim::no_node, "fault",
+                          {{"index", static_cast<int64_t>(f.index)}, {"action", to_string(f.action)},
+                           {"target", r.target_text}, {"resolved", resolved}, {"fired", r.fired}, {"note", r.note}});
+    if (r.fired && f.for_) {
+        world_.schedule(world_.now() + *f.for_, [this, &f, nodes, change] { undo(f, nodes, change); });
+    }
+}
+
+void FaultInjector::undo(const FaultSpec& f, const std::vector<sim::NodeId>& nodes, uint64_t change_id) {
+    FaultRecord& r = record(f, true);
+    r.fired = true;
+    switch (f.action) {
+        case FaultAction::crash:
+        case FaultAction::power_loss:
+        case FaultAction::shutdown:
+            for (sim::NodeId n : nodes)
+                if (world_.restart(n)) r.resolved.push_back(world_.name(n));
+            r.note = "restart";
+            break;
+        case FaultAction::pause:
+            for (sim::NodeId n : nodes)
+                if (world_.resume(n)) r.resolved.push_back(world_.name(n));
+            r.note = "resume";
+            break;
+        default:
+            if (active_.count(change_id) == 0) {
+                r.fired = false;
+                r.note = "already healed";
+            }
+            revert_network(change_id);
+            break;
+    }
+    last_undo_ = world_.now();
+    std::string resolved;
+    for (size_t i = 0; i < r.resolved.size(); ++i) resolved += (i ? "," : "") + r.resolved[i];
+    world_.trace().record(world_.now(), sim::no_node, "fault_undone",
+                          {{"index", static_cast<int64_t>(f.index)}, {"action", to_string(f.action)},
+                           {"target", r.target_text}, {"resolved", resolved}, {"fired", r.fired}});
+}
+
+}  // namespace scenarios

@@ -1,0 +1,51 @@
+// Applies the fault timeline to the world: resolves targets when a fault fires (recording
+// what they resolved to), applies the action, and schedules its undo when it has a `for`.
+// Every fault kind is one entry of one table (fault_injector.cpp: `kActions`).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "broker/world.hpp"
+#include "scenarios/run_data.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace scenarios {
+
+class ClusterModel;  // target resolution against the live cluster
+
+class FaultInjector {
+public:
+    FaultInjector(kafka::World& world, ClusterModel& cluster, std::vector<FaultRecord>& log);
+
+    void schedule(const std::vector<FaultSpec>& faults);
+    sim::Time last_undo() const { return last_undo_; }
+
+private:
+    struct NetworkChange {
+        std::vector<std::pair<sim::NodeId, sim::NodeId>> links;  // directed
+        FaultAction action;
+        sim::Duration add, jitter;
+        double probability = 0;
+    };
+    void fire(const FaultSpec& f);
+    void undo(const FaultSpec& f, const std::vector<sim::NodeId>& nodes, uint64_t change_id);
+    std::vector<sim::NodeId> resolve(const std::vector<Target>& targets, std::vector<std::string>& names,
+                                     std::string& unresolved);
+    uint64_t apply_network(NetworkChange change);
+    void revert_network(uint64_t id);
+    FaultRecord& record(const FaultSpec& f, bool is_undo);
+
+    kafka::World& world_;
+    ClusterModel& cluster_;
+    std::vector<FaultRecord>& log_;
+    std::map<uint64_t, NetworkChange> active_;  // network faults in force, by id
+    uint64_t next_change_ = 1;
+    sim::Time last_undo_;
+};
+
+std::string describe_targets(const std::vector<Target>& targets);
+
+}  // namespace scenarios

@@ -1,0 +1,82 @@
+// The history: every client operation with its virtual time, as the application saw it.
+// Recorded per batch (a contiguous record range of one client on one partition), so it
+// grows with batches, not records. Checkers read it after the run.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "broker/client_events.hpp"
+
+namespace scenarios {
+
+struct RecordRange {
+    uint32_t client = 0;  // producing client ordinal (History::client_names)
+    kafka::TopicPartition tp;
+    uint32_t first_seq = 0;
+    int32_t count = 0;
+    uint32_t end_seq() const { return first_seq + static_cast<uint32_t>(count); }
+};
+
+struct SendOp {
+    sim::Time t;
+    RecordRange records;
+};
+struct AckOp {
+    sim::Time t;
+    RecordRange records;
+    int64_t base_offset = -1;  // -1 for acks=0
+};
+struct ErrorOp {
+    sim::Time t;
+    RecordRange records;
+    kafka::Error error = kafka::Error::none;
+    bool final = false;
+};
+// Records [first_offset, first_offset+count) of a batch handed to a consuming application.
+struct PollOp {
+    sim::Time t;
+    uint32_t consumer = 0;      // consuming client ordinal
+    kafka::TopicPartition tp;
+    int64_t first_offset = 0;
+    int32_t count = 0;
+    uint32_t producer = 0;      // the records' producing client
+    uint32_t first_seq = 0;     // sequence of the record at first_offset
+    int32_t leader_epoch = -1;  // of the batch
+};
+
+class History final : public kafka::ClientEvents {
+public:
+    // Client ordinals start at 1; index 0 is unused.
+    uint32_t add_client(std::string name);
+    const std::string& client_name(uint32_t ordinal) const { return client_names_.at(ordinal); }
+    size_t client_count() const { return client_names_.size(); }
+
+    void on_send(uint32_t client, sim::Time t, kafka::TopicPartition tp, uint32_t first_seq, int32_t count) override;
+    void on_ack(uint32_t client, sim::Time t, kafka::TopicPartition tp, uint32_t first_seq, int32_t count,
+                int64_t base_offset) override;
+    void on_error(uint32_t client, sim::Time t, kafka::TopicPartition tp, uint32_t first_seq, int32_t count,
+                  kafka::Error error, bool final) override;
+    void on_poll(uint32_t client, sim::Time t, kafka::TopicPartition tp, const kafka::RecordBatch& batch,
+                 int64_t first_offset, int32_t count) override;
+
+    const std::vector<SendOp>& sends() const { return sends_; }
+    const std::vector<AckOp>& acks() const { return acks_; }
+    const std::vector<ErrorOp>& errors() const { return errors_; }
+    const std::vector<PollOp>& polls() const { return polls_; }
+
+    int64_t records_sent() const { return records_sent_; }
+    int64_t records_acked() const { return records_acked_; }
+    int64_t records_failed() const { return records_failed_; }
+    int64_t records_polled() const { return records_polled_; }
+
+private:
+    std::vector<std::string> client_names_{""};
+    std::vector<SendOp> sends_;
+    std::vector<AckOp> acks_;
+    std::vector<ErrorOp> errors_;
+    std::vector<PollOp> polls_;
+    int64_t records_sent_ = 0, records_acked_ = 0, records_failed_ = 0, records_polled_ = 0;
+};
+
+}  // namespace scenarios

@@ -1,0 +1,102 @@
+// Everything a finished run leaves for checkers and reports: the scenario, the history, the
+// trace, periodic samples of cluster state, the fault log and a final snapshot of every
+// replica's log.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "broker/record_batch.hpp"
+#include "scenarios/history.hpp"
+#include "scenarios/scenario.hpp"
+#include "sim/trace.hpp"
+
+namespace scenarios {
+
+struct ReplicaSnapshot {
+    int32_t broker = 0;
+    bool online = false;          // the broker process is up
+    int64_t log_start_offset = 0;
+    int64_t log_end_offset = 0;
+    int64_t high_watermark = 0;   // this replica's own view
+    std::vector<kafka::RecordBatch> batches;  // the replica's log (as in its page cache)
+};
+
+struct PartitionSnapshot {
+    kafka::TopicPartition tp;
+    std::string topic;
+    std::string label() const { return topic + "/" + std::to_string(tp.partition); }
+    int32_t leader = -1;          // per the controller's committed metadata
+    int32_t leader_epoch = -1;
+    std::vector<int32_t> replicas, isr;
+    std::vector<ReplicaSnapshot> replica_logs;  // in `replicas` order
+    // The committed log: the leader's log up to its high watermark (without a leader: the
+    // replica with the highest high watermark, up to it).
+    const ReplicaSnapshot* committed_source() const;
+    int64_t committed_end() const;
+};
+
+struct ClusterSnapshot {
+    sim::Time at;
+    std::vector<PartitionSnapshot> partitions;  // ordered by (topic id, partition)
+    const PartitionSnapshot* find(kafka::TopicPartition tp) const;
+};
+
+// One row of cluster state, sampled every `sample_interval` of virtual time.
+struct PartitionSample {
+    int32_t leader = -1;
+    int32_t leader_epoch = -1;
+    int32_t isr_size = 0;
+    int32_t replica_count = 0;
+    int64_t high_watermark = 0;   // the leader's, -1 when offline
+    int64_t log_end_offset = 0;   // the leader's, -1 when offline
+};
+struct ConsumerSample {
+    uint32_t consumer = 0;        // client ordinal
+    std::string group;            // "" for "group": null
+    int64_t lag = 0;              // sum over its partitions of (high watermark - position)
+};
+struct Sample {
+    sim::Time t;
+    std::vector<PartitionSample> partitions;  // same order as ClusterSnapshot::partitions
+    std::vector<ConsumerSample> consumers;
+    int64_t records_acked = 0;    // cumulative
+    int64_t records_failed = 0;   // cumulative (final errors)
+    int32_t quorum_leader = -1;
+    int32_t quorum_epoch = 0;
+    int64_t metadata_high_watermark = 0;
+    int32_t active_controller = -1;
+};
+
+// What happened to one fault of the timeline.
+struct FaultRecord {
+    size_t index = 0;             // position in scenario.faults
+    sim::Time at;
+    std::string action;           // "crash", "partition", ... or "undo crash" for the automatic undo
+    std::string target_text;      // as written
+    std::vector<std::string> resolved;  // node names it resolved to
+    bool fired = false;           // false: it matched nothing (or changed nothing) when due
+    std::string note;             // why it did not fire, or what it did
+    bool is_undo = false;
+};
+
+struct RunData {
+    Scenario scenario;
+    uint64_t seed = 1;
+    const sim::Trace* trace = nullptr;
+    const History* history = nullptr;
+    std::vector<Sample> samples;
+    sim::Duration sample_interval = sim::milliseconds(100);
+    std::vector<FaultRecord> faults;
+    ClusterSnapshot final_state;
+    std::vector<ClusterSnapshot> periodic_snapshots;  // replica logs at intervals, for replicas-consistent
+    // Divergences below the high watermark seen while running (checked every second,
+    // incrementally), with time and offsets: evidence for replicas-consistent.
+    std::vector<std::string> replica_divergences;
+    // Node names by kafka id, for evidence texts.
+    std::string trace_hash;
+    sim::Time end;
+    int64_t events = 0;
+};
+
+}  // namespace scenarios

@@ -1,0 +1,62 @@
+#include "scenarios/runner.hpp"
+
+namespace scenarios {
+
+ScenarioRun::ScenarioRun(const Scenario& scenario, RunOptions options)
+    : scenario_(scenario), options_(std::move(options)), seed_(options_.seed.value_or(scenario.seed)) {
+    cluster_ = std::make_unique<ClusterModel>(scenario_, seed_);
+    kafka::World& world = cluster_->world();
+    if (options_.on_trace) {
+        auto fn = options_.on_trace;
+        const sim::Trace* trace = &world.trace();
+        world.trace().add_listener([fn, trace](const sim::TraceEvent& ev) { fn(ev, *trace); });
+    }
+    faults_ = std::make_unique<FaultInjector>(world, *cluster_, data_.faults);
+    faults_->schedule(scenario_.faults);
+    world.schedule(world.now() + options_.sample_interval, [this] { sample_tick(); });
+    world.schedule(world.now() + options_.consistency_interval, [this] { consistency_tick(); });
+}
+
+void ScenarioRun::sample_tick() {
+    kafka::World& world = cluster_->world();
+    data_.samples.push_back(cluster_->sample());
+    world.schedule(world.now() + options_.sample_interval, [this] { sample_tick(); });
+}
+
+void ScenarioRun::consistency_tick() {
+    kafka::World& world = cluster_->world();
+    cluster_->check_replicas(data_.replica_divergences);
+    world.schedule(world.now() + options_.consistency_interval, [this] { consistency_tick(); });
+}
+
+void ScenarioRun::advance_to(sim::Time t) {
+    sim::Time end = sim::time_zero + scenario_.duration;
+    cluster_->world().run_until(t < end ? t : end);
+}
+
+const RunData& ScenarioRun::finish() {
+    if (finished_) return data_;
+    finished_ = true;
+    kafka::World& world = cluster_->world();
+    advance_to(sim::time_zero + scenario_.duration);
+    cluster_->check_replicas(data_.replica_divergences);
+    data_.scenario = scenario_;
+    data_.seed = seed_;
+    data_.trace = &world.trace();
+    data_.history = &cluster_->history();
+    data_.sample_interval = options_.sample_interval;
+    data_.final_state = cluster_->snapshot(/*with_logs=*/!scenario_.expect.empty());
+    data_.end = world.now();
+    data_.events = static_cast<int64_t>(world.events_processed());
+    data_.trace_hash = world.trace().hash_hex();
+    checks_ = run_checks(data_);
+    return data_;
+}
+
+bool ScenarioRun::passed() const {
+    for (const auto& c : checks_)
+        if (!c.passed()) return false;
+    return true;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,61 @@
+// Runs a scenario: builds the cluster, schedules the fault timeline, samples cluster state
+// every `sample_interval` of virtual time, checks replicas as it goes, and at the end runs
+// the expectations' checkers.
+//
+//   ScenarioRun run(scenario, options);
+//   run.advance_to(sim::time_zero + sim::seconds(15));   // e.g. for `describe --at 15s`
+//   const RunData& data = run.finish();                  // runs to the end, then checks
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "scenarios/checkers/checker.hpp"
+#include "scenarios/cluster_model.hpp"
+#include "scenarios/fault_injector.hpp"
+#include "scenarios/run_data.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace scenarios {
+
+struct RunOptions {
+    std::optional<uint64_t> seed;                   // --seed overrides the scenario's
+    sim::Duration sample_interval = sim::milliseconds(100);
+    sim::Duration consistency_interval = sim::seconds(1);
+    // Called for every trace event as it happens (live narration).
+    std::function<void(const sim::TraceEvent&, const sim::Trace&)> on_trace;
+};
+
+class ScenarioRun {
+public:
+    ScenarioRun(const Scenario& scenario, RunOptions options);
+
+    uint64_t seed() const { return seed_; }
+    ClusterModel& cluster() { return *cluster_; }
+    sim::Time now() const { return cluster_->world().now(); }
+
+    // Run up to virtual time t (not past the scenario's duration).
+    void advance_to(sim::Time t);
+    // Run to the end, take the final snapshot, and run every expectation's checker.
+    const RunData& finish();
+
+    const RunData& data() const { return data_; }
+    const std::vector<CheckResult>& checks() const { return checks_; }
+    bool passed() const;
+
+private:
+    void sample_tick();
+    void consistency_tick();
+
+    Scenario scenario_;
+    RunOptions options_;
+    uint64_t seed_;
+    std::unique_ptr<ClusterModel> cluster_;
+    std::unique_ptr<FaultInjector> faults_;
+    RunData data_;
+    std::vector<CheckResult> checks_;
+    bool finished_ = false;
+};
+
+}  // namespace scenarios

@@ -1,0 +1,1497 @@
+// Scenario file -> scenarios::Scenario. The format is a published contract
+// (../shared/SCENARIOS.md): every field listed there is read here, every other field is an
+// error, and every error says where (a JSON pointer) and what was expected.
+#include "scenarios/scenario_loader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace scenarios {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int64_t int64_max = std::numeric_limits<int64_t>::max();
+constexpr int first_controller_id = 3000;  // KRaft voters are 3000..3000+N-1
+
+// ---- Name tables ----------------------------------------------------------------------------
+
+// Every fault kind, the fields it takes and whether "for" undoes it (one table, as the design asks).
+struct ActionSpec {
+    std::string_view name;
+    FaultAction action;
+    std::vector<std::string_view> fields;
+    bool undone_by_for;
+};
+const std::vector<ActionSpec>& action_table() {
+    static const std::vector<ActionSpec> table = {
+        {"crash", FaultAction::crash, {"target"}, true},
+        {"power-loss", FaultAction::power_loss, {"target"}, true},
+        {"shutdown", FaultAction::shutdown, {"target"}, true},
+        {"restart", FaultAction::restart, {"target"}, false},
+        {"pause", FaultAction::pause, {"target"}, true},
+        {"resume", FaultAction::resume, {"target"}, false},
+        {"partition", FaultAction::partition, {"groups"}, true},
+        {"isolate", FaultAction::isolate, {"target"}, true},
+        {"cut", FaultAction::cut, {"from", "to"}, true},
+        {"heal", FaultAction::heal, {}, false},
+        {"latency", FaultAction::latency, {"between", "target", "add", "jitter"}, true},
+        {"loss", FaultAction::loss, {"between", "target", "probability"}, true},
+    };
+    return table;
+}
+
+// Every check, the parameters it takes and which of them it needs.
+struct CheckSpec {
+    std::string_view name;
+    CheckKind kind;
+    std::vector<std::string_view> params;
+    std::vector<std::string_view> required;
+};
+const std::vector<CheckSpec>& check_table() {
+    static const std::vector<CheckSpec> table = {
+        {"no-acked-loss", CheckKind::no_acked_loss, {}, {}},
+        {"no-duplicates", CheckKind::no_duplicates, {}, {}},
+        {"per-partition-order", CheckKind::per_partition_order, {}, {}},
+        {"replicas-consistent", CheckKind::replicas_consistent, {}, {}},
+        {"single-leader", CheckKind::single_leader, {}, {}},
+        {"quorum", CheckKind::quorum, {"available", "during"}, {}},
+        {"max-lag", CheckKind::max_lag, {"group", "below", "after"}, {"group", "below"}},
+        {"recovers", CheckKind::recovers, {"within"}, {"within"}},
+        {"failover-time", CheckKind::failover_time, {"max"}, {"max"}},
+        {"availability", CheckKind::availability, {"min", "producer"}, {"min"}},
+    };
+    return table;
+}
+
+const std::vector<std::string_view> top_level_fields = {"name",      "description", "seed",   "duration",
+                                                        "kafka",     "network",     "topics", "producers",
+                                                        "consumers", "faults",      "expect"};
+const std::vector<std::string_view> kafka_fields = {"version", "metadata", "brokers", "controllers", "zookeeper",
+                                                    "config"};
+const std::vector<std::string_view> network_fields = {"latency", "loss"};
+const std::vector<std::string_view> latency_fields = {"min", "max"};
+const std::vector<std::string_view> topic_fields = {"name", "partitions", "replication.factor", "assignment",
+                                                    "config"};
+const std::vector<std::string_view> producer_fields = {"id", "topic", "rate", "keys", "from", "until", "config"};
+const std::vector<std::string_view> consumer_fields = {"group", "members", "topics", "rate",
+                                                       "from",  "until",   "config"};
+const std::vector<std::string_view> target_prefixes = {"broker",   "controller", "zookeeper", "leader",
+                                                       "quorum",   "coordinator", "producer", "consumer"};
+const std::vector<std::string_view> target_words = {"brokers", "controllers", "zookeepers"};
+
+// ---- Small helpers --------------------------------------------------------------------------
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// The closest candidate, or "" when none is close (same rule as config names: distance at
+// most max(2, length/3)). Ties go to the first candidate, so messages are stable.
+template <class Range>
+std::string closest(std::string_view word, const Range& candidates) {
+    const size_t limit = std::max<size_t>(2, word.size() / 3);
+    std::string best;
+    size_t best_distance = limit + 1;
+    for (const auto& c : candidates) {
+        size_t d = edit_distance(word, c);
+        if (d < best_distance) {
+            best = std::string(c);
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+std::string pointer_escape(std::string_view key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+std::string at(const std::string& path, std::string_view key) { return path + "/" + pointer_escape(key); }
+std::string at(const std::string& path, size_t index) { return path + "/" + std::to_string(index); }
+
+// The value as written, shortened, for "got ..." in messages.
+std::string shown(const json& v) {
+    std::string text = v.dump();
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return text;
+}
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string range_text(int64_t min, int64_t max) {
+    if (max == int64_max) return " >= " + std::to_string(min);
+    return " from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+std::optional<int32_t> parse_id(std::string_view s) {
+    if (s.empty() || s.size() > 9) return std::nullopt;
+    int32_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+const json* member(const json& obj, std::string_view key) {
+    auto it = obj.find(std::string(key));
+    return it == obj.end() ? nullptr : &*it;
+}
+
+bool contains(const std::vector<std::string_view>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Finds repeated keys while parsing: nlohmann keeps only the last one silently, and a
+// hand-written file with two "for" fields deserves an error, not a guess.
+class DuplicateKeyFinder {
+public:
+    struct Duplicate {
+        std::string path, key;
+    };
+    std::vector<Duplicate> duplicates;
+
+    bool on_event(json::parse_event_t event, const json& parsed) {
+        switch (event) {
+            case json::parse_event_t::object_start:
+            case json::parse_event_t::array_start: {
+                Frame f;
+                f.is_array = event == json::parse_event_t::array_start;
+                f.path = child_path();
+                stack_.push_back(std::move(f));
+                break;
+            }
+            case json::parse_event_t::key: {
+                Frame& top = stack_.back();
+                top.key = parsed.get<std::string>();
+                if (!top.keys.insert(top.key).second) duplicates.push_back({at(top.path, top.key), top.key});
+                break;
+            }
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end:
+                stack_.pop_back();
+                element_done();
+                break;
+            case json::parse_event_t::value:
+                element_done();
+                break;
+        }
+        return true;
+    }
+
+private:
+    struct Frame {
+        bool is_array = false;
+        size_t index = 0;       // next element, in arrays
+        std::string key;        // current member, in objects
+        std::set<std::string> keys;
+        std::string path;
+    };
+    std::vector<Frame> stack_;
+
+    std::string child_path() const {
+        if (stack_.empty()) return "";
+        const Frame& top = stack_.back();
+        return top.is_array ? at(top.path, top.index) : at(top.path, top.key);
+    }
+    void element_done() {
+        if (!stack_.empty() && stack_.back().is_array) ++stack_.back().index;
+    }
+};
+
+// ---- The loader -----------------------------------------------------------------------------
+
+class Loader {
+public:
+    explicit Loader(std::string file) : file_(std::move(file)) {}
+
+    void error(const std::string& path, std::string message, std::string suggestion = {}) {
+        errors_.push_back({file_, path, std::move(message), std::move(suggestion)});
+    }
+
+    LoadResult load(const std::string& text) {
+        json root;
+        DuplicateKeyFinder keys;
+        try {
+            root = json::parse(
+                text,
+                [&keys](int, json::parse_event_t event, json& parsed) { return keys.on_event(event, parsed); },
+                /*allow_exceptions=*/true, /*ignore_comments=*/true);
+        } catch (const json::parse_error& e) {
+            // nlohmann's text already says "parse error at line L, column C: ..."; drop its id.
+            std::string what = e.what();
+            if (auto close = what.find("] "); what.starts_with("[json.exception") && close != std::string::npos) {
+                what = what.substr(close + 2);
+            }
+            error("", "invalid JSON: " + what);
+            return finish();
+        }
+        for (const auto& d : keys.duplicates) {
+            error(d.path, "the key " + in_quotes(d.key) + " appears twice in this object; JSON keeps only the last");
+        }
+        read_scenario(root);
+        return finish();
+    }
+
+private:
+    std::string file_;
+    std::vector<LoadError> errors_;
+    Scenario s_;
+
+    // What the rest of the file may refer to.
+    bool duration_known_ = false;
+    bool brokers_known_ = true;
+    kafka::BrokerConfig broker_config_;
+    std::map<std::string, int> topic_partitions_;  // -1: partition count not known (invalid entry)
+    std::vector<std::string> topic_names_;         // in file order, for suggestions
+    std::vector<std::string> producer_ids_;
+    std::map<std::string, int> group_members_;     // named consumer groups
+    std::vector<std::string> group_names_;
+
+    LoadResult finish() {
+        LoadResult r;
+        r.errors = std::move(errors_);
+        if (r.errors.empty()) r.scenario = std::move(s_);
+        return r;
+    }
+
+    void warn(const std::string& path, const std::string& message) { s_.warnings.push_back(path + ": " + message); }
+
+    // ---- Typed readers: each reports its own error and returns nullopt on a bad value ----
+
+    bool expect_object(const json& v, const std::string& path, std::string_view what) {
+        if (v.is_object()) return true;
+        error(path, "expected " + std::string(what) + " (a JSON object), got " + shown(v));
+        return false;
+    }
+    bool expect_array(const json& v, const std::string& path, std::string_view what) {
+        if (v.is_array()) return true;
+        error(path, "expected " + std::string(what) + " (a JSON list), got " + shown(v));
+        return false;
+    }
+
+    // Unknown members are errors with the closest known name as the suggestion.
+    void check_fields(const json& obj, const std::string& path, const std::vector<std::string_view>& known,
+                      std::string_view where) {
+        for (const auto& [key, value] : obj.items()) {
+            if (contains(known, key)) continue;
+            error(at(path, key), "unknown field " + in_quotes(key) + " in " + std::string(where), closest(key, known));
+        }
+    }
+
+    const json* required(const json& obj, const std::string& path, std::string_view key, std::string_view why) {
+        const json* v = member(obj, key);
+        if (v == nullptr) error(at(path, key), "required field " + in_quotes(key) + " is missing (" + std::string(why) + ")");
+        return v;
+    }
+
+    std::optional<std::string> read_string(const json& v, const std::string& path, bool allow_empty = false) {
+        if (!v.is_string()) {
+            error(path, "expected a string, got " + shown(v));
+            return std::nullopt;
+        }
+        auto s = v.get<std::string>();
+        if (s.empty() && !allow_empty) {
+            error(path, "expected a non-empty string");
+            return std::nullopt;
+        }
+        return s;
+    }
+
+    std::optional<int64_t> read_int(const json& v, const std::string& path, int64_t min, int64_t max = int64_max) {
+        std::optional<int64_t> x;
+        if (v.is_number_unsigned()) {
+            if (v.get<uint64_t>() <= static_cast<uint64_t>(int64_max)) x = static_cast<int64_t>(v.get<uint64_t>());
+        } else if (v.is_number_integer()) {
+            x = v.get<int64_t>();
+        }
+        if (!x || *x < min || *x > max) {
+            error(path, "expected an integer" + range_text(min, max) + ", got " + shown(v));
+            return std::nullopt;
+        }
+        return x;
+    }
+
+    std::optional<bool> read_bool(const json& v, const std::string& path) {
+        if (!v.is_boolean()) {
+            error(path, "expected true or false, got " + shown(v));
+            return std::nullopt;
+        }
+        return v.get<bool>();
+    }
+
+    // A number in [min, max] (or (min, max] when min_exclusive).
+    std::optional<double> read_number(const json& v, const std::string& path, double min, double max,
+                                      bool min_exclusive, std::string_view expected) {
+        if (!v.is_number()) {
+            error(path, "expected " + std::string(expected) + ", got " + shown(v));
+            return std::nullopt;
+        }
+        double x = v.get<double>();
+        if ((min_exclusive ? x <= min : x < min) || x > max) {
+            error(path, "expected " + std::string(expected) + ", got " + shown(v));
+            return std::nullopt;
+        }
+        return x;
+    }
+
+    std::optional<sim::Duration> read_duration(const json& v, const std::string& path, bool allow_zero = true) {
+        auto d = parse_duration(v);
+        if (!d) {
+            std::string hint = v.is_number_float() ? " (integers are milliseconds; write fractions as \"1.5s\")"
+                                                   : " (units: us, ms, s, m, h; an integer means milliseconds)";
+            error(path, "expected a duration like \"10s\"" + hint + ", got " + shown(v));
+            return std::nullopt;
+        }
+        if (!allow_zero && d->us == 0) {
+            error(path, "expected a duration greater than zero, got " + shown(v));
+            return std::nullopt;
+        }
+        return d;
+    }
+
+    // A duration that must fall inside the run.
+    std::optional<sim::Duration> read_time_in_run(const json& v, const std::string& path) {
+        auto d = read_duration(v, path);
+        if (d && duration_known_ && *d > s_.duration) {
+            error(path, sim::format_duration(*d) + " is after the end of the run (duration " +
+                            sim::format_duration(s_.duration) + ")");
+            return std::nullopt;
+        }
+        return d;
+    }
+
+    // ---- Config maps ----
+
+    kafka::ConfigMap read_config(const json& v, const std::string& path, unsigned scope, std::string_view scope_name) {
+        kafka::ConfigMap out;
+        if (!expect_object(v, path, std::string("a map of ") + std::string(scope_name) + " settings")) return out;
+        for (const auto& [name, raw] : v.items()) {
+            const std::string p = at(path, name);
+            const kafka::ConfigKey* key = kafka::find_config_key(name);
+            if (key == nullptr) {
+                error(p, "unknown " + std::string(scope_name) + " config " + in_quotes(name),
+                      kafka::suggest_config_key(name, scope));
+                continue;
+            }
+            if ((key->scopes & scope) == 0) {
+                wrong_scope(p, *key, scope, scope_name);
+                continue;
+            }
+            auto value = config_value(*key, raw, p);
+            if (!value) continue;
+            if (!kafka::config_value_modelled(*key, *value)) warn(p, name + " is accepted but not modelled");
+            out[name] = std::move(*value);
+        }
+        return out;
+    }
+
+    void wrong_scope(const std::string& path, const kafka::ConfigKey& key, unsigned scope, std::string_view scope_name) {
+        std::string message = in_quotes(key.name) + " is a " + kafka::scope_names(key.scopes) + " setting, not a " +
+                              std::string(scope_name) + " setting";
+        std::string suggestion;
+        for (const auto& syn : kafka::topic_config_synonyms()) {
+            if (scope == kafka::scope_topic && syn.broker == key.name) suggestion = syn.topic;
+            if (scope == kafka::scope_broker && syn.topic == key.name) suggestion = syn.broker;
+        }
+        if (!suggestion.empty()) {
+            // The suggestion is the same setting under its name at this level; what() shows it.
+        } else if ((key.scopes & kafka::scope_producer) != 0) {
+            message += ": set it in a producer's \"config\"";
+        } else if ((key.scopes & kafka::scope_consumer) != 0) {
+            message += ": set it in a consumer's \"config\"";
+        } else if ((key.scopes & kafka::scope_topic) != 0) {
+            message += ": set it in a topic's \"config\"";
+        } else if ((key.scopes & kafka::scope_broker) != 0) {
+            message += ": set it in \"kafka\": { \"config\" }";
+        }
+        error(path, message, suggestion);
+    }
+
+    std::optional<kafka::ConfigValue> config_value(const kafka::ConfigKey& key, const json& raw, const std::string& path) {
+        std::optional<kafka::ConfigValue> value;
+        if (raw.is_boolean()) value = raw.get<bool>();
+        else if (raw.is_number_unsigned()) {
+            if (raw.get<uint64_t>() <= static_cast<uint64_t>(int64_max)) value = static_cast<int64_t>(raw.get<uint64_t>());
+        } else if (raw.is_number_integer()) value = raw.get<int64_t>();
+        else if (raw.is_number_float()) value = raw.get<double>();
+        else if (raw.is_string()) value = raw.get<std::string>();
+        else if (raw.is_array() && key.type == kafka::ConfigType::string &&
+                 std::all_of(raw.begin(), raw.end(), [](const json& e) { return e.is_string(); })) {
+            // Kafka list settings (partition.assignment.strategy) written as a JSON list.
+            std::string joined;
+            for (const auto& e : raw) joined += (joined.empty() ? "" : ",") + e.get<std::string>();
+            value = joined;
+        }
+        std::optional<std::string> problem;
+        if (!value) {
+            // Not a scalar: let the key's own normaliser say what it expects.
+            kafka::ConfigValue probe = std::string();
+            problem = key.type == kafka::ConfigType::string ? std::optional<std::string>("expected a string")
+                                                            : kafka::normalise_config_value(key, probe);
+            if (!problem) problem = "expected a string";
+        } else {
+            problem = kafka::normalise_config_value(key, *value);
+        }
+        if (problem) {
+            error(path, *problem + ", got " + shown(raw));
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    // ---- Sections ----
+
+    void read_scenario(const json& root) {
+        if (!root.is_object()) {
+            error("", "expected a scenario (a JSON object) at the top level, got " + shown(root));
+            return;
+        }
+        check_fields(root, "", top_level_fields, "the scenario");
+        s_.file = file_;
+
+        if (const json* v = required(root, "", "name", "a short identifier, used for output folders")) {
+            if (auto name = read_string(*v, "/name")) {
+                if (name->find_first_of("/\\") != std::string::npos || *name == "." || *name == "..") {
+                    error("/name", "expected a name usable as a folder name (no '/' or '\\'), got " + shown(*v));
+                } else {
+                    s_.name = *name;
+                }
+            }
+        }
+        if (const json* v = member(root, "description")) {
+            if (auto d = read_string(*v, "/description", true)) s_.description = *d;
+        }
+        if (const json* v = member(root, "seed")) {
+            if (v->is_number_unsigned()) s_.seed = v->get<uint64_t>();
+            else if (auto seed = read_int(*v, "/seed", 0)) s_.seed = static_cast<uint64_t>(*seed);
+        }
+        if (const json* v = required(root, "", "duration", "how much simulated time to run, like \"60s\"")) {
+            if (auto d = read_duration(*v, "/duration", false)) {
+                s_.duration = *d;
+                duration_known_ = true;
+            }
+        }
+        if (const json* v = required(root, "", "kafka", "the cluster: version, metadata mode, brokers")) {
+            read_kafka(*v, "/kafka");
+        } else {
+            read_kafka(json::object(), "/kafka");  // defaults, so the rest can still be checked
+        }
+        if (const json* v = member(root, "network")) read_network(*v, "/network");
+        if (const json* v = member(root, "topics")) read_topics(*v, "/topics");
+        if (const json* v = member(root, "producers")) read_producers(*v, "/producers");
+        if (const json* v = member(root, "consumers")) read_consumers(*v, "/consumers");
+        if (const json* v = member(root, "faults")) read_faults(*v, "/faults");
+        if (const json* v = member(root, "expect")) read_expect(*v, "/expect");
+    }
+
+    void read_kafka(const json& k, const std::string& path) {
+        ClusterSpec& c = s_.kafka;
+        c.profile = *kafka::profile_for(c.version);
+        if (!expect_object(k, path, "the cluster")) {
+            broker_config_ = kafka::BrokerConfig::from(c.profile, {});
+            return;
+        }
+        check_fields(k, path, kafka_fields, "\"kafka\"");
+
+        if (const json* v = member(k, "version")) {
+            if (!v->is_string()) {
+                // 2.10 as a JSON number would read as 2.1: releases must be strings.
+                error(at(path, "version"), "expected a Kafka release as a string, like \"3.7\", got " + shown(*v));
+            } else if (auto profile = kafka::profile_for(v->get<std::string>())) {
+                c.version = v->get<std::string>();
+                c.profile = std::move(*profile);
+            } else {
+                error(at(path, "version"), "expected a Kafka release from \"0.8\" to \"4.x\", got " + shown(*v));
+            }
+        }
+        if (const json* v = member(k, "metadata")) {
+            if (auto m = read_string(*v, at(path, "metadata"))) {
+                if (*m == "kraft") c.metadata = MetadataMode::kraft;
+                else if (*m == "zookeeper") c.metadata = MetadataMode::zookeeper;
+                else {
+                    error(at(path, "metadata"), "expected \"kraft\" or \"zookeeper\", got " + shown(*v),
+                          closest(*m, std::vector<std::string_view>{"kraft", "zookeeper"}));
+                }
+            }
+        }
+        const bool kraft = c.metadata == MetadataMode::kraft;
+        if (const json* v = member(k, "brokers")) {
+            // Node ids must be distinct: KRaft controllers start at 3000.
+            auto n = read_int(*v, at(path, "brokers"), 1, kraft ? first_controller_id - 1 : 100000);
+            if (n) c.brokers = static_cast<int>(*n);
+            else brokers_known_ = false;
+        }
+        if (const json* v = member(k, "controllers")) {
+            if (auto n = read_int(*v, at(path, "controllers"), 1, 1000)) c.controllers = static_cast<int>(*n);
+            if (!kraft) warn(at(path, "controllers"), "controllers is ignored in ZooKeeper mode (the controller is a broker)");
+        }
+        if (const json* v = member(k, "zookeeper")) {
+            if (auto n = read_int(*v, at(path, "zookeeper"), 1, 1000)) c.zookeeper = static_cast<int>(*n);
+            if (kraft) warn(at(path, "zookeeper"), "zookeeper is ignored in KRaft mode (there is no ensemble)");
+        }
+        if (const json* v = member(k, "config")) c.config = read_config(*v, at(path, "config"), kafka::scope_broker, "broker");
+
+        // Which metadata modes the release really had.
+        if (auto release = kafka::release_major_minor(c.version)) {
+            if (!kraft && release->first >= 4) {
+                error(at(path, "metadata"), "Kafka " + c.version +
+                                                " has no ZooKeeper mode (removed in 4.0, KIP-833): use \"kraft\" or a "
+                                                "version before 4.0");
+            }
+            if (kraft && *release < std::pair{2, 8}) {
+                warn(at(path, "metadata"), "KRaft did not exist before Kafka 2.8 (KIP-500): the metadata quorum runs as "
+                                           "KRaft while replication follows the " +
+                                               c.profile.name +
+                                               " profile; set \"metadata\": \"zookeeper\" to replay that release");
+            }
+        }
+        broker_config_ = kafka::BrokerConfig::from(c.profile, c.config);
+    }
+
+    void read_network(const json& n, const std::string& path) {
+        if (!expect_object(n, path, "the network settings")) return;
+        check_fields(n, path, network_fields, "\"network\"");
+        NetworkSpec& net = s_.network;
+        if (const json* v = member(n, "latency")) {
+            const std::string p = at(path, "latency");
+            if (v->is_object()) {
+                check_fields(*v, p, latency_fields, "\"latency\"");
+                auto min = member(*v, "min") ? read_duration(*member(*v, "min"), at(p, "min")) : std::nullopt;
+                auto max = member(*v, "max") ? read_duration(*member(*v, "max"), at(p, "max")) : std::nullopt;
+                if (!member(*v, "min")) required(*v, p, "min", "the smallest one-way latency");
+                if (!member(*v, "max")) required(*v, p, "max", "the largest one-way latency");
+                if (min && max) {
+                    if (*min > *max) {
+                        error(p, "min (" + sim::format_duration(*min) + ") is greater than max (" +
+                                     sim::format_duration(*max) + ")");
+                    } else {
+                        net.latency_min = *min;
+                        net.latency_max = *max;
+                    }
+                }
+            } else if (auto d = parse_duration(*v)) {
+                net.latency_min = net.latency_max = *d;  // a single duration means fixed latency
+            } else {
+                error(p, "expected a duration like \"2ms\" or { \"min\": \"1ms\", \"max\": \"5ms\" }, got " + shown(*v));
+            }
+        }
+        if (const json* v = member(n, "loss")) {
+            if (auto loss = read_number(*v, at(path, "loss"), 0, 1, false, "a probability from 0 to 1")) net.loss = *loss;
+        }
+    }
+
+    static bool legal_topic_name(const std::string& name) {
+        // Kafka's Topic.validate: [a-zA-Z0-9._-], at most 249 characters, not "." or "..".
+        if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+        return std::all_of(name.begin(), name.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                   c == '_' || c == '-';
+        });
+    }
+
+    void read_topics(const json& list, const std::string& path) {
+        if (!expect_array(list, path, "a list of topics")) return;
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string p = at(path, i);
+            const json& t = list[i];
+            if (!expect_object(t, p, "a topic")) continue;
+            check_fields(t, p, topic_fields, "a topic");
+            TopicSpec spec;
+            bool known_shape = true;
+
+            if (const json* v = required(t, p, "name", "the topic name")) {
+                if (auto name = read_string(*v, at(p, "name"))) {
+                    if (!legal_topic_name(*name)) {
+                        error(at(p, "name"), "expected a topic name of letters, digits, '.', '_' and '-' (at most 249), got " +
+                                                 shown(*v));
+                    } else if (topic_partitions_.contains(*name)) {
+                        error(at(p, "name"), "topic " + in_quotes(*name) + " is defined twice");
+                    } else {
+                        spec.name = *name;
+                    }
+                }
+            }
+            const json* assignment = member(t, "assignment");
+            // Like kafka-topics --replica-assignment: a pinned assignment implies the counts.
+            spec.partitions = broker_config_.num_partitions;
+            spec.replication_factor = broker_config_.default_replication_factor;
+            if (assignment != nullptr && assignment->is_array() && !assignment->empty()) {
+                spec.partitions = static_cast<int>(assignment->size());
+                if ((*assignment)[0].is_array()) spec.replication_factor = static_cast<int>((*assignment)[0].size());
+            }
+            if (const json* v = member(t, "partitions")) {
+                if (auto n = read_int(*v, at(p, "partitions"), 1, 100000)) spec.partitions = static_cast<int>(*n);
+                else known_shape = false;
+            }
+            if (const json* v = member(t, "replication.factor")) {
+                if (auto n = read_int(*v, at(p, "replication.factor"), 1, INT32_MAX)) {
+                    spec.replication_factor = static_cast<int>(*n);
+                    if (brokers_known_ && spec.replication_factor > s_.kafka.brokers) {
+                        error(at(p, "replication.factor"),
+                              "replication factor " + std::to_string(*n) + " is larger than the number of brokers (" +
+                                  std::to_string(s_.kafka.brokers) + ")");
+                    }
+                } else {
+                    known_shape = false;
+                }
+            } else if (brokers_known_ && spec.replication_factor > s_.kafka.brokers) {
+                error(at(p, "replication.factor"),
+                      "no replication.factor given, and default.replication.factor (" +
+                          std::to_string(spec.replication_factor) + ") is larger than the number of brokers (" +
+                          std::to_string(s_.kafka.brokers) + ")");
+            }
+            if (assignment != nullptr && known_shape) read_assignment(*assignment, at(p, "assignment"), spec);
+            if (const json* v = member(t, "config")) {
+                spec.config = read_config(*v, at(p, "config"), kafka::scope_topic, "topic");
+            }
+            auto resolved = kafka::TopicConfig::from(broker_config_, spec.config);
+            if (resolved.min_insync_replicas > spec.replication_factor) {
+                warn(p, "min.insync.replicas (" + std::to_string(resolved.min_insync_replicas) +
+                            ") is larger than replication.factor (" + std::to_string(spec.replication_factor) +
+                            "): every acks=all produce will fail with NOT_ENOUGH_REPLICAS");
+            }
+            if (!spec.name.empty()) {
+                topic_partitions_[spec.name] = known_shape ? spec.partitions : -1;
+                topic_names_.push_back(spec.name);
+            }
+            s_.topics.push_back(std::move(spec));
+        }
+    }
+
+    void read_assignment(const json& a, const std::string& path, TopicSpec& spec) {
+        if (!expect_array(a, path, "a replica list per partition, like [[1,2,3],[2,3,1]]")) return;
+        if (static_cast<int>(a.size()) != spec.partitions) {
+            error(path, "expected one replica list per partition (" + std::to_string(spec.partitions) + "), got " +
+                            std::to_string(a.size()));
+            return;
+        }
+        for (size_t i = 0; i < a.size(); ++i) {
+            const std::string p = at(path, i);
+            if (!expect_array(a[i], p, "the replica broker ids of partition " + std::to_string(i))) continue;
+            if (static_cast<int>(a[i].size()) != spec.replication_factor) {
+                error(p, "expected " + std::to_string(spec.replication_factor) +
+                             " replicas (the replication factor), got " + std::to_string(a[i].size()));
+                continue;
+            }
+            std::vector<int32_t> replicas;
+            for (size_t j = 0; j < a[i].size(); ++j) {
+                auto id = read_int(a[i][j], at(p, j), 1, INT32_MAX);
+                if (!id) continue;
+                if (brokers_known_ && *id > s_.kafka.brokers) {
+                    error(at(p, j), no_broker(static_cast<int>(*id)));
+                    continue;
+                }
+                if (std::find(replicas.begin(), replicas.end(), *id) != replicas.end()) {
+                    error(at(p, j), "broker " + std::to_string(*id) + " is listed twice for partition " + std::to_string(i));
+                    continue;
+                }
+                replicas.push_back(static_cast<int32_t>(*id));
+            }
+            spec.assignment.push_back(std::move(replicas));
+        }
+    }
+
+    // "from" and "until" of a workload; until must come after from.
+    void read_window(const json& obj, const std::string& path, sim::Duration& from, std::optional<sim::Duration>& until) {
+        if (const json* v = member(obj, "from")) {
+            if (auto d = read_duration(*v, at(path, "from"))) {
+                if (duration_known_ && *d >= s_.duration) {
+                    error(at(path, "from"), "starts at " + sim::format_duration(*d) + ", but the run ends at " +
+                                                sim::format_duration(s_.duration));
+                } else {
+                    from = *d;
+                }
+            }
+        }
+        if (const json* v = member(obj, "until")) {
+            if (auto d = read_duration(*v, at(path, "until"))) {
+                if (*d <= from) {
+                    error(at(path, "until"), "until (" + sim::format_duration(*d) + ") must be after from (" +
+                                                 sim::format_duration(from) + ")");
+                } else {
+                    until = *d;
+                }
+            }
+        }
+    }
+
+    std::optional<std::string> read_topic_ref(const json& v, const std::string& path) {
+        auto name = read_string(v, path);
+        if (!name) return std::nullopt;
+        if (!topic_partitions_.contains(*name)) {
+            error(path, "no topic " + in_quotes(*name) + " in \"topics\"", closest(*name, topic_names_));
+            return std::nullopt;
+        }
+        return name;
+    }
+
+    void read_producers(const json& list, const std::string& path) {
+        if (!expect_array(list, path, "a list of producers")) return;
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string p = at(path, i);
+            const json& e = list[i];
+            if (!expect_object(e, p, "a producer")) continue;
+            check_fields(e, p, producer_fields, "a producer");
+            ProducerSpec spec;
+            // Kafka names unnamed clients producer-1, producer-2, ...
+            spec.id = "producer-" + std::to_string(i + 1);
+            if (const json* v = member(e, "id")) {
+                if (auto id = read_string(*v, at(p, "id"))) spec.id = *id;
+            }
+            if (std::find(producer_ids_.begin(), producer_ids_.end(), spec.id) != producer_ids_.end()) {
+                error(at(p, "id"), "producer id " + in_quotes(spec.id) + " is used twice");
+            } else {
+                producer_ids_.push_back(spec.id);
+            }
+            if (const json* v = required(e, p, "topic", "the topic it writes to")) {
+                if (auto t = read_topic_ref(*v, at(p, "topic"))) spec.topic = *t;
+            }
+            if (const json* v = required(e, p, "rate", "records per second")) {
+                if (auto r = read_number(*v, at(p, "rate"), 0, 1e9, true, "a rate in records per second (> 0)")) {
+                    spec.rate_per_s = *r;
+                }
+            }
+            if (const json* v = member(e, "keys")) {
+                if (auto k = read_int(*v, at(p, "keys"), 0, INT32_MAX)) spec.keys = static_cast<int>(*k);
+            }
+            read_window(e, p, spec.from, spec.until);
+            if (const json* v = member(e, "config")) {
+                spec.config = read_config(*v, at(p, "config"), kafka::scope_producer, "producer");
+            }
+            auto resolved = kafka::ProducerConfig::from(s_.kafka.profile, spec.config);
+            if (auto conflict = kafka::producer_config_conflict(resolved, spec.config)) error(at(p, "config"), *conflict);
+            s_.producers.push_back(std::move(spec));
+        }
+    }
+
+    void read_consumers(const json& list, const std::string& path) {
+        if (!expect_array(list, path, "a list of consumer groups")) return;
+        bool any_group = false;
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string p = at(path, i);
+            const json& e = list[i];
+            if (!expect_object(e, p, "a consumer group")) continue;
+            check_fields(e, p, consumer_fields, "a consumer group");
+            ConsumerSpec spec;
+            bool group_ok = false;
+            if (const json* v = required(e, p, "group", "a group id, or null to read every partition without a group")) {
+                if (v->is_null()) {
+                    group_ok = true;
+                } else if (auto g = read_string(*v, at(p, "group"))) {
+                    if (group_members_.contains(*g)) {
+                        error(at(p, "group"), "group " + in_quotes(*g) + " is defined twice (one entry is one group)");
+                    } else {
+                        spec.group = *g;
+                        group_ok = true;
+                    }
+                }
+            }
+            if (const json* v = member(e, "members")) {
+                if (auto m = read_int(*v, at(p, "members"), 1, 10000)) spec.members = static_cast<int>(*m);
+            }
+            if (const json* v = required(e, p, "topics", "the topics it reads")) {
+                if (expect_array(*v, at(p, "topics"), "a list of topic names")) {
+                    if (v->empty()) error(at(p, "topics"), "expected at least one topic");
+                    for (size_t j = 0; j < v->size(); ++j) {
+                        auto t = read_topic_ref((*v)[j], at(at(p, "topics"), j));
+                        if (!t) continue;
+                        if (std::find(spec.topics.begin(), spec.topics.end(), *t) != spec.topics.end()) {
+                            error(at(at(p, "topics"), j), "topic " + in_quotes(*t) + " is listed twice");
+                        } else {
+                            spec.topics.push_back(*t);
+                        }
+                    }
+                }
+            }
+            if (const json* v = member(e, "rate")) {
+                if (auto r = read_number(*v, at(p, "rate"), 0, 1e9, true, "a rate in records per second (> 0)")) {
+                    spec.rate_per_s = *r;
+                }
+            }
+            read_window(e, p, spec.from, spec.until);
+            if (const json* v = member(e, "config")) {
+                spec.config = read_config(*v, at(p, "config"), kafka::scope_consumer, "consumer");
+            }
+            auto resolved = kafka::ConsumerConfig::from(s_.kafka.profile, spec.config);
+            if (auto conflict = kafka::consumer_config_conflict(resolved)) error(at(p, "config"), *conflict);
+            if (group_ok && !spec.group) {
+                // KIP-289: without a group there is nowhere to commit to.
+                auto it = spec.config.find("enable.auto.commit");
+                if (it != spec.config.end() && kafka::config_bool(it->second)) {
+                    error(at(at(p, "config"), "enable.auto.commit"),
+                          "enable.auto.commit cannot be true for a consumer without a group (\"group\": null)");
+                }
+            }
+            if (spec.group) {
+                group_members_[*spec.group] = spec.members;
+                group_names_.push_back(*spec.group);
+                any_group = true;
+            }
+            s_.consumers.push_back(std::move(spec));
+        }
+        if (any_group && brokers_known_ && broker_config_.offsets_topic_replication_factor > s_.kafka.brokers) {
+            warn(path, "offsets.topic.replication.factor is " +
+                           std::to_string(broker_config_.offsets_topic_replication_factor) + " but the cluster has " +
+                           std::to_string(s_.kafka.brokers) +
+                           " broker(s): Kafka cannot create __consumer_offsets, so groups find no coordinator (set "
+                           "offsets.topic.replication.factor in kafka.config)");
+        }
+    }
+
+    // ---- Targets ----
+
+    std::string no_broker(int id) const {
+        return "no broker " + std::to_string(id) + ": this cluster has brokers 1.." + std::to_string(s_.kafka.brokers);
+    }
+
+    std::optional<Target> read_target(const json& v, const std::string& path, bool allow_everyone_else) {
+        if (!v.is_string()) {
+            error(path, "expected a target like \"broker:1\" or \"leader:orders/0\", got " + shown(v));
+            return std::nullopt;
+        }
+        const std::string text = v.get<std::string>();
+        auto target = parse_target(text);
+        if (!target) {
+            error(path, "expected a target like \"broker:1\", \"leader:orders/0\", \"controller:active\" or \"brokers\", got " +
+                            shown(v),
+                  suggest_target(text));
+            return std::nullopt;
+        }
+        if (!check_target(*target, path, allow_everyone_else)) return std::nullopt;
+        return target;
+    }
+
+    std::string suggest_target(const std::string& text) const {
+        auto colon = text.find(':');
+        if (colon == std::string::npos) return closest(text, target_words);
+        std::string prefix = closest(text.substr(0, colon), target_prefixes);
+        return prefix.empty() ? std::string() : prefix + text.substr(colon);
+    }
+
+    // Whether the target can name something in this scenario (static part only: a leader
+    // may be absent when the fault fires, which is reported then, not here).
+    bool check_target(const Target& t, const std::string& path, bool allow_everyone_else) {
+        const ClusterSpec& c = s_.kafka;
+        const bool kraft = c.metadata == MetadataMode::kraft;
+        auto fail = [&](std::string message, std::string suggestion = {}) {
+            error(path, std::move(message), std::move(suggestion));
+            return false;
+        };
+        const std::string no_ensemble =
+            "this cluster runs in KRaft mode and has no ZooKeeper ensemble (set \"metadata\": \"zookeeper\")";
+        switch (t.kind) {
+            case Target::Kind::everyone_else:
+                if (!allow_everyone_else) return fail("\"*\" (every node not named elsewhere) is only allowed in partition groups");
+                return true;
+            case Target::Kind::broker:
+                if (brokers_known_ && (t.id < 1 || t.id > c.brokers)) return fail(no_broker(t.id));
+                return true;
+            case Target::Kind::controller:
+                if (!kraft) {
+                    return fail("in ZooKeeper mode the controller is one of the brokers: use \"controller:active\" or "
+                                "\"broker:N\"",
+                                "controller:active");
+                }
+                if (t.id < first_controller_id || t.id >= first_controller_id + c.controllers) {
+                    return fail("no controller " + std::to_string(t.id) + ": this cluster has controllers " +
+                                std::to_string(first_controller_id) + ".." +
+                                std::to_string(first_controller_id + c.controllers - 1));
+                }
+                return true;
+            case Target::Kind::all_controllers:
+                if (!kraft) {
+                    return fail("in ZooKeeper mode there are no dedicated controllers: use \"controller:active\" or "
+                                "\"brokers\"");
+                }
+                return true;
+            case Target::Kind::zookeeper:
+                if (kraft) return fail(no_ensemble);
+                if (t.id < 1 || t.id > c.zookeeper) {
+                    return fail("no zookeeper " + std::to_string(t.id) + ": this ensemble has servers 1.." +
+                                std::to_string(c.zookeeper));
+                }
+                return true;
+            case Target::Kind::zookeeper_leader:
+            case Target::Kind::all_zookeepers:
+                if (kraft) return fail(no_ensemble);
+                return true;
+            case Target::Kind::partition_leader: {
+                auto it = topic_partitions_.find(t.name);
+                if (it == topic_partitions_.end()) {
+                    std::string near = closest(t.name, topic_names_);
+                    return fail("no topic " + in_quotes(t.name) + " in \"topics\"",
+                                near.empty() ? std::string() : "leader:" + near + "/" + std::to_string(t.id));
+                }
+                if (it->second >= 0 && t.id >= it->second) {
+                    return fail("topic " + in_quotes(t.name) + " has partitions 0.." + std::to_string(it->second - 1));
+                }
+                return true;
+            }
+            case Target::Kind::coordinator:
+                if (!group_members_.contains(t.name)) {
+                    std::string near = closest(t.name, group_names_);
+                    return fail("no consumer group " + in_quotes(t.name) + " in \"consumers\"",
+                                near.empty() ? std::string() : "coordinator:" + near);
+                }
+                return true;
+            case Target::Kind::producer:
+                if (std::find(producer_ids_.begin(), producer_ids_.end(), t.name) == producer_ids_.end()) {
+                    std::string near = closest(t.name, producer_ids_);
+                    return fail("no producer " + in_quotes(t.name) + " in \"producers\"",
+                                near.empty() ? std::string() : "producer:" + near);
+                }
+                return true;
+            case Target::Kind::consumer: {
+                auto it = group_members_.find(t.name);
+                if (it == group_members_.end()) {
+                    std::string near = closest(t.name, group_names_);
+                    return fail("no consumer group " + in_quotes(t.name) + " in \"consumers\"",
+                                near.empty() ? std::string() : "consumer:" + near + "/" + std::to_string(t.id));
+                }
+                if (t.id < 1 || t.id > it->second) {
+                    return fail("group " + in_quotes(t.name) + " has members 1.." + std::to_string(it->second));
+                }
+                return true;
+            }
+            case Target::Kind::active_controller:
+            case Target::Kind::quorum_leader:
+            case Target::Kind::all_brokers:
+                return true;
+        }
+        return true;
+    }
+
+    // One target or a list of them.
+    std::vector<Target> read_targets(const json& v, const std::string& path) {
+        std::vector<Target> out;
+        if (v.is_array()) {
+            if (v.empty()) error(path, "expected at least one target");
+            for (size_t i = 0; i < v.size(); ++i) {
+                if (auto t = read_target(v[i], at(path, i), false)) out.push_back(std::move(*t));
+            }
+        } else if (auto t = read_target(v, path, false)) {
+            out.push_back(std::move(*t));
+        }
+        return out;
+    }
+
+    // ---- Faults ----
+
+    void read_faults(const json& list, const std::string& path) {
+        if (!expect_array(list, path, "a list of faults")) return;
+        std::vector<std::string_view> all_fields = {"at", "action", "for"};
+        for (const auto& a : action_table()) {
+            for (auto f : a.fields) {
+                if (!contains(all_fields, f)) all_fields.push_back(f);
+            }
+        }
+        std::vector<std::string_view> action_names;
+        for (const auto& a : action_table()) action_names.push_back(a.name);
+
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string p = at(path, i);
+            const json& e = list[i];
+            if (!expect_object(e, p, "a fault")) continue;
+            FaultSpec f;
+            f.index = i;
+            bool ok = true;
+
+            if (const json* v = required(e, p, "at", "when the fault happens, like \"10s\"")) {
+                if (auto d = read_time_in_run(*v, at(p, "at"))) f.at = *d;
+                else ok = false;
+            } else {
+                ok = false;
+            }
+            const ActionSpec* action = nullptr;
+            if (const json* v = required(e, p, "action", "what happens: crash, partition, ...")) {
+                if (auto name = read_string(*v, at(p, "action"))) {
+                    auto it = std::find_if(action_table().begin(), action_table().end(),
+                                           [&](const ActionSpec& a) { return a.name == *name; });
+                    if (it == action_table().end()) {
+                        error(at(p, "action"), "unknown fault action " + in_quotes(*name) + " (one of crash, power-loss, "
+                                               "shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss)",
+                              closest(*name, action_names));
+                    } else {
+                        action = &*it;
+                    }
+                }
+            }
+            if (action == nullptr) {
+                check_fields(e, p, all_fields, "a fault");
+                continue;
+            }
+            f.action = action->action;
+            for (const auto& [key, value] : e.items()) {
+                if (key == "at" || key == "action" || contains(action->fields, key)) continue;
+                if (key == "for" && action->undone_by_for) continue;
+                if (key == "for") {
+                    error(at(p, key), "\"for\" does not apply to " + in_quotes(action->name) +
+                                          ": it is not a fault that can be undone");
+                } else if (contains(all_fields, key)) {
+                    error(at(p, key), "field " + in_quotes(key) + " does not apply to action " + in_quotes(action->name));
+                } else {
+                    error(at(p, key), "unknown field " + in_quotes(key) + " in a fault", closest(key, all_fields));
+                }
+            }
+            if (const json* v = member(e, "for"); v != nullptr && action->undone_by_for) {
+                if (auto d = read_duration(*v, at(p, "for"), false)) f.for_ = *d;
+            }
+            read_fault_fields(e, p, *action, f);
+            if (ok) s_.faults.push_back(std::move(f));
+        }
+    }
+
+    void read_fault_fields(const json& e, const std::string& p, const ActionSpec& action, FaultSpec& f) {
+        switch (action.action) {
+            case FaultAction::crash:
+            case FaultAction::power_loss:
+            case FaultAction::shutdown:
+            case FaultAction::restart:
+            case FaultAction::pause:
+            case FaultAction::resume:
+            case FaultAction::isolate:
+                if (const json* v = required(e, p, "target", "the node or client it applies to, like \"broker:1\"")) {
+                    f.targets = read_targets(*v, at(p, "target"));
+                }
+                break;
+            case FaultAction::partition:
+                if (const json* v = required(e, p, "groups", "lists of targets that can reach only each other")) {
+                    read_groups(*v, at(p, "groups"), f);
+                }
+                break;
+            case FaultAction::cut:
+                if (const json* v = required(e, p, "from", "the senders whose messages are lost")) {
+                    f.from = read_targets(*v, at(p, "from"));
+                }
+                if (const json* v = required(e, p, "to", "the receivers they are lost on the way to")) {
+                    f.to = read_targets(*v, at(p, "to"));
+                }
+                break;
+            case FaultAction::heal:
+                break;
+            case FaultAction::latency:
+            case FaultAction::loss: {
+                const json* between = member(e, "between");
+                const json* target = member(e, "target");
+                if (between != nullptr && target != nullptr) {
+                    error(at(p, "between"), "give either \"between\" or \"target\", not both");
+                } else if (between != nullptr) {
+                    const std::string bp = at(p, "between");
+                    if (!between->is_array() || between->size() != 2) {
+                        error(bp, "expected two targets, like [\"broker:1\", \"broker:2\"], got " + shown(*between));
+                    } else {
+                        for (size_t j = 0; j < 2; ++j) {
+                            if (auto t = read_target((*between)[j], at(bp, j), false)) f.between.push_back(std::move(*t));
+                        }
+                    }
+                } else if (target != nullptr) {
+                    f.targets = read_targets(*target, at(p, "target"));
+                } else {
+                    error(at(p, "target"), "required: \"between\": [a, b] (one link pair) or \"target\" (every link of "
+                                           "the target)");
+                }
+                if (action.action == FaultAction::latency) {
+                    if (const json* v = required(e, p, "add", "the extra one-way latency, like \"200ms\"")) {
+                        if (auto d = read_duration(*v, at(p, "add"))) f.add = *d;
+                    }
+                    if (const json* v = member(e, "jitter")) {
+                        if (auto d = read_duration(*v, at(p, "jitter"))) f.jitter = *d;
+                    }
+                } else if (const json* v = required(e, p, "probability", "the chance a message is dropped, 0 to 1")) {
+                    if (auto x = read_number(*v, at(p, "probability"), 0, 1, false, "a probability from 0 to 1")) {
+                        f.probability = *x;
+                    }
+                }
+                break;
+            }
+        }
+    }
+
+    void read_groups(const json& v, const std::string& path, FaultSpec& f) {
+        if (!expect_array(v, path, "a list of groups, like [[\"broker:1\"], [\"*\"]]")) return;
+        if (v.size() < 2) error(path, "expected at least two groups (a partition splits nodes into groups)");
+        bool seen_star = false;
+        std::map<std::string, size_t> seen;  // target text -> group index
+        for (size_t g = 0; g < v.size(); ++g) {
+            const std::string gp = at(path, g);
+            std::vector<Target> group;
+            auto add = [&](const json& item, const std::string& ip) {
+                auto t = read_target(item, ip, true);
+                if (!t) return;
+                if (t->kind == Target::Kind::everyone_else) {
+                    if (seen_star) {
+                        error(ip, "\"*\" may appear in one group only");
+                        return;
+                    }
+                    seen_star = true;
+                }
+                if (auto [it, fresh] = seen.emplace(t->text, g); !fresh) {
+                    error(ip, in_quotes(t->text) + " is already in group " + std::to_string(it->second));
+                    return;
+                }
+                group.push_back(std::move(*t));
+            };
+            if (v[g].is_array()) {
+                if (v[g].empty()) error(gp, "expected at least one target in the group");
+                for (size_t j = 0; j < v[g].size(); ++j) add(v[g][j], at(gp, j));
+            } else {
+                add(v[g], gp);  // a single target for a one-member group
+            }
+            f.groups.push_back(std::move(group));
+        }
+    }
+
+    // ---- Expectations ----
+
+    void read_expect(const json& list, const std::string& path) {
+        if (!expect_array(list, path, "a list of checks")) return;
+        std::vector<std::string_view> check_names;
+        std::vector<std::string_view> all_params = {"check", "outcome"};
+        for (const auto& c : check_table()) {
+            check_names.push_back(c.name);
+            for (auto prm : c.params) {
+                if (!contains(all_params, prm)) all_params.push_back(prm);
+            }
+        }
+        auto find_check = [&](const std::string& name, const std::string& p) -> const CheckSpec* {
+            for (const auto& c : check_table()) {
+                if (c.name == name) return &c;
+            }
+            error(p, "unknown check " + in_quotes(name) + " (one of no-acked-loss, no-duplicates, per-partition-order, "
+                     "replicas-consistent, single-leader, quorum, max-lag, recovers, failover-time, availability)",
+                  closest(name, check_names));
+            return nullptr;
+        };
+
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string p = at(path, i);
+            const json& e = list[i];
+            ExpectSpec x;
+            x.index = i;
+            if (e.is_string()) {
+                const CheckSpec* check = find_check(e.get<std::string>(), p);
+                if (check == nullptr) continue;
+                if (!check->required.empty()) {
+                    std::string params;
+                    for (auto r : check->required) params += ", \"" + std::string(r) + "\": ...";
+                    error(p, in_quotes(check->name) + " needs parameters: write { \"check\": " + in_quotes(check->name) +
+                                 params + " }");
+                    continue;
+                }
+                x.check = check->kind;
+                s_.expect.push_back(std::move(x));
+                continue;
+            }
+            if (!e.is_object()) {
+                error(p, "expected a check name like \"no-acked-loss\" or an object { \"check\": ... }, got " + shown(e));
+                continue;
+            }
+            const json* name = required(e, p, "check", "the check's name, like \"max-lag\"");
+            if (name == nullptr) continue;
+            auto name_text = read_string(*name, at(p, "check"));
+            if (!name_text) continue;
+            const CheckSpec* check = find_check(*name_text, at(p, "check"));
+            if (check == nullptr) continue;
+            x.check = check->kind;
+            bool ok = true;
+            for (const auto& [key, value] : e.items()) {
+                if (key == "check" || key == "outcome" || contains(check->params, key)) continue;
+                ok = false;
+                if (contains(all_params, key)) {
+                    error(at(p, key), "parameter " + in_quotes(key) + " does not apply to check " + in_quotes(check->name));
+                } else {
+                    std::vector<std::string_view> mine = check->params;
+                    mine.push_back("outcome");
+                    error(at(p, key), "unknown parameter " + in_quotes(key) + " for check " + in_quotes(check->name),
+                          closest(key, mine));
+                }
+            }
+            for (auto r : check->required) {
+                if (member(e, r) == nullptr) {
+                    required(e, p, r, "check " + std::string(check->name) + " needs it");
+                    ok = false;
+                }
+            }
+            if (const json* v = member(e, "outcome")) {
+                if (auto o = read_string(*v, at(p, "outcome"))) {
+                    if (*o == "violated") x.expect_violated = true;
+                    else if (*o != "holds") {
+                        error(at(p, "outcome"), "expected \"holds\" or \"violated\", got " + shown(*v),
+                              closest(*o, std::vector<std::string_view>{"holds", "violated"}));
+                        ok = false;
+                    }
+                } else {
+                    ok = false;
+                }
+            }
+            if (!read_check_params(e, p, x)) ok = false;
+            if (ok) s_.expect.push_back(std::move(x));
+        }
+    }
+
+    bool read_check_params(const json& e, const std::string& p, ExpectSpec& x) {
+        size_t before = errors_.size();
+        switch (x.check) {
+            case CheckKind::quorum:
+                if (const json* v = member(e, "available")) {
+                    if (auto b = read_bool(*v, at(p, "available"))) x.available = *b;
+                }
+                if (const json* v = member(e, "during")) {
+                    const std::string dp = at(p, "during");
+                    if (!v->is_array() || v->size() != 2) {
+                        error(dp, "expected [from, to], like [\"10s\", \"20s\"], got " + shown(*v));
+                    } else {
+                        auto from = read_time_in_run((*v)[0], at(dp, 0));
+                        auto to = read_time_in_run((*v)[1], at(dp, 1));
+                        if (from && to && *from > *to) {
+                            error(dp, "the window starts (" + sim::format_duration(*from) + ") after it ends (" +
+                                          sim::format_duration(*to) + ")");
+                        } else if (from && to) {
+                            x.during_from = *from;
+                            x.during_to = *to;
+                        }
+                    }
+                }
+                break;
+            case CheckKind::max_lag:
+                if (const json* v = member(e, "group")) {
+                    if (auto g = read_string(*v, at(p, "group"))) {
+                        if (!group_members_.contains(*g)) {
+                            error(at(p, "group"), "no consumer group " + in_quotes(*g) + " in \"consumers\"",
+                                  closest(*g, group_names_));
+                        } else {
+                            x.group = *g;
+                        }
+                    }
+                }
+                if (const json* v = member(e, "below")) {
+                    if (auto b = read_int(*v, at(p, "below"), 1)) x.below = *b;
+                }
+                if (const json* v = member(e, "after")) {
+                    if (auto d = read_time_in_run(*v, at(p, "after"))) x.after = *d;
+                }
+                break;
+            case CheckKind::recovers:
+                if (const json* v = member(e, "within")) {
+                    if (auto d = read_duration(*v, at(p, "within"), false)) x.within = *d;
+                }
+                break;
+            case CheckKind::failover_time:
+                if (const json* v = member(e, "max")) {
+                    if (auto d = read_duration(*v, at(p, "max"), false)) x.max = *d;
+                }
+                break;
+            case CheckKind::availability:
+                if (const json* v = member(e, "min")) {
+                    if (auto m = read_number(*v, at(p, "min"), 0, 1, false, "a fraction from 0 to 1")) x.min = *m;
+                }
+                if (const json* v = member(e, "producer")) {
+                    if (auto id = read_string(*v, at(p, "producer"))) {
+                        if (std::find(producer_ids_.begin(), producer_ids_.end(), *id) == producer_ids_.end()) {
+                            error(at(p, "producer"), "no producer " + in_quotes(*id) + " in \"producers\"",
+                                  closest(*id, producer_ids_));
+                        } else {
+                            x.producer = *id;
+                        }
+                    }
+                }
+                break;
+            default:
+                break;
+        }
+        return errors_.size() == before;
+    }
+};
+
+}  // namespace
+
+// ---- Public API -----------------------------------------------------------------------------
+
+std::string LoadError::what() const {
+    std::string out = file + ": ";
+    if (!path.empty()) out += path + ": ";
+    out += message;
+    if (!suggestion.empty()) out += " (did you mean \"" + suggestion + "\"?)";
+    return out;
+}
+
+LoadResult load_scenario_text(const std::string& text, const std::string& file_label) {
+    return Loader(file_label).load(text);
+}
+
+LoadResult load_scenario_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        LoadResult r;
+        r.errors.push_back({path, "", std::string("cannot read the file: ") + std::strerror(errno), ""});
+        return r;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return load_scenario_text(text.str(), path);
+}
+
+std::optional<sim::Duration> parse_duration(std::string_view text) {
+    // <digits>[.<digits>]<unit>, computed in integers so "1.5s" is exactly 1500000us.
+    size_t i = 0;
+    uint64_t whole = 0;
+    size_t whole_digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        if (++whole_digits > 18) return std::nullopt;
+        whole = whole * 10 + static_cast<uint64_t>(text[i++] - '0');
+    }
+    if (whole_digits == 0) return std::nullopt;
+    uint64_t fraction = 0, fraction_scale = 1;
+    if (i < text.size() && text[i] == '.') {
+        ++i;
+        size_t digits = 0;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+            if (++digits > 9) return std::nullopt;
+            fraction = fraction * 10 + static_cast<uint64_t>(text[i++] - '0');
+            fraction_scale *= 10;
+        }
+        if (digits == 0) return std::nullopt;
+    }
+    const std::string_view unit = text.substr(i);
+    uint64_t unit_us = 0;
+    if (unit == "us") unit_us = 1;
+    else if (unit == "ms") unit_us = 1000;
+    else if (unit == "s") unit_us = 1000000;
+    else if (unit == "m") unit_us = 60ULL * 1000000;
+    else if (unit == "h") unit_us = 3600ULL * 1000000;
+    else return std::nullopt;
+    if (whole > static_cast<uint64_t>(int64_max) / unit_us) return std::nullopt;
+    const uint64_t fraction_us_scaled = fraction * unit_us;  // < 1e9 * 3.6e9: fits
+    if (fraction_us_scaled % fraction_scale != 0) return std::nullopt;  // finer than a microsecond
+    const uint64_t total = whole * unit_us + fraction_us_scaled / fraction_scale;
+    if (total > static_cast<uint64_t>(int64_max)) return std::nullopt;
+    return sim::Duration{static_cast<int64_t>(total)};
+}
+
+std::optional<sim::Duration> parse_duration(const json& value) {
+    if (value.is_string()) return parse_duration(std::string_view(value.get_ref<const std::string&>()));
+    if (value.is_number_unsigned()) {
+        uint64_t ms = value.get<uint64_t>();
+        if (ms > static_cast<uint64_t>(int64_max) / 1000) return std::nullopt;
+        return sim::milliseconds(static_cast<int64_t>(ms));
+    }
+    if (value.is_number_integer()) {
+        int64_t ms = value.get<int64_t>();
+        if (ms < 0 || ms > int64_max / 1000) return std::nullopt;
+        return sim::milliseconds(ms);
+    }
+    return std::nullopt;
+}
+
+std::optional<Target> parse_target(std::string_view text) {
+    Target t;
+    t.text = std::string(text);
+    if (text == "*") {
+        t.kind = Target::Kind::everyone_else;
+        return t;
+    }
+    if (text == "brokers") t.kind = Target::Kind::all_brokers;
+    else if (text == "controllers") t.kind = Target::Kind::all_controllers;
+    else if (text == "zookeepers") t.kind = Target::Kind::all_zookeepers;
+    if (text == "brokers" || text == "controllers" || text == "zookeepers") return t;
+
+    const size_t colon = text.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    const std::string_view kind = text.substr(0, colon), rest = text.substr(colon + 1);
+    // "<name>/<n>": names may themselves hold '/', the number is after the last one.
+    auto split_last = [&](Target::Kind k) -> std::optional<Target> {
+        size_t slash = rest.rfind('/');
+        if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+        auto n = parse_id(rest.substr(slash + 1));
+        if (!n) return std::nullopt;
+        t.kind = k;
+        t.name = std::string(rest.substr(0, slash));
+        t.id = *n;
+        return t;
+    };
+    auto by_id = [&](Target::Kind k) -> std::optional<Target> {
+        auto n = parse_id(rest);
+        if (!n) return std::nullopt;
+        t.kind = k;
+        t.id = *n;
+        return t;
+    };
+    auto by_name = [&](Target::Kind k) -> std::optional<Target> {
+        if (rest.empty()) return std::nullopt;
+        t.kind = k;
+        t.name = std::string(rest);
+        return t;
+    };
+    if (kind == "broker") return by_id(Target::Kind::broker);
+    if (kind == "controller") {
+        if (rest == "active") {
+            t.kind = Target::Kind::active_controller;
+            return t;
+        }
+        return by_id(Target::Kind::controller);
+    }
+    if (kind == "zookeeper") {
+        if (rest == "leader") {
+            t.kind = Target::Kind::zookeeper_leader;
+            return t;
+        }
+        return by_id(Target::Kind::zookeeper);
+    }
+    if (kind == "quorum" && rest == "leader") {
+        t.kind = Target::Kind::quorum_leader;
+        return t;
+    }
+    if (kind == "leader") return split_last(Target::Kind::partition_leader);
+    if (kind == "coordinator") return by_name(Target::Kind::coordinator);
+    if (kind == "producer") return by_name(Target::Kind::producer);
+    if (kind == "consumer") return split_last(Target::Kind::consumer);
+    return std::nullopt;
+}
+
+// to_string(FaultAction) and to_string(CheckKind) live in scenario.cpp.
+
+std::string describe_profile(const kafka::VersionProfile& profile) {
+    std::string out = "Kafka version profile " + profile.name + "\n";
+    if (profile.defaults.empty()) {
+        out += "  defaults: none changed by this profile\n";
+    } else {
+        out += "  defaults this profile changes:\n";
+        for (const auto& [name, value] : profile.defaults) {
+            std::string shown_value = kafka::format_config_value(value);
+            if (name == "acks" && shown_value == "-1") shown_value = "all";
+            out += "    " + name + " = " + shown_value + "\n";
+        }
+    }
+    out += "  what this profile sets and why:\n";
+    for (const auto& note : profile.notes) out += "    - " + note + "\n";
+    return out;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,159 @@
+#include <catch2/catch.hpp>
+
+#include "broker/log/partition_log.hpp"
+#include "broker/replica/partition.hpp"
+
+using namespace kafka;
+
+namespace {
+
+RecordBatch batch(uint32_t first_seq, int32_t count, int32_t size = 100) {
+    RecordBatch b;
+    b.record_count = count;
+    b.size_bytes = size;
+    b.client = 1;
+    b.first_seq = first_seq;
+    return b;
+}
+
+TopicConfig small_segments(int64_t bytes) {
+    TopicConfig c;
+    c.segment_bytes = bytes;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("segments roll on segment.bytes and are named by base offset") {
+    sim::Disk disk;
+    PartitionLog log(disk, "orders-0", small_segments(250));
+    for (uint32_t i = 0; i < 5; ++i) log.append_as_leader(batch(i * 2, 2), 0, sim::time_zero);
+    REQUIRE(log.log_end_offset() == 10);
+    REQUIRE(log.segment_count() == 3);  // 2 batches of 100 bytes fit under 250
+    REQUIRE(disk.exists("orders-0/00000000000000000000.log"));
+    REQUIRE(disk.exists("orders-0/00000000000000000004.log"));
+    REQUIRE(disk.exists("orders-0/00000000000000000008.log"));
+    std::vector<RecordBatch> out;
+    log.read(3, 10, 1 << 20, out);
+    REQUIRE(out.size() == 4);
+    REQUIRE(out.front().base_offset == 2);  // the batch containing offset 3
+}
+
+TEST_CASE("segments roll on segment.ms") {
+    sim::Disk disk;
+    TopicConfig c;
+    c.segment_ms = 1000;
+    PartitionLog log(disk, "t-0", c);
+    log.append_as_leader(batch(0, 1), 0, sim::time_zero);
+    log.append_as_leader(batch(1, 1), 0, sim::time_zero + sim::milliseconds(500));
+    REQUIRE(log.segment_count() == 1);
+    log.append_as_leader(batch(2, 1), 0, sim::time_zero + sim::milliseconds(1200));
+    REQUIRE(log.segment_count() == 2);
+}
+
+TEST_CASE("truncation is at batch boundaries and removes later segments and epochs") {
+    sim::Disk disk;
+    PartitionLog log(disk, "t-0", small_segments(250));
+    log.append_as_leader(batch(0, 3), 1, sim::time_zero);  // 0..2
+    log.append_as_leader(batch(3, 3), 1, sim::time_zero);  // 3..5
+    log.append_as_leader(batch(6, 3), 2, sim::time_zero);  // 6..8, new segment, epoch 2
+    REQUIRE(log.epochs().size() == 2);
+    log.truncate_to(4);  // inside the batch 3..5: the whole batch goes
+    REQUIRE(log.log_end_offset() == 3);
+    REQUIRE(log.segment_count() == 1);
+    REQUIRE(log.epochs().size() == 1);
+    REQUIRE(log.latest_epoch() == 1);
+}
+
+TEST_CASE("end offset for an epoch follows KIP-279") {
+    sim::Disk disk;
+    PartitionLog log(disk, "t-0", TopicConfig{});
+    log.append_as_leader(batch(0, 2), 0, sim::time_zero);  // epoch 0: 0..1
+    log.append_as_leader(batch(2, 3), 2, sim::time_zero);  // epoch 2: 2..4
+    log.append_as_leader(batch(5, 1), 5, sim::time_zero);  // epoch 5: 5
+    auto e = log.end_offset_for_epoch(0);
+    REQUIRE(e->epoch == 0);
+    REQUIRE(e->end_offset == 2);
+    e = log.end_offset_for_epoch(3);  // no epoch 3: the largest below it is 2, ending at 5
+    REQUIRE(e->epoch == 2);
+    REQUIRE(e->end_offset == 5);
+    e = log.end_offset_for_epoch(7);
+    REQUIRE(e->epoch == 5);
+    REQUIRE(e->end_offset == 6);
+    REQUIRE_FALSE(log.end_offset_for_epoch(-1).has_value());
+}
+
+TEST_CASE("a reopened log is rebuilt from the disk; power loss keeps only flushed batches") {
+    sim::Disk disk;
+    {
+        PartitionLog log(disk, "t-0", TopicConfig{});
+        log.append_as_leader(batch(0, 2), 0, sim::time_zero);
+        log.flush();
+        log.append_as_leader(batch(2, 2), 1, sim::time_zero);
+        log.checkpoint_high_watermark(4);
+    }
+    {
+        PartitionLog crashed(disk, "t-0", TopicConfig{});  // kill -9: the page cache survives
+        REQUIRE(crashed.log_end_offset() == 4);
+        REQUIRE(crashed.latest_epoch() == 1);
+    }
+    disk.power_loss();
+    PartitionLog reopened(disk, "t-0", TopicConfig{});
+    REQUIRE(reopened.log_end_offset() == 2);
+    REQUIRE(reopened.latest_epoch() == 0);
+    REQUIRE(reopened.checkpointed_high_watermark() == 0);  // the checkpoint was never flushed
+}
+
+TEST_CASE("partition: acks=all needs min.insync.replicas and the high watermark") {
+    sim::Disk disk;
+    TopicConfig cfg;
+    cfg.min_insync_replicas = 2;
+    Partition p(TopicPartition{1, 0}, "orders", 1, disk, cfg, Behaviour{});
+    PartitionAssignment a{1, 0, 0, {1, 2, 3}, {1, 2, 3}};
+    sim::Time t0 = sim::time_zero;
+    p.make_leader(a, t0);
+    auto r = p.append_as_leader(batch(0, 5), -1, t0);
+    REQUIRE(r.error == Error::none);
+    REQUIRE(p.ack_state(r.required_offset) == Partition::AckState::waiting);
+    // Followers fetch from the log end: the high watermark is the minimum over the ISR.
+    p.on_follower_fetch(2, 5, 0, 0, t0);
+    REQUIRE(p.high_watermark() == 0);
+    p.on_follower_fetch(3, 5, 0, 0, t0);
+    REQUIRE(p.high_watermark() == 5);
+    REQUIRE(p.ack_state(r.required_offset) == Partition::AckState::done);
+
+    // Shrink the ISR below min.insync.replicas: acks=all is refused before the append.
+    p.update_isr(PartitionAssignment{1, 0, 1, {1, 2, 3}, {1}});
+    REQUIRE(p.append_as_leader(batch(5, 1), -1, t0).error == Error::not_enough_replicas);
+    REQUIRE(p.append_as_leader(batch(5, 1), 1, t0).error == Error::none);  // acks=1 goes through
+    // 3.7+: the high watermark does not advance while the ISR is below min.insync.replicas.
+    REQUIRE(p.high_watermark() == 5);
+}
+
+TEST_CASE("partition: a follower behind for replica.lag.time.max.ms is out of sync") {
+    sim::Disk disk;
+    Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, Behaviour{});
+    sim::Time t0 = sim::time_zero;
+    p.make_leader(PartitionAssignment{1, 3, 0, {1, 2, 3}, {1, 2, 3}}, t0);
+    p.append_as_leader(batch(0, 1), 1, t0);
+    p.on_follower_fetch(2, 1, 3, 3, t0 + sim::milliseconds(100));  // caught up
+    p.on_follower_fetch(3, 0, -1, 3, t0 + sim::milliseconds(100)); // behind
+    auto out = p.out_of_sync_replicas(t0 + sim::milliseconds(30200), 30000);
+    REQUIRE(out == std::vector<BrokerId>{3});
+}
+
+TEST_CASE("partition: the leader reports divergence for a follower's stale epoch") {
+    sim::Disk disk;
+    Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, Behaviour{});
+    p.make_leader(PartitionAssignment{1, 1, 0, {1, 2}, {1, 2}}, sim::time_zero);
+    p.append_as_leader(batch(0, 4), 1, sim::time_zero);  // epoch 1: offsets 0..3
+    p.make_leader(PartitionAssignment{1, 3, 1, {1, 2}, {1, 2}}, sim::time_zero);
+    p.append_as_leader(batch(4, 2), 1, sim::time_zero);  // epoch 3: offsets 4..5
+    // The follower wrote offsets 0..5 in epoch 2 (an old leader): it must truncate to 4.
+    auto f = p.on_follower_fetch(2, 6, 2, 3, sim::time_zero);
+    REQUIRE(f.diverging);
+    REQUIRE(f.diverging_at.epoch == 1);
+    REQUIRE(f.diverging_at.end_offset == 4);
+    // A stale current epoch is fenced (KIP-320).
+    REQUIRE(p.on_follower_fetch(2, 4, 1, 2, sim::time_zero).error == Error::fenced_leader_epoch);
+}
