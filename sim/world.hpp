@@ -10,10 +10,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <queue>
 #include <stdexcept>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "sim/disk.hpp"
@@ -197,8 +195,7 @@ public:
         s.backlog.clear();
         for (Event ev : backlog) {
             ev.time = now_;
-            ev.seq = next_seq_++;
-            queue_.push(ev);
+            push(ev);
         }
         return true;
     }
@@ -220,9 +217,8 @@ public:
 
     // Process one event; false when the queue is empty.
     bool step() {
-        if (queue_.empty()) return false;
-        Event ev = queue_.top();
-        queue_.pop();
+        if (heap_.empty()) return false;
+        Event ev = pop();
         SIM_ASSERT(ev.time >= now_, "time went backwards");
         now_ = ev.time;
         ++events_processed_;
@@ -232,10 +228,10 @@ public:
     // Run every event up to and including time t; the clock ends at t.
     void run_until(Time t) {
         ensure_flush_scheduled();
-        while (!queue_.empty() && queue_.top().time <= t) step();
+        while (!heap_.empty() && heap_.front().time <= t) step();
         if (now_ < t) now_ = t;
     }
-    Time next_event_time() const { return queue_.empty() ? time_never : queue_.top().time; }
+    Time next_event_time() const { return heap_.empty() ? time_never : heap_.front().time; }
 
     // ---- used through Context ----
     void send(NodeId from, NodeId to, Msg msg) {
@@ -258,13 +254,25 @@ public:
         push(Event{at, 0, slot_index, 0, 0, to, slot(to).incarnation, EventKind::deliver});
     }
     TimerId set_timer(NodeId id, Duration after, uint64_t tag) {
-        TimerId t{++last_timer_};
-        live_timers_.insert(t.value);
+        uint32_t index;
+        if (!free_timers_.empty()) {
+            index = free_timers_.back();
+            free_timers_.pop_back();
+        } else {
+            index = static_cast<uint32_t>(timers_.size());
+            timers_.push_back(TimerSlot{});
+        }
+        TimerId t{(static_cast<uint64_t>(timers_[index].generation) << 32) | index};
         push(Event{now_ + after, 0, t.value, tag, 0, id, slot(id).incarnation, EventKind::timer});
         return t;
     }
+    // A cancelled timer leaves the queue at once: nodes re-arm request timeouts all the time,
+    // and dead timers waiting out their time would make the queue several times larger.
     void cancel_timer(TimerId id) {
-        if (id.valid()) live_timers_.erase(id.value);
+        TimerSlot* t = live_timer(id.value);
+        if (t == nullptr) return;  // fired or cancelled already
+        if (t->heap_pos != not_queued) remove_at(t->heap_pos);
+        release_timer(id.value);
     }
 
 private:
@@ -278,11 +286,6 @@ private:
         NodeId node;
         uint32_t incarnation;
         EventKind kind;
-    };
-    struct Later {
-        bool operator()(const Event& x, const Event& y) const {
-            return x.time != y.time ? x.time > y.time : x.seq > y.seq;
-        }
     };
     struct InFlight {
         Msg msg;
@@ -303,9 +306,84 @@ private:
 
     Slot& slot(NodeId id) { return slots_.at(static_cast<size_t>(id)); }
 
+    // ---- the event queue: a binary min-heap on (time, seq) whose timer entries know their
+    // position, so that cancelling a timer removes it.
+    static constexpr uint32_t not_queued = UINT32_MAX;
+    struct TimerSlot {
+        uint32_t generation = 1;  // part of the TimerId: a reused slot does not answer to old ids
+        uint32_t heap_pos = not_queued;
+    };
+    TimerSlot* live_timer(uint64_t id) {
+        auto index = static_cast<uint32_t>(id);
+        if (id == 0 || index >= timers_.size() || timers_[index].generation != static_cast<uint32_t>(id >> 32))
+            return nullptr;
+        return &timers_[index];
+    }
+    void release_timer(uint64_t id) {
+        auto index = static_cast<uint32_t>(id);
+        TimerSlot& t = timers_[index];
+        t.heap_pos = not_queued;
+        if (++t.generation == 0) t.generation = 1;
+        free_timers_.push_back(index);
+    }
+    static bool earlier(const Event& x, const Event& y) {
+        return x.time != y.time ? x.time < y.time : x.seq < y.seq;
+    }
+    void place(size_t i, const Event& ev) {
+        heap_[i] = ev;
+        if (ev.kind == EventKind::timer) timers_[static_cast<uint32_t>(ev.a)].heap_pos = static_cast<uint32_t>(i);
+    }
+    void sift_up(size_t i, Event ev) {
+        while (i > 0) {
+            size_t parent = (i - 1) / 2;
+            if (!earlier(ev, heap_[parent])) break;
+            place(i, heap_[parent]);
+            i = parent;
+        }
+        place(i, ev);
+    }
+    void sift_down(size_t i, Event ev) {
+        const size_t n = heap_.size();
+        for (;;) {
+            size_t child = 2 * i + 1;
+            if (child >= n) break;
+            if (child + 1 < n && earlier(heap_[child + 1], heap_[child])) ++child;
+            if (!earlier(heap_[child], ev)) break;
+            place(i, heap_[child]);
+            i = child;
+        }
+        place(i, ev);
+    }
     void push(Event ev) {
         ev.seq = next_seq_++;
-        queue_.push(ev);
+        heap_.emplace_back();
+        sift_up(heap_.size() - 1, ev);
+    }
+    Event pop() {
+        Event top = heap_.front();
+        Event last = heap_.back();
+        heap_.pop_back();
+        if (!heap_.empty()) sift_down(0, last);
+        if (top.kind == EventKind::timer) timers_[static_cast<uint32_t>(top.a)].heap_pos = not_queued;
+        return top;
+    }
+    void remove_at(size_t i) {
+        Event last = heap_.back();
+        heap_.pop_back();
+        if (i == heap_.size()) return;
+        if (i > 0 && earlier(last, heap_[(i - 1) / 2])) sift_up(i, last);
+        else sift_down(i, last);
+    }
+    // Frees what events dropped with a crashed node's backlog were holding.
+    void release_backlog(std::vector<Event>& backlog) {
+        for (const Event& ev : backlog) {
+            if (ev.kind == EventKind::timer && live_timer(ev.a) != nullptr) release_timer(ev.a);
+            if (ev.kind == EventKind::deliver) {
+                msgs_[ev.a].msg = Msg{};
+                free_msgs_.push_back(static_cast<uint32_t>(ev.a));
+            }
+        }
+        backlog.clear();
     }
 
     void ensure_flush_scheduled() {
@@ -341,16 +419,14 @@ private:
                 return;
             }
             case EventKind::timer: {
+                if (live_timer(ev.a) == nullptr) return;  // cancelled while its node was paused
                 Slot& s = slot(ev.node);
-                if (s.incarnation != ev.incarnation) {
-                    live_timers_.erase(ev.a);
+                if (s.state == NodeState::paused && s.incarnation == ev.incarnation) {
+                    s.backlog.push_back(ev);  // still cancellable
                     return;
                 }
-                if (s.state == NodeState::paused) {
-                    s.backlog.push_back(ev);
-                    return;
-                }
-                if (live_timers_.erase(ev.a) == 0) return;  // cancelled
+                release_timer(ev.a);
+                if (s.incarnation != ev.incarnation) return;
                 if (s.state != NodeState::up && s.state != NodeState::shutting_down) return;
                 Context<Msg> ctx(*this, ev.node);
                 s.node->on_timer(ev.b, ctx);
@@ -396,7 +472,7 @@ private:
             return false;
         }
         s.node.reset();
-        s.backlog.clear();
+        release_backlog(s.backlog);
         ++s.incarnation;
         if (lose_power) {
             s.disk.power_loss();
@@ -463,13 +539,13 @@ private:
     Trace trace_;
     std::vector<std::string> names_;
     std::vector<Slot> slots_;
-    std::priority_queue<Event, std::vector<Event>, Later> queue_;
+    std::vector<Event> heap_;
     std::vector<InFlight> msgs_;
     std::vector<uint32_t> free_msgs_;
     std::vector<std::function<void()>> callbacks_;
     std::vector<uint32_t> free_callbacks_;
-    std::unordered_set<uint64_t> live_timers_;  // looked up only, never iterated
-    uint64_t last_timer_ = 0;
+    std::vector<TimerSlot> timers_;
+    std::vector<uint32_t> free_timers_;
     Duration os_flush_interval_ = seconds(5);
     bool flush_scheduled_ = false;
 };

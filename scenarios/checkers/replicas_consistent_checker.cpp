@@ -213,6 +213,9 @@ std::string violated_summary(const RunData& run, const Tally& t) {
             s += (shown++ ? ", " : "") + broker_text(broker) + " on " + partition_text(run, tp);
         parts.push_back(s);
     }
+    if (!run.replica_divergences.empty())
+        parts.push_back(count_text(static_cast<int64_t>(run.replica_divergences.size()), "divergence") +
+                        " found by the running replica check");
     if (t.conflicting_reads > 0)
         parts.push_back(count_text(t.conflicting_reads, "read") + " saw other contents at an offset read before");
     if (t.reads_unlike_log > 0)
@@ -229,10 +232,13 @@ CheckResult check_replicas_consistent(const ExpectSpec&, const RunData& run) {
     for (const ClusterSnapshot& s : run.periodic_snapshots) check_snapshot(run, s, tally);
     check_snapshot(run, run.final_state, tally);
     check_reads(run, tally);
+    // The runner compares every follower with its leader below the high watermark as the
+    // run goes (ClusterModel::check_replicas); what it found is evidence too.
+    for (const std::string& d : run.replica_divergences) tally.evidence.add("running check: " + d);
     report_findings(run, tally);
 
     CheckResult result;
-    result.holds = tally.divergent_replicas.empty() && tally.conflicting_reads == 0 && tally.reads_unlike_log == 0;
+    result.holds = run.replica_divergences.empty() && tally.divergent_replicas.empty() && tally.conflicting_reads == 0 && tally.reads_unlike_log == 0;
     result.summary = result.holds ? "replicas agree below the high watermark in " +
                                         count_text(static_cast<int64_t>(tally.snapshots), "snapshot") + ", and " +
                                         count_text(tally.reads, "read") + " found every offset's contents unchanged"

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -174,4 +175,57 @@ TEST_CASE("the same seed gives the same trace hash") {
     };
     REQUIRE(run(1) == run(1));
     REQUIRE(run(1) != run(2));
+}
+
+TEST_CASE("a cancelled timer leaves the queue; ids of fired or cancelled timers stay dead") {
+    TestWorld w(5, {});
+    std::vector<std::pair<sim::Time, int>> got;
+    sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
+    w.start(a);
+    w.run_until(sim::time_zero + sim::milliseconds(1));
+    // Randomly cancelled timers, with slots reused: exactly the survivors fire, in time order.
+    sim::Rng rng(sim::derive_seed(5, "timers"));
+    std::vector<std::pair<sim::TimerId, int>> timers;
+    std::vector<int> expected;
+    for (int i = 1; i <= 2000; ++i) {
+        int delay = static_cast<int>(rng.between(1, 500));
+        timers.emplace_back(w.set_timer(a, sim::milliseconds(delay), static_cast<uint64_t>(delay * 10000 + i)), i);
+        if (rng.chance(sim::Probability::from_double(0.5)) && !timers.empty()) {
+            size_t victim = rng.below(timers.size());
+            w.cancel_timer(timers[victim].first);
+            w.cancel_timer(timers[victim].first);  // twice: no effect
+            timers.erase(timers.begin() + static_cast<std::ptrdiff_t>(victim));
+        }
+    }
+    for (const auto& [id, i] : timers) expected.push_back(i);
+    w.run_until(sim::time_zero + sim::seconds(1));
+    REQUIRE(got.size() == timers.size());
+    for (size_t k = 1; k < got.size(); ++k) REQUIRE(got[k].first >= got[k - 1].first);
+    std::vector<int> fired;
+    for (const auto& [t, tag] : got) fired.push_back((-tag) % 10000);
+    std::sort(fired.begin(), fired.end());
+    REQUIRE(fired == expected);
+    // A fired timer's id must not cancel the timer that reuses its slot.
+    sim::TimerId old = timers.front().first;
+    got.clear();
+    w.set_timer(a, sim::milliseconds(5), 3);
+    w.cancel_timer(old);
+    w.run_until(sim::time_zero + sim::seconds(2));
+    REQUIRE(got.size() == 1);
+}
+
+TEST_CASE("a timer cancelled while its node is paused never fires; one left alone fires on resume") {
+    TestWorld w(6, {});
+    std::vector<std::pair<sim::Time, int>> got;
+    sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
+    w.start(a);
+    sim::TimerId cancelled = w.set_timer(a, sim::milliseconds(10), 1);
+    w.set_timer(a, sim::milliseconds(10), 2);
+    w.pause(a);
+    w.run_until(sim::time_zero + sim::milliseconds(50));  // both are due, both wait in the backlog
+    REQUIRE(got.empty());
+    w.cancel_timer(cancelled);
+    w.resume(a);
+    w.run_until(sim::time_zero + sim::milliseconds(60));
+    REQUIRE(got == std::vector<std::pair<sim::Time, int>>{{sim::time_zero + sim::milliseconds(50), -2}});
 }
