@@ -196,6 +196,8 @@ int bench_command(const std::vector<std::string>& args) {
         // Each scenario in its own process, so that peak memory is its own.
         int fds[2];
         if (pipe(fds) != 0) return 3;
+        std::fflush(stdout);  // or the child inherits (and repeats) what is buffered
+        std::cout.flush();
         pid_t pid = fork();
         if (pid == 0) {
             close(fds[0]);

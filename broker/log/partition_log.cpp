@@ -1,6 +1,7 @@
 #include "broker/log/partition_log.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <cstdio>
 
 #include "sim/world.hpp"
@@ -125,11 +126,27 @@ size_t PartitionLog::segment_for(int64_t offset) const {
     return it == segments_.begin() ? 0 : static_cast<size_t>(it - segments_.begin()) - 1;
 }
 
+namespace {
+
+// The first batch of a segment that ends at or after `offset`. Readers and appends mostly
+// touch the last few batches, so those are tried before the binary search.
+template <class Entries>
+auto first_batch_ending_at_or_after(const Entries& entries, int64_t offset) {
+    auto it = entries.end();
+    for (int tail = 0; tail < 4 && it != entries.begin(); ++tail) {
+        auto prev = std::prev(it);
+        if (prev->last_offset() < offset) return it;
+        it = prev;
+    }
+    return std::partition_point(entries.begin(), it, [offset](const RecordBatch& b) { return b.last_offset() < offset; });
+}
+
+}  // namespace
+
 const RecordBatch* PartitionLog::find(int64_t offset) const {
     if (offset < log_start_offset_ || offset >= log_end_offset_) return nullptr;
     const auto& entries = segments_[segment_for(offset)].file->entries();
-    auto it = std::partition_point(entries.begin(), entries.end(),
-                                   [offset](const RecordBatch& b) { return b.last_offset() < offset; });
+    auto it = first_batch_ending_at_or_after(entries, offset);
     return it == entries.end() ? nullptr : &*it;
 }
 
@@ -138,8 +155,7 @@ void PartitionLog::read(int64_t from, int64_t max_offset, int32_t max_bytes, std
     int64_t bytes = 0;
     for (size_t si = segment_for(from); si < segments_.size(); ++si) {
         const auto& entries = segments_[si].file->entries();
-        auto it = std::partition_point(entries.begin(), entries.end(),
-                                       [from](const RecordBatch& b) { return b.last_offset() < from; });
+        auto it = first_batch_ending_at_or_after(entries, from);
         for (; it != entries.end(); ++it) {
             if (it->base_offset >= max_offset) return;
             // A batch that straddles max_offset (the high watermark) is not returned yet.
