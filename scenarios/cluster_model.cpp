@@ -1,6 +1,7 @@
 #include "scenarios/cluster_model.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include "broker/admin_client.hpp"
 #include "broker/consumer_client.hpp"
@@ -68,8 +69,15 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
         w.until = p.until ? at(*p.until) : end;
         uint32_t ordinal = c.ordinal;
         std::string topic = p.topic;
-        c.node = world_->add_node(c.name, [this, ordinal, topic, cfg, w] {
-            return std::make_unique<kafka::ProducerClient>(ordinal, topic, cfg, w, directory_, &history_);
+        std::string name = c.name;
+        // A restarted producer process is a new client: Kafka gives it a new producer id,
+        // and its sequence numbers start again at 0. So each life gets its own ordinal in
+        // the history ("producer:app (life 2)"), and records stay identifiable.
+        auto lives = std::make_shared<int>(0);
+        c.node = world_->add_node(c.name, [this, ordinal, name, lives, topic, cfg, w] {
+            uint32_t life_ordinal =
+                ++*lives == 1 ? ordinal : history_.add_client(name + " (life " + std::to_string(*lives) + ")");
+            return std::make_unique<kafka::ProducerClient>(life_ordinal, topic, cfg, w, directory_, &history_);
         });
         clients_.push_back(c);
     }
@@ -87,9 +95,13 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
             std::optional<double> rate = cs.rate_per_s;
             sim::Time from = at(cs.from);
             sim::Time until = cs.until ? at(*cs.until) : end;
-            c.node = world_->add_node(c.name, [this, ordinal, topics_read, cfg, rate, from, until] {
-                return std::make_unique<kafka::ConsumerClient>(ordinal, topics_read, cfg, rate, from, until, directory_,
-                                                               &history_);
+            std::string name = c.name;
+            auto lives = std::make_shared<int>(0);  // as for producers: a new life, a new client
+            c.node = world_->add_node(c.name, [this, ordinal, name, lives, topics_read, cfg, rate, from, until] {
+                uint32_t life_ordinal =
+                    ++*lives == 1 ? ordinal : history_.add_client(name + " (life " + std::to_string(*lives) + ")");
+                return std::make_unique<kafka::ConsumerClient>(life_ordinal, topics_read, cfg, rate, from, until,
+                                                               directory_, &history_);
             });
             clients_.push_back(c);
         }

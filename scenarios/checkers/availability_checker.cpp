@@ -3,6 +3,7 @@
 // run ended are neither.
 #include <cstdio>
 #include <map>
+#include <set>
 #include <optional>
 
 #include "scenarios/checkers/checker.hpp"
@@ -11,13 +12,16 @@ namespace scenarios {
 namespace {
 using namespace checkers;
 
-// The producer's client ordinal, 0 for all producers, nullopt when no such producer exists.
-std::optional<uint32_t> producer_filter(const ExpectSpec& spec, const History& h) {
-    if (!spec.producer) return 0;
+// The producer's client ordinals (one per life: a restarted producer is a new client with
+// a new producer id), empty for all producers, nullopt when no such producer exists.
+std::optional<std::set<uint32_t>> producer_filter(const ExpectSpec& spec, const History& h) {
+    if (!spec.producer) return std::set<uint32_t>{};
     const std::string name = "producer:" + *spec.producer;
+    std::set<uint32_t> out;
     for (uint32_t c = 1; c < h.client_count(); ++c)
-        if (h.client_name(c) == name) return c;
-    return std::nullopt;
+        if (h.client_name(c) == name || h.client_name(c).starts_with(name + " (")) out.insert(c);
+    if (out.empty()) return std::nullopt;
+    return out;
 }
 
 std::string fraction_text(double f) {
@@ -37,13 +41,13 @@ struct Failures {
 CheckResult check_availability(const ExpectSpec& spec, const RunData& run) {
     const History& h = history_of(run);
     CheckResult result;
-    const std::optional<uint32_t> only = producer_filter(spec, h);
+    const std::optional<std::set<uint32_t>> only = producer_filter(spec, h);
     const std::string who = spec.producer ? "producer:" + *spec.producer : "all producers";
     if (!only) {
         result.summary = "no client named " + who + " in the history";
         return result;
     }
-    auto counts = [&](const RecordRange& r) { return *only == 0 || r.client == *only; };
+    auto counts = [&](const RecordRange& r) { return only->empty() || only->count(r.client) != 0; };
 
     int64_t sent = 0, acked = 0;
     for (const SendOp& s : h.sends()) sent += counts(s.records) ? s.records.count : 0;
