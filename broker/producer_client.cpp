@@ -401,6 +401,10 @@ void ProducerClient::complete(uint64_t id, int64_t base_offset, Context& ctx) {
     if (it == batches_.end()) return;
     Batch& b = it->second;
     release_in_flight(b);
+    if (idempotent_ && b.rb.producer_id == producer_id_) {
+        PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+        ps.last_acked_sequence = std::max(ps.last_acked_sequence, b.rb.base_sequence + b.rb.record_count - 1);
+    }
     records_acked_ += static_cast<uint64_t>(b.rb.record_count);
     if (events_)
         events_->on_ack(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, base_offset);
@@ -412,9 +416,12 @@ void ProducerClient::fail_final(uint64_t id, Error error, Context& ctx) {
     if (it == batches_.end()) return;
     Batch& b = it->second;
     release_in_flight(b);
-    // The broker may or may not hold this batch: its sequence is unresolved and later
-    // batches would be out of order. Java bumps the epoch; the model takes a new producer id.
-    if (idempotent_ && b.sent && b.rb.producer_id == producer_id_) bump_pending_ = true;
+    // The broker may or may not hold this batch: unless a later sequence was acknowledged
+    // (which resolves it: the broker had it), later batches would be out of order. Java
+    // bumps the epoch; the model takes a new producer id.
+    if (idempotent_ && b.sent && b.rb.producer_id == producer_id_ &&
+        b.rb.base_sequence > partitions_[static_cast<size_t>(b.partition)].last_acked_sequence)
+        bump_pending_ = true;
     records_failed_ += static_cast<uint64_t>(b.rb.record_count);
     if (events_)
         events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, error, true);
@@ -456,11 +463,16 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
     bool retriable = is_retriable(error);
     if (idempotent_) {
         if (error == Error::out_of_order_sequence_number) {
-            // Sender.canRetry (2.5+, idempotent only): always retried. A gap left by an earlier
-            // batch that failed closes when that one is resent; for the first unresolved batch
-            // the sequence itself is lost on the broker: bump, then resend from sequence 0.
+            // TransactionManager.canRetry (2.5+, idempotent only): always retried. A batch that
+            // is not the next sequence after the last acknowledged one is simply resent (a gap
+            // left by an earlier batch closes when that one is resent; a batch behind the
+            // acknowledged ones was written long ago and the broker no longer remembers it).
+            // The next sequence itself refused, with nothing unresolved before it, means the
+            // broker lost it: bump, then resend from sequence 0.
             retriable = true;
-            if (is_first_unresolved(b)) bump_pending_ = true;
+            const PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+            const bool next = b.rb.producer_id == producer_id_ && b.rb.base_sequence == ps.last_acked_sequence + 1;
+            if (next && is_first_unresolved(b)) bump_pending_ = true;
         } else if (error == Error::unknown_producer_id) {
             retriable = true;  // KIP-360: bump and resend
             bump_pending_ = true;
@@ -561,7 +573,10 @@ void ProducerClient::maybe_bump(Context& ctx) {
     bump_pending_ = false;
     ++bump_count_;
     producer_id_ = static_cast<int64_t>(client_) * 1000 + bump_count_;
-    for (auto& ps : partitions_) ps.next_base_sequence = 0;
+    for (auto& ps : partitions_) {
+        ps.next_base_sequence = 0;
+        ps.last_acked_sequence = -1;
+    }
     ctx.trace("producer_id_bump", {{"topic", topic_}, {"producer_id", producer_id_}});
 }
 

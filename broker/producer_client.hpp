@@ -102,6 +102,7 @@ private:
         std::deque<uint64_t> queue;        // batch ids waiting to be sent, head first (lazily purged)
         uint32_t next_seq = 0;             // record identity sequence of the next record
         int32_t next_base_sequence = 0;    // idempotence sequence under the current producer id
+        int32_t last_acked_sequence = -1;  // TransactionManager.lastAckedSequence, this producer id
         std::set<uint32_t> in_flight_seqs; // first_seq of this partition's batches in flight
         int32_t in_flight = 0;
     };

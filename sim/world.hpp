@@ -151,7 +151,16 @@ public:
         s.node->on_start(ctx);
         return true;
     }
-    bool restart(NodeId id) { return start(id); }
+    // A node still in its clean shutdown restarts as soon as it has stopped.
+    bool restart(NodeId id) {
+        Slot& s = slot(id);
+        if (s.state == NodeState::shutting_down) {
+            if (s.restart_when_stopped) return false;
+            s.restart_when_stopped = true;
+            return true;
+        }
+        return start(id);
+    }
 
     bool crash(NodeId id) { return kill(id, /*power_loss=*/false); }
     bool power_loss(NodeId id) { return kill(id, /*power_loss=*/true); }
@@ -173,10 +182,14 @@ public:
         Slot& s = slot(id);
         if (s.state != NodeState::shutting_down && s.state != NodeState::up) return;
         s.disk.flush_all();
-        s.node.reset();
+        retired_.push_back(std::move(s.node));  // it may be the caller (ctx.exit()): destroyed after its handler
         s.state = NodeState::stopped;
         ++s.incarnation;
         notify_disconnect(id);
+        if (s.restart_when_stopped) {
+            s.restart_when_stopped = false;
+            schedule(now_, [this, id] { start(id); });
+        }
     }
 
     bool pause(NodeId id) {
@@ -218,6 +231,7 @@ public:
     // Process one event; false when the queue is empty.
     bool step() {
         if (heap_.empty()) return false;
+        retired_.clear();
         Event ev = pop();
         SIM_ASSERT(ev.time >= now_, "time went backwards");
         now_ = ev.time;
@@ -302,6 +316,7 @@ private:
         Disk disk;
         Rng rng;
         std::vector<Event> backlog;
+        bool restart_when_stopped = false;
     };
 
     Slot& slot(NodeId id) { return slots_.at(static_cast<size_t>(id)); }
@@ -472,6 +487,7 @@ private:
             return false;
         }
         s.node.reset();
+        s.restart_when_stopped = false;
         release_backlog(s.backlog);
         ++s.incarnation;
         if (lose_power) {
@@ -540,6 +556,7 @@ private:
     std::vector<std::string> names_;
     std::vector<Slot> slots_;
     std::vector<Event> heap_;
+    std::vector<std::unique_ptr<Node<Msg>>> retired_;  // stopped nodes, destroyed at the next step
     std::vector<InFlight> msgs_;
     std::vector<uint32_t> free_msgs_;
     std::vector<std::function<void()>> callbacks_;

@@ -181,7 +181,10 @@ std::optional<EpochEnd> PartitionLog::end_offset_for_epoch(int32_t epoch) const 
     // The largest epoch <= the requested one; it ends where the next epoch starts.
     auto it = std::upper_bound(epochs_.begin(), epochs_.end(), epoch,
                                [](int32_t e, const EpochEntry& entry) { return e < entry.epoch; });
-    if (it == epochs_.begin()) return std::nullopt;
+    if (epoch < 0 || epochs_.empty()) return std::nullopt;
+    // LeaderEpochFileCache.endOffsetFor: an epoch older than every epoch here (this log lost
+    // its start, e.g. to a power loss) ends where the oldest known epoch starts.
+    if (it == epochs_.begin()) return EpochEnd{epoch, epochs_.front().start_offset};
     const EpochEntry& found = *(it - 1);
     int64_t end = it == epochs_.end() ? log_end_offset_ : it->start_offset;
     return EpochEnd{found.epoch, end};

@@ -561,29 +561,31 @@ TEST_CASE("NOT_LEADER_OR_FOLLOWER is retried after a metadata refresh") {
     for (const auto& [part, n] : totals) require_log_in_order_once(c.fake(), part, 1, n);
 }
 
-TEST_CASE("a sequence gap (OUT_OF_ORDER_SEQUENCE_NUMBER) is retried under a new producer id") {
+TEST_CASE("OUT_OF_ORDER_SEQUENCE_NUMBER behind the acknowledged sequence: retried without a bump, then fails") {
     // Request 3 (the retry of partition 0's first batch) is refused while request 4 (its next
     // batch) is written: a broker that has no state for the producer id accepts any first
-    // sequence (ProducerAppendInfo.checkSequence), so the retry finds a gap. Java retries
-    // OUT_OF_ORDER_SEQUENCE_NUMBER for the idempotent producer and bumps the epoch.
+    // sequence (ProducerAppendInfo.checkSequence), so sequence 1 is acknowledged and the
+    // retried sequence 0 is out of order. TransactionManager.canRetry: a batch that is not the
+    // next after the last acknowledged sequence is retried without bumping the epoch (a bump
+    // would re-send it under a new producer id, a duplicate if the broker had it); it keeps
+    // failing until delivery.timeout.ms and then fails for good.
     FakeBroker::Options opt;
     opt.partitions = 2;
     opt.not_leader_first_n = 3;
     Cluster c(opt);
     sim::NodeId p = c.add_producer(1, kafka::ProducerConfig{}, workload(100, 5, sim::seconds(0), sim::seconds(2)));
-    c.run_for(sim::seconds(5));
+    c.run_for(sim::seconds(130));  // past delivery.timeout.ms (120 s)
     auto& prod = c.producer(p);
-    REQUIRE(prod.records_acked() == 200);
-    REQUIRE(prod.records_failed() == 0);
+    REQUIRE(prod.records_acked() == 199);
+    REQUIRE(prod.records_failed() == 1);
     bool saw_gap = false;
     for (const auto& e : c.events.errors) {
-        REQUIRE_FALSE(e.final);
         saw_gap = saw_gap || e.error == Error::out_of_order_sequence_number;
+        if (e.final) REQUIRE(e.error == Error::out_of_order_sequence_number);
     }
     REQUIRE(saw_gap);
-    REQUIRE(prod.producer_id() == 1001);
-    require_contiguous_acks(c.events, 1);
-    REQUIRE(c.fake().total_records() == 200);
+    REQUIRE(prod.producer_id() == 1000);  // never bumped
+    REQUIRE(c.fake().total_records() == 199);
 }
 
 TEST_CASE("lost produce responses: idempotence keeps the log free of duplicates; without it they appear") {

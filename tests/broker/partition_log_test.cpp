@@ -81,6 +81,15 @@ TEST_CASE("end offset for an epoch follows KIP-279") {
     REQUIRE(e->epoch == 5);
     REQUIRE(e->end_offset == 6);
     REQUIRE_FALSE(log.end_offset_for_epoch(-1).has_value());
+
+    // A log that lost its start (power loss) and was written again in epoch 4: an older
+    // epoch ends where epoch 4 starts, so a follower that has epoch 1 truncates to there.
+    sim::Disk disk2;
+    PartitionLog fresh(disk2, "t-1", TopicConfig{});
+    fresh.append_as_leader(batch(0, 3), 4, sim::time_zero);
+    e = fresh.end_offset_for_epoch(1);
+    REQUIRE(e->epoch == 1);
+    REQUIRE(e->end_offset == 0);
 }
 
 TEST_CASE("a reopened log is rebuilt from the disk; power loss keeps only flushed batches") {
