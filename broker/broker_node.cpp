@@ -168,6 +168,14 @@ void BrokerNode::after_raft(Context& ctx) { apply_committed(ctx); }
 
 void BrokerNode::apply_committed(Context& ctx) {
     int64_t hw = raft_.high_watermark();
+    // MetadataLoader publishes nothing until the log is read up to the leader's high
+    // watermark: a restarted broker must not act on the leaderships it had before it stopped.
+    if (!metadata_caught_up_) {
+        int64_t target = raft_.first_leader_high_watermark();
+        if (target < 0 || hw < target) return;
+        metadata_caught_up_ = true;
+        ctx.trace("metadata_caught_up", {{"high_watermark", hw}, {"leader_high_watermark", target}});
+    }
     if (applied_offset_ + 1 >= hw) return;
     std::vector<TopicPartition> changed;
     while (applied_offset_ + 1 < hw) {

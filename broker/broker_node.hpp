@@ -116,6 +116,7 @@ private:
     const ClusterDirectory& directory_;
     RaftReplica raft_;
     MetadataImage image_;
+    bool metadata_caught_up_ = false;  // read the metadata log up to the leader's high watermark
     int64_t applied_offset_ = -1;  // last metadata offset applied to image_
 
     uint64_t incarnation_id_ = 0;

@@ -102,7 +102,15 @@ void PartitionLog::append_as_follower(const RecordBatch& batch, sim::Time now) {
 }
 
 void PartitionLog::truncate_to(int64_t offset) {
-    if (offset >= log_end_offset_) return;
+    if (offset > log_end_offset_) return;
+    if (offset == log_end_offset_) {
+        // No data goes, but an epoch that starts here (one this replica began as leader and
+        // never wrote in) does: otherwise the next fetch names it and diverges again.
+        size_t before = epochs_.size();
+        while (!epochs_.empty() && epochs_.back().start_offset >= offset) epochs_.pop_back();
+        if (epochs_.size() != before) save_epochs();
+        return;
+    }
     while (segments_.size() > 1 && segments_.back().base_offset >= offset) {
         disk_.remove(segment_name(segments_.back().base_offset));
         segments_.pop_back();

@@ -149,6 +149,7 @@ void RaftReplica::start(Context& ctx) {
     }
     for (auto& t : timers_) t = LazyTimer{};
     hw_ = 0;
+    first_leader_high_watermark_ = -1;
     QuorumStateRecord rec;
     if (quorum_state_->has_value()) rec = quorum_state_->get();
     epoch_ = std::max(rec.epoch, last_epoch());
@@ -793,6 +794,7 @@ void RaftReplica::on_fetch_response(sim::NodeId from, RaftFetchResponse& resp, C
         for (auto& e : resp.entries) append_entry(std::move(e));
         log_->flush();  // the next fetch's offset acknowledges these: they must be durable
     }
+    if (first_leader_high_watermark_ < 0) first_leader_high_watermark_ = resp.high_watermark;
     int64_t hw = std::min(resp.high_watermark, log_end_offset());
     if (hw > hw_) hw_ = hw;
     send_fetch(ctx);

@@ -93,6 +93,9 @@ public:
     int32_t epoch() const { return epoch_; }
     int32_t voted_for() const { return voted_for_; }
     int64_t high_watermark() const { return hw_; }
+    // The high watermark the first leader this replica fetched from (in this life) reported;
+    // -1 before that. A restarted broker has caught up once its own reaches it.
+    int64_t first_leader_high_watermark() const { return first_leader_high_watermark_; }
     int64_t log_end_offset() const { return log_ != nullptr ? static_cast<int64_t>(log_->size()) : 0; }
     int32_t last_epoch() const { return epochs_.empty() ? 0 : epochs_.back().epoch; }
     // Leader: offset of its LeaderChangeMessage for this epoch; -1 otherwise.
@@ -202,6 +205,7 @@ private:
     int32_t leader_ = -1;     // known leader of epoch_ (also self while Resigned, as Kafka persists it)
     int32_t voted_for_ = -1;
     int64_t hw_ = 0;
+    int64_t first_leader_high_watermark_ = -1;
     std::array<LazyTimer, timer_count> timers_{};
 
     // candidate

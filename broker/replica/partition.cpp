@@ -226,8 +226,10 @@ void Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t 
 }
 
 void Partition::truncate_to(int64_t offset) {
-    if (offset >= log_.log_end_offset()) return;
+    if (offset > log_.log_end_offset()) return;
+    const bool drops_data = offset < log_.log_end_offset();
     log_.truncate_to(offset);
+    if (!drops_data) return;
     if (high_watermark_ > log_.log_end_offset()) high_watermark_ = log_.log_end_offset();
     rebuild_producer_state();
 }
