@@ -95,6 +95,12 @@ void BrokerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
                 on_heartbeat(m, ctx);
             } else if constexpr (std::is_same_v<T, AlterPartitionResponse>) {
                 on_alter_partition(m, ctx);
+            } else if constexpr (std::is_same_v<T, FindCoordinatorRequest>) {
+                handle_find_coordinator(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, JoinGroupRequest> || std::is_same_v<T, SyncGroupRequest> ||
+                                 std::is_same_v<T, HeartbeatRequest> || std::is_same_v<T, LeaveGroupRequest> ||
+                                 std::is_same_v<T, OffsetCommitRequest> || std::is_same_v<T, OffsetFetchRequest>) {
+                coordinator_.handle(from, m, ctx);
             }
         },
         msg);
@@ -103,6 +109,10 @@ void BrokerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
 void BrokerNode::on_timer(uint64_t t, Context& ctx) {
     if (raft_.handle_timer(t, ctx)) {
         after_raft(ctx);
+        return;
+    }
+    if (GroupCoordinator::owns_timer(t)) {
+        coordinator_.on_timer(t, ctx);
         return;
     }
     uint64_t id = t & id_mask;
@@ -224,9 +234,11 @@ void BrokerNode::reconcile(const std::vector<TopicPartition>& changed, Context& 
         const PartitionState* st = image_.partition(tp);
         const TopicImage* topic = image_.topic(tp.topic_id);
         if (st == nullptr || topic == nullptr) continue;
+        const bool offsets = topic->name == consumer_offsets_topic;
         if (!contains(st->replicas, id_)) {
             auto it = partitions_.find(tp);
             if (it != partitions_.end()) it->second->stop();
+            if (offsets) coordinator_.unload_partition(tp.partition, ctx);
             continue;
         }
         Partition& p = open_partition(tp, topic->name, ctx);
@@ -238,12 +250,20 @@ void BrokerNode::reconcile(const std::vector<TopicPartition>& changed, Context& 
                                             {"leader_epoch", st->leader_epoch}, {"isr", sim::format_id_list(st->isr)},
                                             {"log_end_offset", p.log().log_end_offset()},
                                             {"high_watermark", p.high_watermark()}});
+                if (offsets) {
+                    // GroupMetadataManager.scheduleLoadGroupAndOffsets: the groups of this
+                    // partition are read back from this replica of the log.
+                    std::vector<RecordBatch> log;
+                    p.log().all_batches(log);
+                    coordinator_.load_partition(tp.partition, log, ctx);
+                }
             } else {
                 p.update_isr(a);
                 on_high_watermark_advanced(p, ctx);
             }
         } else {
             bool transition = p.make_follower(a, ctx.now());
+            if (offsets) coordinator_.unload_partition(tp.partition, ctx);
             if (transition) {
                 if (was_leader) {
                     complete_produces(tp, ctx, /*leadership_lost=*/true);
@@ -509,6 +529,7 @@ void BrokerNode::complete_produces(TopicPartition tp, Context& ctx, bool leaders
 // high watermark one fetch later: the lag at the root of the KIP-101 anomalies.
 void BrokerNode::on_high_watermark_advanced(const Partition& p, Context& ctx) {
     complete_produces(p.tp(), ctx, false);
+    if (is_offsets_topic(p.tp())) coordinator_.on_high_watermark(p.tp().partition, p.high_watermark(), ctx);
     wake_fetches(p.tp(), WakeFor::consumers, ctx);
 }
 
@@ -730,6 +751,84 @@ void BrokerNode::on_fetch_response(sim::NodeId from, FetchResponse& r, Context& 
     } else {
         send_fetch(leader, ctx);
     }
+}
+
+}  // namespace kafka
+
+namespace kafka {
+
+// ------------------------------------------------------------------------------ group coordination
+
+bool BrokerNode::is_offsets_topic(TopicPartition tp) const {
+    const TopicImage* t = image_.topic(tp.topic_id);
+    return t != nullptr && t->name == consumer_offsets_topic;
+}
+
+std::optional<TopicPartition> BrokerNode::offsets_partition(int32_t partition) const {
+    const TopicImage* t = image_.topic(consumer_offsets_topic);
+    if (t == nullptr || t->partition(partition) == nullptr) return std::nullopt;
+    return TopicPartition{t->id, partition};
+}
+
+void BrokerNode::handle_find_coordinator(sim::NodeId from, const FindCoordinatorRequest& req, Context& ctx) {
+    FindCoordinatorResponse resp;
+    resp.correlation_id = req.correlation_id;
+    const int32_t partition = coordinator_.partition_for(req.group_id);
+    std::optional<TopicPartition> tp = offsets_partition(partition);
+    if (!tp) {
+        // The first group: the broker has the controller create __consumer_offsets
+        // (AutoTopicCreationManager) and the client asks again.
+        resp.error = Error::coordinator_not_available;
+        sim::NodeId controller = active_controller_node();
+        const bool asked_recently = offsets_topic_requested_at_ && ctx.now() - *offsets_topic_requested_at_ <
+                                                                       sim::milliseconds(config_.controller_quorum_request_timeout_ms);
+        if (!asked_recently && controller != sim::no_node) {
+            offsets_topic_requested_at_ = ctx.now();
+            CreateTopicsRequest create;
+            create.correlation_id = next_correlation_++;
+            create.topics.push_back(CreatableTopic{consumer_offsets_topic, config_.offsets_topic_num_partitions,
+                                                   static_cast<int16_t>(config_.offsets_topic_replication_factor),
+                                                   {}, {}});
+            ctx.trace("create_offsets_topic", {{"partitions", config_.offsets_topic_num_partitions},
+                                               {"replication_factor", config_.offsets_topic_replication_factor}});
+            ctx.send(controller, std::move(create));
+        }
+    } else {
+        const PartitionState* st = image_.partition(*tp);
+        resp.node_id = st == nullptr ? no_leader : st->leader;
+        if (resp.node_id == no_leader || image_.broker(resp.node_id) == nullptr || image_.broker(resp.node_id)->fenced)
+            resp.error = Error::coordinator_not_available;
+    }
+    ctx.send(from, std::move(resp));
+}
+
+std::optional<int64_t> BrokerNode::append_group_records(int32_t partition, std::shared_ptr<const GroupRecords> records,
+                                                        Error& error, Context& ctx) {
+    std::optional<TopicPartition> tp = offsets_partition(partition);
+    auto it = tp ? partitions_.find(*tp) : partitions_.end();
+    if (it == partitions_.end() || !it->second->is_leader()) {
+        error = Error::not_leader_or_follower;
+        return std::nullopt;
+    }
+    Partition& p = *it->second;
+    RecordBatch batch;
+    batch.record_count = records->count();
+    batch.size_bytes = record_batch_overhead_bytes + 64 * batch.record_count;
+    batch.create_time = ctx.now();
+    batch.group_records = std::move(records);
+    Partition::AppendResult r = p.append_as_leader(batch, /*acks=*/-1, ctx.now());
+    if (r.error != Error::none) {
+        error = r.error;
+        return std::nullopt;
+    }
+    on_log_appended(p, ctx);
+    return r.required_offset;
+}
+
+int64_t BrokerNode::group_partition_high_watermark(int32_t partition) const {
+    std::optional<TopicPartition> tp = offsets_partition(partition);
+    auto it = tp ? partitions_.find(*tp) : partitions_.end();
+    return it == partitions_.end() ? -1 : it->second->high_watermark();
 }
 
 }  // namespace kafka

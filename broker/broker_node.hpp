@@ -13,13 +13,14 @@
 
 #include "broker/config.hpp"
 #include "broker/controller/metadata_image.hpp"
+#include "broker/group/group_coordinator.hpp"
 #include "broker/raft/raft_replica.hpp"
 #include "broker/replica/partition.hpp"
 #include "broker/world.hpp"
 
 namespace kafka {
 
-class BrokerNode final : public Node {
+class BrokerNode final : public Node, private GroupCoordinator::Host {
 public:
     BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerConfig& config, const ClusterDirectory& directory);
 
@@ -39,6 +40,7 @@ public:
     bool fenced() const { return fenced_; }
     const Partition* partition(TopicPartition tp) const;
     std::vector<const Partition*> partitions() const;
+    const GroupCoordinator& coordinator() const { return coordinator_; }
 
 private:
     // Timer kinds (the low 48 bits carry an id where needed).
@@ -74,6 +76,14 @@ private:
     void handle_produce(sim::NodeId from, ProduceRequest& req, Context& ctx);
     void handle_fetch(sim::NodeId from, FetchRequest& req, Context& ctx, bool may_wait);
     void handle_list_offsets(sim::NodeId from, const ListOffsetsRequest& req, Context& ctx);
+    void handle_find_coordinator(sim::NodeId from, const FindCoordinatorRequest& req, Context& ctx);
+
+    // ---- the group coordinator's appends (GroupCoordinator::Host) ----
+    std::optional<int64_t> append_group_records(int32_t partition, std::shared_ptr<const GroupRecords> records,
+                                                Error& error, Context& ctx) override;
+    int64_t group_partition_high_watermark(int32_t partition) const override;
+    std::optional<TopicPartition> offsets_partition(int32_t partition) const;
+    bool is_offsets_topic(TopicPartition tp) const;
 
     // ---- purgatories ----
     struct PendingProduce {
@@ -133,6 +143,9 @@ private:
     std::vector<ParkedFetch> fetches_;
     uint64_t next_purgatory_id_ = 1;
     std::map<BrokerId, Fetcher> fetchers_;
+
+    GroupCoordinator coordinator_{config_, *this};
+    std::optional<sim::Time> offsets_topic_requested_at_;  // asked the controller to create __consumer_offsets
 };
 
 }  // namespace kafka

@@ -3,6 +3,7 @@
 // Ranges are per (client, partition) record sequences: records [first_seq, first_seq+count).
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "broker/errors.hpp"
 #include "broker/messages.hpp"
@@ -25,6 +26,13 @@ public:
     // The consumer handed records [first_offset, first_offset+count) of `batch` to the application.
     virtual void on_poll(uint32_t client, sim::Time t, TopicPartition tp, const RecordBatch& batch,
                          int64_t first_offset, int32_t count) = 0;
+    // A group member's assignment changed: from now on it owns `partitions` in `generation`
+    // (empty after a revocation, or when it lost its membership).
+    virtual void on_assignment(uint32_t /*client*/, sim::Time /*t*/, int32_t /*generation*/,
+                               const std::vector<TopicPartition>& /*partitions*/) {}
+    // The coordinator acknowledged a commit of `offset` (the next offset to read) for tp.
+    virtual void on_commit(uint32_t /*client*/, sim::Time /*t*/, int32_t /*generation*/, TopicPartition /*tp*/,
+                           int64_t /*offset*/) {}
 };
 
 }  // namespace kafka

@@ -15,6 +15,11 @@ enum TimerKind : uint64_t {
     timer_metadata_retry = 5,
     timer_metadata_max_age = 6,
     timer_request_timeout = 7,
+    // consumer_group.cpp
+    timer_group_request_timeout = 8,
+    timer_group_heartbeat = 9,
+    timer_auto_commit = 10,
+    timer_poll_timeout = 11,
 };
 constexpr uint64_t value_mask = (uint64_t{1} << 56) - 1;
 constexpr uint64_t make_tag(TimerKind kind, uint64_t value = 0) { return (uint64_t{kind} << 56) | (value & value_mask); }
@@ -26,20 +31,39 @@ constexpr int64_t reconnect_backoff_max_ms = 1000;  // reconnect.backoff.max.ms
 
 ConsumerClient::ConsumerClient(uint32_t client_ordinal, std::vector<std::string> topics, ConsumerConfig config,
                                std::optional<double> rate_per_s, sim::Time from, sim::Time until,
-                               const ClusterDirectory& dir, ClientEvents* events)
+                               const ClusterDirectory& dir, ClientEvents* events, std::optional<std::string> group_id)
     : client_(client_ordinal),
       topic_names_(std::move(topics)),
       config_(std::move(config)),
       from_(from),
       until_(until),
       dir_(&dir),
-      events_(events) {
+      events_(events),
+      group_id_(std::move(group_id)) {
     if (rate_per_s && *rate_per_s > 0) {
         double milli = *rate_per_s * 1000.0 + 0.5;
         rate_milli_ = milli >= 1.0 ? static_cast<uint64_t>(milli) : 1;
     }
     config_.max_poll_records = std::max(1, config_.max_poll_records);
-    for (const auto& name : topic_names_) topics_.push_back(TopicState{name, 0, false});
+    for (const auto& name : topic_names_) topics_.push_back(TopicState{name, 0, false, 0});
+    // partition.assignment.strategy: short names or Kafka's class names, in preference order.
+    std::string list = config_.partition_assignment_strategy;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        name.erase(0, name.find_first_not_of(" \t"));
+        name.erase(name.find_last_not_of(" \t") + 1);
+        const std::string cls = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+        if (cls == "RangeAssignor") name = "range";
+        else if (cls == "RoundRobinAssignor") name = "roundrobin";
+        else if (cls == "StickyAssignor") name = "sticky";
+        else if (cls == "CooperativeStickyAssignor") name = "cooperative-sticky";
+        if (!name.empty()) protocols_.push_back(name);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (protocols_.empty()) protocols_ = {"range", "cooperative-sticky"};
 }
 
 int64_t ConsumerClient::position(TopicPartition tp) const {
@@ -104,6 +128,14 @@ void ConsumerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
     if (!active_) return;
     if (auto* f = std::get_if<FetchResponse>(&msg)) {
         handle_fetch_response(from, *f, ctx);
+    } else if (group_id_ && (std::holds_alternative<FindCoordinatorResponse>(msg) ||
+                             std::holds_alternative<JoinGroupResponse>(msg) ||
+                             std::holds_alternative<SyncGroupResponse>(msg) ||
+                             std::holds_alternative<HeartbeatResponse>(msg) ||
+                             std::holds_alternative<LeaveGroupResponse>(msg) ||
+                             std::holds_alternative<OffsetCommitResponse>(msg) ||
+                             std::holds_alternative<OffsetFetchResponse>(msg))) {
+        on_group_message(from, msg, ctx);
     } else if (auto* l = std::get_if<ListOffsetsResponse>(&msg)) {
         handle_list_offsets_response(from, *l, ctx);
     } else if (auto* m = std::get_if<MetadataResponse>(&msg)) {
@@ -118,7 +150,16 @@ void ConsumerClient::on_timer(uint64_t tag, Context& ctx) {
             activate(ctx);
             return;
         case timer_deactivate:
-            // The application closes the consumer: nothing more is fetched or polled.
+            // The application closes the consumer: nothing more is fetched or polled. A
+            // group member commits what it consumed and leaves (KafkaConsumer.close).
+            if (group_id_ && coordinator_ != no_leader && member_state_ == MemberState::stable) {
+                if (config_.enable_auto_commit) send_commit(GroupRequest::commit, ctx);
+                leave_group("the consumer closed", ctx);
+            }
+            ctx.cancel_timer(heartbeat_timer_);
+            ctx.cancel_timer(auto_commit_timer_);
+            ctx.cancel_timer(poll_timeout_timer_);
+            for (auto& [corr, call] : group_calls_) ctx.cancel_timer(call.timer);
             active_ = false;
             ctx.cancel_timer(wakeup_timer_);
             ctx.cancel_timer(metadata_timer_);
@@ -154,11 +195,19 @@ void ConsumerClient::on_timer(uint64_t tag, Context& ctx) {
             fail_connection(it->second.broker, ctx);
             return;
         }
+        case timer_group_request_timeout:
+        case timer_group_heartbeat:
+        case timer_auto_commit:
+        case timer_poll_timeout:
+            on_group_timer(tag >> 56, value, ctx);
+            return;
     }
 }
 
 void ConsumerClient::on_disconnect(sim::NodeId peer, Context& ctx) {
     if (!active_) return;
+    if (group_id_ && coordinator_ != no_leader && dir_->broker_node(coordinator_) == peer)
+        coordinator_unknown("the connection to the coordinator closed", ctx);
     if (metadata_corr_ != 0 && metadata_node_ == peer) metadata_failed(ctx);
     BrokerId broker = dir_->kafka_id(peer);
     if (broker < 0 || dir_->broker_node(broker) != peer) return;
@@ -179,7 +228,9 @@ void ConsumerClient::arm_wakeup(sim::Time at, Context& ctx) {
 void ConsumerClient::progress(Context& ctx) {
     if (!active_) return;
     sim::Time next = sim::time_never;
+    if (group_id_) group_step(ctx, next);
     deliver(ctx, next);
+    if (group_id_) send_offset_fetch(ctx, next);
     send_list_offsets(ctx, next);
     send_fetches(ctx, next);
     arm_wakeup(next, ctx);
@@ -187,6 +238,9 @@ void ConsumerClient::progress(Context& ctx) {
 
 void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
     if (poll_queue_.empty()) return;
+    // An eager rebalance holds poll(): it commits, revokes everything and joins before any
+    // more records are returned. Cooperative members keep consuming what they own.
+    if (group_id_ && member_state_ != MemberState::stable && !cooperative_now()) return;
     const sim::Time now = ctx.now();
     if (rate_milli_ != 0 && now < app_ready_at_) {
         next = std::min(next, app_ready_at_);  // still processing the previous poll
@@ -228,6 +282,7 @@ void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
         app_ready_at_ = now + sim::microseconds(static_cast<int64_t>(us));
         if (!poll_queue_.empty()) next = std::min(next, app_ready_at_);
     }
+    if (handed > 0 && group_id_) after_poll(ctx);
 }
 
 int32_t ConsumerClient::track_request(RequestKind kind, BrokerId broker, sim::NodeId node,
@@ -562,7 +617,8 @@ void ConsumerClient::handle_metadata_response(sim::NodeId from, const MetadataRe
     progress(ctx);
 }
 
-// Without a group the consumer owns every partition of its topics (KafkaConsumer.assign).
+// Metadata updates what is known of the topics' partitions and their leaders; ownership
+// follows: every partition without a group (KafkaConsumer.assign), the assignment with one.
 void ConsumerClient::assign_from_metadata(const MetadataResponse& resp, Context& ctx) {
     const sim::Time now = ctx.now();
     for (auto& ts : topics_) {
@@ -580,38 +636,82 @@ void ConsumerClient::assign_from_metadata(const MetadataResponse& resp, Context&
             // The topic was deleted and created again: its old partitions are gone.
             for (auto it = parts_.begin(); it != parts_.end();)
                 it = it->first.topic_id == ts.id ? parts_.erase(it) : std::next(it);
+            for (auto it = leaders_.begin(); it != leaders_.end();)
+                it = it->first.topic_id == ts.id ? leaders_.erase(it) : std::next(it);
         }
         ts.id = tm->topic_id;
         ts.known = true;
-        bool changed = false;
+        ts.partitions = 0;
         for (const auto& pm : tm->partitions) {
             if (pm.partition < 0) continue;
-            const TopicPartition tp{ts.id, pm.partition};
-            auto [it, inserted] = parts_.try_emplace(tp);
-            PartitionState& ps = it->second;
-            if (inserted) {
-                ps.topic = ts.name;
-                need_reset(tp, ps, ctx, /*out_of_range=*/false);  // no committed offsets without a group
-                changed = true;
-            }
-            if (ps.leader_epoch >= 0 && pm.leader_epoch >= 0 && pm.leader_epoch < ps.leader_epoch) continue;
-            BrokerId leader = pm.leader;
-            if (pm.error == Error::leader_not_available || pm.error == Error::unknown_topic_or_partition)
-                leader = no_leader;
-            if (leader != ps.leader) {
-                changed = true;
-                ps.retry_at = std::min(ps.retry_at, now);  // a new leader: no need to wait out the backoff
-            }
-            ps.leader = leader;
-            ps.leader_epoch = pm.leader_epoch;
-            if (leader == no_leader) metadata_wanted_ = true;
+            ts.partitions = std::max(ts.partitions, pm.partition + 1);
+            LeaderInfo& li = leaders_[TopicPartition{ts.id, pm.partition}];
+            if (li.leader_epoch >= 0 && pm.leader_epoch >= 0 && pm.leader_epoch < li.leader_epoch) continue;  // KIP-320
+            li.leader = pm.error == Error::leader_not_available || pm.error == Error::unknown_topic_or_partition
+                            ? no_leader
+                            : pm.leader;
+            li.leader_epoch = pm.leader_epoch;
+            if (li.leader == no_leader) metadata_wanted_ = true;
         }
-        if (changed) {
-            std::vector<int32_t> leaders;
-            for (const auto& [tp, ps] : parts_)
-                if (tp.topic_id == ts.id) leaders.push_back(ps.leader);
-            ctx.trace("consumer_metadata", {{"topic", ts.name}, {"leaders", sim::format_id_list(leaders)}});
+    }
+    apply_ownership(ctx);
+    std::map<std::string, bool> changed;
+    for (auto& [tp, ps] : parts_) {
+        auto li = leaders_.find(tp);
+        if (li == leaders_.end()) continue;
+        if (li->second.leader != ps.leader) {
+            changed[ps.topic] = true;
+            ps.retry_at = std::min(ps.retry_at, now);  // a new leader: no need to wait out the backoff
         }
+        ps.leader = li->second.leader;
+        ps.leader_epoch = li->second.leader_epoch;
+    }
+    for (const auto& [topic, yes] : changed) {
+        std::vector<int32_t> leaders;
+        for (const auto& [tp, ps] : parts_)
+            if (ps.topic == topic) leaders.push_back(ps.leader);
+        ctx.trace("consumer_metadata", {{"topic", topic}, {"leaders", sim::format_id_list(leaders)}});
+    }
+}
+
+std::optional<TopicPartition> ConsumerClient::resolve(const GroupPartition& p) const {
+    for (const auto& t : topics_)
+        if (t.name == p.topic && t.known) return TopicPartition{t.id, p.partition};
+    return std::nullopt;
+}
+
+GroupPartition ConsumerClient::name_of(TopicPartition tp) const {
+    for (const auto& t : topics_)
+        if (t.known && t.id == tp.topic_id) return GroupPartition{t.name, tp.partition};
+    return GroupPartition{"?", tp.partition};
+}
+
+void ConsumerClient::apply_ownership(Context& ctx) {
+    std::map<TopicPartition, std::string> owned;
+    if (group_id_) {
+        for (const auto& gp : assignment_)
+            if (auto tp = resolve(gp)) owned.emplace(*tp, gp.topic);
+    } else {
+        for (const auto& t : topics_)
+            if (t.known)
+                for (int32_t p = 0; p < t.partitions; ++p) owned.emplace(TopicPartition{t.id, p}, t.name);
+    }
+    for (auto it = parts_.begin(); it != parts_.end();)
+        it = owned.count(it->first) == 0 ? parts_.erase(it) : std::next(it);
+    for (const auto& [tp, topic] : owned) {
+        auto [it, inserted] = parts_.try_emplace(tp);
+        if (!inserted) continue;
+        PartitionState& ps = it->second;
+        ps.topic = topic;
+        auto li = leaders_.find(tp);
+        if (li != leaders_.end()) {
+            ps.leader = li->second.leader;
+            ps.leader_epoch = li->second.leader_epoch;
+        }
+        if (group_id_)
+            ps.phase = Phase::awaiting_committed;  // the committed offset first (OffsetFetch)
+        else
+            need_reset(tp, ps, ctx, /*out_of_range=*/false);  // no committed offsets without a group
     }
 }
 

@@ -1,6 +1,8 @@
-// A consumer client (KafkaConsumer's Fetcher + SubscriptionState + Metadata) as a pure
-// handler node, for a consumer without a group ("group": null): it assigns itself every
-// partition of its topics, as assign() would, and never commits.
+// A consumer client (KafkaConsumer's Fetcher + SubscriptionState + Metadata, and for a group
+// member its ConsumerCoordinator) as a pure handler node. Without a group ("group": null) it
+// assigns itself every partition of its topics, as assign() would, and never commits. With
+// a group it subscribes: the group protocol (consumer_group.cpp) decides what it owns, and
+// positions start from the committed offsets.
 //
 // Modelled as the Java client does it:
 //  - metadata from a bootstrap broker (refreshed after InvalidMetadata errors, disconnects,
@@ -27,10 +29,23 @@
 // Connections to brokers are handled as in producer_client.hpp (down after a disconnect or
 // a request timeout, probed every reconnect backoff).
 //
-// Group membership will come later: the assignment is kept apart from the fetch machinery
-// (assign_from_metadata() is the only place that decides which partitions are owned), so
-// a group protocol can replace it with the coordinator's assignment and seed positions from
-// committed offsets instead of auto.offset.reset.
+// Group membership (classic protocol, AbstractCoordinator/ConsumerCoordinator):
+//  - FindCoordinator to any broker; NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a timeout or
+//    a disconnect from the coordinator send it looking again;
+//  - JoinGroup (MEMBER_ID_REQUIRED first, KIP-394) with the assignors of
+//    partition.assignment.strategy; the leader runs the chosen assignor (group/assignors.hpp)
+//    and sends the assignment in its SyncGroup; the others get theirs from SyncGroup;
+//  - eager protocols revoke everything before rejoining (committing first with auto
+//    commit); cooperative-sticky keeps what it owns, revokes only what moved away, and then
+//    rejoins at once (KIP-429);
+//  - heartbeats every heartbeat.interval.ms; REBALANCE_IN_PROGRESS -> rejoin;
+//    UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION -> the partitions are lost, join as new;
+//  - auto commit of the consumed positions every auto.commit.interval.ms (and before a
+//    rebalance, and on close); newly assigned partitions start at the committed offset
+//    (OffsetFetch), or by auto.offset.reset when there is none;
+//  - an application that does not poll within max.poll.interval.ms (processing at `rate`
+//    takes too long) is taken out of the group by the heartbeat thread (LeaveGroup) and
+//    rejoins at its next poll.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -52,7 +67,7 @@ public:
     // Consumes in [from, until). dir and events must outlive the node; events may be null.
     ConsumerClient(uint32_t client_ordinal, std::vector<std::string> topics, ConsumerConfig config,
                    std::optional<double> rate_per_s, sim::Time from, sim::Time until, const ClusterDirectory& dir,
-                   ClientEvents* events);
+                   ClientEvents* events, std::optional<std::string> group_id = std::nullopt);
 
     void on_start(Context& ctx) override;
     void on_message(sim::NodeId from, Message& msg, Context& ctx) override;
@@ -77,9 +92,15 @@ public:
     uint64_t fetch_requests_sent() const { return fetch_requests_sent_; }
     uint64_t list_offsets_requests_sent() const { return list_offsets_requests_sent_; }
     uint64_t metadata_requests_sent() const { return metadata_requests_sent_; }
+    // Group membership (group mode only).
+    const std::optional<std::string>& group_id() const { return group_id_; }
+    const std::string& member_id() const { return member_id_; }
+    int32_t generation() const { return generation_; }
+    BrokerId coordinator() const { return coordinator_; }
+    bool stable_member() const { return member_state_ == MemberState::stable; }
 
 private:
-    enum class Phase : uint8_t { awaiting_reset, resetting, fetching, failed };
+    enum class Phase : uint8_t { awaiting_committed, fetching_committed, awaiting_reset, resetting, fetching, failed };
     struct PartitionState {
         std::string topic;
         BrokerId leader = no_leader;
@@ -98,6 +119,11 @@ private:
         std::string name;
         TopicId id = 0;
         bool known = false;
+        int32_t partitions = 0;
+    };
+    struct LeaderInfo {  // what metadata says of a partition
+        BrokerId leader = no_leader;
+        int32_t leader_epoch = -1;
     };
     enum class RequestKind : uint8_t { fetch, list_offsets };
     struct Request {
@@ -135,6 +161,42 @@ private:
                           Context& ctx);
 
     void assign_from_metadata(const MetadataResponse& resp, Context& ctx);
+    // Brings parts_ in line with what the consumer owns: every known partition of its
+    // topics without a group, the assignment with one.
+    void apply_ownership(Context& ctx);
+    std::optional<TopicPartition> resolve(const GroupPartition& p) const;
+    GroupPartition name_of(TopicPartition tp) const;
+
+    // ---- group membership (consumer_group.cpp) ----
+    enum class MemberState : uint8_t { needs_join, joining, syncing, stable };
+    enum class GroupRequest : uint8_t { find_coordinator, join, sync, heartbeat, commit, commit_before_join, offset_fetch, leave };
+    struct GroupCall {
+        GroupRequest kind = GroupRequest::join;
+        sim::TimerId timer;
+        std::map<TopicPartition, int64_t> offsets;  // commits: what was sent
+        int32_t generation = -1;
+    };
+    void on_group_message(sim::NodeId from, Message& msg, Context& ctx);
+    void group_step(Context& ctx, sim::Time& next);
+    void find_coordinator(Context& ctx);
+    void send_join(Context& ctx);
+    void send_heartbeat(Context& ctx);
+    bool send_commit(GroupRequest kind, Context& ctx);
+    void send_offset_fetch(Context& ctx, sim::Time& next);
+    void leave_group(const char* reason, Context& ctx);
+    int32_t send_group_request(GroupRequest kind, Message msg, sim::NodeId node, int64_t timeout_ms, Context& ctx);
+    void coordinator_unknown(const char* reason, Context& ctx);
+    void request_rejoin(const char* reason, Context& ctx);
+    void reset_membership(const char* reason, Context& ctx);
+    void set_assignment(std::vector<GroupPartition> assignment, Context& ctx);
+    void handle_join_response(const JoinGroupResponse& r, Context& ctx);
+    void handle_sync_response(const SyncGroupResponse& r, Context& ctx);
+    void handle_offset_fetch_response(const OffsetFetchResponse& r, Context& ctx);
+    void handle_commit_response(const OffsetCommitResponse& r, const GroupCall& call, Context& ctx);
+    void on_group_timer(uint64_t kind, uint64_t value, Context& ctx);
+    void after_poll(Context& ctx);
+    bool coordinator_error(Error e, Context& ctx);
+    bool cooperative_now() const;  // the group's protocol (or, before the first join, the preferred one) is cooperative
     void request_metadata(Context& ctx);
     void maybe_send_metadata(Context& ctx);
     void metadata_failed(Context& ctx);
@@ -171,6 +233,28 @@ private:
     sim::TimerId metadata_age_timer_;
     sim::Time metadata_backoff_until_;
     uint64_t metadata_rr_ = 0;
+
+    std::map<TopicPartition, LeaderInfo> leaders_;  // every known partition of the topics
+
+    // group membership
+    std::optional<std::string> group_id_;
+    std::vector<std::string> protocols_;  // partition.assignment.strategy, in order
+    MemberState member_state_ = MemberState::needs_join;
+    BrokerId coordinator_ = no_leader;
+    std::string member_id_;
+    int32_t generation_ = -1;
+    std::string protocol_;
+    std::vector<GroupPartition> assignment_;
+    std::map<int32_t, GroupCall> group_calls_;  // by correlation id
+    int32_t membership_corr_ = 0;  // the find-coordinator/commit-before-join/join/sync in flight
+    bool commit_before_join_done_ = false;
+    std::map<TopicPartition, int64_t> committed_;  // acknowledged commits
+    sim::Time group_backoff_until_;
+    sim::Time rejoin_not_before_;  // after a poll timeout: the next poll
+    sim::TimerId heartbeat_timer_;
+    sim::TimerId auto_commit_timer_;
+    sim::TimerId poll_timeout_timer_;
+    uint64_t polls_ = 0;
 
     uint64_t records_consumed_ = 0;
     uint64_t fetch_requests_sent_ = 0;

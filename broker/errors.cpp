@@ -35,6 +35,8 @@ const char* error_name(Error e) {
         case Error::unknown_leader_epoch: return "UNKNOWN_LEADER_EPOCH";
         case Error::stale_broker_epoch: return "STALE_BROKER_EPOCH";
         case Error::member_id_required: return "MEMBER_ID_REQUIRED";
+        case Error::inconsistent_group_protocol: return "INCONSISTENT_GROUP_PROTOCOL";
+        case Error::invalid_session_timeout: return "INVALID_SESSION_TIMEOUT";
         case Error::fenced_instance_id: return "FENCED_INSTANCE_ID";
         case Error::invalid_update_version: return "INVALID_UPDATE_VERSION";
         case Error::inconsistent_voter_set: return "INCONSISTENT_VOTER_SET";

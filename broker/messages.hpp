@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/errors.hpp"
+#include "broker/group/group_partition.hpp"
 #include "broker/metadata_records.hpp"
 #include "broker/record_batch.hpp"
 
@@ -244,6 +245,108 @@ struct ListOffsetsResponse {
     std::vector<PartitionData> partitions;
 };
 
+// ---------------------------------------------------------------- consumer groups (classic)
+struct FindCoordinatorRequest {
+    int32_t correlation_id = 0;
+    std::string group_id;  // key_type GROUP
+};
+struct FindCoordinatorResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    BrokerId node_id = no_leader;
+};
+// ConsumerProtocolSubscription: what a member sends as its protocol metadata.
+struct ConsumerSubscription {
+    std::vector<std::string> topics;
+    std::vector<GroupPartition> owned_partitions;  // v1+ (KIP-429)
+    int32_t generation = -1;                       // v2+ (KIP-792)
+};
+struct JoinGroupRequest {
+    int32_t correlation_id = 0;
+    std::string group_id;
+    int64_t session_timeout_ms = 0;
+    int64_t rebalance_timeout_ms = 0;
+    std::string member_id;  // "" on the first join (KIP-394: MEMBER_ID_REQUIRED)
+    std::string client_id;
+    std::vector<std::string> protocols;  // assignor names, in preference order
+    ConsumerSubscription subscription;   // the same for every protocol here
+};
+struct JoinGroupResponse {
+    struct Member {
+        std::string member_id;
+        ConsumerSubscription subscription;
+    };
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    int32_t generation_id = -1;
+    std::string protocol_name;
+    std::string leader;
+    std::string member_id;
+    std::vector<Member> members;  // the leader only
+};
+struct SyncGroupRequest {
+    int32_t correlation_id = 0;
+    std::string group_id;
+    int32_t generation_id = -1;
+    std::string member_id;
+    std::vector<std::pair<std::string, std::vector<GroupPartition>>> assignments;  // the leader only
+};
+struct SyncGroupResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    std::vector<GroupPartition> assignment;
+};
+struct HeartbeatRequest {
+    int32_t correlation_id = 0;
+    std::string group_id;
+    int32_t generation_id = -1;
+    std::string member_id;
+};
+struct HeartbeatResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+};
+struct LeaveGroupRequest {
+    int32_t correlation_id = 0;
+    std::string group_id;
+    std::string member_id;
+};
+struct LeaveGroupResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+};
+struct OffsetCommitRequest {
+    struct PartitionData {
+        GroupPartition tp;
+        int64_t offset = -1;
+        int32_t leader_epoch = -1;
+    };
+    int32_t correlation_id = 0;
+    std::string group_id;
+    int32_t generation_id = -1;  // -1 with member_id "": a commit from outside the group
+    std::string member_id;
+    std::vector<PartitionData> partitions;
+};
+struct OffsetCommitResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;  // the same for every partition here
+};
+struct OffsetFetchRequest {
+    int32_t correlation_id = 0;
+    std::string group_id;
+    std::vector<GroupPartition> partitions;
+};
+struct OffsetFetchResponse {
+    struct PartitionData {
+        GroupPartition tp;
+        int64_t offset = -1;  // -1: nothing committed
+        int32_t leader_epoch = -1;
+    };
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    std::vector<PartitionData> partitions;
+};
+
 using Message = std::variant<std::monostate,
                              VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
                              EndQuorumEpochRequest, EndQuorumEpochResponse, RaftFetchRequest, RaftFetchResponse,
@@ -251,6 +354,9 @@ using Message = std::variant<std::monostate,
                              BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
                              CreateTopicsRequest, CreateTopicsResponse, MetadataRequest, MetadataResponse,
                              ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
-                             ListOffsetsResponse>;
+                             ListOffsetsResponse, FindCoordinatorRequest, FindCoordinatorResponse,
+                             JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
+                             HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,
+                             OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse>;
 
 }  // namespace kafka

@@ -4,10 +4,13 @@
 // partition, so memory grows with batches, not records.
 #pragma once
 #include <cstdint>
+#include <memory>
 
 #include "sim/time.hpp"
 
 namespace kafka {
+
+struct GroupRecords;  // broker/group/group_records.hpp: what coordinators write
 
 constexpr int64_t no_producer_id = -1;
 constexpr int32_t no_sequence = -1;
@@ -24,11 +27,14 @@ struct RecordBatch {
     // Record identity for the checkers (not on Kafka's wire).
     uint32_t client = 0;     // producing client ordinal, 0 = none
     uint32_t first_seq = 0;  // per (client, partition) record sequence of the first record
+    // __consumer_offsets only: the coordinator's records (null for data batches).
+    std::shared_ptr<const GroupRecords> group_records;
 
     int64_t last_offset() const { return base_offset + record_count - 1; }
     int64_t next_offset() const { return base_offset + record_count; }
     bool same_records(const RecordBatch& o) const {
-        return client == o.client && first_seq == o.first_seq && record_count == o.record_count;
+        return client == o.client && first_seq == o.first_seq && record_count == o.record_count &&
+               group_records == o.group_records;
     }
 };
 

@@ -83,6 +83,7 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
     }
     size_t null_groups = 0;
     for (const auto& cs : scenario.consumers) {
+        if (cs.group) group_topics_[*cs.group] = cs.topics;
         std::string prefix = consumer_prefix(cs, cs.group ? 0 : null_groups);
         if (!cs.group) ++null_groups;
         kafka::ConsumerConfig cfg = kafka::ConsumerConfig::from(scenario.kafka.profile, cs.config);
@@ -97,11 +98,12 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
             sim::Time until = cs.until ? at(*cs.until) : end;
             std::string name = c.name;
             auto lives = std::make_shared<int>(0);  // as for producers: a new life, a new client
-            c.node = world_->add_node(c.name, [this, ordinal, name, lives, topics_read, cfg, rate, from, until] {
+            std::optional<std::string> group = cs.group;
+            c.node = world_->add_node(c.name, [this, ordinal, name, lives, topics_read, cfg, rate, from, until, group] {
                 uint32_t life_ordinal =
                     ++*lives == 1 ? ordinal : history_.add_client(name + " (life " + std::to_string(*lives) + ")");
                 return std::make_unique<kafka::ConsumerClient>(life_ordinal, topics_read, cfg, rate, from, until,
-                                                               directory_, &history_);
+                                                               directory_, &history_, group);
             });
             clients_.push_back(c);
         }
@@ -213,7 +215,8 @@ std::vector<kafka::TopicPartition> ClusterModel::topic_partitions() {
     const kafka::MetadataImage* image = metadata();
     if (image == nullptr) return out;
     for (const auto& [tid, t] : image->topics())
-        for (const auto& p : t.partitions) out.push_back(p.tp);
+        if (t.name != kafka::consumer_offsets_topic)
+            for (const auto& p : t.partitions) out.push_back(p.tp);
     return out;
 }
 
@@ -223,6 +226,7 @@ Sample ClusterModel::sample() {
     const kafka::MetadataImage* image = metadata();
     if (image != nullptr) {
         for (const auto& [tid, t] : image->topics()) {
+            if (t.name == kafka::consumer_offsets_topic) continue;  // data topics only
             for (const auto& ps : t.partitions) {
                 PartitionSample p;
                 p.leader = ps.leader;
@@ -254,12 +258,16 @@ Sample ClusterModel::sample() {
                     if (pos < 0) continue;
                     const kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr;
                     const kafka::Partition* lp = b == nullptr ? nullptr : b->partition(ps.tp);
-                    if (lp != nullptr) cs.lag += std::max<int64_t>(0, lp->high_watermark() - pos);
+                    if (lp == nullptr) continue;
+                    int64_t lag = std::max<int64_t>(0, lp->high_watermark() - pos);
+                    cs.lag += lag;
+                    cs.lag_max = std::max(cs.lag_max, lag);
                 }
             }
         }
         s.consumers.push_back(cs);
     }
+    sample_groups(image, s);
     s.records_acked = history_.records_acked();
     s.records_failed = history_.records_failed();
     s.quorum_leader = quorum_leader_id();
@@ -277,6 +285,7 @@ ClusterSnapshot ClusterModel::snapshot(bool with_logs) {
     const kafka::MetadataImage* image = metadata();
     if (image == nullptr) return snap;
     for (const auto& [tid, t] : image->topics()) {
+        if (t.name == kafka::consumer_offsets_topic) continue;  // data topics only
         for (const auto& ps : t.partitions) {
             PartitionSnapshot p;
             p.tp = ps.tp;
@@ -355,6 +364,66 @@ void ClusterModel::check_replicas(std::vector<std::string>& violations) {
                 from = limit;
             }
         }
+    }
+}
+
+}  // namespace scenarios
+
+namespace scenarios {
+
+// Lag as kafka-consumer-groups.sh shows it: per partition of the topics a group consumes,
+// LOG-END-OFFSET (the high watermark) minus CURRENT-OFFSET (the committed offset, read from
+// the group's coordinator); partitions with nothing committed show "-" and add nothing.
+int32_t ClusterModel::coordinator_id(const std::string& group) {
+    const kafka::MetadataImage* image = metadata();
+    const kafka::TopicImage* offsets = image == nullptr ? nullptr : image->topic(kafka::consumer_offsets_topic);
+    if (offsets == nullptr) return -1;
+    const kafka::PartitionState* ps =
+        offsets->partition(kafka::offsets_partition_for(group, static_cast<int32_t>(offsets->partitions.size())));
+    return ps == nullptr ? -1 : ps->leader;
+}
+
+const kafka::GroupCoordinator::Group* ClusterModel::coordinator_group(const std::string& group) {
+    const kafka::MetadataImage* image = metadata();
+    if (image == nullptr) return nullptr;
+    const kafka::TopicImage* offsets = image->topic(kafka::consumer_offsets_topic);
+    if (offsets == nullptr) return nullptr;
+    const kafka::PartitionState* ps = offsets->partition(kafka::offsets_partition_for(group, static_cast<int32_t>(offsets->partitions.size())));
+    kafka::BrokerNode* b = ps != nullptr && ps->leader >= 0 ? broker(ps->leader) : nullptr;
+    if (b == nullptr) return nullptr;
+    const auto& groups = b->coordinator().groups();
+    auto it = groups.find(group);
+    return it == groups.end() ? nullptr : &it->second;
+}
+
+void ClusterModel::sample_groups(const kafka::MetadataImage* image, Sample& s) {
+    if (image == nullptr) return;
+    for (const auto& [group, topics] : group_topics_) {
+        GroupSample gs;
+        gs.group = group;
+        const kafka::GroupCoordinator::Group* g = coordinator_group(group);
+        if (g != nullptr) {
+            gs.state = kafka::to_string(g->state);
+            gs.generation = g->generation;
+            gs.members = static_cast<int32_t>(g->members.size());
+        }
+        for (const auto& name : topics) {
+            const kafka::TopicImage* t = image->topic(name);
+            if (t == nullptr) continue;
+            for (const auto& ps : t->partitions) {
+                if (g == nullptr) continue;
+                auto o = g->offsets.find(kafka::GroupPartition{name, ps.tp.partition});
+                if (o == g->offsets.end()) continue;
+                const kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr;
+                const kafka::Partition* lp = b == nullptr ? nullptr : b->partition(ps.tp);
+                if (lp == nullptr) continue;
+                const int64_t lag = std::max<int64_t>(0, lp->high_watermark() - o->second.offset);
+                gs.lag += lag;
+                gs.lag_max = std::max(gs.lag_max, lag);
+                ++gs.committed_partitions;
+            }
+        }
+        s.groups.push_back(std::move(gs));
     }
 }
 

@@ -3,6 +3,7 @@
 // that names them, and read-only views of live state: who leads what right now, samples
 // for metrics, snapshots of every replica's log.
 #pragma once
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,10 @@ public:
     // The broker that acts as leader of the partition now (highest leader epoch wins).
     int32_t partition_leader(const std::string& topic, int32_t partition);
     std::vector<kafka::TopicPartition> topic_partitions();
+    // The group as its coordinator holds it now (nullptr: no broker has it loaded).
+    const kafka::GroupCoordinator::Group* coordinator_group(const std::string& group);
+    // The broker coordinating the group now (the leader of its __consumer_offsets partition), -1 if none.
+    int32_t coordinator_id(const std::string& group);
 
     Sample sample();
     ClusterSnapshot snapshot(bool with_logs);
@@ -63,6 +68,8 @@ public:
     void check_replicas(std::vector<std::string>& violations);
 
 private:
+    void sample_groups(const kafka::MetadataImage* image, Sample& s);
+
     const Scenario& scenario_;
     uint64_t seed_;
     std::unique_ptr<kafka::World> world_;
@@ -71,6 +78,7 @@ private:
     History history_;
     std::vector<ClientNode> clients_;
     std::vector<int32_t> voters_;
+    std::map<std::string, std::vector<std::string>> group_topics_;  // consumer group -> topics it reads
     std::map<std::pair<kafka::TopicPartition, int32_t>, int64_t> verified_upto_;  // (tp, broker) -> offset
 };
 

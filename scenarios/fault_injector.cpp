@@ -104,7 +104,11 @@ std::vector<sim::NodeId> FaultInjector::resolve(const std::vector<Target>& targe
                 break;
             }
             case Target::Kind::zookeeper_leader: break;
-            case Target::Kind::coordinator: break;  // consumer groups are not modelled yet
+            case Target::Kind::coordinator: {
+                int32_t id = cluster_.coordinator_id(t.name);
+                if (id >= 0) add(dir.broker_node(id));
+                break;
+            }
             case Target::Kind::producer: add(cluster_.producer_node(t.name)); break;
             case Target::Kind::consumer: add(cluster_.consumer_node(t.name, t.id)); break;
             case Target::Kind::all_brokers:

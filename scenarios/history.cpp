@@ -31,4 +31,13 @@ void History::on_poll(uint32_t client, sim::Time t, kafka::TopicPartition tp, co
     records_polled_ += count;
 }
 
+void History::on_assignment(uint32_t client, sim::Time t, int32_t generation,
+                            const std::vector<kafka::TopicPartition>& partitions) {
+    assignments_.push_back(AssignmentOp{t, client, generation, partitions, polls_.size()});
+}
+
+void History::on_commit(uint32_t client, sim::Time t, int32_t generation, kafka::TopicPartition tp, int64_t offset) {
+    commits_.push_back(CommitOp{t, client, generation, tp, offset});
+}
+
 }  // namespace scenarios

@@ -45,6 +45,23 @@ struct PollOp {
     int32_t leader_epoch = -1;  // of the batch
 };
 
+// A group member's assignment changed; `polls_before` orders it among the polls exactly.
+struct AssignmentOp {
+    sim::Time t;
+    uint32_t consumer = 0;
+    int32_t generation = -1;
+    std::vector<kafka::TopicPartition> partitions;
+    size_t polls_before = 0;
+};
+// The coordinator acknowledged a commit of `offset` (the next offset to read).
+struct CommitOp {
+    sim::Time t;
+    uint32_t consumer = 0;
+    int32_t generation = -1;
+    kafka::TopicPartition tp;
+    int64_t offset = 0;
+};
+
 class History final : public kafka::ClientEvents {
 public:
     // Client ordinals start at 1; index 0 is unused.
@@ -59,11 +76,16 @@ public:
                   kafka::Error error, bool final) override;
     void on_poll(uint32_t client, sim::Time t, kafka::TopicPartition tp, const kafka::RecordBatch& batch,
                  int64_t first_offset, int32_t count) override;
+    void on_assignment(uint32_t client, sim::Time t, int32_t generation,
+                       const std::vector<kafka::TopicPartition>& partitions) override;
+    void on_commit(uint32_t client, sim::Time t, int32_t generation, kafka::TopicPartition tp, int64_t offset) override;
 
     const std::vector<SendOp>& sends() const { return sends_; }
     const std::vector<AckOp>& acks() const { return acks_; }
     const std::vector<ErrorOp>& errors() const { return errors_; }
     const std::vector<PollOp>& polls() const { return polls_; }
+    const std::vector<AssignmentOp>& assignments() const { return assignments_; }
+    const std::vector<CommitOp>& commits() const { return commits_; }
 
     int64_t records_sent() const { return records_sent_; }
     int64_t records_acked() const { return records_acked_; }
@@ -76,6 +98,8 @@ private:
     std::vector<AckOp> acks_;
     std::vector<ErrorOp> errors_;
     std::vector<PollOp> polls_;
+    std::vector<AssignmentOp> assignments_;
+    std::vector<CommitOp> commits_;
     int64_t records_sent_ = 0, records_acked_ = 0, records_failed_ = 0, records_polled_ = 0;
 };
 

@@ -55,11 +55,23 @@ struct ConsumerSample {
     uint32_t consumer = 0;        // client ordinal
     std::string group;            // "" for "group": null
     int64_t lag = 0;              // sum over its partitions of (high watermark - position)
+    int64_t lag_max = 0;          // the largest of those (the consumer's records-lag-max)
+};
+// A consumer group as kafka-consumer-groups.sh --describe sees it: lag from committed offsets.
+struct GroupSample {
+    std::string group;
+    std::string state = "Dead";   // Kafka's group state name ("Dead": no coordinator has it loaded)
+    int32_t generation = -1;
+    int32_t members = 0;
+    int64_t lag = 0;               // sum over committed partitions of (high watermark - committed)
+    int64_t lag_max = 0;
+    int32_t committed_partitions = 0;
 };
 struct Sample {
     sim::Time t;
     std::vector<PartitionSample> partitions;  // same order as ClusterSnapshot::partitions
     std::vector<ConsumerSample> consumers;
+    std::vector<GroupSample> groups;          // one per consumer group of the scenario
     int64_t records_acked = 0;    // cumulative
     int64_t records_failed = 0;   // cumulative (final errors)
     int32_t quorum_leader = -1;

@@ -75,20 +75,31 @@ bool committed_records_in(const RunData& run, kafka::TopicPartition tp, int64_t 
     return it != source->batches.end() && it->base_offset < to;
 }
 
-// A consumer holds a partition from the first poll of it until another member of its group
-// polls it: the history has no assignment events, and a partition read by someone else in
-// between has certainly moved. A consumer without a group is its own reader, so its
-// assignment never changes.
+// A consumer holds a partition within one assignment: from an assignment event (a group
+// member's rebalance) to the next, and a partition read by another member of its group in
+// between has certainly moved too. A consumer without a group is its own reader, and its
+// assignment never changes. A new assignment may start again from the committed offset
+// (at-least-once); within one, offsets only move forward without gaps.
 void check_consumer_order(const RunData& run, Tally& tally) {
     const Readers readers = consumer_readers(run);
+    const History& h = history_of(run);
     std::map<std::pair<uint32_t, kafka::TopicPartition>, int64_t> next_offset;   // (consumer, tp) -> end of last poll
     std::map<std::pair<uint32_t, kafka::TopicPartition>, uint32_t> last_poller;  // (reader, tp) -> consumer
-    for (const PollOp& p : history_of(run).polls()) {
+    std::map<std::pair<uint32_t, kafka::TopicPartition>, uint64_t> polled_in;    // (consumer, tp) -> assignment epoch
+    std::map<uint32_t, uint64_t> epoch;                                          // consumer -> assignments seen
+    size_t next_assignment = 0;
+    const auto& polls = h.polls();
+    for (size_t i = 0; i < polls.size(); ++i) {
+        while (next_assignment < h.assignments().size() && h.assignments()[next_assignment].polls_before <= i)
+            ++epoch[h.assignments()[next_assignment++].consumer];
+        const PollOp& p = polls[i];
         if (p.count <= 0) continue;
         tally.consumers.insert(p.consumer);
         uint32_t& poller = last_poller[{readers.of_client[p.consumer], p.tp}];
         auto [it, first_poll] = next_offset.try_emplace({p.consumer, p.tp}, p.first_offset);
-        const bool same_assignment = !first_poll && poller == p.consumer;
+        uint64_t& seen_in = polled_in[{p.consumer, p.tp}];
+        const bool same_assignment = !first_poll && poller == p.consumer && seen_in == epoch[p.consumer];
+        seen_in = epoch[p.consumer];
         const int64_t expected = it->second;
         auto where = [&] {
             return client_text(run, p.consumer) + " " + partition_text(run, p.tp) + " at " + sim::format_time(p.t);

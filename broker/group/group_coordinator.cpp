@@ -1,0 +1,688 @@
+#include "broker/group/group_coordinator.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kafka {
+
+int32_t java_string_hash(std::string_view s) {
+    // UTF-8 to UTF-16 code units for the BMP; group ids are ASCII in practice.
+    uint32_t h = 0;
+    for (size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        uint32_t unit = c;
+        size_t len = 1;
+        if (c >= 0xE0 && i + 2 < s.size()) {
+            unit = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+                   (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+            len = 3;
+        } else if (c >= 0xC0 && i + 1 < s.size()) {
+            unit = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+            len = 2;
+        }
+        h = 31u * h + unit;
+        i += len;
+    }
+    return static_cast<int32_t>(h);
+}
+
+int32_t offsets_partition_for(std::string_view group_id, int32_t partitions) {
+    int32_t h = java_string_hash(group_id);
+    int32_t abs = h == INT32_MIN ? 0 : (h < 0 ? -h : h);  // Utils.abs
+    return partitions > 0 ? abs % partitions : 0;
+}
+
+const char* to_string(GroupState s) {
+    switch (s) {
+        case GroupState::empty: return "Empty";
+        case GroupState::preparing_rebalance: return "PreparingRebalance";
+        case GroupState::completing_rebalance: return "CompletingRebalance";
+        case GroupState::stable: return "Stable";
+        case GroupState::dead: return "Dead";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr int64_t offsets_commit_timeout_ms = 5000;  // offsets.commit.timeout.ms
+
+std::string hex_id(uint64_t v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x", static_cast<unsigned>(v >> 32), static_cast<unsigned>((v >> 16) & 0xFFFF),
+                  static_cast<unsigned>(v & 0xFFFF));
+    return buf;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ groups
+
+GroupCoordinator::Group* GroupCoordinator::find_loaded(const std::string& group_id) {
+    if (!is_loaded(partition_for(group_id))) return nullptr;
+    auto it = groups_.find(group_id);
+    return it == groups_.end() ? nullptr : &it->second;
+}
+
+GroupCoordinator::Group& GroupCoordinator::get_or_create(const std::string& group_id) {
+    auto [it, inserted] = groups_.try_emplace(group_id);
+    if (inserted) {
+        it->second.group_id = group_id;
+        it->second.partition = partition_for(group_id);
+        it->second.serial = next_serial_++;
+    }
+    return it->second;
+}
+
+void GroupCoordinator::trace_state(const Group& g, const char* reason, Context& ctx) const {
+    ctx.trace("group_state", {{"group", g.group_id},
+                              {"state", to_string(g.state)},
+                              {"generation", g.generation},
+                              {"members", static_cast<int64_t>(g.members.size())},
+                              {"reason", reason}});
+}
+
+void GroupCoordinator::arm_session(Group& g, Member& m, Context& ctx) {
+    ctx.cancel_timer(m.session_timer);
+    m.session_timer = ctx.set_timer(sim::milliseconds(m.session_timeout_ms), tag(purpose_session, m.serial));
+    session_timers_[m.serial] = {g.group_id, m.member_id};
+}
+
+// ------------------------------------------------------------------------------ JoinGroup
+
+void GroupCoordinator::handle(sim::NodeId from, const JoinGroupRequest& req, Context& ctx) {
+    JoinGroupResponse resp;
+    resp.correlation_id = req.correlation_id;
+    auto reply = [&](Error e) {
+        resp.error = e;
+        ctx.send(from, resp);
+    };
+    if (!is_loaded(partition_for(req.group_id))) return reply(Error::not_coordinator);
+    if (req.session_timeout_ms < config_.group_min_session_timeout_ms ||
+        req.session_timeout_ms > config_.group_max_session_timeout_ms)
+        return reply(Error::invalid_session_timeout);
+    Group& g = get_or_create(req.group_id);
+    if (g.state == GroupState::dead) return reply(Error::coordinator_not_available);
+    // Every member must share a protocol with the group (GroupMetadata.supportsProtocols).
+    if (!g.members.empty()) {
+        bool shared = false;
+        for (const auto& p : req.protocols) {
+            bool all = true;
+            for (const auto& [id, m] : g.members)
+                if (id != req.member_id && std::find(m.protocols.begin(), m.protocols.end(), p) == m.protocols.end())
+                    all = false;
+            shared = shared || all;
+        }
+        if (!shared) return reply(Error::inconsistent_group_protocol);
+    }
+
+    if (req.member_id.empty()) {
+        // KIP-394: hand out a member id and have the client join again with it.
+        std::string id = (req.client_id.empty() ? std::string("consumer") : req.client_id) + "-" + hex_id(ctx.rng().next());
+        g.pending_members.insert(id);
+        resp.member_id = id;
+        return reply(Error::member_id_required);
+    }
+
+    auto it = g.members.find(req.member_id);
+    if (it == g.members.end()) {
+        if (g.pending_members.erase(req.member_id) == 0) return reply(Error::unknown_member_id);
+        Member m;
+        m.member_id = req.member_id;
+        m.client_id = req.client_id;
+        m.serial = next_serial_++;
+        g.join_order.push_back(req.member_id);
+        it = g.members.emplace(req.member_id, std::move(m)).first;
+        if (g.initial_delay) g.joined_during_delay = true;
+    }
+    Member& m = it->second;
+    const bool changed = m.subscription.topics != req.subscription.topics || m.protocols != req.protocols;
+    m.node = from;
+    m.session_timeout_ms = req.session_timeout_ms;
+    m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+    m.protocols = req.protocols;
+    m.subscription = req.subscription;
+    arm_session(g, m, ctx);
+
+    switch (g.state) {
+        case GroupState::preparing_rebalance:
+            m.awaiting_join = req.correlation_id;
+            maybe_complete_join(g, ctx);
+            return;
+        case GroupState::completing_rebalance:
+        case GroupState::stable:
+            if (!changed && req.member_id != g.leader && g.state == GroupState::stable) {
+                // A follower rejoining with the same metadata: tell it the current generation.
+                m.awaiting_join = req.correlation_id;
+                send_join_response(g, m, ctx);
+                return;
+            }
+            m.awaiting_join = req.correlation_id;
+            prepare_rebalance(g, "a member joined or changed its subscription", ctx);
+            return;
+        case GroupState::empty:
+            m.awaiting_join = req.correlation_id;
+            prepare_rebalance(g, "a member joined an empty group", ctx);
+            return;
+        case GroupState::dead:
+            return reply(Error::coordinator_not_available);
+    }
+}
+
+void GroupCoordinator::prepare_rebalance(Group& g, const char* reason, Context& ctx) {
+    if (g.state == GroupState::completing_rebalance) fail_pending_syncs(g, Error::rebalance_in_progress, ctx);
+    const bool was_empty = g.state == GroupState::empty;
+    g.state = GroupState::preparing_rebalance;
+    g.syncing = false;
+    int64_t rebalance_timeout = 0;
+    for (const auto& [id, m] : g.members) rebalance_timeout = std::max(rebalance_timeout, m.rebalance_timeout_ms);
+    g.join_deadline = ctx.now() + sim::milliseconds(rebalance_timeout);
+    ctx.cancel_timer(g.join_timer);
+    g.initial_delay = was_empty && config_.group_initial_rebalance_delay_ms > 0;
+    g.joined_during_delay = false;
+    const int64_t wait = g.initial_delay ? std::min(config_.group_initial_rebalance_delay_ms, rebalance_timeout)
+                                         : rebalance_timeout;
+    g.join_timer = ctx.set_timer(sim::milliseconds(wait), tag(purpose_join, g.serial));
+    join_timers_[g.serial] = g.group_id;
+    trace_state(g, reason, ctx);
+    maybe_complete_join(g, ctx);
+}
+
+void GroupCoordinator::maybe_complete_join(Group& g, Context& ctx) {
+    if (g.state != GroupState::preparing_rebalance || g.initial_delay) return;
+    for (const auto& [id, m] : g.members)
+        if (!m.awaiting_join) return;
+    if (!g.pending_members.empty()) return;
+    complete_join(g, ctx);
+}
+
+std::string GroupCoordinator::choose_protocol(const Group& g) const {
+    // GroupMetadata.selectProtocol: candidates every member supports; each member votes for
+    // the first candidate in its own preference order; most votes wins (ties: the earlier
+    // candidate in the leader's list).
+    std::vector<std::string> candidates;
+    const Member& first = g.members.at(g.join_order.front());
+    for (const auto& p : first.protocols) {
+        bool all = true;
+        for (const auto& [id, m] : g.members)
+            if (std::find(m.protocols.begin(), m.protocols.end(), p) == m.protocols.end()) all = false;
+        if (all) candidates.push_back(p);
+    }
+    if (candidates.empty()) return first.protocols.empty() ? "" : first.protocols.front();
+    std::map<std::string, int> votes;
+    for (const auto& [id, m] : g.members)
+        for (const auto& p : m.protocols)
+            if (std::find(candidates.begin(), candidates.end(), p) != candidates.end()) {
+                ++votes[p];
+                break;
+            }
+    std::string best = candidates.front();
+    for (const auto& c : candidates)
+        if (votes[c] > votes[best]) best = c;
+    return best;
+}
+
+void GroupCoordinator::complete_join(Group& g, Context& ctx) {
+    ctx.cancel_timer(g.join_timer);
+    join_timers_.erase(g.serial);
+    g.pending_members.clear();
+    // Members that did not rejoin in time are out.
+    std::vector<std::string> gone;
+    for (const auto& [id, m] : g.members)
+        if (!m.awaiting_join) gone.push_back(id);
+    for (const auto& id : gone) {
+        Member& m = g.members.at(id);
+        ctx.cancel_timer(m.session_timer);
+        session_timers_.erase(m.serial);
+        g.members.erase(id);
+        g.join_order.erase(std::remove(g.join_order.begin(), g.join_order.end(), id), g.join_order.end());
+        ctx.trace("group_member_removed", {{"group", g.group_id}, {"member", id}, {"reason", "did not rejoin in time"}});
+    }
+    ++g.generation;
+    if (g.members.empty()) {
+        g.state = GroupState::empty;
+        g.protocol.clear();
+        g.leader.clear();
+        trace_state(g, "no member rejoined", ctx);
+        write_group_metadata(g, ctx);
+        return;
+    }
+    g.protocol = choose_protocol(g);
+    if (g.members.count(g.leader) == 0) g.leader = g.join_order.front();
+    g.state = GroupState::completing_rebalance;
+    trace_state(g, "every member rejoined", ctx);
+    for (auto& [id, m] : g.members) {
+        arm_session(g, m, ctx);
+        send_join_response(g, m, ctx);
+    }
+}
+
+void GroupCoordinator::send_join_response(Group& g, Member& m, Context& ctx) {
+    if (!m.awaiting_join) return;
+    JoinGroupResponse resp;
+    resp.correlation_id = *m.awaiting_join;
+    resp.generation_id = g.generation;
+    resp.protocol_name = g.protocol;
+    resp.leader = g.leader;
+    resp.member_id = m.member_id;
+    if (m.member_id == g.leader)
+        for (const auto& id : g.join_order) resp.members.push_back({id, g.members.at(id).subscription});
+    m.awaiting_join.reset();
+    ctx.send(m.node, std::move(resp));
+}
+
+// ------------------------------------------------------------------------------ SyncGroup
+
+void GroupCoordinator::handle(sim::NodeId from, const SyncGroupRequest& req, Context& ctx) {
+    SyncGroupResponse resp;
+    resp.correlation_id = req.correlation_id;
+    auto reply = [&](Error e) {
+        resp.error = e;
+        ctx.send(from, resp);
+    };
+    Group* g = find_loaded(req.group_id);
+    if (g == nullptr) return reply(is_loaded(partition_for(req.group_id)) ? Error::unknown_member_id : Error::not_coordinator);
+    auto it = g->members.find(req.member_id);
+    if (it == g->members.end()) return reply(Error::unknown_member_id);
+    if (req.generation_id != g->generation) return reply(Error::illegal_generation);
+    Member& m = it->second;
+    m.node = from;
+    switch (g->state) {
+        case GroupState::empty:
+        case GroupState::dead: return reply(Error::unknown_member_id);
+        case GroupState::preparing_rebalance: return reply(Error::rebalance_in_progress);
+        case GroupState::stable:
+            resp.assignment = m.assignment;
+            arm_session(*g, m, ctx);
+            return reply(Error::none);
+        case GroupState::completing_rebalance:
+            m.awaiting_sync = req.correlation_id;
+            arm_session(*g, m, ctx);
+            if (req.member_id == g->leader && !g->syncing) {
+                for (auto& [id, member] : g->members) member.assignment.clear();
+                for (const auto& [id, parts] : req.assignments) {
+                    auto mit = g->members.find(id);
+                    if (mit != g->members.end()) mit->second.assignment = parts;
+                }
+                g->syncing = true;
+                write_group_metadata(*g, ctx);
+            }
+            return;
+    }
+}
+
+void GroupCoordinator::fail_pending_syncs(Group& g, Error error, Context& ctx) {
+    for (auto& [id, m] : g.members) {
+        if (!m.awaiting_sync) continue;
+        SyncGroupResponse resp;
+        resp.correlation_id = *m.awaiting_sync;
+        resp.error = error;
+        m.awaiting_sync.reset();
+        ctx.send(m.node, std::move(resp));
+    }
+}
+
+void GroupCoordinator::write_group_metadata(Group& g, Context& ctx) {
+    auto records = std::make_shared<GroupRecords>();
+    GroupMetadataRecord md;
+    md.group = g.group_id;
+    md.generation = g.generation;
+    md.protocol = g.protocol;
+    md.leader = g.leader;
+    for (const auto& id : g.join_order) {
+        const Member& m = g.members.at(id);
+        md.members.push_back(GroupMemberRecord{m.member_id, std::nullopt, m.client_id, m.session_timeout_ms,
+                                               m.rebalance_timeout_ms, m.subscription.topics, m.assignment});
+    }
+    records->metadata = std::move(md);
+    Error error = Error::none;
+    std::optional<int64_t> required = host_.append_group_records(g.partition, records, error, ctx);
+    PendingAppend a;
+    a.serial = next_serial_++;
+    a.partition = g.partition;
+    a.group_id = g.group_id;
+    a.generation = g.generation;
+    if (!required) {
+        complete_append(a, error, ctx);
+        return;
+    }
+    a.required_offset = *required;
+    a.timer = ctx.set_timer(sim::milliseconds(offsets_commit_timeout_ms), tag(purpose_append, a.serial));
+    const int32_t partition = a.partition;
+    appends_.push_back(std::move(a));
+    on_high_watermark(partition, host_.group_partition_high_watermark(partition), ctx);  // a lone replica commits at once
+}
+
+// ------------------------------------------------------------------------------ Heartbeat / LeaveGroup
+
+void GroupCoordinator::handle(sim::NodeId from, const HeartbeatRequest& req, Context& ctx) {
+    HeartbeatResponse resp;
+    resp.correlation_id = req.correlation_id;
+    auto reply = [&](Error e) {
+        resp.error = e;
+        ctx.send(from, resp);
+    };
+    Group* g = find_loaded(req.group_id);
+    if (g == nullptr) return reply(is_loaded(partition_for(req.group_id)) ? Error::unknown_member_id : Error::not_coordinator);
+    auto it = g->members.find(req.member_id);
+    if (it == g->members.end()) return reply(Error::unknown_member_id);
+    if (req.generation_id != g->generation) return reply(Error::illegal_generation);
+    Member& m = it->second;
+    m.node = from;
+    arm_session(*g, m, ctx);
+    reply(g->state == GroupState::preparing_rebalance ? Error::rebalance_in_progress : Error::none);
+}
+
+void GroupCoordinator::handle(sim::NodeId from, const LeaveGroupRequest& req, Context& ctx) {
+    LeaveGroupResponse resp;
+    resp.correlation_id = req.correlation_id;
+    Group* g = find_loaded(req.group_id);
+    if (g == nullptr) {
+        resp.error = is_loaded(partition_for(req.group_id)) ? Error::unknown_member_id : Error::not_coordinator;
+    } else if (g->members.count(req.member_id) == 0) {
+        resp.error = Error::unknown_member_id;
+    } else {
+        remove_member(*g, req.member_id, "the member left the group", ctx);
+    }
+    ctx.send(from, resp);
+}
+
+void GroupCoordinator::remove_member(Group& g, const std::string& member_id, const char* reason, Context& ctx) {
+    auto it = g.members.find(member_id);
+    if (it == g.members.end()) return;
+    ctx.cancel_timer(it->second.session_timer);
+    session_timers_.erase(it->second.serial);
+    if (it->second.awaiting_join) {
+        JoinGroupResponse resp;
+        resp.correlation_id = *it->second.awaiting_join;
+        resp.error = Error::unknown_member_id;
+        ctx.send(it->second.node, std::move(resp));
+    }
+    g.members.erase(it);
+    g.join_order.erase(std::remove(g.join_order.begin(), g.join_order.end(), member_id), g.join_order.end());
+    ctx.trace("group_member_removed", {{"group", g.group_id}, {"member", member_id}, {"reason", reason}});
+    switch (g.state) {
+        case GroupState::stable:
+        case GroupState::completing_rebalance: prepare_rebalance(g, reason, ctx); break;
+        case GroupState::preparing_rebalance: maybe_complete_join(g, ctx); break;
+        case GroupState::empty:
+        case GroupState::dead: break;
+    }
+}
+
+// ------------------------------------------------------------------------------ offsets
+
+void GroupCoordinator::handle(sim::NodeId from, const OffsetCommitRequest& req, Context& ctx) {
+    OffsetCommitResponse resp;
+    resp.correlation_id = req.correlation_id;
+    auto reply = [&](Error e) {
+        resp.error = e;
+        ctx.send(from, resp);
+    };
+    if (!is_loaded(partition_for(req.group_id))) return reply(Error::not_coordinator);
+    Group& g = get_or_create(req.group_id);
+    // GroupCoordinator.handleCommitOffsets / doCommitOffsets
+    if (req.generation_id < 0 && req.member_id.empty()) {
+        if (g.state != GroupState::empty) return reply(Error::unknown_member_id);
+    } else {
+        if (g.state == GroupState::completing_rebalance) return reply(Error::rebalance_in_progress);
+        auto it = g.members.find(req.member_id);
+        if (it == g.members.end()) return reply(Error::unknown_member_id);
+        if (req.generation_id != g.generation) return reply(Error::illegal_generation);
+        it->second.node = from;
+        arm_session(g, it->second, ctx);
+    }
+    auto records = std::make_shared<GroupRecords>();
+    for (const auto& p : req.partitions)
+        records->offsets.push_back(OffsetCommitRecord{g.group_id, p.tp, p.offset, p.leader_epoch, ctx.now()});
+    PendingAppend a;
+    a.serial = next_serial_++;
+    a.partition = g.partition;
+    a.group_id = g.group_id;
+    a.is_commit = true;
+    a.from = from;
+    a.correlation_id = req.correlation_id;
+    a.offsets = records->offsets;
+    Error error = Error::none;
+    std::optional<int64_t> required = host_.append_group_records(g.partition, std::move(records), error, ctx);
+    if (!required) {
+        complete_append(a, error, ctx);
+        return;
+    }
+    a.required_offset = *required;
+    a.timer = ctx.set_timer(sim::milliseconds(offsets_commit_timeout_ms), tag(purpose_append, a.serial));
+    const int32_t partition = a.partition;
+    appends_.push_back(std::move(a));
+    on_high_watermark(partition, host_.group_partition_high_watermark(partition), ctx);  // a lone replica commits at once
+}
+
+void GroupCoordinator::handle(sim::NodeId from, const OffsetFetchRequest& req, Context& ctx) {
+    OffsetFetchResponse resp;
+    resp.correlation_id = req.correlation_id;
+    if (!is_loaded(partition_for(req.group_id))) {
+        resp.error = Error::not_coordinator;
+        ctx.send(from, std::move(resp));
+        return;
+    }
+    auto git = groups_.find(req.group_id);
+    for (const auto& tp : req.partitions) {
+        OffsetFetchResponse::PartitionData d;
+        d.tp = tp;
+        if (git != groups_.end()) {
+            auto o = git->second.offsets.find(tp);
+            if (o != git->second.offsets.end()) {
+                d.offset = o->second.offset;
+                d.leader_epoch = o->second.leader_epoch;
+            }
+        }
+        resp.partitions.push_back(std::move(d));
+    }
+    ctx.send(from, std::move(resp));
+}
+
+void GroupCoordinator::on_high_watermark(int32_t partition, int64_t hw, Context& ctx) {
+    for (size_t i = 0; i < appends_.size();) {
+        if (appends_[i].partition == partition && appends_[i].required_offset <= hw) {
+            PendingAppend a = std::move(appends_[i]);
+            appends_.erase(appends_.begin() + static_cast<std::ptrdiff_t>(i));
+            ctx.cancel_timer(a.timer);
+            complete_append(a, Error::none, ctx);
+        } else {
+            ++i;
+        }
+    }
+}
+
+void GroupCoordinator::complete_append(PendingAppend& a, Error error, Context& ctx) {
+    // The produce errors of an internal append reach clients as coordinator errors
+    // (GroupMetadataManager: NOT_ENOUGH_REPLICAS and timeouts -> COORDINATOR_NOT_AVAILABLE,
+    // NOT_LEADER_OR_FOLLOWER -> NOT_COORDINATOR).
+    Error mapped = error;
+    if (error == Error::not_enough_replicas || error == Error::not_enough_replicas_after_append ||
+        error == Error::request_timed_out)
+        mapped = Error::coordinator_not_available;
+    if (error == Error::not_leader_or_follower || error == Error::unknown_topic_or_partition)
+        mapped = Error::not_coordinator;
+    auto git = groups_.find(a.group_id);
+    if (a.is_commit) {
+        if (mapped == Error::none && git != groups_.end())
+            for (const auto& o : a.offsets) git->second.offsets[o.tp] = o;
+        OffsetCommitResponse resp;
+        resp.correlation_id = a.correlation_id;
+        resp.error = mapped;
+        ctx.send(a.from, std::move(resp));
+        return;
+    }
+    if (git == groups_.end()) return;
+    Group& g = git->second;
+    if (g.generation != a.generation || !g.syncing) return;  // a newer rebalance took over
+    g.syncing = false;
+    if (mapped != Error::none) {
+        // GroupCoordinator: the assignment could not be stored; members rejoin.
+        fail_pending_syncs(g, mapped, ctx);
+        prepare_rebalance(g, "the group metadata could not be written", ctx);
+        return;
+    }
+    g.state = GroupState::stable;
+    trace_state(g, "the leader's assignment is stored", ctx);
+    for (auto& [id, m] : g.members) {
+        if (!m.awaiting_sync) continue;
+        SyncGroupResponse resp;
+        resp.correlation_id = *m.awaiting_sync;
+        resp.assignment = m.assignment;
+        m.awaiting_sync.reset();
+        ctx.send(m.node, std::move(resp));
+    }
+}
+
+// ------------------------------------------------------------------------------ timers
+
+void GroupCoordinator::on_timer(uint64_t t, Context& ctx) {
+    const auto purpose = static_cast<Purpose>((t >> 44) & 0xF);
+    const uint64_t serial = t & ((uint64_t{1} << 44) - 1);
+    switch (purpose) {
+        case purpose_session: {
+            auto it = session_timers_.find(serial);
+            if (it == session_timers_.end()) return;
+            auto [group_id, member_id] = it->second;
+            session_timers_.erase(it);
+            auto git = groups_.find(group_id);
+            if (git == groups_.end()) return;
+            auto mit = git->second.members.find(member_id);
+            if (mit == git->second.members.end()) return;
+            Member& m = mit->second;
+            m.session_timer = sim::TimerId{};
+            // A member waiting in a join or a sync is alive (shouldKeepAlive).
+            if (m.awaiting_join || m.awaiting_sync) {
+                arm_session(git->second, m, ctx);
+                return;
+            }
+            remove_member(git->second, member_id, "session.timeout.ms expired", ctx);
+            return;
+        }
+        case purpose_join: {
+            auto it = join_timers_.find(serial);
+            if (it == join_timers_.end()) return;
+            Group& g = groups_.at(it->second);
+            g.join_timer = sim::TimerId{};
+            if (g.state != GroupState::preparing_rebalance) return;
+            if (g.initial_delay) {
+                // InitialDelayedJoin: wait another delay while members keep arriving, within
+                // the rebalance timeout.
+                const sim::Duration left = g.join_deadline - ctx.now();
+                if (g.joined_during_delay && left.us > 0) {
+                    g.joined_during_delay = false;
+                    const int64_t wait = std::min(config_.group_initial_rebalance_delay_ms, left.ms());
+                    g.join_timer = ctx.set_timer(sim::milliseconds(std::max<int64_t>(wait, 1)), tag(purpose_join, g.serial));
+                    return;
+                }
+                g.initial_delay = false;
+                join_timers_.erase(it);
+                maybe_complete_join(g, ctx);
+                if (g.state == GroupState::preparing_rebalance) {
+                    // Someone has not joined yet: wait for the rest of the rebalance timeout.
+                    const int64_t rest = std::max<int64_t>(left.ms(), 1);
+                    g.join_timer = ctx.set_timer(sim::milliseconds(rest), tag(purpose_join, g.serial));
+                    join_timers_[g.serial] = g.group_id;
+                }
+                return;
+            }
+            join_timers_.erase(it);
+            complete_join(g, ctx);
+            return;
+        }
+        case purpose_append: {
+            for (size_t i = 0; i < appends_.size(); ++i) {
+                if (appends_[i].serial != serial) continue;
+                PendingAppend a = std::move(appends_[i]);
+                appends_.erase(appends_.begin() + static_cast<std::ptrdiff_t>(i));
+                complete_append(a, Error::request_timed_out, ctx);
+                return;
+            }
+            return;
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------ loading
+
+void GroupCoordinator::load_partition(int32_t partition, const std::vector<RecordBatch>& log, Context& ctx) {
+    unload_partition(partition, ctx);
+    loaded_.insert(partition);
+    int64_t groups_loaded = 0;
+    for (const RecordBatch& b : log) {
+        if (!b.group_records) continue;
+        for (const auto& o : b.group_records->offsets) get_or_create(o.group).offsets[o.tp] = o;
+        if (const auto& md = b.group_records->metadata) {
+            Group& g = get_or_create(md->group);
+            g.generation = md->generation;
+            g.protocol = md->protocol;
+            g.leader = md->leader;
+            g.members.clear();
+            g.join_order.clear();
+            for (const auto& r : md->members) {
+                Member m;
+                m.member_id = r.member_id;
+                m.client_id = r.client_id;
+                m.session_timeout_ms = r.session_timeout_ms;
+                m.rebalance_timeout_ms = r.rebalance_timeout_ms;
+                m.subscription.topics = r.subscription;
+                m.assignment = r.assignment;
+                m.serial = next_serial_++;
+                g.join_order.push_back(r.member_id);
+                g.members.emplace(r.member_id, std::move(m));
+            }
+            g.state = g.members.empty() ? GroupState::empty : GroupState::stable;
+        }
+    }
+    // Loaded members get a full session to find the new coordinator.
+    for (auto& [id, g] : groups_) {
+        if (g.partition != partition) continue;
+        ++groups_loaded;
+        for (auto& [mid, m] : g.members) arm_session(g, m, ctx);
+    }
+    ctx.trace("coordinator_loaded", {{"partition", partition}, {"groups", groups_loaded}});
+}
+
+void GroupCoordinator::unload_partition(int32_t partition, Context& ctx) {
+    if (loaded_.erase(partition) == 0) return;
+    for (auto it = appends_.begin(); it != appends_.end();) {
+        if (it->partition != partition) {
+            ++it;
+            continue;
+        }
+        PendingAppend a = std::move(*it);
+        it = appends_.erase(it);
+        ctx.cancel_timer(a.timer);
+        if (a.is_commit) complete_append(a, Error::not_leader_or_follower, ctx);
+    }
+    for (auto it = groups_.begin(); it != groups_.end();) {
+        Group& g = it->second;
+        if (g.partition != partition) {
+            ++it;
+            continue;
+        }
+        for (auto& [id, m] : g.members) {
+            ctx.cancel_timer(m.session_timer);
+            session_timers_.erase(m.serial);
+            if (m.awaiting_join) {
+                JoinGroupResponse resp;
+                resp.correlation_id = *m.awaiting_join;
+                resp.error = Error::not_coordinator;
+                ctx.send(m.node, std::move(resp));
+            }
+            if (m.awaiting_sync) {
+                SyncGroupResponse resp;
+                resp.correlation_id = *m.awaiting_sync;
+                resp.error = Error::not_coordinator;
+                ctx.send(m.node, std::move(resp));
+            }
+        }
+        ctx.cancel_timer(g.join_timer);
+        join_timers_.erase(g.serial);
+        it = groups_.erase(it);
+    }
+    ctx.trace("coordinator_unloaded", {{"partition", partition}});
+}
+
+}  // namespace kafka

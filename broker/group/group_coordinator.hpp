@@ -1,0 +1,172 @@
+// The classic group coordinator of one broker (Kafka's GroupCoordinator and
+// GroupMetadataManager): it owns the groups whose __consumer_offsets partition this broker
+// leads, runs their rebalances, and stores their offsets and metadata as records in that
+// partition.
+//
+//  - A group maps to partition abs(String.hashCode(group.id)) % offsets.topic.num.partitions.
+//  - JoinGroup: the first join gets MEMBER_ID_REQUIRED with a new member id (KIP-394). A
+//    join starts a rebalance (PreparingRebalance); responses wait until every known member
+//    rejoined or the rebalance timeout (the largest max.poll.interval.ms of the members)
+//    passed; members that did not rejoin are removed. An empty group waits
+//    group.initial.rebalance.delay.ms for more members first, extended while they keep
+//    coming (InitialDelayedJoin). Then the generation bumps, a protocol is chosen by vote,
+//    and the leader gets the members' subscriptions (CompletingRebalance).
+//  - SyncGroup: the leader's assignment is written as a GroupMetadata record; once committed
+//    every member gets its part (Stable).
+//  - Heartbeat, LeaveGroup and session.timeout.ms: a member that neither heartbeats nor
+//    waits in a join or sync for its session timeout is removed, and the group rebalances.
+//  - OffsetCommit: accepted from a member of the current generation while Stable or
+//    PreparingRebalance (the eager commit before rejoining); REBALANCE_IN_PROGRESS while
+//    CompletingRebalance. Offsets are records, answered once committed (acks=all), and
+//    REQUEST_TIMED_OUT after offsets.commit.timeout.ms.
+//  - When this broker becomes the leader of an offsets partition it loads the groups from
+//    its replica of the log; when it stops leading it unloads them and answers
+//    NOT_COORDINATOR.
+//
+// The coordinator is a part of BrokerNode: it acts through the broker's Context and asks
+// the broker to append its records (Host).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/group/group_records.hpp"
+#include "broker/messages.hpp"
+#include "broker/world.hpp"
+
+namespace kafka {
+
+constexpr const char* consumer_offsets_topic = "__consumer_offsets";
+
+// Java's String.hashCode over the UTF-16 code units of s (ASCII and BMP text), int32 wrap.
+int32_t java_string_hash(std::string_view s);
+// Utils.abs(hash) % partitions: the __consumer_offsets partition of a group.
+int32_t offsets_partition_for(std::string_view group_id, int32_t partitions);
+
+enum class GroupState : uint8_t { empty, preparing_rebalance, completing_rebalance, stable, dead };
+const char* to_string(GroupState s);  // Kafka's names: "Empty", "PreparingRebalance", ...
+
+class GroupCoordinator {
+public:
+    class Host {
+    public:
+        virtual ~Host() = default;
+        // Appends as the leader of __consumer_offsets partition `partition`, acks=all. Returns
+        // the offset the high watermark must reach, or nullopt with `error` set.
+        virtual std::optional<int64_t> append_group_records(int32_t partition, std::shared_ptr<const GroupRecords> records,
+                                                            Error& error, Context& ctx) = 0;
+        virtual int64_t group_partition_high_watermark(int32_t partition) const = 0;
+    };
+
+    struct Member {
+        std::string member_id;
+        std::string client_id;
+        sim::NodeId node = sim::no_node;  // where its requests come from
+        int64_t session_timeout_ms = 0;
+        int64_t rebalance_timeout_ms = 0;
+        std::vector<std::string> protocols;
+        ConsumerSubscription subscription;
+        std::vector<GroupPartition> assignment;
+        uint64_t serial = 0;  // timer ids
+        sim::TimerId session_timer;
+        std::optional<int32_t> awaiting_join;  // correlation id of the held JoinGroup
+        std::optional<int32_t> awaiting_sync;  // correlation id of the held SyncGroup
+    };
+    struct Group {
+        std::string group_id;
+        int32_t partition = 0;
+        GroupState state = GroupState::empty;
+        int32_t generation = 0;
+        std::string protocol;
+        std::string leader;
+        std::vector<std::string> join_order;     // member ids, oldest first
+        std::map<std::string, Member> members;
+        std::set<std::string> pending_members;   // got MEMBER_ID_REQUIRED, not joined yet
+        std::map<GroupPartition, OffsetCommitRecord> offsets;
+        uint64_t serial = 0;
+        sim::TimerId join_timer;
+        sim::Time join_deadline;                 // the rebalance timeout's end
+        bool initial_delay = false;
+        bool joined_during_delay = false;
+        bool syncing = false;                    // the leader's assignment is being written
+    };
+
+    GroupCoordinator(const BrokerConfig& config, Host& host) : config_(config), host_(host) {}
+
+    // Timer tags the broker routes here: (kind << 48) with kind = timer_kind.
+    static constexpr uint64_t timer_kind = 8;
+    static bool owns_timer(uint64_t tag) { return (tag >> 48) == timer_kind; }
+
+    int32_t partition_for(std::string_view group_id) const {
+        return offsets_partition_for(group_id, config_.offsets_topic_num_partitions);
+    }
+    bool is_loaded(int32_t partition) const { return loaded_.count(partition) != 0; }
+
+    void handle(sim::NodeId from, const JoinGroupRequest& req, Context& ctx);
+    void handle(sim::NodeId from, const SyncGroupRequest& req, Context& ctx);
+    void handle(sim::NodeId from, const HeartbeatRequest& req, Context& ctx);
+    void handle(sim::NodeId from, const LeaveGroupRequest& req, Context& ctx);
+    void handle(sim::NodeId from, const OffsetCommitRequest& req, Context& ctx);
+    void handle(sim::NodeId from, const OffsetFetchRequest& req, Context& ctx);
+    void on_timer(uint64_t tag, Context& ctx);
+
+    // This broker became the leader of offsets partition `partition`: load its groups from
+    // the log. It stopped leading it: unload them.
+    void load_partition(int32_t partition, const std::vector<RecordBatch>& log, Context& ctx);
+    void unload_partition(int32_t partition, Context& ctx);
+    // The partition's high watermark reached `hw`: appends below it are committed.
+    void on_high_watermark(int32_t partition, int64_t hw, Context& ctx);
+
+    // ---- inspection (the harness, `describe`) ----
+    const std::map<std::string, Group>& groups() const { return groups_; }
+
+private:
+    enum Purpose : uint64_t { purpose_session = 1, purpose_join = 2, purpose_append = 3 };
+    static uint64_t tag(Purpose p, uint64_t serial) { return (timer_kind << 48) | (p << 44) | serial; }
+
+    // An append waiting for the high watermark, and what to do when it is committed.
+    struct PendingAppend {
+        uint64_t serial = 0;
+        int32_t partition = 0;
+        int64_t required_offset = 0;
+        std::string group_id;
+        sim::TimerId timer;
+        // OffsetCommit
+        bool is_commit = false;
+        sim::NodeId from = sim::no_node;
+        int32_t correlation_id = 0;
+        std::vector<OffsetCommitRecord> offsets;
+        // SyncGroup (the group metadata): generation it was written for
+        int32_t generation = -1;
+    };
+
+    Group* find_loaded(const std::string& group_id);
+    Group& get_or_create(const std::string& group_id);
+    void arm_session(Group& g, Member& m, Context& ctx);
+    void prepare_rebalance(Group& g, const char* reason, Context& ctx);
+    void maybe_complete_join(Group& g, Context& ctx);
+    void complete_join(Group& g, Context& ctx);
+    void remove_member(Group& g, const std::string& member_id, const char* reason, Context& ctx);
+    void send_join_response(Group& g, Member& m, Context& ctx);
+    void fail_pending_syncs(Group& g, Error error, Context& ctx);
+    void write_group_metadata(Group& g, Context& ctx);
+    void complete_append(PendingAppend& a, Error error, Context& ctx);
+    std::string choose_protocol(const Group& g) const;
+    void trace_state(const Group& g, const char* reason, Context& ctx) const;
+
+    const BrokerConfig& config_;
+    Host& host_;
+    std::map<std::string, Group> groups_;
+    std::set<int32_t> loaded_;
+    std::map<uint64_t, std::pair<std::string, std::string>> session_timers_;  // serial -> (group, member)
+    std::map<uint64_t, std::string> join_timers_;                            // serial -> group
+    std::vector<PendingAppend> appends_;
+    uint64_t next_serial_ = 1;
+};
+
+}  // namespace kafka
