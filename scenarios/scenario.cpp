@@ -32,6 +32,9 @@ const char* to_string(CheckKind k) {
         case CheckKind::recovers: return "recovers";
         case CheckKind::failover_time: return "failover-time";
         case CheckKind::availability: return "availability";
+        case CheckKind::at_least_once: return "at-least-once";
+        case CheckKind::no_poll_skip: return "no-poll-skip";
+        case CheckKind::committed_monotonic: return "committed-monotonic";
     }
     return "?";
 }

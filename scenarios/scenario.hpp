@@ -98,6 +98,8 @@ struct FaultSpec {
 enum class CheckKind {
     no_acked_loss, no_duplicates, per_partition_order, replicas_consistent, single_leader, quorum,
     max_lag, recovers, failover_time, availability,
+    // consumer groups (beyond SCENARIOS.md, in its style; see the README)
+    at_least_once, no_poll_skip, committed_monotonic,
 };
 const char* to_string(CheckKind k);
 
@@ -108,7 +110,7 @@ struct ExpectSpec {
     // quorum
     bool available = true;
     std::optional<sim::Duration> during_from, during_to;
-    // max-lag
+    // max-lag; at-least-once, no-poll-skip, committed-monotonic (optional: every group)
     std::string group;
     int64_t below = 0;
     sim::Duration after;

@@ -69,6 +69,9 @@ const std::vector<CheckSpec>& check_table() {
         {"recovers", CheckKind::recovers, {"within"}, {"within"}},
         {"failover-time", CheckKind::failover_time, {"max"}, {"max"}},
         {"availability", CheckKind::availability, {"min", "producer"}, {"min"}},
+        {"at-least-once", CheckKind::at_least_once, {"group"}, {}},
+        {"no-poll-skip", CheckKind::no_poll_skip, {"group"}, {}},
+        {"committed-monotonic", CheckKind::committed_monotonic, {"group"}, {}},
     };
     return table;
 }
@@ -1319,6 +1322,20 @@ private:
                                   closest(*id, producer_ids_));
                         } else {
                             x.producer = *id;
+                        }
+                    }
+                }
+                break;
+            case CheckKind::at_least_once:
+            case CheckKind::no_poll_skip:
+            case CheckKind::committed_monotonic:
+                if (const json* v = member(e, "group")) {
+                    if (auto g = read_string(*v, at(p, "group"))) {
+                        if (!group_members_.contains(*g)) {
+                            error(at(p, "group"), "no consumer group " + in_quotes(*g) + " in \"consumers\"",
+                                  closest(*g, group_names_));
+                        } else {
+                            x.group = *g;
                         }
                     }
                 }

@@ -18,6 +18,9 @@ const char* check_name(CheckKind kind) {
         case CheckKind::recovers: return "recovers";
         case CheckKind::failover_time: return "failover-time";
         case CheckKind::availability: return "availability";
+        case CheckKind::at_least_once: return "at-least-once";
+        case CheckKind::no_poll_skip: return "no-poll-skip";
+        case CheckKind::committed_monotonic: return "committed-monotonic";
     }
     return "unknown";
 }
@@ -49,6 +52,9 @@ std::string params_text(const ExpectSpec& spec) {
         case CheckKind::failover_time: return "max=" + sim::format_duration(spec.max);
         case CheckKind::availability:
             return "min=" + ratio_text(spec.min) + (spec.producer ? " producer=" + *spec.producer : std::string());
+        case CheckKind::at_least_once:
+        case CheckKind::no_poll_skip:
+        case CheckKind::committed_monotonic: return spec.group.empty() ? "" : "group=" + spec.group;
         default: return "";
     }
 }
@@ -65,6 +71,9 @@ CheckResult dispatch(const ExpectSpec& spec, const RunData& run) {
         case CheckKind::recovers: return check_recovers(spec, run);
         case CheckKind::failover_time: return check_failover_time(spec, run);
         case CheckKind::availability: return check_availability(spec, run);
+        case CheckKind::at_least_once: return check_at_least_once(spec, run);
+        case CheckKind::no_poll_skip: return check_no_poll_skip(spec, run);
+        case CheckKind::committed_monotonic: return check_committed_monotonic(spec, run);
     }
     return CheckResult{};
 }
@@ -215,6 +224,15 @@ std::vector<Placement> committed_placements(const ClusterSnapshot& snapshot) {
     return out;
 }
 
+std::string group_of_name(const std::string& client_name) {
+    const std::string prefix = "consumer:";
+    if (client_name.rfind(prefix, 0) != 0) return "";
+    const size_t slash = client_name.rfind('/');
+    if (slash == std::string::npos || slash <= prefix.size()) return "";
+    std::string group = client_name.substr(prefix.size(), slash - prefix.size());
+    return group == "null" ? "" : group;
+}
+
 Readers consumer_readers(const RunData& run) {
     const History& h = history_of(run);
     size_t clients = h.client_count();
@@ -226,6 +244,10 @@ Readers consumer_readers(const RunData& run) {
     for (const auto& s : run.samples)
         for (const auto& c : s.consumers)
             if (group_of[c.consumer].empty()) group_of[c.consumer] = c.group;
+    // A restarted member is a new client ("consumer:billing/2 (life 2)") the samples do not
+    // name: its group is in its name.
+    for (uint32_t client = 1; client < clients && client < h.client_count(); ++client)
+        if (group_of[client].empty()) group_of[client] = group_of_name(h.client_name(client));
 
     Readers readers;
     readers.of_client.resize(clients);

@@ -7,6 +7,7 @@
 // (one per batch), never on per-record sets.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,20 @@ CheckResult check_max_lag(const ExpectSpec& spec, const RunData& run);
 CheckResult check_recovers(const ExpectSpec& spec, const RunData& run);
 CheckResult check_failover_time(const ExpectSpec& spec, const RunData& run);
 CheckResult check_availability(const ExpectSpec& spec, const RunData& run);
+CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run);
+CheckResult check_no_poll_skip(const ExpectSpec& spec, const RunData& run);
+CheckResult check_committed_monotonic(const ExpectSpec& spec, const RunData& run);
+
+// The failovers failover-time measures, whether or not the scenario expects it: each partition
+// leader or active controller a fault took away, and how long until someone else led (nullopt:
+// no one did by the end). Leaders that came back still leading are left out. For distributions
+// across seeds (`kafkasim sweep`).
+struct FailoverMeasure {
+    std::string what;   // "orders/0 leader", "active controller"
+    bool partition_leader = false;
+    std::optional<sim::Duration> took;
+};
+std::vector<FailoverMeasure> measure_failovers(const RunData& run);
 
 // ---------------------------------------------------------------- shared by the checkers
 namespace checkers {
@@ -135,6 +150,9 @@ struct Readers {
     std::vector<std::string> names;   // "group billing", "consumer:audit/1"
 };
 Readers consumer_readers(const RunData& run);
+// The consumer group a client belongs to, from its name ("consumer:billing/2 (life 2)" ->
+// "billing"); "" for producers and consumers without a group.
+std::string group_of_name(const std::string& client_name);
 
 }  // namespace checkers
 }  // namespace scenarios

@@ -153,15 +153,27 @@ std::string failover_text(const Failover& f) {
     return f.what + ": " + f.fault + " (" + f.role + ") -> " + f.outcome + took;
 }
 
-}  // namespace
-
-CheckResult check_failover_time(const ExpectSpec& spec, const RunData& run) {
+std::vector<Failover> all_failovers(const RunData& run) {
     std::vector<Failover> failovers;
     for (size_t i = 0; i < run.faults.size(); ++i) {
         const FaultRecord& f = run.faults[i];
         if (!f.fired || f.is_undo || !takes_node_away(f.action)) continue;
         for (const std::string& node : f.resolved) failovers_of(run, i, node, failovers);
     }
+    return failovers;
+}
+
+}  // namespace
+
+std::vector<FailoverMeasure> measure_failovers(const RunData& run) {
+    std::vector<FailoverMeasure> out;
+    for (const Failover& f : all_failovers(run))
+        if (!f.not_needed) out.push_back({f.what, f.what != "active controller", f.took()});
+    return out;
+}
+
+CheckResult check_failover_time(const ExpectSpec& spec, const RunData& run) {
+    std::vector<Failover> failovers = all_failovers(run);
 
     auto too_slow = [&](const Failover& f) { return !f.not_needed && (!f.took() || *f.took() > spec.max); };
     const Failover* longest = nullptr;
