@@ -149,11 +149,18 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
 
 void ConsumerClient::find_coordinator(Context& ctx) {
     if (membership_corr_ != 0) return;
+    // The least loaded node, as Java picks it: one whose connection is not known to be down.
     std::vector<BrokerId> ids = live_brokers_;
     if (ids.empty())
         for (const auto& [id, node] : dir_->brokers) ids.push_back(id);
-    if (ids.empty()) return;
-    const BrokerId broker = ids[metadata_rr_++ % ids.size()];
+    std::vector<BrokerId> ready;
+    for (BrokerId id : ids) {
+        auto c = connections_.find(id);
+        if (c == connections_.end() || !c->second.down) ready.push_back(id);
+    }
+    const std::vector<BrokerId>& pick = ready.empty() ? ids : ready;
+    if (pick.empty()) return;
+    const BrokerId broker = pick[metadata_rr_++ % pick.size()];
     const sim::NodeId node = dir_->broker_node(broker);
     if (node == sim::no_node) return;
     membership_corr_ = send_group_request(GroupRequest::find_coordinator, FindCoordinatorRequest{0, *group_id_}, node,
@@ -252,7 +259,13 @@ void ConsumerClient::on_group_message(sim::NodeId from, Message& msg, Context& c
     (void)from;
 
     if (auto* r = std::get_if<FindCoordinatorResponse>(&msg)) {
-        if (r->error == Error::none && r->node_id != no_leader && dir_->broker_node(r->node_id) != sim::no_node) {
+        // A coordinator we cannot connect to (its connection is down: the broker is gone, or
+        // metadata has not caught up) is no coordinator: ask again after the backoff, as
+        // Java does when the connection attempt fails.
+        auto conn = connections_.find(r->node_id);
+        const bool reachable = conn == connections_.end() || !conn->second.down;
+        if (r->error == Error::none && r->node_id != no_leader && dir_->broker_node(r->node_id) != sim::no_node &&
+            reachable) {
             coordinator_ = r->node_id;
             ctx.trace("consumer_coordinator", {{"group", *group_id_}, {"coordinator", coordinator_}});
         } else {
@@ -413,7 +426,10 @@ void ConsumerClient::on_group_timer(uint64_t kind, uint64_t value, Context& ctx)
             const GroupRequest what = it->second.kind;
             group_calls_.erase(it);
             if (membership_corr_ == static_cast<int32_t>(value)) membership_corr_ = 0;
-            if (what != GroupRequest::leave) coordinator_unknown("a request to the coordinator timed out", ctx);
+            if (what != GroupRequest::leave) {
+                if (coordinator_ != no_leader) mark_disconnected(coordinator_, ctx);  // NetworkClient closes it
+                coordinator_unknown("a request to the coordinator timed out", ctx);
+            }
             break;
         }
         case timer_group_heartbeat:

@@ -1,5 +1,11 @@
 #include "reports/console_report.hpp"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "scenarios/checkers/checker.hpp"
+
 #include <cstdio>
 
 namespace reports {
@@ -28,7 +34,7 @@ RunCounts count(const scenarios::RunData& run) {
     }
     if (run.trace != nullptr) {
         for (const auto& ev : run.trace->events()) {
-            if (ev.kind == "become_leader") ++c.leader_elections;
+            if (ev.kind == "become_leader" && ev.str_or("topic", "") != "__consumer_offsets") ++c.leader_elections;
             if (ev.kind == "controller_active") ++c.controller_changes;
         }
     }
@@ -55,6 +61,33 @@ void print_header(std::ostream& out, const scenarios::Scenario& s, uint64_t seed
     out << "\n";
 }
 
+std::vector<GroupCounts> count_groups(const scenarios::RunData& run) {
+    std::vector<GroupCounts> out;
+    if (run.history == nullptr) return out;
+    const scenarios::History& h = *run.history;
+    for (const auto& spec : run.scenario.consumers) {
+        if (!spec.group) continue;
+        GroupCounts g;
+        g.group = *spec.group;
+        // A member's partitions that are gone from its next assignment were revoked (or lost).
+        std::map<uint32_t, std::vector<kafka::TopicPartition>> owned;
+        std::set<int32_t> generations;
+        for (const auto& a : h.assignments()) {
+            if (scenarios::checkers::group_of_name(h.client_name(a.consumer)) != g.group) continue;
+            if (a.generation >= 0) generations.insert(a.generation);
+            for (const auto& tp : owned[a.consumer])
+                if (std::find(a.partitions.begin(), a.partitions.end(), tp) == a.partitions.end()) ++g.revoked;
+            owned[a.consumer] = a.partitions;
+            g.generation = std::max(g.generation, a.generation);
+        }
+        g.rebalances = static_cast<int64_t>(generations.size());
+        for (const auto& c : h.commits())
+            if (scenarios::checkers::group_of_name(h.client_name(c.consumer)) == g.group) ++g.commits;
+        out.push_back(g);
+    }
+    return out;
+}
+
 void print_summary(std::ostream& out, const scenarios::RunData& run, const std::vector<scenarios::CheckResult>& checks,
                    const std::string& reproduce_command) {
     RunCounts c = count(run);
@@ -62,6 +95,10 @@ void print_summary(std::ostream& out, const scenarios::RunData& run, const std::
         << with_commas(c.failed) << ", consumed " << with_commas(c.polled) << "\n";
     out << "           partition leader elections " << c.leader_elections << ", active controller changes "
         << c.controller_changes << "\n";
+    for (const GroupCounts& g : count_groups(run))
+        out << "           group " << g.group << ": generation " << g.generation << ", " << g.rebalances
+            << " rebalance(s), " << g.revoked << " partition(s) revoked or lost, " << with_commas(g.commits)
+            << " commits\n";
     out << "           faults fired " << c.faults_fired;
     if (c.faults_not_fired > 0) out << ", did not fire " << c.faults_not_fired;
     out << "\n";

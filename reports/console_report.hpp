@@ -24,4 +24,15 @@ struct RunCounts {
 };
 RunCounts count(const scenarios::RunData& run);
 
+// Per consumer group: generations reached, rebalances its members took part in, partitions
+// revoked or lost (counted per member, from one assignment to the next), and commits.
+struct GroupCounts {
+    std::string group;
+    int32_t generation = 0;
+    int64_t rebalances = 0;
+    int64_t revoked = 0;
+    int64_t commits = 0;
+};
+std::vector<GroupCounts> count_groups(const scenarios::RunData& run);
+
 }  // namespace reports

@@ -28,6 +28,12 @@ std::string generic(const sim::TraceEvent& ev) {
 
 std::optional<std::string> story(const sim::TraceEvent& ev) {
     const std::string& k = ev.kind;
+    // The fifty partitions of __consumer_offsets would drown the story; the coordinator's own
+    // events tell what matters about them.
+    if ((k == "become_leader" || k == "become_follower" || k == "partition_change" || k == "alter_partition" ||
+         k == "truncate") &&
+        ev.str_or("topic", "") == "__consumer_offsets")
+        return std::nullopt;
     if (k == "fault") {
         std::string line = "FAULT " + ev.str_or("action", "?") + " " + ev.str_or("target", "");
         std::string resolved = ev.str_or("resolved", "");
@@ -78,6 +84,44 @@ std::optional<std::string> story(const sim::TraceEvent& ev) {
         if (!reason.empty()) line += "; " + reason;
         return line;
     }
+    if (k == "group_state")
+        return "group " + ev.str_or("group", "?") + " is " + ev.str_or("state", "?") + " (generation " +
+               std::to_string(ev.int_or("generation", -1)) + ", " + std::to_string(ev.int_or("members", 0)) +
+               " members): " + ev.str_or("reason", "");
+    if (k == "group_member_removed")
+        return "group " + ev.str_or("group", "?") + " removed member " + ev.str_or("member", "?") + ": " +
+               ev.str_or("reason", "");
+    if (k == "coordinator_loaded") {
+        if (ev.int_or("groups", 0) == 0) return std::nullopt;  // every __consumer_offsets partition: too chatty
+        return "now coordinates the " + std::to_string(ev.int_or("groups", 0)) +
+               " group(s) of __consumer_offsets partition " + std::to_string(ev.int_or("partition", -1)) +
+               ", loaded from its log";
+    }
+    if (k == "coordinator_unloaded") return std::nullopt;
+    if (k == "create_offsets_topic")
+        return "asks the controller to create __consumer_offsets (" + std::to_string(ev.int_or("partitions", 0)) +
+               " partitions, replication factor " + std::to_string(ev.int_or("replication_factor", 0)) +
+               ") for the first group";
+    if (k == "consumer_coordinator")
+        return "found the coordinator of group " + ev.str_or("group", "?") + ": broker " +
+               std::to_string(ev.int_or("coordinator", -1));
+    if (k == "consumer_coordinator_lost")
+        return "lost the coordinator of group " + ev.str_or("group", "?") + " (" + ev.str_or("reason", "") + ")";
+    if (k == "consumer_rejoin")
+        return "rejoins group " + ev.str_or("group", "?") + ": " + ev.str_or("reason", "");
+    if (k == "consumer_membership_lost")
+        return "lost its membership of group " + ev.str_or("group", "?") + " and its partitions (" +
+               ev.str_or("reason", "") + ")";
+    if (k == "consumer_group_leader")
+        return "leads group " + ev.str_or("group", "?") + " in generation " + std::to_string(ev.int_or("generation", -1)) +
+               ": assigns with " + ev.str_or("protocol", "?") + " over " + std::to_string(ev.int_or("members", 0)) +
+               " members";
+    if (k == "consumer_assignment")
+        return "owns " + std::to_string(ev.int_or("partitions", 0)) + " partition(s) of group " + ev.str_or("group", "?") +
+               " in generation " + std::to_string(ev.int_or("generation", -1)) +
+               (ev.int_or("revoked", 0) > 0 ? ", revoked " + std::to_string(ev.int_or("revoked", 0)) : std::string());
+    if (k == "consumer_leave_group")
+        return "leaves group " + ev.str_or("group", "?") + ": " + ev.str_or("reason", "");
     if (k == "become_leader")
         return partition_label(ev) + ": now the leader, epoch " + std::to_string(ev.int_or("leader_epoch", -1)) +
                ", ISR " + ev.str_or("isr", "?") + ", log end " + std::to_string(ev.int_or("log_end_offset", 0)) +

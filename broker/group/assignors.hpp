@@ -13,7 +13,9 @@
 // java.util.HashMap, and the sticky assignors break some ties in that map's iteration order,
 // which java_order.hpp reproduces (member ids in one hash bucket keep response order).
 //
-// Behaviour followed is that of Kafka 3.5+ / 4.x without rack information:
+// Behaviour followed is that of the assignors in Kafka 3.5 and later, without rack information
+// (the equal-subscription sticky path exists since 2.8 and differs from the examples in the
+// StickyAssignor Javadoc, which describe the general path):
 //   - range: per topic, its subscribers sorted (static members by group.instance.id first,
 //     then dynamic members by member id), partitions split in ranges, the first
 //     (partitions % subscribers) get one extra.
@@ -28,6 +30,24 @@
 //   - cooperative-sticky: the sticky assignment, minus every partition that moves from one
 //     member to another: it is revoked this round and handed out in the follow-up rebalance.
 // group_instance_id is used only for ordering in range and roundrobin, as in Kafka.
+//
+// For "sticky", owned_partitions is the member's last assignment (what StickyAssignor carries
+// in its userData, although an eager member revoked everything before rejoining); for
+// "cooperative-sticky" it is what the member still owns. Either way with its generation.
+//
+// Where this differs from Kafka (the first three are inputs Kafka mishandles):
+//   - Subscriptions are "equal" when they are equal sets. Kafka compares each one with the
+//     first non-empty subscription it iterates, so an empty one met first counts as equal and
+//     the equal-subscription path hands that member partitions it does not subscribe to.
+//   - Owned partitions that do not exist (index beyond the topic's partition count) are
+//     ignored; Kafka's equal-subscription path would hand them out.
+//   - While balancing, a partition goes back to an older-generation previous owner only if
+//     that member takes part in balancing and still subscribes to the topic (Kafka fails on
+//     the first case and moves it anyway in the second).
+//   - The newest generation is taken over this call's members; Kafka's assignor object keeps
+//     the largest it has ever seen, which differs only if the leader saw a newer generation in
+//     an earlier rebalance than any current member reports.
+//   - No rack-aware assignment (KIP-881): members carry no rack.
 #pragma once
 #include <cstdint>
 #include <map>
