@@ -208,10 +208,21 @@ void ConsumerClient::on_disconnect(sim::NodeId peer, Context& ctx) {
     if (!active_) return;
     if (group_id_ && coordinator_ != no_leader && dir_->broker_node(coordinator_) == peer)
         coordinator_unknown("the connection to the coordinator closed", ctx);
+    if (group_id_) {
+        // A FindCoordinator sent to that broker is lost with the connection.
+        for (auto it = group_calls_.begin(); it != group_calls_.end(); ++it)
+            if (it->second.kind == GroupRequest::find_coordinator && it->second.node == peer) {
+                ctx.cancel_timer(it->second.timer);
+                if (membership_corr_ == it->first) membership_corr_ = 0;
+                group_calls_.erase(it);
+                break;
+            }
+    }
     if (metadata_corr_ != 0 && metadata_node_ == peer) metadata_failed(ctx);
     BrokerId broker = dir_->kafka_id(peer);
     if (broker < 0 || dir_->broker_node(broker) != peer) return;
     fail_connection(broker, ctx);
+    if (group_id_) progress(ctx);  // the group machinery may have to look for a coordinator
 }
 
 // ------------------------------------------------------------------------------ the fetch loop

@@ -172,6 +172,7 @@ private:
     enum class GroupRequest : uint8_t { find_coordinator, join, sync, heartbeat, commit, commit_before_join, offset_fetch, leave };
     struct GroupCall {
         GroupRequest kind = GroupRequest::join;
+        sim::NodeId node = sim::no_node;
         sim::TimerId timer;
         std::map<TopicPartition, int64_t> offsets;  // commits: what was sent
         int32_t generation = -1;

@@ -44,6 +44,7 @@ int32_t ConsumerClient::send_group_request(GroupRequest kind, Message msg, sim::
     GroupCall call;
     call.kind = kind;
     call.generation = generation_;
+    call.node = node;
     call.timer = ctx.set_timer(sim::milliseconds(timeout_ms), make_tag(timer_group_request_timeout, static_cast<uint64_t>(corr)));
     group_calls_.emplace(corr, std::move(call));
     ctx.send(node, std::move(msg));

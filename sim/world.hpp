@@ -249,6 +249,16 @@ public:
 
     // ---- used through Context ----
     void send(NodeId from, NodeId to, Msg msg) {
+        // A crashed or stopped process on a running host: the connection attempt is refused
+        // (RST) and the sender learns it one round trip later. A host without power, or one
+        // behind a cut, simply never answers.
+        const NodeState dest = slot(to).state;
+        if ((dest == NodeState::crashed || dest == NodeState::stopped) && !network_.blocked(from, to) &&
+            !network_.blocked(to, from)) {
+            push(Event{now_ + network_.options().latency_min + network_.options().latency_min, 0, 0, 0,
+                       static_cast<uint64_t>(to), from, slot(from).incarnation, EventKind::disconnect});
+            return;
+        }
         Time at;
         uint32_t epoch;
         if (!network_.route(from, to, now_, at, epoch)) return;
