@@ -47,10 +47,14 @@ namespace {
 
 constexpr int64_t offsets_commit_timeout_ms = 5000;  // offsets.commit.timeout.ms
 
-std::string hex_id(uint64_t v) {
+// A random UUID in Kafka's member id form (clientId + "-" + UUID.randomUUID()), drawn from
+// the broker's seeded stream.
+std::string uuid_text(uint64_t hi, uint64_t lo) {
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x", static_cast<unsigned>(v >> 32), static_cast<unsigned>((v >> 16) & 0xFFFF),
-                  static_cast<unsigned>(v & 0xFFFF));
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0x0FFF),
+                  static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3FFF)),
+                  static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
     return buf;
 }
 
@@ -118,7 +122,9 @@ void GroupCoordinator::handle(sim::NodeId from, const JoinGroupRequest& req, Con
 
     if (req.member_id.empty()) {
         // KIP-394: hand out a member id and have the client join again with it.
-        std::string id = (req.client_id.empty() ? std::string("consumer") : req.client_id) + "-" + hex_id(ctx.rng().next());
+        const uint64_t hi = ctx.rng().next();
+        const uint64_t lo = ctx.rng().next();
+        std::string id = (req.client_id.empty() ? std::string("consumer") : req.client_id) + "-" + uuid_text(hi, lo);
         g.pending_members.insert(id);
         resp.member_id = id;
         return reply(Error::member_id_required);
