@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +31,7 @@ struct RunArgs {
     std::string file;
     std::optional<uint64_t> seed;
     std::optional<std::string> out;
+    std::optional<sim::Duration> sample;  // --sample: metrics interval (RunOptions::sample_interval)
     bool narrate = false;
 };
 
@@ -41,6 +43,16 @@ uint64_t parse_seed(const std::string& text) {
     } catch (const std::exception&) {
         throw UsageError("--seed: '" + text + "' is out of range");
     }
+}
+
+// A metrics interval: a duration of at least 1ms (finer would sample more often than anything
+// in the model changes, and metrics.csv prints milliseconds).
+sim::Duration parse_sample(const std::string& text) {
+    std::optional<sim::Duration> d = scenarios::parse_duration(std::string_view(text));
+    if (!d) throw UsageError("--sample: expected a duration like 100ms, 250ms or 1s, got '" + text + "'");
+    if (*d < sim::milliseconds(1)) throw UsageError("--sample: at least 1ms, got '" + text + "'");
+    if (d->us % 1000 != 0) throw UsageError("--sample: whole milliseconds, got '" + text + "'");
+    return *d;
 }
 
 RunArgs parse_run_args(const std::vector<std::string>& args) {
@@ -55,19 +67,24 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
             r.seed = parse_seed(value());
         } else if (a == "--out") {
             r.out = value();
+        } else if (a == "--sample") {
+            r.sample = parse_sample(value());
         } else if (a == "--narrate") {
             r.narrate = true;
         } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "' (expected --seed N, --out DIR or --narrate)");
+            throw UsageError("unknown option '" + a + "' (expected --seed N, --out DIR, --sample DURATION or --narrate)");
         } else if (r.file.empty()) {
             r.file = a;
         } else {
             throw UsageError("one scenario file at a time (got '" + r.file + "' and '" + a + "')");
         }
     }
-    if (r.file.empty()) throw UsageError("which scenario? usage: kafkasim run FILE [--seed N] [--out DIR] [--narrate]");
+    if (r.file.empty())
+        throw UsageError("which scenario? usage: kafkasim run FILE [--seed N] [--out DIR] [--sample 100ms] [--narrate]");
     return r;
 }
+
+}  // namespace
 
 std::optional<scenarios::Scenario> load_or_report(const std::string& path) {
     scenarios::LoadResult loaded = scenarios::load_scenario_file(path);
@@ -89,8 +106,39 @@ std::optional<scenarios::Scenario> load_runnable_or_report(const std::string& pa
     return std::nullopt;
 }
 
-std::string reproduce_command(const std::string& file, uint64_t seed) {
-    return "kafkasim run " + file + " --seed " + std::to_string(seed);
+namespace {
+
+std::string reproduce_command(const std::string& file, uint64_t seed,
+                              std::optional<sim::Duration> sample = std::nullopt) {
+    // The sampling callbacks are events of the world, so the interval is part of the trace hash.
+    std::string sample_arg = sample ? " --sample " + sim::format_duration(*sample) : "";
+    return "kafkasim run " + file + " --seed " + std::to_string(seed) + sample_arg;
+}
+
+// out/<scenario>-seed<N>: a run's files land somewhere predictable without --out.
+std::string default_out_dir(const std::string& scenario_name, uint64_t seed) {
+    std::string name;
+    for (char c : scenario_name) name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '-';
+    return "out/" + (name.empty() ? std::string("scenario") : name) + "-seed" + std::to_string(seed);
+}
+
+// False (with the reason on stderr) when the files could not be written.
+bool write_reports(const std::string& dir, const scenarios::RunData& data, const std::vector<scenarios::CheckResult>& checks,
+                   const std::string& reproduce) {
+    reports::RunFilesOptions options;
+    options.reproduce_command = reproduce;
+    reports::RunFilesResult written;
+    try {
+        written = reports::write_run_files(dir, data, checks, options);
+    } catch (const std::exception& e) {
+        std::cerr << "error: could not write the reports to " << dir << ": " << e.what() << "\n";
+        return false;
+    }
+    std::cout << "wrote      " << dir << "/report.html, report.json, metrics.csv, trace.jsonl";
+    if (!written.plots.plots.empty()) std::cout << ", " << written.plots.plots.size() << " plots in plots/ (PNG, SVG)";
+    std::cout << "\n";
+    if (!written.plots.skipped.empty()) std::cout << "           " << written.plots.skipped << "\n";
+    return true;
 }
 
 long peak_rss_kib() {
@@ -122,7 +170,18 @@ int run_command(const std::vector<std::string>& args) {
 
     scenarios::RunOptions options;
     options.seed = a.seed;
+    if (a.sample) options.sample_interval = *a.sample;
     uint64_t seed = a.seed.value_or(scenario->seed);
+    const std::string reproduce = reproduce_command(path, seed, a.sample);
+    // Made before the run, so that a directory that cannot be written fails at once, not
+    // after an hour of simulation.
+    const std::string out_dir = a.out.value_or(default_out_dir(scenario->name, seed));
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec) {
+        std::cerr << "error: cannot create the output directory " << out_dir << ": " << ec.message() << "\n";
+        return 2;
+    }
     if (a.narrate) {
         options.on_trace = [](const sim::TraceEvent& ev, const sim::Trace& trace) {
             if (auto line = reports::narrate(ev, trace)) std::cout << *line << "\n";
@@ -133,17 +192,12 @@ int run_command(const std::vector<std::string>& args) {
         scenarios::ScenarioRun run(*scenario, options);
         const scenarios::RunData& data = run.finish();
         if (a.narrate) std::cout << "\n";
-        reports::print_summary(std::cout, data, run.checks(), reproduce_command(path, seed));
-        if (a.out) {
-            std::string dir = *a.out;
-            reports::write_run_files(dir, data, run.checks());
-            std::cout << "wrote      " << dir << "/report.json, " << dir << "/trace.jsonl, " << dir
-                      << "/metrics.csv\n";
-        }
+        reports::print_summary(std::cout, data, run.checks(), reproduce);
+        if (!write_reports(out_dir, data, run.checks(), reproduce)) return 2;
         return run.passed() ? 0 : 1;
     } catch (const sim::InvariantViolation& e) {
         std::cerr << "simulator fault (a bug in kafkasim, not a Kafka finding): " << e.what() << "\n"
-                  << "reproduce: " << reproduce_command(path, seed) << "\n";
+                  << "reproduce: " << reproduce << "\n";
         return 3;
     }
 }

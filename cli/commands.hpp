@@ -1,7 +1,10 @@
 #pragma once
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "scenarios/scenario.hpp"
 
 namespace cli {
 
@@ -17,5 +20,10 @@ int list_command(const std::vector<std::string>& args);
 // A path as given, or a library scenario by name ("quickstart").
 std::string resolve_scenario_path(const std::string& name_or_path);
 std::string library_dir();
+
+// Loads a scenario file; nullopt (with every error on stderr) when it is not valid.
+std::optional<scenarios::Scenario> load_or_report(const std::string& path);
+// The same, and refused (with the reason on stderr) when this build cannot simulate it yet.
+std::optional<scenarios::Scenario> load_runnable_or_report(const std::string& path);
 
 }  // namespace cli

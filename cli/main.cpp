@@ -1,7 +1,9 @@
 // kafkasim: parses arguments and wires the layers. Subcommands:
-//   run FILE [--seed N] [--out DIR] [--narrate]   run a scenario and check its expectations
+//   run FILE [--seed N] [--out DIR] [--sample 100ms] [--narrate]   run a scenario, check its expectations, write its reports
 //   validate FILE                                   check a scenario without running it
+//   describe FILE --at 15s [--seed N] [--what ...]  the cluster at an instant as Kafka's tools print it (cli/describe_command.hpp)
 //   bench [FILE...]                                 speed: simulated s per wall s, events/s, peak memory
+//   sweep FILE --seeds A..B [--jobs N] [--shard I/N] [--out DIR]   many seeds in parallel (cli/sweep_command.hpp)
 //   list                                            the scenario library, one line each
 #include <cstdio>
 #include <cstring>
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/describe_command.hpp"
+#include "cli/sweep_command.hpp"
 
 namespace {
 
@@ -19,10 +23,19 @@ void usage(std::ostream& out) {
     out << "usage: kafkasim <command> [options]\n"
            "\n"
            "commands:\n"
-           "  run FILE [--seed N] [--out DIR] [--narrate]   run a scenario; exit 0 when every expectation is met,\n"
-           "                                                1 when one is not, 2 for bad input, 3 for a simulator fault\n"
+           "  run FILE [--seed N] [--out DIR] [--sample 100ms] [--narrate]\n"
+           "                                                run a scenario; exit 0 when every expectation is met,\n"
+           "                                                1 when one is not, 2 for bad input, 3 for a simulator fault;\n"
+           "                                                writes report.html, report.json, metrics.csv, trace.jsonl and\n"
+           "                                                plots to DIR (default out/<scenario>-seed<N>)\n"
            "  validate FILE                                 check a scenario file and show what its profile sets\n"
+           "  describe FILE --at 15s [--seed N] [--what topics|groups|quorum|all] [--group G] [--topic T]\n"
+           "                                                run to a virtual time and print the cluster as kafka-topics.sh,\n"
+           "                                                kafka-consumer-groups.sh and kafka-metadata-quorum.sh would\n"
            "  bench [FILE...]                               measure speed (default: scenarios/bench/*.json)\n"
+           "  sweep FILE --seeds 1..500 [--jobs N] [--shard I/N] [--out DIR]\n"
+           "                                                run every seed of a range in parallel; table, sweep.json, plots\n"
+           "  sweep --merge DIR... [--out DIR]              combine the sweep.json files of shards\n"
            "  list                                          the scenario library\n"
            "\n"
            "FILE may be a path or the name of a library scenario (e.g. quickstart).\n";
@@ -41,7 +54,9 @@ int main(int argc, char** argv) {
     try {
         if (command == "run") return cli::run_command(args);
         if (command == "validate") return cli::validate_command(args);
+        if (command == "describe") return cli::describe_command(args);
         if (command == "bench") return cli::bench_command(args);
+        if (command == "sweep") return cli::sweep_command(args);
         if (command == "list") return cli::list_command(args);
     } catch (const cli::UsageError& e) {
         std::cerr << "kafkasim " << command << ": " << e.what() << "\n";

@@ -1,119 +1,294 @@
 #include "reports/json_report.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <tuple>
 
 #include "reports/console_report.hpp"
+#include "reports/html_report.hpp"
+#include "reports/resolved_config.hpp"
+#include "scenarios/fault_injector.hpp"
 
 namespace reports {
 
 namespace {
 
-using nlohmann::json;
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
 
-json config_json(const kafka::ConfigMap& m) {
-    json out = json::object();
-    for (const auto& [k, v] : m) std::visit([&](const auto& x) { out[k] = x; }, v);
+constexpr const char* report_schema = "kafkasim-report/1";
+
+json behaviour_json(const kafka::Behaviour& b) {
+    return {{"hw_frozen_below_min_isr", b.hw_frozen_below_min_isr},
+            {"raft_check_quorum", b.raft_check_quorum},
+            {"truncate_by_leader_epoch", b.truncate_by_leader_epoch},
+            {"kip279_epoch_end_offsets", b.kip279_epoch_end_offsets},
+            {"isr_join_requires_epoch_start", b.isr_join_requires_epoch_start},
+            {"controller_epoch_fencing", b.controller_epoch_fencing}};
+}
+
+json scenario_json(const scenarios::Scenario& s) {
+    return {{"name", s.name},
+            {"file", s.file},
+            {"description", s.description},
+            {"duration", sim::format_duration(s.duration)},
+            {"duration_us", s.duration.us},
+            {"warnings", s.warnings}};
+}
+
+json cluster_json(const scenarios::Scenario& s) {
+    return {{"metadata", s.kafka.metadata == scenarios::MetadataMode::kraft ? "kraft" : "zookeeper"},
+            {"brokers", s.kafka.brokers},
+            {"controllers", s.kafka.controllers},
+            {"network",
+             {{"latency_min_us", s.network.latency_min.us},
+              {"latency_max_us", s.network.latency_max.us},
+              {"loss", s.network.loss}}},
+            {"config", config_map_json(s.kafka.config)}};
+}
+
+json expectations_json(const std::vector<scenarios::CheckResult>& checks) {
+    json out = json::array();
+    for (const auto& c : checks) {
+        out.push_back({{"index", c.index},
+                       {"check", c.name},
+                       {"params", c.params},
+                       {"outcome_expected", c.expect_violated ? "violated" : "holds"},
+                       {"outcome", c.holds ? "holds" : "violated"},
+                       {"holds", c.holds},
+                       {"passed", c.passed()},
+                       {"summary", c.summary},
+                       {"evidence", c.evidence}});
+    }
     return out;
 }
 
-json report_json(const scenarios::RunData& run, const std::vector<scenarios::CheckResult>& checks) {
-    const auto& s = run.scenario;
-    json r;
-    r["scenario"] = {{"name", s.name}, {"file", s.file}, {"description", s.description}};
-    r["seed"] = run.seed;
-    r["profile"] = {{"version", s.kafka.version}, {"profile", s.kafka.profile.name}, {"notes", s.kafka.profile.notes}};
-    r["cluster"] = {{"metadata", s.kafka.metadata == scenarios::MetadataMode::kraft ? "kraft" : "zookeeper"},
-                    {"brokers", s.kafka.brokers},
-                    {"controllers", s.kafka.controllers},
-                    {"config", config_json(s.kafka.config)}};
-    json expectations = json::array();
-    for (const auto& c : checks) {
-        expectations.push_back({{"check", c.name},
-                                {"params", c.params},
-                                {"outcome_expected", c.expect_violated ? "violated" : "holds"},
-                                {"holds", c.holds},
-                                {"passed", c.passed()},
-                                {"summary", c.summary},
-                                {"evidence", c.evidence}});
+// A fault as written, for one that never came due.
+std::string spec_target_text(const scenarios::FaultSpec& f) {
+    if (!f.groups.empty()) {
+        std::string out;
+        for (size_t g = 0; g < f.groups.size(); ++g) out += (g ? " | " : "") + scenarios::describe_targets(f.groups[g]);
+        return out;
     }
-    r["expectations"] = expectations;
-    json faults = json::array();
-    for (const auto& f : run.faults) {
-        faults.push_back({{"index", f.index},
-                          {"at", sim::format_time(f.at)},
-                          {"at_us", f.at.us},
-                          {"action", f.action},
-                          {"target", f.target_text},
-                          {"resolved", f.resolved},
-                          {"fired", f.fired},
-                          {"note", f.note}});
-    }
-    r["faults"] = faults;
-    RunCounts counts = count(run);
-    r["summary"] = {{"records_sent", counts.sent},
-                    {"records_acked", counts.acked},
-                    {"records_failed", counts.failed},
-                    {"records_consumed", counts.polled},
-                    {"partition_leader_elections", counts.leader_elections},
-                    {"active_controller_changes", counts.controller_changes},
-                    {"events", run.events},
-                    {"virtual_time_us", run.end.us},
-                    {"trace_hash", run.trace_hash}};
-    bool passed = true;
-    for (const auto& c : checks) passed = passed && c.passed();
-    r["passed"] = passed;
-    return r;
+    if (!f.from.empty() || !f.to.empty())
+        return scenarios::describe_targets(f.from) + " -> " + scenarios::describe_targets(f.to);
+    if (f.action == scenarios::FaultAction::heal) return "*";
+    return scenarios::describe_targets(f.between.empty() ? f.targets : f.between);
 }
 
-}  // namespace
+// The timeline in the order things happened, each fault with the span it was in force;
+// then the faults timed after the end of the run (they never fired).
+json faults_json(const scenarios::RunData& run, const std::vector<FaultWindow>& windows) {
+    json out = json::array();
+    std::set<size_t> seen;
+    for (size_t i = 0; i < run.faults.size(); ++i) {
+        const scenarios::FaultRecord& f = run.faults[i];
+        seen.insert(f.index);
+        json j = {{"index", f.index},
+                  {"at", sim::format_time(f.at)},
+                  {"at_us", f.at.us},
+                  {"action", f.action},
+                  {"undo", f.is_undo},
+                  {"target", f.target_text},
+                  {"resolved", f.resolved},
+                  {"fired", f.fired},
+                  {"note", f.note},
+                  {"label", fault_label(f)}};
+        auto w = std::find_if(windows.begin(), windows.end(), [&](const FaultWindow& x) { return x.record == i; });
+        if (w != windows.end() && !w->instant) {
+            j["until"] = sim::format_time(w->until);
+            j["until_us"] = w->until.us;
+            j["ended_by"] = w->ended ? w->ended_by : "still in force at the end of the run";
+        }
+        out.push_back(std::move(j));
+    }
+    for (const auto& f : run.scenario.faults) {
+        if (seen.count(f.index) != 0) continue;
+        out.push_back({{"index", f.index},
+                       {"at", sim::format_time(sim::time_zero + f.at)},
+                       {"at_us", f.at.us},
+                       {"action", scenarios::to_string(f.action)},
+                       {"undo", false},
+                       {"target", spec_target_text(f)},
+                       {"resolved", json::array()},
+                       {"fired", false},
+                       {"note", "timed after the end of the run (" + sim::format_time(run.end) + ")"},
+                       {"label", std::string(scenarios::to_string(f.action)) + " " + spec_target_text(f)}});
+    }
+    return out;
+}
 
-void write_run_files(const std::string& dir, const scenarios::RunData& run,
-                     const std::vector<scenarios::CheckResult>& checks) {
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir + "/report.json") << report_json(run, checks).dump(2) << "\n";
+double max_of(const MetricsTable& m, std::string_view column) {
+    const MetricColumn* c = m.find(column);
+    double best = 0;
+    if (c != nullptr)
+        for (double v : c->values)
+            if (!std::isnan(v)) best = std::max(best, v);
+    return best;
+}
 
-    std::ofstream trace(dir + "/trace.jsonl");
+json latency_json(const scenarios::RunData& run) {
+    std::vector<int64_t> us;
+    if (run.history != nullptr)
+        for (const auto& b : batch_latencies(*run.history)) us.push_back(b.latency.us);
+    if (us.empty()) return nullptr;
+    auto ms = [](int64_t v) { return static_cast<double>(v) / 1000.0; };
+    return {{"batches", us.size()},
+            {"p50", ms(percentile(us, 50))},
+            {"p99", ms(percentile(us, 99))},
+            {"max", ms(*std::max_element(us.begin(), us.end()))}};
+}
+
+// Each partition leader epoch won by an unclean election, once (every controller replaying the
+// record may trace it).
+int64_t unclean_elections(const scenarios::RunData& run) {
+    std::set<std::tuple<std::string, int64_t, int64_t>> seen;
+    if (run.trace == nullptr) return 0;
+    for (const auto& ev : run.trace->events())
+        if (ev.kind == "partition_change" && ev.int_or("unclean", 0) != 0)
+            seen.insert({ev.str_or("topic", ""), ev.int_or("partition", -1), ev.int_or("leader_epoch", -1)});
+    return static_cast<int64_t>(seen.size());
+}
+
+json summary_json(const scenarios::RunData& run, const MetricsTable& m) {
+    RunCounts counts = count(run);
+    json lag = json::object();
+    for (const auto& c : m.consumers) lag[c] = static_cast<int64_t>(max_of(m, entity_column(c, metric::records_lag_sum)));
+    json group_lag = json::object();
+    for (const auto& g : m.groups) group_lag[g] = static_cast<int64_t>(max_of(m, entity_column(g, metric::records_lag_sum)));
+    int32_t final_epoch = run.samples.empty() ? 0 : run.samples.back().quorum_epoch;
+    return {{"records_sent", counts.sent},
+            {"records_acked", counts.acked},
+            {"records_failed", counts.failed},
+            {"records_consumed", counts.polled},
+            {"acked_fraction", counts.sent > 0 ? json(static_cast<double>(counts.acked) / static_cast<double>(counts.sent))
+                                               : json(nullptr)},
+            {"produce_latency_ms", latency_json(run)},
+            {"max_consumer_lag", lag},
+            {"max_group_lag", group_lag},
+            {"partition_leader_elections", counts.leader_elections},
+            {"unclean_leader_elections", unclean_elections(run)},
+            {"active_controller_changes", counts.controller_changes},
+            {"max_UnderReplicatedPartitions", static_cast<int64_t>(max_of(m, metric::under_replicated_partitions))},
+            {"max_OfflinePartitionsCount", static_cast<int64_t>(max_of(m, metric::offline_partitions_count))},
+            {"final_quorum_epoch", final_epoch},
+            {"faults_fired", counts.faults_fired},
+            {"faults_not_fired", counts.faults_not_fired},
+            {"samples", run.samples.size()},
+            {"sample_interval_us", run.sample_interval.us},
+            {"events", run.events},
+            {"virtual_time_us", run.end.us},
+            {"trace_hash", run.trace_hash}};
+}
+
+json plots_json(const PlotsResult& plots) {
+    json drawn = json::array();
+    for (const auto& p : plots.plots) drawn.push_back({{"name", p.name}, {"title", p.title}, {"png", p.png}, {"svg", p.svg}});
+    json out = {{"drawn", drawn}, {"skipped", plots.skipped.empty() ? json(nullptr) : json(plots.skipped)}};
+    if (!plots.log.empty()) out["gnuplot_log"] = plots.log;
+    return out;
+}
+
+void write_trace_jsonl(const std::string& path, const scenarios::RunData& run) {
+    std::ofstream trace(path);
+    if (run.trace == nullptr) return;
     for (const auto& ev : run.trace->events()) {
-        json j;
+        nlohmann::json j;
         j["t_us"] = ev.time.us;
         j["node"] = run.trace->node_name(ev.node);
         j["kind"] = ev.kind;
         for (const auto& f : ev.fields) std::visit([&](const auto& v) { j[f.key] = v; }, f.value);
         trace << j.dump() << "\n";
     }
+}
 
-    std::ofstream csv(dir + "/metrics.csv");
-    csv << "t_s,UnderReplicatedPartitions,OfflinePartitionsCount,records_acked,records_failed,quorum_leader,"
-           "quorum_epoch,metadata_high_watermark,active_controller";
-    size_t partitions = run.samples.empty() ? 0 : run.samples.back().partitions.size();
-    for (size_t i = 0; i < partitions && i < run.final_state.partitions.size(); ++i) {
-        std::string p = run.final_state.partitions[i].label();
-        csv << "," << p << ".leader," << p << ".leader_epoch," << p << ".isr_size," << p << ".high_watermark," << p
-            << ".log_end_offset";
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+PlotsResult draw_plots(const std::string& dir, const scenarios::RunData& run, const MetricsTable& metrics,
+                       const std::vector<FaultWindow>& windows, const RunFilesOptions& options) {
+    PlotsResult none;
+    if (!options.plots) {
+        none.skipped = "plots skipped: not asked for";
+        return none;
     }
-    csv << "\n";
-    for (const auto& s : run.samples) {
-        int under = 0, offline = 0;
-        for (const auto& p : s.partitions) {
-            if (p.leader < 0) ++offline;
-            if (p.isr_size < p.replica_count) ++under;
-        }
-        csv << s.t.us / 1000000 << "." << (s.t.us / 1000) % 1000 / 100 << "," << under << "," << offline << ","
-            << s.records_acked << "," << s.records_failed << "," << s.quorum_leader << "," << s.quorum_epoch << ","
-            << s.metadata_high_watermark << "," << s.active_controller;
-        for (size_t i = 0; i < partitions; ++i) {
-            if (i >= s.partitions.size()) {
-                csv << ",,,,,";
-                continue;
-            }
-            const auto& p = s.partitions[i];
-            csv << "," << p.leader << "," << p.leader_epoch << "," << p.isr_size << "," << p.high_watermark << ","
-                << p.log_end_offset;
-        }
-        csv << "\n";
+    std::optional<std::string> gnuplot = options.gnuplot ? options.gnuplot : find_gnuplot();
+    if (!gnuplot) {
+        none.skipped = gnuplot_missing_text;
+        return none;
     }
+    return write_plots(dir, run, metrics, windows, *gnuplot);
+}
+
+}  // namespace
+
+json report_json(const scenarios::RunData& run, const std::vector<scenarios::CheckResult>& checks,
+                 const MetricsTable& metrics, const std::vector<FaultWindow>& windows, const PlotsResult& plots,
+                 const std::string& reproduce_command) {
+    const auto& s = run.scenario;
+    bool passed = std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed(); });
+    json r;
+    r["schema"] = report_schema;
+    r["scenario"] = scenario_json(s);
+    r["seed"] = run.seed;
+    r["passed"] = passed;
+    r["reproduce"] = reproduce_command;
+    r["trace_hash"] = run.trace_hash;
+    r["profile"] = {{"version", s.kafka.version},
+                    {"profile", s.kafka.profile.name},
+                    {"notes", s.kafka.profile.notes},
+                    {"defaults", config_map_json(s.kafka.profile.defaults)},
+                    {"behaviour", behaviour_json(s.kafka.profile.behaviour)}};
+    r["cluster"] = cluster_json(s);
+    r["config"] = resolved_config_json(s);
+    r["expectations"] = expectations_json(checks);
+    r["faults"] = faults_json(run, windows);
+    r["summary"] = summary_json(run, metrics);
+    r["plots"] = plots_json(plots);
+    return r;
+}
+
+RunFilesResult write_run_files(const std::string& dir, const scenarios::RunData& run,
+                               const std::vector<scenarios::CheckResult>& checks, const RunFilesOptions& options) {
+    RunFilesResult result;
+    fs::create_directories(dir);
+    write_trace_jsonl(dir + "/trace.jsonl", run);
+    result.files.push_back("trace.jsonl");
+
+    const MetricsTable metrics = build_metrics(run);
+    {
+        std::ofstream csv(dir + "/metrics.csv");
+        write_metrics_csv(csv, metrics);
+    }
+    result.files.push_back("metrics.csv");
+
+    const std::vector<FaultWindow> windows = fault_windows(run);
+    result.plots = draw_plots(dir, run, metrics, windows, options);
+    for (const auto& p : result.plots.plots) {
+        result.files.push_back(p.png);
+        result.files.push_back(p.svg);
+    }
+
+    const json report = report_json(run, checks, metrics, windows, result.plots, options.reproduce_command);
+    std::ofstream(dir + "/report.json") << report.dump(2) << "\n";
+    result.files.push_back("report.json");
+
+    std::vector<InlinePlot> inline_plots;
+    for (size_t i = 0; i < result.plots.plots.size(); ++i) {
+        const PlotFile& p = result.plots.plots[i];
+        inline_plots.push_back({p, inline_svg(read_file(fs::path(dir) / p.svg), "p" + std::to_string(i + 1) + "-")});
+    }
+    std::ofstream(dir + "/report.html") << html_report(report, run, inline_plots);
+    result.files.push_back("report.html");
+    return result;
 }
 
 }  // namespace reports

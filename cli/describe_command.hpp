@@ -1,0 +1,23 @@
+// kafkasim describe: the cluster at one virtual instant, as Kafka's own tools would show it.
+//
+//   kafkasim describe FILE --at 15s [--seed N] [--what topics|groups|quorum|all]
+//                         [--group G] [--topic T]
+//
+// Runs the scenario up to --at and prints, in the layouts of the scenario's Kafka release
+// (reports/kafka_views.hpp), each section under the command it mimics:
+//   kafka-topics.sh --describe                       every topic but the internal ones (or --topic T,
+//                                                    which may be __consumer_offsets)
+//   kafka-consumer-groups.sh --describe --group G    every consumer group of the scenario (or --group G),
+//   kafka-consumer-groups.sh --describe --state      each followed by its --state view
+//   kafka-metadata-quorum.sh describe --status       KRaft only
+// Exit codes as `run`: 0 printed, 2 bad usage or an invalid scenario (an --at that is not a
+// time within the scenario, an unknown group or topic), 3 a simulator fault.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace cli {
+
+int describe_command(const std::vector<std::string>& args);
+
+}  // namespace cli

@@ -1,0 +1,315 @@
+#include "reports/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <optional>
+
+namespace reports {
+
+namespace {
+
+constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
+
+// Columns are filled row by row; `add` returns the column's index for later `set`s.
+class TableBuilder {
+public:
+    TableBuilder(MetricsTable& table, size_t rows) : table_(table), rows_(rows) {}
+    size_t add(std::string name, int decimals = 0) {
+        table_.columns.push_back({std::move(name), decimals, std::vector<double>(rows_, no_value)});
+        return table_.columns.size() - 1;
+    }
+    void set(size_t column, size_t row, double v) { table_.columns[column].values[row] = v; }
+
+private:
+    MetricsTable& table_;
+    size_t rows_;
+};
+
+std::string str(std::string_view s) { return std::string(s); }
+
+// The interval a row covers: (previous sample, this sample]; the first row starts at 0.
+sim::Duration interval_of(const MetricsTable& t, size_t row) {
+    sim::Time from = row == 0 ? sim::time_zero : t.times[row - 1];
+    return t.times[row] - from;
+}
+
+double per_second(int64_t count, sim::Duration d) {
+    return d.us <= 0 ? no_value : static_cast<double>(count) * 1e6 / static_cast<double>(d.us);
+}
+
+double ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
+
+// A client's node name without the " (life N)" a restart adds: its columns span its lives.
+std::string base_client_name(const std::string& name) {
+    size_t life = name.find(" (life ");
+    return life == std::string::npos ? name : name.substr(0, life);
+}
+
+void add_cluster_columns(const scenarios::RunData& run, TableBuilder& b) {
+    size_t under = b.add(str(metric::under_replicated_partitions));
+    size_t offline = b.add(str(metric::offline_partitions_count));
+    size_t leader = b.add(str(metric::quorum_leader));
+    size_t epoch = b.add(str(metric::quorum_epoch));
+    size_t hw = b.add(str(metric::quorum_high_watermark));
+    size_t active = b.add(str(metric::active_controller));
+    for (size_t row = 0; row < run.samples.size(); ++row) {
+        const scenarios::Sample& s = run.samples[row];
+        int64_t under_n = 0, offline_n = 0;
+        for (const auto& p : s.partitions) {
+            if (p.leader < 0) ++offline_n;
+            if (p.isr_size < p.replica_count) ++under_n;
+        }
+        b.set(under, row, static_cast<double>(under_n));
+        b.set(offline, row, static_cast<double>(offline_n));
+        b.set(leader, row, s.quorum_leader);
+        if (s.quorum_leader >= 0) {
+            b.set(epoch, row, s.quorum_epoch);
+            b.set(hw, row, static_cast<double>(s.metadata_high_watermark));
+        }
+        b.set(active, row, s.active_controller);
+    }
+}
+
+// Walks the history once, interval by interval: sends and acks are recorded in time order.
+void add_producer_columns(const scenarios::RunData& run, MetricsTable& table, TableBuilder& b) {
+    size_t send_total = b.add(str(metric::record_send_total));
+    size_t send_rate = b.add(str(metric::record_send_rate), 1);
+    size_t ack_total = b.add(str(metric::record_ack_total));
+    size_t ack_rate = b.add(str(metric::record_ack_rate), 1);
+    size_t error_total = b.add(str(metric::record_error_total));
+    size_t error_rate = b.add(str(metric::record_error_rate), 1);
+    size_t lat_avg = b.add(str(metric::request_latency_avg), 3);
+    size_t lat_p50 = b.add(str(metric::request_latency_p50), 3);
+    size_t lat_p99 = b.add(str(metric::request_latency_p99), 3);
+    size_t lat_max = b.add(str(metric::request_latency_max), 3);
+    if (run.history == nullptr) return;
+    const scenarios::History& h = *run.history;
+    const std::vector<BatchLatency> latencies = batch_latencies(h);
+    size_t next_send = 0, next_ack = 0, next_error = 0, next_latency = 0;
+    int64_t sent = 0, acked = 0, failed = 0;
+    std::vector<int64_t> window;
+    for (size_t row = 0; row < table.times.size(); ++row) {
+        const sim::Time t = table.times[row];
+        const sim::Duration d = interval_of(table, row);
+        int64_t sent_before = sent, acked_before = acked, failed_before = failed;
+        for (; next_send < h.sends().size() && h.sends()[next_send].t <= t; ++next_send)
+            sent += h.sends()[next_send].records.count;
+        for (; next_ack < h.acks().size() && h.acks()[next_ack].t <= t; ++next_ack)
+            acked += h.acks()[next_ack].records.count;
+        for (; next_error < h.errors().size() && h.errors()[next_error].t <= t; ++next_error)
+            if (h.errors()[next_error].final) failed += h.errors()[next_error].records.count;
+        window.clear();
+        for (; next_latency < latencies.size() && latencies[next_latency].acked <= t; ++next_latency)
+            window.push_back(latencies[next_latency].latency.us);
+        b.set(send_total, row, static_cast<double>(sent));
+        b.set(send_rate, row, per_second(sent - sent_before, d));
+        b.set(ack_total, row, static_cast<double>(acked));
+        b.set(ack_rate, row, per_second(acked - acked_before, d));
+        b.set(error_total, row, static_cast<double>(failed));
+        b.set(error_rate, row, per_second(failed - failed_before, d));
+        if (window.empty()) continue;  // nothing acknowledged: no latency, not zero latency
+        int64_t sum = 0, max = 0;
+        for (int64_t v : window) {
+            sum += v;
+            max = std::max(max, v);
+        }
+        b.set(lat_avg, row, ms(sum) / static_cast<double>(window.size()));
+        b.set(lat_p50, row, ms(percentile(window, 50)));
+        b.set(lat_p99, row, ms(percentile(window, 99)));
+        b.set(lat_max, row, ms(max));
+    }
+}
+
+void add_partition_columns(const scenarios::RunData& run, MetricsTable& table, TableBuilder& b) {
+    size_t partitions = 0;
+    for (const auto& s : run.samples) partitions = std::max(partitions, s.partitions.size());
+    for (size_t i = 0; i < partitions; ++i) {
+        std::string label = i < run.final_state.partitions.size() ? run.final_state.partitions[i].label()
+                                                                   : "partition-" + std::to_string(i);
+        table.partitions.push_back(label);
+        size_t leader = b.add(entity_column(label, metric::leader));
+        size_t epoch = b.add(entity_column(label, metric::leader_epoch));
+        size_t isr = b.add(entity_column(label, metric::isr_count));
+        size_t replicas = b.add(entity_column(label, metric::replicas_count));
+        size_t hw = b.add(entity_column(label, metric::high_watermark));
+        size_t leo = b.add(entity_column(label, metric::log_end_offset));
+        for (size_t row = 0; row < run.samples.size(); ++row) {
+            const auto& ps = run.samples[row].partitions;
+            if (i >= ps.size()) continue;  // the topic did not exist yet
+            const scenarios::PartitionSample& p = ps[i];
+            b.set(leader, row, p.leader);
+            b.set(epoch, row, p.leader_epoch);
+            b.set(isr, row, p.isr_size);
+            b.set(replicas, row, p.replica_count);
+            if (p.high_watermark >= 0) b.set(hw, row, static_cast<double>(p.high_watermark));
+            if (p.log_end_offset >= 0) b.set(leo, row, static_cast<double>(p.log_end_offset));
+        }
+    }
+}
+
+void add_consumer_columns(const scenarios::RunData& run, MetricsTable& table, TableBuilder& b) {
+    if (run.samples.empty() || run.history == nullptr) return;
+    const scenarios::History& h = *run.history;
+    const auto& first = run.samples.front().consumers;
+    struct Columns {
+        size_t lag_sum, lag_max, consumed_rate;
+    };
+    std::vector<Columns> columns;
+    std::map<std::string, size_t> by_name;  // base client name -> consumer index
+    for (size_t i = 0; i < first.size(); ++i) {
+        std::string name = h.client_name(first[i].consumer);
+        table.consumers.push_back(name);
+        by_name[name] = i;
+        columns.push_back({b.add(entity_column(name, metric::records_lag_sum)),
+                           b.add(entity_column(name, metric::records_lag_max)),
+                           b.add(entity_column(name, metric::records_consumed_rate), 1)});
+    }
+    // Polls carry the ordinal of the consumer's current life; map each to its column.
+    std::vector<std::optional<size_t>> consumer_of(h.client_count());
+    for (uint32_t ord = 1; ord < h.client_count(); ++ord) {
+        auto it = by_name.find(base_client_name(h.client_name(ord)));
+        if (it != by_name.end()) consumer_of[ord] = it->second;
+    }
+    std::vector<int64_t> consumed(first.size());
+    size_t next_poll = 0;
+    for (size_t row = 0; row < run.samples.size(); ++row) {
+        const scenarios::Sample& s = run.samples[row];
+        std::fill(consumed.begin(), consumed.end(), 0);
+        for (; next_poll < h.polls().size() && h.polls()[next_poll].t <= s.t; ++next_poll) {
+            const scenarios::PollOp& p = h.polls()[next_poll];
+            if (p.consumer < consumer_of.size() && consumer_of[p.consumer]) consumed[*consumer_of[p.consumer]] += p.count;
+        }
+        for (size_t i = 0; i < columns.size() && i < s.consumers.size(); ++i) {
+            b.set(columns[i].lag_sum, row, static_cast<double>(s.consumers[i].lag));
+            b.set(columns[i].lag_max, row, static_cast<double>(s.consumers[i].lag_max));
+            b.set(columns[i].consumed_rate, row, per_second(consumed[i], interval_of(table, row)));
+        }
+    }
+}
+
+void add_group_columns(const scenarios::RunData& run, MetricsTable& table, TableBuilder& b) {
+    if (run.samples.empty()) return;
+    struct Columns {
+        size_t lag_sum, lag_max, members, generation, committed;
+    };
+    std::vector<Columns> columns;
+    for (const auto& g : run.samples.front().groups) {
+        std::string entity = "group:" + g.group;
+        table.groups.push_back(entity);
+        columns.push_back({b.add(entity_column(entity, metric::records_lag_sum)),
+                           b.add(entity_column(entity, metric::records_lag_max)),
+                           b.add(entity_column(entity, metric::group_members)),
+                           b.add(entity_column(entity, metric::group_generation)),
+                           b.add(entity_column(entity, metric::group_committed_partitions))});
+    }
+    for (size_t row = 0; row < run.samples.size(); ++row) {
+        const auto& groups = run.samples[row].groups;
+        for (size_t i = 0; i < columns.size() && i < groups.size(); ++i) {
+            const scenarios::GroupSample& g = groups[i];
+            b.set(columns[i].members, row, g.members);
+            b.set(columns[i].generation, row, g.generation);
+            b.set(columns[i].committed, row, g.committed_partitions);
+            if (g.committed_partitions == 0) continue;  // nothing committed yet: no lag to speak of
+            b.set(columns[i].lag_sum, row, static_cast<double>(g.lag));
+            b.set(columns[i].lag_max, row, static_cast<double>(g.lag_max));
+        }
+    }
+}
+
+// Fixed decimals, no locale: the same bytes for the same number on every run.
+std::string format_cell(double v, int decimals) {
+    if (std::isnan(v)) return "";
+    char buf[64];
+    if (decimals == 0) {
+        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(std::llround(v)));
+    } else {
+        std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    }
+    return buf;
+}
+
+// A CSV field: quoted when it holds a comma or a quote (topic names may not, group names may).
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+}  // namespace
+
+std::string entity_column(std::string_view entity, std::string_view metric_name) {
+    return std::string(entity) + "." + std::string(metric_name);
+}
+
+const MetricColumn* MetricsTable::find(std::string_view name) const {
+    for (const auto& c : columns)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+std::vector<BatchLatency> batch_latencies(const scenarios::History& history) {
+    struct Key {
+        uint32_t client;
+        kafka::TopicPartition tp;
+        uint32_t first_seq;
+        auto operator<=>(const Key&) const = default;
+    };
+    std::map<Key, sim::Time> in_flight;
+    std::vector<BatchLatency> out;
+    out.reserve(history.acks().size());
+    size_t next_send = 0;
+    const auto& sends = history.sends();
+    for (const scenarios::AckOp& ack : history.acks()) {
+        // A batch is sent before it is acknowledged: take in the sends up to this ack.
+        for (; next_send < sends.size() && sends[next_send].t <= ack.t; ++next_send) {
+            const auto& r = sends[next_send].records;
+            in_flight.emplace(Key{r.client, r.tp, r.first_seq}, sends[next_send].t);
+        }
+        auto it = in_flight.find(Key{ack.records.client, ack.records.tp, ack.records.first_seq});
+        if (it == in_flight.end()) continue;  // re-sequenced after an epoch bump: not matched
+        out.push_back({ack.t, ack.t - it->second});
+        in_flight.erase(it);
+    }
+    return out;
+}
+
+int64_t percentile(std::vector<int64_t> values, int p) {
+    if (values.empty()) return 0;
+    size_t rank = (values.size() * static_cast<size_t>(p) + 99) / 100;  // ceil(n * p / 100)
+    size_t index = rank == 0 ? 0 : rank - 1;
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
+    return values[index];
+}
+
+MetricsTable build_metrics(const scenarios::RunData& run) {
+    MetricsTable table;
+    for (const auto& s : run.samples) table.times.push_back(s.t);
+    TableBuilder b(table, table.times.size());
+    size_t time = b.add(str(metric::time_s), 3);
+    for (size_t row = 0; row < table.times.size(); ++row)
+        b.set(time, row, static_cast<double>(table.times[row].us) / 1e6);
+    add_cluster_columns(run, b);
+    add_producer_columns(run, table, b);
+    add_partition_columns(run, table, b);
+    add_consumer_columns(run, table, b);
+    add_group_columns(run, table, b);
+    return table;
+}
+
+void write_metrics_csv(std::ostream& out, const MetricsTable& table) {
+    for (size_t c = 0; c < table.columns.size(); ++c) out << (c ? "," : "") << csv_field(table.columns[c].name);
+    out << "\n";
+    for (size_t row = 0; row < table.times.size(); ++row) {
+        for (size_t c = 0; c < table.columns.size(); ++c) {
+            const MetricColumn& col = table.columns[c];
+            out << (c ? "," : "") << format_cell(col.values[row], col.decimals);
+        }
+        out << "\n";
+    }
+}
+
+}  // namespace reports
