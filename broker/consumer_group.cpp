@@ -128,6 +128,10 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
         heartbeat_timer_ = ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), make_tag(timer_group_heartbeat));
     if (config_.enable_auto_commit && !auto_commit_timer_.valid())
         auto_commit_timer_ = ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), make_tag(timer_auto_commit));
+    // enable.auto.commit=false: the application commits after processing each poll
+    // (commitAsync of the consumed positions, one commit in flight).
+    if (!config_.enable_auto_commit && member_state_ == MemberState::stable && now >= app_ready_at_)
+        send_commit(GroupRequest::commit, ctx);
     if (membership_corr_ != 0 || member_state_ != MemberState::needs_join) return;
     if (now < rejoin_not_before_) {
         next = std::min(next, rejoin_not_before_);
