@@ -341,13 +341,17 @@ void GroupCoordinator::write_group_metadata(Group& g, Context& ctx) {
                                                m.rebalance_timeout_ms, m.subscription.topics, m.assignment});
     }
     records->metadata = std::move(md);
-    Error error = Error::none;
-    std::optional<int64_t> required = host_.append_group_records(g.partition, records, error, ctx);
     PendingAppend a;
-    a.serial = next_serial_++;
     a.partition = g.partition;
     a.group_id = g.group_id;
     a.generation = g.generation;
+    submit_append(std::move(a), std::move(records), ctx);
+}
+
+void GroupCoordinator::submit_append(PendingAppend a, std::shared_ptr<const GroupRecords> records, Context& ctx) {
+    a.serial = next_serial_++;
+    Error error = Error::none;
+    std::optional<int64_t> required = host_.append_group_records(a.partition, std::move(records), error, ctx);
     if (!required) {
         complete_append(a, error, ctx);
         return;
@@ -442,24 +446,13 @@ void GroupCoordinator::handle(sim::NodeId from, const OffsetCommitRequest& req, 
     for (const auto& p : req.partitions)
         records->offsets.push_back(OffsetCommitRecord{g.group_id, p.tp, p.offset, p.leader_epoch, ctx.now()});
     PendingAppend a;
-    a.serial = next_serial_++;
     a.partition = g.partition;
     a.group_id = g.group_id;
     a.is_commit = true;
     a.from = from;
     a.correlation_id = req.correlation_id;
     a.offsets = records->offsets;
-    Error error = Error::none;
-    std::optional<int64_t> required = host_.append_group_records(g.partition, std::move(records), error, ctx);
-    if (!required) {
-        complete_append(a, error, ctx);
-        return;
-    }
-    a.required_offset = *required;
-    a.timer = ctx.set_timer(sim::milliseconds(offsets_commit_timeout_ms), tag(purpose_append, a.serial));
-    const int32_t partition = a.partition;
-    appends_.push_back(std::move(a));
-    on_high_watermark(partition, host_.group_partition_high_watermark(partition), ctx);  // a lone replica commits at once
+    submit_append(std::move(a), std::move(records), ctx);
 }
 
 void GroupCoordinator::handle(sim::NodeId from, const OffsetFetchRequest& req, Context& ctx) {

@@ -155,6 +155,8 @@ private:
     void send_join_response(Group& g, Member& m, Context& ctx);
     void fail_pending_syncs(Group& g, Error error, Context& ctx);
     void write_group_metadata(Group& g, Context& ctx);
+    // Appends `records` for `a` and waits for them to commit (or answers at once on an error).
+    void submit_append(PendingAppend a, std::shared_ptr<const GroupRecords> records, Context& ctx);
     void complete_append(PendingAppend& a, Error error, Context& ctx);
     std::string choose_protocol(const Group& g) const;
     void trace_state(const Group& g, const char* reason, Context& ctx) const;

@@ -6,24 +6,7 @@
 
 namespace scenarios {
 
-const char* check_name(CheckKind kind) {
-    switch (kind) {
-        case CheckKind::no_acked_loss: return "no-acked-loss";
-        case CheckKind::no_duplicates: return "no-duplicates";
-        case CheckKind::per_partition_order: return "per-partition-order";
-        case CheckKind::replicas_consistent: return "replicas-consistent";
-        case CheckKind::single_leader: return "single-leader";
-        case CheckKind::quorum: return "quorum";
-        case CheckKind::max_lag: return "max-lag";
-        case CheckKind::recovers: return "recovers";
-        case CheckKind::failover_time: return "failover-time";
-        case CheckKind::availability: return "availability";
-        case CheckKind::at_least_once: return "at-least-once";
-        case CheckKind::no_poll_skip: return "no-poll-skip";
-        case CheckKind::committed_monotonic: return "committed-monotonic";
-    }
-    return "unknown";
-}
+const char* check_name(CheckKind kind) { return to_string(kind); }  // the scenario's own name
 
 namespace {
 
