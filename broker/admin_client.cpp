@@ -6,7 +6,17 @@ AdminClient::AdminClient(std::vector<CreatableTopic> topics, const ClusterDirect
     : pending_(std::move(topics)), directory_(directory), retry_backoff_ms_(retry_backoff_ms) {}
 
 void AdminClient::on_start(Context& ctx) {
+    started_ = ctx.now();
     if (!pending_.empty()) ctx.set_timer(sim::milliseconds(retry_backoff_ms_), 0);
+}
+
+void AdminClient::ask_metadata(Context& ctx) {
+    if (directory_.brokers.empty()) return;
+    auto it = directory_.brokers.begin();
+    std::advance(it, static_cast<ptrdiff_t>(next_broker_++ % directory_.brokers.size()));
+    MetadataRequest req;
+    req.correlation_id = ++correlation_;
+    ctx.send(it->second, std::move(req));
 }
 
 void AdminClient::send(Context& ctx) {
@@ -21,11 +31,25 @@ void AdminClient::send(Context& ctx) {
 
 void AdminClient::on_timer(uint64_t, Context& ctx) {
     if (pending_.empty()) return;
+    if (!cluster_up_ && ctx.now() - started_ >= sim::milliseconds(admin_wait_for_brokers_ms)) cluster_up_ = true;
+    if (!cluster_up_) {
+        ask_metadata(ctx);
+        ctx.set_timer(sim::milliseconds(retry_backoff_ms_), 0);
+        return;
+    }
     send(ctx);
     ctx.set_timer(sim::milliseconds(retry_backoff_ms_ * 5), 0);  // retry if no answer came
 }
 
 void AdminClient::on_message(sim::NodeId, Message& msg, Context& ctx) {
+    if (auto* m = std::get_if<MetadataResponse>(&msg)) {
+        // Every broker registered and unfenced: the cluster is up.
+        if (!cluster_up_ && m->correlation_id == correlation_ && m->brokers.size() >= directory_.brokers.size()) {
+            cluster_up_ = true;
+            send(ctx);
+        }
+        return;
+    }
     auto* r = std::get_if<CreateTopicsResponse>(&msg);
     if (r == nullptr || r->correlation_id != correlation_) return;
     bool wrong_controller = false;

@@ -1,7 +1,9 @@
-// The admin client that creates a scenario's topics once the cluster is up (what
-// kafka-topics.sh --create does through the Admin API). It retries until every topic exists:
-// NOT_CONTROLLER moves it to the next controller, INVALID_REPLICATION_FACTOR means not
-// enough brokers have registered yet.
+// The admin client that creates a scenario's topics once the cluster is up (what an operator's
+// script does: wait until every broker is registered and unfenced, then kafka-topics.sh
+// --create through the Admin API). It asks a broker for metadata until the live brokers are
+// all of them (or admin_wait_for_brokers has passed: a scenario may start with a broker
+// down), then retries until every topic exists: NOT_CONTROLLER moves it to the next
+// controller, INVALID_REPLICATION_FACTOR means not enough brokers are usable yet.
 #pragma once
 #include <string>
 #include <vector>
@@ -23,6 +25,12 @@ public:
 
 private:
     void send(Context& ctx);
+    void ask_metadata(Context& ctx);
+
+    static constexpr int64_t admin_wait_for_brokers_ms = 30000;
+    bool cluster_up_ = false;
+    sim::Time started_;
+    size_t next_broker_ = 0;
 
     std::vector<CreatableTopic> pending_;
     std::vector<std::string> created_;
