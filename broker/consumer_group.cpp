@@ -267,8 +267,10 @@ void ConsumerClient::on_group_message(sim::NodeId from, Message& msg, Context& c
         // A coordinator we cannot connect to (its connection is down: the broker is gone, or
         // metadata has not caught up) is no coordinator: ask again after the backoff, as
         // Java does when the connection attempt fails.
-        auto conn = connections_.find(r->node_id);
-        const bool reachable = conn == connections_.end() || !conn->second.down;
+        // (connection_usable probes a down connection when its backoff has passed: the
+        // next FindCoordinator finds it up again once the broker answers.)
+        sim::Time probe_due = sim::time_never;
+        const bool reachable = r->node_id != no_leader && connection_usable(r->node_id, ctx, probe_due);
         if (r->error == Error::none && r->node_id != no_leader && dir_->broker_node(r->node_id) != sim::no_node &&
             reachable) {
             coordinator_ = r->node_id;

@@ -142,7 +142,12 @@ void GroupCoordinator::handle(sim::NodeId from, const JoinGroupRequest& req, Con
         if (g.initial_delay) g.joined_during_delay = true;
     }
     Member& m = it->second;
-    const bool changed = m.subscription.topics != req.subscription.topics || m.protocols != req.protocols;
+    // MemberMetadata.matches compares the protocol metadata bytes, which carry the owned
+    // partitions too: a cooperative member that revoked some rejoins with different metadata,
+    // and that starts the follow-up rebalance (KIP-429).
+    const bool changed = m.subscription.topics != req.subscription.topics ||
+                         m.subscription.owned_partitions != req.subscription.owned_partitions ||
+                         m.protocols != req.protocols;
     m.node = from;
     m.session_timeout_ms = req.session_timeout_ms;
     m.rebalance_timeout_ms = req.rebalance_timeout_ms;
