@@ -126,6 +126,11 @@ void GroupCoordinator::handle(sim::NodeId from, const JoinGroupRequest& req, Con
         const uint64_t lo = ctx.rng().next();
         std::string id = (req.client_id.empty() ? std::string("consumer") : req.client_id) + "-" + uuid_text(hi, lo);
         g.pending_members.insert(id);
+        // A pending member that never joins with its id expires after its session timeout
+        // (GroupCoordinator.addPendingMemberExpiration), or it would hold every rebalance.
+        const uint64_t serial = next_serial_++;
+        pending_timers_[serial] = {g.group_id, id};
+        ctx.set_timer(sim::milliseconds(req.session_timeout_ms), tag(purpose_pending, serial));
         resp.member_id = id;
         return reply(Error::member_id_required);
     }
@@ -593,6 +598,18 @@ void GroupCoordinator::on_timer(uint64_t t, Context& ctx) {
             }
             join_timers_.erase(it);
             complete_join(g, ctx);
+            return;
+        }
+        case purpose_pending: {
+            auto it = pending_timers_.find(serial);
+            if (it == pending_timers_.end()) return;
+            auto [group_id, member_id] = it->second;
+            pending_timers_.erase(it);
+            auto git = groups_.find(group_id);
+            if (git == groups_.end() || git->second.pending_members.erase(member_id) == 0) return;
+            ctx.trace("group_member_removed",
+                      {{"group", group_id}, {"member", member_id}, {"reason", "a pending member never joined"}});
+            maybe_complete_join(git->second, ctx);
             return;
         }
         case purpose_append: {

@@ -126,7 +126,7 @@ public:
     const std::map<std::string, Group>& groups() const { return groups_; }
 
 private:
-    enum Purpose : uint64_t { purpose_session = 1, purpose_join = 2, purpose_append = 3 };
+    enum Purpose : uint64_t { purpose_session = 1, purpose_join = 2, purpose_append = 3, purpose_pending = 4 };
     static uint64_t tag(Purpose p, uint64_t serial) { return (timer_kind << 48) | (p << 44) | serial; }
 
     // An append waiting for the high watermark, and what to do when it is committed.
@@ -167,6 +167,7 @@ private:
     std::set<int32_t> loaded_;
     std::map<uint64_t, std::pair<std::string, std::string>> session_timers_;  // serial -> (group, member)
     std::map<uint64_t, std::string> join_timers_;                            // serial -> group
+    std::map<uint64_t, std::pair<std::string, std::string>> pending_timers_;  // serial -> (group, pending member)
     std::vector<PendingAppend> appends_;
     uint64_t next_serial_ = 1;
 };

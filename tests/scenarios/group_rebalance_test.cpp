@@ -81,9 +81,11 @@ std::string double_owners(const scenarios::RunData& run) {
 
 }  // namespace
 
-TEST_CASE("group rebalances under random crashes: one owner per partition and generation", "[scenarios][groups]") {
+namespace {
+
+void check_group_seeds(uint64_t first, uint64_t last) {
     int64_t generations = 0, runs = 0;
-    for (uint64_t seed = 1; seed <= 200; ++seed) {
+    for (uint64_t seed = first; seed <= last; ++seed) {
         const std::string text = group_scenario(seed).dump(2);
         auto loaded = scenarios::load_scenario_text(text, "group-rebalance-" + std::to_string(seed) + ".json");
         INFO("seed " << seed << "\n" << text);
@@ -103,3 +105,12 @@ TEST_CASE("group rebalances under random crashes: one owner per partition and ge
     }
     WARN("group rebalances: " << runs << " seeds, highest generation " << generations);
 }
+
+}  // namespace
+
+TEST_CASE("group rebalances under random crashes: one owner per partition and generation", "[scenarios][groups]") {
+    check_group_seeds(1, 200);
+}
+
+// Not run by default (hidden tag): `test_scenarios "[.group-stress]"`.
+TEST_CASE("group rebalances: stress, 1000 more seeds", "[.group-stress]") { check_group_seeds(201, 1200); }
