@@ -31,13 +31,23 @@ std::string committed_at(const RunData& run, kafka::TopicPartition tp, int64_t o
     const PartitionSnapshot* p = run.final_state.find(tp);
     const ReplicaSnapshot* source = p == nullptr ? nullptr : p->committed_source();
     if (source == nullptr) return "the partition has no replica left";
-    if (offset >= p->committed_end())
-        return "the committed log ends at offset " + std::to_string(p->committed_end());
     const auto& batches = source->batches;
     auto it = std::upper_bound(batches.begin(), batches.end(), offset,
                                [](int64_t o, const kafka::RecordBatch& b) { return o < b.base_offset; });
-    if (it == batches.begin() || std::prev(it)->next_offset() <= offset)
-        return "offset " + std::to_string(offset) + " is not in the committed log";
+    const bool present = it != batches.begin() && std::prev(it)->next_offset() > offset;
+    if (offset >= p->committed_end()) {
+        // Not committed at the end is not the same as gone: say which it is.
+        std::string text = "the committed log ends at offset " + std::to_string(p->committed_end());
+        if (present) {
+            const kafka::RecordBatch& b = *std::prev(it);
+            auto seq = b.first_seq + static_cast<uint32_t>(offset - b.base_offset);
+            text += " (the leader's log holds " + records_text(run, b.client, tp, seq, seq + 1) +
+                    " at offset " + std::to_string(offset) +
+                    " above its high watermark: not committed when the run ended)";
+        }
+        return text;
+    }
+    if (!present) return "offset " + std::to_string(offset) + " is not in the committed log";
     const kafka::RecordBatch& b = *std::prev(it);
     auto seq = b.first_seq + static_cast<uint32_t>(offset - b.base_offset);
     return "offset " + std::to_string(offset) + " now holds " + records_text(run, b.client, tp, seq, seq + 1);
