@@ -287,6 +287,28 @@ void GroupCoordinator::send_join_response(Group& g, Member& m, Context& ctx) {
     ctx.send(m.node, std::move(resp));
 }
 
+// A request from a member of the group's current generation: the member, or nullptr with
+// the error Kafka answers (NOT_COORDINATOR, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION).
+GroupCoordinator::Member* GroupCoordinator::member_of_generation(const std::string& group_id,
+                                                                 const std::string& member_id, int32_t generation,
+                                                                 Group*& group, Error& error) {
+    group = find_loaded(group_id);
+    if (group == nullptr) {
+        error = is_loaded(partition_for(group_id)) ? Error::unknown_member_id : Error::not_coordinator;
+        return nullptr;
+    }
+    auto it = group->members.find(member_id);
+    if (it == group->members.end()) {
+        error = Error::unknown_member_id;
+        return nullptr;
+    }
+    if (generation != group->generation) {
+        error = Error::illegal_generation;
+        return nullptr;
+    }
+    return &it->second;
+}
+
 // ------------------------------------------------------------------------------ SyncGroup
 
 void GroupCoordinator::handle(sim::NodeId from, const SyncGroupRequest& req, Context& ctx) {
@@ -296,12 +318,11 @@ void GroupCoordinator::handle(sim::NodeId from, const SyncGroupRequest& req, Con
         resp.error = e;
         ctx.send(from, resp);
     };
-    Group* g = find_loaded(req.group_id);
-    if (g == nullptr) return reply(is_loaded(partition_for(req.group_id)) ? Error::unknown_member_id : Error::not_coordinator);
-    auto it = g->members.find(req.member_id);
-    if (it == g->members.end()) return reply(Error::unknown_member_id);
-    if (req.generation_id != g->generation) return reply(Error::illegal_generation);
-    Member& m = it->second;
+    Group* g = nullptr;
+    Error error = Error::none;
+    Member* member = member_of_generation(req.group_id, req.member_id, req.generation_id, g, error);
+    if (member == nullptr) return reply(error);
+    Member& m = *member;
     m.node = from;
     switch (g->state) {
         case GroupState::empty:
@@ -382,12 +403,11 @@ void GroupCoordinator::handle(sim::NodeId from, const HeartbeatRequest& req, Con
         resp.error = e;
         ctx.send(from, resp);
     };
-    Group* g = find_loaded(req.group_id);
-    if (g == nullptr) return reply(is_loaded(partition_for(req.group_id)) ? Error::unknown_member_id : Error::not_coordinator);
-    auto it = g->members.find(req.member_id);
-    if (it == g->members.end()) return reply(Error::unknown_member_id);
-    if (req.generation_id != g->generation) return reply(Error::illegal_generation);
-    Member& m = it->second;
+    Group* g = nullptr;
+    Error error = Error::none;
+    Member* member = member_of_generation(req.group_id, req.member_id, req.generation_id, g, error);
+    if (member == nullptr) return reply(error);
+    Member& m = *member;
     m.node = from;
     arm_session(*g, m, ctx);
     reply(g->state == GroupState::preparing_rebalance ? Error::rebalance_in_progress : Error::none);

@@ -146,6 +146,8 @@ private:
     };
 
     Group* find_loaded(const std::string& group_id);
+    Member* member_of_generation(const std::string& group_id, const std::string& member_id, int32_t generation,
+                                 Group*& group, Error& error);
     Group& get_or_create(const std::string& group_id);
     void arm_session(Group& g, Member& m, Context& ctx);
     void prepare_rebalance(Group& g, const char* reason, Context& ctx);
