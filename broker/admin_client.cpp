@@ -20,13 +20,23 @@ void AdminClient::ask_metadata(Context& ctx) {
 }
 
 void AdminClient::send(Context& ctx) {
-    if (pending_.empty() || directory_.controllers.empty()) return;
-    auto it = directory_.controllers.begin();
-    std::advance(it, static_cast<ptrdiff_t>(next_controller_ % directory_.controllers.size()));
+    if (pending_.empty()) return;
+    sim::NodeId to = sim::no_node;
+    if (!directory_.controllers.empty()) {
+        auto it = directory_.controllers.begin();
+        std::advance(it, static_cast<ptrdiff_t>(next_controller_ % directory_.controllers.size()));
+        to = it->second;
+    } else {
+        to = directory_.broker_node(metadata_controller_);
+        if (to == sim::no_node) {  // not known yet: ask for metadata, send on the answer
+            ask_metadata(ctx);
+            return;
+        }
+    }
     CreateTopicsRequest req;
     req.correlation_id = ++correlation_;
     req.topics = pending_;
-    ctx.send(it->second, std::move(req));
+    ctx.send(to, std::move(req));
 }
 
 void AdminClient::on_timer(uint64_t, Context& ctx) {
@@ -43,6 +53,11 @@ void AdminClient::on_timer(uint64_t, Context& ctx) {
 
 void AdminClient::on_message(sim::NodeId, Message& msg, Context& ctx) {
     if (auto* m = std::get_if<MetadataResponse>(&msg)) {
+        if (m->correlation_id == correlation_ && m->controller_id >= 0) {
+            const bool learned = metadata_controller_ < 0;
+            metadata_controller_ = m->controller_id;
+            if (learned && cluster_up_ && directory_.controllers.empty()) send(ctx);
+        }
         // Every broker registered and unfenced: the cluster is up.
         if (!cluster_up_ && m->correlation_id == correlation_ && m->brokers.size() >= directory_.brokers.size()) {
             cluster_up_ = true;
@@ -64,7 +79,10 @@ void AdminClient::on_message(sim::NodeId, Message& msg, Context& ctx) {
             break;
         }
     }
-    if (wrong_controller) ++next_controller_;
+    if (wrong_controller) {
+        ++next_controller_;
+        metadata_controller_ = -1;  // ZooKeeper mode: find the controller again
+    }
 }
 
 }  // namespace kafka

@@ -3,7 +3,8 @@
 // --create through the Admin API). It asks a broker for metadata until the live brokers are
 // all of them (or admin_wait_for_brokers has passed: a scenario may start with a broker
 // down), then retries until every topic exists: NOT_CONTROLLER moves it to the next
-// controller, INVALID_REPLICATION_FACTOR means not enough brokers are usable yet.
+// controller, INVALID_REPLICATION_FACTOR means not enough brokers are usable yet. In ZooKeeper
+// mode the controller is a broker: the one the metadata names.
 #pragma once
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ private:
     const ClusterDirectory& directory_;
     int64_t retry_backoff_ms_;
     size_t next_controller_ = 0;
+    int32_t metadata_controller_ = -1;  // controller id of the last MetadataResponse
     int32_t correlation_ = 0;
 };
 

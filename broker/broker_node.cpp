@@ -7,6 +7,9 @@ namespace kafka {
 namespace {
 
 constexpr uint64_t raft_timer_base = uint64_t{0xFF} << 48;
+constexpr uint64_t zk_client_timer_base = uint64_t{0xFE} << 48;
+constexpr uint64_t zk_controller_timer_base = uint64_t{0xFD} << 48;
+constexpr int controlled_shutdown_max_retries = 3;            // controlled.shutdown.max.retries
 constexpr uint64_t id_mask = (uint64_t{1} << 48) - 1;
 
 std::vector<BrokerId> without(const std::vector<BrokerId>& ids, const std::vector<BrokerId>& drop) {
@@ -19,12 +22,21 @@ std::vector<BrokerId> without(const std::vector<BrokerId>& ids, const std::vecto
 }  // namespace
 
 BrokerNode::BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerConfig& config,
-                       const ClusterDirectory& directory)
+                       const ClusterDirectory& directory, std::vector<int32_t> zookeepers)
     : id_(id),
       voters_(voters),
       config_(config),
       directory_(directory),
-      raft_(id, std::move(voters), RaftConfig::from(config), directory, raft_timer_base) {}
+      raft_(id, std::move(voters), RaftConfig::from(config), directory, raft_timer_base) {
+    if (zookeepers.empty()) return;
+    zk_ = std::make_unique<ZkClient>(id, std::move(zookeepers), config_.zookeeper_session_timeout_ms, directory_,
+                                     zk_client_timer_base);
+    zk_controller_ = std::make_unique<ZkController>(id, config_, directory_, *zk_, zk_controller_timer_base);
+    zk_->set_session_listener([this](ZkSessionEvent e, Context& ctx) { zk_controller_->on_session_event(e, ctx); });
+    zk_->set_watcher([this](const ZkWatchEvent& e, Context& ctx) { zk_controller_->on_watch(e, ctx); });
+}
+
+int32_t BrokerNode::controller_id() const { return zk_ ? zk_controller_id_ : raft_.leader_id(); }
 
 const Partition* BrokerNode::partition(TopicPartition tp) const {
     auto it = partitions_.find(tp);
@@ -41,9 +53,13 @@ std::vector<const Partition*> BrokerNode::partitions() const {
 
 void BrokerNode::on_start(Context& ctx) {
     incarnation_id_ = ctx.rng().next();
-    raft_.start(ctx);
+    if (!zk_) raft_.start(ctx);
     ctx.trace("broker_start", {{"broker", id_}});
-    ctx.set_timer(sim::milliseconds(50), tag(timer_heartbeat));
+    if (zk_) {
+        zk_->start(ctx);
+    } else {
+        ctx.set_timer(sim::milliseconds(50), tag(timer_heartbeat));
+    }
     ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), tag(timer_isr_check));
     ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms), tag(timer_hw_checkpoint));
 }
@@ -52,13 +68,23 @@ void BrokerNode::on_shutdown(Context& ctx) {
     shutting_down_ = true;
     ctx.trace("broker_controlled_shutdown", {{"broker", id_}});
     if (!registered()) {
+        if (zk_) zk_->close(ctx);
         ctx.exit();
+        return;
+    }
+    if (zk_) {
+        send_controlled_shutdown(ctx);
         return;
     }
     send_heartbeat(ctx);  // want_shut_down: the controller moves leadership away first
 }
 
 void BrokerNode::on_disconnect(sim::NodeId peer, Context& ctx) {
+    if (zk_) {
+        zk_->handle_disconnect(peer, ctx);
+        zk_controller_->on_disconnect(peer, ctx);
+        after_zk(ctx);
+    }
     // A leader we fetch from went away: retry after replica.fetch.backoff.ms.
     for (auto& [leader, f] : fetchers_) {
         if (directory_.broker_node(leader) == peer && f.in_flight) {
@@ -72,7 +98,12 @@ void BrokerNode::on_disconnect(sim::NodeId peer, Context& ctx) {
 // ------------------------------------------------------------------------------ dispatch
 
 void BrokerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
-    if (raft_.handle_message(from, msg, ctx)) {
+    if (zk_) {
+        if (zk_->handle_message(from, msg, ctx) || zk_controller_->handle_message(from, msg, ctx)) {
+            after_zk(ctx);
+            return;
+        }
+    } else if (raft_.handle_message(from, msg, ctx)) {
         after_raft(ctx);
         return;
     }
@@ -95,6 +126,12 @@ void BrokerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
                 on_heartbeat(m, ctx);
             } else if constexpr (std::is_same_v<T, AlterPartitionResponse>) {
                 on_alter_partition(m, ctx);
+            } else if constexpr (std::is_same_v<T, LeaderAndIsrRequest>) {
+                handle_leader_and_isr(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, UpdateMetadataRequest>) {
+                handle_update_metadata(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, ControlledShutdownResponse>) {
+                on_controlled_shutdown(m, ctx);
             } else if constexpr (std::is_same_v<T, FindCoordinatorRequest>) {
                 handle_find_coordinator(from, m, ctx);
             } else if constexpr (std::is_same_v<T, JoinGroupRequest> || std::is_same_v<T, SyncGroupRequest> ||
@@ -107,7 +144,12 @@ void BrokerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
 }
 
 void BrokerNode::on_timer(uint64_t t, Context& ctx) {
-    if (raft_.handle_timer(t, ctx)) {
+    if (zk_) {
+        if (zk_->handle_timer(t, ctx) || zk_controller_->handle_timer(t, ctx)) {
+            after_zk(ctx);
+            return;
+        }
+    } else if (raft_.handle_timer(t, ctx)) {
         after_raft(ctx);
         return;
     }
@@ -161,6 +203,15 @@ void BrokerNode::on_timer(uint64_t t, Context& ctx) {
             send_fetch(it->first, ctx);
             return;
         }
+        case timer_controlled_shutdown:
+            controlled_shutdown_timer_ = sim::TimerId{};
+            if (controlled_shutdown_attempts_ >= controlled_shutdown_max_retries) {
+                ctx.trace("controlled_shutdown_failed", {{"broker", id_}, {"attempts", controlled_shutdown_attempts_}});
+                stop_now(ctx);  // KafkaServer proceeds with an unclean shutdown
+            } else {
+                send_controlled_shutdown(ctx);
+            }
+            return;
         case timer_alter_partition: {
             auto it = alter_in_flight_.find(static_cast<int32_t>(id));
             if (it == alter_in_flight_.end()) return;
@@ -250,7 +301,7 @@ void BrokerNode::reconcile(const std::vector<TopicPartition>& changed, Context& 
                                             {"leader_epoch", st->leader_epoch}, {"isr", sim::format_id_list(st->isr)},
                                             {"log_end_offset", p.log().log_end_offset()},
                                             {"high_watermark", p.high_watermark()}});
-                if (offsets) {
+                if (offsets && !was_leader) {
                     // GroupMetadataManager.scheduleLoadGroupAndOffsets: the groups of this
                     // partition are read back from this replica of the log.
                     std::vector<RecordBatch> log;
@@ -331,17 +382,24 @@ void BrokerNode::on_heartbeat(const BrokerHeartbeatResponse& r, Context& ctx) {
         return;
     }
     if (r.error != Error::none) return;
-    if (shutting_down_ && r.should_shut_down) {
-        for (auto& [tp, p] : partitions_) {
-            p->checkpoint_high_watermark();
-            p->log().flush();
-        }
-        ctx.trace("broker_stopped", {{"broker", id_}});
-        ctx.exit();
+    if (shutting_down_ && r.should_shut_down) stop_now(ctx);
+}
+
+void BrokerNode::stop_now(Context& ctx) {
+    for (auto& [tp, p] : partitions_) {
+        p->checkpoint_high_watermark();
+        p->log().flush();
     }
+    if (zk_) zk_->close(ctx);  // the ensemble deletes /brokers/ids/<id> at once
+    ctx.trace("broker_stopped", {{"broker", id_}});
+    ctx.exit();
 }
 
 void BrokerNode::request_isr_change(Partition& p, std::vector<BrokerId> new_isr, const char* reason, Context& ctx) {
+    if (zk_) {
+        write_isr_to_zookeeper(p, std::move(new_isr), reason, ctx);
+        return;
+    }
     sim::NodeId controller = active_controller_node();
     if (controller == sim::no_node || p.pending_isr() || !registered()) return;
     AlterPartitionRequest req;
@@ -396,7 +454,7 @@ void BrokerNode::handle_metadata(sim::NodeId from, const MetadataRequest& req, C
     resp.correlation_id = req.correlation_id;
     for (const auto& [bid, reg] : image_.brokers())
         if (!reg.fenced) resp.brokers.push_back(bid);
-    resp.controller_id = raft_.leader_id();
+    resp.controller_id = controller_id();
     auto describe = [&](const TopicImage& t) {
         TopicMetadata tm;
         tm.name = t.name;
@@ -779,7 +837,7 @@ void BrokerNode::handle_find_coordinator(sim::NodeId from, const FindCoordinator
         // The first group: the broker has the controller create __consumer_offsets
         // (AutoTopicCreationManager) and the client asks again.
         resp.error = Error::coordinator_not_available;
-        sim::NodeId controller = active_controller_node();
+        sim::NodeId controller = zk_ ? directory_.broker_node(zk_controller_id_) : active_controller_node();
         const bool asked_recently = offsets_topic_requested_at_ && ctx.now() - *offsets_topic_requested_at_ <
                                                                        sim::milliseconds(config_.controller_quorum_request_timeout_ms);
         if (!asked_recently && controller != sim::no_node) {

@@ -4,6 +4,13 @@
 // min.insync.replicas, idempotence, the produce purgatory), the fetch path (follower and
 // consumer fetches, the fetch purgatory), replica fetchers with divergence truncation
 // (KIP-320), and ISR changes through AlterPartition (KIP-497).
+//
+// In ZooKeeper mode (a non-empty ensemble) the same broker instead holds a ZooKeeper session
+// (ZkClient) and runs Kafka's ZooKeeper-mode controller (ZkController, active on one broker);
+// its metadata cache is written by the controller's LeaderAndIsr and UpdateMetadata requests
+// (fenced by controller epoch: STALE_CONTROLLER_EPOCH), and a leader writes ISR changes to the
+// partition's state znode itself, conditional on its zkVersion, then announces them with an
+// /isr_change_notification znode. A clean stop is a ControlledShutdown request to the controller.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -13,16 +20,20 @@
 
 #include "broker/config.hpp"
 #include "broker/controller/metadata_image.hpp"
+#include "broker/controller/zk_controller.hpp"
 #include "broker/group/group_coordinator.hpp"
 #include "broker/raft/raft_replica.hpp"
 #include "broker/replica/partition.hpp"
 #include "broker/world.hpp"
+#include "broker/zookeeper/zk_client.hpp"
 
 namespace kafka {
 
 class BrokerNode final : public Node, private GroupCoordinator::Host {
 public:
-    BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerConfig& config, const ClusterDirectory& directory);
+    // zookeepers: the ensemble's server ids in ZooKeeper mode; empty in KRaft mode.
+    BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerConfig& config, const ClusterDirectory& directory,
+               std::vector<int32_t> zookeepers = {});
 
     void on_start(Context& ctx) override;
     void on_message(sim::NodeId from, Message& msg, Context& ctx) override;
@@ -41,9 +52,18 @@ public:
     const Partition* partition(TopicPartition tp) const;
     std::vector<const Partition*> partitions() const;
     const GroupCoordinator& coordinator() const { return coordinator_; }
+    // ZooKeeper mode (nullptr in KRaft mode).
+    bool zookeeper_mode() const { return zk_ != nullptr; }
+    const ZkClient* zk_client() const { return zk_.get(); }
+    const ZkController* zk_controller() const { return zk_controller_.get(); }
+    int32_t controller_epoch_seen() const { return controller_epoch_seen_; }
+    // The controller as this broker knows it: KRaft quorum leader, or the ZooKeeper-mode
+    // controller broker named by the last UpdateMetadata. -1 unknown.
+    int32_t controller_id() const;
 
 private:
-    // Timer kinds (the low 48 bits carry an id where needed).
+    // Timer kinds (the low 48 bits carry an id where needed). Kind 8 is GroupCoordinator::timer_kind;
+    // 0xFD..0xFF are the ZooKeeper controller, the ZooKeeper client and Raft.
     enum TimerKind : uint64_t {
         timer_heartbeat = 1,
         timer_isr_check = 2,
@@ -52,6 +72,7 @@ private:
         timer_produce_wait = 5,    // id: pending produce
         timer_fetcher = 6,         // id: leader broker id (backoff or request timeout)
         timer_alter_partition = 7, // id: correlation id
+        timer_controlled_shutdown = 9,  // ZooKeeper mode: retry or give up a ControlledShutdown (8 is the group coordinator's)
     };
     static uint64_t tag(TimerKind kind, uint64_t id = 0) { return (static_cast<uint64_t>(kind) << 48) | id; }
 
@@ -70,6 +91,18 @@ private:
     void request_isr_change(Partition& p, std::vector<BrokerId> new_isr, const char* reason, Context& ctx);
     void on_alter_partition(const AlterPartitionResponse& r, Context& ctx);
     void check_isr(Context& ctx);
+
+    // ---- ZooKeeper mode ----
+    void after_zk(Context& ctx);
+    void handle_leader_and_isr(sim::NodeId from, const LeaderAndIsrRequest& req, Context& ctx);
+    void handle_update_metadata(sim::NodeId from, const UpdateMetadataRequest& req, Context& ctx);
+    bool stale_controller(int32_t controller_epoch, const char* request, Context& ctx);
+    void cache_topics(const std::vector<ZkTopicInfo>& topics);
+    void cache_partition(const LeaderAndIsrPartitionState& s);
+    void write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_isr, const char* reason, Context& ctx);
+    void send_controlled_shutdown(Context& ctx);
+    void on_controlled_shutdown(const ControlledShutdownResponse& r, Context& ctx);
+    void stop_now(Context& ctx);
 
     // ---- client-facing requests ----
     void handle_metadata(sim::NodeId from, const MetadataRequest& req, Context& ctx);
@@ -145,6 +178,17 @@ private:
     std::map<BrokerId, Fetcher> fetchers_;
 
     GroupCoordinator coordinator_{config_, *this};
+
+    // ZooKeeper mode
+    std::unique_ptr<ZkClient> zk_;
+    std::unique_ptr<ZkController> zk_controller_;
+    int32_t controller_epoch_seen_ = 0;   // highest controller epoch a request came with
+    BrokerId zk_controller_id_ = -1;      // from UpdateMetadata
+    int64_t cache_offset_ = -1;           // the metadata cache's change counter (image_ offsets)
+    std::map<TopicPartition, int32_t> state_controller_epoch_;  // controller epoch of each partition's state
+    int32_t controlled_shutdown_request_ = 0;
+    sim::TimerId controlled_shutdown_timer_;
+    int controlled_shutdown_attempts_ = 0;
     std::optional<sim::Time> offsets_topic_requested_at_;  // asked the controller to create __consumer_offsets
 };
 

@@ -108,6 +108,15 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     // ---- Broker: ZooKeeper mode -------------------------------------------------------------
     key("zookeeper.session.timeout.ms", B, integer, "18000", true,
         "a broker's ZooKeeper session expires after this long without contact (6000 before 2.5)", 1, i32_max),
+    key("zookeeper.tickTime", B, integer, "2000", true,
+        "ZooKeeper server (zoo.cfg tickTime, the sample config's value): the basic time unit of the ensemble", 1,
+        i32_max),
+    key("zookeeper.initLimit", B, integer, "10", true,
+        "ZooKeeper server (zoo.cfg initLimit, no default in ZooKeeper; the sample config's value): ticks a follower "
+        "may take to connect and sync to a new leader", 1, i32_max),
+    key("zookeeper.syncLimit", B, integer, "5", true,
+        "ZooKeeper server (zoo.cfg syncLimit, the sample config's value): ticks a follower may fall behind before "
+        "the leader drops it", 1, i32_max),
 
     // ---- Broker: group coordinator and transactions ------------------------------------------
     key("group.initial.rebalance.delay.ms", B, integer, "3000", true,
@@ -737,6 +746,9 @@ BrokerConfig BrokerConfig::from(const VersionProfile& profile, const ConfigMap& 
         else if (name == "controller.quorum.request.timeout.ms") set_int(c.controller_quorum_request_timeout_ms, v);
         else if (name == "controller.quorum.retry.backoff.ms") set_int(c.controller_quorum_retry_backoff_ms, v);
         else if (name == "zookeeper.session.timeout.ms") set_int(c.zookeeper_session_timeout_ms, v);
+        else if (name == "zookeeper.tickTime") set_int(c.zookeeper_tick_time_ms, v);
+        else if (name == "zookeeper.initLimit") set_int(c.zookeeper_init_limit, v);
+        else if (name == "zookeeper.syncLimit") set_int(c.zookeeper_sync_limit, v);
         else if (name == "offsets.topic.num.partitions") set_int(c.offsets_topic_num_partitions, v);
         else if (name == "offsets.topic.replication.factor") set_int(c.offsets_topic_replication_factor, v);
         else if (name == "group.initial.rebalance.delay.ms") set_int(c.group_initial_rebalance_delay_ms, v);

@@ -122,6 +122,10 @@ struct BrokerConfig {
     int64_t controller_quorum_retry_backoff_ms = 20;
     // ZooKeeper mode
     int64_t zookeeper_session_timeout_ms = 18000;    // 6000 before 2.5
+    // The ZooKeeper servers (zoo.cfg), as "zookeeper.<name>" in kafka.config
+    int64_t zookeeper_tick_time_ms = 2000;
+    int64_t zookeeper_init_limit = 10;               // ticks
+    int64_t zookeeper_sync_limit = 5;                // ticks
     // Group coordinator
     int32_t offsets_topic_num_partitions = 50;
     int32_t offsets_topic_replication_factor = 3;

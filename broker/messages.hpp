@@ -11,6 +11,7 @@
 #include "broker/group/group_partition.hpp"
 #include "broker/metadata_records.hpp"
 #include "broker/record_batch.hpp"
+#include "broker/zookeeper/zk_protocol.hpp"
 
 namespace kafka {
 
@@ -139,6 +140,59 @@ struct CreateTopicsResponse {
         Error error = Error::none;
     };
     std::vector<Result> topics;
+};
+
+// ---------------------------------------------------------------- ZooKeeper-mode controller -> brokers
+// LeaderAndIsr / UpdateMetadata / ControlledShutdown (KafkaController and ControllerChannelManager).
+struct LeaderAndIsrPartitionState {
+    TopicPartition tp;
+    int32_t controller_epoch = 0;      // the epoch of the controller that wrote this state
+    BrokerId leader = no_leader;
+    int32_t leader_epoch = 0;
+    std::vector<BrokerId> isr;
+    int32_t zk_version = 0;            // the state znode's version (the partition epoch)
+    std::vector<BrokerId> replicas;
+};
+struct ZkTopicInfo {                   // what a broker needs of a topic (/brokers/topics/<t>, /config/topics/<t>)
+    std::string name;
+    TopicId topic_id = 0;
+    int32_t partitions = 0;
+    ConfigMap configs;
+};
+struct LeaderAndIsrRequest {
+    int32_t correlation_id = 0;
+    BrokerId controller_id = -1;
+    int32_t controller_epoch = 0;
+    int64_t broker_epoch = -1;         // the receiver's broker epoch as the controller knows it (KIP-380)
+    std::vector<ZkTopicInfo> topics;
+    std::vector<LeaderAndIsrPartitionState> partitions;
+};
+struct LeaderAndIsrResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+};
+struct UpdateMetadataRequest {
+    int32_t correlation_id = 0;
+    BrokerId controller_id = -1;
+    int32_t controller_epoch = 0;
+    int64_t broker_epoch = -1;
+    std::vector<BrokerId> live_brokers;
+    std::vector<ZkTopicInfo> topics;
+    std::vector<LeaderAndIsrPartitionState> partitions;
+};
+struct UpdateMetadataResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+};
+struct ControlledShutdownRequest {
+    int32_t correlation_id = 0;
+    BrokerId broker_id = 0;
+    int64_t broker_epoch = -1;
+};
+struct ControlledShutdownResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    std::vector<TopicPartition> remaining;  // partitions it still leads; done when empty
 };
 
 // ---------------------------------------------------------------- client requests
@@ -357,6 +411,11 @@ using Message = std::variant<std::monostate,
                              ListOffsetsResponse, FindCoordinatorRequest, FindCoordinatorResponse,
                              JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
                              HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,
-                             OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse>;
+                             OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse,
+                             // ZooKeeper mode: the ensemble, its clients, and the ZooKeeper-mode controller
+                             ZkVote, ZkQuorumPacket, ZkConnectRequest, ZkConnectResponse, ZkRequest, ZkResponse,
+                             ZkWatchEvent, ZkSetWatches, LeaderAndIsrRequest, LeaderAndIsrResponse,
+                             UpdateMetadataRequest, UpdateMetadataResponse, ControlledShutdownRequest,
+                             ControlledShutdownResponse>;
 
 }  // namespace kafka

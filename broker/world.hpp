@@ -15,6 +15,7 @@ using Node = sim::Node<Message>;
 struct ClusterDirectory {
     std::map<int32_t, sim::NodeId> controllers;  // KRaft voters, ids 3000..
     std::map<int32_t, sim::NodeId> brokers;      // brokers, ids 1..
+    std::map<int32_t, sim::NodeId> zookeepers;   // ZooKeeper mode: the ensemble, server ids 1..
     sim::NodeId admin = sim::no_node;
 
     sim::NodeId controller_node(int32_t id) const {
@@ -24,6 +25,15 @@ struct ClusterDirectory {
     sim::NodeId broker_node(int32_t id) const {
         auto it = brokers.find(id);
         return it == brokers.end() ? sim::no_node : it->second;
+    }
+    sim::NodeId zookeeper_node(int32_t id) const {
+        auto it = zookeepers.find(id);
+        return it == zookeepers.end() ? sim::no_node : it->second;
+    }
+    int32_t zookeeper_id(sim::NodeId node) const {
+        for (const auto& [id, n] : zookeepers)
+            if (n == node) return id;
+        return -1;
     }
     // Either kind: Raft messages go to voters, responses back to whoever asked.
     sim::NodeId node_of(int32_t id) const {

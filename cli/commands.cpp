@@ -208,7 +208,10 @@ int validate_command(const std::vector<std::string>& args) {
     std::optional<scenarios::Scenario> s = load_or_report(path);
     if (!s) return 2;
     std::cout << path << ": valid scenario '" << s->name << "'\n";
-    std::cout << "  " << s->kafka.brokers << " brokers, " << s->kafka.controllers << " controllers, " << s->topics.size()
+    std::cout << "  " << s->kafka.brokers << " brokers, "
+              << (s->kafka.metadata == scenarios::MetadataMode::kraft ? std::to_string(s->kafka.controllers) + " controllers, "
+                                                                       : std::to_string(s->kafka.zookeeper) + " ZooKeeper servers, ")
+              << s->topics.size()
               << " topic(s), " << s->producers.size() << " producer(s), " << s->consumers.size() << " consumer group(s), "
               << s->faults.size() << " fault(s), " << s->expect.size() << " expectation(s), "
               << sim::format_duration(s->duration) << "\n\n";

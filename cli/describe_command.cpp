@@ -1,6 +1,7 @@
 #include "cli/describe_command.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <optional>
 
@@ -9,6 +10,7 @@
 #include "reports/kafka_views.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "broker/zookeeper/zk_server.hpp"
 #include "sim/world.hpp"
 
 namespace cli {
@@ -153,11 +155,52 @@ void print_group(std::ostream& out, scenarios::ScenarioRun& run, const std::stri
     out << reports::format_consumer_group_state(*view, release);
 }
 
+std::string hex(int64_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+// ZooKeeper mode: each server's `srvr` four-letter word, then /controller and
+// /controller_epoch as zookeeper-shell.sh prints them (read from a serving server).
+void print_ensemble(std::ostream& out, scenarios::ScenarioRun& run) {
+    scenarios::ClusterModel& cluster = run.cluster();
+    const kafka::ZooKeeperServer* reader = nullptr;
+    for (const auto& [sid, node] : cluster.directory().zookeepers) {
+        out << "\n$ echo srvr | nc zookeeper-" << sid << " 2181\n";
+        const kafka::ZooKeeperServer* z = cluster.zookeeper(sid);
+        if (z == nullptr || !cluster.world().is_up(node)) {
+            out << "# no answer: zookeeper:" << sid << " is " << sim::to_string(cluster.world().state(node)) << "\n";
+            continue;
+        }
+        if (!z->serving()) {
+            out << "This ZooKeeper instance is not currently serving requests\n";
+            continue;
+        }
+        out << "Connections: " << z->client_connections() << "\n"
+            << "Zxid: " << hex(z->last_committed_zxid()) << "\n"
+            << "Mode: " << (z->state() == kafka::ZooKeeperServer::State::leading ? "leader" : "follower") << "\n"
+            << "Node count: " << z->tree().node_count() << "\n";
+        if (reader == nullptr || z->state() == kafka::ZooKeeperServer::State::leading) reader = z;
+    }
+    for (const char* path : {"/controller", "/controller_epoch"}) {
+        out << "\n$ zookeeper-shell.sh localhost:2181 get " << path << "\n";
+        if (reader == nullptr) {
+            out << "# no ZooKeeper server is serving: the shell cannot connect\n";
+            continue;
+        }
+        auto node = reader->get(path);
+        out << (node ? node->data : "Node does not exist: " + std::string(path)) << "\n";
+    }
+}
+
 void print_quorum(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
                   reports::KafkaRelease release) {
     out << "$ kafka-metadata-quorum.sh " << bootstrap << " describe --status\n";
     if (s.kafka.metadata != scenarios::MetadataMode::kraft) {
-        out << "# this cluster runs in ZooKeeper mode: there is no metadata quorum to describe\n";
+        out << "# this cluster runs in ZooKeeper mode: there is no metadata quorum to describe; the ensemble\n"
+               "# and the controller znodes are what to look at instead\n";
+        print_ensemble(out, run);
         return;
     }
     if (!release.at_least(3, 3)) out << "# (the tool arrived in Kafka 3.3, KIP-836: shown as 3.3 prints it)\n";

@@ -35,7 +35,7 @@ RunCounts count(const scenarios::RunData& run) {
     if (run.trace != nullptr) {
         for (const auto& ev : run.trace->events()) {
             if (ev.kind == "become_leader" && ev.str_or("topic", "") != "__consumer_offsets") ++c.leader_elections;
-            if (ev.kind == "controller_active") ++c.controller_changes;
+            if (ev.kind == "controller_active" || ev.kind == "zk_controller_elected") ++c.controller_changes;
         }
     }
     for (const auto& f : run.faults) {
@@ -54,7 +54,11 @@ void print_header(std::ostream& out, const scenarios::Scenario& s, uint64_t seed
     if (!s.description.empty()) out << "            " << s.description << "\n";
     out << "kafka      " << s.kafka.version << " (profile " << s.kafka.profile.name << "), "
         << (s.kafka.metadata == scenarios::MetadataMode::kraft ? "KRaft" : "ZooKeeper") << ", " << s.kafka.brokers
-        << " brokers, " << s.kafka.controllers << " controllers\n";
+        << " brokers, "
+        << (s.kafka.metadata == scenarios::MetadataMode::kraft
+                ? std::to_string(s.kafka.controllers) + " controllers"
+                : std::to_string(s.kafka.zookeeper) + " ZooKeeper servers (one broker is the controller)")
+        << "\n";
     out << "seed       " << seed << "\n";
     out << "duration   " << sim::format_duration(s.duration) << " of virtual time\n";
     for (const auto& w : s.warnings) out << "warning    " << w << "\n";

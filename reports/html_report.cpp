@@ -130,7 +130,8 @@ std::string header_html(const json& r) {
     const json& cluster = r["cluster"];
     std::string shape = std::string(cluster["metadata"] == "kraft" ? "KRaft" : "ZooKeeper") + ", " +
                         std::to_string(cluster["brokers"].get<int>()) + " brokers, " +
-                        std::to_string(cluster["controllers"].get<int>()) + " controllers";
+                        (cluster["metadata"] == "kraft" ? std::to_string(cluster.value("controllers", 0)) + " controllers"
+                                                        : std::to_string(cluster.value("zookeeper", 0)) + " ZooKeeper servers");
     std::string out = "<header class=\"top\">\n<h1>" + esc(s["name"].get<std::string>()) + "</h1>\n";
     out += "<p class=\"lead\">" + esc(s["description"].get<std::string>()) + "</p>\n";
     out += "<p class=\"verdict\">" + verdict + "</p>\n<dl class=\"meta\">\n";

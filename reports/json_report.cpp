@@ -41,14 +41,17 @@ json scenario_json(const scenarios::Scenario& s) {
 }
 
 json cluster_json(const scenarios::Scenario& s) {
-    return {{"metadata", s.kafka.metadata == scenarios::MetadataMode::kraft ? "kraft" : "zookeeper"},
-            {"brokers", s.kafka.brokers},
-            {"controllers", s.kafka.controllers},
-            {"network",
-             {{"latency_min_us", s.network.latency_min.us},
-              {"latency_max_us", s.network.latency_max.us},
-              {"loss", s.network.loss}}},
-            {"config", config_map_json(s.kafka.config)}};
+    const bool kraft = s.kafka.metadata == scenarios::MetadataMode::kraft;
+    json c = {{"metadata", kraft ? "kraft" : "zookeeper"},
+              {"brokers", s.kafka.brokers},
+              {"network",
+               {{"latency_min_us", s.network.latency_min.us},
+                {"latency_max_us", s.network.latency_max.us},
+                {"loss", s.network.loss}}},
+              {"config", config_map_json(s.kafka.config)}};
+    if (kraft) c["controllers"] = s.kafka.controllers;  // KRaft voters
+    else c["zookeeper"] = s.kafka.zookeeper;           // ensemble size (the controller is a broker)
+    return c;
 }
 
 json expectations_json(const std::vector<scenarios::CheckResult>& checks) {

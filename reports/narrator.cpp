@@ -135,6 +135,81 @@ std::optional<std::string> story(const sim::TraceEvent& ev) {
     if (k == "truncate")
         return partition_label(ev) + ": truncated its log from offset " + std::to_string(ev.int_or("from", 0)) +
                " to " + std::to_string(ev.int_or("to", 0)) + " (" + ev.str_or("reason", "") + ")";
+    // ---- ZooKeeper mode: the ensemble, sessions, and the broker acting as controller
+    if (k == "zk_looking")
+        return "ZooKeeper: LOOKING for a leader (" + ev.str_or("reason", "") + "); serves no clients meanwhile";
+    if (k == "zk_leading")
+        return "ZooKeeper: LEADING the ensemble in epoch " + std::to_string(ev.int_or("epoch", -1)) +
+               " (a majority synced with it" +
+               (ev.find("followers") != nullptr ? ": followers " + ev.str_or("followers", "") : std::string()) + ")";
+    if (k == "zk_following")
+        return "ZooKeeper: FOLLOWING server " + std::to_string(ev.int_or("leader", -1)) + " in epoch " +
+               std::to_string(ev.int_or("epoch", -1));
+    if (k == "zk_session_expired") {
+        std::string line = "ZooKeeper: session " + ev.str_or("session", "?") + " of " + ev.str_or("client", "?") +
+                           " EXPIRED";
+        std::string eph = ev.str_or("ephemerals", "");
+        line += eph.empty() ? ", it held no ephemeral znodes" : ": deleted its ephemeral znodes " + eph;
+        return line;
+    }
+    if (k == "zk_session_created" || k == "zk_session_closed" || k == "zk_client_connected" ||
+        k == "zk_client_disconnected" || k == "zk_controller_write")
+        return std::nullopt;  // routine; the expiry and registration lines tell the story
+    if (k == "zk_client_session_expired")
+        return "learns on reconnecting that its ZooKeeper session " + ev.str_or("session", "?") +
+               " expired while it was away; opens a new one";
+    if (k == "zk_broker_registered")
+        return "registered /brokers/ids/" + std::to_string(ev.int_or("broker", -1)) +
+               " (ephemeral), broker epoch " + std::to_string(ev.int_or("broker_epoch", -1)) + " (its czxid)";
+    if (k == "zk_broker_registration_conflict")
+        return "cannot register: /brokers/ids/" + std::to_string(ev.int_or("broker", -1)) +
+               " still belongs to an older session; waits for it to expire";
+    if (k == "zk_controller_elected")
+        return "created /controller: now the controller, controller epoch " + std::to_string(ev.int_or("epoch", -1)) +
+               " (/controller_epoch bumped)";
+    if (k == "zk_controller_resigned")
+        return "is no longer the controller (epoch " + std::to_string(ev.int_or("epoch", -1)) + "): " +
+               ev.str_or("reason", "");
+    if (k == "zk_controller_write_fenced")
+        return "controller epoch " + std::to_string(ev.int_or("epoch", -1)) + ": write to " + ev.str_or("path", "?") +
+               " FENCED (the /controller_epoch zkVersion moved on: a newer controller exists)";
+    if (k == "zk_broker_change")
+        return "controller sees live brokers " + ev.str_or("live", "?") +
+               (ev.str_or("dead", "[]") != "[]" ? ", gone " + ev.str_or("dead", "") : std::string()) +
+               (ev.str_or("new", "[]") != "[]" ? ", new " + ev.str_or("new", "") : std::string());
+    if (k == "zk_partition_state") {
+        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
+        int64_t leader = ev.int_or("leader", -1);
+        return partition_label(ev) + " state znode: leader " + (leader < 0 ? std::string("none") : std::to_string(leader)) +
+               ", leader epoch " + std::to_string(ev.int_or("leader_epoch", -1)) + ", ISR " + ev.str_or("isr", "?") +
+               " (" + ev.str_or("reason", "") + ")";
+    }
+    if (k == "zk_state_change_aborted")
+        return partition_label(ev) + ": left alone, its state was written by controller epoch " +
+               std::to_string(ev.int_or("written_by_epoch", -1)) + " (this one is " +
+               std::to_string(ev.int_or("epoch", -1)) + ")";
+    if (k == "stale_controller_epoch")
+        return "rejected " + ev.str_or("request", "?") + " from controller epoch " +
+               std::to_string(ev.int_or("controller_epoch", -1)) + ": STALE_CONTROLLER_EPOCH (latest seen " +
+               std::to_string(ev.int_or("latest", -1)) + ")";
+    if (k == "isr_update") {
+        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
+        return partition_label(ev) + ": writes ISR " + ev.str_or("isr", "?") + " -> " + ev.str_or("new_isr", "?") +
+               " to ZooKeeper if zkVersion is still " + std::to_string(ev.int_or("zk_version", -1)) + " (" +
+               ev.str_or("reason", "") + ")";
+    }
+    if (k == "isr_update_failed")
+        return partition_label(ev) + ": ISR write refused by ZooKeeper (" + ev.str_or("error", "?") +
+               "): the controller changed the partition; waits for its LeaderAndIsr";
+    if (k == "controlled_shutdown_request")
+        return "asks the controller (broker " + std::to_string(ev.int_or("controller", -1)) +
+               ") for a controlled shutdown, attempt " + std::to_string(ev.int_or("attempt", 0));
+    if (k == "controlled_shutdown_incomplete")
+        return "the controller could not move " + std::to_string(ev.int_or("remaining", 0)) +
+               " leadership(s) off it yet; asks again after controlled.shutdown.retry.backoff.ms";
+    if (k == "controlled_shutdown_failed")
+        return "gives up on a controlled shutdown after " + std::to_string(ev.int_or("attempts", 0)) +
+               " attempts and stops anyway";
     if (k == "topic_created") return "created topic " + ev.str_or("topic", "?");
     if (k == "broker_controlled_shutdown") return "starts a controlled shutdown";
     if (k == "broker_stopped") return "stopped cleanly";

@@ -6,6 +6,7 @@
 #include "broker/admin_client.hpp"
 #include "broker/consumer_client.hpp"
 #include "broker/producer_client.hpp"
+#include "broker/zookeeper/zk_server.hpp"
 
 namespace scenarios {
 
@@ -31,7 +32,15 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
     broker_config_ = kafka::BrokerConfig::from(scenario.kafka.profile, scenario.kafka.config);
 
     // Node names are stable: random streams are derived from them, not from creation order.
-    for (int i = 0; i < scenario.kafka.controllers; ++i) voters_.push_back(first_controller_id + i);
+    if (zookeeper_mode()) {
+        for (int32_t sid = 1; sid <= scenario.kafka.zookeeper; ++sid) ensemble_.push_back(sid);
+        for (int32_t sid : ensemble_)
+            directory_.zookeepers[sid] = world_->add_node("zookeeper:" + std::to_string(sid), [this, sid] {
+                return std::make_unique<kafka::ZooKeeperServer>(sid, ensemble_, broker_config_, directory_);
+            });
+    } else {
+        for (int i = 0; i < scenario.kafka.controllers; ++i) voters_.push_back(first_controller_id + i);
+    }
     for (int32_t id : voters_) {
         uint64_t placement_seed = sim::derive_seed(seed, "placement/controller:" + std::to_string(id));
         directory_.controllers[id] = world_->add_node("controller:" + std::to_string(id), [this, id, placement_seed] {
@@ -40,7 +49,7 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
     }
     for (int32_t id = 1; id <= scenario.kafka.brokers; ++id) {
         directory_.brokers[id] = world_->add_node("broker:" + std::to_string(id), [this, id] {
-            return std::make_unique<kafka::BrokerNode>(id, voters_, broker_config_, directory_);
+            return std::make_unique<kafka::BrokerNode>(id, voters_, broker_config_, directory_, ensemble_);
         });
     }
     std::vector<kafka::CreatableTopic> topics;
@@ -152,6 +161,42 @@ kafka::ControllerNode* ClusterModel::controller(int32_t id) {
     return n == sim::no_node ? nullptr : world_->node_as<kafka::ControllerNode>(n);
 }
 
+std::vector<sim::NodeId> ClusterModel::zookeeper_nodes() const {
+    std::vector<sim::NodeId> out;
+    for (const auto& [id, n] : directory_.zookeepers) out.push_back(n);
+    return out;
+}
+
+bool ClusterModel::zookeeper_mode() const { return scenario_.kafka.metadata == MetadataMode::zookeeper; }
+
+kafka::ZooKeeperServer* ClusterModel::zookeeper(int32_t sid) {
+    sim::NodeId n = directory_.zookeeper_node(sid);
+    return n == sim::no_node ? nullptr : world_->node_as<kafka::ZooKeeperServer>(n);
+}
+
+int32_t ClusterModel::zookeeper_leader_id() {
+    int32_t leader = -1, epoch = -1;
+    for (int32_t sid : ensemble_) {
+        kafka::ZooKeeperServer* z = zookeeper(sid);
+        if (z == nullptr || z->state() != kafka::ZooKeeperServer::State::leading) continue;
+        if (static_cast<int32_t>(z->current_epoch()) > epoch) {
+            epoch = static_cast<int32_t>(z->current_epoch());
+            leader = sid;
+        }
+    }
+    return leader;
+}
+
+kafka::BrokerNode* ClusterModel::zk_controller_broker() {
+    kafka::BrokerNode* best = nullptr;
+    for (const auto& [id, n] : directory_.brokers) {
+        kafka::BrokerNode* b = broker(id);
+        if (b == nullptr || b->zk_controller() == nullptr || !b->zk_controller()->active()) continue;
+        if (best == nullptr || b->zk_controller()->epoch() > best->zk_controller()->epoch()) best = b;
+    }
+    return best;
+}
+
 kafka::ControllerNode* ClusterModel::active_controller() {
     kafka::ControllerNode* best = nullptr;
     for (int32_t id : voters_) {
@@ -163,6 +208,10 @@ kafka::ControllerNode* ClusterModel::active_controller() {
 }
 
 int32_t ClusterModel::active_controller_id() {
+    if (zookeeper_mode()) {
+        kafka::BrokerNode* b = zk_controller_broker();
+        return b == nullptr ? -1 : b->id();
+    }
     for (int32_t id : voters_) {
         kafka::ControllerNode* c = controller(id);
         if (c != nullptr && c == active_controller()) return id;
@@ -171,6 +220,7 @@ int32_t ClusterModel::active_controller_id() {
 }
 
 int32_t ClusterModel::quorum_leader_id() {
+    if (zookeeper_mode()) return zookeeper_leader_id();
     int32_t leader = -1, epoch = -1;
     for (int32_t id : voters_) {
         kafka::ControllerNode* c = controller(id);
@@ -186,6 +236,8 @@ int32_t ClusterModel::quorum_leader_id() {
 const kafka::MetadataImage* ClusterModel::metadata() {
     if (kafka::ControllerNode* c = active_controller(); c != nullptr && c->controller() != nullptr)
         return &c->controller()->image();
+    // ZooKeeper mode: the controller broker's cache holds every change it sent.
+    if (kafka::BrokerNode* b = zookeeper_mode() ? zk_controller_broker() : nullptr) return &b->metadata();
     const kafka::MetadataImage* best = nullptr;
     for (const auto& [id, n] : directory_.brokers) {
         kafka::BrokerNode* b = broker(id);
@@ -271,7 +323,12 @@ Sample ClusterModel::sample() {
     s.records_acked = history_.records_acked();
     s.records_failed = history_.records_failed();
     s.quorum_leader = quorum_leader_id();
-    if (kafka::ControllerNode* c = s.quorum_leader >= 0 ? controller(s.quorum_leader) : nullptr) {
+    if (zookeeper_mode()) {
+        if (kafka::ZooKeeperServer* z = s.quorum_leader >= 0 ? zookeeper(s.quorum_leader) : nullptr) {
+            s.quorum_epoch = static_cast<int32_t>(z->current_epoch());
+            s.metadata_high_watermark = static_cast<int64_t>(kafka::zxid_counter(z->last_committed_zxid()));
+        }
+    } else if (kafka::ControllerNode* c = s.quorum_leader >= 0 ? controller(s.quorum_leader) : nullptr) {
         s.quorum_epoch = c->raft().epoch();
         s.metadata_high_watermark = c->raft().high_watermark();
     }

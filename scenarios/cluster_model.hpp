@@ -12,6 +12,10 @@
 #include "broker/broker_node.hpp"
 #include "broker/controller_node.hpp"
 #include "broker/world.hpp"
+
+namespace kafka {
+class ZooKeeperServer;
+}
 #include "scenarios/history.hpp"
 #include "scenarios/run_data.hpp"
 #include "scenarios/scenario.hpp"
@@ -41,6 +45,7 @@ public:
     // ---- nodes by scenario names ----
     std::vector<sim::NodeId> broker_nodes() const;
     std::vector<sim::NodeId> controller_nodes() const;
+    std::vector<sim::NodeId> zookeeper_nodes() const;  // ZooKeeper mode: the ensemble
     sim::NodeId producer_node(const std::string& id) const;
     sim::NodeId consumer_node(const std::string& group, int member) const;
     std::vector<sim::NodeId> all_nodes() const;
@@ -51,7 +56,12 @@ public:
     // The active controller (highest epoch if a stale one still believes it is active).
     kafka::ControllerNode* active_controller();
     int32_t active_controller_id();
-    int32_t quorum_leader_id();
+    int32_t quorum_leader_id();  // KRaft leader, or in ZooKeeper mode the ensemble leader
+    // ZooKeeper mode
+    bool zookeeper_mode() const;
+    kafka::ZooKeeperServer* zookeeper(int32_t sid);
+    int32_t zookeeper_leader_id();                // the LEADING server with the highest epoch, -1 none
+    kafka::BrokerNode* zk_controller_broker();    // the active controller broker (highest epoch), nullptr none
     // The committed metadata as the active controller sees it, or the furthest broker's.
     const kafka::MetadataImage* metadata();
     // The broker that acts as leader of the partition now (highest leader epoch wins).
@@ -78,6 +88,7 @@ private:
     History history_;
     std::vector<ClientNode> clients_;
     std::vector<int32_t> voters_;
+    std::vector<int32_t> ensemble_;  // ZooKeeper server ids
     std::map<std::string, std::vector<std::string>> group_topics_;  // consumer group -> topics it reads
     std::map<std::pair<kafka::TopicPartition, int32_t>, int64_t> verified_upto_;  // (tp, broker) -> offset
 };

@@ -87,23 +87,28 @@ std::vector<sim::NodeId> FaultInjector::resolve(const std::vector<Target>& targe
         switch (t.kind) {
             case Target::Kind::broker: add(dir.broker_node(t.id)); break;
             case Target::Kind::controller: add(dir.controller_node(t.id)); break;
-            case Target::Kind::zookeeper: break;  // ZooKeeper mode is not modelled yet
+            case Target::Kind::zookeeper: add(dir.zookeeper_node(t.id)); break;
             case Target::Kind::partition_leader: {
                 int32_t leader = cluster_.partition_leader(t.name, t.id);
                 if (leader >= 0) add(dir.broker_node(leader));
                 break;
             }
             case Target::Kind::active_controller: {
+                // KRaft: the quorum leader's controller; ZooKeeper mode: the controller broker.
                 int32_t id = cluster_.active_controller_id();
-                if (id >= 0) add(dir.controller_node(id));
+                if (id >= 0) add(cluster_.zookeeper_mode() ? dir.broker_node(id) : dir.controller_node(id));
                 break;
             }
             case Target::Kind::quorum_leader: {
                 int32_t id = cluster_.quorum_leader_id();
-                if (id >= 0) add(dir.controller_node(id));
+                if (id >= 0) add(cluster_.zookeeper_mode() ? dir.zookeeper_node(id) : dir.controller_node(id));
                 break;
             }
-            case Target::Kind::zookeeper_leader: break;
+            case Target::Kind::zookeeper_leader: {
+                int32_t id = cluster_.zookeeper_leader_id();
+                if (id >= 0) add(dir.zookeeper_node(id));
+                break;
+            }
             case Target::Kind::coordinator: {
                 int32_t id = cluster_.coordinator_id(t.name);
                 if (id >= 0) add(dir.broker_node(id));
@@ -117,7 +122,9 @@ std::vector<sim::NodeId> FaultInjector::resolve(const std::vector<Target>& targe
             case Target::Kind::all_controllers:
                 for (sim::NodeId n : cluster_.controller_nodes()) add(n);
                 break;
-            case Target::Kind::all_zookeepers: break;
+            case Target::Kind::all_zookeepers:
+                for (sim::NodeId n : cluster_.zookeeper_nodes()) add(n);
+                break;
             case Target::Kind::everyone_else: break;  // expanded by the partition action
         }
         if (out.size() == before && t.kind != Target::Kind::everyone_else) {

@@ -2,7 +2,12 @@
 // throughout a window. Commit progress is the quorum leader's "raft_hw" events: the active
 // controller writes a no-op record every 500 ms, so a healthy quorum commits at least twice a
 // second, and a gap longer than one failover means the quorum was down.
+// In ZooKeeper mode the ensemble commits a write whenever it has a leader that a majority
+// follows; the ensemble writes nothing on its own, so availability is read from the
+// leaders' terms instead: from "zk_leading" (a quorum synced with the new leader) until that
+// server goes back to LOOKING, is crashed, stopped or paused, or a newer leader takes over.
 #include <algorithm>
+#include <map>
 
 #include "scenarios/checkers/checker.hpp"
 
@@ -127,10 +132,112 @@ CheckResult check_unavailable(Window w, const std::vector<const sim::TraceEvent*
     return result;
 }
 
+// ---- ZooKeeper mode
+
+// The longest a healthy ensemble may go without a serving leader: followers give up on a
+// silent leader after syncLimit ticks, an election takes a few finalizeWait rounds, and the
+// new leader needs its followers synced (within initLimit; a tick is plenty in practice).
+struct EnsembleBound {
+    int64_t tick_ms, sync_limit;
+    sim::Duration total() const { return sim::milliseconds(tick_ms * (sync_limit + 1) + 1000); }
+    std::string text() const {
+        return sim::format_duration(total()) + " = syncLimit " + std::to_string(sync_limit) + " x tickTime " +
+               sim::format_duration(sim::milliseconds(tick_ms)) + " + one tick to sync + 1s of elections";
+    }
+};
+
+// Terms of serving leaders, clipped to the window.
+std::vector<Window> ensemble_terms(const RunData& run, Window w) {
+    std::vector<Window> terms;
+    std::map<sim::NodeId, sim::Time> open;  // leader node -> serving since
+    auto close = [&](sim::NodeId n, sim::Time t) {
+        auto it = open.find(n);
+        if (it == open.end()) return;
+        terms.push_back({it->second, t});
+        open.erase(it);
+    };
+    for (const sim::TraceEvent& ev : trace_events(run)) {
+        if (ev.kind == "zk_leading") {
+            for (auto it = open.begin(); it != open.end();) {  // a newer leader ends older terms
+                terms.push_back({it->second, ev.time});
+                it = open.erase(it);
+            }
+            open[ev.node] = ev.time;
+        } else if (ev.kind == "zk_looking" || ev.kind == "zk_following") {
+            close(ev.node, ev.time);
+        } else if (ev.kind == "fault" && ev.int_or("fired", 0) != 0) {
+            const std::string action = ev.str_or("action", "");
+            if (action != "crash" && action != "power-loss" && action != "shutdown" && action != "pause") continue;
+            const std::string resolved = "," + ev.str_or("resolved", "") + ",";
+            for (auto it = open.begin(); it != open.end();) {
+                if (run.trace != nullptr && resolved.find("," + run.trace->node_name(it->first) + ",") != std::string::npos) {
+                    terms.push_back({it->second, ev.time});
+                    it = open.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+    }
+    for (const auto& [n, since] : open) terms.push_back({since, run.end});
+    std::vector<Window> out;
+    for (const Window& t : terms) {
+        Window c{std::max(t.from, w.from), std::min(t.to, w.to)};
+        if (c.from < c.to || (c.from == c.to && t.from <= w.from && t.to >= w.to)) out.push_back(c);
+    }
+    std::sort(out.begin(), out.end(), [](const Window& a, const Window& b) { return a.from < b.from; });
+    return out;
+}
+
+CheckResult check_ensemble(const ExpectSpec& spec, const RunData& run, Window w) {
+    const EnsembleBound bound{config_ms(run, "zookeeper.tickTime", 2000), config_ms(run, "zookeeper.syncLimit", 5)};
+    const std::vector<Window> terms = ensemble_terms(run, w);
+    // Gaps: stretches of the window with no serving leader.
+    std::vector<Window> gaps;
+    sim::Time cursor = w.from;
+    for (const Window& t : terms) {
+        if (t.from > cursor) gaps.push_back({cursor, t.from});
+        cursor = std::max(cursor, t.to);
+    }
+    if (cursor < w.to) gaps.push_back({cursor, w.to});
+    CheckResult result;
+    Evidence evidence;
+    if (!spec.available) {
+        result.holds = terms.empty();
+        if (result.holds) {
+            result.summary = "the ZooKeeper ensemble had no serving leader in " + w.text();
+        } else {
+            result.summary = "the ZooKeeper ensemble had a serving leader for part of " + w.text() + " (first from " +
+                             sim::format_time(terms.front().from) + ")";
+            for (const Window& t : terms) evidence.add("leader serving " + t.text());
+        }
+        result.evidence = evidence.take();
+        return result;
+    }
+    sim::Duration longest{};
+    Window worst{w.from, w.from};
+    for (const Window& g : gaps) {
+        if (g.to - g.from > longest) {
+            longest = g.to - g.from;
+            worst = g;
+        }
+        if (g.to - g.from > bound.total()) evidence.add("no serving ZooKeeper leader " + g.text());
+    }
+    result.holds = longest <= bound.total();
+    result.summary = result.holds ? "the ZooKeeper ensemble could commit throughout " + w.text() + ": " +
+                                        count_text(static_cast<int64_t>(terms.size()), "leader term") +
+                                        ", longest gap " + duration_text(longest) + " (bound " + bound.text() + ")"
+                                  : "the ZooKeeper ensemble had no serving leader for " + duration_text(longest) + " (" +
+                                        worst.text() + "), more than the bound " + bound.text();
+    result.evidence = evidence.take();
+    return result;
+}
+
 }  // namespace
 
 CheckResult check_quorum(const ExpectSpec& spec, const RunData& run) {
     const Window w = window_of(spec, run);
+    if (run.scenario.kafka.metadata == MetadataMode::zookeeper) return check_ensemble(spec, run, w);
     const std::vector<const sim::TraceEvent*> commits = commits_in(run, w);
     return spec.available ? check_available(run, w, commits) : check_unavailable(w, commits);
 }

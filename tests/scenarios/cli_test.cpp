@@ -230,33 +230,19 @@ TEST_CASE("cli: --seed reproduces a run across processes and in-process", "[scen
     CHECK(run.finish().trace_hash == hash);
 }
 
-TEST_CASE("cli: a valid scenario this build cannot simulate is refused by run and accepted by validate",
-          "[scenarios][cli]") {
-    struct Case {
-        std::string name;
-        nlohmann::json scenario;
-        std::string path;  // the JSON path the refusal names
-    };
-    std::vector<Case> cases;
-
+TEST_CASE("cli: a ZooKeeper-mode scenario runs and narrates the ZooKeeper side", "[scenarios][cli][zookeeper]") {
+    // ZooKeeper mode was refused here (exit 2 at /kafka/metadata) until it was simulated.
     nlohmann::json zookeeper = quickstart_json();
     zookeeper["kafka"]["metadata"] = "zookeeper";
+    zookeeper["kafka"]["version"] = "2.4";
     zookeeper["kafka"].erase("controllers");
-    cases.push_back({"zookeeper-mode.json", zookeeper, "/kafka/metadata"});
-
-    // (Consumer groups were refused the same way at /consumers/N/group until they were
-    // simulated; add a case here for whatever this build refuses next.)
-
-    for (const auto& c : cases) {
-        const fs::path file = write_temp(c.name, c.scenario);
-        CliResult validate = kafkasim("validate " + quoted(file.string()));
-        CliResult run = kafkasim("run " + quoted(file.string()));
-        INFO(validate.command << "\n--- output:\n" << validate.output << "\n" << run.command << "\n--- output:\n"
-                              << run.output);
-        CHECK(validate.exit_code == 0);
-        CHECK(contains(validate.output, "note: " + file.string() + ": " + c.path + ": "));
-        CHECK(run.exit_code == 2);
-        CHECK(contains(run.output, "error: " + file.string() + ": " + c.path + ": "));
-        CHECK_FALSE(contains(run.output, "trace hash"));
-    }
+    zookeeper["kafka"]["zookeeper"] = 3;
+    const fs::path file = write_temp("zookeeper-mode.json", zookeeper);
+    CliResult run = kafkasim("run " + quoted(file.string()) + " --narrate");
+    INFO(run.command << "\n--- output:\n" << run.output);
+    CHECK(run.exit_code == 0);
+    CHECK(contains(run.output, "trace hash"));
+    CHECK(contains(run.output, "ZooKeeper: LEADING the ensemble in epoch"));
+    CHECK(contains(run.output, "created /controller: now the controller, controller epoch 1"));
+    CHECK(contains(run.output, "registered /brokers/ids/"));
 }

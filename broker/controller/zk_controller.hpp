@@ -1,0 +1,188 @@
+// The ZooKeeper-mode controller (Kafka's KafkaController with its ControllerContext,
+// partition and replica state machines, and ControllerChannelManager). Every broker runs one;
+// the broker that creates the ephemeral /controller is the active one. Like Kafka's, it is a
+// single event queue: events (a watch fired, a request arrived, the session expired) are
+// processed one at a time, each to its end, including the ZooKeeper round trips it makes.
+//
+// What it does, in Kafka's words:
+// - Registration: the broker's ephemeral /brokers/ids/<id>; its czxid is the broker epoch
+//   (KIP-380). After a session expiry: re-register, then re-elect (RegisterBrokerAndReelect).
+// - Election: every broker watches /controller; when it is gone each tries a multi of
+//   create(/controller, ephemeral) + setData(/controller_epoch, epoch + 1, its zkVersion).
+//   One wins; NODEEXISTS or BADVERSION means another did.
+// - Failover (onControllerFailover): watch /brokers/ids, /brokers/topics and
+//   /isr_change_notification; read the brokers, topics, configs and partition states; move
+//   partitions off dead brokers; UpdateMetadata to every live broker, LeaderAndIsr to every
+//   replica.
+// - Broker failure (onBrokerFailure, from the /brokers/ids watch: a session expired): elect
+//   new leaders from the live ISR in assignment order (OfflinePartitionLeaderElection;
+//   unclean when the topic allows it), drop the dead broker from the other ISRs (the last ISR
+//   member stays), leader epoch + 1 on every change; conditional writes on the state znode's
+//   zkVersion, re-read and retried on BADVERSION; a state written by a newer controller epoch
+//   is left alone. Then LeaderAndIsr to the replicas and UpdateMetadata to all.
+// - Broker startup: UpdateMetadata to all, LeaderAndIsr for its replicas, and elections for
+//   offline partitions it can now lead.
+// - New topics (the /brokers/topics watch): state znodes with the live replicas as ISR and
+//   the first live replica as leader.
+// - ISR changes written by partition leaders are announced with sequential
+//   /isr_change_notification znodes; the controller reads the new states, deletes the
+//   notifications, and sends UpdateMetadata.
+// - Controlled shutdown: leadership moves to another live ISR member, the broker leaves the
+//   ISRs it follows; the answer lists the partitions it still leads.
+// - Fencing: since 2.1 (KAFKA-6082) every controller write is a multi with
+//   check(/controller_epoch, the zkVersion it won with): a controller that lost its place
+//   (a zombie) fails with BADVERSION and resigns. Profiles before 2.1 write without the
+//   check, so a zombie's queued writes land on top of its successor's.
+// - Requests to brokers go through one queue per broker, one in flight, retried until
+//   answered or the broker is gone (ControllerChannelManager).
+//
+// Not modelled: partition reassignment, topic deletion, preferred leader election,
+// auto.leader.rebalance, AlterIsr to the controller (KIP-497, IBP 2.7+: the leaders here
+// always write the ISR to ZooKeeper themselves, as before 2.7), StopReplica.
+//
+// Trace kinds: zk_broker_registered {broker, broker_epoch}, zk_controller_elected {epoch},
+// zk_controller_resigned {epoch, reason}, zk_controller_write {epoch, path, fenced},
+// zk_controller_write_fenced {epoch, path}, zk_partition_state {topic, partition, leader,
+// leader_epoch, isr, reason}, zk_broker_change {live, dead, new}.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/controller/zk_data.hpp"
+#include "broker/world.hpp"
+#include "broker/zookeeper/zk_client.hpp"
+
+namespace kafka {
+
+class ZkController {
+public:
+    static constexpr uint64_t timer_count = 2;  // kinds; the low 32 bits carry a broker id
+    static constexpr int64_t controller_socket_timeout_ms = 30000;  // controller.socket.timeout.ms
+
+    ZkController(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory, ZkClient& zk,
+                 uint64_t timer_tag_base);
+
+    // From the host's ZkClient listener and watcher.
+    void on_session_event(ZkSessionEvent e, Context& ctx);
+    void on_watch(const ZkWatchEvent& e, Context& ctx);
+    // ControlledShutdownRequest, CreateTopicsRequest, LeaderAndIsrResponse, UpdateMetadataResponse.
+    bool handle_message(sim::NodeId from, Message& msg, Context& ctx);
+    bool handle_timer(uint64_t tag, Context& ctx);
+    void on_disconnect(sim::NodeId peer, Context& ctx);
+
+    // The broker's own registration: -1 until /brokers/ids/<id> is created in this session.
+    int64_t broker_epoch() const { return broker_epoch_; }
+    bool active() const { return active_; }
+    int32_t epoch() const { return epoch_; }         // the controller epoch it won with (active only)
+    BrokerId known_controller() const { return known_controller_; }
+
+private:
+    // ---- the event queue (ControllerEventManager)
+    enum class EventKind {
+        register_and_elect, reelect, controller_change, expire, broker_change, topic_change, isr_change,
+        controlled_shutdown, create_topics,
+    };
+    struct Event {
+        explicit Event(EventKind k, sim::NodeId f = sim::no_node, Message r = {}) : kind(k), from(f), request(std::move(r)) {}
+        EventKind kind;
+        sim::NodeId from;
+        Message request;
+    };
+    void enqueue(Event e, Context& ctx);
+    void pump(Context& ctx);
+    void done(Context& ctx);
+    void process(Event& e, Context& ctx);
+
+    // ---- registration and election
+    void register_broker(Context& ctx, std::function<void(Context&)> then);
+    void elect(Context& ctx);
+    void on_controller_failover(Context& ctx);
+    void resign(const char* reason, Context& ctx);
+
+    // ---- the controller context, read from ZooKeeper
+    struct PartitionInfo {
+        std::vector<BrokerId> replicas;
+        zkdata::PartitionStateZNode state;
+        int32_t zk_version = -1;  // -1: no state znode yet
+    };
+    struct TopicInfo {
+        std::string name;
+        TopicId id = 0;
+        ConfigMap configs;
+        std::vector<PartitionInfo> partitions;
+    };
+    using PartitionKey = std::pair<std::string, int32_t>;
+    void read_brokers(Context& ctx, std::function<void(std::map<BrokerId, int64_t>, Context&)> then);
+    void read_topics(const std::vector<std::string>& names, Context& ctx, std::function<void(Context&)> then);
+    void read_states(const std::vector<PartitionKey>& keys, Context& ctx, std::function<void(Context&)> then);
+
+    // ---- state changes
+    // Re-read each partition's state, apply `decide` (nullopt: no change), write it back
+    // conditionally; retried on BADVERSION. `then` gets the partitions that changed.
+    using Decide = std::function<std::optional<zkdata::PartitionStateZNode>(const TopicInfo&, const PartitionInfo&)>;
+    void change_states(std::vector<PartitionKey> keys, Decide decide, const char* reason, Context& ctx,
+                       std::function<void(std::vector<PartitionKey>, Context&)> then, int attempt = 0);
+    std::optional<zkdata::PartitionStateZNode> elect_leader(const TopicInfo& t, const PartitionInfo& p,
+                                                            const std::set<BrokerId>& exclude) const;
+    void on_brokers_failed(const std::set<BrokerId>& dead, Context& ctx, std::function<void(Context&)> then);
+    void on_brokers_started(const std::set<BrokerId>& started, Context& ctx, std::function<void(Context&)> then);
+    void create_partitions(const std::vector<std::string>& topics, Context& ctx, std::function<void(Context&)> then);
+    void handle_create_topics(sim::NodeId from, const CreateTopicsRequest& req, Context& ctx);
+    void handle_controlled_shutdown(sim::NodeId from, const ControlledShutdownRequest& req, Context& ctx);
+    void handle_isr_changes(Context& ctx);
+    // A controller write: a multi with check(/controller_epoch) first when fencing is on.
+    void write(std::vector<ZkOp> ops, Context& ctx, std::function<void(ZkCode, const ZkResult&, Context&)> then);
+
+    // ---- requests to brokers (ControllerChannelManager)
+    LeaderAndIsrPartitionState partition_state(const TopicInfo& t, int32_t p) const;
+    ZkTopicInfo topic_info(const TopicInfo& t) const;
+    void send_leader_and_isr(const std::vector<PartitionKey>& keys, Context& ctx, const std::set<BrokerId>* only = nullptr);
+    void send_update_metadata(const std::set<BrokerId>& to, const std::vector<PartitionKey>& keys, Context& ctx);
+    std::vector<PartitionKey> all_partitions() const;
+    void channel_send(BrokerId to, Message request, Context& ctx);
+    void channel_pump(BrokerId to, Context& ctx);
+    void channel_answered(sim::NodeId from, int32_t correlation_id, Context& ctx);
+
+    TopicInfo* topic(const std::string& name);
+    bool is_live(BrokerId b) const { return live_.count(b) != 0; }
+    uint64_t tag(uint64_t kind, uint64_t id = 0) const { return timer_base_ + (kind << 32) + id; }
+
+    BrokerId id_;
+    const BrokerConfig& config_;
+    const ClusterDirectory& directory_;
+    ZkClient& zk_;
+    uint64_t timer_base_;
+
+    std::deque<Event> queue_;
+    bool busy_ = false;
+    bool registered_once_ = false;
+
+    int64_t broker_epoch_ = -1;
+    BrokerId known_controller_ = -1;
+    bool active_ = false;
+    int32_t epoch_ = 0;
+    int32_t epoch_zk_version_ = -1;
+
+    std::map<BrokerId, int64_t> live_;   // broker id -> broker epoch (czxid of its registration)
+    std::set<BrokerId> shutting_down_;
+    std::map<std::string, TopicInfo> topics_;
+    TopicId max_topic_id_ = 0;
+
+    struct Channel {
+        std::deque<Message> queue;
+        int32_t in_flight = 0;  // correlation id, 0 = none
+        sim::TimerId timer;
+    };
+    std::map<BrokerId, Channel> channels_;
+    int32_t next_correlation_ = 1;
+};
+
+}  // namespace kafka
