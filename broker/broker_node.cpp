@@ -32,7 +32,13 @@ BrokerNode::BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerCon
     zk_ = std::make_unique<ZkClient>(id, std::move(zookeepers), config_.zookeeper_session_timeout_ms, directory_,
                                      zk_client_timer_base);
     zk_controller_ = std::make_unique<ZkController>(id, config_, directory_, *zk_, zk_controller_timer_base);
-    zk_->set_session_listener([this](ZkSessionEvent e, Context& ctx) { zk_controller_->on_session_event(e, ctx); });
+    zk_->set_session_listener([this](ZkSessionEvent e, Context& ctx) {
+        if (closing_session_ && e == ZkSessionEvent::disconnected) {
+            ctx.exit();  // the session is closed: its ephemerals, /brokers/ids/<id> first, are gone
+            return;
+        }
+        zk_controller_->on_session_event(e, ctx);
+    });
     zk_->set_watcher([this](const ZkWatchEvent& e, Context& ctx) { zk_controller_->on_watch(e, ctx); });
 }
 
@@ -203,6 +209,9 @@ void BrokerNode::on_timer(uint64_t t, Context& ctx) {
             send_fetch(it->first, ctx);
             return;
         }
+        case timer_exit:
+            ctx.exit();
+            return;
         case timer_controlled_shutdown:
             controlled_shutdown_timer_ = sim::TimerId{};
             if (controlled_shutdown_attempts_ >= controlled_shutdown_max_retries) {
@@ -390,8 +399,15 @@ void BrokerNode::stop_now(Context& ctx) {
         p->checkpoint_high_watermark();
         p->log().flush();
     }
-    if (zk_) zk_->close(ctx);  // the ensemble deletes /brokers/ids/<id> at once
     ctx.trace("broker_stopped", {{"broker", id_}});
+    if (zk_ && zk_->connected()) {
+        // Close the ZooKeeper session before exiting, so the ensemble deletes /brokers/ids/<id>
+        // now instead of after zookeeper.session.timeout.ms; exit once the close is answered.
+        closing_session_ = true;
+        zk_->close(ctx);
+        ctx.set_timer(sim::milliseconds(config_.zookeeper_session_timeout_ms / 3), tag(timer_exit));
+        return;
+    }
     ctx.exit();
 }
 

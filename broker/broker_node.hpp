@@ -72,6 +72,7 @@ private:
         timer_produce_wait = 5,    // id: pending produce
         timer_fetcher = 6,         // id: leader broker id (backoff or request timeout)
         timer_alter_partition = 7, // id: correlation id
+        timer_exit = 10,                // ZooKeeper mode: exit even if closing the session got no answer
         timer_controlled_shutdown = 9,  // ZooKeeper mode: retry or give up a ControlledShutdown (8 is the group coordinator's)
     };
     static uint64_t tag(TimerKind kind, uint64_t id = 0) { return (static_cast<uint64_t>(kind) << 48) | id; }
@@ -188,6 +189,7 @@ private:
     std::map<TopicPartition, int32_t> state_controller_epoch_;  // controller epoch of each partition's state
     int32_t controlled_shutdown_request_ = 0;
     sim::TimerId controlled_shutdown_timer_;
+    bool closing_session_ = false;  // stopping: exit once ZooKeeper confirmed the session is closed
     int controlled_shutdown_attempts_ = 0;
     std::optional<sim::Time> offsets_topic_requested_at_;  // asked the controller to create __consumer_offsets
 };

@@ -151,6 +151,8 @@ void BrokerNode::write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_
                       LeaderAndIsrPartitionState s{tp, state_controller_epoch_[tp], id_, leader_epoch, new_isr,
                                                    r.stat.version, a.replicas};
                       cache_partition(s);
+                      c.trace("isr_updated", {{"topic", topic_name}, {"partition", tp.partition},
+                                              {"isr", sim::format_id_list(new_isr)}, {"zk_version", r.stat.version}});
                       on_high_watermark_advanced(part, c);
                       // ReplicaManager.maybePropagateIsrChanges: tell the controller.
                       zk_->create(zkdata::isr_change_prefix, zkdata::encode_isr_change({{topic_name, tp.partition}}),

@@ -237,6 +237,29 @@ int list_command(const std::vector<std::string>& args) {
     return 0;
 }
 
+int profiles_command(const std::vector<std::string>& args) {
+    if (args.size() > 1) throw UsageError("usage: kafkasim profiles [VERSION]");
+    std::vector<kafka::VersionProfile> profiles;
+    if (args.empty()) {
+        profiles = kafka::all_profiles();
+    } else {
+        std::optional<kafka::VersionProfile> p = kafka::profile_for(args[0]);
+        if (!p) {
+            std::string known;
+            for (const auto& q : kafka::all_profiles()) known += (known.empty() ? "" : ", ") + q.name;
+            throw UsageError("no profile for Kafka '" + args[0] + "': expected a release from 0.8 to 4.x such as "
+                             "\"2.8\" or \"3.4.1\" (profiles: " + known + ")");
+        }
+        std::cout << "Kafka " << args[0] << " behaves as the " << p->name << " profile\n";
+        profiles.push_back(*p);
+    }
+    for (size_t i = 0; i < profiles.size(); ++i) {
+        if (i) std::cout << "\n";
+        std::cout << scenarios::describe_profile(profiles[i]);
+    }
+    return 0;
+}
+
 int bench_command(const std::vector<std::string>& args) {
     std::vector<std::string> files = args;
     if (files.empty()) {

@@ -16,6 +16,9 @@ int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int bench_command(const std::vector<std::string>& args);
 int list_command(const std::vector<std::string>& args);
+// kafkasim profiles [VERSION]: every version profile (or the one a release maps to): the
+// defaults it changes, the protocol behaviour it models, and why.
+int profiles_command(const std::vector<std::string>& args);
 
 // A path as given, or a library scenario by name ("quickstart").
 std::string resolve_scenario_path(const std::string& name_or_path);

@@ -5,6 +5,7 @@
 //   bench [FILE...]                                 speed: simulated s per wall s, events/s, peak memory
 //   sweep FILE --seeds A..B [--jobs N] [--shard I/N] [--out DIR]   many seeds in parallel (cli/sweep_command.hpp)
 //   list                                            the scenario library, one line each
+//   profiles [VERSION]                              the version profiles: defaults and behaviour, and why
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -37,6 +38,7 @@ void usage(std::ostream& out) {
            "                                                run every seed of a range in parallel; table, sweep.json, plots\n"
            "  sweep --merge DIR... [--out DIR]              combine the sweep.json files of shards\n"
            "  list                                          the scenario library\n"
+           "  profiles [VERSION]                            the Kafka version profiles: what each sets and why\n"
            "\n"
            "FILE may be a path or the name of a library scenario (e.g. quickstart).\n";
 }
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
         if (command == "bench") return cli::bench_command(args);
         if (command == "sweep") return cli::sweep_command(args);
         if (command == "list") return cli::list_command(args);
+        if (command == "profiles") return cli::profiles_command(args);
     } catch (const cli::UsageError& e) {
         std::cerr << "kafkasim " << command << ": " << e.what() << "\n";
         return 2;

@@ -198,6 +198,11 @@ std::optional<std::string> story(const sim::TraceEvent& ev) {
                " to ZooKeeper if zkVersion is still " + std::to_string(ev.int_or("zk_version", -1)) + " (" +
                ev.str_or("reason", "") + ")";
     }
+    if (k == "isr_updated") {
+        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
+        return partition_label(ev) + ": ISR is now " + ev.str_or("isr", "?") + " (state znode version " +
+               std::to_string(ev.int_or("zk_version", -1)) + ")";
+    }
     if (k == "isr_update_failed")
         return partition_label(ev) + ": ISR write refused by ZooKeeper (" + ev.str_or("error", "?") +
                "): the controller changed the partition; waits for its LeaderAndIsr";

@@ -63,9 +63,11 @@
 // that proposed the txn, so sessions created or closed by an earlier leader's last proposals
 // that a new leader commits are not traced.
 //
-// Trace kinds: zk_looking {epoch, reason}, zk_leading {epoch, zxid, followers},
-// zk_following {leader, epoch}, zk_session_created {session, client}, zk_session_expired
-// {session, client, ephemerals}, zk_session_closed {session, client} (sessions as "0x..").
+// Trace kinds: zk_looking {epoch (currentEpoch), reason}, zk_leading {epoch, zxid (last
+// committed), followers ("[1,2]": those that acked NEWLEADER)}, zk_following {leader, epoch},
+// zk_session_created {session, client}, zk_session_expired {session, client, ephemerals
+// (comma-joined paths)}, zk_session_closed {session, client}; sessions as "0x..", client as
+// "broker <id>" (the ZkConnectRequest's client_id).
 #pragma once
 #include <array>
 #include <cstdint>

@@ -515,8 +515,9 @@ TEST_CASE("zk-server: refuses a client that has seen more than it; sync waits fo
     fresh.timeout_ms = 18000;
     rig.world.send(raw, rig.servers[follower], fresh);
     rig.run_ms(50);
-    const auto* cr = rc->last<kafka::ZkConnectResponse>();
-    REQUIRE(cr != nullptr);
+    REQUIRE(rc->last<kafka::ZkConnectResponse>() != nullptr);
+    const kafka::ZkConnectResponse connected = *rc->last<kafka::ZkConnectResponse>();  // got grows
+    const kafka::ZkConnectResponse* cr = &connected;
     REQUIRE(!cr->refused);
     REQUIRE(cr->session_id != 0);
     CHECK(cr->timeout_ms == 18000);

@@ -246,3 +246,19 @@ TEST_CASE("cli: a ZooKeeper-mode scenario runs and narrates the ZooKeeper side",
     CHECK(contains(run.output, "created /controller: now the controller, controller epoch 1"));
     CHECK(contains(run.output, "registered /brokers/ids/"));
 }
+
+TEST_CASE("cli: profiles prints every version profile, or the one a release maps to", "[scenarios][cli]") {
+    CliResult all = kafkasim("profiles");
+    INFO(all.output);
+    CHECK(all.exit_code == 0);
+    for (const char* name : {"0.8", "0.10", "0.11", "2.0", "2.4", "3.0", "3.7", "4.0"})
+        CHECK(contains(all.output, std::string("Kafka version profile ") + name + "\n"));
+    CHECK(contains(all.output, "KAFKA-6082"));
+    CliResult one = kafkasim("profiles 2.8");
+    CHECK(one.exit_code == 0);
+    CHECK(contains(one.output, "Kafka 2.8 behaves as the 2.4 profile"));
+    CHECK_FALSE(contains(one.output, "Kafka version profile 3.7"));
+    CliResult bad = kafkasim("profiles banana");
+    CHECK(bad.exit_code == 2);
+    CHECK(contains(bad.output, "no profile for Kafka 'banana'"));
+}
