@@ -855,10 +855,16 @@ void ZkController::handle_controlled_shutdown(sim::NodeId from, const Controlled
                 for (const auto& [id, e] : live_) everyone.insert(id);
                 send_update_metadata(everyone, changed, c2);
             }
-            for (const auto& [name, t] : topics_)
-                for (size_t p = 0; p < t.partitions.size(); ++p)
-                    if (t.partitions[p].state.leader == b)
-                        resp.remaining.push_back(TopicPartition{t.id, static_cast<int32_t>(p)});
+            if (!active_) {
+                // Lost the controllership meanwhile (fenced): the broker must ask the new one
+                // (ControllerMovedException -> NOT_CONTROLLER), not stop as if it were done.
+                resp.error = Error::not_controller;
+            } else {
+                for (const auto& [name, t] : topics_)
+                    for (size_t p = 0; p < t.partitions.size(); ++p)
+                        if (t.partitions[p].state.leader == b)
+                            resp.remaining.push_back(TopicPartition{t.id, static_cast<int32_t>(p)});
+            }
             c2.send(from, resp);
             done(c2);
         });

@@ -1,0 +1,52 @@
+// Kafka's famous anomalies as pairs of library scenarios: the faults on a release that had the
+// bug (the check expected `violated`) and on a release with the fix (it holds). Every pair is
+// swept over seeds 1..100: the fixed one must hold on every seed, the old one must show the
+// anomaly on every seed, or on the share of seeds its description states where the anomaly
+// needs a particular cluster layout.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Seeds of 1..100 on which the scenario met every expectation.
+int seeds_meeting_expectations(const std::string& name) {
+    auto loaded = scenarios::load_scenario_file((fs::path(KAFKASIM_SOURCE_DIR) / "scenarios/library" / (name + ".json")).string());
+    REQUIRE(loaded.scenario);
+    int met = 0;
+    for (uint64_t seed = 1; seed <= 100; ++seed) {
+        scenarios::RunOptions options;
+        options.seed = seed;
+        scenarios::ScenarioRun run(*loaded.scenario, options);
+        run.finish();
+        if (run.passed()) ++met;
+    }
+    return met;
+}
+
+}  // namespace
+
+TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never does (seeds 1..100)",
+          "[scenarios][anomalies]") {
+    struct Pair {
+        const char* old_release;
+        const char* fixed_release;
+        int old_seeds_showing;  // of 100, as the old scenario's description states
+    };
+    const Pair pairs[] = {
+        {"jepsen-2013-unclean-election", "jepsen-2013-fixed", 100},
+        {"kraft-check-quorum-3.6", "kraft-check-quorum-3.7", 100},
+        {"zk-zombie-controller", "zk-zombie-controller-3.7", 74},
+    };
+    for (const Pair& p : pairs) {
+        INFO(p.old_release << " / " << p.fixed_release);
+        CHECK(seeds_meeting_expectations(p.old_release) == p.old_seeds_showing);
+        CHECK(seeds_meeting_expectations(p.fixed_release) == 100);
+    }
+}
