@@ -818,7 +818,11 @@ void BrokerNode::on_fetch_response(sim::NodeId from, FetchResponse& r, Context& 
             handle_divergence(p, d, ctx);
             continue;
         }
-        p.append_fetched(d.batches, d.high_watermark, ctx.now());
+        if (!p.append_fetched(d.batches, d.high_watermark, ctx.now())) {
+            ctx.trace("fetch_offset_mismatch", {{"topic", p.topic()}, {"partition", p.tp().partition},
+                                                {"log_end_offset", p.log().log_end_offset()}});
+            failed = true;  // the partition is stuck: every retry meets the same batch
+        }
     }
     if (failed) {
         backoff_fetcher(leader, ctx);

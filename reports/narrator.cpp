@@ -132,6 +132,12 @@ std::optional<std::string> story(const sim::TraceEvent& ev) {
     if (k == "alter_partition")
         return partition_label(ev) + ": asks the controller to change the ISR " + ev.str_or("isr", "?") + " -> " +
                ev.str_or("new_isr", "?") + " (" + ev.str_or("reason", "") + ")";
+    if (k == "fetch_offset_mismatch") {
+        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
+        return partition_label(ev) + ": replication STUCK: the leader's batch straddles this log's end at offset " +
+               std::to_string(ev.int_or("log_end_offset", -1)) +
+               " (the logs diverged and truncating to the high watermark did not repair them)";
+    }
     if (k == "truncate")
         return partition_label(ev) + ": truncated its log from offset " + std::to_string(ev.int_or("from", 0)) +
                " to " + std::to_string(ev.int_or("to", 0)) + " (" + ev.str_or("reason", "") + ")";

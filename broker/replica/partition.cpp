@@ -215,14 +215,16 @@ bool Partition::maybe_advance_high_watermark() {
     return false;
 }
 
-void Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now) {
+bool Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now) {
     for (const auto& b : batches) {
         if (b.next_offset() <= log_.log_end_offset()) continue;  // already have it
+        if (b.base_offset != log_.log_end_offset() && !behaviour_.truncate_by_leader_epoch) return false;
         log_.append_as_follower(b, now);
         producers_.update(b);
     }
     // Follower HW = the leader's, clamped to what this replica has (UnifiedLog.updateHighWatermark).
     high_watermark_ = std::min(leader_high_watermark, log_.log_end_offset());
+    return true;
 }
 
 void Partition::truncate_to(int64_t offset) {

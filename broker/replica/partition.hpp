@@ -98,7 +98,11 @@ public:
     bool isr_expand_candidate(BrokerId follower) const;
 
     // ---- follower ----
-    void append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now);
+    // False when a fetched batch straddles this replica's log end: its log diverged from the
+    // leader's at a batch boundary that pre-KIP-101 truncation (to the high watermark) did not
+    // repair. Kafka 0.10's fetcher failed such a partition ("Offset mismatch") and retried it
+    // forever; with leader-epoch truncation it cannot happen (an internal invariant).
+    bool append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now);
     void truncate_to(int64_t offset);
     // Pre-KIP-101 behaviour: truncate to the (checkpointed) high watermark on becoming follower.
     void truncate_to_high_watermark();
