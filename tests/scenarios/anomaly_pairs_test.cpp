@@ -43,6 +43,7 @@ TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never
         {"jepsen-2013-unclean-election", "jepsen-2013-fixed", 100},
         {"kraft-check-quorum-3.6", "kraft-check-quorum-3.7", 100},
         {"zk-zombie-controller", "zk-zombie-controller-3.7", 74},
+        {"kip-101-divergence-0.10", "kip-101-divergence-0.11", 58},
     };
     for (const Pair& p : pairs) {
         INFO(p.old_release << " / " << p.fixed_release);
