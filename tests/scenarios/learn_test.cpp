@@ -56,6 +56,13 @@ Lesson parse_lesson(const fs::path& file) {
 }  // namespace
 
 TEST_CASE("learn: every lesson's commands run and print what the lesson says to look for", "[scenarios][learn]") {
+#ifdef KAFKASIM_SANITIZED_BUILD
+    // Each command is a child kafkasim process; at -O0 under ASan the guide takes minutes and
+    // checks nothing the release run does not. The sanitized run checks the lessons parse.
+    const bool run_commands = false;
+#else
+    const bool run_commands = true;
+#endif
     const fs::path dir = source_dir / "docs/learn";
     std::vector<fs::path> lessons;
     for (const auto& e : fs::directory_iterator(dir))
@@ -70,6 +77,7 @@ TEST_CASE("learn: every lesson's commands run and print what the lesson says to 
         const Lesson lesson = parse_lesson(file);
         CHECK_FALSE(lesson.commands.empty());
         CHECK_FALSE(lesson.expected.empty());
+        if (!run_commands) continue;
         std::string output;
         int n = 0;
         for (const std::string& args : lesson.commands) {
