@@ -117,6 +117,8 @@ std::string joined(const std::vector<std::string>& names) {
     return out;
 }
 
+}  // namespace
+
 void print_topics(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
                   const std::optional<std::string>& topic, reports::KafkaRelease release) {
     const bool old = !release.at_least(2, 4);  // ZooKeeper-based TopicCommand
@@ -154,6 +156,8 @@ void print_group(std::ostream& out, scenarios::ScenarioRun& run, const std::stri
     out << "\n" << command << " --state\n";
     out << reports::format_consumer_group_state(*view, release);
 }
+
+namespace {
 
 std::string hex(int64_t v) {
     char buf[32];
@@ -194,6 +198,8 @@ void print_ensemble(std::ostream& out, scenarios::ScenarioRun& run) {
     }
 }
 
+}  // namespace
+
 void print_quorum(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
                   reports::KafkaRelease release) {
     out << "$ kafka-metadata-quorum.sh " << bootstrap << " describe --status\n";
@@ -212,8 +218,6 @@ void print_quorum(std::ostream& out, scenarios::ScenarioRun& run, const scenario
     }
     out << reports::format_metadata_quorum_status(q, release);
 }
-
-}  // namespace
 
 int describe_command(const std::vector<std::string>& args) {
     DescribeArgs a = parse_describe_args(args);

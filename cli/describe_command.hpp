@@ -13,11 +13,25 @@
 // Exit codes as `run`: 0 printed, 2 bad usage or an invalid scenario (an --at that is not a
 // time within the scenario, an unknown group or topic), 3 a simulator fault.
 #pragma once
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
+
+#include "reports/kafka_views.hpp"
+#include "scenarios/runner.hpp"
 
 namespace cli {
 
 int describe_command(const std::vector<std::string>& args);
+
+// The sections, each under the command line it mimics, for the cluster as it stands now
+// (`kafkasim shell` prints them too).
+void print_topics(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
+                  const std::optional<std::string>& topic, reports::KafkaRelease release);
+void print_group(std::ostream& out, scenarios::ScenarioRun& run, const std::string& group,
+                 reports::KafkaRelease release);
+void print_quorum(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
+                  reports::KafkaRelease release);
 
 }  // namespace cli

@@ -4,6 +4,7 @@
 //   describe FILE --at 15s [--seed N] [--what ...]  the cluster at an instant as Kafka's tools print it (cli/describe_command.hpp)
 //   bench [FILE...]                                 speed: simulated s per wall s, events/s, peak memory
 //   sweep FILE --seeds A..B [--jobs N] [--shard I/N] [--out DIR]   many seeds in parallel (cli/sweep_command.hpp)
+//   shell FILE [--seed N]                           an interactive session over the cluster (cli/shell_command.hpp)
 //   list                                            the scenario library, one line each
 //   profiles [VERSION]                              the version profiles: defaults and behaviour, and why
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/describe_command.hpp"
+#include "cli/shell_command.hpp"
 #include "cli/sweep_command.hpp"
 
 namespace {
@@ -37,6 +39,8 @@ void usage(std::ostream& out) {
            "  sweep FILE --seeds 1..500 [--jobs N] [--shard I/N] [--out DIR]\n"
            "                                                run every seed of a range in parallel; table, sweep.json, plots\n"
            "  sweep --merge DIR... [--out DIR]              combine the sweep.json files of shards\n"
+           "  shell FILE [--seed N]                         an interactive session: move the clock, inject faults,\n"
+           "                                                produce and consume, look at topics, quorum and logs\n"
            "  list                                          the scenario library\n"
            "  profiles [VERSION]                            the Kafka version profiles: what each sets and why\n"
            "\n"
@@ -59,6 +63,7 @@ int main(int argc, char** argv) {
         if (command == "describe") return cli::describe_command(args);
         if (command == "bench") return cli::bench_command(args);
         if (command == "sweep") return cli::sweep_command(args);
+        if (command == "shell") return cli::shell_command(args);
         if (command == "list") return cli::list_command(args);
         if (command == "profiles") return cli::profiles_command(args);
     } catch (const cli::UsageError& e) {

@@ -68,27 +68,12 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
 
     sim::Time end = at(scenario.duration);
     for (const auto& p : scenario.producers) {
-        ClientNode c{ClientNode::Kind::producer, "producer:" + p.id, "", 0, sim::no_node};
-        c.ordinal = history_.add_client(c.name);
-        kafka::ProducerConfig cfg = kafka::ProducerConfig::from(scenario.kafka.profile, p.config);
         kafka::WorkloadSpec w;
         w.rate_per_s = p.rate_per_s;
         w.keys = p.keys;
         w.from = at(p.from);
         w.until = p.until ? at(*p.until) : end;
-        uint32_t ordinal = c.ordinal;
-        std::string topic = p.topic;
-        std::string name = c.name;
-        // A restarted producer process is a new client: Kafka gives it a new producer id,
-        // and its sequence numbers start again at 0. So each life gets its own ordinal in
-        // the history ("producer:app (life 2)"), and records stay identifiable.
-        auto lives = std::make_shared<int>(0);
-        c.node = world_->add_node(c.name, [this, ordinal, name, lives, topic, cfg, w] {
-            uint32_t life_ordinal =
-                ++*lives == 1 ? ordinal : history_.add_client(name + " (life " + std::to_string(*lives) + ")");
-            return std::make_unique<kafka::ProducerClient>(life_ordinal, topic, cfg, w, directory_, &history_);
-        });
-        clients_.push_back(c);
+        add_producer_node("producer:" + p.id, p.topic, kafka::ProducerConfig::from(scenario.kafka.profile, p.config), w);
     }
     size_t null_groups = 0;
     for (const auto& cs : scenario.consumers) {
@@ -97,27 +82,94 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
         if (!cs.group) ++null_groups;
         kafka::ConsumerConfig cfg = kafka::ConsumerConfig::from(scenario.kafka.profile, cs.config);
         for (int n = 1; n <= cs.members; ++n) {
-            ClientNode c{ClientNode::Kind::consumer, prefix + "/" + std::to_string(n), cs.group.value_or(""), 0,
-                         sim::no_node};
-            c.ordinal = history_.add_client(c.name);
-            uint32_t ordinal = c.ordinal;
-            std::vector<std::string> topics_read = cs.topics;
-            std::optional<double> rate = cs.rate_per_s;
-            sim::Time from = at(cs.from);
-            sim::Time until = cs.until ? at(*cs.until) : end;
-            std::string name = c.name;
-            auto lives = std::make_shared<int>(0);  // as for producers: a new life, a new client
-            std::optional<std::string> group = cs.group;
-            c.node = world_->add_node(c.name, [this, ordinal, name, lives, topics_read, cfg, rate, from, until, group] {
-                uint32_t life_ordinal =
-                    ++*lives == 1 ? ordinal : history_.add_client(name + " (life " + std::to_string(*lives) + ")");
-                return std::make_unique<kafka::ConsumerClient>(life_ordinal, topics_read, cfg, rate, from, until,
-                                                               directory_, &history_, group);
-            });
-            clients_.push_back(c);
+            add_consumer_node(prefix + "/" + std::to_string(n), cs.group, cs.topics, cfg, cs.rate_per_s, at(cs.from),
+                              cs.until ? at(*cs.until) : end);
         }
     }
     for (sim::NodeId n = 0; n < static_cast<sim::NodeId>(world_->node_count()); ++n) world_->start(n);
+}
+
+ClientNode ClusterModel::add_producer_node(const std::string& name, const std::string& topic,
+                                           const kafka::ProducerConfig& cfg, const kafka::WorkloadSpec& w) {
+    ClientNode c{ClientNode::Kind::producer, name, "", 0, sim::no_node};
+    c.ordinal = history_.add_client(c.name);
+    uint32_t ordinal = c.ordinal;
+    // A restarted producer process is a new client: Kafka gives it a new producer id,
+    // and its sequence numbers start again at 0. So each life gets its own ordinal in
+    // the history ("producer:app (life 2)"), and records stay identifiable.
+    auto lives = std::make_shared<int>(0);
+    c.node = world_->add_node(c.name, [this, ordinal, name, lives, topic, cfg, w] {
+        uint32_t life_ordinal =
+            ++*lives == 1 ? ordinal : history_.add_client(name + " (life " + std::to_string(*lives) + ")");
+        return std::make_unique<kafka::ProducerClient>(life_ordinal, topic, cfg, w, directory_, &history_);
+    });
+    clients_.push_back(c);
+    return c;
+}
+
+ClientNode ClusterModel::add_consumer_node(const std::string& name, const std::optional<std::string>& group,
+                                           const std::vector<std::string>& topics_read, const kafka::ConsumerConfig& cfg,
+                                           std::optional<double> rate, sim::Time from, sim::Time until) {
+    ClientNode c{ClientNode::Kind::consumer, name, group.value_or(""), 0, sim::no_node};
+    c.ordinal = history_.add_client(c.name);
+    uint32_t ordinal = c.ordinal;
+    auto lives = std::make_shared<int>(0);  // as for producers: a new life, a new client
+    c.node = world_->add_node(c.name, [this, ordinal, name, lives, topics_read, cfg, rate, from, until, group] {
+        uint32_t life_ordinal =
+            ++*lives == 1 ? ordinal : history_.add_client(name + " (life " + std::to_string(*lives) + ")");
+        return std::make_unique<kafka::ConsumerClient>(life_ordinal, topics_read, cfg, rate, from, until, directory_,
+                                                       &history_, group);
+    });
+    clients_.push_back(c);
+    return c;
+}
+
+ClientNode ClusterModel::add_producer(const std::string& name, const std::string& topic,
+                                      const kafka::ProducerConfig& config, const kafka::WorkloadSpec& workload) {
+    return add_producer_node(name, topic, config, workload);
+}
+
+ClientNode ClusterModel::add_consumer(const std::string& name, const std::string& topic,
+                                      const kafka::ConsumerConfig& config) {
+    return add_consumer_node(name, std::nullopt, {topic}, config, std::nullopt, world_->now(), sim::time_never);
+}
+
+ReplicaSnapshot ClusterModel::replica_log(const kafka::TopicPartition& tp, const std::string& topic, int32_t broker_id) {
+    ReplicaSnapshot rs;
+    rs.broker = broker_id;
+    sim::NodeId n = directory_.broker_node(broker_id);
+    if (n == sim::no_node) return rs;
+    rs.online = world_->is_up(n);
+    if (kafka::BrokerNode* b = broker(broker_id); b != nullptr) {
+        if (const kafka::Partition* part = b->partition(tp); part != nullptr) {
+            rs.log_start_offset = part->log().log_start_offset();
+            rs.log_end_offset = part->log().log_end_offset();
+            rs.high_watermark = part->high_watermark();
+            part->log().all_batches(rs.batches);
+            return rs;
+        }
+    }
+    // Stopped (or not hosting it yet): the files on its disk, read without opening them as a
+    // restart would (that may create or truncate files, and this is only a look).
+    sim::Disk& disk = world_->disk(n);
+    const std::string dir = topic + "-" + std::to_string(tp.partition);
+    bool first = true;
+    for (const std::string& name : disk.list(dir + "/")) {
+        if (!name.ends_with(".log")) continue;
+        const auto& segment = disk.log<kafka::RecordBatch>(name).entries();
+        if (first) rs.log_start_offset = rs.log_end_offset = std::stoll(name.substr(dir.size() + 1, 20));
+        first = false;
+        for (const auto& batch : segment) {
+            rs.batches.push_back(batch);
+            rs.log_end_offset = batch.next_offset();
+        }
+    }
+    const std::string checkpoint = dir + "/replication-offset-checkpoint";
+    if (disk.exists(checkpoint)) {
+        const auto& cell = disk.cell<int64_t>(checkpoint);
+        if (cell.has_value()) rs.high_watermark = cell.get();
+    }
+    return rs;
 }
 
 std::vector<sim::NodeId> ClusterModel::broker_nodes() const {

@@ -11,6 +11,7 @@
 
 #include "broker/broker_node.hpp"
 #include "broker/controller_node.hpp"
+#include "broker/producer_client.hpp"
 #include "broker/world.hpp"
 
 namespace kafka {
@@ -72,12 +73,30 @@ public:
     // The broker coordinating the group now (the leader of its __consumer_offsets partition), -1 if none.
     int32_t coordinator_id(const std::string& group);
 
+    // ---- hand-driven clients (kafkasim shell), added to the running world ----
+    // A producer with its own workload (kafka::WorkloadSpec); a consumer without a group that
+    // assigns itself every partition of `topic`, from now on. Both record into history() like
+    // the scenario's clients. Not started: world().start(node) once the caller has wired the
+    // node into the network faults in force (ScenarioRun::add_producer does both).
+    ClientNode add_producer(const std::string& name, const std::string& topic, const kafka::ProducerConfig& config,
+                            const kafka::WorkloadSpec& workload);
+    ClientNode add_consumer(const std::string& name, const std::string& topic, const kafka::ConsumerConfig& config);
+
+    // One replica's log as it stands: a running broker's partition, or a stopped broker's
+    // files on its disk (read as they are, without the recovery a restart would run).
+    ReplicaSnapshot replica_log(const kafka::TopicPartition& tp, const std::string& topic, int32_t broker_id);
+
     Sample sample();
     ClusterSnapshot snapshot(bool with_logs);
     // Compare each replica's newly committed batches with the leader's (incremental).
     void check_replicas(std::vector<std::string>& violations);
 
 private:
+    ClientNode add_producer_node(const std::string& name, const std::string& topic, const kafka::ProducerConfig& cfg,
+                                 const kafka::WorkloadSpec& w);
+    ClientNode add_consumer_node(const std::string& name, const std::optional<std::string>& group,
+                                 const std::vector<std::string>& topics_read, const kafka::ConsumerConfig& cfg,
+                                 std::optional<double> rate, sim::Time from, sim::Time until);
     void sample_groups(const kafka::MetadataImage* image, Sample& s);
 
     const Scenario& scenario_;

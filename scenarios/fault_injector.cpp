@@ -135,15 +135,17 @@ std::vector<sim::NodeId> FaultInjector::resolve(const std::vector<Target>& targe
     return out;
 }
 
-uint64_t FaultInjector::apply_network(NetworkChange change) {
+void FaultInjector::change_link(const NetworkChange& c, sim::NodeId from, sim::NodeId to, int sign) {
     auto& net = world_.network();
-    for (const auto& [a, b] : change.links) {
-        switch (change.action) {
-            case FaultAction::latency: net.add_latency(a, b, change.add, change.jitter, +1); break;
-            case FaultAction::loss: net.add_loss(a, b, sim::Probability::from_double(change.probability), +1); break;
-            default: net.block(a, b, +1);
-        }
+    switch (c.action) {
+        case FaultAction::latency: net.add_latency(from, to, c.add, c.jitter, sign); break;
+        case FaultAction::loss: net.add_loss(from, to, sim::Probability::from_double(c.probability), sign); break;
+        default: net.block(from, to, sign);
     }
+}
+
+uint64_t FaultInjector::apply_network(NetworkChange change) {
+    for (const auto& [a, b] : change.links) change_link(change, a, b, +1);
     uint64_t id = next_change_++;
     active_.emplace(id, std::move(change));
     return id;
@@ -152,17 +154,28 @@ uint64_t FaultInjector::apply_network(NetworkChange change) {
 void FaultInjector::revert_network(uint64_t id) {
     auto it = active_.find(id);
     if (it == active_.end()) return;  // a heal already removed it
-    auto& net = world_.network();
-    const NetworkChange& c = it->second;
-    for (const auto& [a, b] : c.links) {
-        switch (c.action) {
-            case FaultAction::latency: net.add_latency(a, b, c.add, c.jitter, -1); break;
-            case FaultAction::loss: net.add_loss(a, b, sim::Probability::from_double(c.probability), -1); break;
-            default: net.block(a, b, -1);
-        }
-    }
+    for (const auto& [a, b] : it->second.links) change_link(it->second, a, b, -1);
     active_.erase(it);
     world_.reset_connections_healed_from_cuts();
+}
+
+FaultRecord FaultInjector::fire_now(FaultSpec fault) {
+    fault.at = world_.now() - sim::time_zero;
+    fired_now_.push_back(std::move(fault));
+    const size_t record_index = log_.size();
+    fire(fired_now_.back());
+    return log_.at(record_index);
+}
+
+void FaultInjector::on_node_added(sim::NodeId node) {
+    for (auto& [id, c] : active_) {
+        for (sim::NodeId a : c.toward_every_node) {
+            for (auto [from, to] : {std::pair{a, node}, std::pair{node, a}}) {
+                change_link(c, from, to, +1);
+                c.links.emplace_back(from, to);  // so that undoing the fault undoes these too
+            }
+        }
+    }
 }
 
 void FaultInjector::fire(const FaultSpec& f) {
@@ -197,6 +210,7 @@ void FaultInjector::fire(const FaultSpec& f) {
         r.fired = !nodes.empty();
     } else {
         std::vector<std::pair<sim::NodeId, sim::NodeId>> links;
+        std::vector<sim::NodeId> toward_every_node;
         auto both = [&](sim::NodeId a, sim::NodeId b) {
             if (a == b) return;
             links.emplace_back(a, b);
@@ -219,6 +233,9 @@ void FaultInjector::fire(const FaultSpec& f) {
                 if (star_group >= 0) {
                     for (sim::NodeId n : everyone)
                         if (named.count(n) == 0) groups[static_cast<size_t>(star_group)].push_back(n);
+                    for (size_t g = 0; g < groups.size(); ++g)
+                        if (static_cast<int>(g) != star_group)
+                            toward_every_node.insert(toward_every_node.end(), groups[g].begin(), groups[g].end());
                 }
                 for (size_t g = 0; g < groups.size(); ++g)
                     for (size_t h = g + 1; h < groups.size(); ++h)
@@ -230,6 +247,7 @@ void FaultInjector::fire(const FaultSpec& f) {
                 nodes = resolve(f.targets, r.resolved, unresolved);
                 for (sim::NodeId a : nodes)
                     for (sim::NodeId b : everyone) both(a, b);
+                toward_every_node = nodes;
                 break;
             }
             case FaultAction::cut: {
@@ -251,6 +269,7 @@ void FaultInjector::fire(const FaultSpec& f) {
                     nodes = resolve(f.targets, r.resolved, unresolved);
                     for (sim::NodeId a : nodes)
                         for (sim::NodeId b : everyone) both(a, b);
+                    toward_every_node = nodes;
                 }
                 break;
             }
@@ -278,6 +297,7 @@ void FaultInjector::fire(const FaultSpec& f) {
                 c.add = f.add;
                 c.jitter = f.jitter;
                 c.probability = f.probability;
+                c.toward_every_node = std::move(toward_every_node);
                 change = apply_network(std::move(c));
             }
         }

@@ -3,6 +3,7 @@
 // Every fault kind is one entry of one table (fault_injector.cpp: `kActions`).
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -23,17 +24,31 @@ public:
     void schedule(const std::vector<FaultSpec>& faults);
     sim::Time last_undo() const { return last_undo_; }
 
+    // Fires a fault now (`kafkasim shell`): as a scripted one would at this instant, recorded in
+    // the fault log and the trace, undone by itself after its `for`. The injector keeps the spec.
+    // Returns what it did (the record of the firing).
+    FaultRecord fire_now(FaultSpec fault);
+    // A node added to the running world (a hand-driven client) joins the network faults in
+    // force that reach every node: it cannot reach an isolated node, it lands on the "*" side
+    // of a partition, and it sees a target's added latency or loss.
+    void on_node_added(sim::NodeId node);
+
 private:
     struct NetworkChange {
         std::vector<std::pair<sim::NodeId, sim::NodeId>> links;  // directed
         FaultAction action;
         sim::Duration add, jitter;
         double probability = 0;
+        // Nodes whose links to every node this change affects (isolate, latency/loss on a
+        // target, the named groups of a partition with "*"): a node added later joins them.
+        std::vector<sim::NodeId> toward_every_node;
     };
     void fire(const FaultSpec& f);
     void undo(const FaultSpec& f, const std::vector<sim::NodeId>& nodes, uint64_t change_id);
     std::vector<sim::NodeId> resolve(const std::vector<Target>& targets, std::vector<std::string>& names,
                                      std::string& unresolved);
+    // Applies (+1) or reverts (-1) a change on one directed link.
+    void change_link(const NetworkChange& change, sim::NodeId from, sim::NodeId to, int sign);
     uint64_t apply_network(NetworkChange change);
     void revert_network(uint64_t id);
     FaultRecord& record(const FaultSpec& f, bool is_undo);
@@ -42,6 +57,7 @@ private:
     ClusterModel& cluster_;
     std::vector<FaultRecord>& log_;
     std::map<uint64_t, NetworkChange> active_;  // network faults in force, by id
+    std::deque<FaultSpec> fired_now_;           // fire_now's faults (undo callbacks refer to them)
     uint64_t next_change_ = 1;
     sim::Time last_undo_;
 };

@@ -34,6 +34,30 @@ void ScenarioRun::advance_to(sim::Time t) {
     cluster_->world().run_until(t < end ? t : end);
 }
 
+bool ScenarioRun::step() {
+    kafka::World& world = cluster_->world();
+    if (world.next_event_time() > end()) return false;
+    return world.step();
+}
+
+FaultRecord ScenarioRun::fire_fault(FaultSpec fault) { return faults_->fire_now(std::move(fault)); }
+
+ClientNode ScenarioRun::add_producer(const std::string& name, const std::string& topic,
+                                     const kafka::ProducerConfig& config, const kafka::WorkloadSpec& workload) {
+    ClientNode c = cluster_->add_producer(name, topic, config, workload);
+    faults_->on_node_added(c.node);
+    cluster_->world().start(c.node);
+    return c;
+}
+
+ClientNode ScenarioRun::add_consumer(const std::string& name, const std::string& topic,
+                                     const kafka::ConsumerConfig& config) {
+    ClientNode c = cluster_->add_consumer(name, topic, config);
+    faults_->on_node_added(c.node);
+    cluster_->world().start(c.node);
+    return c;
+}
+
 const RunData& ScenarioRun::finish() {
     if (finished_) return data_;
     finished_ = true;

@@ -37,6 +37,17 @@ public:
 
     // Run up to virtual time t (not past the scenario's duration).
     void advance_to(sim::Time t);
+    sim::Time end() const { return sim::time_zero + scenario_.duration; }
+
+    // ---- driven by hand (`kafkasim shell`) ----
+    // Process the next event of the world if it falls within the run; false when none does.
+    bool step();
+    // Apply a fault now, as the timeline would (FaultInjector::fire_now).
+    FaultRecord fire_fault(FaultSpec fault);
+    // Clients started now, subject to the network faults in force (see ClusterModel).
+    ClientNode add_producer(const std::string& name, const std::string& topic, const kafka::ProducerConfig& config,
+                            const kafka::WorkloadSpec& workload);
+    ClientNode add_consumer(const std::string& name, const std::string& topic, const kafka::ConsumerConfig& config);
     // Run to the end, take the final snapshot, and run every expectation's checker.
     const RunData& finish();
 

@@ -262,6 +262,32 @@ public:
         return finish();
     }
 
+    // One fault object, checked as read_faults checks each entry of "faults", against what a
+    // loaded scenario holds (its brokers, controllers, topics, producers and groups).
+    FaultParseResult load_fault(const json& fault, const Scenario& scenario) {
+        s_ = scenario;
+        s_.faults.clear();
+        broker_config_ = kafka::BrokerConfig::from(s_.kafka.profile, s_.kafka.config);
+        for (const auto& t : s_.topics) {
+            topic_partitions_[t.name] = t.partitions;
+            topic_names_.push_back(t.name);
+        }
+        for (const auto& p : s_.producers) producer_ids_.push_back(p.id);
+        for (const auto& c : s_.consumers) {
+            if (!c.group || group_members_.contains(*c.group)) continue;
+            group_members_[*c.group] = c.members;
+            group_names_.push_back(*c.group);
+        }
+        read_faults(json::array({fault}), "");
+        FaultParseResult r;
+        for (LoadError& e : errors_) {
+            if (e.path.starts_with("/0")) e.path.erase(0, 2);  // relative to the fault object
+            r.errors.push_back(std::move(e));
+        }
+        if (r.errors.empty() && !s_.faults.empty()) r.fault = std::move(s_.faults.back());
+        return r;
+    }
+
 private:
     std::string file_;
     std::vector<LoadError> errors_;
@@ -1361,6 +1387,14 @@ std::string LoadError::what() const {
 
 LoadResult load_scenario_text(const std::string& text, const std::string& file_label) {
     return Loader(file_label).load(text);
+}
+
+std::string closest_name(std::string_view word, const std::vector<std::string>& candidates) {
+    return closest(word, candidates);
+}
+
+FaultParseResult parse_fault(const nlohmann::json& fault, const Scenario& scenario, const std::string& label) {
+    return Loader(label).load_fault(fault, scenario);
 }
 
 LoadResult load_scenario_file(const std::string& path) {

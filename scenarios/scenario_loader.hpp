@@ -32,6 +32,20 @@ struct LoadResult {
 LoadResult load_scenario_file(const std::string& path);
 LoadResult load_scenario_text(const std::string& text, const std::string& file_label);
 
+// One fault object as a scenario's "faults" list writes it ({"at": "0s", "action": "crash",
+// "target": "broker:2"}), checked against a loaded scenario with the loader's own rules and
+// messages. For faults made outside a file (`kafkasim shell`); error paths are relative to
+// the object ("/target").
+struct FaultParseResult {
+    std::optional<FaultSpec> fault;  // set when there are no errors
+    std::vector<LoadError> errors;
+};
+FaultParseResult parse_fault(const nlohmann::json& fault, const Scenario& scenario, const std::string& label);
+
+// The candidate closest to `word` by edit distance, or "" when none is close: the loader's
+// did-you-mean rule, for other front ends (the shell's commands, topics, groups).
+std::string closest_name(std::string_view word, const std::vector<std::string>& candidates);
+
 // "500us", "250ms", "10s", "1.5s", "2m", "1h", or an integer number of milliseconds. Exact:
 // fractions are decimal digits, never floating point. nullopt for anything else, negatives
 // and values finer than a microsecond.

@@ -1,0 +1,146 @@
+#include "reports/replica_log_view.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace reports {
+
+namespace {
+
+std::string seq_range(uint32_t first, int32_t count) {
+    return count == 1 ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(first + count - 1);
+}
+
+// A row is a batch start, or a mark: the offset some replica's HW or LEO stands at.
+struct Row {
+    int64_t offset;
+    bool mark;
+};
+
+// One column's batches by base offset.
+using Batches = std::map<int64_t, const kafka::RecordBatch*>;
+
+std::string mark_cell(const scenarios::ReplicaSnapshot& r, int64_t offset) {
+    const bool hw = r.high_watermark == offset, leo = r.log_end_offset == offset;
+    if (hw && leo) return "-- HW, LEO " + std::to_string(offset) + " --";
+    if (hw) return "-- HW " + std::to_string(offset) + " --";
+    if (leo) return "-- LEO " + std::to_string(offset) + " --";
+    return "";
+}
+
+}  // namespace
+
+std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
+                                const std::function<std::string(uint32_t client)>& producer_name,
+                                const std::string& show_all_command) {
+    std::vector<Batches> batches(view.columns.size());
+    const Batches* leader = nullptr;
+    for (size_t c = 0; c < view.columns.size(); ++c) {
+        for (const auto& b : view.columns[c].replica.batches) batches[c][b.base_offset] = &b;
+        if (view.columns[c].replica.broker == view.leader) leader = &batches[c];
+    }
+
+    // Every batch start of any replica and every replica's HW and LEO, in offset order; a mark
+    // comes before the batch that starts at its offset (that batch is above the mark).
+    std::set<std::pair<int64_t, bool>> offsets;  // (offset, is a batch)
+    for (size_t c = 0; c < view.columns.size(); ++c) {
+        for (const auto& [base, b] : batches[c]) offsets.insert({base, true});
+        offsets.insert({view.columns[c].replica.high_watermark, false});
+        offsets.insert({view.columns[c].replica.log_end_offset, false});
+    }
+    std::vector<Row> rows;
+    for (const auto& [offset, is_batch] : offsets) rows.push_back({offset, !is_batch});
+    // The window [first, last): whole batch rows, with the marks that sit among them.
+    size_t first = rows.size(), last = rows.size(), shown = 0;
+    if (window.from_offset) {
+        first = static_cast<size_t>(
+            std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.offset >= *window.from_offset; }) -
+            rows.begin());
+        for (last = first; last < rows.size() && (rows[last].mark || shown < window.rows); ++last)
+            shown += rows[last].mark ? 0 : 1;
+    } else {
+        while (first > 0 && (rows[first - 1].mark || shown < window.rows)) shown += rows[--first].mark ? 0 : 1;
+    }
+    auto batch_rows = [&](size_t from, size_t to) {
+        return static_cast<size_t>(std::count_if(rows.begin() + static_cast<std::ptrdiff_t>(from),
+                                                 rows.begin() + static_cast<std::ptrdiff_t>(to),
+                                                 [](const Row& r) { return !r.mark; }));
+    };
+    const size_t hidden_before = batch_rows(0, first), hidden_after = batch_rows(last, rows.size());
+
+    bool differs = false;
+    auto batch_cell = [&](size_t c, int64_t offset) -> std::string {
+        const Batches& mine = batches[c];
+        auto at = mine.find(offset);
+        if (at == mine.end()) {
+            auto next = mine.lower_bound(offset);
+            const bool inside = next != mine.begin() && std::prev(next)->second->next_offset() > offset;
+            return inside ? "  :" : "";  // ":" a longer batch of this replica goes on here
+        }
+        const kafka::RecordBatch& b = *at->second;
+        std::string text = "e" + std::to_string(b.leader_epoch) + " " +
+                           (b.client == 0 ? std::string("(group records)")
+                                          : producer_name(b.client) + "#" + seq_range(b.first_seq, b.record_count));
+        if (leader != nullptr && leader != &mine) {
+            auto theirs = leader->find(offset);
+            if (theirs != leader->end() && !theirs->second->same_records(b)) {
+                text += " *";
+                differs = true;
+            }
+        }
+        return text;
+    };
+
+    std::vector<std::vector<std::string>> table{{"offset"}};
+    for (const auto& c : view.columns) table[0].push_back(c.title);
+    for (size_t i = first; i < last; ++i) {
+        std::vector<std::string> line{rows[i].mark ? "" : std::to_string(rows[i].offset)};
+        for (size_t c = 0; c < view.columns.size(); ++c)
+            line.push_back(rows[i].mark ? mark_cell(view.columns[c].replica, rows[i].offset)
+                                        : batch_cell(c, rows[i].offset));
+        table.push_back(std::move(line));
+    }
+    std::vector<size_t> widths(table[0].size(), 0);
+    for (const auto& line : table)
+        for (size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
+
+    std::string out = view.partition + ": leader " + (view.leader < 0 ? "none" : std::to_string(view.leader)) +
+                      " in leader epoch " + std::to_string(view.leader_epoch) + ", replicas " +
+                      sim::format_id_list(view.replicas) + ", ISR " + sim::format_id_list(view.isr) +
+                      " (the controller's view)\n";
+    for (const auto& c : view.columns) {
+        const scenarios::ReplicaSnapshot& r = c.replica;
+        out += "  broker:" + std::to_string(r.broker) + "  log " + std::to_string(r.log_start_offset) + ".." +
+               std::to_string(r.log_end_offset) + "  high watermark " + std::to_string(r.high_watermark) +
+               (r.online ? "" : "  (read from its disk)") + "\n";
+    }
+    auto left_out = [](size_t n, const char* where) {
+        return "  ... " + std::to_string(n) + (n == 1 ? " batch " : " batches ") + where;
+    };
+    if (hidden_before > 0)
+        out += left_out(hidden_before, "before these") + " (`" + show_all_command + "` shows every one)\n";
+    for (const auto& line : table) {
+        std::string text;
+        for (size_t i = 0; i < line.size(); ++i) {
+            std::string cell = line[i];
+            if (i == 0)
+                cell.insert(0, widths[0] - cell.size(), ' ');  // offsets right-aligned
+            else if (i + 1 < line.size())
+                cell.resize(widths[i], ' ');
+            text += (i == 0 ? "  " : "   ") + cell;
+        }
+        while (!text.empty() && text.back() == ' ') text.pop_back();
+        out += text + "\n";
+    }
+    if (hidden_after > 0) out += left_out(hidden_after, "after these") + "\n";
+    out +=
+        "  eN: the leader epoch that wrote the batch; producer#seq: whose records; HW: high watermark (consumers "
+        "read below it); LEO: log end offset";
+    if (differs) out += "; *: differs from the leader's batch at that offset";
+    return out + "\n";
+}
+
+}  // namespace reports
