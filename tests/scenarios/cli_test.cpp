@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "child_process_support.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 
@@ -28,33 +29,9 @@ namespace {
 
 const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 const fs::path binary = KAFKASIM_BINARY;
+using test_support::sh_quoted;
+using test_support::temp_dir;
 
-// A path or argument quoted for /bin/sh.
-std::string quoted(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
-}
-
-// A fresh directory of this test process, removed when the process ends.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("kafkasim-cli-test-" + std::to_string(getpid()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-const TempDir& temp_dir() {
-    static TempDir dir;
-    return dir;
-}
 
 struct CliResult {
     int exit_code = -1;  // as the shell reports it: a crash shows as 128 + signal or -1, never as 0..3
@@ -65,10 +42,10 @@ struct CliResult {
 // Runs `kafkasim <args>` (args already quoted where needed) in `cwd`, capturing both streams.
 CliResult kafkasim(const std::string& args, const fs::path& cwd = source_dir) {
     static int counter = 0;
-    fs::path out_file = temp_dir().path / ("out-" + std::to_string(++counter) + ".txt");
+    fs::path out_file = temp_dir() / ("out-" + std::to_string(++counter) + ".txt");
     CliResult r;
-    r.command = "cd " + quoted(cwd.string()) + " && " + quoted(binary.string()) + " " + args;
-    int status = std::system((r.command + " > " + quoted(out_file.string()) + " 2>&1").c_str());
+    r.command = "cd " + sh_quoted(cwd.string()) + " && " + sh_quoted(binary.string()) + " " + args;
+    int status = std::system((r.command + " > " + sh_quoted(out_file.string()) + " 2>&1").c_str());
     if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     std::ifstream in(out_file);
     std::stringstream text;
@@ -126,7 +103,7 @@ scenarios::RunOptions seeded(uint64_t seed) {
 }
 
 fs::path write_temp(const std::string& name, const nlohmann::json& j) {
-    fs::path file = temp_dir().path / name;
+    fs::path file = temp_dir() / name;
     std::ofstream(file) << j.dump(2) << "\n";
     return file;
 }
@@ -142,7 +119,7 @@ TEST_CASE("cli: every malformed scenario exits 2 from validate and run and names
         const std::string suggest = header_value(file, "suggest");
         REQUIRE_FALSE(expect.empty());
         for (const char* command : {"validate", "run"}) {
-            CliResult r = kafkasim(std::string(command) + " " + quoted(file.string()));
+            CliResult r = kafkasim(std::string(command) + " " + sh_quoted(file.string()));
             INFO(r.command << "\nshould fail at " << expect << "\n--- output:\n" << r.output);
             CHECK(r.exit_code == 2);
             // A JSON pointer is the error's path, right after the file name; anything else (a
@@ -160,8 +137,8 @@ TEST_CASE("cli: every malformed scenario exits 2 from validate and run and names
 }
 
 TEST_CASE("cli: usage errors exit 2 with a message", "[scenarios][cli]") {
-    const std::string quickstart = quoted((source_dir / "scenarios/library/quickstart.json").string());
-    const std::string missing = (temp_dir().path / "no-such-scenario.json").string();
+    const std::string quickstart = sh_quoted((source_dir / "scenarios/library/quickstart.json").string());
+    const std::string missing = (temp_dir() / "no-such-scenario.json").string();
     struct Case {
         std::string args;
         std::string says;  // a fragment the message must hold
@@ -176,8 +153,8 @@ TEST_CASE("cli: usage errors exit 2 with a message", "[scenarios][cli]") {
         {"run " + quickstart + " --no-such-option", "--no-such-option"},
         {"run " + quickstart + " " + quickstart, "one scenario file at a time"},
         {"validate", "usage: kafkasim validate FILE"},
-        {"run " + quoted(missing), missing},
-        {"validate " + quoted(missing), missing},
+        {"run " + sh_quoted(missing), missing},
+        {"validate " + sh_quoted(missing), missing},
         {"run no-such-library-scenario", "no-such-library-scenario"},
     };
     for (const auto& c : cases) {
@@ -238,7 +215,7 @@ TEST_CASE("cli: a ZooKeeper-mode scenario runs and narrates the ZooKeeper side",
     zookeeper["kafka"].erase("controllers");
     zookeeper["kafka"]["zookeeper"] = 3;
     const fs::path file = write_temp("zookeeper-mode.json", zookeeper);
-    CliResult run = kafkasim("run " + quoted(file.string()) + " --narrate");
+    CliResult run = kafkasim("run " + sh_quoted(file.string()) + " --narrate");
     INFO(run.command << "\n--- output:\n" << run.output);
     CHECK(run.exit_code == 0);
     CHECK(contains(run.output, "trace hash"));

@@ -15,18 +15,16 @@
 #include <string>
 #include <vector>
 
+#include "child_process_support.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 const fs::path binary = KAFKASIM_BINARY;
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test_support::read_file;
+
 
 struct Lesson {
     fs::path file;
@@ -70,7 +68,7 @@ TEST_CASE("learn: every lesson's commands run and print what the lesson says to 
     std::sort(lessons.begin(), lessons.end());
     REQUIRE(lessons.size() >= 6);
     const std::string index = read_file(dir / "README.md");
-    const fs::path out_dir = fs::temp_directory_path() / ("kafkasim-learn-test-" + std::to_string(getpid()));
+    const fs::path out_dir = test_support::temp_dir() / "learn";
     for (const fs::path& file : lessons) {
         INFO("lesson " << file.filename().string());
         CHECK(index.find("(" + file.filename().string() + ")") != std::string::npos);  // linked from the index
@@ -96,5 +94,4 @@ TEST_CASE("learn: every lesson's commands run and print what the lesson says to 
             CHECK(output.find(e) != std::string::npos);
         }
     }
-    fs::remove_all(out_dir);
 }

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "child_process_support.hpp"
 #include "reports/fault_windows.hpp"
 #include "reports/html_report.hpp"
 #include "reports/json_report.hpp"
@@ -34,36 +35,10 @@ namespace {
 const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 const fs::path binary = KAFKASIM_BINARY;
 
-std::string sh_quoted(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
+using test_support::read_file;
+using test_support::sh_quoted;
+using test_support::temp_dir;
 
-// A fresh directory of this test process, removed when the process ends.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("kafkasim-reports-test-" + std::to_string(getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-const fs::path& temp_dir() {
-    static TempDir dir;
-    return dir.path;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

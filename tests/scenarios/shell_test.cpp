@@ -15,40 +15,17 @@
 #include <sstream>
 #include <string>
 
+#include "child_process_support.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 const fs::path binary = KAFKASIM_BINARY;
+using test_support::sh_quoted;
+using test_support::temp_dir;
 
-std::string quoted(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
-
-// A directory of this test process for scripts and scenario files, removed at exit.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("kafkasim-shell-test-" + std::to_string(getpid()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-const fs::path& temp_dir() {
-    static TempDir dir;
-    return dir.path;
-}
 
 fs::path write_file(const std::string& name, const std::string& text) {
     fs::path p = temp_dir() / name;
@@ -67,8 +44,8 @@ Session shell(const std::string& args, const std::string& script) {
     ++counter;
     const fs::path in = write_file("script-" + std::to_string(counter) + ".txt", script);
     const fs::path out = temp_dir() / ("out-" + std::to_string(counter) + ".txt");
-    const std::string command = "cd " + quoted(source_dir.string()) + " && " + quoted(binary.string()) + " shell " +
-                                args + " < " + quoted(in.string()) + " > " + quoted(out.string()) + " 2>&1";
+    const std::string command = "cd " + sh_quoted(source_dir.string()) + " && " + sh_quoted(binary.string()) + " shell " +
+                                args + " < " + sh_quoted(in.string()) + " > " + sh_quoted(out.string()) + " 2>&1";
     Session s;
     int status = std::system(command.c_str());
     if (status != -1 && WIFEXITED(status)) s.exit_code = WEXITSTATUS(status);
@@ -150,7 +127,7 @@ TEST_CASE("shell: crashing a partition leader shows a new leader in topics", "[s
 
 TEST_CASE("shell: a partition takes a broker out of the ISR, heal brings it back", "[shell]") {
     const fs::path file = write_file("partition.json", hand_scenario);
-    Session s = shell(quoted(file.string()),
+    Session s = shell(sh_quoted(file.string()),
                       "advance 3s\npartition broker 1 | *\nadvance 12s\ntopics\nheal\nadvance 20s\ntopics\n");
     INFO(s.transcript);
     CHECK(s.exit_code == 0);
@@ -166,7 +143,7 @@ TEST_CASE("shell: a partition takes a broker out of the ISR, heal brings it back
 
 TEST_CASE("shell: produce and consume by hand", "[shell]") {
     const fs::path file = write_file("clients.json", hand_scenario);
-    Session s = shell(quoted(file.string()),
+    Session s = shell(sh_quoted(file.string()),
                       "narrate off\nadvance 3s\nproduce orders 10\nadvance 1s\nconsume orders\nadvance 1s\n"
                       "consume orders\nconsume orders\nproduce orders 5 acks=1\nadvance 1s\nconsume orders\n");
     INFO(s.transcript);
@@ -188,7 +165,7 @@ TEST_CASE("shell: log shows each replica's log side by side with its high waterm
     const fs::path file = write_file("log.json", hand_scenario);
     // Crash a follower: its log stops at 10 while the others grow. It is still in the ISR
     // (until it is fenced), so the acks=all records after it wait: the high watermark stays.
-    Session s = shell(quoted(file.string()),
+    Session s = shell(sh_quoted(file.string()),
                       "narrate off\nadvance 3s\nproduce orders 10\nadvance 1s\nlog orders/0\n"
                       "crash broker:3\nproduce orders 5\nadvance 1s\nlog orders 0\nlog orders/7\nlog orders\n"
                       "log orders/0 from 10 1\nlog orders/0 1\n");
@@ -279,7 +256,7 @@ TEST_CASE("shell: the same scenario, seed and script give the same transcript", 
 
 TEST_CASE("shell: an invalid scenario or bad usage exits 2", "[shell]") {
     const fs::path bad = write_file("bad.json", R"({"name": "bad", "duration": "banana", "kafka": {}})");
-    Session invalid = shell(quoted(bad.string()), "quit\n");
+    Session invalid = shell(sh_quoted(bad.string()), "quit\n");
     CHECK(invalid.exit_code == 2);
     CHECK(contains(invalid.transcript, "/duration"));
     CHECK(shell("", "").exit_code == 2);

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "child_process_support.hpp"
 #include "reports/sweep_report.hpp"
 
 namespace fs = std::filesystem;
@@ -25,32 +26,9 @@ namespace {
 
 const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 const fs::path binary = KAFKASIM_BINARY;
+using test_support::sh_quoted;
+const fs::path& temp_path() { return test_support::temp_dir(); }
 
-std::string quoted(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
-}
-
-// A fresh directory of this test process, removed when the process ends.
-struct SweepTempDir {
-    fs::path path;
-    SweepTempDir() {
-        path = fs::temp_directory_path() / ("kafkasim-sweep-test-" + std::to_string(getpid()));
-        fs::create_directories(path);
-    }
-    ~SweepTempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-const fs::path& temp_path() {
-    static SweepTempDir dir;
-    return dir.path;
-}
 
 struct Result {
     int exit_code = -1;
@@ -63,8 +41,8 @@ Result kafkasim(const std::string& args) {
     static int counter = 0;
     fs::path out_file = temp_path() / ("out-" + std::to_string(++counter) + ".txt");
     Result r;
-    r.command = "cd " + quoted(source_dir.string()) + " && " + quoted(binary.string()) + " " + args;
-    int status = std::system((r.command + " > " + quoted(out_file.string()) + " 2>&1").c_str());
+    r.command = "cd " + sh_quoted(source_dir.string()) + " && " + sh_quoted(binary.string()) + " " + args;
+    int status = std::system((r.command + " > " + sh_quoted(out_file.string()) + " 2>&1").c_str());
     if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     std::ifstream in(out_file);
     std::stringstream text;
@@ -220,7 +198,7 @@ TEST_CASE("sweep: sweep.json reads back as written, and shards merge into the un
 TEST_CASE("sweep: 6 seeds of quickstart with 2 workers, and the same 6 in 2 shards merged", "[scenarios][sweep][cli]") {
     const fs::path dir = temp_path() / "quickstart";
     const std::string quickstart = "sweep scenarios/library/quickstart.json --seeds 1..6";
-    Result r = kafkasim(quickstart + " --jobs 2 --out " + quoted((dir / "all").string()));
+    Result r = kafkasim(quickstart + " --jobs 2 --out " + sh_quoted((dir / "all").string()));
     INFO(r.command << "\n" << r.output);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.output, "PASSED"));
@@ -241,21 +219,21 @@ TEST_CASE("sweep: 6 seeds of quickstart with 2 workers, and the same 6 in 2 shar
     // Different worker counts and shards: the same bytes.
     for (const char* shard : {"1/2", "2/2"}) {
         Result s = kafkasim(quickstart + " --jobs " + std::string(shard[0] == '1' ? "1" : "3") +
-                            " --shard " + shard + " --out " + quoted((dir / ("shard" + std::string(1, shard[0]))).string()));
+                            " --shard " + shard + " --out " + sh_quoted((dir / ("shard" + std::string(1, shard[0]))).string()));
         INFO(s.command << "\n" << s.output);
         REQUIRE(s.exit_code == 0);
     }
     CHECK(nlohmann::json::parse(file_text(dir / "shard1/sweep.json"))["results"].size() == 3);
-    Result m = kafkasim("sweep --merge " + quoted((dir / "shard2").string()) + " " +
-                        quoted((dir / "shard1/sweep.json").string()) +
-                        " --out " + quoted((dir / "merged").string()));
+    Result m = kafkasim("sweep --merge " + sh_quoted((dir / "shard2").string()) + " " +
+                        sh_quoted((dir / "shard1/sweep.json").string()) +
+                        " --out " + sh_quoted((dir / "merged").string()));
     INFO(m.command << "\n" << m.output);
     REQUIRE(m.exit_code == 0);
     CHECK(file_text(dir / "merged/sweep.json") == whole);
 
     // A shard alone is not the sweep.
     Result partial =
-        kafkasim("sweep --merge " + quoted((dir / "shard1").string()) + " --out " + quoted((dir / "partial").string()));
+        kafkasim("sweep --merge " + sh_quoted((dir / "shard1").string()) + " --out " + sh_quoted((dir / "partial").string()));
     CHECK(partial.exit_code == 2);
     CHECK(contains(partial.output, "missing: 2/2"));
 }
@@ -264,7 +242,7 @@ TEST_CASE("sweep: bad usage exits 2 and says what was expected", "[scenarios][sw
     struct Case {
         std::string args, says;
     };
-    const std::string out = " --out " + quoted((temp_path() / "bad").string());
+    const std::string out = " --out " + sh_quoted((temp_path() / "bad").string());
     for (const Case& c : std::vector<Case>{
              {"sweep", "which scenario?"},
              {"sweep quickstart" + out, "--seeds like 1..500"},
