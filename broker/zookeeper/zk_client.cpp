@@ -392,28 +392,24 @@ void ZkClient::set_data(const std::string& path, std::string data, int32_t versi
     issue(std::move(op), std::move(cb), ctx);
 }
 
-void ZkClient::get_data(const std::string& path, bool watch, Callback cb, Context& ctx) {
+void ZkClient::read(ZkOp::Kind kind, const std::string& path, bool watch, Callback cb, Context& ctx) {
     ZkOp op;
-    op.kind = ZkOp::Kind::get_data;
+    op.kind = kind;
     op.path = path;
     op.watch = watch;
     issue(std::move(op), std::move(cb), ctx);
+}
+
+void ZkClient::get_data(const std::string& path, bool watch, Callback cb, Context& ctx) {
+    read(ZkOp::Kind::get_data, path, watch, std::move(cb), ctx);
 }
 
 void ZkClient::get_children(const std::string& path, bool watch, Callback cb, Context& ctx) {
-    ZkOp op;
-    op.kind = ZkOp::Kind::get_children;
-    op.path = path;
-    op.watch = watch;
-    issue(std::move(op), std::move(cb), ctx);
+    read(ZkOp::Kind::get_children, path, watch, std::move(cb), ctx);
 }
 
 void ZkClient::exists(const std::string& path, bool watch, Callback cb, Context& ctx) {
-    ZkOp op;
-    op.kind = ZkOp::Kind::exists;
-    op.path = path;
-    op.watch = watch;
-    issue(std::move(op), std::move(cb), ctx);
+    read(ZkOp::Kind::exists, path, watch, std::move(cb), ctx);
 }
 
 void ZkClient::multi(std::vector<ZkOp> ops, Callback cb, Context& ctx) {

@@ -136,6 +136,7 @@ private:
     };
 
     void issue(ZkOp op, Callback cb, Context& ctx);
+    void read(ZkOp::Kind kind, const std::string& path, bool watch, Callback cb, Context& ctx);  // get_data, get_children, exists
     void send_op(Op& op, Context& ctx);
     void connect_next(Context& ctx, bool after_backoff);
     void on_connect_response(const ZkConnectResponse& r, Context& ctx);

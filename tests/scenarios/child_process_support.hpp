@@ -1,9 +1,11 @@
 // What the tests that run the kafkasim binary as a child process share (as a user would run
-// it): shell quoting, one scratch directory per test process (removed when it ends), and
-// reading a file whole.
+// it): shell quoting, one scratch directory per test process (removed when it ends), reading a
+// file whole, and running `kafkasim <args>` with both output streams captured.
 #pragma once
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,6 +45,24 @@ inline std::string read_file(const fs::path& p) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+struct CliResult {
+    int exit_code = -1;  // as the shell reports it: a crash shows as 128 + signal or -1, never as 0..3
+    std::string output;  // stdout and stderr, interleaved as written (so not a terminal)
+    std::string command;
+};
+
+// Runs `kafkasim <args>` (args already quoted where needed) in `cwd`, capturing both streams.
+inline CliResult kafkasim(const std::string& args, const fs::path& cwd = KAFKASIM_SOURCE_DIR) {
+    static int counter = 0;
+    const fs::path out_file = temp_dir() / ("kafkasim-out-" + std::to_string(++counter) + ".txt");
+    CliResult r;
+    r.command = "cd " + sh_quoted(cwd.string()) + " && " + sh_quoted(KAFKASIM_BINARY) + " " + args;
+    const int status = std::system((r.command + " > " + sh_quoted(out_file.string()) + " 2>&1").c_str());
+    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    r.output = read_file(out_file);
+    return r;
 }
 
 }  // namespace test_support

@@ -31,28 +31,8 @@ const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 const fs::path binary = KAFKASIM_BINARY;
 using test_support::sh_quoted;
 using test_support::temp_dir;
-
-
-struct CliResult {
-    int exit_code = -1;  // as the shell reports it: a crash shows as 128 + signal or -1, never as 0..3
-    std::string output;  // stdout and stderr, interleaved as written
-    std::string command;
-};
-
-// Runs `kafkasim <args>` (args already quoted where needed) in `cwd`, capturing both streams.
-CliResult kafkasim(const std::string& args, const fs::path& cwd = source_dir) {
-    static int counter = 0;
-    fs::path out_file = temp_dir() / ("out-" + std::to_string(++counter) + ".txt");
-    CliResult r;
-    r.command = "cd " + sh_quoted(cwd.string()) + " && " + sh_quoted(binary.string()) + " " + args;
-    int status = std::system((r.command + " > " + sh_quoted(out_file.string()) + " 2>&1").c_str());
-    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    std::ifstream in(out_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    r.output = text.str();
-    return r;
-}
+using test_support::CliResult;
+using test_support::kafkasim;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

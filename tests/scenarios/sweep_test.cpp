@@ -28,35 +28,9 @@ const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 const fs::path binary = KAFKASIM_BINARY;
 using test_support::sh_quoted;
 const fs::path& temp_path() { return test_support::temp_dir(); }
-
-
-struct Result {
-    int exit_code = -1;
-    std::string output;
-    std::string command;
-};
-
-// `kafkasim <args>` from the source root, stdout and stderr captured (so not a terminal).
-Result kafkasim(const std::string& args) {
-    static int counter = 0;
-    fs::path out_file = temp_path() / ("out-" + std::to_string(++counter) + ".txt");
-    Result r;
-    r.command = "cd " + sh_quoted(source_dir.string()) + " && " + sh_quoted(binary.string()) + " " + args;
-    int status = std::system((r.command + " > " + sh_quoted(out_file.string()) + " 2>&1").c_str());
-    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    std::ifstream in(out_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    r.output = text.str();
-    return r;
-}
-
-std::string file_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using Result = test_support::CliResult;
+using test_support::kafkasim;
+const auto& file_text = test_support::read_file;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
