@@ -122,6 +122,10 @@ void BrokerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
                 handle_fetch(from, m, ctx, true);
             } else if constexpr (std::is_same_v<T, FetchResponse>) {
                 on_fetch_response(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, OffsetForLeaderEpochRequest>) {
+                handle_offset_for_leader_epoch(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, OffsetForLeaderEpochResponse>) {
+                on_offset_for_leader_epoch(from, m, ctx);
             } else if constexpr (std::is_same_v<T, MetadataRequest>) {
                 handle_metadata(from, m, ctx);
             } else if constexpr (std::is_same_v<T, ListOffsetsRequest>) {
@@ -329,13 +333,13 @@ void BrokerNode::reconcile(const std::vector<TopicPartition>& changed, Context& 
                     complete_produces(tp, ctx, /*leadership_lost=*/true);
                     wake_fetches(tp, WakeFor::all, ctx);
                 }
-                // Before KIP-101 a new follower cut its log back to its high watermark.
+                // Before KIP-101 a new follower cut its log back to its high watermark; from
+                // 0.11 to 2.6 it asks the leader first (OffsetForLeaderEpoch); from 2.7 every
+                // fetch carries the question.
                 if (!config_.behaviour.truncate_by_leader_epoch) {
-                    int64_t before = p.log().log_end_offset();
-                    p.truncate_to_high_watermark();
-                    if (p.log().log_end_offset() != before)
-                        ctx.trace("truncate", {{"topic", topic->name}, {"partition", tp.partition}, {"from", before},
-                                               {"to", p.log().log_end_offset()}, {"reason", "high watermark (pre-KIP-101)"}});
+                    truncate_follower(p, p.high_watermark(), "high watermark (pre-KIP-101)", ctx);
+                } else if (!config_.behaviour.fetch_detects_divergence) {
+                    awaiting_truncation_.insert(tp);
                 }
                 ctx.trace("become_follower", {{"topic", topic->name}, {"partition", tp.partition},
                                               {"leader_epoch", st->leader_epoch}, {"leader", st->leader}});
@@ -722,6 +726,10 @@ void BrokerNode::handle_list_offsets(sim::NodeId from, const ListOffsetsRequest&
 // ------------------------------------------------------------------------------ replica fetchers
 
 void BrokerNode::update_fetchers(Context& ctx) {
+    std::erase_if(awaiting_truncation_, [&](const TopicPartition& tp) {
+        auto it = partitions_.find(tp);
+        return it == partitions_.end() || it->second->role() != Partition::Role::follower;
+    });
     std::map<BrokerId, std::vector<TopicPartition>> wanted;
     for (const auto& [tp, p] : partitions_) {
         if (p->role() != Partition::Role::follower) continue;
@@ -747,6 +755,7 @@ void BrokerNode::update_fetchers(Context& ctx) {
 void BrokerNode::send_fetch(BrokerId leader, Context& ctx) {
     auto it = fetchers_.find(leader);
     if (it == fetchers_.end() || it->second.in_flight || it->second.partitions.empty()) return;
+    if (send_epoch_query(leader, ctx)) return;
     Fetcher& f = it->second;
     FetchRequest req;
     req.correlation_id = next_correlation_++;
@@ -761,7 +770,7 @@ void BrokerNode::send_fetch(BrokerId leader, Context& ctx) {
         d.tp = tp;
         d.current_leader_epoch = p.leader_epoch();
         d.fetch_offset = p.log().log_end_offset();
-        d.last_fetched_epoch = p.log().latest_epoch();
+        if (config_.behaviour.fetch_detects_divergence) d.last_fetched_epoch = p.log().latest_epoch();
         d.log_start_offset = p.log().log_start_offset();
         d.partition_max_bytes = config_.replica_fetch_max_bytes;
         req.partitions.push_back(d);
@@ -797,6 +806,92 @@ void BrokerNode::handle_divergence(Partition& p, const FetchResponse::PartitionD
                            {"reason", "diverging epoch from leader"}});
 }
 
+void BrokerNode::truncate_follower(Partition& p, int64_t to, const char* reason, Context& ctx) {
+    int64_t before = p.log().log_end_offset();
+    p.truncate_to(to);
+    if (p.log().log_end_offset() != before)
+        ctx.trace("truncate", {{"topic", p.topic()}, {"partition", p.tp().partition}, {"from", before},
+                               {"to", p.log().log_end_offset()}, {"reason", reason}});
+}
+
+// AbstractFetcherThread.maybeTruncate (0.11 to 2.6): the fetcher's Truncating partitions ask the
+// leader where their latest epoch ended before anything is fetched. False: nothing to ask.
+bool BrokerNode::send_epoch_query(BrokerId leader, Context& ctx) {
+    Fetcher& f = fetchers_.at(leader);
+    OffsetForLeaderEpochRequest req;
+    for (const TopicPartition& tp : f.partitions) {
+        if (awaiting_truncation_.count(tp) == 0) continue;
+        Partition& p = *partitions_.at(tp);
+        if (p.log().latest_epoch() < 0) {
+            // A log without epochs (written before 0.11, or empty) falls back to the high watermark.
+            truncate_follower(p, p.high_watermark(), "no leader epoch: high watermark", ctx);
+            awaiting_truncation_.erase(tp);
+            continue;
+        }
+        req.partitions.push_back({tp, p.log().latest_epoch()});
+    }
+    if (req.partitions.empty()) return false;
+    req.correlation_id = next_correlation_++;
+    req.replica_id = id_;
+    f.in_flight = true;
+    f.correlation_id = req.correlation_id;
+    ctx.cancel_timer(f.timer);
+    f.timer = ctx.set_timer(sim::milliseconds(config_.replica_socket_timeout_ms), tag(timer_fetcher, static_cast<uint64_t>(leader)));
+    ctx.send(directory_.broker_node(leader), std::move(req));
+    return true;
+}
+
+void BrokerNode::handle_offset_for_leader_epoch(sim::NodeId from, const OffsetForLeaderEpochRequest& req, Context& ctx) {
+    OffsetForLeaderEpochResponse resp;
+    resp.correlation_id = req.correlation_id;
+    for (const auto& d : req.partitions) {
+        OffsetForLeaderEpochResponse::PartitionData out;
+        out.tp = d.tp;
+        auto it = partitions_.find(d.tp);
+        if (it == partitions_.end() || !it->second->is_leader()) {
+            out.error = Error::not_leader_or_follower;
+        } else {
+            EpochEnd end = it->second->answer_epoch_query(d.leader_epoch);
+            out.leader_epoch = end.epoch;
+            out.end_offset = end.end_offset;
+        }
+        resp.partitions.push_back(out);
+    }
+    ctx.send(from, std::move(resp));
+}
+
+void BrokerNode::on_offset_for_leader_epoch(sim::NodeId from, const OffsetForLeaderEpochResponse& r, Context& ctx) {
+    BrokerId leader = directory_.kafka_id(from);
+    auto it = fetchers_.find(leader);
+    if (it == fetchers_.end() || !it->second.in_flight || it->second.correlation_id != r.correlation_id) return;
+    Fetcher& f = it->second;
+    f.in_flight = false;
+    ctx.cancel_timer(f.timer);
+    bool failed = false;
+    for (const auto& d : r.partitions) {
+        auto pit = partitions_.find(d.tp);
+        if (pit == partitions_.end() || awaiting_truncation_.count(d.tp) == 0) continue;
+        Partition& p = *pit->second;
+        if (p.role() != Partition::Role::follower || p.assignment().leader != leader) continue;
+        if (d.error != Error::none) {
+            failed = true;  // the leader is not leading yet: ask again after the backoff
+            continue;
+        }
+        const int32_t asked = p.log().latest_epoch();
+        Partition::EpochTruncation t = p.truncation_for(asked, EpochEnd{d.leader_epoch, d.end_offset});
+        ctx.trace("epoch_end_offset", {{"topic", p.topic()}, {"partition", p.tp().partition}, {"asked_epoch", asked},
+                                       {"leader_epoch", d.leader_epoch}, {"end_offset", d.end_offset},
+                                       {"truncate_to", t.to}});
+        truncate_follower(p, t.to, t.reason, ctx);
+        if (t.done) awaiting_truncation_.erase(d.tp);
+    }
+    if (failed) {
+        backoff_fetcher(leader, ctx);
+    } else {
+        send_fetch(leader, ctx);
+    }
+}
+
 void BrokerNode::on_fetch_response(sim::NodeId from, FetchResponse& r, Context& ctx) {
     BrokerId leader = directory_.kafka_id(from);
     auto it = fetchers_.find(leader);
@@ -810,6 +905,7 @@ void BrokerNode::on_fetch_response(sim::NodeId from, FetchResponse& r, Context& 
         if (pit == partitions_.end()) continue;
         Partition& p = *pit->second;
         if (p.role() != Partition::Role::follower || p.assignment().leader != leader) continue;
+        if (awaiting_truncation_.count(d.tp) != 0) continue;  // a new epoch began while this fetch flew
         if (d.error != Error::none) {
             failed = true;  // NOT_LEADER / FENCED / UNKNOWN epoch: wait for metadata, back off
             continue;

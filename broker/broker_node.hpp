@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "broker/config.hpp"
@@ -153,6 +154,11 @@ private:
     void on_fetch_response(sim::NodeId from, FetchResponse& r, Context& ctx);
     void handle_divergence(Partition& p, const FetchResponse::PartitionData& d, Context& ctx);
     void backoff_fetcher(BrokerId leader, Context& ctx);
+    // Before 2.7: a new follower truncates by OffsetForLeaderEpoch before it fetches.
+    bool send_epoch_query(BrokerId leader, Context& ctx);
+    void handle_offset_for_leader_epoch(sim::NodeId from, const OffsetForLeaderEpochRequest& req, Context& ctx);
+    void on_offset_for_leader_epoch(sim::NodeId from, const OffsetForLeaderEpochResponse& r, Context& ctx);
+    void truncate_follower(Partition& p, int64_t to, const char* reason, Context& ctx);
 
     BrokerId id_;
     std::vector<int32_t> voters_;
@@ -177,6 +183,7 @@ private:
     std::vector<ParkedFetch> fetches_;
     uint64_t next_purgatory_id_ = 1;
     std::map<BrokerId, Fetcher> fetchers_;
+    std::set<TopicPartition> awaiting_truncation_;  // followers in Kafka's Truncating fetch state
 
     GroupCoordinator coordinator_{config_, *this};
 

@@ -366,9 +366,10 @@ struct ProfileSpec {
     const char* remark;         // anything else a learner should know; may be empty
 };
 
-constexpr Behaviour behaviour_with(bool leader_epoch, bool kip279, bool isr_join, bool zk_fencing, bool frozen_hw,
-                                   bool check_quorum) {
+constexpr Behaviour behaviour_with(bool leader_epoch, bool kip279, bool fetch_divergence, bool isr_join,
+                                   bool zk_fencing, bool frozen_hw, bool check_quorum) {
     Behaviour b;
+    b.fetch_detects_divergence = fetch_divergence;
     b.hw_frozen_below_min_isr = frozen_hw;
     b.raft_check_quorum = check_quorum;
     b.truncate_by_leader_epoch = leader_epoch;
@@ -379,30 +380,31 @@ constexpr Behaviour behaviour_with(bool leader_epoch, bool kip279, bool isr_join
 }
 
 const ProfileSpec profile_specs[] = {
-    {"0.8", 0, 8, true, true, true, false, behaviour_with(false, false, false, false, false, false), "0.8.x, 0.9.x",
+    {"0.8", 0, 8, true, true, true, false, behaviour_with(false, false, false, false, false, false, false), "0.8.x, 0.9.x",
      "min.insync.replicas and unclean.leader.election.enable arrived in 0.8.2 (KAFKA-1555, KAFKA-1028); 0.8.0 "
      "and 0.8.1 always elected any live replica when the ISR was gone. The model honours both settings in this "
      "profile: set \"unclean.leader.election.enable\": true (the default here) to replay 0.8.0."},
-    {"0.10", 0, 10, true, true, true, false, behaviour_with(false, false, false, false, false, false), "0.10.x",
+    {"0.10", 0, 10, true, true, true, false, behaviour_with(false, false, false, false, false, false, false), "0.10.x",
      "Same replication protocol as 0.8/0.9: followers still truncate to the high watermark on restart."},
-    {"0.11", 0, 11, false, true, true, false, behaviour_with(true, false, false, false, false, false),
+    {"0.11", 0, 11, false, true, true, false, behaviour_with(true, false, false, false, false, false, false),
      "0.11.x, 1.0.x, 1.1.x",
      "Leader epochs (KIP-101) arrive, and unclean election is off by default (KIP-106). The epoch lookup still "
      "returns the end offset of epochs the leader never had (KAFKA-6361)."},
-    {"2.0", 2, 0, false, true, true, false, behaviour_with(true, true, true, false, false, false), "2.0.x to 2.3.x",
+    {"2.0", 2, 0, false, true, true, false, behaviour_with(true, true, false, true, false, false, false), "2.0.x to 2.3.x",
      "The ISR-join rule of KAFKA-7128 shipped in 2.0.1, not 2.0.0; this profile has it. ZooKeeper-mode controller "
      "writes are not yet fenced by the /controller_epoch zkVersion (KAFKA-6082, 2.1)."},
-    {"2.4", 2, 4, false, true, true, false, behaviour_with(true, true, true, true, false, false), "2.4.x to 2.8.x",
+    {"2.4", 2, 4, false, true, true, false, behaviour_with(true, true, false, true, true, false, false), "2.4.x to 2.8.x",
      "Releases 2.5 to 2.8 map here, but they already default replica.lag.time.max.ms=30000 and "
      "zookeeper.session.timeout.ms=18000 (KIP-537): set both in kafka.config to replay those releases exactly. "
-     "KRaft (KIP-500) appeared as early access in 2.8."},
-    {"3.0", 3, 0, false, false, false, false, behaviour_with(true, true, true, true, false, false), "3.0.x to 3.6.x",
+     "KRaft (KIP-500) appeared as early access in 2.8. 2.7 and 2.8 also detect divergence in the fetch response "
+     "(KAFKA-10554); this profile truncates once on becoming follower, as 2.4 to 2.6 do."},
+    {"3.0", 3, 0, false, false, false, false, behaviour_with(true, true, true, true, true, false, false), "3.0.x to 3.6.x",
      "The producer now defaults to acks=all with idempotence (KIP-679); before KAFKA-13598 (3.2) a producer whose "
      "settings conflicted with idempotence silently ran without it, which the model does whenever "
      "enable.idempotence is not set explicitly."},
-    {"3.7", 3, 7, false, false, false, false, behaviour_with(true, true, true, true, true, true), "3.7.x to 3.9.x",
+    {"3.7", 3, 7, false, false, false, false, behaviour_with(true, true, true, true, true, true, true), "3.7.x to 3.9.x",
      "The last releases with ZooKeeper mode."},
-    {"4.0", 4, 0, false, false, false, true, behaviour_with(true, true, true, true, true, true), "4.x",
+    {"4.0", 4, 0, false, false, false, true, behaviour_with(true, true, true, true, true, true, true), "4.x",
      "ZooKeeper mode is gone (KIP-833): scenarios on 4.x must use \"metadata\": \"kraft\". Eligible leader "
      "replicas (KIP-966) are opt-in in 4.0 and not modelled."},
 };
@@ -456,6 +458,13 @@ VersionProfile build_profile(const ProfileSpec& spec) {
                     ? "epoch end offsets per KIP-279 (2.0): followers converge to the largest common prefix"
                     : "no KIP-279: after fast leader changes the leader may answer with the end offset of an epoch it "
                       "never had, and logs can diverge (KAFKA-6361, fixed in 2.0)");
+    if (b.truncate_by_leader_epoch)
+        n.push_back(b.fetch_detects_divergence
+                        ? "every follower fetch names its last fetched epoch and the leader answers where that epoch "
+                          "diverges, so a follower repairs its log whenever it meets a new leader's history (KAFKA-10554, 2.7)"
+                        : "a follower asks OffsetForLeaderEpoch once, when it starts following a leader, truncates, and "
+                          "then fetches without re-checking epochs (the fetch response carries a diverging epoch from "
+                          "2.7, KAFKA-10554)");
     n.push_back(b.isr_join_requires_epoch_start
                     ? "ISR join needs the follower at the start of the leader's epoch (KAFKA-7128, 2.0.1)"
                     : "a follower below the start of the current leader epoch may rejoin the ISR and, if elected, lose "

@@ -69,7 +69,10 @@ struct Behaviour {
     bool hw_frozen_below_min_isr = true;  // KAFKA-15583, 3.7
     bool raft_check_quorum = true;        // KAFKA-15489, 3.7: leader resigns without fetches from a majority
     bool truncate_by_leader_epoch = true; // KIP-101, 0.11: else truncate to the high watermark on restart
-    bool kip279_epoch_end_offsets = true; // KIP-279, 2.0
+    bool kip279_epoch_end_offsets = true; // KIP-279, 2.0: OffsetForLeaderEpoch answers (epoch, end offset)
+    // KAFKA-10554, 2.7: every follower fetch names its last fetched epoch and the leader answers a
+    // diverging epoch; before, a follower asked OffsetForLeaderEpoch once, on becoming follower.
+    bool fetch_detects_divergence = true;
     bool isr_join_requires_epoch_start = true;  // KAFKA-7128, 2.0.1
     bool controller_epoch_fencing = true;       // KAFKA-6082, 2.1 (ZooKeeper mode)
 };

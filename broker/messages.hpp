@@ -277,6 +277,28 @@ struct FetchResponse {
     std::vector<PartitionData> partitions;
 };
 
+// OffsetForLeaderEpoch (API key 23, KIP-101): where did this epoch end on the leader? A follower
+// asks it once on becoming follower, before 2.7 (KAFKA-10554) moved the question into Fetch.
+struct OffsetForLeaderEpochRequest {
+    int32_t correlation_id = 0;
+    int32_t replica_id = consumer_replica_id;
+    struct PartitionData {
+        TopicPartition tp;
+        int32_t leader_epoch = -1;  // the follower's latest epoch
+    };
+    std::vector<PartitionData> partitions;
+};
+struct OffsetForLeaderEpochResponse {
+    int32_t correlation_id = 0;
+    struct PartitionData {
+        TopicPartition tp;
+        Error error = Error::none;
+        int32_t leader_epoch = -1;  // v1 (KIP-279, 2.0): the largest epoch <= the requested one; -1 before
+        int64_t end_offset = -1;    // -1: UNDEFINED_EPOCH_OFFSET
+    };
+    std::vector<PartitionData> partitions;
+};
+
 struct ListOffsetsRequest {
     int32_t correlation_id = 0;
     static constexpr int64_t latest = -1;
@@ -407,7 +429,8 @@ using Message = std::variant<std::monostate,
                              BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
                              BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
                              CreateTopicsRequest, CreateTopicsResponse, MetadataRequest, MetadataResponse,
-                             ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
+                             ProduceRequest, ProduceResponse, FetchRequest, FetchResponse,
+                             OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, ListOffsetsRequest,
                              ListOffsetsResponse, FindCoordinatorRequest, FindCoordinatorResponse,
                              JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
                              HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,

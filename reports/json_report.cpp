@@ -27,6 +27,7 @@ json behaviour_json(const kafka::Behaviour& b) {
             {"raft_check_quorum", b.raft_check_quorum},
             {"truncate_by_leader_epoch", b.truncate_by_leader_epoch},
             {"kip279_epoch_end_offsets", b.kip279_epoch_end_offsets},
+            {"fetch_detects_divergence", b.fetch_detects_divergence},
             {"isr_join_requires_epoch_start", b.isr_join_requires_epoch_start},
             {"controller_epoch_fencing", b.controller_epoch_fencing}};
 }

@@ -31,7 +31,7 @@ std::optional<std::string> story(const sim::TraceEvent& ev) {
     // The fifty partitions of __consumer_offsets would drown the story; the coordinator's own
     // events tell what matters about them.
     if ((k == "become_leader" || k == "become_follower" || k == "partition_change" || k == "alter_partition" ||
-         k == "truncate") &&
+         k == "truncate" || k == "epoch_end_offset") &&
         ev.str_or("topic", "") == "__consumer_offsets")
         return std::nullopt;
     if (k == "fault") {
@@ -136,7 +136,18 @@ std::optional<std::string> story(const sim::TraceEvent& ev) {
         if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
         return partition_label(ev) + ": replication STUCK: the leader's batch straddles this log's end at offset " +
                std::to_string(ev.int_or("log_end_offset", -1)) +
-               " (the logs diverged and truncating to the high watermark did not repair them)";
+               " (the logs diverged and truncation did not repair them)";
+    }
+    if (k == "epoch_end_offset") {
+        const int64_t leader_epoch = ev.int_or("leader_epoch", -1);
+        const int64_t end = ev.int_or("end_offset", -1);
+        std::string answer = end < 0 ? "no end offset (UNDEFINED)"
+                             : leader_epoch < 0
+                                 ? "it ends at offset " + std::to_string(end) + " (no epoch in the answer: pre-KIP-279)"
+                                 : "its epoch " + std::to_string(leader_epoch) + " ends at offset " + std::to_string(end);
+        return partition_label(ev) + ": OffsetForLeaderEpoch: asked the leader where epoch " +
+               std::to_string(ev.int_or("asked_epoch", -1)) + " ends; " + answer + "; truncate to " +
+               std::to_string(ev.int_or("truncate_to", -1));
     }
     if (k == "truncate")
         return partition_label(ev) + ": truncated its log from offset " + std::to_string(ev.int_or("from", 0)) +

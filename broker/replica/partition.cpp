@@ -135,8 +135,8 @@ Partition::FollowerFetch Partition::on_follower_fetch(BrokerId id, int64_t fetch
         r.error = Error::not_leader_or_follower;  // not a replica of this partition
         return r;
     }
-    // KIP-320 divergence check: does the follower's last fetched epoch end where it thinks?
-    if (last_fetched_epoch >= 0 && behaviour_.truncate_by_leader_epoch) {
+    // Divergence check (KAFKA-10554, 2.7): does the follower's last fetched epoch end where it thinks?
+    if (last_fetched_epoch >= 0 && behaviour_.fetch_detects_divergence) {
         std::optional<EpochEnd> end = log_.end_offset_for_epoch(last_fetched_epoch);
         if (!end || end->epoch < last_fetched_epoch || end->end_offset < fetch_offset) {
             r.diverging = true;
@@ -160,6 +160,31 @@ Partition::FollowerFetch Partition::on_follower_fetch(BrokerId id, int64_t fetch
     r.hw_advanced = maybe_advance_high_watermark();
     r.wants_isr_expand = isr_expand_candidate(id);
     return r;
+}
+
+EpochEnd Partition::answer_epoch_query(int32_t requested) const {
+    const EpochEnd undefined{};
+    const std::vector<EpochEntry>& epochs = log_.epochs();
+    if (requested < 0 || epochs.empty()) return undefined;
+    if (requested == epochs.back().epoch) return EpochEnd{requested, log_.log_end_offset()};
+    if (requested > epochs.back().epoch || requested < epochs.front().epoch) return undefined;
+    auto next = std::upper_bound(epochs.begin(), epochs.end(), requested,
+                                 [](int32_t e, const EpochEntry& entry) { return e < entry.epoch; });
+    if (!behaviour_.kip279_epoch_end_offsets) return EpochEnd{-1, next->start_offset};
+    return EpochEnd{(next - 1)->epoch, next->start_offset};
+}
+
+Partition::EpochTruncation Partition::truncation_for(int32_t requested, EpochEnd leader) const {
+    const int64_t leo = log_.log_end_offset();
+    if (leader.end_offset < 0) return {high_watermark_, true, "the leader has no end for this epoch: high watermark"};
+    if (leader.epoch < 0 || leader.epoch == requested)
+        return {std::min(leader.end_offset, leo), true, "the leader's end of this replica's latest epoch"};
+    // KIP-279: the leader's largest epoch not above ours is older than ours.
+    std::optional<EpochEnd> own = log_.end_offset_for_epoch(leader.epoch);
+    if (!own) return {high_watermark_, true, "no epoch in common with the leader: high watermark"};
+    if (own->epoch != leader.epoch)
+        return {std::min(own->end_offset, leo), false, "this replica lacks the leader's epoch: back to its own earlier one"};
+    return {std::min({leader.end_offset, own->end_offset, leo}), true, "the end of the largest epoch both replicas have"};
 }
 
 bool Partition::isr_expand_candidate(BrokerId id) const {
@@ -218,7 +243,7 @@ bool Partition::maybe_advance_high_watermark() {
 bool Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now) {
     for (const auto& b : batches) {
         if (b.next_offset() <= log_.log_end_offset()) continue;  // already have it
-        if (b.base_offset != log_.log_end_offset() && !behaviour_.truncate_by_leader_epoch) return false;
+        if (b.base_offset != log_.log_end_offset()) return false;
         log_.append_as_follower(b, now);
         producers_.update(b);
     }

@@ -87,6 +87,11 @@ public:
     };
     FollowerFetch on_follower_fetch(BrokerId follower, int64_t fetch_offset, int32_t last_fetched_epoch,
                                     int32_t current_leader_epoch, sim::Time now);
+    // OffsetForLeaderEpoch (LeaderEpochFileCache.endOffsetFor as of the profile): where the
+    // requested epoch ends in this leader's log. {-1, -1} is UNDEFINED. Before KIP-279 (2.0) the
+    // answer is the start of the next epoch this leader knows, with no epoch, even when it
+    // never had the requested one (KAFKA-6361).
+    EpochEnd answer_epoch_query(int32_t requested) const;
     // ISR members that fell behind for longer than replica.lag.time.max.ms.
     std::vector<BrokerId> out_of_sync_replicas(sim::Time now, int64_t lag_ms) const;
     // The ISR this leader is asking the controller for (AlterPartition in flight).
@@ -99,10 +104,20 @@ public:
 
     // ---- follower ----
     // False when a fetched batch straddles this replica's log end: its log diverged from the
-    // leader's at a batch boundary that pre-KIP-101 truncation (to the high watermark) did not
-    // repair. Kafka 0.10's fetcher failed such a partition ("Offset mismatch") and retried it
-    // forever; with leader-epoch truncation it cannot happen (an internal invariant).
+    // leader's at a batch boundary that truncation did not repair (to the high watermark before
+    // KIP-101; to a wrong epoch end before KIP-279). Kafka's fetcher failed such a partition
+    // ("Offset mismatch", later UnexpectedAppendOffsetException) and retried it forever. With a
+    // diverging epoch in every fetch response (2.7) it cannot happen.
     bool append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now);
+    // Truncation by OffsetForLeaderEpoch, the follower's side (0.11 to 2.6: once on becoming
+    // follower). `done` false: the leader named an epoch this replica lacks, so it cut back to
+    // its own previous epoch and asks again (KIP-279); that converges to the common prefix.
+    struct EpochTruncation {
+        int64_t to = 0;
+        bool done = true;
+        const char* reason = "";
+    };
+    EpochTruncation truncation_for(int32_t requested, EpochEnd leader_answer) const;
     void truncate_to(int64_t offset);
     // Pre-KIP-101 behaviour: truncate to the (checkpointed) high watermark on becoming follower.
     void truncate_to_high_watermark();

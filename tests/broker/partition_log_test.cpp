@@ -166,3 +166,68 @@ TEST_CASE("partition: the leader reports divergence for a follower's stale epoch
     // A stale current epoch is fenced (KIP-320).
     REQUIRE(p.on_follower_fetch(2, 4, 1, 2, sim::time_zero).error == Error::fenced_leader_epoch);
 }
+
+namespace {
+
+// A replica whose log was written in the given epochs, `count` records each, as leader.
+void write_epochs(Partition& p, std::initializer_list<std::pair<int32_t, int32_t>> epochs) {
+    uint32_t seq = 0;
+    for (auto [epoch, count] : epochs) {
+        p.make_leader(PartitionAssignment{1, epoch, 0, {1, 2}, {1}}, sim::time_zero);
+        p.append_as_leader(batch(seq, count), 1, sim::time_zero);
+        seq += static_cast<uint32_t>(count);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("partition: OffsetForLeaderEpoch before and after KIP-279 (KAFKA-6361's logs)") {
+    // The test logsShouldNotDivergeOnUncleanLeaderElections leaves these two histories:
+    // the leader wrote epochs 0, 2, 4, the returning follower epochs 0, 1, 3.
+    sim::Disk leader_disk, follower_disk;
+    Behaviour old_release = Behaviour{};
+    old_release.kip279_epoch_end_offsets = false;
+    old_release.fetch_detects_divergence = false;
+    Behaviour fixed = old_release;
+    fixed.kip279_epoch_end_offsets = true;
+
+    SECTION("0.11: the leader answers with the start of its next epoch, so the follower keeps foreign records") {
+        Partition leader(TopicPartition{1, 0}, "orders", 1, leader_disk, TopicConfig{}, old_release);
+        Partition follower(TopicPartition{1, 0}, "orders", 2, follower_disk, TopicConfig{}, old_release);
+        write_epochs(leader, {{0, 1}, {2, 3}, {4, 2}});
+        write_epochs(follower, {{0, 1}, {1, 1}, {3, 1}});
+        EpochEnd answer = leader.answer_epoch_query(3);
+        REQUIRE(answer.epoch == -1);
+        REQUIRE(answer.end_offset == 4);  // where epoch 4 starts: the leader never had epoch 3
+        auto t = follower.truncation_for(3, answer);
+        REQUIRE(t.done);
+        REQUIRE(t.to == 3);  // min(4, log end): nothing truncated, offsets 1..2 differ from the leader's
+    }
+    SECTION("2.0: the answer names the leader's epoch and the follower steps back until they share one") {
+        Partition leader(TopicPartition{1, 0}, "orders", 1, leader_disk, TopicConfig{}, fixed);
+        Partition follower(TopicPartition{1, 0}, "orders", 2, follower_disk, TopicConfig{}, fixed);
+        write_epochs(leader, {{0, 1}, {2, 3}, {4, 2}});
+        write_epochs(follower, {{0, 1}, {1, 1}, {3, 1}});
+        EpochEnd answer = leader.answer_epoch_query(3);
+        REQUIRE(answer.epoch == 2);
+        REQUIRE(answer.end_offset == 4);
+        auto first = follower.truncation_for(3, answer);
+        REQUIRE_FALSE(first.done);  // the follower has no epoch 2: back to the end of its epoch 1
+        REQUIRE(first.to == 2);
+        follower.truncate_to(first.to);
+        REQUIRE(follower.log().latest_epoch() == 1);
+        answer = leader.answer_epoch_query(1);
+        REQUIRE(answer.epoch == 0);
+        REQUIRE(answer.end_offset == 1);
+        auto second = follower.truncation_for(1, answer);
+        REQUIRE(second.done);
+        REQUIRE(second.to == 1);  // the end of epoch 0, the history both replicas share
+    }
+    SECTION("an epoch the leader cannot place is UNDEFINED, and the follower falls back to its high watermark") {
+        Partition leader(TopicPartition{1, 0}, "orders", 1, leader_disk, TopicConfig{}, fixed);
+        write_epochs(leader, {{2, 3}});
+        REQUIRE(leader.answer_epoch_query(1).end_offset == -1);  // older than every epoch it has
+        REQUIRE(leader.answer_epoch_query(5).end_offset == -1);  // newer than its own
+        REQUIRE(leader.answer_epoch_query(2).end_offset == 3);   // its latest: the log end
+    }
+}

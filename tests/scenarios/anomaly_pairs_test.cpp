@@ -49,7 +49,9 @@ TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never
         {"jepsen-2013-unclean-election", "jepsen-2013-fixed", 100},
         {"kraft-check-quorum-3.6", "kraft-check-quorum-3.7", 100},
         {"zk-zombie-controller", "zk-zombie-controller-3.7", 74},
+        {"kip-101-hw-truncation-0.10", "kip-101-hw-truncation-0.11", 100},
         {"kip-101-divergence-0.10", "kip-101-divergence-0.11", 58},
+        {"kafka-6361-fast-failover-0.11", "kafka-6361-fast-failover-2.0", 100},
     };
     for (const Pair& p : pairs) {
         INFO(p.old_release << " / " << p.fixed_release);
