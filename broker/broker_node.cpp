@@ -57,8 +57,18 @@ std::vector<const Partition*> BrokerNode::partitions() const {
 
 // ------------------------------------------------------------------------------ lifecycle
 
+// CleanShutdownFileHandler (KIP-966): a clean stop leaves the broker epoch in the log
+// directory; startup reads it for the registration and removes it.
+constexpr const char* clean_shutdown_file = ".kafka_cleanshutdown";
+
 void BrokerNode::on_start(Context& ctx) {
     incarnation_id_ = ctx.rng().next();
+    previous_broker_epoch_ = -1;
+    if (ctx.disk().exists(clean_shutdown_file)) {
+        const auto& cell = ctx.disk().cell<int64_t>(clean_shutdown_file);
+        if (cell.has_value()) previous_broker_epoch_ = cell.get();
+        ctx.disk().remove(clean_shutdown_file);
+    }
     if (!zk_) raft_.start(ctx);
     ctx.trace("broker_start", {{"broker", id_}});
     if (zk_) {
@@ -365,7 +375,7 @@ void BrokerNode::send_heartbeat(Context& ctx) {
     controller_request_ = next_correlation_++;
     controller_request_sent_ = ctx.now();
     if (!registered()) {
-        ctx.send(controller, BrokerRegistrationRequest{controller_request_, id_, incarnation_id_});
+        ctx.send(controller, BrokerRegistrationRequest{controller_request_, id_, incarnation_id_, previous_broker_epoch_});
         return;
     }
     BrokerHeartbeatRequest hb;
@@ -402,6 +412,11 @@ void BrokerNode::stop_now(Context& ctx) {
     for (auto& [tp, p] : partitions_) {
         p->checkpoint_high_watermark();
         p->log().flush();
+    }
+    if (!zk_ && registered()) {
+        auto& cell = ctx.disk().cell<int64_t>(clean_shutdown_file);
+        cell.set(broker_epoch_);
+        cell.flush();
     }
     ctx.trace("broker_stopped", {{"broker", id_}});
     if (zk_ && zk_->connected()) {

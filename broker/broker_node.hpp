@@ -171,6 +171,7 @@ private:
 
     uint64_t incarnation_id_ = 0;
     int64_t broker_epoch_ = -1;
+    int64_t previous_broker_epoch_ = -1;  // from the clean-shutdown file at startup (KIP-966)
     bool fenced_ = true;
     bool shutting_down_ = false;
     int32_t next_correlation_ = 1;

@@ -43,6 +43,9 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         "move leadership back to the preferred replica when brokers are imbalanced"),
     key("default.replication.factor", B, integer, "1", true,
         "replication factor of a topic that does not give one", 1, i32_max),
+    key("eligible.leader.replicas.version", B, integer, "0", true,
+        "KRaft feature level (kafka-storage format --feature / kafka-features upgrade): 1 turns on Eligible Leader "
+        "Replicas, KIP-966 (opt-in in 4.0, the default for new clusters from 4.1)", 0, 1),
     key("leader.imbalance.check.interval.seconds", B, integer, "300", true,
         "how often the controller checks for leader imbalance", 1, i64_max),
     key("leader.imbalance.per.broker.percentage", B, integer, "10", true,
@@ -404,9 +407,13 @@ const ProfileSpec profile_specs[] = {
      "enable.idempotence is not set explicitly."},
     {"3.7", 3, 7, false, false, false, false, behaviour_with(true, true, true, true, true, true, true), "3.7.x to 3.9.x",
      "The last releases with ZooKeeper mode."},
-    {"4.0", 4, 0, false, false, false, true, behaviour_with(true, true, true, true, true, true, true), "4.x",
+    {"4.0", 4, 0, false, false, false, true, behaviour_with(true, true, true, true, true, true, true), "4.0.x",
      "ZooKeeper mode is gone (KIP-833): scenarios on 4.x must use \"metadata\": \"kraft\". Eligible leader "
-     "replicas (KIP-966) are opt-in in 4.0 and not modelled."},
+     "replicas (KIP-966) are available but opt-in: set \"eligible.leader.replicas.version\": 1 in kafka.config "
+     "(kafka-features upgrade --feature eligible.leader.replicas.version=1)."},
+    {"4.1", 4, 1, false, false, false, true, behaviour_with(true, true, true, true, true, true, true), "4.1.x and later",
+     "A cluster formatted by 4.1 or later has eligible leader replicas on; one upgraded from 4.0 keeps the level "
+     "it had: set \"eligible.leader.replicas.version\": 0 to replay it."},
 };
 
 VersionProfile build_profile(const ProfileSpec& spec) {
@@ -441,6 +448,12 @@ VersionProfile build_profile(const ProfileSpec& spec) {
         n.push_back("enable.idempotence=false: retries can duplicate records (KIP-679, 3.0)");
         n.push_back("consumer session.timeout.ms=10000 (KIP-735 raised it to 45000 in 3.0)");
         n.push_back("partition.assignment.strategy=range (3.0 added cooperative-sticky as the fallback, KIP-726)");
+    }
+    if (std::pair{spec.major, spec.minor} >= std::pair{4, 1}) {
+        p.defaults["eligible.leader.replicas.version"] = int64_t{1};
+        n.push_back("eligible.leader.replicas.version=1: replicas that leave an ISR below min.insync.replicas become "
+                    "eligible leaders (ELR), so a last ISR member that crashed uncleanly is not re-elected over them "
+                    "(KIP-966, on for new clusters from 4.1; opt-in in 4.0)");
     }
     if (spec.linger_5) {
         p.defaults["linger.ms"] = int64_t{5};
@@ -725,6 +738,7 @@ BrokerConfig BrokerConfig::from(const VersionProfile& profile, const ConfigMap& 
     for (const auto& [name, v] : m) {
         if (name == "min.insync.replicas") set_int(c.min_insync_replicas, v);
         else if (name == "unclean.leader.election.enable") c.unclean_leader_election_enable = config_bool(v);
+        else if (name == "eligible.leader.replicas.version") set_int(c.eligible_leader_replicas_version, v);
         else if (name == "replica.lag.time.max.ms") set_int(c.replica_lag_time_max_ms, v);
         else if (name == "replica.fetch.wait.max.ms") set_int(c.replica_fetch_wait_max_ms, v);
         else if (name == "replica.fetch.min.bytes") set_int(c.replica_fetch_min_bytes, v);

@@ -93,6 +93,9 @@ struct BrokerConfig {
     // Replication (ReplicationConfigs.java)
     int32_t min_insync_replicas = 1;               // min.insync.replicas
     bool unclean_leader_election_enable = false;   // unclean.leader.election.enable (true before 0.11)
+    // The eligible.leader.replicas.version feature (KIP-966): 1 turns Eligible Leader Replicas
+    // on (KRaft; opt-in in 4.0, the default for new clusters from 4.1).
+    int32_t eligible_leader_replicas_version = 0;
     int64_t replica_lag_time_max_ms = 30000;       // replica.lag.time.max.ms (10000 before 2.5)
     int64_t replica_fetch_wait_max_ms = 500;       // replica.fetch.wait.max.ms
     int32_t replica_fetch_min_bytes = 1;           // replica.fetch.min.bytes

@@ -178,16 +178,21 @@ void ControllerNode::trace_decision(const MetadataRecord& record, const char* re
         const PartitionState* p = topic ? topic->partition(c->partition) : nullptr;
         if (!p) return;
         const BrokerId leader = c->has_leader ? c->leader : p->leader;
-        ctx.trace("partition_change",
-                  {{"topic", topic->name},
-                   {"partition", c->partition},
-                   {"leader_from", p->leader},
-                   {"leader", leader},
-                   {"leader_epoch", c->has_leader && c->leader != p->leader ? p->leader_epoch + 1 : p->leader_epoch},
-                   {"isr_from", sim::format_id_list(p->isr)},
-                   {"isr", sim::format_id_list(c->has_isr ? c->isr : p->isr)},
-                   {"unclean", c->leader_recovering},
-                   {"reason", reason}});
+        std::vector<sim::TraceField> fields{
+            {"topic", topic->name},
+            {"partition", c->partition},
+            {"leader_from", p->leader},
+            {"leader", leader},
+            {"leader_epoch", c->has_leader && c->leader != p->leader ? p->leader_epoch + 1 : p->leader_epoch},
+            {"isr_from", sim::format_id_list(p->isr)},
+            {"isr", sim::format_id_list(c->has_isr ? c->isr : p->isr)},
+            {"unclean", c->leader_recovering},
+            {"reason", reason}};
+        if (c->has_elr || c->has_last_known_elr) {  // KIP-966: only when it changes, so runs without ELR trace as before
+            fields.push_back({"elr", sim::format_id_list(c->has_elr ? c->elr : p->elr)});
+            fields.push_back({"last_known_elr", sim::format_id_list(c->has_last_known_elr ? c->last_known_elr : p->last_known_elr)});
+        }
+        ctx.trace("partition_change", std::move(fields));
     }
 }
 

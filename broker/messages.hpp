@@ -81,6 +81,7 @@ struct BrokerRegistrationRequest {
     int32_t correlation_id = 0;
     BrokerId broker_id = 0;
     uint64_t incarnation_id = 0;
+    int64_t previous_broker_epoch = -1;  // KIP-966: from the clean-shutdown file; -1 after a crash
 };
 struct BrokerRegistrationResponse {
     int32_t correlation_id = 0;

@@ -67,6 +67,13 @@ struct PartitionChangeRecord {
     bool has_isr = false;
     std::vector<BrokerId> isr;
     bool leader_recovering = false;  // KIP-704: elected uncleanly
+    // KIP-966 (eligible.leader.replicas.version=1): replicas that left the ISR while it was
+    // below min.insync.replicas, so they hold every committed record and may lead when the ISR
+    // is empty; and the last known ones, which lost that right in an unclean shutdown.
+    bool has_elr = false;
+    std::vector<BrokerId> elr;
+    bool has_last_known_elr = false;
+    std::vector<BrokerId> last_known_elr;
     // Leader epoch bumps when the leader changes; partition epoch on every change.
 };
 // A Raft control record: the leader writes it at the start of its epoch.

@@ -100,7 +100,7 @@ std::vector<TopicView> gather_topic_views(scenarios::ClusterModel& cluster, cons
             // KRaft brokers answer DescribeTopicPartitions with the lists (empty while ELR is
             // off); ZooKeeper-mode brokers do not have the request, so the tool prints N/A.
             if (kraft) {
-                p.elr = std::vector<int32_t>{};
+                p.elr = ps.elr;
                 p.last_known_elr = ps.last_known_elr;
             }
             v.partitions.push_back(std::move(p));

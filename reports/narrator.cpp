@@ -80,6 +80,11 @@ std::optional<std::string> story(const sim::TraceEvent& ev) {
             line += " ISR " + ev.str_or("isr_from", "?") + " -> " + ev.str_or("isr", "?") + " (leader " + name(to) +
                     ", epoch " + std::to_string(ev.int_or("leader_epoch", -1)) + ")";
         if (ev.int_or("unclean", 0) != 0) line += ", UNCLEAN election: an out-of-sync replica leads";
+        if (ev.find("elr") != nullptr) {
+            line += ", ELR " + ev.str_or("elr", "?");
+            const std::string last_known = ev.str_or("last_known_elr", "[]");
+            if (last_known != "[]") line += ", LastKnownELR " + last_known;
+        }
         std::string reason = ev.str_or("reason", "");
         if (!reason.empty()) line += "; " + reason;
         return line;

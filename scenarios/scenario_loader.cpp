@@ -602,6 +602,16 @@ private:
             }
         }
         broker_config_ = kafka::BrokerConfig::from(c.profile, c.config);
+        if (c.config.count("eligible.leader.replicas.version") != 0 && broker_config_.eligible_leader_replicas_version >= 1) {
+            const std::string p = at(at(path, "config"), "eligible.leader.replicas.version");
+            auto release = kafka::release_major_minor(c.version);
+            if (!kraft) {
+                error(p, "Eligible Leader Replicas (KIP-966) are a KRaft feature: set \"metadata\": \"kraft\"");
+            } else if (release && *release < std::pair{4, 0}) {
+                error(p, "Eligible Leader Replicas (KIP-966) are available from Kafka 4.0 (a preview before): set "
+                         "\"version\": \"4.0\" or later");
+            }
+        }
     }
 
     void read_network(const json& n, const std::string& path) {

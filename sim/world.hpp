@@ -81,6 +81,10 @@ public:
     void trace(std::string_view kind, std::initializer_list<TraceField> fields) {
         world_.trace().record(world_.now(), self_, kind, fields);
     }
+    // For an event whose fields depend on the case.
+    void trace(std::string_view kind, std::vector<TraceField> fields) {
+        world_.trace().record(TraceEvent{world_.now(), self_, std::string(kind), std::move(fields)});
+    }
     // End a clean shutdown (see Node::on_shutdown).
     void exit() { world_.finish_shutdown(self_); }
 

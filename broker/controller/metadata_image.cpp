@@ -144,6 +144,7 @@ void MetadataImage::apply(int64_t offset, const MetadataRecord& record) {
                 p.leader_epoch = r.leader_epoch;
                 p.partition_epoch = r.partition_epoch;
                 p.leader_recovering = false;
+                p.elr.clear();
                 p.last_known_elr.clear();
             },
             [&](const PartitionChangeRecord& r) {
@@ -159,6 +160,8 @@ void MetadataImage::apply(int64_t offset, const MetadataRecord& record) {
                     ++p.leader_epoch;  // KRaft 3.x: the leader epoch bumps on a leader change only
                 }
                 if (r.has_isr) p.isr = r.isr;
+                if (r.has_elr) p.elr = r.elr;
+                if (r.has_last_known_elr) p.last_known_elr = r.last_known_elr;
                 p.leader_recovering = r.leader_recovering;
                 ++p.partition_epoch;
             },
@@ -223,6 +226,8 @@ std::string describe_record(const MetadataRecord& record) {
                 std::string out = "PartitionChangeRecord(t" + to_string(r.topic_id) + "-" + to_string(r.partition);
                 if (r.has_leader) out += " leader=" + to_string(r.leader);
                 if (r.has_isr) out += " isr=" + format_broker_list(r.isr);
+                if (r.has_elr) out += " elr=" + format_broker_list(r.elr);
+                if (r.has_last_known_elr) out += " last_known_elr=" + format_broker_list(r.last_known_elr);
                 if (r.leader_recovering) out += " leader_recovering";
                 return out + ")";
             },

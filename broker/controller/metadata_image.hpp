@@ -30,7 +30,8 @@ struct PartitionState {
     int32_t leader_epoch = 0;         // bumps when the leader changes
     int32_t partition_epoch = 0;      // bumps on every change (AlterPartition's version check)
     bool leader_recovering = false;   // KIP-704: elected uncleanly, not yet recovered
-    std::vector<BrokerId> last_known_elr;  // KIP-966; not maintained (ELR is not modelled)
+    std::vector<BrokerId> elr;             // KIP-966 eligible leader replicas (empty while ELR is off)
+    std::vector<BrokerId> last_known_elr;  // KIP-966: ELR members that shut down uncleanly
 };
 
 struct TopicImage {

@@ -21,6 +21,13 @@ bool as_bool(const ConfigValue& v) {
     return s == "true" || s == "TRUE" || s == "True";
 }
 
+int64_t as_int(const ConfigValue& v) {
+    if (const int64_t* i = std::get_if<int64_t>(&v)) return *i;
+    if (const bool* b = std::get_if<bool>(&v)) return *b ? 1 : 0;
+    if (const double* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+    return std::stoll(std::get<std::string>(v));
+}
+
 bool has_duplicates(const std::vector<BrokerId>& v) {
     std::set<BrokerId> seen;
     for (BrokerId b : v)
@@ -52,6 +59,39 @@ bool QuorumController::unclean_election_enabled(const TopicImage& topic) const {
     auto it = topic.configs.find("unclean.leader.election.enable");
     return it == topic.configs.end() ? config_.unclean_leader_election_enable : as_bool(it->second);
 }
+
+int32_t QuorumController::min_insync_replicas(const TopicImage& topic) const {
+    auto it = topic.configs.find("min.insync.replicas");
+    return it == topic.configs.end() ? config_.min_insync_replicas : static_cast<int32_t>(as_int(it->second));
+}
+
+namespace {
+
+// PartitionChangeBuilder.maybePopulateTargetElr (KIP-966): while the ISR is below
+// min.insync.replicas the high watermark is frozen, so every replica that leaves it still holds
+// every committed record and joins the ELR, unless it came back from an unclean shutdown
+// (it may have lost its tail): those are only remembered, in the last known ELR. An ISR at
+// min.insync.replicas or above clears both.
+void track_elr(int32_t min_isr, const std::vector<BrokerId>& old_isr, const std::vector<BrokerId>& target_isr,
+               const std::vector<BrokerId>& unclean_shutdown, std::vector<BrokerId>& elr,
+               std::vector<BrokerId>& last_known_elr) {
+    if (static_cast<int32_t>(target_isr.size()) >= min_isr) {
+        elr.clear();
+        last_known_elr.clear();
+        return;
+    }
+    std::set<BrokerId> candidates(elr.begin(), elr.end());
+    candidates.insert(old_isr.begin(), old_isr.end());
+    elr.clear();
+    for (BrokerId b : candidates)
+        if (!contains(target_isr, b) && !contains(unclean_shutdown, b)) elr.push_back(b);
+    candidates.insert(last_known_elr.begin(), last_known_elr.end());
+    last_known_elr.clear();
+    for (BrokerId b : candidates)
+        if (!contains(target_isr, b) && !contains(elr, b)) last_known_elr.push_back(b);
+}
+
+}  // namespace
 
 std::optional<sim::Time> QuorumController::last_heartbeat(BrokerId id) const {
     auto it = sessions_.find(id);
@@ -86,26 +126,33 @@ bool QuorumController::acceptable(BrokerId id, const Eligibility& eligibility) c
     return image_.is_active(id);
 }
 
-// Kafka's PartitionChangeBuilder with Election.ONLINE (or UNCLEAN when the topic enables it)
-// and ELR off: drop the removed brokers from the ISR but never empty it (the last member
-// stays); keep the current leader if it may still lead, else the first replica in assignment
-// order that is in the target ISR and may lead; else, if unclean election is enabled, the
-// first replica that may lead, with ISR = {it} and the leader recovering (KIP-704).
+// Kafka's PartitionChangeBuilder with Election.ONLINE (or UNCLEAN when the topic enables it):
+// drop the removed brokers from the ISR; without ELR never empty it (the last member stays);
+// keep the current leader if it may still lead, else the first replica in assignment order
+// that is in the target ISR (or, with ELR and an empty ISR, in the ELR) and may lead; else, if
+// unclean election is enabled, the first replica that may lead, with ISR = {it} and the
+// leader recovering (KIP-704). A leader taken from the ELR starts with ISR = {it}.
 std::optional<PartitionChangeRecord> QuorumController::partition_change(const TopicImage& topic,
                                                                         const PartitionState& p,
                                                                         const Eligibility& eligibility) const {
+    const bool elr_on = elr_enabled();
     std::vector<BrokerId> isr = p.isr;
     for (BrokerId b : eligibility.removed) {
         auto it = std::find(isr.begin(), isr.end(), b);
-        if (it != isr.end() && isr.size() > 1) isr.erase(it);
+        if (it != isr.end() && (elr_on || isr.size() > 1)) isr.erase(it);
     }
+    std::vector<BrokerId> elr = p.elr, last_known_elr = p.last_known_elr;
+    if (elr_on) track_elr(min_insync_replicas(topic), p.isr, isr, eligibility.unclean_shutdown, elr, last_known_elr);
+    auto may_lead = [&](BrokerId r) {
+        return (contains(isr, r) || (isr.empty() && contains(elr, r))) && acceptable(r, eligibility);
+    };
     BrokerId leader = no_leader;
     bool unclean = false;
-    if (p.leader != no_leader && contains(isr, p.leader) && acceptable(p.leader, eligibility)) {
+    if (p.leader != no_leader && may_lead(p.leader)) {
         leader = p.leader;
     } else {
         for (BrokerId r : p.replicas) {
-            if (contains(isr, r) && acceptable(r, eligibility)) {
+            if (may_lead(r)) {
                 leader = r;
                 break;
             }
@@ -124,10 +171,18 @@ std::optional<PartitionChangeRecord> QuorumController::partition_change(const To
     if (unclean) {
         isr = {leader};  // data loss is possible: the new leader's log becomes the truth
         recovering = true;
+        elr.clear();
+        last_known_elr.clear();
     } else if (leader != p.leader && leader != no_leader) {
         recovering = false;
+        if (contains(elr, leader)) {  // elected from the ELR (KIP-966)
+            isr = {leader};
+            elr.erase(std::find(elr.begin(), elr.end(), leader));
+        }
     }
-    if (leader == p.leader && isr == p.isr && recovering == p.leader_recovering) return std::nullopt;
+    if (leader == p.leader && isr == p.isr && recovering == p.leader_recovering && elr == p.elr &&
+        last_known_elr == p.last_known_elr)
+        return std::nullopt;
 
     PartitionChangeRecord change;
     change.topic_id = p.tp.topic_id;
@@ -141,6 +196,10 @@ std::optional<PartitionChangeRecord> QuorumController::partition_change(const To
         change.isr = std::move(isr);
     }
     change.leader_recovering = recovering;
+    change.has_elr = elr != p.elr;
+    if (change.has_elr) change.elr = std::move(elr);
+    change.has_last_known_elr = last_known_elr != p.last_known_elr;
+    if (change.has_last_known_elr) change.last_known_elr = std::move(last_known_elr);
     return change;
 }
 
@@ -152,7 +211,8 @@ void QuorumController::generate_partition_changes(const Eligibility& eligibility
         for (const PartitionState& p : topic.partitions) {
             bool affected = p.leader == no_leader;
             for (size_t i = 0; !affected && i < eligibility.removed.size(); ++i)
-                affected = contains(p.isr, eligibility.removed[i]) || p.leader == eligibility.removed[i];
+                affected = contains(p.isr, eligibility.removed[i]) || p.leader == eligibility.removed[i] ||
+                           contains(p.elr, eligibility.removed[i]);
             if (!affected) continue;
             if (auto change = partition_change(topic, p, eligibility)) out.emplace_back(std::move(*change));
         }
@@ -160,7 +220,7 @@ void QuorumController::generate_partition_changes(const Eligibility& eligibility
 }
 
 void QuorumController::fence_brokers(const std::vector<BrokerId>& in_order, std::vector<MetadataRecord>& out) const {
-    generate_partition_changes(Eligibility{in_order, no_leader}, out);
+    generate_partition_changes(Eligibility{in_order, no_leader, {}}, out);
     for (BrokerId b : in_order) {
         const BrokerRegistration* reg = image_.broker(b);
         if (reg && !reg->fenced) out.emplace_back(FenceBrokerRecord{b, reg->epoch});
@@ -184,10 +244,19 @@ QuorumController::Result QuorumController::handle_broker_registration(const Brok
     Result result;
     BrokerRegistrationResponse response;
     response.correlation_id = request.correlation_id;
-    if (image_.is_registered(request.broker_id)) {
-        // The old incarnation is gone (a restart): treat it as fenced so that it leads
-        // nothing and leaves the ISRs, as Kafka 3.8+ does for an unclean shutdown.
-        generate_partition_changes(Eligibility{{request.broker_id}, no_leader}, result.records);
+    if (const BrokerRegistration* old = image_.broker(request.broker_id)) {
+        // The old incarnation is gone (a restart). Its previous broker epoch, read from the
+        // clean-shutdown file, tells a clean stop from a crash (KIP-966). Without ELR it is
+        // treated as fenced, leading nothing and leaving the ISRs, as Kafka 3.8+ does for an
+        // unclean shutdown; with ELR only an unclean shutdown removes it, from the ELR too, and a
+        // cleanly stopped ELR member keeps its place.
+        const bool unclean = request.previous_broker_epoch != old->epoch;
+        if (!elr_enabled()) {
+            generate_partition_changes(Eligibility{{request.broker_id}, no_leader, {}}, result.records);
+        } else if (unclean) {
+            generate_partition_changes(Eligibility{{request.broker_id}, no_leader, {request.broker_id}},
+                                       result.records);
+        }
     }
     RegisterBrokerRecord record;
     record.broker_id = request.broker_id;
@@ -256,11 +325,11 @@ QuorumController::Result QuorumController::handle_broker_heartbeat(const BrokerH
                 break;
             case BrokerState::unfenced:
                 result.records.emplace_back(UnfenceBrokerRecord{id, reg->epoch});
-                generate_partition_changes(Eligibility{{}, id}, result.records);
+                generate_partition_changes(Eligibility{{}, id, {}}, result.records);
                 break;
             case BrokerState::controlled_shutdown:
                 result.records.emplace_back(BrokerRegistrationChangeRecord{id, reg->epoch, true});
-                generate_partition_changes(Eligibility{{id}, no_leader}, result.records);
+                generate_partition_changes(Eligibility{{id}, no_leader, {}}, result.records);
                 session.controlled_shutdown_offset = next_offset + static_cast<int64_t>(result.records.size()) - 1;
                 break;
         }
@@ -325,13 +394,22 @@ QuorumController::Result QuorumController::handle_alter_partition(const AlterPar
     response.leader_epoch = p->leader_epoch;
     response.partition_epoch = p->partition_epoch;
     response.isr = isr;
+    std::vector<BrokerId> elr = p->elr, last_known_elr = p->last_known_elr;
+    if (elr_enabled()) {
+        const TopicImage* topic = image_.topic(request.tp.topic_id);
+        track_elr(min_insync_replicas(*topic), p->isr, isr, {}, elr, last_known_elr);
+    }
     // An AlterPartition from the leader also completes its recovery (KIP-704 RECOVERED).
-    if (isr != p->isr || p->leader_recovering) {
+    if (isr != p->isr || p->leader_recovering || elr != p->elr || last_known_elr != p->last_known_elr) {
         PartitionChangeRecord change;
         change.topic_id = request.tp.topic_id;
         change.partition = request.tp.partition;
         change.has_isr = isr != p->isr;
         if (change.has_isr) change.isr = isr;
+        change.has_elr = elr != p->elr;
+        if (change.has_elr) change.elr = elr;
+        change.has_last_known_elr = last_known_elr != p->last_known_elr;
+        if (change.has_last_known_elr) change.last_known_elr = last_known_elr;
         change.leader_recovering = false;
         result.records.emplace_back(std::move(change));
         response.partition_epoch = p->partition_epoch + 1;

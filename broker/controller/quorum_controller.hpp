@@ -66,6 +66,10 @@ public:
     // ---- extras for hosts, narration and tests
     // unclean.leader.election.enable for this topic (override, else the broker default).
     bool unclean_election_enabled(const TopicImage& topic) const;
+    // min.insync.replicas for this topic (override, else the broker default).
+    int32_t min_insync_replicas(const TopicImage& topic) const;
+    // The eligible.leader.replicas.version feature is 1 (KIP-966).
+    bool elr_enabled() const { return config_.eligible_leader_replicas_version >= 1; }
     // The time of the broker's last heartbeat (or session start), nullopt if none is tracked.
     std::optional<sim::Time> last_heartbeat(BrokerId id) const;
     // describe_record with topic names: "PartitionChangeRecord(orders-0 leader=2 isr=[2,3])".
@@ -82,6 +86,7 @@ private:
     struct Eligibility {
         std::vector<BrokerId> removed;  // fenced or shutting down in this batch, in that order
         BrokerId added = no_leader;     // unfenced in this batch (the image still says fenced)
+        std::vector<BrokerId> unclean_shutdown;  // KIP-966: back from an unclean shutdown, out of the ELR too
     };
     enum class BrokerState { fenced, unfenced, controlled_shutdown, shutdown_now };
 

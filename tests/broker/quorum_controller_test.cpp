@@ -593,6 +593,94 @@ TEST_CASE("sessions are volatile; replaying the log rebuilds the same image", "[
     CHECK(records_of<FenceBrokerRecord>(recs).size() == 3);
     CHECK(h.image().offline_partition_count() == 6);
 
-    CHECK(h.qc.describe_change(PartitionChangeRecord{1, 0, true, 2, false, {}, false}) ==
+    CHECK(h.qc.describe_change(PartitionChangeRecord{1, 0, true, 2, false, {}, false, false, {}, false, {}}) ==
           "PartitionChangeRecord(t-0 leader=2)");
+}
+
+TEST_CASE("eligible leader replicas (KIP-966): the last replica standing is not re-elected after an unclean shutdown",
+          "[controller][elr]") {
+    BrokerConfig config;
+    config.eligible_leader_replicas_version = GENERATE(0, 1);
+    const bool elr = config.eligible_leader_replicas_version == 1;
+    INFO("eligible.leader.replicas.version=" << config.eligible_leader_replicas_version);
+    Host h(config);
+    h.start_brokers(3, at_ms(0));
+    h.create_topic("t", 1, 3, {{0, 1, 2}}, ConfigMap{{"min.insync.replicas", int64_t{2}}});
+    h.heartbeat(0, at_ms(5000));
+    h.heartbeat(1, at_ms(5000));
+    h.tick(at_ms(9001));  // 2 fenced: the ISR keeps min.insync.replicas, no ELR
+    CHECK(h.partition(1, 0).isr == Replicas{0, 1});
+    CHECK(h.partition(1, 0).elr.empty());
+    h.heartbeat(0, at_ms(9500));
+    h.tick(at_ms(14001));  // 1 fenced: the ISR drops below min.insync.replicas
+    CHECK(h.partition(1, 0).isr == Replicas{0});
+    CHECK(h.partition(1, 0).elr == (elr ? Replicas{1} : Replicas{}));
+    h.tick(at_ms(18501));  // 0, the leader and last ISR member, fenced
+    CHECK(h.partition(1, 0).leader == no_leader);
+    CHECK(h.partition(1, 0).isr == (elr ? Replicas{} : Replicas{0}));
+    CHECK(h.partition(1, 0).elr == (elr ? Replicas{0, 1} : Replicas{}));
+
+    SECTION("0 comes back from an unclean shutdown") {
+        BrokerRegistrationRequest req;
+        req.broker_id = 0;
+        req.incarnation_id = 2;
+        req.previous_broker_epoch = -1;  // no clean-shutdown file
+        h.run<BrokerRegistrationResponse>(h.qc.handle_broker_registration(req, h.next_offset, at_ms(20000)));
+        if (elr) {
+            CHECK(h.partition(1, 0).elr == Replicas{1});
+            CHECK(h.partition(1, 0).last_known_elr == Replicas{0});
+        }
+        h.heartbeat(0, at_ms(20100));
+        if (!elr) {
+            // Without ELR it is the ISR's last member: it leads again, with whatever its log kept.
+            CHECK(h.partition(1, 0).leader == 0);
+            return;
+        }
+        CHECK(h.partition(1, 0).leader == no_leader);  // 1, the only eligible leader, is fenced
+        h.heartbeat(1, at_ms(21000));
+        CHECK(h.partition(1, 0).leader == 1);
+        CHECK(h.partition(1, 0).isr == Replicas{1});
+        CHECK(h.partition(1, 0).elr.empty());
+        CHECK(h.partition(1, 0).last_known_elr == Replicas{0});
+    }
+    SECTION("0 comes back from a clean shutdown: it keeps its place in the ELR") {
+        if (!elr) return;
+        BrokerRegistrationRequest req;
+        req.broker_id = 0;
+        req.incarnation_id = 2;
+        req.previous_broker_epoch = h.epoch(0);
+        h.run<BrokerRegistrationResponse>(h.qc.handle_broker_registration(req, h.next_offset, at_ms(20000)));
+        CHECK(h.partition(1, 0).elr == Replicas{0, 1});
+        h.heartbeat(0, at_ms(20100));
+        CHECK(h.partition(1, 0).leader == 0);
+        CHECK(h.partition(1, 0).isr == Replicas{0});
+        CHECK(h.partition(1, 0).elr == Replicas{1});
+    }
+}
+
+TEST_CASE("eligible leader replicas (KIP-966): AlterPartition shrinks feed the ELR, reaching min ISR clears it",
+          "[controller][elr]") {
+    BrokerConfig config;
+    config.eligible_leader_replicas_version = 1;
+    Host h(config);
+    h.start_brokers(3, at_ms(0));
+    h.create_topic("t", 1, 3, {{0, 1, 2}}, ConfigMap{{"min.insync.replicas", int64_t{2}}});
+    auto alter = [&](Replicas isr) {
+        const PartitionState& p = h.partition(1, 0);
+        AlterPartitionRequest req;
+        req.broker_id = 0;
+        req.broker_epoch = h.epoch(0);
+        req.tp = p.tp;
+        req.leader_epoch = p.leader_epoch;
+        req.partition_epoch = p.partition_epoch;
+        req.new_isr = std::move(isr);
+        return h.run<AlterPartitionResponse>(h.qc.handle_alter_partition(req, h.next_offset, at_ms(1000)));
+    };
+    CHECK(alter({0, 1}).error == Error::none);
+    CHECK(h.partition(1, 0).elr.empty());
+    CHECK(alter({0}).error == Error::none);
+    CHECK(h.partition(1, 0).elr == Replicas{1});
+    CHECK(h.partition(1, 0).last_known_elr.empty());
+    CHECK(alter({0, 2}).error == Error::none);
+    CHECK(h.partition(1, 0).elr.empty());
 }
