@@ -231,3 +231,34 @@ TEST_CASE("partition: OffsetForLeaderEpoch before and after KIP-279 (KAFKA-6361'
         REQUIRE(leader.answer_epoch_query(2).end_offset == 3);   // its latest: the log end
     }
 }
+
+TEST_CASE("partition: a follower joins the ISR only from the start of the leader's epoch (KAFKA-7128, 2.0.1)") {
+    // KAFKA-7128's state: broker 2 followed with a high watermark one fetch behind (5 of 10),
+    // then became leader; broker 4 (in the ISR) has not fetched yet, so the high watermark
+    // stays at 5. Broker 3, outside the ISR, fetches from offset 6.
+    const bool fixed = GENERATE(false, true);
+    INFO("isr_join_requires_epoch_start=" << fixed);
+    Behaviour behaviour;
+    behaviour.isr_join_requires_epoch_start = fixed;
+    sim::Disk disk;
+    Partition p(TopicPartition{1, 0}, "orders", 2, disk, TopicConfig{}, behaviour);
+    p.make_follower(PartitionAssignment{1, 1, 0, {1, 2, 3, 4}, {1, 2, 4}}, sim::time_zero);
+    std::vector<RecordBatch> fetched;
+    for (int i = 0; i < 10; ++i) {
+        RecordBatch b = batch(static_cast<uint32_t>(i), 1);
+        b.base_offset = i;
+        b.leader_epoch = 1;
+        fetched.push_back(b);
+    }
+    REQUIRE(p.append_fetched(fetched, 5, sim::time_zero));
+    REQUIRE(p.high_watermark() == 5);
+    p.make_leader(PartitionAssignment{2, 2, 1, {1, 2, 3, 4}, {2, 4}}, sim::time_zero);
+    REQUIRE(p.leader_epoch_start_offset() == 10);
+    REQUIRE(p.high_watermark() == 5);  // broker 4's log end is unknown until it fetches
+
+    auto f = p.on_follower_fetch(3, 6, -1, 2, sim::time_zero);
+    REQUIRE(f.error == Error::none);
+    // Offsets 5..9 were acknowledged under epoch 1; broker 3 lacks them.
+    CHECK(f.wants_isr_expand == !fixed);
+    CHECK(p.on_follower_fetch(3, 10, -1, 2, sim::time_zero).wants_isr_expand);
+}
