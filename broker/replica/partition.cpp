@@ -261,6 +261,4 @@ void Partition::truncate_to(int64_t offset) {
     rebuild_producer_state();
 }
 
-void Partition::truncate_to_high_watermark() { truncate_to(high_watermark_); }
-
 }  // namespace kafka

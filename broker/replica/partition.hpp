@@ -119,8 +119,6 @@ public:
     };
     EpochTruncation truncation_for(int32_t requested, EpochEnd leader_answer) const;
     void truncate_to(int64_t offset);
-    // Pre-KIP-101 behaviour: truncate to the (checkpointed) high watermark on becoming follower.
-    void truncate_to_high_watermark();
 
     void checkpoint_high_watermark() { log_.checkpoint_high_watermark(high_watermark_); }
 
