@@ -52,6 +52,7 @@ TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never
         {"kip-101-hw-truncation-0.10", "kip-101-hw-truncation-0.11", 100},
         {"kip-101-divergence-0.10", "kip-101-divergence-0.11", 58},
         {"kafka-6361-fast-failover-0.11", "kafka-6361-fast-failover-2.0", 100},
+        {"kafka-7128-isr-join-0.11", "kafka-7128-isr-join-2.0", 100},
         {"kip-966-last-replica-standing-4.0", "kip-966-last-replica-standing-4.1", 100},
     };
     for (const Pair& p : pairs) {
