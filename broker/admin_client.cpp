@@ -73,7 +73,7 @@ void AdminClient::on_message(sim::NodeId, Message& msg, Context& ctx) {
         if (t.error != Error::none && t.error != Error::topic_already_exists) continue;
         for (size_t i = 0; i < pending_.size(); ++i) {
             if (pending_[i].name != t.name) continue;
-            ctx.trace("topic_created", {{"topic", t.name}, {"topic_id", static_cast<int64_t>(t.topic_id)}});
+            ctx.emit(TopicCreated{.topic = t.name, .topic_id = static_cast<int64_t>(t.topic_id)});
             created_.push_back(t.name);
             pending_.erase(pending_.begin() + static_cast<ptrdiff_t>(i));
             break;

@@ -70,7 +70,7 @@ void BrokerNode::on_start(Context& ctx) {
         ctx.disk().remove(clean_shutdown_file);
     }
     if (!zk_) raft_.start(ctx);
-    ctx.trace("broker_start", {{"broker", id_}});
+    ctx.emit(BrokerStart{.broker = id_});
     if (zk_) {
         zk_->start(ctx);
     } else {
@@ -82,7 +82,7 @@ void BrokerNode::on_start(Context& ctx) {
 
 void BrokerNode::on_shutdown(Context& ctx) {
     shutting_down_ = true;
-    ctx.trace("broker_controlled_shutdown", {{"broker", id_}});
+    ctx.emit(BrokerControlledShutdown{.broker = id_});
     if (!registered()) {
         if (zk_) zk_->close(ctx);
         ctx.exit();
@@ -229,7 +229,7 @@ void BrokerNode::on_timer(uint64_t t, Context& ctx) {
         case timer_controlled_shutdown:
             controlled_shutdown_timer_ = sim::TimerId{};
             if (controlled_shutdown_attempts_ >= controlled_shutdown_max_retries) {
-                ctx.trace("controlled_shutdown_failed", {{"broker", id_}, {"attempts", controlled_shutdown_attempts_}});
+                ctx.emit(ControlledShutdownFailed{.broker = id_, .attempts = controlled_shutdown_attempts_});
                 stop_now(ctx);  // KafkaServer proceeds with an unclean shutdown
             } else {
                 send_controlled_shutdown(ctx);
@@ -258,7 +258,7 @@ void BrokerNode::apply_committed(Context& ctx) {
         int64_t target = raft_.first_leader_high_watermark();
         if (target < 0 || hw < target) return;
         metadata_caught_up_ = true;
-        ctx.trace("metadata_caught_up", {{"high_watermark", hw}, {"leader_high_watermark", target}});
+        ctx.emit(MetadataCaughtUp{.high_watermark = hw, .leader_high_watermark = target});
     }
     if (applied_offset_ + 1 >= hw) return;
     std::vector<TopicPartition> changed;
@@ -320,10 +320,12 @@ void BrokerNode::reconcile(const std::vector<TopicPartition>& changed, Context& 
         bool was_leader = p.is_leader();
         if (st->leader == id_) {
             if (p.make_leader(a, ctx.now())) {
-                ctx.trace("become_leader", {{"topic", topic->name}, {"partition", tp.partition},
-                                            {"leader_epoch", st->leader_epoch}, {"isr", sim::format_id_list(st->isr)},
-                                            {"log_end_offset", p.log().log_end_offset()},
-                                            {"high_watermark", p.high_watermark()}});
+                ctx.emit(BecomeLeader{.topic = topic->name,
+                                      .partition = tp.partition,
+                                      .leader_epoch = st->leader_epoch,
+                                      .isr = st->isr,
+                                      .log_end_offset = p.log().log_end_offset(),
+                                      .high_watermark = p.high_watermark()});
                 if (offsets && !was_leader) {
                     // GroupMetadataManager.scheduleLoadGroupAndOffsets: the groups of this
                     // partition are read back from this replica of the log.
@@ -351,8 +353,10 @@ void BrokerNode::reconcile(const std::vector<TopicPartition>& changed, Context& 
                 } else if (!config_.behaviour.fetch_detects_divergence) {
                     awaiting_truncation_.insert(tp);
                 }
-                ctx.trace("become_follower", {{"topic", topic->name}, {"partition", tp.partition},
-                                              {"leader_epoch", st->leader_epoch}, {"leader", st->leader}});
+                ctx.emit(BecomeFollower{.topic = topic->name,
+                                        .partition = tp.partition,
+                                        .leader_epoch = st->leader_epoch,
+                                        .leader = st->leader});
             }
         }
     }
@@ -393,7 +397,7 @@ void BrokerNode::on_registration(const BrokerRegistrationResponse& r, Context& c
     if (r.error != Error::none) return;
     broker_epoch_ = r.broker_epoch;
     fenced_ = true;
-    ctx.trace("broker_registered", {{"broker", id_}, {"broker_epoch", broker_epoch_}});
+    ctx.emit(BrokerRegistered{.broker = id_, .broker_epoch = broker_epoch_});
     send_heartbeat(ctx);
 }
 
@@ -418,7 +422,7 @@ void BrokerNode::stop_now(Context& ctx) {
         cell.set(broker_epoch_);
         cell.flush();
     }
-    ctx.trace("broker_stopped", {{"broker", id_}});
+    ctx.emit(BrokerStopped{.broker = id_});
     if (zk_ && zk_->connected()) {
         // Close the ZooKeeper session before exiting, so the ensemble deletes /brokers/ids/<id>
         // now instead of after zookeeper.session.timeout.ms; exit once the close is answered.
@@ -447,9 +451,11 @@ void BrokerNode::request_isr_change(Partition& p, std::vector<BrokerId> new_isr,
     req.new_isr = new_isr;
     p.set_pending_isr(new_isr);
     alter_in_flight_[req.correlation_id] = p.tp();
-    ctx.trace("alter_partition", {{"topic", p.topic()}, {"partition", p.tp().partition},
-                                  {"isr", sim::format_id_list(p.assignment().isr)},
-                                  {"new_isr", sim::format_id_list(new_isr)}, {"reason", reason}});
+    ctx.emit(AlterPartitionSent{.topic = p.topic(),
+                                .partition = p.tp().partition,
+                                .isr = p.assignment().isr,
+                                .new_isr = new_isr,
+                                .reason = reason});
     ctx.set_timer(sim::milliseconds(config_.controller_quorum_request_timeout_ms),
                   tag(timer_alter_partition, static_cast<uint64_t>(req.correlation_id)));
     ctx.send(controller, std::move(req));
@@ -816,17 +822,23 @@ void BrokerNode::handle_divergence(Partition& p, const FetchResponse::PartitionD
         if (own) target = std::min(d.diverging_end_offset, own->end_offset);
     }
     p.truncate_to(target);
-    ctx.trace("truncate", {{"topic", p.topic()}, {"partition", p.tp().partition}, {"from", before},
-                           {"to", p.log().log_end_offset()}, {"diverging_epoch", d.diverging_epoch},
-                           {"reason", "diverging epoch from leader"}});
+    ctx.emit(Truncated{.topic = p.topic(),
+                       .partition = p.tp().partition,
+                       .from = before,
+                       .to = p.log().log_end_offset(),
+                       .diverging_epoch = d.diverging_epoch,
+                       .reason = "diverging epoch from leader"});
 }
 
 void BrokerNode::truncate_follower(Partition& p, int64_t to, const char* reason, Context& ctx) {
     int64_t before = p.log().log_end_offset();
     p.truncate_to(to);
     if (p.log().log_end_offset() != before)
-        ctx.trace("truncate", {{"topic", p.topic()}, {"partition", p.tp().partition}, {"from", before},
-                               {"to", p.log().log_end_offset()}, {"reason", reason}});
+        ctx.emit(Truncated{.topic = p.topic(),
+                           .partition = p.tp().partition,
+                           .from = before,
+                           .to = p.log().log_end_offset(),
+                           .reason = reason});
 }
 
 // AbstractFetcherThread.maybeTruncate (0.11 to 2.6): the fetcher's Truncating partitions ask the
@@ -894,9 +906,12 @@ void BrokerNode::on_offset_for_leader_epoch(sim::NodeId from, const OffsetForLea
         }
         const int32_t asked = p.log().latest_epoch();
         Partition::EpochTruncation t = p.truncation_for(asked, EpochEnd{d.leader_epoch, d.end_offset});
-        ctx.trace("epoch_end_offset", {{"topic", p.topic()}, {"partition", p.tp().partition}, {"asked_epoch", asked},
-                                       {"leader_epoch", d.leader_epoch}, {"end_offset", d.end_offset},
-                                       {"truncate_to", t.to}});
+        ctx.emit(EpochEndOffset{.topic = p.topic(),
+                                .partition = p.tp().partition,
+                                .asked_epoch = asked,
+                                .leader_epoch = d.leader_epoch,
+                                .end_offset = d.end_offset,
+                                .truncate_to = t.to});
         truncate_follower(p, t.to, t.reason, ctx);
         if (t.done) awaiting_truncation_.erase(d.tp);
     }
@@ -930,8 +945,8 @@ void BrokerNode::on_fetch_response(sim::NodeId from, FetchResponse& r, Context& 
             continue;
         }
         if (!p.append_fetched(d.batches, d.high_watermark, ctx.now())) {
-            ctx.trace("fetch_offset_mismatch", {{"topic", p.topic()}, {"partition", p.tp().partition},
-                                                {"log_end_offset", p.log().log_end_offset()}});
+            ctx.emit(FetchOffsetMismatch{
+                .topic = p.topic(), .partition = p.tp().partition, .log_end_offset = p.log().log_end_offset()});
             failed = true;  // the partition is stuck: every retry meets the same batch
         }
     }
@@ -978,8 +993,8 @@ void BrokerNode::handle_find_coordinator(sim::NodeId from, const FindCoordinator
             create.topics.push_back(CreatableTopic{consumer_offsets_topic, config_.offsets_topic_num_partitions,
                                                    static_cast<int16_t>(config_.offsets_topic_replication_factor),
                                                    {}, {}});
-            ctx.trace("create_offsets_topic", {{"partitions", config_.offsets_topic_num_partitions},
-                                               {"replication_factor", config_.offsets_topic_replication_factor}});
+            ctx.emit(CreateOffsetsTopic{.partitions = config_.offsets_topic_num_partitions,
+                                        .replication_factor = config_.offsets_topic_replication_factor});
             ctx.send(controller, std::move(create));
         }
     } else {

@@ -23,8 +23,8 @@ void BrokerNode::after_zk(Context&) {
 // ReplicaManager: a request from a controller older than the newest one seen is refused.
 bool BrokerNode::stale_controller(int32_t controller_epoch, const char* request, Context& ctx) {
     if (controller_epoch < controller_epoch_seen_) {
-        ctx.trace("stale_controller_epoch", {{"request", request}, {"controller_epoch", controller_epoch},
-                                             {"latest", controller_epoch_seen_}});
+        ctx.emit(StaleControllerEpoch{
+            .request = request, .controller_epoch = controller_epoch, .latest = controller_epoch_seen_});
         return true;
     }
     controller_epoch_seen_ = controller_epoch;
@@ -129,9 +129,12 @@ void BrokerNode::write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_
     const int32_t version = p.assignment().partition_epoch;
     const int32_t leader_epoch = p.leader_epoch();
     p.set_pending_isr(new_isr);
-    ctx.trace("isr_update", {{"topic", topic_name}, {"partition", tp.partition},
-                             {"isr", sim::format_id_list(p.assignment().isr)}, {"new_isr", sim::format_id_list(new_isr)},
-                             {"zk_version", version}, {"reason", reason}});
+    ctx.emit(IsrUpdate{.topic = topic_name,
+                       .partition = tp.partition,
+                       .isr = p.assignment().isr,
+                       .new_isr = new_isr,
+                       .zk_version = version,
+                       .reason = reason});
     zk_->set_data(zkdata::partition_state_path(topic_name, tp.partition), zkdata::encode_partition_state(st), version,
                   [this, tp, new_isr, leader_epoch, topic_name](const ZkResult& r, Context& c) {
                       auto it = partitions_.find(tp);
@@ -139,8 +142,8 @@ void BrokerNode::write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_
                       Partition& part = *it->second;
                       part.set_pending_isr(std::nullopt);
                       if (r.code != ZkCode::ok) {
-                          c.trace("isr_update_failed", {{"topic", topic_name}, {"partition", tp.partition},
-                                                        {"error", to_string(r.code)}});
+                          c.emit(IsrUpdateFailed{
+                              .topic = topic_name, .partition = tp.partition, .error = to_string(r.code)});
                           return;
                       }
                       if (!part.is_leader() || part.leader_epoch() != leader_epoch) return;
@@ -151,8 +154,10 @@ void BrokerNode::write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_
                       LeaderAndIsrPartitionState s{tp, state_controller_epoch_[tp], id_, leader_epoch, new_isr,
                                                    r.stat.version, a.replicas};
                       cache_partition(s);
-                      c.trace("isr_updated", {{"topic", topic_name}, {"partition", tp.partition},
-                                              {"isr", sim::format_id_list(new_isr)}, {"zk_version", r.stat.version}});
+                      c.emit(IsrUpdated{.topic = topic_name,
+                                        .partition = tp.partition,
+                                        .isr = new_isr,
+                                        .zk_version = r.stat.version});
                       on_high_watermark_advanced(part, c);
                       // ReplicaManager.maybePropagateIsrChanges: tell the controller.
                       zk_->create(zkdata::isr_change_prefix, zkdata::encode_isr_change({{topic_name, tp.partition}}),
@@ -169,8 +174,8 @@ void BrokerNode::send_controlled_shutdown(Context& ctx) {
     ctx.cancel_timer(controlled_shutdown_timer_);
     controlled_shutdown_timer_ = ctx.set_timer(
         sim::milliseconds(controller_socket_timeout_ms + controlled_shutdown_retry_backoff_ms), tag(timer_controlled_shutdown));
-    ctx.trace("controlled_shutdown_request", {{"broker", id_}, {"attempt", controlled_shutdown_attempts_},
-                                              {"controller", zk_controller_id_}});
+    ctx.emit(ControlledShutdownRequested{
+        .broker = id_, .attempt = controlled_shutdown_attempts_, .controller = zk_controller_id_});
     if (controller == sim::no_node) return;
     ControlledShutdownRequest req;
     req.correlation_id = controlled_shutdown_request_ = next_correlation_++;
@@ -186,8 +191,8 @@ void BrokerNode::on_controlled_shutdown(const ControlledShutdownResponse& r, Con
         stop_now(ctx);
         return;
     }
-    ctx.trace("controlled_shutdown_incomplete", {{"broker", id_}, {"remaining", static_cast<int64_t>(r.remaining.size())},
-                                                  {"error", static_cast<int64_t>(r.error)}});
+    ctx.emit(ControlledShutdownIncomplete{
+        .broker = id_, .remaining = static_cast<int64_t>(r.remaining.size()), .error = static_cast<int64_t>(r.error)});
     ctx.cancel_timer(controlled_shutdown_timer_);
     controlled_shutdown_timer_ =
         ctx.set_timer(sim::milliseconds(controlled_shutdown_retry_backoff_ms), tag(timer_controlled_shutdown));

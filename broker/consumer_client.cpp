@@ -484,18 +484,16 @@ void ConsumerClient::need_reset(const TopicPartition& tp, PartitionState& ps, Co
     const std::string& policy = config_.auto_offset_reset;
     if (policy == "earliest" || policy == "latest") {
         if (out_of_range)
-            ctx.trace("consumer_offset_reset", {{"topic", ps.topic},
-                                                {"partition", tp.partition},
-                                                {"offset", ps.position},
-                                                {"reset", policy}});
+            ctx.emit(ConsumerOffsetReset{
+                .topic = ps.topic, .partition = tp.partition, .offset = ps.position, .reset = policy});
         ps.phase = Phase::awaiting_reset;
         return;
     }
     ps.phase = Phase::failed;
-    ctx.trace("consumer_no_offset", {{"topic", ps.topic},
-                                     {"partition", tp.partition},
-                                     {"offset", ps.position},
-                                     {"error", out_of_range ? "OFFSET_OUT_OF_RANGE" : "NO_OFFSET_FOR_PARTITION"}});
+    ctx.emit(ConsumerNoOffset{.topic = ps.topic,
+                              .partition = tp.partition,
+                              .offset = ps.position,
+                              .error = out_of_range ? "OFFSET_OUT_OF_RANGE" : "NO_OFFSET_FOR_PARTITION"});
 }
 
 void ConsumerClient::fail_connection(BrokerId broker, Context& ctx) {
@@ -681,7 +679,7 @@ void ConsumerClient::assign_from_metadata(const MetadataResponse& resp, Context&
         std::vector<int32_t> leaders;
         for (const auto& [tp, ps] : parts_)
             if (ps.topic == topic) leaders.push_back(ps.leader);
-        ctx.trace("consumer_metadata", {{"topic", topic}, {"leaders", sim::format_id_list(leaders)}});
+        ctx.emit(ConsumerMetadata{.topic = topic, .leaders = leaders});
     }
 }
 

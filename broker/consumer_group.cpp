@@ -53,7 +53,7 @@ int32_t ConsumerClient::send_group_request(GroupRequest kind, Message msg, sim::
 
 void ConsumerClient::coordinator_unknown(const char* reason, Context& ctx) {
     if (coordinator_ != no_leader)
-        ctx.trace("consumer_coordinator_lost", {{"group", *group_id_}, {"coordinator", coordinator_}, {"reason", reason}});
+        ctx.emit(ConsumerCoordinatorLost{.group = *group_id_, .coordinator = coordinator_, .reason = reason});
     coordinator_ = no_leader;
     // Requests to the old coordinator are abandoned; a join or sync in flight starts over.
     for (auto it = group_calls_.begin(); it != group_calls_.end();) {
@@ -83,14 +83,14 @@ bool ConsumerClient::coordinator_error(Error e, Context& ctx) {
 
 void ConsumerClient::request_rejoin(const char* reason, Context& ctx) {
     if (member_state_ != MemberState::stable) return;
-    ctx.trace("consumer_rejoin", {{"group", *group_id_}, {"generation", generation_}, {"reason", reason}});
+    ctx.emit(ConsumerRejoin{.group = *group_id_, .generation = generation_, .reason = reason});
     member_state_ = MemberState::needs_join;
     commit_before_join_done_ = false;
 }
 
 void ConsumerClient::reset_membership(const char* reason, Context& ctx) {
     // The generation is gone: whatever it owned is lost, not revoked (onPartitionsLost).
-    ctx.trace("consumer_membership_lost", {{"group", *group_id_}, {"generation", generation_}, {"reason", reason}});
+    ctx.emit(ConsumerMembershipLost{.group = *group_id_, .generation = generation_, .reason = reason});
     member_id_.clear();
     generation_ = -1;
     member_state_ = MemberState::needs_join;
@@ -241,7 +241,7 @@ void ConsumerClient::send_offset_fetch(Context& ctx, sim::Time& next) {
 
 void ConsumerClient::leave_group(const char* reason, Context& ctx) {
     if (coordinator_ == no_leader || member_id_.empty()) return;
-    ctx.trace("consumer_leave_group", {{"group", *group_id_}, {"member", member_id_}, {"reason", reason}});
+    ctx.emit(ConsumerLeaveGroup{.group = *group_id_, .member = member_id_, .reason = reason});
     send_group_request(GroupRequest::leave, LeaveGroupRequest{0, *group_id_, member_id_}, dir_->broker_node(coordinator_),
                        config_.request_timeout_ms, ctx);
 }
@@ -274,7 +274,7 @@ void ConsumerClient::on_group_message(sim::NodeId from, Message& msg, Context& c
         if (r->error == Error::none && r->node_id != no_leader && dir_->broker_node(r->node_id) != sim::no_node &&
             reachable) {
             coordinator_ = r->node_id;
-            ctx.trace("consumer_coordinator", {{"group", *group_id_}, {"coordinator", coordinator_}});
+            ctx.emit(ConsumerCoordinatorFound{.group = *group_id_, .coordinator = coordinator_});
         } else {
             group_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
         }
@@ -343,8 +343,10 @@ void ConsumerClient::handle_join_response(const JoinGroupResponse& r, Context& c
         }
         if (assignor != nullptr)
             for (auto& [member, parts] : assignor->assign(partitions, members)) sync.assignments.emplace_back(member, parts);
-        ctx.trace("consumer_group_leader", {{"group", *group_id_}, {"generation", generation_}, {"protocol", protocol_},
-                                             {"members", static_cast<int64_t>(r.members.size())}});
+        ctx.emit(ConsumerGroupLeader{.group = *group_id_,
+                                     .generation = generation_,
+                                     .protocol = protocol_,
+                                     .members = static_cast<int64_t>(r.members.size())});
     }
     member_state_ = MemberState::syncing;
     membership_corr_ =
@@ -372,9 +374,10 @@ void ConsumerClient::handle_sync_response(const SyncGroupResponse& r, Context& c
     std::vector<GroupPartition> revoked;
     for (const auto& p : assignment_)
         if (!std::binary_search(assigned.begin(), assigned.end(), p)) revoked.push_back(p);
-    ctx.trace("consumer_assignment", {{"group", *group_id_}, {"generation", generation_},
-                                      {"partitions", static_cast<int64_t>(assigned.size())},
-                                      {"revoked", static_cast<int64_t>(revoked.size())}});
+    ctx.emit(ConsumerAssignment{.group = *group_id_,
+                                .generation = generation_,
+                                .partitions = static_cast<int64_t>(assigned.size()),
+                                .revoked = static_cast<int64_t>(revoked.size())});
     set_assignment(std::move(assigned), ctx);
     if (!revoked.empty() && is_cooperative(protocol_)) request_rejoin("partitions were revoked (cooperative)", ctx);
 }

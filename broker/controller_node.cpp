@@ -13,7 +13,7 @@ ControllerNode::ControllerNode(int32_t node_id, std::vector<int32_t> voters, con
       controller_(std::make_unique<QuorumController>(config, placement_seed)) {}
 
 void ControllerNode::on_start(Context& ctx) {
-    ctx.trace("controller_start", {{"controller", id_}});
+    ctx.emit(ControllerStart{.controller = id_});
     raft_.start(ctx);
     after_raft(ctx);
 }
@@ -95,13 +95,13 @@ void ControllerNode::activate(Context& ctx) {
     controller_->on_become_active(ctx.now());
     active_ = true;
     active_epoch_ = raft_.epoch();
-    ctx.trace("controller_active", {{"epoch", active_epoch_}});
+    ctx.emit(ControllerActive{.epoch = active_epoch_});
     noop_timer_ = ctx.set_timer(sim::milliseconds(idle_noop_interval_ms), timer_noop);
     tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timer_tick);
 }
 
 void ControllerNode::deactivate(Context& ctx) {
-    ctx.trace("controller_inactive", {{"epoch", active_epoch_}});
+    ctx.emit(ControllerInactive{.epoch = active_epoch_});
     active_ = false;
     active_epoch_ = -1;
     deferred_.clear();  // their records may never commit: the clients time out and retry
@@ -168,31 +168,30 @@ void ControllerNode::trace_decision(const MetadataRecord& record, const char* re
     const MetadataImage& image = controller_->image();
     if (const auto* f = std::get_if<FenceBrokerRecord>(&record)) {
         std::optional<sim::Time> last = controller_->last_heartbeat(f->broker_id);
-        ctx.trace("broker_fenced", {{"broker", f->broker_id},
-                                    {"since_heartbeat_ms", last ? (ctx.now() - *last).ms() : int64_t{-1}},
-                                    {"reason", reason}});
+        ctx.emit(BrokerFenced{.broker = f->broker_id,
+                              .since_heartbeat_ms = last ? (ctx.now() - *last).ms() : int64_t{-1},
+                              .reason = reason});
     } else if (const auto* u = std::get_if<UnfenceBrokerRecord>(&record)) {
-        ctx.trace("broker_unfenced", {{"broker", u->broker_id}});
+        ctx.emit(BrokerUnfenced{.broker = u->broker_id});
     } else if (const auto* c = std::get_if<PartitionChangeRecord>(&record)) {
         const TopicImage* topic = image.topic(c->topic_id);
         const PartitionState* p = topic ? topic->partition(c->partition) : nullptr;
         if (!p) return;
         const BrokerId leader = c->has_leader ? c->leader : p->leader;
-        std::vector<sim::TraceField> fields{
-            {"topic", topic->name},
-            {"partition", c->partition},
-            {"leader_from", p->leader},
-            {"leader", leader},
-            {"leader_epoch", c->has_leader && c->leader != p->leader ? p->leader_epoch + 1 : p->leader_epoch},
-            {"isr_from", sim::format_id_list(p->isr)},
-            {"isr", sim::format_id_list(c->has_isr ? c->isr : p->isr)},
-            {"unclean", c->leader_recovering},
-            {"reason", reason}};
-        if (c->has_elr || c->has_last_known_elr) {  // KIP-966: only when it changes, so runs without ELR trace as before
-            fields.push_back({"elr", sim::format_id_list(c->has_elr ? c->elr : p->elr)});
-            fields.push_back({"last_known_elr", sim::format_id_list(c->has_last_known_elr ? c->last_known_elr : p->last_known_elr)});
+        PartitionChange change{.topic = topic->name,
+                               .partition = c->partition,
+                               .leader_from = p->leader,
+                               .leader = leader,
+                               .leader_epoch = c->has_leader && c->leader != p->leader ? p->leader_epoch + 1 : p->leader_epoch,
+                               .isr_from = p->isr,
+                               .isr = c->has_isr ? c->isr : p->isr,
+                               .unclean = c->leader_recovering,
+                               .reason = reason};
+        if (c->has_elr || c->has_last_known_elr) {  // KIP-966: only when it changes, so runs without ELR read as before
+            change.elr = c->has_elr ? c->elr : p->elr;
+            change.last_known_elr = c->has_last_known_elr ? c->last_known_elr : p->last_known_elr;
         }
-        ctx.trace("partition_change", std::move(fields));
+        ctx.emit(std::move(change));
     }
 }
 

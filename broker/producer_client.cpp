@@ -577,7 +577,7 @@ void ProducerClient::maybe_bump(Context& ctx) {
         ps.next_base_sequence = 0;
         ps.last_acked_sequence = -1;
     }
-    ctx.trace("producer_id_bump", {{"topic", topic_}, {"producer_id", producer_id_}});
+    ctx.emit(ProducerIdBump{.topic = topic_, .producer_id = producer_id_});
 }
 
 // ------------------------------------------------------------------------------ metadata
@@ -692,7 +692,7 @@ void ProducerClient::apply_metadata(const MetadataResponse& resp, Context& ctx) 
         std::vector<int32_t> leaders;
         leaders.reserve(partitions_.size());
         for (const auto& ps : partitions_) leaders.push_back(ps.leader);
-        ctx.trace("producer_metadata", {{"topic", topic_}, {"leaders", sim::format_id_list(leaders)}});
+        ctx.emit(ProducerMetadata{.topic = topic_, .leaders = leaders});
     }
     ctx.cancel_timer(metadata_age_timer_);
     metadata_age_timer_ = ctx.set_timer(sim::milliseconds(config_.metadata_max_age_ms), make_tag(timer_metadata_max_age));

@@ -3,14 +3,15 @@
 #pragma once
 #include <map>
 
+#include "broker/events.hpp"
 #include "broker/messages.hpp"
 #include "sim/world.hpp"
 
 namespace kafka {
 
-using World = sim::World<Message>;
-using Context = sim::Context<Message>;
-using Node = sim::Node<Message>;
+using World = sim::World<Message, Event>;
+using Context = sim::Context<Message, Event>;
+using Node = sim::Node<Message, Event>;
 
 struct ClusterDirectory {
     std::map<int32_t, sim::NodeId> controllers;  // KRaft voters, ids 3000..

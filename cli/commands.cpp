@@ -183,8 +183,11 @@ int run_command(const std::vector<std::string>& args) {
         return 2;
     }
     if (a.narrate) {
-        options.on_trace = [](const sim::TraceEvent& ev, const sim::Trace& trace) {
+        options.on_trace = [](const kafka::TraceEntry& ev, const kafka::Trace& trace) {
             if (auto line = reports::narrate(ev, trace)) std::cout << *line << "\n";
+        };
+        options.on_fault = [](const scenarios::FaultRecord& f, const kafka::Trace&) {
+            std::cout << reports::narrate(f) << "\n";
         };
     }
     reports::print_header(std::cout, *scenario, seed);

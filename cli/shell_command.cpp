@@ -219,21 +219,23 @@ std::string fault_error(const scenarios::LoadError& e) {
     return out;
 }
 
-// A trace event in full, for `step`, which shows even what narration leaves out.
-std::string trace_line(const sim::TraceEvent& ev, const sim::Trace& trace) {
-    if (auto story = reports::narrate(ev, trace)) return *story;
+// What happened while a command ran: a model event or a fault record.
+using Happening = std::variant<kafka::TraceEntry, scenarios::FaultRecord>;
+
+// A happening as narration tells it; nullopt for what narration leaves out.
+std::optional<std::string> story_line(const Happening& h, const kafka::Trace& trace) {
+    if (const auto* f = std::get_if<scenarios::FaultRecord>(&h)) return reports::narrate(*f);
+    return reports::narrate(std::get<kafka::TraceEntry>(h), trace);
+}
+
+// A happening in full, for `step`, which shows even what narration leaves out.
+std::string trace_line(const Happening& h, const kafka::Trace& trace) {
+    if (auto story = story_line(h, trace)) return *story;
+    const auto& ev = std::get<kafka::TraceEntry>(h);
     std::string line = "t=" + sim::format_time(ev.time) + " ";
     std::string who = ev.node == sim::no_node ? "harness" : trace.node_name(ev.node);
     who.resize(std::max<size_t>(who.size(), 16), ' ');
-    line += who + " (" + ev.kind;
-    for (const auto& f : ev.fields) {
-        line += std::string(" ") + f.key + "=";
-        if (const auto* i = std::get_if<int64_t>(&f.value))
-            line += std::to_string(*i);
-        else
-            line += std::get<std::string>(f.value);
-    }
-    return line + ")";
+    return line + who + " (" + kafka::event_text(ev.event) + ")";
 }
 
 // ---- The session ----------------------------------------------------------------------------
@@ -281,7 +283,7 @@ private:
     void help(const Words& w);
     void quit(const Words&) {}  // never run: execute() ends the session when it sees it
 
-    void on_trace(const sim::TraceEvent& ev, const sim::Trace& trace);
+    void on_happening(Happening h, const kafka::Trace& trace);
     // What the hand clients did while the clock moved.
     void report_clients();
     const std::string& require_topic(const std::string& name) const;
@@ -299,7 +301,7 @@ private:
     reports::KafkaRelease release_;
     std::unique_ptr<scenarios::ScenarioRun> run_;
     bool narrating_ = true;
-    std::vector<sim::TraceEvent>* capture_ = nullptr;  // set while a command collects events itself
+    std::vector<Happening>* capture_ = nullptr;  // set while a command collects what happens itself
     size_t faults_fired_ = 0;
 
     struct HandProducer {
@@ -363,29 +365,30 @@ Shell::Shell(const scenarios::Scenario& scenario, std::optional<uint64_t> seed, 
     : scenario_(scenario), fault_scope_(scenario), out_(out), release_(reports::tools_release(scenario)) {
     scenarios::RunOptions options;
     options.seed = seed;
-    options.on_trace = [this](const sim::TraceEvent& ev, const sim::Trace& trace) { on_trace(ev, trace); };
+    options.on_trace = [this](const kafka::TraceEntry& ev, const kafka::Trace& trace) { on_happening(ev, trace); };
+    options.on_fault = [this](const scenarios::FaultRecord& f, const kafka::Trace& trace) { on_happening(f, trace); };
     run_ = std::make_unique<scenarios::ScenarioRun>(scenario_, options);
 }
 
-void Shell::on_trace(const sim::TraceEvent& ev, const sim::Trace& trace) {
+void Shell::on_happening(Happening h, const kafka::Trace& trace) {
     if (capture_ != nullptr) {
-        capture_->push_back(ev);
+        capture_->push_back(std::move(h));
     } else if (narrating_) {
-        if (auto line = reports::narrate(ev, trace)) out_ << *line << "\n";
+        if (auto line = story_line(h, trace)) out_ << *line << "\n";
     }
 }
 
 // Collects the trace events recorded while it lives, instead of narrating them.
 class Capture {
 public:
-    explicit Capture(std::vector<sim::TraceEvent>*& slot) : slot_(slot) { slot_ = &events; }
+    explicit Capture(std::vector<Happening>*& slot) : slot_(slot) { slot_ = &events; }
     ~Capture() { slot_ = nullptr; }
     Capture(const Capture&) = delete;
     Capture& operator=(const Capture&) = delete;
-    std::vector<sim::TraceEvent> events;
+    std::vector<Happening> events;
 
 private:
-    std::vector<sim::TraceEvent>*& slot_;
+    std::vector<Happening>*& slot_;
 };
 
 std::vector<std::string> Shell::command_names() const {
@@ -462,7 +465,7 @@ void Shell::advance(const Words& w) {
 void Shell::step(const Words& w) {
     if (w.size() > 2) throw Mistake("step: at most one number, e.g. `step` or `step 10`");
     const int64_t n = w.size() == 2 ? parse_count("step", w[1], 100000) : 1;
-    const sim::Trace& trace = run_->cluster().world().trace();
+    const kafka::Trace& trace = run_->cluster().world().trace();
     int64_t done = 0;
     {
         Capture capture(capture_);
@@ -508,8 +511,9 @@ void Shell::fault(const Words& w) {
     {
         Capture capture(capture_);
         run_->fire_fault(spec);
-        for (const auto& ev : capture.events)
-            if (auto line = reports::narrate(ev, run_->cluster().world().trace())) out_ << *line << "\n";
+        const kafka::Trace& trace = run_->cluster().world().trace();
+        for (const Happening& h : capture.events)
+            if (auto line = story_line(h, trace)) out_ << *line << "\n";
     }
     object["at"] = sim::format_duration(run_->now() - sim::time_zero);
     out_ << "  in a scenario file: " << object.dump() << "\n";
@@ -521,7 +525,7 @@ void Shell::faults(const Words&) {
     if (log.empty()) out_ << "no fault has fired yet\n";
     for (const auto& r : log) {
         fired.insert(r.index);
-        out_ << "t=" << sim::format_time(r.at) << "  " << r.action << " " << r.target_text;
+        out_ << "t=" << sim::format_time(r.at) << "  " << r.action_text() << " " << r.target_text;
         if (!r.resolved.empty()) out_ << " -> " << joined(r.resolved, 0, ",");
         if (!r.fired) out_ << "  (did not fire: " << r.note << ")";
         out_ << (r.index >= scenario_.faults.size() ? "  [by hand]" : "") << "\n";

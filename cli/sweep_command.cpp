@@ -538,7 +538,7 @@ void print_table(const SweepResult& sweep) {
             for (const auto& c : r.checks)
                 if (!c.passed())
                     std::printf("    %s %s, expected %s: %s\n", check_label(c.name, c.params).c_str(),
-                                c.holds ? "held" : "violated", c.expect_violated ? "violated" : "holds", c.summary.c_str());
+                                !c.checked ? "not checked" : c.holds ? "held" : "violated", c.expect_violated ? "violated" : "holds", c.summary.c_str());
             std::printf("    reproduce: %s\n", reproduce_command(file, r.seed).c_str());
         }
     }

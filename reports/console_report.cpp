@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "broker/group/group_coordinator.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 #include <cstdio>
@@ -34,8 +35,11 @@ RunCounts count(const scenarios::RunData& run) {
     }
     if (run.trace != nullptr) {
         for (const auto& ev : run.trace->events()) {
-            if (ev.kind == "become_leader" && ev.str_or("topic", "") != "__consumer_offsets") ++c.leader_elections;
-            if (ev.kind == "controller_active" || ev.kind == "zk_controller_elected") ++c.controller_changes;
+            const auto* leader = std::get_if<kafka::BecomeLeader>(&ev.event);
+            if (leader != nullptr && leader->topic != kafka::consumer_offsets_topic) ++c.leader_elections;
+            if (std::holds_alternative<kafka::ControllerActive>(ev.event) ||
+                std::holds_alternative<kafka::ZkControllerElected>(ev.event))
+                ++c.controller_changes;
         }
     }
     for (const auto& f : run.faults) {
@@ -108,7 +112,7 @@ void print_summary(std::ostream& out, const scenarios::RunData& run, const std::
     out << "\n";
     for (const auto& f : run.faults) {
         if (!f.fired && !f.is_undo)
-            out << "           fault #" << f.index << " at " << sim::format_time(f.at) << " " << f.action << " "
+            out << "           fault #" << f.index << " at " << sim::format_time(f.at) << " " << f.action_text() << " "
                 << f.target_text << " did not fire: " << f.note << "\n";
     }
     out << "\n";
@@ -116,7 +120,7 @@ void print_summary(std::ostream& out, const scenarios::RunData& run, const std::
     bool all = true;
     for (const auto& r : checks) {
         all = all && r.passed();
-        std::string verdict = r.passed() ? "PASS" : "FAIL";
+        std::string verdict = r.passed() ? "PASS" : r.checked ? "FAIL" : "FAIL (not checked)";
         std::string expected = r.expect_violated ? " (expected violated)" : "";
         out << verdict << "  " << r.name << (r.params.empty() ? "" : " " + r.params) << expected << "\n";
         out << "      " << r.summary << "\n";

@@ -9,13 +9,24 @@ namespace {
 
 using Kind = FaultWindow::Kind;
 
-std::optional<Kind> kind_of(const std::string& action) {
-    if (action == "crash" || action == "power-loss" || action == "shutdown") return Kind::node_down;
-    if (action == "pause") return Kind::pause;
-    if (action == "partition" || action == "isolate" || action == "cut") return Kind::network_cut;
-    if (action == "latency" || action == "loss") return Kind::network_degraded;
-    if (action == "restart" || action == "resume" || action == "heal") return Kind::recovery;
-    return std::nullopt;
+using scenarios::FaultAction;
+
+Kind kind_of(FaultAction action) {
+    switch (action) {
+        case FaultAction::crash:
+        case FaultAction::power_loss:
+        case FaultAction::shutdown: return Kind::node_down;
+        case FaultAction::pause: return Kind::pause;
+        case FaultAction::partition:
+        case FaultAction::isolate:
+        case FaultAction::cut: return Kind::network_cut;
+        case FaultAction::latency:
+        case FaultAction::loss: return Kind::network_degraded;
+        case FaultAction::restart:
+        case FaultAction::resume:
+        case FaultAction::heal: return Kind::recovery;
+    }
+    return Kind::recovery;
 }
 
 bool shares_node(const scenarios::FaultRecord& a, const scenarios::FaultRecord& b) {
@@ -40,10 +51,10 @@ std::optional<std::string> ends(const scenarios::RunData& run, const scenarios::
         return std::nullopt;
     }
     const std::string when = " at " + sim::format_time(later.at);
-    Kind k = kind_of(f.action).value_or(Kind::recovery);
-    if (k == Kind::node_down && later.action == "restart" && shares_node(f, later)) return "restart" + when;
-    if (k == Kind::pause && later.action == "resume" && shares_node(f, later)) return "resume" + when;
-    if (k == Kind::network_cut && later.action == "heal") return "heal" + when;
+    Kind k = kind_of(f.action);
+    if (k == Kind::node_down && later.action == FaultAction::restart && shares_node(f, later)) return "restart" + when;
+    if (k == Kind::pause && later.action == FaultAction::resume && shares_node(f, later)) return "resume" + when;
+    if (k == Kind::network_cut && later.action == FaultAction::heal) return "heal" + when;
     return std::nullopt;
 }
 
@@ -56,11 +67,10 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
 }  // namespace
 
 std::string fault_label(const scenarios::FaultRecord& f) {
-    std::string action = f.is_undo ? f.action.substr(std::string("undo ").size()) : f.action;
     // Partitions and cuts read better as written (their groups), the rest as resolved.
-    bool as_written = action == "partition" || action == "cut" || action == "heal" || f.resolved.empty();
-    if (action == "heal") return "heal";
-    return action + " " + (as_written ? f.target_text : join(f.resolved, ","));
+    bool as_written = f.action == FaultAction::partition || f.action == FaultAction::cut || f.resolved.empty();
+    if (f.action == FaultAction::heal) return "heal";
+    return std::string(to_string(f.action)) + " " + (as_written ? f.target_text : join(f.resolved, ","));
 }
 
 std::vector<FaultWindow> fault_windows(const scenarios::RunData& run) {
@@ -68,17 +78,16 @@ std::vector<FaultWindow> fault_windows(const scenarios::RunData& run) {
     for (size_t i = 0; i < run.faults.size(); ++i) {
         const scenarios::FaultRecord& f = run.faults[i];
         if (f.is_undo || !f.fired) continue;
-        std::optional<Kind> kind = kind_of(f.action);
-        if (!kind) continue;
+        const Kind kind = kind_of(f.action);
         FaultWindow w;
         w.index = f.index;
         w.record = i;
-        w.kind = *kind;
-        w.action = f.action;
+        w.kind = kind;
+        w.action = to_string(f.action);
         w.label = fault_label(f);
         w.from = f.at;
         w.until = run.end;
-        w.instant = *kind == Kind::recovery;
+        w.instant = kind == Kind::recovery;
         if (w.instant) {
             w.until = f.at;
             w.ended = true;

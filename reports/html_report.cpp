@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "reports/narrator.hpp"
+#include "scenarios/timeline.hpp"
 
 namespace reports {
 
@@ -253,18 +254,19 @@ std::string story_html(const scenarios::RunData& run) {
     if (run.trace == nullptr) return out + "<p>No trace.</p>\n</section>\n";
     std::string lines;
     size_t shown = 0, left_out = 0;
-    for (const auto& ev : run.trace->events()) {
-        std::optional<std::string> line = narrate(ev, *run.trace);
-        if (!line) continue;
+    auto add = [&](std::optional<std::string> line, bool fault) {
+        if (!line) return;
         if (shown == max_story_lines) {
             ++left_out;
-            continue;
+            return;
         }
         ++shown;
-        std::string cls = line->find("UNCLEAN") != std::string::npos ? "unclean"
-                          : (ev.kind == "fault" || ev.kind == "fault_undone") ? "fault" : "";
+        std::string cls = line->find("UNCLEAN") != std::string::npos ? "unclean" : fault ? "fault" : "";
         lines += cls.empty() ? esc(*line) + "\n" : "<span class=\"" + cls + "\">" + esc(*line) + "</span>\n";
-    }
+    };
+    scenarios::for_each_in_order(
+        run, [&](const kafka::TraceEntry& ev) { add(narrate(ev, *run.trace), false); },
+        [&](const scenarios::FaultRecord& f) { add(narrate(f), true); });
     out += "<pre class=\"story\">" + lines + "</pre>\n";
     if (left_out > 0)
         out += "<p class=\"lead\">... and " + with_commas(static_cast<int64_t>(left_out)) +

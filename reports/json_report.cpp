@@ -12,10 +12,29 @@
 #include "reports/html_report.hpp"
 #include "reports/resolved_config.hpp"
 #include "scenarios/fault_injector.hpp"
+#include "scenarios/timeline.hpp"
 
 namespace reports {
 
 namespace {
+
+// A trace.jsonl line from an event's one description (sim/trace.hpp): integers and flags as
+// numbers, text and id lists ("[1,2,3]") as strings.
+struct JsonSink {
+    nlohmann::json j;
+    void kind(std::string_view k) { j["kind"] = k; }
+    void field(const char* key, int64_t v) { j[key] = v; }
+    void field(const char* key, int32_t v) { j[key] = v; }
+    void field(const char* key, bool v) { j[key] = v ? 1 : 0; }
+    void field(const char* key, std::string_view v) { j[key] = v; }
+    void field(const char* key, const std::string& v) { j[key] = v; }
+    void field(const char* key, const char* v) { j[key] = v; }
+    void field(const char* key, const sim::IdList& v) { j[key] = sim::format_id_list(v); }
+    template <class T>
+    void field(const char* key, const std::optional<T>& v) {
+        if (v) field(key, *v);
+    }
+};
 
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
@@ -62,8 +81,9 @@ json expectations_json(const std::vector<scenarios::CheckResult>& checks) {
                        {"check", c.name},
                        {"params", c.params},
                        {"outcome_expected", c.expect_violated ? "violated" : "holds"},
-                       {"outcome", c.holds ? "holds" : "violated"},
+                       {"outcome", c.outcome()},
                        {"holds", c.holds},
+                       {"checked", c.checked},
                        {"passed", c.passed()},
                        {"summary", c.summary},
                        {"evidence", c.evidence}});
@@ -95,7 +115,7 @@ json faults_json(const scenarios::RunData& run, const std::vector<FaultWindow>& 
         json j = {{"index", f.index},
                   {"at", sim::format_time(f.at)},
                   {"at_us", f.at.us},
-                  {"action", f.action},
+                  {"action", f.action_text()},
                   {"undo", f.is_undo},
                   {"target", f.target_text},
                   {"resolved", f.resolved},
@@ -153,8 +173,8 @@ int64_t unclean_elections(const scenarios::RunData& run) {
     std::set<std::tuple<std::string, int64_t, int64_t>> seen;
     if (run.trace == nullptr) return 0;
     for (const auto& ev : run.trace->events())
-        if (ev.kind == "partition_change" && ev.int_or("unclean", 0) != 0)
-            seen.insert({ev.str_or("topic", ""), ev.int_or("partition", -1), ev.int_or("leader_epoch", -1)});
+        if (const auto* c = std::get_if<kafka::PartitionChange>(&ev.event); c != nullptr && c->unclean)
+            seen.insert({c->topic, c->partition, c->leader_epoch});
     return static_cast<int64_t>(seen.size());
 }
 
@@ -200,14 +220,17 @@ json plots_json(const PlotsResult& plots) {
 void write_trace_jsonl(const std::string& path, const scenarios::RunData& run) {
     std::ofstream trace(path);
     if (run.trace == nullptr) return;
-    for (const auto& ev : run.trace->events()) {
-        nlohmann::json j;
-        j["t_us"] = ev.time.us;
-        j["node"] = run.trace->node_name(ev.node);
-        j["kind"] = ev.kind;
-        for (const auto& f : ev.fields) std::visit([&](const auto& v) { j[f.key] = v; }, f.value);
-        trace << j.dump() << "\n";
-    }
+    auto line = [&](sim::Time t, sim::NodeId node, const auto& describe_into) {
+        JsonSink sink;
+        sink.j["t_us"] = t.us;
+        sink.j["node"] = run.trace->node_name(node);
+        describe_into(sink);
+        trace << sink.j.dump() << "\n";
+    };
+    scenarios::for_each_in_order(
+        run,
+        [&](const kafka::TraceEntry& ev) { line(ev.time, ev.node, [&](JsonSink& s) { describe(ev.event, s); }); },
+        [&](const scenarios::FaultRecord& f) { line(f.at, sim::no_node, [&](JsonSink& s) { describe(f, s); }); });
 }
 
 std::string read_file(const fs::path& p) {

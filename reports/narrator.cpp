@@ -1,5 +1,7 @@
 #include "reports/narrator.hpp"
 
+#include "broker/group/group_coordinator.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -7,256 +9,272 @@ namespace reports {
 
 namespace {
 
-std::string partition_label(const sim::TraceEvent& ev) {
-    return ev.str_or("topic", "?") + "/" + std::to_string(ev.int_or("partition", -1));
-}
+using namespace kafka;
 
-std::string generic(const sim::TraceEvent& ev) {
-    std::string out = ev.kind;
-    for (const auto& f : ev.fields) {
-        out += ' ';
-        out += f.key;
-        out += '=';
-        if (const auto* i = std::get_if<int64_t>(&f.value)) {
-            out += std::to_string(*i);
-        } else {
-            out += std::get<std::string>(f.value);
-        }
+using Line = std::optional<std::string>;
+
+std::string num(int64_t v) { return std::to_string(v); }
+std::string ids(const IdList& v) { return sim::format_id_list(v); }
+std::string label(const std::string& topic, int32_t partition) { return topic + "/" + num(partition); }
+// The fifty partitions of __consumer_offsets would drown the story; the coordinator's own
+// events tell what matters about them.
+bool internal(const std::string& topic) { return topic == consumer_offsets_topic; }
+
+// One overload per event that tells part of the story; the rest fall to `generic` or are
+// left out on purpose (`quiet`).
+struct Story {
+    // ---- the KRaft quorum and controllers
+    Line operator()(const RaftLeader& e) const {
+        return "won the election: leader of the metadata quorum in epoch " + num(e.epoch);
     }
-    return out;
-}
-
-std::optional<std::string> story(const sim::TraceEvent& ev) {
-    const std::string& k = ev.kind;
-    // The fifty partitions of __consumer_offsets would drown the story; the coordinator's own
-    // events tell what matters about them.
-    if ((k == "become_leader" || k == "become_follower" || k == "partition_change" || k == "alter_partition" ||
-         k == "truncate" || k == "epoch_end_offset") &&
-        ev.str_or("topic", "") == "__consumer_offsets")
+    Line operator()(const ControllerActive& e) const { return "is now the active controller (epoch " + num(e.epoch) + ")"; }
+    Line operator()(const ControllerInactive& e) const {
+        return "is no longer the active controller (epoch " + num(e.epoch) + ")";
+    }
+    Line operator()(const RaftResign& e) const { return resigned(e.epoch); }
+    Line operator()(const RaftStateChanged& e) const {
+        if (e.state == "resigned") return resigned(e.epoch);
         return std::nullopt;
-    if (k == "fault") {
-        std::string line = "FAULT " + ev.str_or("action", "?") + " " + ev.str_or("target", "");
-        std::string resolved = ev.str_or("resolved", "");
-        if (!resolved.empty() && resolved != ev.str_or("target", "")) line += " (= " + resolved + ")";
-        if (ev.int_or("fired", 0) == 0) line += " -- did not fire: " + ev.str_or("note", "");
+    }
+    static std::string resigned(int32_t epoch) {
+        return "resigned leadership of the metadata quorum (epoch " + num(epoch) + ")";
+    }
+    Line operator()(const BrokerRegistered& e) const {
+        return "registered with the controller, broker epoch " + num(e.broker_epoch);
+    }
+    Line operator()(const BrokerFenced& e) const {
+        std::string line = "fenced broker " + num(e.broker);
+        if (e.reason == "broker.session.timeout.ms expired" && e.since_heartbeat_ms >= 0)
+            line += ": no heartbeat for " + num(e.since_heartbeat_ms) + " ms";
+        else if (!e.reason.empty())
+            line += " (" + e.reason + ")";
         return line;
     }
-    if (k == "fault_undone") {
-        std::string line = "FAULT over: " + ev.str_or("action", "?") + " " + ev.str_or("target", "") + " undone";
-        std::string resolved = ev.str_or("resolved", "");
-        if (!resolved.empty()) line += " (" + resolved + ")";
-        return line;
+    Line operator()(const BrokerUnfenced& e) const {
+        return "unfenced broker " + num(e.broker) + ": it caught up with the metadata log";
     }
-    if (k == "raft_leader")
-        return "won the election: leader of the metadata quorum in epoch " + std::to_string(ev.int_or("epoch", -1));
-    if (k == "controller_active")
-        return "is now the active controller (epoch " + std::to_string(ev.int_or("epoch", -1)) + ")";
-    if (k == "controller_inactive")
-        return "is no longer the active controller (epoch " + std::to_string(ev.int_or("epoch", -1)) + ")";
-    if (k == "raft_resign" || (k == "raft_state" && ev.str_or("state", "") == "resigned"))
-        return "resigned leadership of the metadata quorum (epoch " + std::to_string(ev.int_or("epoch", -1)) + ")";
-    if (k == "broker_registered")
-        return "registered with the controller, broker epoch " + std::to_string(ev.int_or("broker_epoch", -1));
-    if (k == "broker_fenced") {
-        std::string line = "fenced broker " + std::to_string(ev.int_or("broker", -1));
-        int64_t since = ev.int_or("since_heartbeat_ms", -1);
-        std::string reason = ev.str_or("reason", "");
-        if (reason == "broker.session.timeout.ms expired" && since >= 0)
-            line += ": no heartbeat for " + std::to_string(since) + " ms";
-        else if (!reason.empty())
-            line += " (" + reason + ")";
-        return line;
-    }
-    if (k == "broker_unfenced")
-        return "unfenced broker " + std::to_string(ev.int_or("broker", -1)) + ": it caught up with the metadata log";
-    if (k == "partition_change") {
-        int64_t from = ev.int_or("leader_from", -1), to = ev.int_or("leader", -1);
-        auto name = [](int64_t id) { return id < 0 ? std::string("none") : std::to_string(id); };
-        std::string line = partition_label(ev);
-        if (from != to)
-            line += " leader " + name(from) + " -> " + name(to) + ", epoch " +
-                    std::to_string(ev.int_or("leader_epoch", -1)) + ", ISR " + ev.str_or("isr", "?");
+    Line operator()(const PartitionChange& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        auto name = [](int32_t id) { return id < 0 ? std::string("none") : num(id); };
+        std::string line = label(e.topic, e.partition);
+        if (e.leader_from != e.leader)
+            line += " leader " + name(e.leader_from) + " -> " + name(e.leader) + ", epoch " + num(e.leader_epoch) +
+                    ", ISR " + ids(e.isr);
         else
-            line += " ISR " + ev.str_or("isr_from", "?") + " -> " + ev.str_or("isr", "?") + " (leader " + name(to) +
-                    ", epoch " + std::to_string(ev.int_or("leader_epoch", -1)) + ")";
-        if (ev.int_or("unclean", 0) != 0) line += ", UNCLEAN election: an out-of-sync replica leads";
-        if (ev.find("elr") != nullptr) {
-            line += ", ELR " + ev.str_or("elr", "?");
-            const std::string last_known = ev.str_or("last_known_elr", "[]");
-            if (last_known != "[]") line += ", LastKnownELR " + last_known;
+            line += " ISR " + ids(e.isr_from) + " -> " + ids(e.isr) + " (leader " + name(e.leader) + ", epoch " +
+                    num(e.leader_epoch) + ")";
+        if (e.unclean) line += ", UNCLEAN election: an out-of-sync replica leads";
+        if (e.elr) {
+            line += ", ELR " + ids(*e.elr);
+            if (e.last_known_elr && !e.last_known_elr->empty()) line += ", LastKnownELR " + ids(*e.last_known_elr);
         }
-        std::string reason = ev.str_or("reason", "");
-        if (!reason.empty()) line += "; " + reason;
+        if (!e.reason.empty()) line += "; " + e.reason;
         return line;
     }
-    if (k == "group_state")
-        return "group " + ev.str_or("group", "?") + " is " + ev.str_or("state", "?") + " (generation " +
-               std::to_string(ev.int_or("generation", -1)) + ", " + std::to_string(ev.int_or("members", 0)) +
-               " members): " + ev.str_or("reason", "");
-    if (k == "group_member_removed")
-        return "group " + ev.str_or("group", "?") + " removed member " + ev.str_or("member", "?") + ": " +
-               ev.str_or("reason", "");
-    if (k == "coordinator_loaded") {
-        if (ev.int_or("groups", 0) == 0) return std::nullopt;  // every __consumer_offsets partition: too chatty
-        return "now coordinates the " + std::to_string(ev.int_or("groups", 0)) +
-               " group(s) of __consumer_offsets partition " + std::to_string(ev.int_or("partition", -1)) +
-               ", loaded from its log";
+    // ---- groups
+    Line operator()(const GroupStateChanged& e) const {
+        return "group " + e.group + " is " + e.state + " (generation " + num(e.generation) + ", " + num(e.members) +
+               " members): " + e.reason;
     }
-    if (k == "coordinator_unloaded") return std::nullopt;
-    if (k == "create_offsets_topic")
-        return "asks the controller to create __consumer_offsets (" + std::to_string(ev.int_or("partitions", 0)) +
-               " partitions, replication factor " + std::to_string(ev.int_or("replication_factor", 0)) +
-               ") for the first group";
-    if (k == "consumer_coordinator")
-        return "found the coordinator of group " + ev.str_or("group", "?") + ": broker " +
-               std::to_string(ev.int_or("coordinator", -1));
-    if (k == "consumer_coordinator_lost")
-        return "lost the coordinator of group " + ev.str_or("group", "?") + " (" + ev.str_or("reason", "") + ")";
-    if (k == "consumer_rejoin")
-        return "rejoins group " + ev.str_or("group", "?") + ": " + ev.str_or("reason", "");
-    if (k == "consumer_membership_lost")
-        return "lost its membership of group " + ev.str_or("group", "?") + " and its partitions (" +
-               ev.str_or("reason", "") + ")";
-    if (k == "consumer_group_leader")
-        return "leads group " + ev.str_or("group", "?") + " in generation " + std::to_string(ev.int_or("generation", -1)) +
-               ": assigns with " + ev.str_or("protocol", "?") + " over " + std::to_string(ev.int_or("members", 0)) +
-               " members";
-    if (k == "consumer_assignment")
-        return "owns " + std::to_string(ev.int_or("partitions", 0)) + " partition(s) of group " + ev.str_or("group", "?") +
-               " in generation " + std::to_string(ev.int_or("generation", -1)) +
-               (ev.int_or("revoked", 0) > 0 ? ", revoked " + std::to_string(ev.int_or("revoked", 0)) : std::string());
-    if (k == "consumer_leave_group")
-        return "leaves group " + ev.str_or("group", "?") + ": " + ev.str_or("reason", "");
-    if (k == "become_leader")
-        return partition_label(ev) + ": now the leader, epoch " + std::to_string(ev.int_or("leader_epoch", -1)) +
-               ", ISR " + ev.str_or("isr", "?") + ", log end " + std::to_string(ev.int_or("log_end_offset", 0)) +
-               ", high watermark " + std::to_string(ev.int_or("high_watermark", 0));
-    if (k == "become_follower")
-        return partition_label(ev) + ": follows broker " + std::to_string(ev.int_or("leader", -1)) + " (epoch " +
-               std::to_string(ev.int_or("leader_epoch", -1)) + ")";
-    if (k == "alter_partition")
-        return partition_label(ev) + ": asks the controller to change the ISR " + ev.str_or("isr", "?") + " -> " +
-               ev.str_or("new_isr", "?") + " (" + ev.str_or("reason", "") + ")";
-    if (k == "fetch_offset_mismatch") {
-        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
-        return partition_label(ev) + ": replication STUCK: the leader's batch straddles this log's end at offset " +
-               std::to_string(ev.int_or("log_end_offset", -1)) +
-               " (the logs diverged and truncation did not repair them)";
+    Line operator()(const GroupMemberRemoved& e) const {
+        return "group " + e.group + " removed member " + e.member + ": " + e.reason;
     }
-    if (k == "epoch_end_offset") {
-        const int64_t leader_epoch = ev.int_or("leader_epoch", -1);
-        const int64_t end = ev.int_or("end_offset", -1);
-        std::string answer = end < 0 ? "no end offset (UNDEFINED)"
-                             : leader_epoch < 0
-                                 ? "it ends at offset " + std::to_string(end) + " (no epoch in the answer: pre-KIP-279)"
-                                 : "its epoch " + std::to_string(leader_epoch) + " ends at offset " + std::to_string(end);
-        return partition_label(ev) + ": OffsetForLeaderEpoch: asked the leader where epoch " +
-               std::to_string(ev.int_or("asked_epoch", -1)) + " ends; " + answer + "; truncate to " +
-               std::to_string(ev.int_or("truncate_to", -1));
+    Line operator()(const CoordinatorLoaded& e) const {
+        if (e.groups == 0) return std::nullopt;  // every __consumer_offsets partition: too chatty
+        return "now coordinates the " + num(e.groups) + " group(s) of __consumer_offsets partition " +
+               num(e.partition) + ", loaded from its log";
     }
-    if (k == "truncate")
-        return partition_label(ev) + ": truncated its log from offset " + std::to_string(ev.int_or("from", 0)) +
-               " to " + std::to_string(ev.int_or("to", 0)) + " (" + ev.str_or("reason", "") + ")";
+    Line operator()(const CreateOffsetsTopic& e) const {
+        return "asks the controller to create __consumer_offsets (" + num(e.partitions) +
+               " partitions, replication factor " + num(e.replication_factor) + ") for the first group";
+    }
+    Line operator()(const ConsumerCoordinatorFound& e) const {
+        return "found the coordinator of group " + e.group + ": broker " + num(e.coordinator);
+    }
+    Line operator()(const ConsumerCoordinatorLost& e) const {
+        return "lost the coordinator of group " + e.group + " (" + e.reason + ")";
+    }
+    Line operator()(const ConsumerRejoin& e) const { return "rejoins group " + e.group + ": " + e.reason; }
+    Line operator()(const ConsumerMembershipLost& e) const {
+        return "lost its membership of group " + e.group + " and its partitions (" + e.reason + ")";
+    }
+    Line operator()(const ConsumerGroupLeader& e) const {
+        return "leads group " + e.group + " in generation " + num(e.generation) + ": assigns with " + e.protocol +
+               " over " + num(e.members) + " members";
+    }
+    Line operator()(const ConsumerAssignment& e) const {
+        return "owns " + num(e.partitions) + " partition(s) of group " + e.group + " in generation " +
+               num(e.generation) + (e.revoked > 0 ? ", revoked " + num(e.revoked) : std::string());
+    }
+    Line operator()(const ConsumerLeaveGroup& e) const { return "leaves group " + e.group + ": " + e.reason; }
+    // ---- partition replicas
+    Line operator()(const BecomeLeader& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": now the leader, epoch " + num(e.leader_epoch) + ", ISR " + ids(e.isr) +
+               ", log end " + num(e.log_end_offset) + ", high watermark " + num(e.high_watermark);
+    }
+    Line operator()(const BecomeFollower& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": follows broker " + num(e.leader) + " (epoch " + num(e.leader_epoch) + ")";
+    }
+    Line operator()(const AlterPartitionSent& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": asks the controller to change the ISR " + ids(e.isr) + " -> " +
+               ids(e.new_isr) + " (" + e.reason + ")";
+    }
+    Line operator()(const FetchOffsetMismatch& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": replication STUCK: the leader's batch straddles this log's end at offset " +
+               num(e.log_end_offset) + " (the logs diverged and truncation did not repair them)";
+    }
+    Line operator()(const EpochEndOffset& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        std::string answer = e.end_offset < 0 ? "no end offset (UNDEFINED)"
+                             : e.leader_epoch < 0
+                                 ? "it ends at offset " + num(e.end_offset) + " (no epoch in the answer: pre-KIP-279)"
+                                 : "its epoch " + num(e.leader_epoch) + " ends at offset " + num(e.end_offset);
+        return label(e.topic, e.partition) + ": OffsetForLeaderEpoch: asked the leader where epoch " +
+               num(e.asked_epoch) + " ends; " + answer + "; truncate to " + num(e.truncate_to);
+    }
+    Line operator()(const Truncated& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": truncated its log from offset " + num(e.from) + " to " + num(e.to) +
+               " (" + e.reason + ")";
+    }
     // ---- ZooKeeper mode: the ensemble, sessions, and the broker acting as controller
-    if (k == "zk_looking")
-        return "ZooKeeper: LOOKING for a leader (" + ev.str_or("reason", "") + "); serves no clients meanwhile";
-    if (k == "zk_leading")
-        return "ZooKeeper: LEADING the ensemble in epoch " + std::to_string(ev.int_or("epoch", -1)) +
-               " (a majority synced with it" +
-               (ev.find("followers") != nullptr ? ": followers " + ev.str_or("followers", "") : std::string()) + ")";
-    if (k == "zk_following")
-        return "ZooKeeper: FOLLOWING server " + std::to_string(ev.int_or("leader", -1)) + " in epoch " +
-               std::to_string(ev.int_or("epoch", -1));
-    if (k == "zk_session_expired") {
-        std::string line = "ZooKeeper: session " + ev.str_or("session", "?") + " of " + ev.str_or("client", "?") +
-                           " EXPIRED";
-        std::string eph = ev.str_or("ephemerals", "");
-        line += eph.empty() ? ", it held no ephemeral znodes" : ": deleted its ephemeral znodes " + eph;
+    Line operator()(const ZkLooking& e) const {
+        return "ZooKeeper: LOOKING for a leader (" + e.reason + "); serves no clients meanwhile";
+    }
+    Line operator()(const ZkLeading& e) const {
+        return "ZooKeeper: LEADING the ensemble in epoch " + num(e.epoch) + " (a majority synced with it: followers " +
+               ids(e.followers) + ")";
+    }
+    Line operator()(const ZkFollowing& e) const {
+        return "ZooKeeper: FOLLOWING server " + num(e.leader) + " in epoch " + num(e.epoch);
+    }
+    Line operator()(const ZkSessionExpired& e) const {
+        std::string line = "ZooKeeper: session " + e.session + " of " + e.client + " EXPIRED";
+        line += e.ephemerals.empty() ? ", it held no ephemeral znodes" : ": deleted its ephemeral znodes " + e.ephemerals;
         return line;
     }
-    if (k == "zk_session_created" || k == "zk_session_closed" || k == "zk_client_connected" ||
-        k == "zk_client_disconnected" || k == "zk_controller_write")
-        return std::nullopt;  // routine; the expiry and registration lines tell the story
-    if (k == "zk_client_session_expired")
-        return "learns on reconnecting that its ZooKeeper session " + ev.str_or("session", "?") +
+    Line operator()(const ZkClientSessionExpired& e) const {
+        return "learns on reconnecting that its ZooKeeper session " + e.session +
                " expired while it was away; opens a new one";
-    if (k == "zk_broker_registered")
-        return "registered /brokers/ids/" + std::to_string(ev.int_or("broker", -1)) +
-               " (ephemeral), broker epoch " + std::to_string(ev.int_or("broker_epoch", -1)) + " (its czxid)";
-    if (k == "zk_broker_registration_conflict")
-        return "cannot register: /brokers/ids/" + std::to_string(ev.int_or("broker", -1)) +
+    }
+    Line operator()(const ZkBrokerRegistered& e) const {
+        return "registered /brokers/ids/" + num(e.broker) + " (ephemeral), broker epoch " + num(e.broker_epoch) +
+               " (its czxid)";
+    }
+    Line operator()(const ZkBrokerRegistrationConflict& e) const {
+        return "cannot register: /brokers/ids/" + num(e.broker) +
                " still belongs to an older session; waits for it to expire";
-    if (k == "zk_controller_elected")
-        return "created /controller: now the controller, controller epoch " + std::to_string(ev.int_or("epoch", -1)) +
+    }
+    Line operator()(const ZkControllerElected& e) const {
+        return "created /controller: now the controller, controller epoch " + num(e.epoch) +
                " (/controller_epoch bumped)";
-    if (k == "zk_controller_resigned")
-        return "is no longer the controller (epoch " + std::to_string(ev.int_or("epoch", -1)) + "): " +
-               ev.str_or("reason", "");
-    if (k == "zk_controller_write_fenced")
-        return "controller epoch " + std::to_string(ev.int_or("epoch", -1)) + ": write to " + ev.str_or("path", "?") +
+    }
+    Line operator()(const ZkControllerResigned& e) const {
+        return "is no longer the controller (epoch " + num(e.epoch) + "): " + e.reason;
+    }
+    Line operator()(const ZkControllerWriteFenced& e) const {
+        return "controller epoch " + num(e.epoch) + ": write to " + e.path +
                " FENCED (the /controller_epoch zkVersion moved on: a newer controller exists)";
-    if (k == "zk_broker_change")
-        return "controller sees live brokers " + ev.str_or("live", "?") +
-               (ev.str_or("dead", "[]") != "[]" ? ", gone " + ev.str_or("dead", "") : std::string()) +
-               (ev.str_or("new", "[]") != "[]" ? ", new " + ev.str_or("new", "") : std::string());
-    if (k == "zk_partition_state") {
-        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
-        int64_t leader = ev.int_or("leader", -1);
-        return partition_label(ev) + " state znode: leader " + (leader < 0 ? std::string("none") : std::to_string(leader)) +
-               ", leader epoch " + std::to_string(ev.int_or("leader_epoch", -1)) + ", ISR " + ev.str_or("isr", "?") +
-               " (" + ev.str_or("reason", "") + ")";
     }
-    if (k == "zk_state_change_aborted")
-        return partition_label(ev) + ": left alone, its state was written by controller epoch " +
-               std::to_string(ev.int_or("written_by_epoch", -1)) + " (this one is " +
-               std::to_string(ev.int_or("epoch", -1)) + ")";
-    if (k == "stale_controller_epoch")
-        return "rejected " + ev.str_or("request", "?") + " from controller epoch " +
-               std::to_string(ev.int_or("controller_epoch", -1)) + ": STALE_CONTROLLER_EPOCH (latest seen " +
-               std::to_string(ev.int_or("latest", -1)) + ")";
-    if (k == "isr_update") {
-        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
-        return partition_label(ev) + ": writes ISR " + ev.str_or("isr", "?") + " -> " + ev.str_or("new_isr", "?") +
-               " to ZooKeeper if zkVersion is still " + std::to_string(ev.int_or("zk_version", -1)) + " (" +
-               ev.str_or("reason", "") + ")";
+    Line operator()(const ZkBrokerChange& e) const {
+        return "controller sees live brokers " + ids(e.live) + (!e.dead.empty() ? ", gone " + ids(e.dead) : std::string()) +
+               (!e.started.empty() ? ", new " + ids(e.started) : std::string());
     }
-    if (k == "isr_updated") {
-        if (ev.str_or("topic", "") == "__consumer_offsets") return std::nullopt;
-        return partition_label(ev) + ": ISR is now " + ev.str_or("isr", "?") + " (state znode version " +
-               std::to_string(ev.int_or("zk_version", -1)) + ")";
+    Line operator()(const ZkPartitionState& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + " state znode: leader " + (e.leader < 0 ? std::string("none") : num(e.leader)) +
+               ", leader epoch " + num(e.leader_epoch) + ", ISR " + ids(e.isr) + " (" + e.reason + ")";
     }
-    if (k == "isr_update_failed")
-        return partition_label(ev) + ": ISR write refused by ZooKeeper (" + ev.str_or("error", "?") +
+    Line operator()(const ZkStateChangeAborted& e) const {
+        return label(e.topic, e.partition) + ": left alone, its state was written by controller epoch " +
+               num(e.written_by_epoch) + " (this one is " + num(e.epoch) + ")";
+    }
+    Line operator()(const StaleControllerEpoch& e) const {
+        return "rejected " + e.request + " from controller epoch " + num(e.controller_epoch) +
+               ": STALE_CONTROLLER_EPOCH (latest seen " + num(e.latest) + ")";
+    }
+    Line operator()(const IsrUpdate& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": writes ISR " + ids(e.isr) + " -> " + ids(e.new_isr) +
+               " to ZooKeeper if zkVersion is still " + num(e.zk_version) + " (" + e.reason + ")";
+    }
+    Line operator()(const IsrUpdated& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": ISR is now " + ids(e.isr) + " (state znode version " +
+               num(e.zk_version) + ")";
+    }
+    Line operator()(const IsrUpdateFailed& e) const {
+        return label(e.topic, e.partition) + ": ISR write refused by ZooKeeper (" + e.error +
                "): the controller changed the partition; waits for its LeaderAndIsr";
-    if (k == "controlled_shutdown_request")
-        return "asks the controller (broker " + std::to_string(ev.int_or("controller", -1)) +
-               ") for a controlled shutdown, attempt " + std::to_string(ev.int_or("attempt", 0));
-    if (k == "controlled_shutdown_incomplete")
-        return "the controller could not move " + std::to_string(ev.int_or("remaining", 0)) +
+    }
+    Line operator()(const ControlledShutdownRequested& e) const {
+        return "asks the controller (broker " + num(e.controller) + ") for a controlled shutdown, attempt " +
+               num(e.attempt);
+    }
+    Line operator()(const ControlledShutdownIncomplete& e) const {
+        return "the controller could not move " + num(e.remaining) +
                " leadership(s) off it yet; asks again after controlled.shutdown.retry.backoff.ms";
-    if (k == "controlled_shutdown_failed")
-        return "gives up on a controlled shutdown after " + std::to_string(ev.int_or("attempts", 0)) +
-               " attempts and stops anyway";
-    if (k == "topic_created") return "created topic " + ev.str_or("topic", "?");
-    if (k == "broker_controlled_shutdown") return "starts a controlled shutdown";
-    if (k == "broker_stopped") return "stopped cleanly";
-    // Chatty or internal: not part of the story.
-    if (k == "raft_hw" || k == "raft_vote" || k == "raft_state" || k == "broker_start" || k == "raft_truncate" ||
-        k == "producer_metadata")
-        return std::nullopt;
-    return generic(ev);
+    }
+    Line operator()(const ControlledShutdownFailed& e) const {
+        return "gives up on a controlled shutdown after " + num(e.attempts) + " attempts and stops anyway";
+    }
+    Line operator()(const TopicCreated& e) const { return "created topic " + e.topic; }
+    Line operator()(const BrokerControlledShutdown&) const { return "starts a controlled shutdown"; }
+    Line operator()(const BrokerStopped&) const { return "stopped cleanly"; }
+
+    // Chatty or internal: not part of the story (the expiry and registration lines tell it).
+    Line operator()(const RaftHighWatermark&) const { return std::nullopt; }
+    Line operator()(const RaftVote&) const { return std::nullopt; }
+    Line operator()(const RaftTruncate&) const { return std::nullopt; }
+    Line operator()(const BrokerStart&) const { return std::nullopt; }
+    Line operator()(const ProducerMetadata&) const { return std::nullopt; }
+    Line operator()(const CoordinatorUnloaded&) const { return std::nullopt; }
+    Line operator()(const ZkSessionCreated&) const { return std::nullopt; }
+    Line operator()(const ZkSessionClosed&) const { return std::nullopt; }
+    Line operator()(const ZkClientConnected&) const { return std::nullopt; }
+    Line operator()(const ZkClientDisconnected&) const { return std::nullopt; }
+    Line operator()(const ZkControllerWrite&) const { return std::nullopt; }
+
+    // Everything else is told as it is recorded.
+    template <class E>
+    Line operator()(const E& e) const {
+        return kafka::event_text(e);
+    }
+};
+
+std::string prefix(sim::Time t, const std::string& who_name) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "t=%-9s ", sim::format_time(t).c_str());
+    std::string who = who_name;
+    who.resize(std::max<size_t>(who.size(), 16), ' ');
+    return std::string(buf) + who + " ";
 }
 
 }  // namespace
 
-std::optional<std::string> narrate(const sim::TraceEvent& ev, const sim::Trace& trace) {
-    std::optional<std::string> text = story(ev);
+std::optional<std::string> narrate(const kafka::TraceEntry& ev, const kafka::Trace& trace) {
+    std::optional<std::string> text = std::visit(Story{}, ev.event);
     if (!text) return std::nullopt;
-    char prefix[64];
-    std::snprintf(prefix, sizeof prefix, "t=%-9s ", sim::format_time(ev.time).c_str());
-    std::string who = ev.node == sim::no_node ? "harness" : trace.node_name(ev.node);
-    who.resize(std::max<size_t>(who.size(), 16), ' ');
-    return std::string(prefix) + who + " " + *text;
+    return prefix(ev.time, ev.node == sim::no_node ? "harness" : trace.node_name(ev.node)) + *text;
+}
+
+std::string narrate(const scenarios::FaultRecord& f) {
+    std::string resolved;
+    for (size_t i = 0; i < f.resolved.size(); ++i) resolved += (i ? "," : "") + f.resolved[i];
+    std::string line;
+    if (f.is_undo) {
+        line = std::string("FAULT over: ") + to_string(f.action) + " " + f.target_text + " undone";
+        if (!resolved.empty()) line += " (" + resolved + ")";
+    } else {
+        line = std::string("FAULT ") + to_string(f.action) + " " + f.target_text;
+        if (!resolved.empty() && resolved != f.target_text) line += " (= " + resolved + ")";
+        if (!f.fired) line += " -- did not fire: " + f.note;
+    }
+    return prefix(f.at, "harness") + line;
 }
 
 }  // namespace reports

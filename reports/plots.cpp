@@ -336,8 +336,8 @@ std::map<std::string, std::vector<sim::Time>> unclean_elections(const scenarios:
     std::map<std::string, std::vector<sim::Time>> out;
     if (run.trace == nullptr) return out;
     for (const auto& ev : run.trace->events())
-        if (ev.kind == "partition_change" && ev.int_or("unclean", 0) != 0)
-            out[ev.str_or("topic", "?") + "/" + std::to_string(ev.int_or("partition", -1))].push_back(ev.time);
+        if (const auto* c = std::get_if<kafka::PartitionChange>(&ev.event); c != nullptr && c->unclean)
+            out[c->topic + "/" + std::to_string(c->partition)].push_back(ev.time);
     return out;
 }
 

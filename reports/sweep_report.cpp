@@ -75,6 +75,7 @@ ojson seed_json(const SeedResult& r) {
                           {"params", c.params},
                           {"outcome_expected", c.expect_violated ? "violated" : "holds"},
                           {"holds", c.holds},
+                          {"checked", c.checked},
                           {"passed", c.passed()},
                           {"summary", c.summary}});
     j["checks"] = checks;
@@ -123,6 +124,7 @@ SeedResult seed_from_json(const ojson& j, const std::string& where) {
             throw SweepInputError(at + ": \"outcome_expected\" must be \"holds\" or \"violated\"");
         sc.expect_violated = outcome == "violated";
         sc.holds = field<bool>(c, "holds", at);
+        sc.checked = field<bool>(c, "checked", at);
         sc.summary = field<std::string>(c, "summary", at);
         r.checks.push_back(std::move(sc));
     }
@@ -253,7 +255,7 @@ SeedResult seed_result(const scenarios::RunData& run, const std::vector<scenario
     r.seed = run.seed;
     r.trace_hash = run.trace_hash;
     r.events = run.events;
-    for (const auto& c : checks) r.checks.push_back({c.name, c.params, c.expect_violated, c.holds, c.summary});
+    for (const auto& c : checks) r.checks.push_back({c.name, c.params, c.expect_violated, c.holds, c.summary, c.checked});
     for (const scenarios::FailoverMeasure& f : scenarios::measure_failovers(run)) {
         ++r.failovers;
         if (!f.took) {
@@ -321,9 +323,9 @@ std::vector<CheckTally> tally_checks(const SweepResult& sweep) {
         if (r.fault) continue;
         for (size_t i = 0; i < r.checks.size(); ++i) {
             const SeedCheck& c = r.checks[i];
-            if (i == tallies.size()) tallies.push_back({c.name, c.params, c.expect_violated, 0, 0, {}});
+            if (i == tallies.size()) tallies.push_back({c.name, c.params, c.expect_violated, 0, 0, 0, {}});
             CheckTally& t = tallies[i];
-            (c.holds ? t.held : t.violated) += 1;
+            (!c.checked ? t.not_checked : c.holds ? t.held : t.violated) += 1;
             if (!c.passed()) t.failing_seeds.push_back(r.seed);
         }
     }
@@ -350,6 +352,7 @@ std::string sweep_json_text(const SweepResult& sweep) {
                           {"params", t.params},
                           {"outcome_expected", t.expect_violated ? "violated" : "holds"},
                           {"held", t.held},
+                          {"not_checked", t.not_checked},
                           {"violated", t.violated},
                           {"failing_seeds", t.failing_seeds}});
     const int64_t runs = static_cast<int64_t>(sweep.results.size());

@@ -61,7 +61,8 @@ struct SeedCheck {
     bool expect_violated = false;
     bool holds = false;
     std::string summary;
-    bool passed() const { return holds != expect_violated; }
+    bool checked = true;         // false: the run lacked the evidence (see CheckResult::checked)
+    bool passed() const { return checked && holds != expect_violated; }
 };
 
 struct SeedResult {
@@ -116,7 +117,7 @@ SweepResult merge_sweeps(std::vector<SweepResult> shards);
 struct CheckTally {
     std::string name, params;
     bool expect_violated = false;
-    int64_t held = 0, violated = 0;
+    int64_t held = 0, violated = 0, not_checked = 0;
     std::vector<uint64_t> failing_seeds;  // outcome not met, by seed
 };
 std::vector<CheckTally> tally_checks(const SweepResult& sweep);

@@ -46,11 +46,20 @@ void FaultInjector::schedule(const std::vector<FaultSpec>& faults) {
     }
 }
 
+// A record is complete: it takes its place among the model's events and in the fingerprint,
+// and live listeners (narration, the shell) hear of it.
+void FaultInjector::publish(FaultRecord& r) {
+    kafka::Trace& trace = world_.trace();
+    r.trace_position = trace.events().size();
+    trace.mix_described(r.at, sim::no_node, [&r](auto& sink) { describe(r, sink); });
+    if (on_record_) on_record_(r);
+}
+
 FaultRecord& FaultInjector::record(const FaultSpec& f, bool is_undo) {
     FaultRecord r;
     r.index = f.index;
     r.at = world_.now();
-    r.action = std::string(is_undo ? "undo " : "") + to_string(f.action);
+    r.action = f.action;
     r.is_undo = is_undo;
     switch (f.action) {
         case FaultAction::partition: {
@@ -309,11 +318,7 @@ void FaultInjector::fire(const FaultSpec& f) {
     } else if (!changed_nodes.empty()) {
         for (const auto& s : changed_nodes) r.note += (r.note.empty() ? "" : "; ") + s;
     }
-    std::string resolved;
-    for (size_t i = 0; i < r.resolved.size(); ++i) resolved += (i ? "," : "") + r.resolved[i];
-    world_.trace().record(world_.now(), sim::no_node, "fault",
-                          {{"index", static_cast<int64_t>(f.index)}, {"action", to_string(f.action)},
-                           {"target", r.target_text}, {"resolved", resolved}, {"fired", r.fired}, {"note", r.note}});
+    publish(r);
     if (r.fired && f.for_) {
         world_.schedule(world_.now() + *f.for_, [this, &f, nodes, change] { undo(f, nodes, change); });
     }
@@ -344,11 +349,7 @@ void FaultInjector::undo(const FaultSpec& f, const std::vector<sim::NodeId>& nod
             break;
     }
     last_undo_ = world_.now();
-    std::string resolved;
-    for (size_t i = 0; i < r.resolved.size(); ++i) resolved += (i ? "," : "") + r.resolved[i];
-    world_.trace().record(world_.now(), sim::no_node, "fault_undone",
-                          {{"index", static_cast<int64_t>(f.index)}, {"action", to_string(f.action)},
-                           {"target", r.target_text}, {"resolved", resolved}, {"fired", r.fired}});
+    publish(r);
 }
 
 }  // namespace scenarios

@@ -32,6 +32,8 @@ public:
     // force that reach every node: it cannot reach an isolated node, it lands on the "*" side
     // of a partition, and it sees a target's added latency or loss.
     void on_node_added(sim::NodeId node);
+    // Called with every record once it is complete (a firing, an undo), as it happens.
+    void set_listener(std::function<void(const FaultRecord&)> fn) { on_record_ = std::move(fn); }
 
 private:
     struct NetworkChange {
@@ -52,10 +54,12 @@ private:
     uint64_t apply_network(NetworkChange change);
     void revert_network(uint64_t id);
     FaultRecord& record(const FaultSpec& f, bool is_undo);
+    void publish(FaultRecord& r);
 
     kafka::World& world_;
     ClusterModel& cluster_;
     std::vector<FaultRecord>& log_;
+    std::function<void(const FaultRecord&)> on_record_;
     std::map<uint64_t, NetworkChange> active_;  // network faults in force, by id
     std::deque<FaultSpec> fired_now_;           // fire_now's faults (undo callbacks refer to them)
     uint64_t next_change_ = 1;

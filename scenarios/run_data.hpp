@@ -9,7 +9,7 @@
 #include "broker/record_batch.hpp"
 #include "scenarios/history.hpp"
 #include "scenarios/scenario.hpp"
-#include "sim/trace.hpp"
+#include "broker/events.hpp"
 
 namespace scenarios {
 
@@ -80,22 +80,43 @@ struct Sample {
     int32_t active_controller = -1;
 };
 
-// What happened to one fault of the timeline.
+// What happened to one fault of the timeline: its firing, or its automatic undo after `for`.
 struct FaultRecord {
     size_t index = 0;             // position in scenario.faults
     sim::Time at;
-    std::string action;           // "crash", "partition", ... or "undo crash" for the automatic undo
+    FaultAction action = FaultAction::crash;  // as written; is_undo: this is its undo
+    bool is_undo = false;
     std::string target_text;      // as written
     std::vector<std::string> resolved;  // node names it resolved to
     bool fired = false;           // false: it matched nothing (or changed nothing) when due
     std::string note;             // why it did not fire, or what it did
-    bool is_undo = false;
+    // How many model events the trace held when it was recorded: where it falls among them.
+    size_t trace_position = 0;
+
+    // "crash", or "undo crash" for the automatic undo.
+    std::string action_text() const { return std::string(is_undo ? "undo " : "") + to_string(action); }
 };
+
+// A fault record as a line of the trace (kind "fault" or "fault_undone"): the harness's side of
+// the run's fingerprint and of trace.jsonl. The same sink protocol as the model's events
+// (sim/trace.hpp).
+template <class Sink>
+void describe(const FaultRecord& r, Sink& sink) {
+    std::string resolved;
+    for (size_t i = 0; i < r.resolved.size(); ++i) resolved += (i ? "," : "") + r.resolved[i];
+    sink.kind(r.is_undo ? "fault_undone" : "fault");
+    sink.field("index", static_cast<int64_t>(r.index));
+    sink.field("action", to_string(r.action));
+    sink.field("target", r.target_text);
+    sink.field("resolved", resolved);
+    sink.field("fired", r.fired);
+    if (!r.is_undo) sink.field("note", r.note);
+}
 
 struct RunData {
     Scenario scenario;
     uint64_t seed = 1;
-    const sim::Trace* trace = nullptr;
+    const kafka::Trace* trace = nullptr;  // the model's events; the faults are in `faults`
     const History* history = nullptr;
     std::vector<Sample> samples;
     sim::Duration sample_interval = sim::milliseconds(100);

@@ -8,10 +8,15 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, RunOptions options)
     kafka::World& world = cluster_->world();
     if (options_.on_trace) {
         auto fn = options_.on_trace;
-        const sim::Trace* trace = &world.trace();
-        world.trace().add_listener([fn, trace](const sim::TraceEvent& ev) { fn(ev, *trace); });
+        const kafka::Trace* trace = &world.trace();
+        world.trace().add_listener([fn, trace](const kafka::TraceEntry& ev) { fn(ev, *trace); });
     }
     faults_ = std::make_unique<FaultInjector>(world, *cluster_, data_.faults);
+    if (options_.on_fault) {
+        auto fn = options_.on_fault;
+        const kafka::Trace* trace = &world.trace();
+        faults_->set_listener([fn, trace](const FaultRecord& r) { fn(r, *trace); });
+    }
     faults_->schedule(scenario_.faults);
     world.schedule(world.now() + options_.sample_interval, [this] { sample_tick(); });
     world.schedule(world.now() + options_.consistency_interval, [this] { consistency_tick(); });

@@ -23,8 +23,9 @@ struct RunOptions {
     std::optional<uint64_t> seed;                   // --seed overrides the scenario's
     sim::Duration sample_interval = sim::milliseconds(100);
     sim::Duration consistency_interval = sim::seconds(1);
-    // Called for every trace event as it happens (live narration).
-    std::function<void(const sim::TraceEvent&, const sim::Trace&)> on_trace;
+    // Called for every model event and every fault record as it happens (live narration).
+    std::function<void(const kafka::TraceEntry&, const kafka::Trace&)> on_trace;
+    std::function<void(const FaultRecord&, const kafka::Trace&)> on_fault;
 };
 
 class ScenarioRun {

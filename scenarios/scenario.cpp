@@ -20,6 +20,12 @@ const char* to_string(FaultAction a) {
     return "?";
 }
 
+std::optional<FaultAction> parse_fault_action(std::string_view name) {
+    for (int i = 0; i <= static_cast<int>(FaultAction::loss); ++i)
+        if (name == to_string(static_cast<FaultAction>(i))) return static_cast<FaultAction>(i);
+    return std::nullopt;
+}
+
 const char* to_string(CheckKind k) {
     switch (k) {
         case CheckKind::no_acked_loss: return "no-acked-loss";

@@ -81,6 +81,7 @@ enum class FaultAction {
     crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss
 };
 const char* to_string(FaultAction a);
+std::optional<FaultAction> parse_fault_action(std::string_view name);  // "power-loss" -> power_loss
 
 struct FaultSpec {
     size_t index = 0;                         // position in "faults"

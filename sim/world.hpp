@@ -2,7 +2,7 @@
 // (time, seq), one root seed. It hosts nodes (pure message/timer handlers), carries their
 // messages over the virtual network, owns their disks, and applies lifecycle faults.
 //
-//   World<Msg> world(seed, network_options);
+//   World<Msg, Event> world(seed, network_options);
 //   NodeId b1 = world.add_node("broker:1", [] { return std::make_unique<Broker>(...); });
 //   world.start(b1);
 //   world.run_until(sim::time_zero + sim::seconds(60));
@@ -41,32 +41,32 @@ struct TimerId {
     auto operator<=>(const TimerId&) const = default;
 };
 
-template <class Msg>
+template <class Msg, class Ev = NoEvent>
 class World;
-template <class Msg>
+template <class Msg, class Ev = NoEvent>
 class Context;
 
-template <class Msg>
+template <class Msg, class Ev = NoEvent>
 class Node {
 public:
     virtual ~Node() = default;
     // Called on a fresh process: the first start, and every restart (read the disk here).
-    virtual void on_start(Context<Msg>& ctx) = 0;
-    virtual void on_message(NodeId from, Msg& msg, Context<Msg>& ctx) = 0;
-    virtual void on_timer(uint64_t /*tag*/, Context<Msg>& /*ctx*/) {}
+    virtual void on_start(Context<Msg, Ev>& ctx) = 0;
+    virtual void on_message(NodeId from, Msg& msg, Context<Msg, Ev>& ctx) = 0;
+    virtual void on_timer(uint64_t /*tag*/, Context<Msg, Ev>& /*ctx*/) {}
     // A peer's connection closed (its process died or stopped). Not sent on power loss or
     // network faults: those are only seen as timeouts.
-    virtual void on_disconnect(NodeId /*peer*/, Context<Msg>& /*ctx*/) {}
+    virtual void on_disconnect(NodeId /*peer*/, Context<Msg, Ev>& /*ctx*/) {}
     // A clean stop was asked for. Call ctx.exit() when done; by default at once.
-    virtual void on_shutdown(Context<Msg>& ctx) { ctx.exit(); }
+    virtual void on_shutdown(Context<Msg, Ev>& ctx) { ctx.exit(); }
 };
 
 // What a handler may touch: the clock, the network, its timers, its random stream, its disk
 // and the trace. Nothing else.
-template <class Msg>
+template <class Msg, class Ev>
 class Context {
 public:
-    Context(World<Msg>& w, NodeId self) : world_(w), self_(self) {}
+    Context(World<Msg, Ev>& w, NodeId self) : world_(w), self_(self) {}
     Time now() const { return world_.now(); }
     NodeId self() const { return self_; }
     const std::string& name() const { return world_.trace().node_name(self_); }
@@ -78,25 +78,20 @@ public:
     }
     Rng& rng() { return world_.node_rng(self_); }
     Disk& disk() { return world_.disk(self_); }
-    void trace(std::string_view kind, std::initializer_list<TraceField> fields) {
-        world_.trace().record(world_.now(), self_, kind, fields);
-    }
-    // For an event whose fields depend on the case.
-    void trace(std::string_view kind, std::vector<TraceField> fields) {
-        world_.trace().record(TraceEvent{world_.now(), self_, std::string(kind), std::move(fields)});
-    }
+    // Records what happened, in the world's event vocabulary.
+    void emit(Ev event) { world_.trace().record(world_.now(), self_, std::move(event)); }
     // End a clean shutdown (see Node::on_shutdown).
     void exit() { world_.finish_shutdown(self_); }
 
 private:
-    World<Msg>& world_;
+    World<Msg, Ev>& world_;
     NodeId self_;
 };
 
-template <class Msg>
+template <class Msg, class Ev>
 class World {
 public:
-    using Factory = std::function<std::unique_ptr<Node<Msg>>()>;
+    using Factory = std::function<std::unique_ptr<Node<Msg, Ev>>()>;
 
     World(uint64_t seed, NetworkOptions net) : seed_(seed), network_(net) {}
     World(const World&) = delete;
@@ -105,8 +100,8 @@ public:
     uint64_t seed() const { return seed_; }
     Time now() const { return now_; }
     Network& network() { return network_; }
-    Trace& trace() { return trace_; }
-    const Trace& trace() const { return trace_; }
+    Trace<Ev>& trace() { return trace_; }
+    const Trace<Ev>& trace() const { return trace_; }
     uint64_t events_processed() const { return events_processed_; }
     size_t node_count() const { return slots_.size(); }
 
@@ -137,7 +132,7 @@ public:
         return s == NodeState::up || s == NodeState::shutting_down;
     }
     // The live process, for read-only inspection by the harness (nullptr when down).
-    Node<Msg>* node(NodeId id) { return slots_.at(static_cast<size_t>(id)).node.get(); }
+    Node<Msg, Ev>* node(NodeId id) { return slots_.at(static_cast<size_t>(id)).node.get(); }
     template <class N>
     N* node_as(NodeId id) { return dynamic_cast<N*>(node(id)); }
     Disk& disk(NodeId id) { return slots_.at(static_cast<size_t>(id)).disk; }
@@ -151,7 +146,7 @@ public:
         s.state = NodeState::up;
         ++s.incarnation;
         s.node = s.factory();
-        Context<Msg> ctx(*this, id);
+        Context<Msg, Ev> ctx(*this, id);
         s.node->on_start(ctx);
         return true;
     }
@@ -178,7 +173,7 @@ public:
         schedule(now_ + grace, [this, id, inc] {
             if (slot(id).incarnation == inc && slot(id).state == NodeState::shutting_down) finish_shutdown(id);
         });
-        Context<Msg> ctx(*this, id);
+        Context<Msg, Ev> ctx(*this, id);
         s.node->on_shutdown(ctx);
         return true;
     }
@@ -323,7 +318,7 @@ private:
     };
     struct Slot {
         Factory factory;
-        std::unique_ptr<Node<Msg>> node;
+        std::unique_ptr<Node<Msg, Ev>> node;
         NodeState state = NodeState::not_started;
         NodeState paused_from = NodeState::up;
         uint32_t incarnation = 0;
@@ -446,7 +441,7 @@ private:
                 f.msg = Msg{};
                 free_msgs_.push_back(static_cast<uint32_t>(ev.a));
                 if (ok && (to.state == NodeState::up || to.state == NodeState::shutting_down)) {
-                    Context<Msg> ctx(*this, ev.node);
+                    Context<Msg, Ev> ctx(*this, ev.node);
                     to.node->on_message(from, msg, ctx);
                 }
                 return;
@@ -461,7 +456,7 @@ private:
                 release_timer(ev.a);
                 if (s.incarnation != ev.incarnation) return;
                 if (s.state != NodeState::up && s.state != NodeState::shutting_down) return;
-                Context<Msg> ctx(*this, ev.node);
+                Context<Msg, Ev> ctx(*this, ev.node);
                 s.node->on_timer(ev.b, ctx);
                 return;
             }
@@ -473,7 +468,7 @@ private:
                     return;
                 }
                 if (s.state != NodeState::up && s.state != NodeState::shutting_down) return;
-                Context<Msg> ctx(*this, ev.node);
+                Context<Msg, Ev> ctx(*this, ev.node);
                 s.node->on_disconnect(static_cast<NodeId>(ev.c), ctx);
                 return;
             }
@@ -570,11 +565,11 @@ private:
     uint64_t next_seq_ = 0;
     uint64_t events_processed_ = 0;
     Network network_;
-    Trace trace_;
+    Trace<Ev> trace_;
     std::vector<std::string> names_;
     std::vector<Slot> slots_;
     std::vector<Event> heap_;
-    std::vector<std::unique_ptr<Node<Msg>>> retired_;  // stopped nodes, destroyed at the next step
+    std::vector<std::unique_ptr<Node<Msg, Ev>>> retired_;  // stopped nodes, destroyed at the next step
     std::vector<InFlight> msgs_;
     std::vector<uint32_t> free_msgs_;
     std::vector<std::function<void()>> callbacks_;

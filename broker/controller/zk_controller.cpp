@@ -17,10 +17,6 @@ constexpr int max_state_write_attempts = 5;
 
 bool contains_id(const std::vector<BrokerId>& ids, BrokerId b) { return std::find(ids.begin(), ids.end(), b) != ids.end(); }
 
-std::string format_ids(const std::vector<BrokerId>& ids) { return sim::format_id_list(ids); }
-
-std::string format_set(const std::set<BrokerId>& ids) { return sim::format_id_list(std::vector<BrokerId>(ids.begin(), ids.end())); }
-
 // Counts answers of pipelined operations and runs `then` after the last one.
 struct Countdown {
     size_t remaining;
@@ -173,8 +169,9 @@ void ZkController::process(Event& e, Context& ctx) {
                 if (dead.empty() && started.empty()) return done(c);
                 std::vector<BrokerId> live_ids;
                 for (const auto& [b, epoch] : now_live) live_ids.push_back(b);
-                c.trace("zk_broker_change",
-                        {{"live", format_ids(live_ids)}, {"dead", format_set(dead)}, {"new", format_set(started)}});
+                c.emit(ZkBrokerChange{.live = live_ids,
+                                      .dead = IdList(dead.begin(), dead.end()),
+                                      .started = IdList(started.begin(), started.end())});
                 for (BrokerId b : dead) {
                     live_.erase(b);
                     shutting_down_.erase(b);
@@ -225,7 +222,7 @@ void ZkController::register_broker(Context& ctx, std::function<void(Context&)> t
                    [this, then](const ZkResult& r, Context& c2) {
                        auto registered = [this, then](int64_t czxid, Context& c3) {
                            broker_epoch_ = czxid;
-                           c3.trace("zk_broker_registered", {{"broker", id_}, {"broker_epoch", broker_epoch_}});
+                           c3.emit(ZkBrokerRegistered{.broker = id_, .broker_epoch = broker_epoch_});
                            then(c3);
                        };
                        if (r.code == ZkCode::ok) return registered(r.stat.czxid != 0 ? r.stat.czxid : r.zxid, c2);
@@ -236,8 +233,8 @@ void ZkController::register_broker(Context& ctx, std::function<void(Context&)> t
                                return registered(d.stat.czxid, c3);
                            // Kafka exits here ("node already exists and owner does not match
                            // current session"); its supervisor restarts it. The model waits and tries again.
-                           c3.trace("zk_broker_registration_conflict",
-                                    {{"broker", id_}, {"owner", static_cast<int64_t>(d.stat.ephemeral_owner)}});
+                           c3.emit(ZkBrokerRegistrationConflict{.broker = id_,
+                                                                .owner = static_cast<int64_t>(d.stat.ephemeral_owner)});
                            c3.set_timer(sim::milliseconds(register_retry_ms), tag(timer_register_retry));
                            done(c3);
                        }, c2);
@@ -289,7 +286,7 @@ void ZkController::elect(Context& ctx) {
                     epoch_ = current + 1;
                     epoch_zk_version_ = version + 1;
                     known_controller_ = id_;
-                    c3.trace("zk_controller_elected", {{"broker", id_}, {"epoch", epoch_}});
+                    c3.emit(ZkControllerElected{.broker = id_, .epoch = epoch_});
                     on_controller_failover(c3);
                     return;
                 }
@@ -304,7 +301,7 @@ void ZkController::elect(Context& ctx) {
 }
 
 void ZkController::resign(const char* reason, Context& ctx) {
-    ctx.trace("zk_controller_resigned", {{"broker", id_}, {"epoch", epoch_}, {"reason", reason}});
+    ctx.emit(ZkControllerResigned{.broker = id_, .epoch = epoch_, .reason = reason});
     active_ = false;
     for (auto& [b, ch] : channels_) ctx.cancel_timer(ch.timer);
     channels_.clear();
@@ -458,7 +455,7 @@ void ZkController::write(std::vector<ZkOp> ops, Context& ctx,
     zk_.multi(std::move(ops), [this, fenced, epoch, path, then](const ZkResult& r, Context& c) {
         if (fenced && !r.results.empty() && r.results.front() != ZkCode::ok && r.results.front() != ZkCode::runtime_inconsistency) {
             // ControllerMovedException: the epoch znode moved on; this controller is a zombie.
-            c.trace("zk_controller_write_fenced", {{"broker", id_}, {"epoch", epoch}, {"path", path}});
+            c.emit(ZkControllerWriteFenced{.broker = id_, .epoch = epoch, .path = path});
             if (active_ && epoch_ == epoch) resign("controller epoch zkVersion moved on (fenced)", c);
             return then(ZkCode::bad_version, r, c);
         }
@@ -471,7 +468,7 @@ void ZkController::write(std::vector<ZkOp> ops, Context& ctx,
                     break;
                 }
         } else {
-            c.trace("zk_controller_write", {{"broker", id_}, {"epoch", epoch}, {"path", path}, {"fenced", fenced}});
+            c.emit(ZkControllerWrite{.broker = id_, .epoch = epoch, .path = path, .fenced = fenced});
         }
         then(code, r, c);
     }, ctx);
@@ -535,8 +532,10 @@ void ZkController::change_states(std::vector<PartitionKey> keys, Decide decide, 
             if (info.state.controller_epoch > epoch_) {
                 // PartitionStateMachine: "the leader and isr path was already written by
                 // another controller" — a newer controller owns this partition now.
-                c.trace("zk_state_change_aborted", {{"topic", key.first}, {"partition", key.second},
-                                                    {"epoch", epoch_}, {"written_by_epoch", info.state.controller_epoch}});
+                c.emit(ZkStateChangeAborted{.topic = key.first,
+                                            .partition = key.second,
+                                            .epoch = epoch_,
+                                            .written_by_epoch = info.state.controller_epoch});
                 continue;
             }
             std::optional<zkdata::PartitionStateZNode> next = decide(*t, info);
@@ -560,9 +559,12 @@ void ZkController::change_states(std::vector<PartitionKey> keys, Decide decide, 
                         info.state = next;
                         ++info.zk_version;
                         round->changed.push_back(key);
-                        c2.trace("zk_partition_state", {{"topic", key.first}, {"partition", key.second},
-                                                        {"leader", next.leader}, {"leader_epoch", next.leader_epoch},
-                                                        {"isr", format_ids(next.isr)}, {"reason", reason}});
+                        c2.emit(ZkPartitionState{.topic = key.first,
+                                                 .partition = key.second,
+                                                 .leader = next.leader,
+                                                 .leader_epoch = next.leader_epoch,
+                                                 .isr = next.isr,
+                                                 .reason = reason});
                     }
                 } else if (code == ZkCode::bad_version && active_) {
                     round->retry.push_back(key);  // a leader changed the ISR meanwhile: read again
@@ -669,7 +671,7 @@ void ZkController::create_partitions(const std::vector<std::string>& names, Cont
             for (BrokerId b : info.replicas)
                 if (is_live(b)) st.isr.push_back(b);
             if (st.isr.empty()) {
-                ctx.trace("zk_new_partition_offline", {{"topic", name}, {"partition", static_cast<int64_t>(p)}});
+                ctx.emit(ZkNewPartitionOffline{.topic = name, .partition = static_cast<int32_t>(p)});
                 continue;  // NewPartition stays: no replica is alive
             }
             st.leader = st.isr.front();
@@ -705,9 +707,12 @@ void ZkController::create_partitions(const std::vector<std::string>& names, Cont
                     info.state = p.state;
                     info.zk_version = 0;
                     created->emplace_back(p.topic, p.partition);
-                    c.trace("zk_partition_state", {{"topic", p.topic}, {"partition", p.partition},
-                                                   {"leader", p.state.leader}, {"leader_epoch", p.state.leader_epoch},
-                                                   {"isr", format_ids(p.state.isr)}, {"reason", "new partition"}});
+                    c.emit(ZkPartitionState{.topic = p.topic,
+                                            .partition = p.partition,
+                                            .leader = p.state.leader,
+                                            .leader_epoch = p.state.leader_epoch,
+                                            .isr = p.state.isr,
+                                            .reason = "new partition"});
                 }
             left->one(c);
         });

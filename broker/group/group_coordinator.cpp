@@ -79,11 +79,11 @@ GroupCoordinator::Group& GroupCoordinator::get_or_create(const std::string& grou
 }
 
 void GroupCoordinator::trace_state(const Group& g, const char* reason, Context& ctx) const {
-    ctx.trace("group_state", {{"group", g.group_id},
-                              {"state", to_string(g.state)},
-                              {"generation", g.generation},
-                              {"members", static_cast<int64_t>(g.members.size())},
-                              {"reason", reason}});
+    ctx.emit(GroupStateChanged{.group = g.group_id,
+                               .state = to_string(g.state),
+                               .generation = g.generation,
+                               .members = static_cast<int64_t>(g.members.size()),
+                               .reason = reason});
 }
 
 void GroupCoordinator::arm_session(Group& g, Member& m, Context& ctx) {
@@ -252,7 +252,7 @@ void GroupCoordinator::complete_join(Group& g, Context& ctx) {
         session_timers_.erase(m.serial);
         g.members.erase(id);
         g.join_order.erase(std::remove(g.join_order.begin(), g.join_order.end(), id), g.join_order.end());
-        ctx.trace("group_member_removed", {{"group", g.group_id}, {"member", id}, {"reason", "did not rejoin in time"}});
+        ctx.emit(GroupMemberRemoved{.group = g.group_id, .member = id, .reason = "did not rejoin in time"});
     }
     ++g.generation;
     if (g.members.empty()) {
@@ -440,7 +440,7 @@ void GroupCoordinator::remove_member(Group& g, const std::string& member_id, con
     }
     g.members.erase(it);
     g.join_order.erase(std::remove(g.join_order.begin(), g.join_order.end(), member_id), g.join_order.end());
-    ctx.trace("group_member_removed", {{"group", g.group_id}, {"member", member_id}, {"reason", reason}});
+    ctx.emit(GroupMemberRemoved{.group = g.group_id, .member = member_id, .reason = reason});
     switch (g.state) {
         case GroupState::stable:
         case GroupState::completing_rebalance: prepare_rebalance(g, reason, ctx); break;
@@ -627,8 +627,8 @@ void GroupCoordinator::on_timer(uint64_t t, Context& ctx) {
             pending_timers_.erase(it);
             auto git = groups_.find(group_id);
             if (git == groups_.end() || git->second.pending_members.erase(member_id) == 0) return;
-            ctx.trace("group_member_removed",
-                      {{"group", group_id}, {"member", member_id}, {"reason", "a pending member never joined"}});
+            ctx.emit(
+                GroupMemberRemoved{.group = group_id, .member = member_id, .reason = "a pending member never joined"});
             maybe_complete_join(git->second, ctx);
             return;
         }
@@ -682,7 +682,7 @@ void GroupCoordinator::load_partition(int32_t partition, const std::vector<Recor
         ++groups_loaded;
         for (auto& [mid, m] : g.members) arm_session(g, m, ctx);
     }
-    ctx.trace("coordinator_loaded", {{"partition", partition}, {"groups", groups_loaded}});
+    ctx.emit(CoordinatorLoaded{.partition = partition, .groups = groups_loaded});
 }
 
 void GroupCoordinator::unload_partition(int32_t partition, Context& ctx) {
@@ -723,7 +723,7 @@ void GroupCoordinator::unload_partition(int32_t partition, Context& ctx) {
         join_timers_.erase(g.serial);
         it = groups_.erase(it);
     }
-    ctx.trace("coordinator_unloaded", {{"partition", partition}});
+    ctx.emit(CoordinatorUnloaded{.partition = partition});
 }
 
 }  // namespace kafka

@@ -132,7 +132,7 @@ void RaftReplica::persist(Context& ctx) {
 }
 
 void RaftReplica::trace_state(Context& ctx) {
-    ctx.trace("raft_state", {{"epoch", epoch_}, {"state", to_string(state_)}, {"leader", leader_id()}});
+    ctx.emit(RaftStateChanged{.epoch = epoch_, .state = to_string(state_), .leader = leader_id()});
 }
 
 // ------------------------------------------------------------------------------------ start
@@ -310,7 +310,7 @@ void RaftReplica::become_leader(Context& ctx) {
     observer_progress_.clear();
     parked_.clear();
     trace_state(ctx);
-    ctx.trace("raft_leader", {{"epoch", epoch_}, {"leader", id_}});
+    ctx.emit(RaftLeader{.epoch = epoch_, .leader = id_});
     // The leader's first entry of its epoch: LeaderChangeMessage (a control record).
     epoch_start_ = log_end_offset();
     append_entry(MetadataEntry{epoch_, LeaderChangeMessage{id_, voters_}});
@@ -322,7 +322,7 @@ void RaftReplica::become_leader(Context& ctx) {
 }
 
 void RaftReplica::become_resigned(std::vector<int32_t> preferred_successors, const char* reason, Context& ctx) {
-    ctx.trace("raft_resign", {{"epoch", epoch_}, {"reason", reason}});
+    ctx.emit(RaftResign{.epoch = epoch_, .reason = reason});
     leave_state(ctx);
     state_ = RaftState::resigned;
     leader_ = id_;  // Kafka keeps the resigned leader in quorum-state
@@ -472,7 +472,7 @@ void RaftReplica::on_vote_request(sim::NodeId from, const VoteRequest& req, Cont
             arm(t_election, ctx.now() + random_election_timeout(ctx), ctx);
     }
     if (voter_)
-        ctx.trace("raft_vote", {{"epoch", req.candidate_epoch}, {"candidate", req.candidate_id}, {"granted", granted}});
+        ctx.emit(RaftVote{.epoch = req.candidate_epoch, .candidate = req.candidate_id, .granted = granted});
     resp.vote_granted = granted;
     resp.leader_epoch = epoch_;
     resp.leader_id = leader_id();
@@ -697,7 +697,7 @@ void RaftReplica::maybe_advance_hw(Context& ctx) {
     // LeaderState.maybeUpdateHighWatermark: only once an entry of our own epoch is committed.
     if (candidate <= hw_ || candidate <= epoch_start_) return;
     hw_ = candidate;
-    ctx.trace("raft_hw", {{"epoch", epoch_}, {"hw", hw_}});
+    ctx.emit(RaftHighWatermark{.epoch = epoch_, .hw = hw_});
     answer_parked(ctx, /*only_expired=*/false);
 }
 
@@ -747,7 +747,7 @@ void RaftReplica::truncate_to(int64_t offset, Context& ctx) {
     if (offset >= leo) return;
     SIM_ASSERT(offset >= hw_, "raft: truncation below the high watermark");
     SIM_ASSERT(state_ != RaftState::leader, "raft: a leader never truncates");
-    ctx.trace("raft_truncate", {{"from", leo}, {"to", offset}});
+    ctx.emit(RaftTruncate{.from = leo, .to = offset});
     log_->truncate(static_cast<size_t>(offset));
     while (!epochs_.empty() && epochs_.back().start_offset >= offset) epochs_.pop_back();
 }

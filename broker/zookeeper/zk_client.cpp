@@ -98,8 +98,7 @@ void ZkClient::on_connect_response(const ZkConnectResponse& r, Context& ctx) {
     send_seq_ = 0;
     recv_seq_ = 0;
     last_recv_ = ctx.now();
-    ctx.trace("zk_client_connected",
-              {{"server", server_}, {"session", zk_session_hex(session_id_)}, {"new_session", new_session_}});
+    ctx.emit(ZkClientConnected{.server = server_, .session = zk_session_hex(session_id_), .new_session = new_session_});
     if (!new_session_ && (!data_watches_.empty() || !exist_watches_.empty() || !child_watches_.empty())) {
         ZkSetWatches sw;
         sw.session_id = session_id_;
@@ -126,14 +125,14 @@ void ZkClient::connection_lost(const char* reason, Context& ctx) {
         return;
     }
     const bool was_connected = phase_ == Phase::connected;
-    if (was_connected) ctx.trace("zk_client_disconnected", {{"server", server_}, {"reason", reason}});
+    if (was_connected) ctx.emit(ZkClientDisconnected{.server = server_, .reason = reason});
     for (Op& op : ops_) op.sent = false;
     connect_next(ctx, false);
     if (was_connected && listener_) listener_(ZkSessionEvent::disconnected, ctx);
 }
 
 void ZkClient::session_expired(Context& ctx) {
-    ctx.trace("zk_client_session_expired", {{"session", zk_session_hex(session_id_)}});
+    ctx.emit(ZkClientSessionExpired{.session = zk_session_hex(session_id_)});
     // Kafka's ZooKeeperClient.reinitialize: the old handle is dead; a new one opens a new
     // session at once, on the server that just answered (it is serving).
     session_id_ = 0;
@@ -162,7 +161,7 @@ void ZkClient::finish_close(const char* reason, Context& ctx) {
     disarm(t_ping, ctx);
     disarm(t_backoff, ctx);
     phase_ = Phase::closed;
-    ctx.trace("zk_client_disconnected", {{"server", server_}, {"reason", reason}});
+    ctx.emit(ZkClientDisconnected{.server = server_, .reason = reason});
     if (listener_) listener_(ZkSessionEvent::disconnected, ctx);
 }
 

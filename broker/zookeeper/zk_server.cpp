@@ -241,7 +241,7 @@ void ZooKeeperServer::start_looking(const char* reason, Context& ctx) {
     leave_role(ctx);
     state_ = State::looking;
     leader_sid_ = -1;
-    ctx.trace("zk_looking", {{"epoch", current_epoch_}, {"reason", reason}});
+    ctx.emit(ZkLooking{.epoch = current_epoch_, .reason = reason});
     // FastLeaderElection.lookForLeader: a new round, voting for ourselves.
     ++logicalclock_;
     proposal_ = Vote{sid_, last_logged_zxid(), logicalclock_, current_epoch_, ZkVote::State::looking};
@@ -561,9 +561,7 @@ void ZooKeeperServer::establish(Context& ctx) {
     std::vector<int32_t> followers;
     for (int32_t s : newleader_acks_)
         if (s != sid_) followers.push_back(s);
-    ctx.trace("zk_leading", {{"epoch", new_epoch_},
-                             {"zxid", last_committed_zxid()},
-                             {"followers", sim::format_id_list(followers)}});
+    ctx.emit(ZkLeading{.epoch = new_epoch_, .zxid = last_committed_zxid(), .followers = followers});
     for (auto& [sid, l] : learners_) {
         if (l.phase != Learner::Phase::acked) continue;
         Packet up;
@@ -1094,7 +1092,7 @@ void ZooKeeperServer::on_leader_packet(sim::NodeId from, Packet& p, Context& ctx
             if (follower_phase_ != FollowerPhase::synced) break;
             follower_phase_ = FollowerPhase::broadcast;
             serving_ = true;
-            ctx.trace("zk_following", {{"leader", leader_sid_}, {"epoch", current_epoch_}});
+            ctx.emit(ZkFollowing{.leader = leader_sid_, .epoch = current_epoch_});
             return;
         case PType::proposal: {
             if (follower_phase_ != FollowerPhase::synced && follower_phase_ != FollowerPhase::broadcast) break;
@@ -1160,16 +1158,14 @@ void ZooKeeperServer::apply_next(Context& ctx) {
     ++applied_;
     if (state_ == State::leading && txn.type == ZkTxn::Type::close_session) tracker_.erase(txn.session_id);
     if (traced && txn.type == ZkTxn::Type::create_session) {
-        ctx.trace("zk_session_created",
-                  {{"session", zk_session_hex(txn.session_id)}, {"client", client_label(txn.client_id)}});
+        ctx.emit(ZkSessionCreated{.session = zk_session_hex(txn.session_id), .client = client_label(txn.client_id)});
     } else if (traced && txn.type == ZkTxn::Type::close_session) {
         if (txn.expired)
-            ctx.trace("zk_session_expired", {{"session", zk_session_hex(txn.session_id)},
-                                             {"client", client_label(txn.client_id)},
-                                             {"ephemerals", join(removed)}});
+            ctx.emit(ZkSessionExpired{.session = zk_session_hex(txn.session_id),
+                                      .client = client_label(txn.client_id),
+                                      .ephemerals = join(removed)});
         else
-            ctx.trace("zk_session_closed",
-                      {{"session", zk_session_hex(txn.session_id)}, {"client", client_label(txn.client_id)}});
+            ctx.emit(ZkSessionClosed{.session = zk_session_hex(txn.session_id), .client = client_label(txn.client_id)});
     }
     std::vector<ZkWatchTrigger> triggers;
     triggers.swap(scratch_triggers_);

@@ -82,6 +82,13 @@ std::vector<CheckResult> run_checks(const RunData& run) {
 
 namespace checkers {
 
+CheckResult not_checked(std::string why) {
+    CheckResult r;
+    r.checked = false;
+    r.summary = "not checked: " + std::move(why);
+    return r;
+}
+
 void Evidence::add(std::string line) {
     if (full()) ++more_;
     else lines_.push_back(std::move(line));
@@ -100,8 +107,8 @@ const History& history_of(const RunData& run) {
     return run.history != nullptr ? *run.history : empty;
 }
 
-const std::vector<sim::TraceEvent>& trace_events(const RunData& run) {
-    static const std::vector<sim::TraceEvent> empty;
+const std::vector<kafka::TraceEntry>& trace_events(const RunData& run) {
+    static const std::vector<kafka::TraceEntry> empty;
     return run.trace != nullptr ? run.trace->events() : empty;
 }
 

@@ -21,8 +21,13 @@ struct CheckResult {
     std::string name;                 // "no-acked-loss", as in SCENARIOS.md
     std::string params;               // e.g. "group=billing below=2000 after=48s"
     bool holds = false;               // what the run showed
+    // false: the run lacked the evidence the check needs (events a scenario of this kind must
+    // produce never arrived). Such a check neither holds nor is violated, and its expectation
+    // fails whichever outcome was expected: a verdict is never given on no evidence.
+    bool checked = true;
     bool expect_violated = false;     // outcome: "violated"
-    bool passed() const { return holds != expect_violated; }
+    bool passed() const { return checked && holds != expect_violated; }
+    const char* outcome() const { return !checked ? "not checked" : holds ? "holds" : "violated"; }
     std::string summary;              // one line, with the numbers that decided it
     std::vector<std::string> evidence;  // concrete lines; at most 20, then "... and N more"
 };
@@ -61,6 +66,9 @@ std::vector<FailoverMeasure> measure_failovers(const RunData& run);
 // ---------------------------------------------------------------- shared by the checkers
 namespace checkers {
 
+// The result of a check that saw none of the events it needs: "not checked: <why>".
+CheckResult not_checked(std::string why);
+
 // Evidence lines, capped: past `limit` lines are only counted, and take() closes the list
 // with "... and N more" so the report says how much was left out.
 class Evidence {
@@ -84,7 +92,7 @@ private:
 
 // The run's history and trace, or empty ones when the run has none.
 const History& history_of(const RunData& run);
-const std::vector<sim::TraceEvent>& trace_events(const RunData& run);
+const std::vector<kafka::TraceEntry>& trace_events(const RunData& run);
 
 // ---- texts for summaries and evidence
 std::string with_commas(int64_t n);                    // 29412 -> "29,412"

@@ -15,9 +15,9 @@ using namespace checkers;
 
 // Faults after which the node cannot lead: someone else must take over. Partitions and cuts
 // leave it to the network which side keeps leading, so they are not measured.
-bool takes_node_away(const std::string& action) {
-    return action == "crash" || action == "power-loss" || action == "shutdown" || action == "pause" ||
-           action == "isolate";
+bool takes_node_away(FaultAction action) {
+    return action == FaultAction::crash || action == FaultAction::power_loss || action == FaultAction::shutdown ||
+           action == FaultAction::pause || action == FaultAction::isolate;
 }
 
 bool names(const FaultRecord& f, const std::string& node) {
@@ -52,8 +52,12 @@ std::optional<sim::Time> back_at(const RunData& run, size_t record, const std::s
     for (size_t j = record + 1; j < run.faults.size(); ++j) {
         const FaultRecord& g = run.faults[j];
         if (!g.fired) continue;
-        if ((g.is_undo && g.index == f.index) || ((g.action == "restart" || g.action == "resume") && names(g, node)) ||
-            (g.action == "heal" && f.action == "isolate"))
+        if (g.is_undo) {
+            if (g.index == f.index) return g.at;
+            continue;
+        }
+        if (((g.action == FaultAction::restart || g.action == FaultAction::resume) && names(g, node)) ||
+            (g.action == FaultAction::heal && f.action == FaultAction::isolate))
             return g.at;
     }
     return std::nullopt;
@@ -116,7 +120,7 @@ void failovers_of(const RunData& run, size_t record, const std::string& node, st
     const std::optional<int32_t> id = leader_id(node);
     const Sample* before = sample_before(run, fault.at);
     if (!id || before == nullptr) return;
-    const std::string cause = fault.action + " of " + node + " at " + sim::format_time(fault.at);
+    const std::string cause = std::string(to_string(fault.action)) + " of " + node + " at " + sim::format_time(fault.at);
     const bool is_broker = node.rfind("broker:", 0) == 0;
     for (size_t p = 0; is_broker && p < before->partitions.size(); ++p) {
         const PartitionSample& ps = before->partitions[p];

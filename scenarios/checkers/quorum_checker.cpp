@@ -10,6 +10,7 @@
 #include <map>
 
 #include "scenarios/checkers/checker.hpp"
+#include "scenarios/timeline.hpp"
 
 namespace scenarios {
 namespace {
@@ -52,24 +53,31 @@ Window window_of(const ExpectSpec& spec, const RunData& run) {
     return w;
 }
 
-std::vector<const sim::TraceEvent*> commits_in(const RunData& run, Window w) {
-    std::vector<const sim::TraceEvent*> out;
-    for (const sim::TraceEvent& ev : trace_events(run))
-        if (ev.kind == "raft_hw" && ev.time >= w.from && ev.time <= w.to) out.push_back(&ev);
+// A commit: the quorum leader's high watermark advanced.
+struct Commit {
+    sim::Time time;
+    const kafka::RaftHighWatermark* hw = nullptr;
+};
+
+std::vector<Commit> commits_in(const RunData& run, Window w) {
+    std::vector<Commit> out;
+    for (const kafka::TraceEntry& ev : trace_events(run))
+        if (const auto* hw = std::get_if<kafka::RaftHighWatermark>(&ev.event); hw && ev.time >= w.from && ev.time <= w.to)
+            out.push_back({ev.time, hw});
     return out;
 }
 
-std::string commit_text(const sim::TraceEvent* ev, const char* window_edge) {
-    if (ev == nullptr) return window_edge;
-    return sim::format_time(ev->time) + " (epoch " + std::to_string(ev->int_or("epoch", -1)) + ", hw " +
-           std::to_string(ev->int_or("hw", -1)) + ")";
+std::string commit_text(const Commit* c, const char* window_edge) {
+    if (c == nullptr) return window_edge;
+    return sim::format_time(c->time) + " (epoch " + std::to_string(c->hw->epoch) + ", hw " + std::to_string(c->hw->hw) +
+           ")";
 }
 
 // A stretch without commits, between two commits or a commit and a window edge.
 struct Gap {
     sim::Time from, to;
-    const sim::TraceEvent* before = nullptr;  // nullptr: the window start
-    const sim::TraceEvent* after = nullptr;   // nullptr: the window end
+    const Commit* before = nullptr;  // nullptr: the window start
+    const Commit* after = nullptr;   // nullptr: the window end
     sim::Duration length() const { return to - from; }
     std::string text() const {
         return "no commit for " + duration_text(length()) + ": from " + commit_text(before, "the window start") +
@@ -78,14 +86,14 @@ struct Gap {
     }
 };
 
-std::vector<Gap> gaps_between(const std::vector<const sim::TraceEvent*>& commits, Window w) {
+std::vector<Gap> gaps_between(const std::vector<Commit>& commits, Window w) {
     std::vector<Gap> out;
     Gap g{w.from, w.from};
-    for (const sim::TraceEvent* c : commits) {
-        g.to = c->time;
-        g.after = c;
+    for (const Commit& c : commits) {
+        g.to = c.time;
+        g.after = &c;
         out.push_back(g);
-        g = Gap{c->time, c->time, c};
+        g = Gap{c.time, c.time, &c};
     }
     g.to = w.to;
     g.after = nullptr;
@@ -93,7 +101,7 @@ std::vector<Gap> gaps_between(const std::vector<const sim::TraceEvent*>& commits
     return out;
 }
 
-CheckResult check_available(const RunData& run, Window w, const std::vector<const sim::TraceEvent*>& commits) {
+CheckResult check_available(const RunData& run, Window w, const std::vector<Commit>& commits) {
     const FailoverBound bound = failover_bound(run);
     const std::vector<Gap> gaps = gaps_between(commits, w);
     const Gap& longest = *std::max_element(gaps.begin(), gaps.end(),
@@ -117,7 +125,7 @@ CheckResult check_available(const RunData& run, Window w, const std::vector<cons
     return result;
 }
 
-CheckResult check_unavailable(Window w, const std::vector<const sim::TraceEvent*>& commits) {
+CheckResult check_unavailable(Window w, const std::vector<Commit>& commits) {
     CheckResult result;
     result.holds = commits.empty();
     if (result.holds) {
@@ -125,9 +133,9 @@ CheckResult check_unavailable(Window w, const std::vector<const sim::TraceEvent*
         return result;
     }
     result.summary = "the metadata quorum committed " + count_text(static_cast<int64_t>(commits.size()), "time") + " in " +
-                     w.text() + " (first at " + sim::format_time(commits.front()->time) + ")";
+                     w.text() + " (first at " + sim::format_time(commits.front().time) + ")";
     Evidence evidence;
-    for (const sim::TraceEvent* c : commits) evidence.add_lazy([&] { return "commit at " + commit_text(c, ""); });
+    for (const Commit& c : commits) evidence.add_lazy([&] { return "commit at " + commit_text(&c, ""); });
     result.evidence = evidence.take();
     return result;
 }
@@ -156,29 +164,35 @@ std::vector<Window> ensemble_terms(const RunData& run, Window w) {
         terms.push_back({it->second, t});
         open.erase(it);
     };
-    for (const sim::TraceEvent& ev : trace_events(run)) {
-        if (ev.kind == "zk_leading") {
+    auto on_event = [&](const kafka::TraceEntry& ev) {
+        if (std::holds_alternative<kafka::ZkLeading>(ev.event)) {
             for (auto it = open.begin(); it != open.end();) {  // a newer leader ends older terms
                 terms.push_back({it->second, ev.time});
                 it = open.erase(it);
             }
             open[ev.node] = ev.time;
-        } else if (ev.kind == "zk_looking" || ev.kind == "zk_following") {
+        } else if (std::holds_alternative<kafka::ZkLooking>(ev.event) ||
+                   std::holds_alternative<kafka::ZkFollowing>(ev.event)) {
             close(ev.node, ev.time);
-        } else if (ev.kind == "fault" && ev.int_or("fired", 0) != 0) {
-            const std::string action = ev.str_or("action", "");
-            if (action != "crash" && action != "power-loss" && action != "shutdown" && action != "pause") continue;
-            const std::string resolved = "," + ev.str_or("resolved", "") + ",";
-            for (auto it = open.begin(); it != open.end();) {
-                if (run.trace != nullptr && resolved.find("," + run.trace->node_name(it->first) + ",") != std::string::npos) {
-                    terms.push_back({it->second, ev.time});
-                    it = open.erase(it);
-                } else {
-                    ++it;
-                }
+        }
+    };
+    // A leader that crashed, stopped or paused serves no more.
+    auto on_fault = [&](const FaultRecord& f) {
+        if (!f.fired || f.is_undo) return;
+        if (f.action != FaultAction::crash && f.action != FaultAction::power_loss && f.action != FaultAction::shutdown &&
+            f.action != FaultAction::pause)
+            return;
+        for (auto it = open.begin(); it != open.end();) {
+            if (run.trace != nullptr &&
+                std::find(f.resolved.begin(), f.resolved.end(), run.trace->node_name(it->first)) != f.resolved.end()) {
+                terms.push_back({it->second, f.at});
+                it = open.erase(it);
+            } else {
+                ++it;
             }
         }
-    }
+    };
+    for_each_in_order(run, on_event, on_fault);
     for (const auto& [n, since] : open) terms.push_back({since, run.end});
     std::vector<Window> out;
     for (const Window& t : terms) {
@@ -237,8 +251,17 @@ CheckResult check_ensemble(const ExpectSpec& spec, const RunData& run, Window w)
 
 CheckResult check_quorum(const ExpectSpec& spec, const RunData& run) {
     const Window w = window_of(spec, run);
-    if (run.scenario.kafka.metadata == MetadataMode::zookeeper) return check_ensemble(spec, run, w);
-    const std::vector<const sim::TraceEvent*> commits = commits_in(run, w);
+    // Every run elects a quorum leader at the start: a trace without one cannot tell whether
+    // the quorum was up or down.
+    const bool zk = run.scenario.kafka.metadata == MetadataMode::zookeeper;
+    const bool leader_seen = std::any_of(trace_events(run).begin(), trace_events(run).end(), [&](const kafka::TraceEntry& e) {
+        return zk ? std::holds_alternative<kafka::ZkLeading>(e.event) : std::holds_alternative<kafka::RaftLeader>(e.event);
+    });
+    if (!leader_seen)
+        return not_checked(zk ? "no ZooKeeper leader (zk_leading) events in the trace"
+                              : "no metadata quorum leader (raft_leader) events in the trace");
+    if (zk) return check_ensemble(spec, run, w);
+    const std::vector<Commit> commits = commits_in(run, w);
     return spec.available ? check_available(run, w, commits) : check_unavailable(w, commits);
 }
 

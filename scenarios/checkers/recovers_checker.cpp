@@ -16,7 +16,7 @@ using namespace checkers;
 constexpr int64_t lag_tolerance = 100;
 
 bool undoes(const FaultRecord& f) {
-    return f.is_undo || f.action == "restart" || f.action == "resume" || f.action == "heal";
+    return f.is_undo || f.action == FaultAction::restart || f.action == FaultAction::resume || f.action == FaultAction::heal;
 }
 
 struct FaultWindow {

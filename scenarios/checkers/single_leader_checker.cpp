@@ -6,6 +6,7 @@
 // possible before KAFKA-6082 fenced them in 2.1) is a second active controller too.
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <tuple>
 
@@ -15,21 +16,19 @@ namespace scenarios {
 namespace {
 using namespace checkers;
 
-// One kind of leadership claim in the trace: where its epoch and its claimant are.
+// One kind of leadership claim.
 struct ClaimKind {
-    std::string_view event;
     const char* role;
-    const char* epoch_field;
-    const char* leader_field;  // nullptr: the node that recorded the event claims it
-    bool per_partition;        // epochs count per (topic, partition)
+    bool names_leader;   // the event names its leader (else the node that recorded it claims it)
 };
 
+enum ClaimIndex : size_t { partition_leader, quorum_leader, active_controller, zk_leader, zk_controller };
 constexpr ClaimKind claim_kinds[] = {
-    {"become_leader", "partition leader", "leader_epoch", nullptr, true},
-    {"raft_leader", "quorum leader", "epoch", "leader", false},
-    {"controller_active", "active controller", "epoch", nullptr, false},
-    {"zk_leading", "ZooKeeper leader", "epoch", nullptr, false},                  // ZooKeeper mode
-    {"zk_controller_elected", "ZooKeeper-mode controller", "epoch", nullptr, false},
+    {"partition leader", false},
+    {"quorum leader", true},
+    {"active controller", false},
+    {"ZooKeeper leader", false},           // ZooKeeper mode
+    {"ZooKeeper-mode controller", false},
 };
 
 struct Claim {
@@ -41,15 +40,35 @@ struct Claim {
 // (claim kind, partition or "", epoch)
 using EpochKey = std::tuple<size_t, std::string, int64_t>;
 
-const ClaimKind* claim_kind(std::string_view event, size_t& index) {
-    for (size_t i = 0; i < std::size(claim_kinds); ++i) {
-        if (claim_kinds[i].event == event) {
-            index = i;
-            return &claim_kinds[i];
-        }
+// What a leadership event claims: its kind, scope and epoch, and the leader it names (if any).
+struct ClaimOf {
+    size_t kind;
+    std::string scope;
+    int64_t epoch;
+    std::optional<int32_t> leader;
+};
+
+struct ClaimReader {
+    std::optional<ClaimOf> operator()(const kafka::BecomeLeader& e) const {
+        return ClaimOf{partition_leader, e.topic + "/" + std::to_string(e.partition), e.leader_epoch, std::nullopt};
     }
-    return nullptr;
-}
+    std::optional<ClaimOf> operator()(const kafka::RaftLeader& e) const {
+        return ClaimOf{quorum_leader, "", e.epoch, e.leader};
+    }
+    std::optional<ClaimOf> operator()(const kafka::ControllerActive& e) const {
+        return ClaimOf{active_controller, "", e.epoch, std::nullopt};
+    }
+    std::optional<ClaimOf> operator()(const kafka::ZkLeading& e) const {
+        return ClaimOf{zk_leader, "", e.epoch, std::nullopt};
+    }
+    std::optional<ClaimOf> operator()(const kafka::ZkControllerElected& e) const {
+        return ClaimOf{zk_controller, "", e.epoch, std::nullopt};
+    }
+    template <class E>
+    std::optional<ClaimOf> operator()(const E&) const {
+        return std::nullopt;
+    }
+};
 
 std::string node_text(const RunData& run, sim::NodeId node) {
     return run.trace != nullptr ? run.trace->node_name(node) : "node#" + std::to_string(node);
@@ -62,7 +81,7 @@ std::string epoch_text(const EpochKey& key) {
 }
 
 std::string claim_text(const ClaimKind& kind, const Claim& c) {
-    std::string who = kind.leader_field == nullptr ? c.claimant : "leader " + c.claimant + " (per " + c.reporter + ")";
+    std::string who = !kind.names_leader ? c.claimant : "leader " + c.claimant + " (per " + c.reporter + ")";
     return who + " at " + sim::format_time(c.t);
 }
 
@@ -72,14 +91,12 @@ CheckResult check_single_leader(const ExpectSpec&, const RunData& run) {
     std::map<EpochKey, std::vector<Claim>> claims;
     std::map<EpochKey, size_t> split;  // epochs with two or more claimants
     Evidence evidence;
-    for (const sim::TraceEvent& ev : trace_events(run)) {
-        size_t index = 0;
-        const ClaimKind* kind = claim_kind(ev.kind, index);
-        if (kind == nullptr) continue;
-        std::string scope = kind->per_partition ? ev.str_or("topic", "?") + "/" + ev.str_or("partition", "?") : "";
-        EpochKey key{index, std::move(scope), ev.int_or(kind->epoch_field, -1)};
-        Claim claim{kind->leader_field == nullptr ? node_text(run, ev.node) : ev.str_or(kind->leader_field, "?"),
-                    node_text(run, ev.node), ev.time};
+    for (const kafka::TraceEntry& ev : trace_events(run)) {
+        std::optional<ClaimOf> of = std::visit(ClaimReader{}, ev.event);
+        if (!of) continue;
+        const ClaimKind* kind = &claim_kinds[of->kind];
+        EpochKey key{of->kind, std::move(of->scope), of->epoch};
+        Claim claim{of->leader ? std::to_string(*of->leader) : node_text(run, ev.node), node_text(run, ev.node), ev.time};
         std::vector<Claim>& seen = claims[key];
         bool known = false;
         for (const Claim& c : seen) known = known || c.claimant == claim.claimant;
@@ -92,25 +109,39 @@ CheckResult check_single_leader(const ExpectSpec&, const RunData& run) {
         });
     }
 
+    // Every run of a scenario elects partition leaders and a metadata quorum leader and
+    // controller (of its mode) at the start: without their events there is nothing to judge.
+    std::vector<size_t> required = {active_controller, quorum_leader};
+    if (run.scenario.kafka.metadata == MetadataMode::zookeeper) required = {zk_controller, zk_leader};
+    if (!run.scenario.topics.empty()) required.insert(required.begin(), partition_leader);
+    std::string missing;
+    for (size_t kind : required) {
+        bool seen = false;
+        for (const auto& entry : claims) seen = seen || std::get<0>(entry.first) == kind;
+        if (!seen) missing += std::string(missing.empty() ? "" : ", ") + claim_kinds[kind].role;
+    }
+    if (!missing.empty()) return not_checked("no " + missing + " events in the trace");
+
     // Zombie controller writes: a write by epoch E after epoch E' > E was won.
     int64_t newest_epoch = -1;
     sim::Time newest_at;
     std::string newest_by;
     int64_t zombie_writes = 0;
-    for (const sim::TraceEvent& ev : trace_events(run)) {
-        if (ev.kind == "zk_controller_elected") {
-            if (ev.int_or("epoch", -1) > newest_epoch) {
-                newest_epoch = ev.int_or("epoch", -1);
+    for (const kafka::TraceEntry& ev : trace_events(run)) {
+        if (const auto* elected = std::get_if<kafka::ZkControllerElected>(&ev.event)) {
+            if (elected->epoch > newest_epoch) {
+                newest_epoch = elected->epoch;
                 newest_at = ev.time;
                 newest_by = node_text(run, ev.node);
             }
-        } else if (ev.kind == "zk_controller_write" && ev.int_or("epoch", -1) < newest_epoch) {
+        } else if (const auto* write = std::get_if<kafka::ZkControllerWrite>(&ev.event);
+                   write != nullptr && write->epoch < newest_epoch) {
             ++zombie_writes;
             evidence.add_lazy([&] {
                 return "zombie controller: " + node_text(run, ev.node) + " (controller epoch " +
-                       std::to_string(ev.int_or("epoch", -1)) + ") wrote " + ev.str_or("path", "?") + " at " +
-                       sim::format_time(ev.time) + ", after " + newest_by + " won controller epoch " +
-                       std::to_string(newest_epoch) + " at " + sim::format_time(newest_at);
+                       std::to_string(write->epoch) + ") wrote " + write->path + " at " + sim::format_time(ev.time) +
+                       ", after " + newest_by + " won controller epoch " + std::to_string(newest_epoch) + " at " +
+                       sim::format_time(newest_at);
             });
         }
     }

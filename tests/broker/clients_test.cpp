@@ -772,7 +772,7 @@ TEST_CASE("a broker crash: batches wait for the restarted broker, the consumer r
     // The consumer was past the new log's end: OFFSET_OUT_OF_RANGE, reset to earliest, read it all.
     bool reset = false;
     for (const auto& ev : c.world.trace().events())
-        if (ev.kind == "consumer_offset_reset") reset = true;
+        if (std::holds_alternative<kafka::ConsumerOffsetReset>(ev.event)) reset = true;
     REQUIRE(reset);
     auto& cons = c.consumer(q);
     REQUIRE(cons.records_consumed() == consumed_before + static_cast<uint64_t>(c.fake().total_records()));

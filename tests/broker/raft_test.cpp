@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/broker/event_helpers.hpp"
 #include "broker/controller_node.hpp"
 #include "broker/raft/raft_replica.hpp"
 
@@ -235,11 +236,9 @@ struct Cluster {
         }
     }
 
-    int count_trace(std::string_view kind, sim::NodeId node = sim::no_node) const {
-        int n = 0;
-        for (const auto& e : world.trace().events())
-            if (e.kind == kind && (node == sim::no_node || e.node == node)) ++n;
-        return n;
+    template <class E>
+    int count_trace(sim::NodeId node = sim::no_node) const {
+        return test_events::count<E>(world.trace(), node);
     }
 };
 
@@ -332,14 +331,14 @@ RandomRunResult random_run(uint64_t seed, int n_voters, bool check_quorum, sim::
     std::map<int32_t, sim::NodeId> leader_of_epoch;
     std::map<std::pair<sim::NodeId, int64_t>, int64_t> last_hw;
     for (const auto& e : c.world.trace().events()) {
-        if (e.kind == "raft_leader") {
-            auto epoch = static_cast<int32_t>(e.int_or("epoch", -1));
+        if (const auto* leader = std::get_if<kafka::RaftLeader>(&e.event)) {
+            auto epoch = leader->epoch;
             if (!leader_of_epoch.emplace(epoch, e.node).second)
                 c.checker.fail("two raft_leader events for epoch " + std::to_string(epoch));
-        } else if (e.kind == "raft_hw") {
-            int64_t& prev = last_hw[{e.node, e.int_or("epoch", -1)}];
-            if (e.int_or("hw", -1) <= prev) c.checker.fail("leader HW did not advance at " + sim::format_time(e.time));
-            prev = e.int_or("hw", -1);
+        } else if (const auto* hw = std::get_if<kafka::RaftHighWatermark>(&e.event)) {
+            int64_t& prev = last_hw[{e.node, hw->epoch}];
+            if (hw->hw <= prev) c.checker.fail("leader HW did not advance at " + sim::format_time(e.time));
+            prev = hw->hw;
         }
     }
     INFO("seed " << seed << " voters " << n_voters << " check_quorum " << check_quorum << "\n"
@@ -347,8 +346,8 @@ RandomRunResult random_run(uint64_t seed, int n_voters, bool check_quorum, sim::
     REQUIRE(c.checker.failures.empty());
     r.leaders = static_cast<int64_t>(c.checker.terms.size());
     for (const auto& e : c.checker.committed) r.committed += e.set ? 1 : 0;
-    r.truncations = c.count_trace("raft_truncate");
-    r.resigns = c.count_trace("raft_resign");
+    r.truncations = c.count_trace<kafka::RaftTruncate>();
+    r.resigns = c.count_trace<kafka::RaftResign>();
     r.hash = c.world.trace().hash();
     return r;
 }
@@ -489,7 +488,7 @@ TEST_CASE("raft: a follower flushes fetched entries before acknowledging them an
     CHECK(fetch->last_fetched_epoch == 1);
     bool traced = false;
     for (const auto& e : rig.world.trace().events())
-        if (e.kind == "raft_truncate" && e.int_or("from", -1) == 4 && e.int_or("to", -1) == 2) traced = true;
+        if (const auto* t = std::get_if<kafka::RaftTruncate>(&e.event); t && t->from == 4 && t->to == 2) traced = true;
     CHECK(traced);
 }
 
@@ -622,7 +621,7 @@ TEST_CASE("raft: a follower with a diverging uncommitted tail truncates it") {
     c.run_to_ms(12000);
     const RaftReplica& was_stale = c.host(*old)->raft;
     REQUIRE(!was_stale.is_leader());
-    REQUIRE(c.count_trace("raft_truncate", c.nodes[*old]) >= 1);
+    REQUIRE(c.count_trace<kafka::RaftTruncate>(c.nodes[*old]) >= 1);
     auto leader = c.committed_leader();
     REQUIRE(leader.has_value());
     const RaftReplica& l = c.host(*leader)->raft;
@@ -658,11 +657,11 @@ TEST_CASE("raft: check-quorum makes an isolated leader resign; without it the le
             REQUIRE(resigned_at > isolated_at);
             // 1.5 x fetch timeout after the last majority of fetches (which came before isolation).
             CHECK(resigned_at - isolated_at <= config.fetch_timeout_ms * 3 / 2 + 100);
-            CHECK(c.count_trace("raft_resign", old_node) == 1);
+            CHECK(c.count_trace<kafka::RaftResign>(old_node) == 1);
         } else {
             REQUIRE(resigned_at < 0);  // KAFKA-15489: it still believes it leads
             REQUIRE(c.host(*old)->raft.epoch() == old_epoch);
-            REQUIRE(c.count_trace("raft_resign", old_node) == 0);
+            REQUIRE(c.count_trace<kafka::RaftResign>(old_node) == 0);
         }
         // Meanwhile the majority elected a new leader in a later epoch.
         auto fresh = c.other_committed_leader(*old);
@@ -792,7 +791,7 @@ TEST_CASE("controller node: one active controller answers once its records commi
     }
     bool traced = false;
     for (const auto& e : rig.world.trace().events())
-        if (e.kind == "controller_active" && e.node == rig.controllers[a]) traced = true;
+        if (std::holds_alternative<kafka::ControllerActive>(e.event) && e.node == rig.controllers[a]) traced = true;
     CHECK(traced);
 
     // Fail over: a crash, then a new active controller that replayed the committed log.

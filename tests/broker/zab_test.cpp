@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/broker/event_helpers.hpp"
 #include "broker/zookeeper/zk_client.hpp"
 #include "broker/zookeeper/zk_server.hpp"
 
@@ -315,11 +316,9 @@ struct Ensemble {
         world.network().block(a, b, delta);
         world.network().block(b, a, delta);
     }
-    int count_trace(std::string_view kind, sim::NodeId node = sim::no_node) const {
-        int n = 0;
-        for (const auto& e : world.trace().events())
-            if (e.kind == kind && (node == sim::no_node || e.node == node)) ++n;
-        return n;
+    template <class E>
+    int count_trace(sim::NodeId node = sim::no_node) const {
+        return test_events::count<E>(world.trace(), node);
     }
 };
 
@@ -327,13 +326,9 @@ struct Ensemble {
 std::string trace_text(const kafka::World& w) {
     std::ostringstream out;
     for (const auto& e : w.trace().events()) {
-        if (e.kind.rfind("zk_", 0) != 0) continue;
-        out << sim::format_time(e.time) << " " << w.trace().node_name(e.node) << " " << e.kind;
-        for (const auto& f : e.fields) {
-            out << " " << f.key << "=";
-            if (const auto* i = std::get_if<int64_t>(&f.value)) out << *i;
-            else out << std::get<std::string>(f.value);
-        }
+        const std::string text = kafka::event_text(e.event);
+        if (text.rfind("zk_", 0) != 0) continue;
+        out << sim::format_time(e.time) << " " << w.trace().node_name(e.node) << " " << text;
         out << "\n";
     }
     return out.str();
@@ -448,8 +443,9 @@ RandomRunResult random_run(uint64_t seed, int n_servers, sim::NetworkOptions net
     // Election safety from the trace too: one zk_leading per epoch.
     std::map<int64_t, sim::NodeId> leader_of_epoch;
     for (const auto& ev : e.world.trace().events()) {
-        if (ev.kind != "zk_leading") continue;
-        int64_t epoch = ev.int_or("epoch", -1);
+        const auto* leading = std::get_if<kafka::ZkLeading>(&ev.event);
+        if (leading == nullptr) continue;
+        int64_t epoch = leading->epoch;
         auto [it, fresh] = leader_of_epoch.emplace(epoch, ev.node);
         if (!fresh) e.checker.fail("two zk_leading events for epoch " + std::to_string(epoch));
     }
@@ -478,7 +474,7 @@ RandomRunResult random_run(uint64_t seed, int n_servers, sim::NetworkOptions net
     r.elections = static_cast<int64_t>(e.checker.terms.size());
     r.committed = static_cast<int64_t>(e.checker.truth.size());
     for (const auto& st : e.stats) r.client_ok += st->ok;
-    r.expiries = e.count_trace("zk_session_expired");
+    r.expiries = e.count_trace<kafka::ZkSessionExpired>();
     r.hash = e.world.trace().hash();
     return r;
 }
@@ -524,8 +520,8 @@ TEST_CASE("zab: a fresh ensemble elects the highest sid and serves", "[zab]") {
             CHECK(e.server(i)->current_epoch() == 1);
             CHECK(e.server(i)->accepted_epoch() == 1);
         }
-        CHECK(e.count_trace("zk_leading") == 1);
-        CHECK(e.count_trace("zk_following") == n - 1);
+        CHECK(e.count_trace<kafka::ZkLeading>() == 1);
+        CHECK(e.count_trace<kafka::ZkFollowing>() == n - 1);
         CHECK(std::string(kafka::to_string(e.server(*leader)->state())) == "LEADING");
     }
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/broker/event_helpers.hpp"
 #include "broker/zookeeper/zk_client.hpp"
 #include "broker/zookeeper/zk_server.hpp"
 
@@ -109,17 +110,13 @@ struct Rig {
         world.network().block(b, a, delta);
         if (delta < 0) world.reset_connections_healed_from_cuts();
     }
-    int count_trace(std::string_view kind) const {
-        int n = 0;
-        for (const auto& e : world.trace().events())
-            if (e.kind == kind) ++n;
-        return n;
+    template <class E>
+    int count_trace() const {
+        return test_events::count<E>(world.trace());
     }
-    const sim::TraceEvent* last_trace(std::string_view kind) const {
-        const sim::TraceEvent* out = nullptr;
-        for (const auto& e : world.trace().events())
-            if (e.kind == kind) out = &e;
-        return out;
+    template <class E>
+    const E* last_trace() const {
+        return test_events::last<E>(world.trace());
     }
     bool anywhere(const std::string& path) {
         for (size_t i = 0; i < servers.size(); ++i)
@@ -167,8 +164,8 @@ TEST_CASE("zk-client: operations, their errors, sequential names, results in iss
     REQUIRE(cn->zk.connected());
     REQUIRE(cn->zk.session_id() != 0);
     REQUIRE(cn->events == std::vector<std::string>{"connected+new"});
-    CHECK(rig.count_trace("zk_session_created") == 1);
-    CHECK(rig.last_trace("zk_session_created")->str_or("client", "") == "broker 1");
+    CHECK(rig.count_trace<kafka::ZkSessionCreated>() == 1);
+    CHECK(rig.last_trace<kafka::ZkSessionCreated>()->client == "broker 1");
 
     auto r = rig.call(c, create("/a", "v0"));
     REQUIRE(code(r) == ZkCode::ok);
@@ -333,8 +330,8 @@ TEST_CASE("zk-client: session expiry deletes ephemerals once and fires watches; 
     CHECK(an->events == std::vector<std::string>{"connected+new", "disconnected"});
     rig.run_ms(5000);
     // The leader expired the session: the ephemeral is gone everywhere, B heard of it once.
-    CHECK(rig.count_trace("zk_session_expired") == 1);
-    CHECK(rig.last_trace("zk_session_expired")->str_or("ephemerals", "") == "/brokers/1");
+    CHECK(rig.count_trace<kafka::ZkSessionExpired>() == 1);
+    CHECK(rig.last_trace<kafka::ZkSessionExpired>()->ephemerals == "/brokers/1");
     CHECK(!rig.anywhere("/brokers/1"));
     REQUIRE(bn->watches.size() == 2);
     CHECK(bn->watches[0].type == kafka::ZkEventType::node_deleted);
@@ -351,10 +348,10 @@ TEST_CASE("zk-client: session expiry deletes ephemerals once and fires watches; 
     CHECK(an->zk.connected());
     CHECK(an->zk.new_session());
     CHECK(an->zk.session_id() != old_session);
-    CHECK(rig.count_trace("zk_client_session_expired") == 1);
+    CHECK(rig.count_trace<kafka::ZkClientSessionExpired>() == 1);
     REQUIRE(code(rig.call(a, create("/brokers/1", "", ZkCreateMode::ephemeral))) == ZkCode::ok);
     rig.run_ms(20000);
-    CHECK(rig.count_trace("zk_session_expired") == 1);  // exactly once
+    CHECK(rig.count_trace<kafka::ZkSessionExpired>() == 1);  // exactly once
     CHECK(rig.anywhere("/brokers/1"));
 }
 
@@ -390,7 +387,7 @@ TEST_CASE("zk-client: a client moves between servers with its session, ephemeral
     CHECK(cn->zk.session_id() == session);
     CHECK(cn->events == std::vector<std::string>{"connected+new", "disconnected", "connected", "disconnected", "connected"});
     CHECK(rig.anywhere("/eph"));
-    CHECK(rig.count_trace("zk_session_expired") == 0);
+    CHECK(rig.count_trace<kafka::ZkSessionExpired>() == 0);
     // In-flight operations are sent again after a reconnect.
     rig.isolate(c, +1);
     std::optional<ZkResult> r;
@@ -427,11 +424,11 @@ TEST_CASE("zk-client: sessions survive a leader change (a new leader restarts ev
             CHECK(cn->zk.session_id() == session);
             CHECK(!cn->zk.new_session());
             CHECK(rig.anywhere("/brokers-1"));
-            CHECK(rig.count_trace("zk_session_expired") == 0);
+            CHECK(rig.count_trace<kafka::ZkSessionExpired>() == 0);
         } else {
             CHECK(cn->zk.session_id() != session);
             CHECK(cn->zk.new_session());
-            CHECK(rig.count_trace("zk_session_expired") == 1);
+            CHECK(rig.count_trace<kafka::ZkSessionExpired>() == 1);
         }
     }
 }
@@ -448,7 +445,7 @@ TEST_CASE("zk-client: close deletes the ephemerals at once", "[zk-client]") {
     CHECK(!cn->zk.connected());
     CHECK(cn->events.back() == "disconnected");
     CHECK(!rig.anywhere("/controller"));
-    CHECK(rig.count_trace("zk_session_closed") == 1);
+    CHECK(rig.count_trace<kafka::ZkSessionClosed>() == 1);
     CHECK(rig.server(0)->sessions().empty());
     bool called = false;
     cn->zk.get_data("/", false, [&](const ZkResult&, kafka::Context&) { called = true; }, ctx);

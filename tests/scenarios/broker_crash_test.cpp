@@ -141,12 +141,14 @@ std::vector<Outage> broker_outages(const scenarios::RunData& data) {
     std::vector<Outage> out;
     for (const auto& r : data.faults) {
         if (r.is_undo || !r.fired) continue;
-        if (r.action != "crash" && r.action != "power-loss" && r.action != "shutdown") continue;
+        using scenarios::FaultAction;
+        if (r.action != FaultAction::crash && r.action != FaultAction::power_loss && r.action != FaultAction::shutdown)
+            continue;
         int64_t restart_ms = ms_of(data.end);
         for (const auto& u : data.faults)
             if (u.is_undo && u.index == r.index && !u.resolved.empty()) restart_ms = ms_of(u.at);
         for (const auto& broker : r.resolved)
-            out.push_back({broker, r.action == "power-loss", ms_of(r.at), restart_ms});
+            out.push_back({broker, r.action == scenarios::FaultAction::power_loss, ms_of(r.at), restart_ms});
     }
     return out;
 }
@@ -207,7 +209,7 @@ std::string fault_log(const scenarios::RunData& data) {
     for (const auto& r : data.faults) {
         std::string resolved;
         for (const auto& n : r.resolved) resolved += (resolved.empty() ? "" : ",") + n;
-        out += "  " + sim::format_time(r.at) + " #" + std::to_string(r.index) + " " + r.action + " " + r.target_text +
+        out += "  " + sim::format_time(r.at) + " #" + std::to_string(r.index) + " " + r.action_text() + " " + r.target_text +
                " -> " + resolved + (r.fired ? "" : " (did not fire: " + r.note + ")") + "\n";
     }
     return out;

@@ -61,7 +61,7 @@ PartitionSample partition_sample(int32_t leader, int32_t epoch, int32_t isr_size
 // A run with one producer (client 1) and room for consumers; history and trace live here.
 struct Run {
     History history;
-    sim::Trace trace;
+    kafka::Trace trace;
     RunData data;
     uint32_t producer = 0;
 
@@ -389,11 +389,11 @@ TEST_CASE("single-leader: one leader per epoch", "[checkers]") {
     run.trace.set_node_name(1, "broker:1");
     run.trace.set_node_name(2, "broker:2");
     run.trace.set_node_name(3, "controller:3000");
-    run.trace.record(at(seconds(1)), 1, "become_leader", {{"topic", "orders"}, {"partition", 0}, {"leader_epoch", 3}});
-    run.trace.record(at(seconds(2)), 1, "become_leader", {{"topic", "orders"}, {"partition", 0}, {"leader_epoch", 3}});
-    run.trace.record(at(seconds(3)), 2, "become_leader", {{"topic", "orders"}, {"partition", 0}, {"leader_epoch", 4}});
-    run.trace.record(at(seconds(3)), 3, "raft_leader", {{"epoch", 2}, {"leader", 3000}});
-    run.trace.record(at(seconds(3)), 3, "controller_active", {{"epoch", 2}});
+    run.trace.record(at(seconds(1)), 1, kafka::BecomeLeader{.topic = "orders", .partition = 0, .leader_epoch = 3});
+    run.trace.record(at(seconds(2)), 1, kafka::BecomeLeader{.topic = "orders", .partition = 0, .leader_epoch = 3});
+    run.trace.record(at(seconds(3)), 2, kafka::BecomeLeader{.topic = "orders", .partition = 0, .leader_epoch = 4});
+    run.trace.record(at(seconds(3)), 3, kafka::RaftLeader{.epoch = 2, .leader = 3000});
+    run.trace.record(at(seconds(3)), 3, kafka::ControllerActive{.epoch = 2});
     SECTION("holds") {
         CheckResult r = run.check(CheckKind::single_leader);
         INFO(dump(r));
@@ -401,8 +401,8 @@ TEST_CASE("single-leader: one leader per epoch", "[checkers]") {
         CHECK(r.summary == "one leader per epoch: 2 partition leader epochs, 1 quorum leader epoch, 1 active controller epoch");
     }
     SECTION("two brokers claim one partition epoch") {
-        run.trace.record(at(milliseconds(12500)), 2, "become_leader",
-                         {{"topic", "orders"}, {"partition", 0}, {"leader_epoch", 3}});
+        run.trace.record(at(milliseconds(12500)), 2,
+                         kafka::BecomeLeader{.topic = "orders", .partition = 0, .leader_epoch = 3});
         CheckResult r = run.check(CheckKind::single_leader);
         INFO(dump(r));
         CHECK_FALSE(r.holds);
@@ -410,7 +410,7 @@ TEST_CASE("single-leader: one leader per epoch", "[checkers]") {
         CHECK(mentions(r, "orders/0 partition leader epoch 3: broker:1 at 1.000s and broker:2 at 12.500s"));
     }
     SECTION("two quorum leaders in one epoch") {
-        run.trace.record(at(seconds(4)), 3, "raft_leader", {{"epoch", 2}, {"leader", 3001}});
+        run.trace.record(at(seconds(4)), 3, kafka::RaftLeader{.epoch = 2, .leader = 3001});
         CheckResult r = run.check(CheckKind::single_leader);
         INFO(dump(r));
         CHECK_FALSE(r.holds);
@@ -421,9 +421,11 @@ TEST_CASE("single-leader: one leader per epoch", "[checkers]") {
 TEST_CASE("quorum: commits with no gap longer than one failover", "[checkers]") {
     Run run;
     run.trace.set_node_name(1, "controller:3000");
+    run.trace.record(at(seconds(0)), 1, kafka::RaftLeader{.epoch = 1, .leader = 3000});
     for (int64_t ms = 0; ms <= 60000; ms += 500) {
         if (ms > 10000 && ms < 17000) continue;  // the quorum lost its majority
-        run.trace.record(at(milliseconds(ms)), 1, "raft_hw", {{"epoch", ms < 17000 ? 1 : 2}, {"hw", ms / 500}});
+        run.trace.record(at(milliseconds(ms)), 1,
+                         kafka::RaftHighWatermark{.epoch = ms < 17000 ? 1 : 2, .hw = ms / 500});
     }
     ExpectSpec spec;
     spec.check = CheckKind::quorum;
@@ -460,6 +462,53 @@ TEST_CASE("quorum: commits with no gap longer than one failover", "[checkers]") 
         INFO(dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "commit at 8.000s (epoch 1, hw 16)"));
+    }
+}
+
+// A check that needs the model's events must not pass when they never arrived: that is how a
+// renamed or dropped emission would otherwise slip through as a pass.
+TEST_CASE("single-leader and quorum: no leadership events means not checked, never a pass", "[checkers]") {
+    Run run;
+    run.data.scenario.topics.push_back(TopicSpec{});
+    run.trace.set_node_name(1, "broker:1");
+    run.trace.set_node_name(3, "controller:3000");
+    SECTION("an empty trace") {
+        for (bool expect_violated : {false, true}) {
+            ExpectSpec spec;
+            spec.check = CheckKind::single_leader;
+            spec.expect_violated = expect_violated;
+            CheckResult r = run.check(spec);
+            INFO(dump(r));
+            CHECK_FALSE(r.checked);
+            CHECK_FALSE(r.passed());
+            CHECK(r.summary ==
+                  "not checked: no partition leader, active controller, quorum leader events in the trace");
+            spec.check = CheckKind::quorum;
+            r = run.check(spec);
+            INFO(dump(r));
+            CHECK_FALSE(r.checked);
+            CHECK_FALSE(r.passed());
+            CHECK(r.summary == "not checked: no metadata quorum leader (raft_leader) events in the trace");
+        }
+    }
+    SECTION("quorum leaders but no partition leader") {
+        run.trace.record(at(seconds(1)), 3, kafka::RaftLeader{.epoch = 1, .leader = 3000});
+        run.trace.record(at(seconds(1)), 3, kafka::ControllerActive{.epoch = 1});
+        CheckResult r = run.check(CheckKind::single_leader);
+        CHECK_FALSE(r.passed());
+        CHECK(r.summary == "not checked: no partition leader events in the trace");
+        run.trace.record(at(seconds(2)), 1, kafka::BecomeLeader{.topic = "orders", .partition = 0, .leader_epoch = 0});
+        r = run.check(CheckKind::single_leader);
+        CHECK(r.passed());
+    }
+    SECTION("ZooKeeper mode needs the ensemble's and the controller's events") {
+        run.data.scenario.kafka.metadata = MetadataMode::zookeeper;
+        run.trace.record(at(seconds(2)), 1, kafka::BecomeLeader{.topic = "orders", .partition = 0, .leader_epoch = 0});
+        CheckResult r = run.check(CheckKind::single_leader);
+        CHECK(r.summary == "not checked: no ZooKeeper-mode controller, ZooKeeper leader events in the trace");
+        ExpectSpec spec;
+        spec.check = CheckKind::quorum;
+        CHECK(run.check(spec).summary == "not checked: no ZooKeeper leader (zk_leading) events in the trace");
     }
 }
 
@@ -538,13 +587,13 @@ void crash_and_restart(Run& run, int isr_back, int lag_back) {
     FaultRecord crash;
     crash.index = 0;
     crash.at = at(seconds(10));
-    crash.action = "crash";
+    crash.action = FaultAction::crash;
     crash.resolved = {"broker:2"};
     crash.fired = true;
     FaultRecord restart = crash;
     restart.index = 1;
     restart.at = at(seconds(20));
-    restart.action = "restart";
+    restart.action = FaultAction::restart;
     run.data.faults = {crash, restart};
     uint32_t consumer = run.history.add_client("consumer:billing/1");
     run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 0, {})}));
@@ -607,7 +656,7 @@ namespace {
 void leader_crash(Run& run, int partition_back) {
     FaultRecord crash;
     crash.at = at(seconds(10));
-    crash.action = "crash";
+    crash.action = FaultAction::crash;
     crash.resolved = {"broker:1", "controller:3000"};
     crash.fired = true;
     run.data.faults = {crash};
@@ -659,11 +708,10 @@ TEST_CASE("failover-time: each leader and controller failover within max", "[che
     }
     SECTION("a paused leader that came back and kept leading needed no failover") {
         leader_crash(run, 100);
-        run.data.faults[0].action = "pause";
+        run.data.faults[0].action = FaultAction::pause;
         run.data.faults[0].resolved = {"broker:1"};
         FaultRecord resume = run.data.faults[0];
-        resume.action = "undo pause";
-        resume.is_undo = true;
+                resume.is_undo = true;
         resume.at = at(seconds(13));
         run.data.faults.push_back(resume);
         CheckResult r = run.check(spec);

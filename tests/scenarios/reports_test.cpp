@@ -288,7 +288,7 @@ TEST_CASE("reports: fault windows end at their undo, a restart or a heal", "[sce
         scenarios::FaultRecord f;
         f.index = index;
         f.at = sim::time_zero + sim::seconds(at_s);
-        f.action = std::move(action);
+        f.action = *scenarios::parse_fault_action(action);
         f.target_text = "as written";
         f.resolved = std::move(resolved);
         f.fired = true;
@@ -301,7 +301,7 @@ TEST_CASE("reports: fault windows end at their undo, a restart or a heal", "[sce
     record(3, 12, "restart", {"broker:1"}, false);
     record(4, 15, "heal", {}, false);
     record(5, 20, "pause", {"controller:3000"}, false);
-    record(5, 22, "undo pause", {"controller:3000"}, true);
+    record(5, 22, "pause", {"controller:3000"}, true);
 
     std::vector<reports::FaultWindow> w = reports::fault_windows(run);
     REQUIRE(w.size() == 6);

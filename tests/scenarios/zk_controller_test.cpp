@@ -65,9 +65,10 @@ std::string election_problems(const scenarios::RunData& run) {
     std::map<int64_t, std::set<sim::NodeId>> winners;
     int64_t last = 0;
     std::string out;
-    for (const sim::TraceEvent& ev : run.trace->events()) {
-        if (ev.kind != "zk_controller_elected") continue;
-        const int64_t epoch = ev.int_or("epoch", -1);
+    for (const kafka::TraceEntry& ev : run.trace->events()) {
+        const auto* elected = std::get_if<kafka::ZkControllerElected>(&ev.event);
+        if (elected == nullptr) continue;
+        const int64_t epoch = elected->epoch;
         winners[epoch].insert(ev.node);
         if (epoch <= last) out += "controller epoch " + std::to_string(epoch) + " won after epoch " + std::to_string(last) + "\n";
         last = std::max(last, epoch);

@@ -1,0 +1,846 @@
+// The model's event vocabulary: everything a broker, controller, ZooKeeper server or client
+// says happened, as plain structs in one closed std::variant. Handlers emit them with
+// `ctx.emit(BecomeLeader{...})`; checkers, the narrator, metrics and plots read them by type
+// (std::visit, std::get_if), so renaming an event or a field breaks the build instead of
+// silently changing a verdict.
+//
+// Each struct names its kind (the `kind` of its trace.jsonl line) and lists its fields once,
+// in `fields(sink)`; sim::Trace derives the hash and the trace line from that (see
+// sim/trace.hpp). Optional fields are left out of the line when empty.
+//
+// The clients live in the same world as the servers, so their events are part of this
+// vocabulary too (a world has one event type).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "sim/trace.hpp"
+
+namespace kafka {
+
+using sim::IdList;
+
+// ------------------------------------------------------------------ broker lifecycle (KRaft)
+
+struct BrokerStart {
+    static constexpr std::string_view kind = "broker_start";
+    int32_t broker = 0;
+    template <class S> void fields(S& s) const { s.field("broker", broker); }
+};
+struct BrokerControlledShutdown {
+    static constexpr std::string_view kind = "broker_controlled_shutdown";
+    int32_t broker = 0;
+    template <class S> void fields(S& s) const { s.field("broker", broker); }
+};
+struct ControlledShutdownFailed {
+    static constexpr std::string_view kind = "controlled_shutdown_failed";
+    int32_t broker = 0;
+    int32_t attempts = 0;
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("attempts", attempts);
+    }
+};
+struct BrokerRegistered {
+    static constexpr std::string_view kind = "broker_registered";
+    int32_t broker = 0;
+    int64_t broker_epoch = 0;
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("broker_epoch", broker_epoch);
+    }
+};
+struct BrokerStopped {
+    static constexpr std::string_view kind = "broker_stopped";
+    int32_t broker = 0;
+    template <class S> void fields(S& s) const { s.field("broker", broker); }
+};
+// A broker's metadata log reached the leader's high watermark as it was at registration.
+struct MetadataCaughtUp {
+    static constexpr std::string_view kind = "metadata_caught_up";
+    int64_t high_watermark = 0;
+    int64_t leader_high_watermark = 0;
+    template <class S> void fields(S& s) const {
+        s.field("high_watermark", high_watermark);
+        s.field("leader_high_watermark", leader_high_watermark);
+    }
+};
+
+// ------------------------------------------------------------------ partition replicas
+
+struct BecomeLeader {
+    static constexpr std::string_view kind = "become_leader";
+    std::string topic{};
+    int32_t partition = 0;
+    int32_t leader_epoch = 0;
+    IdList isr{};
+    int64_t log_end_offset = 0;
+    int64_t high_watermark = 0;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("leader_epoch", leader_epoch);
+        s.field("isr", isr);
+        s.field("log_end_offset", log_end_offset);
+        s.field("high_watermark", high_watermark);
+    }
+};
+struct BecomeFollower {
+    static constexpr std::string_view kind = "become_follower";
+    std::string topic{};
+    int32_t partition = 0;
+    int32_t leader_epoch = 0;
+    int32_t leader = -1;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("leader_epoch", leader_epoch);
+        s.field("leader", leader);
+    }
+};
+// A leader asks the controller to change its ISR (KRaft AlterPartition).
+struct AlterPartitionSent {
+    static constexpr std::string_view kind = "alter_partition";
+    std::string topic{};
+    int32_t partition = 0;
+    IdList isr{};
+    IdList new_isr{};
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("isr", isr);
+        s.field("new_isr", new_isr);
+        s.field("reason", reason);
+    }
+};
+struct Truncated {
+    static constexpr std::string_view kind = "truncate";
+    std::string topic{};
+    int32_t partition = 0;
+    int64_t from = 0;
+    int64_t to = 0;
+    std::optional<int32_t> diverging_epoch = std::nullopt;  // set when the leader's fetch answer named it (KIP-320)
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("from", from);
+        s.field("to", to);
+        s.field("diverging_epoch", diverging_epoch);
+        s.field("reason", reason);
+    }
+};
+// A follower's OffsetForLeaderEpoch answer (before 2.7) and where it truncates.
+struct EpochEndOffset {
+    static constexpr std::string_view kind = "epoch_end_offset";
+    std::string topic{};
+    int32_t partition = 0;
+    int32_t asked_epoch = -1;
+    int32_t leader_epoch = -1;
+    int64_t end_offset = -1;
+    int64_t truncate_to = -1;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("asked_epoch", asked_epoch);
+        s.field("leader_epoch", leader_epoch);
+        s.field("end_offset", end_offset);
+        s.field("truncate_to", truncate_to);
+    }
+};
+// Kafka 0.10's "Offset mismatch": a fetched batch straddles this log's end; the partition is stuck.
+struct FetchOffsetMismatch {
+    static constexpr std::string_view kind = "fetch_offset_mismatch";
+    std::string topic{};
+    int32_t partition = 0;
+    int64_t log_end_offset = 0;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("log_end_offset", log_end_offset);
+    }
+};
+struct CreateOffsetsTopic {
+    static constexpr std::string_view kind = "create_offsets_topic";
+    int32_t partitions = 0;
+    int32_t replication_factor = 0;
+    template <class S> void fields(S& s) const {
+        s.field("partitions", partitions);
+        s.field("replication_factor", replication_factor);
+    }
+};
+
+// ------------------------------------------------------------------ KRaft controllers
+
+struct ControllerStart {
+    static constexpr std::string_view kind = "controller_start";
+    int32_t controller = 0;
+    template <class S> void fields(S& s) const { s.field("controller", controller); }
+};
+struct ControllerActive {
+    static constexpr std::string_view kind = "controller_active";
+    int32_t epoch = -1;
+    template <class S> void fields(S& s) const { s.field("epoch", epoch); }
+};
+struct ControllerInactive {
+    static constexpr std::string_view kind = "controller_inactive";
+    int32_t epoch = -1;
+    template <class S> void fields(S& s) const { s.field("epoch", epoch); }
+};
+struct BrokerFenced {
+    static constexpr std::string_view kind = "broker_fenced";
+    int32_t broker = 0;
+    int64_t since_heartbeat_ms = -1;  // -1: never heard from
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("since_heartbeat_ms", since_heartbeat_ms);
+        s.field("reason", reason);
+    }
+};
+struct BrokerUnfenced {
+    static constexpr std::string_view kind = "broker_unfenced";
+    int32_t broker = 0;
+    template <class S> void fields(S& s) const { s.field("broker", broker); }
+};
+// The active controller decided a PartitionChangeRecord.
+struct PartitionChange {
+    static constexpr std::string_view kind = "partition_change";
+    std::string topic{};
+    int32_t partition = 0;
+    int32_t leader_from = -1;
+    int32_t leader = -1;
+    int32_t leader_epoch = -1;
+    IdList isr_from{};
+    IdList isr{};
+    bool unclean = false;
+    std::string reason{};
+    // KIP-966: only when the record changes them, so runs without ELR read as before.
+    std::optional<IdList> elr = std::nullopt;
+    std::optional<IdList> last_known_elr = std::nullopt;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("leader_from", leader_from);
+        s.field("leader", leader);
+        s.field("leader_epoch", leader_epoch);
+        s.field("isr_from", isr_from);
+        s.field("isr", isr);
+        s.field("unclean", unclean);
+        s.field("reason", reason);
+        s.field("elr", elr);
+        s.field("last_known_elr", last_known_elr);
+    }
+};
+
+// ------------------------------------------------------------------ the KRaft metadata quorum
+
+struct RaftStateChanged {
+    static constexpr std::string_view kind = "raft_state";
+    int32_t epoch = 0;
+    std::string state{};  // "leader", "follower", "candidate", "resigned", ... (RaftState names)
+    int32_t leader = -1;
+    template <class S> void fields(S& s) const {
+        s.field("epoch", epoch);
+        s.field("state", state);
+        s.field("leader", leader);
+    }
+};
+struct RaftLeader {
+    static constexpr std::string_view kind = "raft_leader";
+    int32_t epoch = 0;
+    int32_t leader = -1;
+    template <class S> void fields(S& s) const {
+        s.field("epoch", epoch);
+        s.field("leader", leader);
+    }
+};
+struct RaftResign {
+    static constexpr std::string_view kind = "raft_resign";
+    int32_t epoch = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("epoch", epoch);
+        s.field("reason", reason);
+    }
+};
+struct RaftVote {
+    static constexpr std::string_view kind = "raft_vote";
+    int32_t epoch = 0;
+    int32_t candidate = -1;
+    bool granted = false;
+    template <class S> void fields(S& s) const {
+        s.field("epoch", epoch);
+        s.field("candidate", candidate);
+        s.field("granted", granted);
+    }
+};
+struct RaftHighWatermark {
+    static constexpr std::string_view kind = "raft_hw";
+    int32_t epoch = 0;
+    int64_t hw = 0;
+    template <class S> void fields(S& s) const {
+        s.field("epoch", epoch);
+        s.field("hw", hw);
+    }
+};
+struct RaftTruncate {
+    static constexpr std::string_view kind = "raft_truncate";
+    int64_t from = 0;
+    int64_t to = 0;
+    template <class S> void fields(S& s) const {
+        s.field("from", from);
+        s.field("to", to);
+    }
+};
+
+// ------------------------------------------------------------------ ZooKeeper mode: brokers
+
+struct StaleControllerEpoch {
+    static constexpr std::string_view kind = "stale_controller_epoch";
+    std::string request{};
+    int32_t controller_epoch = 0;
+    int32_t latest = 0;
+    template <class S> void fields(S& s) const {
+        s.field("request", request);
+        s.field("controller_epoch", controller_epoch);
+        s.field("latest", latest);
+    }
+};
+// A ZooKeeper-mode leader writes a new ISR to the partition's state znode (conditional on zkVersion).
+struct IsrUpdate {
+    static constexpr std::string_view kind = "isr_update";
+    std::string topic{};
+    int32_t partition = 0;
+    IdList isr{};
+    IdList new_isr{};
+    int32_t zk_version = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("isr", isr);
+        s.field("new_isr", new_isr);
+        s.field("zk_version", zk_version);
+        s.field("reason", reason);
+    }
+};
+struct IsrUpdateFailed {
+    static constexpr std::string_view kind = "isr_update_failed";
+    std::string topic{};
+    int32_t partition = 0;
+    std::string error{};  // ZooKeeper's code name
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("error", error);
+    }
+};
+struct IsrUpdated {
+    static constexpr std::string_view kind = "isr_updated";
+    std::string topic{};
+    int32_t partition = 0;
+    IdList isr{};
+    int32_t zk_version = 0;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("isr", isr);
+        s.field("zk_version", zk_version);
+    }
+};
+struct ControlledShutdownRequested {
+    static constexpr std::string_view kind = "controlled_shutdown_request";
+    int32_t broker = 0;
+    int32_t attempt = 0;
+    int32_t controller = -1;
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("attempt", attempt);
+        s.field("controller", controller);
+    }
+};
+struct ControlledShutdownIncomplete {
+    static constexpr std::string_view kind = "controlled_shutdown_incomplete";
+    int32_t broker = 0;
+    int64_t remaining = 0;
+    int64_t error = 0;  // the Error code
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("remaining", remaining);
+        s.field("error", error);
+    }
+};
+
+// ------------------------------------------------------------------ ZooKeeper mode: controller
+
+struct ZkBrokerChange {
+    static constexpr std::string_view kind = "zk_broker_change";
+    IdList live{}, dead{}, started{};
+    template <class S> void fields(S& s) const {
+        s.field("live", live);
+        s.field("dead", dead);
+        s.field("new", started);
+    }
+};
+struct ZkBrokerRegistered {
+    static constexpr std::string_view kind = "zk_broker_registered";
+    int32_t broker = 0;
+    int64_t broker_epoch = 0;
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("broker_epoch", broker_epoch);
+    }
+};
+struct ZkBrokerRegistrationConflict {
+    static constexpr std::string_view kind = "zk_broker_registration_conflict";
+    int32_t broker = 0;
+    int64_t owner = 0;  // the session that still owns /brokers/ids/<id>
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("owner", owner);
+    }
+};
+struct ZkControllerElected {
+    static constexpr std::string_view kind = "zk_controller_elected";
+    int32_t broker = 0;
+    int32_t epoch = 0;
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("epoch", epoch);
+    }
+};
+struct ZkControllerResigned {
+    static constexpr std::string_view kind = "zk_controller_resigned";
+    int32_t broker = 0;
+    int32_t epoch = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("epoch", epoch);
+        s.field("reason", reason);
+    }
+};
+struct ZkControllerWriteFenced {
+    static constexpr std::string_view kind = "zk_controller_write_fenced";
+    int32_t broker = 0;
+    int32_t epoch = 0;
+    std::string path{};
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("epoch", epoch);
+        s.field("path", path);
+    }
+};
+// A controller's write took effect in ZooKeeper (`fenced`: it was conditional on the epoch znode).
+struct ZkControllerWrite {
+    static constexpr std::string_view kind = "zk_controller_write";
+    int32_t broker = 0;
+    int32_t epoch = 0;
+    std::string path{};
+    bool fenced = false;
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("epoch", epoch);
+        s.field("path", path);
+        s.field("fenced", fenced);
+    }
+};
+struct ZkStateChangeAborted {
+    static constexpr std::string_view kind = "zk_state_change_aborted";
+    std::string topic{};
+    int32_t partition = 0;
+    int32_t epoch = 0;
+    int32_t written_by_epoch = 0;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("epoch", epoch);
+        s.field("written_by_epoch", written_by_epoch);
+    }
+};
+struct ZkPartitionState {
+    static constexpr std::string_view kind = "zk_partition_state";
+    std::string topic{};
+    int32_t partition = 0;
+    int32_t leader = -1;
+    int32_t leader_epoch = 0;
+    IdList isr{};
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("leader", leader);
+        s.field("leader_epoch", leader_epoch);
+        s.field("isr", isr);
+        s.field("reason", reason);
+    }
+};
+struct ZkNewPartitionOffline {
+    static constexpr std::string_view kind = "zk_new_partition_offline";
+    std::string topic{};
+    int32_t partition = 0;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+    }
+};
+
+// ------------------------------------------------------------------ the ZooKeeper ensemble
+
+struct ZkLooking {
+    static constexpr std::string_view kind = "zk_looking";
+    int64_t epoch = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("epoch", epoch);
+        s.field("reason", reason);
+    }
+};
+struct ZkLeading {
+    static constexpr std::string_view kind = "zk_leading";
+    int64_t epoch = 0;
+    int64_t zxid = 0;
+    IdList followers{};
+    template <class S> void fields(S& s) const {
+        s.field("epoch", epoch);
+        s.field("zxid", zxid);
+        s.field("followers", followers);
+    }
+};
+struct ZkFollowing {
+    static constexpr std::string_view kind = "zk_following";
+    int32_t leader = -1;
+    int64_t epoch = 0;
+    template <class S> void fields(S& s) const {
+        s.field("leader", leader);
+        s.field("epoch", epoch);
+    }
+};
+struct ZkSessionCreated {
+    static constexpr std::string_view kind = "zk_session_created";
+    std::string session{};  // "0x1000001a2b0001"
+    std::string client{};   // "broker 2"
+    template <class S> void fields(S& s) const {
+        s.field("session", session);
+        s.field("client", client);
+    }
+};
+struct ZkSessionExpired {
+    static constexpr std::string_view kind = "zk_session_expired";
+    std::string session{};
+    std::string client{};
+    std::string ephemerals{};  // the ephemeral znodes it deleted, comma separated
+    template <class S> void fields(S& s) const {
+        s.field("session", session);
+        s.field("client", client);
+        s.field("ephemerals", ephemerals);
+    }
+};
+struct ZkSessionClosed {
+    static constexpr std::string_view kind = "zk_session_closed";
+    std::string session{};
+    std::string client{};
+    template <class S> void fields(S& s) const {
+        s.field("session", session);
+        s.field("client", client);
+    }
+};
+// ZooKeeper's client side (a broker's ZooKeeperClient).
+struct ZkClientConnected {
+    static constexpr std::string_view kind = "zk_client_connected";
+    int32_t server = 0;
+    std::string session{};
+    bool new_session = false;
+    template <class S> void fields(S& s) const {
+        s.field("server", server);
+        s.field("session", session);
+        s.field("new_session", new_session);
+    }
+};
+struct ZkClientDisconnected {
+    static constexpr std::string_view kind = "zk_client_disconnected";
+    int32_t server = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("server", server);
+        s.field("reason", reason);
+    }
+};
+struct ZkClientSessionExpired {
+    static constexpr std::string_view kind = "zk_client_session_expired";
+    std::string session{};
+    template <class S> void fields(S& s) const { s.field("session", session); }
+};
+
+// ------------------------------------------------------------------ group coordinator
+
+struct GroupStateChanged {
+    static constexpr std::string_view kind = "group_state";
+    std::string group{};
+    std::string state{};  // Kafka's name: "Empty", "PreparingRebalance", ...
+    int32_t generation = 0;
+    int64_t members = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("state", state);
+        s.field("generation", generation);
+        s.field("members", members);
+        s.field("reason", reason);
+    }
+};
+struct GroupMemberRemoved {
+    static constexpr std::string_view kind = "group_member_removed";
+    std::string group{};
+    std::string member{};
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("member", member);
+        s.field("reason", reason);
+    }
+};
+struct CoordinatorLoaded {
+    static constexpr std::string_view kind = "coordinator_loaded";
+    int32_t partition = 0;
+    int64_t groups = 0;
+    template <class S> void fields(S& s) const {
+        s.field("partition", partition);
+        s.field("groups", groups);
+    }
+};
+struct CoordinatorUnloaded {
+    static constexpr std::string_view kind = "coordinator_unloaded";
+    int32_t partition = 0;
+    template <class S> void fields(S& s) const { s.field("partition", partition); }
+};
+
+// ------------------------------------------------------------------ clients
+
+struct TopicCreated {
+    static constexpr std::string_view kind = "topic_created";
+    std::string topic{};
+    int64_t topic_id = 0;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("topic_id", topic_id);
+    }
+};
+struct ProducerIdBump {
+    static constexpr std::string_view kind = "producer_id_bump";
+    std::string topic{};
+    int64_t producer_id = 0;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("producer_id", producer_id);
+    }
+};
+struct ProducerMetadata {
+    static constexpr std::string_view kind = "producer_metadata";
+    std::string topic{};
+    IdList leaders{};  // per partition
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("leaders", leaders);
+    }
+};
+struct ConsumerMetadata {
+    static constexpr std::string_view kind = "consumer_metadata";
+    std::string topic{};
+    IdList leaders{};
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("leaders", leaders);
+    }
+};
+struct ConsumerOffsetReset {
+    static constexpr std::string_view kind = "consumer_offset_reset";
+    std::string topic{};
+    int32_t partition = 0;
+    int64_t offset = 0;
+    std::string reset{};  // auto.offset.reset
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("offset", offset);
+        s.field("reset", reset);
+    }
+};
+struct ConsumerNoOffset {
+    static constexpr std::string_view kind = "consumer_no_offset";
+    std::string topic{};
+    int32_t partition = 0;
+    int64_t offset = 0;
+    std::string error{};  // "OFFSET_OUT_OF_RANGE" or "NO_OFFSET_FOR_PARTITION"
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("offset", offset);
+        s.field("error", error);
+    }
+};
+struct ConsumerCoordinatorFound {
+    static constexpr std::string_view kind = "consumer_coordinator";
+    std::string group{};
+    int32_t coordinator = -1;
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("coordinator", coordinator);
+    }
+};
+struct ConsumerCoordinatorLost {
+    static constexpr std::string_view kind = "consumer_coordinator_lost";
+    std::string group{};
+    int32_t coordinator = -1;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("coordinator", coordinator);
+        s.field("reason", reason);
+    }
+};
+struct ConsumerRejoin {
+    static constexpr std::string_view kind = "consumer_rejoin";
+    std::string group{};
+    int32_t generation = -1;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("generation", generation);
+        s.field("reason", reason);
+    }
+};
+struct ConsumerMembershipLost {
+    static constexpr std::string_view kind = "consumer_membership_lost";
+    std::string group{};
+    int32_t generation = -1;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("generation", generation);
+        s.field("reason", reason);
+    }
+};
+struct ConsumerLeaveGroup {
+    static constexpr std::string_view kind = "consumer_leave_group";
+    std::string group{};
+    std::string member{};
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("member", member);
+        s.field("reason", reason);
+    }
+};
+struct ConsumerGroupLeader {
+    static constexpr std::string_view kind = "consumer_group_leader";
+    std::string group{};
+    int32_t generation = -1;
+    std::string protocol{};
+    int64_t members = 0;
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("generation", generation);
+        s.field("protocol", protocol);
+        s.field("members", members);
+    }
+};
+struct ConsumerAssignment {
+    static constexpr std::string_view kind = "consumer_assignment";
+    std::string group{};
+    int32_t generation = -1;
+    int64_t partitions = 0;
+    int64_t revoked = 0;
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("generation", generation);
+        s.field("partitions", partitions);
+        s.field("revoked", revoked);
+    }
+};
+
+// ------------------------------------------------------------------ the vocabulary
+
+using Event = std::variant<
+    // brokers
+    BrokerStart, BrokerControlledShutdown, ControlledShutdownFailed, BrokerRegistered, BrokerStopped,
+    MetadataCaughtUp, BecomeLeader, BecomeFollower, AlterPartitionSent, Truncated, EpochEndOffset,
+    FetchOffsetMismatch, CreateOffsetsTopic,
+    // KRaft controllers and quorum
+    ControllerStart, ControllerActive, ControllerInactive, BrokerFenced, BrokerUnfenced, PartitionChange,
+    RaftStateChanged, RaftLeader, RaftResign, RaftVote, RaftHighWatermark, RaftTruncate,
+    // ZooKeeper mode
+    StaleControllerEpoch, IsrUpdate, IsrUpdateFailed, IsrUpdated, ControlledShutdownRequested,
+    ControlledShutdownIncomplete, ZkBrokerChange, ZkBrokerRegistered, ZkBrokerRegistrationConflict,
+    ZkControllerElected, ZkControllerResigned, ZkControllerWriteFenced, ZkControllerWrite, ZkStateChangeAborted,
+    ZkPartitionState, ZkNewPartitionOffline, ZkLooking, ZkLeading, ZkFollowing, ZkSessionCreated, ZkSessionExpired,
+    ZkSessionClosed, ZkClientConnected, ZkClientDisconnected, ZkClientSessionExpired,
+    // group coordinator
+    GroupStateChanged, GroupMemberRemoved, CoordinatorLoaded, CoordinatorUnloaded,
+    // clients
+    TopicCreated, ProducerIdBump, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
+    ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,
+    ConsumerGroupLeader, ConsumerAssignment>;
+
+// The one description of an event (sim/trace.hpp): its kind, then its fields in order.
+template <class Sink>
+void describe(const Event& ev, Sink& sink) {
+    std::visit(
+        [&sink](const auto& e) {
+            sink.kind(e.kind);
+            e.fields(sink);
+        },
+        ev);
+}
+
+// "kind key=value ...", every field: for logs, tests and what narration leaves out.
+class EventTextSink {
+public:
+    std::string out{};
+    void kind(std::string_view k) { out += k; }
+    void field(const char* key, int64_t v) { add(key, std::to_string(v)); }
+    void field(const char* key, int32_t v) { field(key, int64_t{v}); }
+    void field(const char* key, bool v) { field(key, int64_t{v ? 1 : 0}); }
+    void field(const char* key, std::string_view v) { add(key, v); }
+    void field(const char* key, const std::string& v) { add(key, v); }
+    void field(const char* key, const char* v) { add(key, v); }
+    void field(const char* key, const IdList& v) { add(key, sim::format_id_list(v)); }
+    template <class T>
+    void field(const char* key, const std::optional<T>& v) {
+        if (v) field(key, *v);
+    }
+
+private:
+    void add(const char* key, std::string_view value) {
+        out += ' ';
+        out += key;
+        out += '=';
+        out += value;
+    }
+};
+template <class E>
+std::string event_text(const E& e) {
+    EventTextSink sink;
+    sink.kind(E::kind);
+    e.fields(sink);
+    return std::move(sink.out);
+}
+inline std::string event_text(const Event& ev) {
+    EventTextSink sink;
+    describe(ev, sink);
+    return std::move(sink.out);
+}
+
+inline std::string_view kind_of(const Event& ev) {
+    return std::visit([](const auto& e) { return std::string_view(e.kind); }, ev);
+}
+
+using Trace = sim::Trace<Event>;
+using TraceEntry = sim::TraceEntry<Event>;
+
+}  // namespace kafka
