@@ -1,4 +1,4 @@
-#include "broker/consumer_client.hpp"
+#include "clients/consumer_client.hpp"
 
 #include <algorithm>
 #include <utility>

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
-#include "broker/consumer_client.hpp"
 #include "broker/group/assignors.hpp"
+#include "clients/consumer_client.hpp"
 
 namespace kafka {
 

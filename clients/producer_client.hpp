@@ -39,9 +39,9 @@
 #include <string>
 #include <vector>
 
-#include "broker/client_events.hpp"
 #include "broker/config.hpp"
 #include "broker/world.hpp"
+#include "clients/client_events.hpp"
 
 namespace kafka {
 

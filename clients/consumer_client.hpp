@@ -55,9 +55,9 @@
 #include <string_view>
 #include <vector>
 
-#include "broker/client_events.hpp"
 #include "broker/config.hpp"
 #include "broker/world.hpp"
+#include "clients/client_events.hpp"
 
 namespace kafka {
 

@@ -1,9 +1,9 @@
-#include "broker/producer_client.hpp"
+#include "clients/producer_client.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "broker/murmur2.hpp"
+#include "clients/murmur2.hpp"
 
 namespace kafka {
 
