@@ -13,12 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "broker/consumer_client.hpp"
 #include "broker/errors.hpp"
-#include "broker/producer_client.hpp"
 #include "cli/commands.hpp"
 #include "cli/describe_command.hpp"
 #include "cli/line_editor.hpp"
+#include "clients/consumer_client.hpp"
+#include "clients/producer_client.hpp"
 #include "reports/cluster_views.hpp"
 #include "reports/narrator.hpp"
 #include "reports/replica_log_view.hpp"

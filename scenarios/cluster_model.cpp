@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <memory>
 
-#include "broker/admin_client.hpp"
-#include "broker/consumer_client.hpp"
-#include "broker/producer_client.hpp"
 #include "broker/zookeeper/zk_server.hpp"
+#include "clients/admin_client.hpp"
+#include "clients/consumer_client.hpp"
+#include "clients/producer_client.hpp"
 
 namespace scenarios {
 

@@ -11,8 +11,8 @@
 
 #include "broker/broker_node.hpp"
 #include "broker/controller_node.hpp"
-#include "broker/producer_client.hpp"
 #include "broker/world.hpp"
+#include "clients/producer_client.hpp"
 
 namespace kafka {
 class ZooKeeperServer;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/client_events.hpp"
+#include "clients/client_events.hpp"
 
 namespace scenarios {
 

@@ -5,9 +5,8 @@
 // positions start from the committed offsets.
 //
 // Modelled as the Java client does it:
-//  - metadata from a bootstrap broker (refreshed after InvalidMetadata errors, disconnects,
-//    request timeouts, partitions without a leader, and every metadata.max.age.ms; metadata
-//    with an older leader epoch than known is ignored, KIP-320);
+//  - metadata and broker connections as every client has them (network_client.hpp); a
+//    topic that comes back under a new id starts over, leader epochs too;
 //  - a partition without a position is reset with ListOffsets to its leader
 //    (auto.offset.reset earliest -> -2, latest -> -1; none -> the partition fails, as
 //    NoOffsetForPartitionException would stop the application);
@@ -26,8 +25,6 @@
 //
 // Not modelled: offset validation after a leader change (OffsetsForLeaderEpoch, KIP-320
 // truncation detection); isolation.level read_committed is passed to the broker only.
-// Connections to brokers are handled as in producer_client.hpp (down after a disconnect or
-// a request timeout, probed every reconnect backoff).
 //
 // Group membership (classic protocol, AbstractCoordinator/ConsumerCoordinator):
 //  - FindCoordinator to any broker; NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a timeout or
@@ -51,13 +48,16 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "broker/client_events.hpp"
 #include "broker/config.hpp"
 #include "broker/world.hpp"
+#include "clients/client_events.hpp"
+#include "clients/in_flight_requests.hpp"
+#include "clients/network_client.hpp"
 
 namespace kafka {
 
@@ -91,7 +91,7 @@ public:
     bool active() const { return active_; }
     uint64_t fetch_requests_sent() const { return fetch_requests_sent_; }
     uint64_t list_offsets_requests_sent() const { return list_offsets_requests_sent_; }
-    uint64_t metadata_requests_sent() const { return metadata_requests_sent_; }
+    uint64_t metadata_requests_sent() const { return network_.metadata_requests_sent(); }
     // Group membership (group mode only).
     const std::optional<std::string>& group_id() const { return group_id_; }
     const std::string& member_id() const { return member_id_; }
@@ -100,6 +100,20 @@ public:
     bool stable_member() const { return member_state_ == MemberState::stable; }
 
 private:
+    // Timer kinds (client_timer.hpp); consumer_group.cpp sets the group's.
+    enum TimerKind : uint64_t {
+        timer_activate = 1,
+        timer_deactivate = 2,
+        timer_wakeup = 3,
+        timer_metadata_timeout = 4,
+        timer_metadata_retry = 5,
+        timer_metadata_max_age = 6,
+        timer_request_timeout = 7,
+        timer_group_request_timeout = 8,
+        timer_group_heartbeat = 9,
+        timer_auto_commit = 10,
+        timer_poll_timeout = 11,
+    };
     enum class Phase : uint8_t { awaiting_committed, fetching_committed, awaiting_reset, resetting, fetching, failed };
     struct PartitionState {
         std::string topic;
@@ -121,26 +135,10 @@ private:
         bool known = false;
         int32_t partitions = 0;
     };
-    struct LeaderInfo {  // what metadata says of a partition
-        BrokerId leader = no_leader;
-        int32_t leader_epoch = -1;
-    };
     enum class RequestKind : uint8_t { fetch, list_offsets };
     struct Request {
         RequestKind kind = RequestKind::fetch;
-        BrokerId broker = no_leader;
-        sim::NodeId node = sim::no_node;
-        sim::TimerId timer;
         std::vector<TopicPartition> tps;
-    };
-    // As in the producer: down after a disconnect or a request timeout, probed with a
-    // MetadataRequest every reconnect backoff, up again at the first answer.
-    struct Connection {
-        bool down = false;
-        sim::Time ready_at;      // down: the next probe
-        int64_t backoff_ms = 0;
-        int32_t probe_corr = 0;
-        int32_t fetch_corr = 0;  // one fetch per broker in flight
     };
 
     void activate(Context& ctx);
@@ -153,10 +151,8 @@ private:
     void handle_list_offsets_response(sim::NodeId from, const ListOffsetsResponse& resp, Context& ctx);
     void partition_error(const TopicPartition& tp, PartitionState& ps, Error error, Context& ctx);
     void need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range);
+    // The connection closed (a disconnect, a request timeout): what was in flight on it failed.
     void fail_connection(BrokerId broker, Context& ctx);
-    void mark_disconnected(BrokerId broker, Context& ctx);
-    // false (and a probe when due) while the connection to broker is down.
-    bool connection_usable(BrokerId broker, Context& ctx, sim::Time& next);
     int32_t track_request(RequestKind kind, BrokerId broker, sim::NodeId node, std::vector<TopicPartition> tps,
                           Context& ctx);
 
@@ -194,13 +190,10 @@ private:
     void handle_sync_response(const SyncGroupResponse& r, Context& ctx);
     void handle_offset_fetch_response(const OffsetFetchResponse& r, Context& ctx);
     void handle_commit_response(const OffsetCommitResponse& r, const GroupCall& call, Context& ctx);
-    void on_group_timer(uint64_t kind, uint64_t value, Context& ctx);
+    void on_group_timer(TimerKind kind, uint64_t value, Context& ctx);
     void after_poll(Context& ctx);
     bool coordinator_error(Error e, Context& ctx);
     bool cooperative_now() const;  // the group's protocol (or, before the first join, the preferred one) is cooperative
-    void request_metadata(Context& ctx);
-    void maybe_send_metadata(Context& ctx);
-    void metadata_failed(Context& ctx);
     void handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx);
 
     // fixed
@@ -212,30 +205,17 @@ private:
     sim::Time until_;
     const ClusterDirectory* dir_;
     ClientEvents* events_;
+    NetworkClient network_;
+    InFlightRequests<Request> in_flight_;
 
     bool active_ = false;
     std::vector<TopicState> topics_;
     std::map<TopicPartition, PartitionState> parts_;
     std::deque<TopicPartition> poll_queue_;  // partitions with buffered records, in arrival order
     sim::Time app_ready_at_;                 // the application polls again from here
-    std::map<int32_t, Request> requests_;    // by correlation id
-    std::map<BrokerId, Connection> connections_;
-    int32_t next_correlation_ = 1;
+    std::set<BrokerId> brokers_with_pending_fetch_;  // one fetch per broker in flight
     sim::TimerId wakeup_timer_;
     sim::Time wakeup_deadline_ = sim::time_never;
-
-    // metadata
-    std::vector<BrokerId> live_brokers_;
-    bool metadata_wanted_ = true;
-    int32_t metadata_corr_ = 0;
-    sim::NodeId metadata_node_ = sim::no_node;
-    sim::TimerId metadata_timer_;
-    sim::TimerId metadata_retry_timer_;
-    sim::TimerId metadata_age_timer_;
-    sim::Time metadata_backoff_until_;
-    uint64_t metadata_rr_ = 0;
-
-    std::map<TopicPartition, LeaderInfo> leaders_;  // every known partition of the topics
 
     // group membership
     std::optional<std::string> group_id_;
@@ -260,7 +240,6 @@ private:
     uint64_t records_consumed_ = 0;
     uint64_t fetch_requests_sent_ = 0;
     uint64_t list_offsets_requests_sent_ = 0;
-    uint64_t metadata_requests_sent_ = 0;
 };
 
 }  // namespace kafka

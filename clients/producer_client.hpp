@@ -3,9 +3,8 @@
 // records go to murmur2 partitions, unkeyed ones use the sticky partitioner (KIP-480/794).
 //
 // Modelled as the Java client does it:
-//  - metadata from a bootstrap broker, refreshed after InvalidMetadata errors, disconnects,
-//    request timeouts, for partitions without a leader, and every metadata.max.age.ms;
-//    metadata with an older leader epoch than known is ignored (KIP-320);
+//  - metadata and broker connections as every client has them (network_client.hpp): while
+//    a broker is down its batches wait in the accumulator;
 //  - per partition a queue of batches, closed at batch.size, ready when full or lingered;
 //    one ProduceRequest per leader carries at most one batch per partition; at most
 //    max.in.flight.requests.per.connection requests per broker;
@@ -24,13 +23,11 @@
 // for good after it had a sequence, OUT_OF_ORDER_SEQUENCE_NUMBER for the first unresolved
 // batch, UNKNOWN_PRODUCER_ID; those two are then retried) the model waits until nothing is
 // in flight and takes the next id; sequences then restart at 0 per partition. So base_sequence == first_seq until the
-// first bump. Connections: a disconnect, or a request.timeout.ms without an answer (which
-// closes the connection: every request in flight on it fails), marks the broker down; the
-// sim has no connection refusal, so a down broker is probed with a MetadataRequest every
-// reconnect.backoff.ms (50 ms, doubling to reconnect.backoff.max.ms = 1 s) and used again
-// once one is answered. Meanwhile its batches wait in the accumulator. Records generated before the first metadata wait as in send()'s
+// first bump. Records generated before the first metadata wait as in send()'s
 // waitOnMetadata and fail after max.block.ms (60 s); they have no partition, so they are
 // only counted in records_failed(). buffer.memory and max.request.size are not modelled.
+// Unlike the consumer, the producer keeps the leader epochs it knows when its topic comes
+// back under a new id.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -39,9 +36,11 @@
 #include <string>
 #include <vector>
 
-#include "broker/client_events.hpp"
 #include "broker/config.hpp"
 #include "broker/world.hpp"
+#include "clients/client_events.hpp"
+#include "clients/in_flight_requests.hpp"
+#include "clients/network_client.hpp"
 
 namespace kafka {
 
@@ -76,7 +75,7 @@ public:
     size_t in_flight_batches() const { return in_flight_batches_; }
     size_t queued_batches() const { return batches_.size() - in_flight_batches_; }
     uint64_t produce_requests_sent() const { return produce_requests_sent_; }
-    uint64_t metadata_requests_sent() const { return metadata_requests_sent_; }
+    uint64_t metadata_requests_sent() const { return network_.metadata_requests_sent(); }
     bool has_metadata() const { return has_metadata_; }
     TopicId topic_id() const { return topic_id_; }
     int32_t partition_count() const { return static_cast<int32_t>(partitions_.size()); }
@@ -96,9 +95,8 @@ private:
         bool sent = false;           // on_send reported
         bool in_flight = false;
     };
+    // The accumulator's side of a partition; its leader is in the metadata.
     struct PartitionState {
-        BrokerId leader = no_leader;
-        int32_t leader_epoch = -1;
         std::deque<uint64_t> queue;        // batch ids waiting to be sent, head first (lazily purged)
         uint32_t next_seq = 0;             // record identity sequence of the next record
         int32_t next_base_sequence = 0;    // idempotence sequence under the current producer id
@@ -107,21 +105,7 @@ private:
         int32_t in_flight = 0;
     };
     struct ProduceInFlight {
-        BrokerId broker = no_leader;
-        sim::NodeId node = sim::no_node;
         std::vector<uint64_t> batch_ids;
-        sim::TimerId timer;
-    };
-    // What the client knows of its connection to a broker. After a disconnect or a request
-    // timeout the connection is down: nothing is sent on it (batches wait in the accumulator,
-    // as they do in Java while a connect attempt is refused) except a probe every reconnect
-    // backoff (a MetadataRequest); any answer brings it back up.
-    struct Connection {
-        bool down = false;
-        sim::Time ready_at;              // down: the next probe
-        int64_t backoff_ms = 0;          // reconnect backoff, doubling while down
-        int32_t probe_corr = 0;          // the probe in flight, 0 = none
-        int32_t in_flight = 0;           // produce requests awaiting a response
     };
     struct PendingRecord {
         sim::Time at;
@@ -149,6 +133,7 @@ private:
     void release_in_flight(Batch& b);
     void requeue(uint64_t id);
     bool is_first_unresolved(const Batch& b);
+    // The connection closed (a disconnect, a request timeout): what was in flight on it failed.
     void fail_connection(BrokerId broker, Error error, Context& ctx);
     void expire_batches(Context& ctx);
     void maybe_bump(Context& ctx);
@@ -156,12 +141,8 @@ private:
     TopicPartition tp_of(int32_t partition) const { return TopicPartition{topic_id_, partition}; }
 
     // metadata
-    void request_metadata(Context& ctx);
-    void maybe_send_metadata(Context& ctx);
-    void metadata_failed(Context& ctx);
+    const std::vector<ClientMetadata::PartitionInfo>& leaders() const { return network_.metadata().partitions(topic_); }
     void handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx);
-    void mark_disconnected(BrokerId broker, Context& ctx);
-    void send_probe(BrokerId broker, Connection& conn, Context& ctx);
     void apply_metadata(const MetadataResponse& resp, Context& ctx);
 
     // fixed
@@ -173,6 +154,8 @@ private:
     ClientEvents* events_;
     bool idempotent_;
     uint64_t rate_milli_ = 0;  // records per 1000 s
+    NetworkClient network_;
+    InFlightRequests<ProduceInFlight> in_flight_;
 
     // workload state
     uint64_t next_record_ = 0;
@@ -185,9 +168,6 @@ private:
     std::map<uint64_t, Batch> batches_;  // outstanding, by id = creation order
     uint64_t next_batch_id_ = 1;
     std::vector<PartitionState> partitions_;
-    std::map<int32_t, ProduceInFlight> requests_;  // by correlation id
-    std::map<BrokerId, Connection> connections_;
-    int32_t next_correlation_ = 1;
     sim::TimerId sender_timer_;
     sim::Time sender_deadline_ = sim::time_never;
     int64_t producer_id_ = no_producer_id;
@@ -197,15 +177,6 @@ private:
     // metadata
     bool has_metadata_ = false;
     TopicId topic_id_ = 0;
-    std::vector<BrokerId> live_brokers_;
-    bool metadata_wanted_ = true;
-    int32_t metadata_corr_ = 0;  // 0 = none in flight
-    sim::NodeId metadata_node_ = sim::no_node;
-    sim::TimerId metadata_timer_;
-    sim::TimerId metadata_retry_timer_;
-    sim::TimerId metadata_age_timer_;
-    sim::Time metadata_backoff_until_;
-    uint64_t metadata_rr_ = 0;
 
     // counters
     uint64_t records_generated_ = 0;
@@ -213,7 +184,6 @@ private:
     uint64_t records_failed_ = 0;
     size_t in_flight_batches_ = 0;
     uint64_t produce_requests_sent_ = 0;
-    uint64_t metadata_requests_sent_ = 0;
 };
 
 }  // namespace kafka

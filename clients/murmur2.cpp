@@ -1,4 +1,4 @@
-#include "broker/murmur2.hpp"
+#include "clients/murmur2.hpp"
 
 namespace kafka {
 

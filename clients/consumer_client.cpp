@@ -1,33 +1,11 @@
-#include "broker/consumer_client.hpp"
+#include "clients/consumer_client.hpp"
 
 #include <algorithm>
 #include <utility>
 
+#include "clients/client_timer.hpp"
+
 namespace kafka {
-
-namespace {
-
-enum TimerKind : uint64_t {
-    timer_activate = 1,
-    timer_deactivate = 2,
-    timer_wakeup = 3,
-    timer_metadata_timeout = 4,
-    timer_metadata_retry = 5,
-    timer_metadata_max_age = 6,
-    timer_request_timeout = 7,
-    // consumer_group.cpp
-    timer_group_request_timeout = 8,
-    timer_group_heartbeat = 9,
-    timer_auto_commit = 10,
-    timer_poll_timeout = 11,
-};
-constexpr uint64_t value_mask = (uint64_t{1} << 56) - 1;
-constexpr uint64_t make_tag(TimerKind kind, uint64_t value = 0) { return (uint64_t{kind} << 56) | (value & value_mask); }
-
-constexpr int64_t reconnect_backoff_ms = 50;        // reconnect.backoff.ms
-constexpr int64_t reconnect_backoff_max_ms = 1000;  // reconnect.backoff.max.ms
-
-}  // namespace
 
 ConsumerClient::ConsumerClient(uint32_t client_ordinal, std::vector<std::string> topics, ConsumerConfig config,
                                std::optional<double> rate_per_s, sim::Time from, sim::Time until,
@@ -39,6 +17,10 @@ ConsumerClient::ConsumerClient(uint32_t client_ordinal, std::vector<std::string>
       until_(until),
       dir_(&dir),
       events_(events),
+      network_(dir, topic_names_,
+               NetworkClient::Options{config_.request_timeout_ms, config_.retry_backoff_ms, config_.metadata_max_age_ms},
+               NetworkClient::TimerKinds{timer_metadata_timeout, timer_metadata_retry, timer_metadata_max_age}),
+      in_flight_(config_.request_timeout_ms, timer_request_timeout),
       group_id_(std::move(group_id)) {
     if (rate_per_s && *rate_per_s > 0) {
         double milli = *rate_per_s * 1000.0 + 0.5;
@@ -110,18 +92,18 @@ std::optional<TopicId> ConsumerClient::topic_id(std::string_view topic) const {
 // ------------------------------------------------------------------------------ lifecycle
 
 void ConsumerClient::on_start(Context& ctx) {
-    if (!dir_->brokers.empty()) metadata_rr_ = ctx.rng().below(dir_->brokers.size());
+    network_.on_start(ctx);
     if (ctx.now() >= until_) return;
     if (ctx.now() < from_)
-        ctx.set_timer(from_ - ctx.now(), make_tag(timer_activate));
+        ctx.set_timer(from_ - ctx.now(), client_timer::tag(timer_activate));
     else
         activate(ctx);
-    if (until_ != sim::time_never) ctx.set_timer(until_ - ctx.now(), make_tag(timer_deactivate));
+    if (until_ != sim::time_never) ctx.set_timer(until_ - ctx.now(), client_timer::tag(timer_deactivate));
 }
 
 void ConsumerClient::activate(Context& ctx) {
     active_ = true;
-    request_metadata(ctx);
+    network_.request_metadata_update(ctx);
 }
 
 void ConsumerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
@@ -144,8 +126,8 @@ void ConsumerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
 }
 
 void ConsumerClient::on_timer(uint64_t tag, Context& ctx) {
-    const uint64_t value = tag & value_mask;
-    switch (static_cast<TimerKind>(tag >> 56)) {
+    const auto kind = static_cast<TimerKind>(client_timer::kind(tag));
+    switch (kind) {
         case timer_activate:
             activate(ctx);
             return;
@@ -162,10 +144,8 @@ void ConsumerClient::on_timer(uint64_t tag, Context& ctx) {
             for (auto& [corr, call] : group_calls_) ctx.cancel_timer(call.timer);
             active_ = false;
             ctx.cancel_timer(wakeup_timer_);
-            ctx.cancel_timer(metadata_timer_);
-            ctx.cancel_timer(metadata_retry_timer_);
-            ctx.cancel_timer(metadata_age_timer_);
-            for (auto& [corr, r] : requests_) ctx.cancel_timer(r.timer);
+            network_.close(ctx);
+            in_flight_.cancel_timers(ctx);
             return;
         case timer_wakeup:
             wakeup_timer_ = sim::TimerId{};
@@ -173,33 +153,18 @@ void ConsumerClient::on_timer(uint64_t tag, Context& ctx) {
             progress(ctx);
             return;
         case timer_metadata_timeout:
-            if (metadata_corr_ != 0 && static_cast<uint64_t>(metadata_corr_) == value) {
-                metadata_timer_ = sim::TimerId{};
-                BrokerId broker = dir_->kafka_id(metadata_node_);
-                metadata_failed(ctx);
-                if (dir_->broker_node(broker) != sim::no_node) fail_connection(broker, ctx);
-            }
-            return;
         case timer_metadata_retry:
-            metadata_retry_timer_ = sim::TimerId{};
-            maybe_send_metadata(ctx);
-            return;
         case timer_metadata_max_age:
-            metadata_age_timer_ = sim::TimerId{};
-            request_metadata(ctx);
+            if (auto broker = network_.on_timer(tag, ctx)) fail_connection(*broker, ctx);
             return;
-        case timer_request_timeout: {
-            auto it = requests_.find(static_cast<int32_t>(value));
-            if (it == requests_.end()) return;
-            it->second.timer = sim::TimerId{};
-            fail_connection(it->second.broker, ctx);
+        case timer_request_timeout:
+            if (auto broker = in_flight_.timed_out(client_timer::value(tag))) fail_connection(*broker, ctx);
             return;
-        }
         case timer_group_request_timeout:
         case timer_group_heartbeat:
         case timer_auto_commit:
         case timer_poll_timeout:
-            on_group_timer(tag >> 56, value, ctx);
+            on_group_timer(kind, client_timer::value(tag), ctx);
             return;
     }
 }
@@ -218,10 +183,9 @@ void ConsumerClient::on_disconnect(sim::NodeId peer, Context& ctx) {
                 break;
             }
     }
-    if (metadata_corr_ != 0 && metadata_node_ == peer) metadata_failed(ctx);
-    BrokerId broker = dir_->kafka_id(peer);
-    if (broker < 0 || dir_->broker_node(broker) != peer) return;
-    fail_connection(broker, ctx);
+    const std::optional<BrokerId> broker = network_.handle_disconnect(peer, ctx);
+    if (!broker) return;
+    fail_connection(*broker, ctx);
     if (group_id_) progress(ctx);  // the group machinery may have to look for a coordinator
 }
 
@@ -232,7 +196,7 @@ void ConsumerClient::arm_wakeup(sim::Time at, Context& ctx) {
     if (wakeup_timer_.valid() && wakeup_deadline_ <= at) return;
     ctx.cancel_timer(wakeup_timer_);
     sim::Duration after = at > ctx.now() ? at - ctx.now() : sim::Duration{};
-    wakeup_timer_ = ctx.set_timer(after, make_tag(timer_wakeup));
+    wakeup_timer_ = ctx.set_timer(after, client_timer::tag(timer_wakeup));
     wakeup_deadline_ = at;
 }
 
@@ -298,15 +262,8 @@ void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
 
 int32_t ConsumerClient::track_request(RequestKind kind, BrokerId broker, sim::NodeId node,
                                       std::vector<TopicPartition> tps, Context& ctx) {
-    const int32_t corr = next_correlation_++;
-    Request r;
-    r.kind = kind;
-    r.broker = broker;
-    r.node = node;
-    r.tps = std::move(tps);
-    r.timer = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
-                            make_tag(timer_request_timeout, static_cast<uint64_t>(corr)));
-    requests_.emplace(corr, std::move(r));
+    const int32_t corr = network_.next_correlation_id();
+    in_flight_.add(corr, broker, node, Request{kind, std::move(tps)}, ctx);
     return corr;
 }
 
@@ -326,11 +283,11 @@ void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
         }
         by_leader[ps.leader].push_back(tp);
     }
-    if (leaderless) request_metadata(ctx);
+    if (leaderless) network_.request_metadata_update(ctx);
     const int64_t timestamp =
         config_.auto_offset_reset == "earliest" ? ListOffsetsRequest::earliest : ListOffsetsRequest::latest;
     for (auto& [broker, tps] : by_leader) {
-        if (!connection_usable(broker, ctx, next)) continue;
+        if (!network_.ready(broker, ctx, next)) continue;
         const sim::NodeId node = dir_->broker_node(broker);
         ListOffsetsRequest req;
         for (const auto& tp : tps) {
@@ -365,11 +322,10 @@ void ConsumerClient::send_fetches(Context& ctx, sim::Time& next) {
         }
         by_leader[ps.leader].push_back(tp);
     }
-    if (leaderless) request_metadata(ctx);
+    if (leaderless) network_.request_metadata_update(ctx);
     for (auto& [broker, tps] : by_leader) {
-        if (!connection_usable(broker, ctx, next)) continue;
-        Connection& conn = connections_[broker];
-        if (conn.fetch_corr != 0) continue;  // its response will bring us back here
+        if (!network_.ready(broker, ctx, next)) continue;
+        if (brokers_with_pending_fetch_.count(broker) != 0) continue;  // its response will bring us back here
         const sim::NodeId node = dir_->broker_node(broker);
         FetchRequest req;
         req.replica_id = consumer_replica_id;
@@ -387,7 +343,7 @@ void ConsumerClient::send_fetches(Context& ctx, sim::Time& next) {
         }
         const int32_t corr = track_request(RequestKind::fetch, broker, node, tps, ctx);
         req.correlation_id = corr;
-        conn.fetch_corr = corr;
+        brokers_with_pending_fetch_.insert(broker);
         for (const auto& tp : tps) {
             PartitionState& ps = parts_.at(tp);
             ps.fetch_corr = corr;
@@ -399,14 +355,11 @@ void ConsumerClient::send_fetches(Context& ctx, sim::Time& next) {
 }
 
 void ConsumerClient::handle_fetch_response(sim::NodeId from, const FetchResponse& resp, Context& ctx) {
-    auto it = requests_.find(resp.correlation_id);
-    if (it == requests_.end() || it->second.kind != RequestKind::fetch || it->second.node != from) return;
-    Request r = std::move(it->second);
-    requests_.erase(it);
-    ctx.cancel_timer(r.timer);
-    Connection& conn = connections_[r.broker];
-    if (conn.fetch_corr == resp.correlation_id) conn.fetch_corr = 0;
-    for (const auto& tp : r.tps) {
+    const auto* sent = in_flight_.find(resp.correlation_id);
+    if (sent == nullptr || sent->request.kind != RequestKind::fetch || sent->node != from) return;
+    const auto r = in_flight_.complete(resp.correlation_id, ctx);
+    brokers_with_pending_fetch_.erase(r.broker);
+    for (const auto& tp : r.request.tps) {
         auto pit = parts_.find(tp);
         if (pit == parts_.end()) continue;
         PartitionState& ps = pit->second;
@@ -437,12 +390,10 @@ void ConsumerClient::handle_fetch_response(sim::NodeId from, const FetchResponse
 }
 
 void ConsumerClient::handle_list_offsets_response(sim::NodeId from, const ListOffsetsResponse& resp, Context& ctx) {
-    auto it = requests_.find(resp.correlation_id);
-    if (it == requests_.end() || it->second.kind != RequestKind::list_offsets || it->second.node != from) return;
-    Request r = std::move(it->second);
-    requests_.erase(it);
-    ctx.cancel_timer(r.timer);
-    for (const auto& tp : r.tps) {
+    const auto* sent = in_flight_.find(resp.correlation_id);
+    if (sent == nullptr || sent->request.kind != RequestKind::list_offsets || sent->node != from) return;
+    const auto r = in_flight_.complete(resp.correlation_id, ctx);
+    for (const auto& tp : r.request.tps) {
         auto pit = parts_.find(tp);
         if (pit == parts_.end()) continue;
         PartitionState& ps = pit->second;
@@ -463,7 +414,7 @@ void ConsumerClient::handle_list_offsets_response(sim::NodeId from, const ListOf
         }
         ps.phase = Phase::awaiting_reset;
         ps.retry_at = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
-        if (e == Error::none || needs_metadata_refresh(e)) request_metadata(ctx);
+        if (e == Error::none || needs_metadata_refresh(e)) network_.request_metadata_update(ctx);
     }
     progress(ctx);
 }
@@ -474,7 +425,7 @@ void ConsumerClient::partition_error(const TopicPartition& tp, PartitionState& p
         return;
     }
     ps.retry_at = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
-    if (needs_metadata_refresh(error)) request_metadata(ctx);
+    if (needs_metadata_refresh(error)) network_.request_metadata_update(ctx);
 }
 
 void ConsumerClient::need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range) {
@@ -497,14 +448,7 @@ void ConsumerClient::need_reset(const TopicPartition& tp, PartitionState& ps, Co
 }
 
 void ConsumerClient::fail_connection(BrokerId broker, Context& ctx) {
-    std::vector<int32_t> corrs;
-    for (const auto& [corr, r] : requests_)
-        if (r.broker == broker) corrs.push_back(corr);
-    for (int32_t corr : corrs) {
-        auto it = requests_.find(corr);
-        Request r = std::move(it->second);
-        requests_.erase(it);
-        ctx.cancel_timer(r.timer);
+    in_flight_.fail_all(broker, ctx, [&](int32_t corr, Request& r) {
         for (const auto& tp : r.tps) {
             auto pit = parts_.find(tp);
             if (pit == parts_.end()) continue;
@@ -515,114 +459,19 @@ void ConsumerClient::fail_connection(BrokerId broker, Context& ctx) {
                 ps.phase = Phase::awaiting_reset;
             }
         }
-    }
-    connections_[broker].fetch_corr = 0;
-    mark_disconnected(broker, ctx);
+    });
+    brokers_with_pending_fetch_.erase(broker);
+    network_.mark_disconnected(broker, ctx);
     progress(ctx);
-}
-
-void ConsumerClient::mark_disconnected(BrokerId broker, Context& ctx) {
-    Connection& conn = connections_[broker];
-    if (!conn.down) {
-        conn.down = true;
-        conn.backoff_ms = reconnect_backoff_ms;
-        conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
-    }
-    conn.probe_corr = 0;
-    request_metadata(ctx);
-}
-
-bool ConsumerClient::connection_usable(BrokerId broker, Context& ctx, sim::Time& next) {
-    Connection& conn = connections_[broker];
-    if (!conn.down) return true;
-    if (ctx.now() >= conn.ready_at) {
-        const sim::NodeId node = dir_->broker_node(broker);
-        conn.probe_corr = next_correlation_++;
-        conn.backoff_ms = std::min(conn.backoff_ms * 2, reconnect_backoff_max_ms);
-        conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
-        ++metadata_requests_sent_;
-        MetadataRequest req;
-        req.correlation_id = conn.probe_corr;
-        req.topics = topic_names_;
-        ctx.send(node, std::move(req));
-    }
-    next = std::min(next, conn.ready_at);
-    return false;
 }
 
 // ------------------------------------------------------------------------------ metadata
 
-void ConsumerClient::request_metadata(Context& ctx) {
-    metadata_wanted_ = true;
-    maybe_send_metadata(ctx);
-}
-
-void ConsumerClient::maybe_send_metadata(Context& ctx) {
-    if (!active_ || !metadata_wanted_ || metadata_corr_ != 0) return;
-    const sim::Time now = ctx.now();
-    if (now < metadata_backoff_until_) {
-        if (!metadata_retry_timer_.valid())
-            metadata_retry_timer_ = ctx.set_timer(metadata_backoff_until_ - now, make_tag(timer_metadata_retry));
-        return;
-    }
-    std::vector<BrokerId> ids = live_brokers_;
-    if (ids.empty())
-        for (const auto& [id, node] : dir_->brokers) ids.push_back(id);
-    std::vector<sim::NodeId> ready, any;
-    for (BrokerId id : ids) {
-        sim::NodeId node = dir_->broker_node(id);
-        if (node == sim::no_node) continue;
-        any.push_back(node);
-        auto c = connections_.find(id);
-        if (c == connections_.end() || !c->second.down) ready.push_back(node);
-    }
-    const std::vector<sim::NodeId>& pick = ready.empty() ? any : ready;
-    if (pick.empty()) return;
-    const sim::NodeId node = pick[metadata_rr_++ % pick.size()];
-    metadata_wanted_ = false;
-    metadata_corr_ = next_correlation_++;
-    metadata_node_ = node;
-    metadata_timer_ = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
-                                    make_tag(timer_metadata_timeout, static_cast<uint64_t>(metadata_corr_)));
-    ++metadata_requests_sent_;
-    MetadataRequest req;
-    req.correlation_id = metadata_corr_;
-    req.topics = topic_names_;
-    ctx.send(node, std::move(req));
-}
-
-void ConsumerClient::metadata_failed(Context& ctx) {
-    ctx.cancel_timer(metadata_timer_);
-    metadata_corr_ = 0;
-    metadata_node_ = sim::no_node;
-    metadata_wanted_ = true;
-    metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
-    maybe_send_metadata(ctx);
-}
-
 void ConsumerClient::handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx) {
-    const BrokerId broker = dir_->kafka_id(from);
-    auto conn = broker >= 0 ? connections_.find(broker) : connections_.end();
-    const bool expected = metadata_corr_ != 0 && resp.correlation_id == metadata_corr_ && from == metadata_node_;
-    const bool probe =
-        conn != connections_.end() && conn->second.probe_corr != 0 && conn->second.probe_corr == resp.correlation_id;
-    if (!expected && !probe) return;  // stale or unknown
-    if (expected) {
-        ctx.cancel_timer(metadata_timer_);
-        metadata_corr_ = 0;
-        metadata_node_ = sim::no_node;
-        metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
-    }
-    if (conn != connections_.end()) {
-        conn->second.down = false;  // any answer proves the connection
-        conn->second.probe_corr = 0;
-        conn->second.backoff_ms = 0;
-    }
-    if (!resp.brokers.empty()) live_brokers_ = resp.brokers;
+    if (!network_.handle_metadata_response(from, resp, ctx)) return;  // stale or unknown
     assign_from_metadata(resp, ctx);
-    ctx.cancel_timer(metadata_age_timer_);
-    metadata_age_timer_ = ctx.set_timer(sim::milliseconds(config_.metadata_max_age_ms), make_tag(timer_metadata_max_age));
-    maybe_send_metadata(ctx);
+    network_.schedule_metadata_refresh(ctx);
+    network_.maybe_update_metadata(ctx);
     progress(ctx);
 }
 
@@ -630,50 +479,32 @@ void ConsumerClient::handle_metadata_response(sim::NodeId from, const MetadataRe
 // follows: every partition without a group (KafkaConsumer.assign), the assignment with one.
 void ConsumerClient::assign_from_metadata(const MetadataResponse& resp, Context& ctx) {
     const sim::Time now = ctx.now();
+    ClientMetadata& metadata = network_.metadata();
     for (auto& ts : topics_) {
-        const TopicMetadata* tm = nullptr;
-        for (const auto& t : resp.topics)
-            if (t.name == ts.name) {
-                tm = &t;
-                break;
-            }
-        if (tm == nullptr || tm->error != Error::none || tm->partitions.empty()) {
-            metadata_wanted_ = true;  // not created yet: ask again after the backoff
-            continue;
-        }
+        // Not created yet: asked again after the backoff.
+        const TopicMetadata* tm = metadata.find_topic(resp, ts.name);
+        if (tm == nullptr) continue;
         if (ts.known && ts.id != tm->topic_id) {
             // The topic was deleted and created again: its old partitions are gone.
             for (auto it = parts_.begin(); it != parts_.end();)
                 it = it->first.topic_id == ts.id ? parts_.erase(it) : std::next(it);
-            for (auto it = leaders_.begin(); it != leaders_.end();)
-                it = it->first.topic_id == ts.id ? leaders_.erase(it) : std::next(it);
+            metadata.forget_partitions(ts.name);
         }
         ts.id = tm->topic_id;
         ts.known = true;
-        ts.partitions = 0;
-        for (const auto& pm : tm->partitions) {
-            if (pm.partition < 0) continue;
-            ts.partitions = std::max(ts.partitions, pm.partition + 1);
-            LeaderInfo& li = leaders_[TopicPartition{ts.id, pm.partition}];
-            if (li.leader_epoch >= 0 && pm.leader_epoch >= 0 && pm.leader_epoch < li.leader_epoch) continue;  // KIP-320
-            li.leader = pm.error == Error::leader_not_available || pm.error == Error::unknown_topic_or_partition
-                            ? no_leader
-                            : pm.leader;
-            li.leader_epoch = pm.leader_epoch;
-            if (li.leader == no_leader) metadata_wanted_ = true;
-        }
+        ts.partitions = metadata.update_partitions(*tm).partitions;
     }
     apply_ownership(ctx);
     std::map<std::string, bool> changed;
     for (auto& [tp, ps] : parts_) {
-        auto li = leaders_.find(tp);
-        if (li == leaders_.end()) continue;
-        if (li->second.leader != ps.leader) {
+        const ClientMetadata::PartitionInfo* li = metadata.partition(ps.topic, tp.partition);
+        if (li == nullptr) continue;
+        if (li->leader != ps.leader) {
             changed[ps.topic] = true;
             ps.retry_at = std::min(ps.retry_at, now);  // a new leader: no need to wait out the backoff
         }
-        ps.leader = li->second.leader;
-        ps.leader_epoch = li->second.leader_epoch;
+        ps.leader = li->leader;
+        ps.leader_epoch = li->leader_epoch;
     }
     for (const auto& [topic, yes] : changed) {
         std::vector<int32_t> leaders;
@@ -712,10 +543,9 @@ void ConsumerClient::apply_ownership(Context& ctx) {
         if (!inserted) continue;
         PartitionState& ps = it->second;
         ps.topic = topic;
-        auto li = leaders_.find(tp);
-        if (li != leaders_.end()) {
-            ps.leader = li->second.leader;
-            ps.leader_epoch = li->second.leader_epoch;
+        if (const ClientMetadata::PartitionInfo* li = network_.metadata().partition(topic, tp.partition)) {
+            ps.leader = li->leader;
+            ps.leader_epoch = li->leader_epoch;
         }
         if (group_id_)
             ps.phase = Phase::awaiting_committed;  // the committed offset first (OffsetFetch)

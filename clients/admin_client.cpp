@@ -1,4 +1,4 @@
-#include "broker/admin_client.hpp"
+#include "clients/admin_client.hpp"
 
 namespace kafka {
 

@@ -1,9 +1,10 @@
-#include "broker/producer_client.hpp"
+#include "clients/producer_client.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "broker/murmur2.hpp"
+#include "clients/client_timer.hpp"
+#include "clients/murmur2.hpp"
 
 namespace kafka {
 
@@ -17,11 +18,6 @@ enum TimerKind : uint64_t {
     timer_metadata_max_age = 5,
     timer_request_timeout = 6,
 };
-constexpr uint64_t value_mask = (uint64_t{1} << 56) - 1;
-constexpr uint64_t make_tag(TimerKind kind, uint64_t value = 0) { return (uint64_t{kind} << 56) | (value & value_mask); }
-
-constexpr int64_t reconnect_backoff_ms = 50;        // reconnect.backoff.ms
-constexpr int64_t reconnect_backoff_max_ms = 1000;  // reconnect.backoff.max.ms
 constexpr int64_t max_block_ms = 60000;             // max.block.ms: send() waiting for metadata
 // Per-record framing on top of key and value (varint lengths, attributes, deltas), kept simple.
 constexpr int32_t record_overhead_bytes = 10;
@@ -44,7 +40,11 @@ ProducerClient::ProducerClient(uint32_t client_ordinal, std::string topic, Produ
       config_(std::move(config)),
       workload_(workload),
       dir_(&dir),
-      events_(events) {
+      events_(events),
+      network_(dir, {topic_},
+               NetworkClient::Options{config_.request_timeout_ms, config_.retry_backoff_ms, config_.metadata_max_age_ms},
+               NetworkClient::TimerKinds{timer_metadata_timeout, timer_metadata_retry, timer_metadata_max_age}),
+      in_flight_(config_.request_timeout_ms, timer_request_timeout) {
     SIM_ASSERT(client_ >= 1, "producer client ordinal must be >= 1");
     // Kafka requires acks=all, retries > 0 and at most 5 in flight for idempotence
     // (ProducerConfig resolves conflicts; guard here so a hand-built config stays sane).
@@ -62,13 +62,13 @@ ProducerClient::ProducerClient(uint32_t client_ordinal, std::string topic, Produ
 
 BrokerId ProducerClient::leader_of(int32_t partition) const {
     if (partition < 0 || partition >= partition_count()) return no_leader;
-    return partitions_[static_cast<size_t>(partition)].leader;
+    return leaders()[static_cast<size_t>(partition)].leader;
 }
 
 // ------------------------------------------------------------------------------ lifecycle
 
 void ProducerClient::on_start(Context& ctx) {
-    if (!dir_->brokers.empty()) metadata_rr_ = ctx.rng().below(dir_->brokers.size());
+    network_.on_start(ctx);
     // A restarted process does not replay what its previous life should have sent.
     if (rate_milli_ > 0 && ctx.now() > workload_.from) {
         auto elapsed = static_cast<unsigned __int128>((ctx.now() - workload_.from).us);
@@ -76,7 +76,7 @@ void ProducerClient::on_start(Context& ctx) {
         while (next_record_ > 0 && record_time(next_record_ - 1) >= ctx.now()) --next_record_;
         while (record_time(next_record_) < ctx.now()) ++next_record_;
     }
-    request_metadata(ctx);
+    network_.request_metadata_update(ctx);
     schedule_generation(ctx);
 }
 
@@ -89,8 +89,7 @@ void ProducerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
 }
 
 void ProducerClient::on_timer(uint64_t tag, Context& ctx) {
-    const uint64_t value = tag & value_mask;
-    switch (static_cast<TimerKind>(tag >> 56)) {
+    switch (static_cast<TimerKind>(client_timer::kind(tag))) {
         case timer_generate:
             generate(ctx);
             return;
@@ -100,37 +99,19 @@ void ProducerClient::on_timer(uint64_t tag, Context& ctx) {
             run_sender(ctx);
             return;
         case timer_metadata_timeout:
-            if (metadata_corr_ != 0 && static_cast<uint64_t>(metadata_corr_) == value) {
-                metadata_timer_ = sim::TimerId{};
-                BrokerId broker = dir_->kafka_id(metadata_node_);
-                metadata_failed(ctx);
-                // A timed-out request closes its connection (NetworkClient.handleTimedOutRequests).
-                if (dir_->broker_node(broker) != sim::no_node) fail_connection(broker, Error::request_timed_out, ctx);
-            }
-            return;
         case timer_metadata_retry:
-            metadata_retry_timer_ = sim::TimerId{};
-            maybe_send_metadata(ctx);
-            return;
         case timer_metadata_max_age:
-            metadata_age_timer_ = sim::TimerId{};
-            request_metadata(ctx);
+            if (auto broker = network_.on_timer(tag, ctx)) fail_connection(*broker, Error::request_timed_out, ctx);
             return;
-        case timer_request_timeout: {
-            auto it = requests_.find(static_cast<int32_t>(value));
-            if (it == requests_.end()) return;
-            it->second.timer = sim::TimerId{};
-            fail_connection(it->second.broker, Error::request_timed_out, ctx);
+        case timer_request_timeout:
+            if (auto broker = in_flight_.timed_out(client_timer::value(tag)))
+                fail_connection(*broker, Error::request_timed_out, ctx);
             return;
-        }
     }
 }
 
 void ProducerClient::on_disconnect(sim::NodeId peer, Context& ctx) {
-    if (metadata_corr_ != 0 && metadata_node_ == peer) metadata_failed(ctx);
-    BrokerId broker = dir_->kafka_id(peer);
-    if (broker < 0 || dir_->broker_node(broker) != peer) return;
-    fail_connection(broker, Error::network_exception, ctx);
+    if (auto broker = network_.handle_disconnect(peer, ctx)) fail_connection(*broker, Error::network_exception, ctx);
 }
 
 // ------------------------------------------------------------------------------ workload
@@ -145,7 +126,7 @@ void ProducerClient::schedule_generation(Context& ctx) {
     sim::Time t = record_time(next_record_);
     if (t >= workload_.until) return;
     sim::Duration after = t > ctx.now() ? t - ctx.now() : sim::Duration{};
-    ctx.set_timer(after, make_tag(timer_generate));
+    ctx.set_timer(after, client_timer::tag(timer_generate));
 }
 
 int32_t ProducerClient::record_bytes(int32_t key) const {
@@ -195,8 +176,9 @@ void ProducerClient::drain_pending(Context& ctx) {
 void ProducerClient::choose_sticky(Context& ctx) {
     // BuiltInPartitioner.nextPartition: uniform among partitions with a leader (all if none).
     std::vector<int32_t> available;
-    for (size_t p = 0; p < partitions_.size(); ++p)
-        if (partitions_[p].leader != no_leader) available.push_back(static_cast<int32_t>(p));
+    const auto& known = leaders();
+    for (size_t p = 0; p < known.size(); ++p)
+        if (known[p].leader != no_leader) available.push_back(static_cast<int32_t>(p));
     if (available.empty()) {
         sticky_partition_ = static_cast<int32_t>(ctx.rng().below(partitions_.size()));
         return;
@@ -264,7 +246,7 @@ void ProducerClient::arm_sender(sim::Time at, Context& ctx) {
     if (sender_timer_.valid() && sender_deadline_ <= at) return;
     ctx.cancel_timer(sender_timer_);
     sim::Duration after = at > ctx.now() ? at - ctx.now() : sim::Duration{};
-    sender_timer_ = ctx.set_timer(after, make_tag(timer_sender));
+    sender_timer_ = ctx.set_timer(after, client_timer::tag(timer_sender));
     sender_deadline_ = at;
 }
 
@@ -278,26 +260,22 @@ void ProducerClient::run_sender(Context& ctx) {
 
     std::map<BrokerId, std::vector<int32_t>> by_leader;
     bool leaderless = false;
+    const auto& known = leaders();
     for (size_t p = 0; p < partitions_.size(); ++p) {
-        PartitionState& ps = partitions_[p];
-        if (ps.queue.empty()) continue;
-        if (ps.leader == no_leader || dir_->broker_node(ps.leader) == sim::no_node) {
+        if (partitions_[p].queue.empty()) continue;
+        const BrokerId leader = known[p].leader;
+        if (leader == no_leader || dir_->broker_node(leader) == sim::no_node) {
             leaderless = true;
             continue;
         }
-        by_leader[ps.leader].push_back(static_cast<int32_t>(p));
+        by_leader[leader].push_back(static_cast<int32_t>(p));
     }
-    if (leaderless) request_metadata(ctx);
+    if (leaderless) network_.request_metadata_update(ctx);
 
     for (const auto& [broker, parts] : by_leader) {
-        Connection& conn = connections_[broker];
-        if (conn.down) {
-            if (now >= conn.ready_at) send_probe(broker, conn, ctx);
-            next = std::min(next, conn.ready_at);
-            continue;
-        }
+        if (!network_.ready(broker, ctx, next)) continue;
         const sim::NodeId node = dir_->broker_node(broker);
-        while (config_.acks == 0 || conn.in_flight < config_.max_in_flight_requests_per_connection) {
+        while (config_.acks == 0 || in_flight_.count(broker) < config_.max_in_flight_requests_per_connection) {
             std::vector<uint64_t> ids;
             for (int32_t p : parts) {
                 uint64_t id = ready_front(p, now, next);
@@ -342,7 +320,7 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
                                   Context& ctx) {
     const sim::Time now = ctx.now();
     ProduceRequest req;
-    req.correlation_id = next_correlation_++;
+    req.correlation_id = network_.next_correlation_id();
     req.acks = static_cast<int16_t>(config_.acks);
     req.timeout_ms = static_cast<int32_t>(std::min<int64_t>(config_.request_timeout_ms, INT32_MAX));
     req.partitions.reserve(ids.size());
@@ -377,14 +355,7 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
         for (uint64_t id : ids) complete(id, -1, ctx);
         return;
     }
-    ProduceInFlight f;
-    f.broker = broker;
-    f.node = node;
-    f.batch_ids = ids;
-    f.timer = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
-                            make_tag(timer_request_timeout, static_cast<uint64_t>(corr)));
-    requests_.emplace(corr, std::move(f));
-    connections_[broker].in_flight += 1;
+    in_flight_.add(corr, broker, node, ProduceInFlight{ids}, ctx);
 }
 
 void ProducerClient::release_in_flight(Batch& b) {
@@ -478,7 +449,7 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
             bump_pending_ = true;
         }
     }
-    if (needs_metadata_refresh(error)) request_metadata(ctx);
+    if (needs_metadata_refresh(error)) network_.request_metadata_update(ctx);
     const bool can_retry = retriable && b.attempts < config_.retries &&
                            ctx.now() < b.rb.create_time + sim::milliseconds(config_.delivery_timeout_ms);
     if (!can_retry) {
@@ -493,13 +464,10 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
 }
 
 void ProducerClient::handle_produce_response(sim::NodeId from, const ProduceResponse& resp, Context& ctx) {
-    auto it = requests_.find(resp.correlation_id);
-    if (it == requests_.end() || it->second.node != from) return;  // stale or unknown
-    ProduceInFlight f = std::move(it->second);
-    requests_.erase(it);
-    ctx.cancel_timer(f.timer);
-    connections_[f.broker].in_flight -= 1;
-    for (uint64_t id : f.batch_ids) {
+    const auto* sent = in_flight_.find(resp.correlation_id);
+    if (sent == nullptr || sent->node != from) return;  // stale or unknown
+    const auto f = in_flight_.complete(resp.correlation_id, ctx);
+    for (uint64_t id : f.request.batch_ids) {
         auto bit = batches_.find(id);
         if (bit == batches_.end()) continue;  // expired while in flight
         const int32_t partition = bit->second.partition;
@@ -519,43 +487,11 @@ void ProducerClient::handle_produce_response(sim::NodeId from, const ProduceResp
 }
 
 void ProducerClient::fail_connection(BrokerId broker, Error error, Context& ctx) {
-    std::vector<int32_t> corrs;
-    for (const auto& [corr, f] : requests_)
-        if (f.broker == broker) corrs.push_back(corr);
-    for (int32_t corr : corrs) {
-        auto it = requests_.find(corr);
-        ProduceInFlight f = std::move(it->second);
-        requests_.erase(it);
-        ctx.cancel_timer(f.timer);
+    in_flight_.fail_all(broker, ctx, [&](int32_t, ProduceInFlight& f) {
         for (uint64_t id : f.batch_ids) fail_attempt(id, error, ctx);
-    }
-    connections_[broker].in_flight = 0;
-    mark_disconnected(broker, ctx);
+    });
+    network_.mark_disconnected(broker, ctx);
     run_sender(ctx);
-}
-
-void ProducerClient::mark_disconnected(BrokerId broker, Context& ctx) {
-    Connection& conn = connections_[broker];
-    if (!conn.down) {
-        conn.down = true;
-        conn.backoff_ms = reconnect_backoff_ms;
-        conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
-    }
-    conn.probe_corr = 0;
-    request_metadata(ctx);
-}
-
-void ProducerClient::send_probe(BrokerId broker, Connection& conn, Context& ctx) {
-    const sim::NodeId node = dir_->broker_node(broker);
-    if (node == sim::no_node) return;
-    conn.probe_corr = next_correlation_++;
-    conn.backoff_ms = std::min(conn.backoff_ms * 2, reconnect_backoff_max_ms);
-    conn.ready_at = ctx.now() + sim::milliseconds(conn.backoff_ms);
-    ++metadata_requests_sent_;
-    MetadataRequest req;
-    req.correlation_id = conn.probe_corr;
-    req.topics.push_back(topic_);
-    ctx.send(node, std::move(req));
 }
 
 void ProducerClient::expire_batches(Context& ctx) {
@@ -582,120 +518,32 @@ void ProducerClient::maybe_bump(Context& ctx) {
 
 // ------------------------------------------------------------------------------ metadata
 
-void ProducerClient::request_metadata(Context& ctx) {
-    metadata_wanted_ = true;
-    maybe_send_metadata(ctx);
-}
-
-void ProducerClient::maybe_send_metadata(Context& ctx) {
-    if (!metadata_wanted_ || metadata_corr_ != 0) return;
-    const sim::Time now = ctx.now();
-    if (now < metadata_backoff_until_) {
-        if (!metadata_retry_timer_.valid())
-            metadata_retry_timer_ = ctx.set_timer(metadata_backoff_until_ - now, make_tag(timer_metadata_retry));
-        return;
-    }
-    std::vector<BrokerId> ids = live_brokers_;
-    if (ids.empty())
-        for (const auto& [id, node] : dir_->brokers) ids.push_back(id);
-    std::vector<sim::NodeId> ready, any;
-    for (BrokerId id : ids) {
-        sim::NodeId node = dir_->broker_node(id);
-        if (node == sim::no_node) continue;
-        any.push_back(node);
-        auto c = connections_.find(id);
-        if (c == connections_.end() || !c->second.down) ready.push_back(node);
-    }
-    const std::vector<sim::NodeId>& pick = ready.empty() ? any : ready;
-    if (pick.empty()) return;
-    const sim::NodeId node = pick[metadata_rr_++ % pick.size()];
-    metadata_wanted_ = false;
-    metadata_corr_ = next_correlation_++;
-    metadata_node_ = node;
-    metadata_timer_ = ctx.set_timer(sim::milliseconds(config_.request_timeout_ms),
-                                    make_tag(timer_metadata_timeout, static_cast<uint64_t>(metadata_corr_)));
-    ++metadata_requests_sent_;
-    MetadataRequest req;
-    req.correlation_id = metadata_corr_;
-    req.topics.push_back(topic_);
-    ctx.send(node, std::move(req));
-}
-
-void ProducerClient::metadata_failed(Context& ctx) {
-    ctx.cancel_timer(metadata_timer_);
-    metadata_corr_ = 0;
-    metadata_node_ = sim::no_node;
-    metadata_wanted_ = true;
-    metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
-    maybe_send_metadata(ctx);
-}
-
 void ProducerClient::handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx) {
-    const BrokerId broker = dir_->kafka_id(from);
-    auto conn = broker >= 0 ? connections_.find(broker) : connections_.end();
-    const bool expected = metadata_corr_ != 0 && resp.correlation_id == metadata_corr_ && from == metadata_node_;
-    const bool probe =
-        conn != connections_.end() && conn->second.probe_corr != 0 && conn->second.probe_corr == resp.correlation_id;
-    if (!expected && !probe) return;  // stale or unknown
-    if (expected) {
-        ctx.cancel_timer(metadata_timer_);
-        metadata_corr_ = 0;
-        metadata_node_ = sim::no_node;
-        metadata_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
-    }
-    if (conn != connections_.end()) {
-        // Any answer proves the connection.
-        conn->second.down = false;
-        conn->second.probe_corr = 0;
-        conn->second.backoff_ms = 0;
-    }
+    if (!network_.handle_metadata_response(from, resp, ctx)) return;  // stale or unknown
     apply_metadata(resp, ctx);
-    maybe_send_metadata(ctx);
+    network_.maybe_update_metadata(ctx);
     run_sender(ctx);
 }
 
 void ProducerClient::apply_metadata(const MetadataResponse& resp, Context& ctx) {
-    if (!resp.brokers.empty()) live_brokers_ = resp.brokers;
-    const TopicMetadata* tm = nullptr;
-    for (const auto& t : resp.topics)
-        if (t.name == topic_) {
-            tm = &t;
-            break;
-        }
-    if (tm == nullptr || tm->error != Error::none || tm->partitions.empty()) {
-        // Unknown topic (not created yet) or no leaders yet: ask again after the backoff.
-        metadata_wanted_ = true;
-        return;
-    }
+    ClientMetadata& metadata = network_.metadata();
+    // Unknown topic (not created yet) or no leaders yet: asked again after the backoff.
+    const TopicMetadata* tm = metadata.find_topic(resp, topic_);
+    if (tm == nullptr) return;
     topic_id_ = tm->topic_id;
-    size_t count = partitions_.size();
-    for (const auto& pm : tm->partitions)
-        if (pm.partition >= 0) count = std::max(count, static_cast<size_t>(pm.partition) + 1);
-    if (count != partitions_.size()) {
-        partitions_.resize(count);
+    const bool changed = metadata.update_partitions(*tm).leader_changed;
+    const auto& known = leaders();
+    if (known.size() != partitions_.size()) {
+        partitions_.resize(known.size());
         std::fill(key_partition_.begin(), key_partition_.end(), -1);  // keys move with the partition count
     }
-    bool changed = false;
-    for (const auto& pm : tm->partitions) {
-        if (pm.partition < 0) continue;
-        PartitionState& ps = partitions_[static_cast<size_t>(pm.partition)];
-        // KIP-320: metadata older than what we know (a lagging broker) is ignored.
-        if (ps.leader_epoch >= 0 && pm.leader_epoch >= 0 && pm.leader_epoch < ps.leader_epoch) continue;
-        BrokerId leader = pm.leader;
-        if (pm.error == Error::leader_not_available || pm.error == Error::unknown_topic_or_partition) leader = no_leader;
-        if (leader != ps.leader) changed = true;
-        ps.leader = leader;
-        ps.leader_epoch = pm.leader_epoch;
-        if (leader == no_leader) metadata_wanted_ = true;
-    }
     if (changed) {
-        std::vector<int32_t> leaders;
-        leaders.reserve(partitions_.size());
-        for (const auto& ps : partitions_) leaders.push_back(ps.leader);
-        ctx.emit(ProducerMetadata{.topic = topic_, .leaders = leaders});
+        std::vector<int32_t> ids;
+        ids.reserve(known.size());
+        for (const auto& p : known) ids.push_back(p.leader);
+        ctx.emit(ProducerMetadata{.topic = topic_, .leaders = ids});
     }
-    ctx.cancel_timer(metadata_age_timer_);
-    metadata_age_timer_ = ctx.set_timer(sim::milliseconds(config_.metadata_max_age_ms), make_tag(timer_metadata_max_age));
+    network_.schedule_metadata_refresh(ctx);
     const bool first = !has_metadata_;
     has_metadata_ = true;
     if (first) drain_pending(ctx);

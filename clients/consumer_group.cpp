@@ -4,19 +4,13 @@
 #include <algorithm>
 #include <set>
 
-#include "broker/consumer_client.hpp"
 #include "broker/group/assignors.hpp"
+#include "clients/client_timer.hpp"
+#include "clients/consumer_client.hpp"
 
 namespace kafka {
 
 namespace {
-
-// Timer kinds shared with consumer_client.cpp (value in the low 56 bits).
-constexpr uint64_t timer_group_request_timeout = 8;
-constexpr uint64_t timer_group_heartbeat = 9;
-constexpr uint64_t timer_auto_commit = 10;
-constexpr uint64_t timer_poll_timeout = 11;
-constexpr uint64_t make_tag(uint64_t kind, uint64_t value = 0) { return (kind << 56) | (value & ((uint64_t{1} << 56) - 1)); }
 
 bool is_cooperative(const std::string& protocol) {
     std::unique_ptr<PartitionAssignor> a = make_assignor(protocol);
@@ -35,7 +29,7 @@ bool ConsumerClient::cooperative_now() const {
 
 int32_t ConsumerClient::send_group_request(GroupRequest kind, Message msg, sim::NodeId node, int64_t timeout_ms,
                                            Context& ctx) {
-    const int32_t corr = next_correlation_++;
+    const int32_t corr = network_.next_correlation_id();
     std::visit(
         [corr](auto& m) {
             if constexpr (requires { m.correlation_id; }) m.correlation_id = corr;
@@ -45,7 +39,8 @@ int32_t ConsumerClient::send_group_request(GroupRequest kind, Message msg, sim::
     call.kind = kind;
     call.generation = generation_;
     call.node = node;
-    call.timer = ctx.set_timer(sim::milliseconds(timeout_ms), make_tag(timer_group_request_timeout, static_cast<uint64_t>(corr)));
+    call.timer = ctx.set_timer(sim::milliseconds(timeout_ms),
+                               client_timer::tag(timer_group_request_timeout, static_cast<uint64_t>(corr)));
     group_calls_.emplace(corr, std::move(call));
     ctx.send(node, std::move(msg));
     return corr;
@@ -125,9 +120,11 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
         return;
     }
     if (!heartbeat_timer_.valid())
-        heartbeat_timer_ = ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), make_tag(timer_group_heartbeat));
+        heartbeat_timer_ =
+            ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), client_timer::tag(timer_group_heartbeat));
     if (config_.enable_auto_commit && !auto_commit_timer_.valid())
-        auto_commit_timer_ = ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), make_tag(timer_auto_commit));
+        auto_commit_timer_ =
+            ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), client_timer::tag(timer_auto_commit));
     // enable.auto.commit=false: the application commits after processing each poll
     // (commitAsync of the consumed positions, one commit in flight).
     if (!config_.enable_auto_commit && member_state_ == MemberState::stable && now >= app_ready_at_)
@@ -140,7 +137,7 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
     // The leader assigns from its metadata: know every subscribed topic first.
     for (const auto& t : topics_)
         if (!t.known) {
-            request_metadata(ctx);
+            network_.request_metadata_update(ctx);
             return;
         }
     // ConsumerCoordinator.onJoinPrepare: commit what was consumed, then (eager) revoke all.
@@ -154,20 +151,10 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
 
 void ConsumerClient::find_coordinator(Context& ctx) {
     if (membership_corr_ != 0) return;
-    // The least loaded node, as Java picks it: one whose connection is not known to be down.
-    std::vector<BrokerId> ids = live_brokers_;
-    if (ids.empty())
-        for (const auto& [id, node] : dir_->brokers) ids.push_back(id);
-    std::vector<BrokerId> ready;
-    for (BrokerId id : ids) {
-        auto c = connections_.find(id);
-        if (c == connections_.end() || !c->second.down) ready.push_back(id);
-    }
-    const std::vector<BrokerId>& pick = ready.empty() ? ids : ready;
-    if (pick.empty()) return;
-    const BrokerId broker = pick[metadata_rr_++ % pick.size()];
-    const sim::NodeId node = dir_->broker_node(broker);
-    if (node == sim::no_node) return;
+    // Any broker knows the coordinator: ask the least loaded one, as Java does.
+    const std::optional<BrokerId> broker = network_.least_loaded_broker();
+    if (!broker) return;
+    const sim::NodeId node = dir_->broker_node(*broker);
     membership_corr_ = send_group_request(GroupRequest::find_coordinator, FindCoordinatorRequest{0, *group_id_}, node,
                                           config_.request_timeout_ms, ctx);
 }
@@ -267,10 +254,10 @@ void ConsumerClient::on_group_message(sim::NodeId from, Message& msg, Context& c
         // A coordinator we cannot connect to (its connection is down: the broker is gone, or
         // metadata has not caught up) is no coordinator: ask again after the backoff, as
         // Java does when the connection attempt fails.
-        // (connection_usable probes a down connection when its backoff has passed: the
+        // (ready() probes a down connection when its backoff has passed: the
         // next FindCoordinator finds it up again once the broker answers.)
         sim::Time probe_due = sim::time_never;
-        const bool reachable = r->node_id != no_leader && connection_usable(r->node_id, ctx, probe_due);
+        const bool reachable = r->node_id != no_leader && network_.ready(r->node_id, ctx, probe_due);
         if (r->error == Error::none && r->node_id != no_leader && dir_->broker_node(r->node_id) != sim::no_node &&
             reachable) {
             coordinator_ = r->node_id;
@@ -427,7 +414,7 @@ void ConsumerClient::handle_commit_response(const OffsetCommitResponse& r, const
 
 // ------------------------------------------------------------------------------ timers
 
-void ConsumerClient::on_group_timer(uint64_t kind, uint64_t value, Context& ctx) {
+void ConsumerClient::on_group_timer(TimerKind kind, uint64_t value, Context& ctx) {
     if (!active_) return;
     switch (kind) {
         case timer_group_request_timeout: {
@@ -437,17 +424,19 @@ void ConsumerClient::on_group_timer(uint64_t kind, uint64_t value, Context& ctx)
             group_calls_.erase(it);
             if (membership_corr_ == static_cast<int32_t>(value)) membership_corr_ = 0;
             if (what != GroupRequest::leave) {
-                if (coordinator_ != no_leader) mark_disconnected(coordinator_, ctx);  // NetworkClient closes it
+                if (coordinator_ != no_leader) network_.mark_disconnected(coordinator_, ctx);  // NetworkClient closes it
                 coordinator_unknown("a request to the coordinator timed out", ctx);
             }
             break;
         }
         case timer_group_heartbeat:
-            heartbeat_timer_ = ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), make_tag(timer_group_heartbeat));
+            heartbeat_timer_ =
+                ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), client_timer::tag(timer_group_heartbeat));
             send_heartbeat(ctx);
             break;
         case timer_auto_commit:
-            auto_commit_timer_ = ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), make_tag(timer_auto_commit));
+            auto_commit_timer_ =
+                ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), client_timer::tag(timer_auto_commit));
             if (member_state_ == MemberState::stable) send_commit(GroupRequest::commit, ctx);
             break;
         case timer_poll_timeout:
@@ -459,6 +448,8 @@ void ConsumerClient::on_group_timer(uint64_t kind, uint64_t value, Context& ctx)
             reset_membership("max.poll.interval.ms expired", ctx);
             rejoin_not_before_ = app_ready_at_;
             break;
+        default:
+            return;  // not the group's
     }
     progress(ctx);
 }
@@ -469,7 +460,7 @@ void ConsumerClient::after_poll(Context& ctx) {
     ctx.cancel_timer(poll_timeout_timer_);
     const sim::Time deadline = ctx.now() + sim::milliseconds(config_.max_poll_interval_ms);
     if (app_ready_at_ > deadline)
-        poll_timeout_timer_ = ctx.set_timer(deadline - ctx.now(), make_tag(timer_poll_timeout, polls_));
+        poll_timeout_timer_ = ctx.set_timer(deadline - ctx.now(), client_timer::tag(timer_poll_timeout, polls_));
 }
 
 }  // namespace kafka

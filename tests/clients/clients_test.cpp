@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "broker/client_events.hpp"
-#include "broker/consumer_client.hpp"
-#include "broker/murmur2.hpp"
-#include "broker/producer_client.hpp"
 #include "broker/world.hpp"
+#include "clients/client_events.hpp"
+#include "clients/consumer_client.hpp"
+#include "clients/murmur2.hpp"
+#include "clients/producer_client.hpp"
 
 namespace {
 
