@@ -407,6 +407,10 @@ void ConsumerClient::handle_commit_response(const OffsetCommitResponse& r, const
         request_rejoin("a commit found a rebalance in progress", ctx);
     } else if (r.error == Error::unknown_member_id || r.error == Error::illegal_generation) {
         reset_membership(error_text(r.error), ctx);
+    } else if (r.error == Error::request_timed_out) {
+        // The commit did not replicate within offsets.commit.timeout.ms: like a coordinator
+        // error (ConsumerCoordinator.OffsetCommitResponseHandler marks the coordinator unknown).
+        coordinator_unknown(error_text(r.error), ctx);
     } else {
         coordinator_error(r.error, ctx);
     }

@@ -144,7 +144,9 @@ void GroupCoordinator::handle(sim::NodeId from, const JoinGroupRequest& req, Con
         m.serial = next_serial_++;
         g.join_order.push_back(req.member_id);
         it = g.members.emplace(req.member_id, std::move(m)).first;
-        if (g.initial_delay) g.joined_during_delay = true;
+        // GroupCoordinator.addMemberAndRebalance sets newMemberAdded only while the group has
+        // never formed (generation 0): a group that became Empty later waits one delay.
+        if (g.initial_delay && g.generation == 0) g.joined_during_delay = true;
     }
     Member& m = it->second;
     // MemberMetadata.matches compares the protocol metadata bytes, which carry the owned
@@ -167,8 +169,10 @@ void GroupCoordinator::handle(sim::NodeId from, const JoinGroupRequest& req, Con
             return;
         case GroupState::completing_rebalance:
         case GroupState::stable:
-            if (!changed && req.member_id != g.leader && g.state == GroupState::stable) {
-                // A follower rejoining with the same metadata: tell it the current generation.
+            // The same metadata gets the current generation (a member that missed its JoinGroup
+            // response). In Stable the leader's JoinGroup always rebalances: it is how the leader
+            // asks for a new assignment after a metadata change.
+            if (!changed && (g.state == GroupState::completing_rebalance || req.member_id != g.leader)) {
                 m.awaiting_join = req.correlation_id;
                 send_join_response(g, m, ctx);
                 return;
@@ -196,8 +200,8 @@ void GroupCoordinator::prepare_rebalance(Group& g, const char* reason, Context& 
     ctx.cancel_timer(g.join_timer);
     g.initial_delay = was_empty && config_.group_initial_rebalance_delay_ms > 0;
     g.joined_during_delay = false;
-    const int64_t wait = g.initial_delay ? std::min(config_.group_initial_rebalance_delay_ms, rebalance_timeout)
-                                         : rebalance_timeout;
+    // InitialDelayedJoin waits the whole delay, even past a shorter rebalance timeout.
+    const int64_t wait = g.initial_delay ? config_.group_initial_rebalance_delay_ms : rebalance_timeout;
     g.join_timer = ctx.set_timer(sim::milliseconds(wait), tag(purpose_join, g.serial));
     join_timers_[g.serial] = g.group_id;
     trace_state(g, reason, ctx);
@@ -241,7 +245,8 @@ std::string GroupCoordinator::choose_protocol(const Group& g) const {
 void GroupCoordinator::complete_join(Group& g, Context& ctx) {
     ctx.cancel_timer(g.join_timer);
     join_timers_.erase(g.serial);
-    g.pending_members.clear();
+    // Pending members stay pending (GroupMetadata keeps them): one that joins with its id later
+    // starts the next rebalance, and their own session timeout expires the rest.
     // Members that did not rejoin in time are out.
     std::vector<std::string> gone;
     for (const auto& [id, m] : g.members)
@@ -419,6 +424,9 @@ void GroupCoordinator::handle(sim::NodeId from, const LeaveGroupRequest& req, Co
     Group* g = find_loaded(req.group_id);
     if (g == nullptr) {
         resp.error = is_loaded(partition_for(req.group_id)) ? Error::unknown_member_id : Error::not_coordinator;
+    } else if (g->pending_members.erase(req.member_id) != 0) {
+        // A member that got its id and leaves before joining with it (removePendingMemberAndUpdateGroup).
+        maybe_complete_join(*g, ctx);
     } else if (g->members.count(req.member_id) == 0) {
         resp.error = Error::unknown_member_id;
     } else {
@@ -460,17 +468,22 @@ void GroupCoordinator::handle(sim::NodeId from, const OffsetCommitRequest& req, 
         ctx.send(from, resp);
     };
     if (!is_loaded(partition_for(req.group_id))) return reply(Error::not_coordinator);
+    // GroupCoordinator.handleCommitOffsets: an unknown group is created only for a commit from
+    // outside group management; a generation it never had is refused.
+    if (groups_.count(req.group_id) == 0 && req.generation_id >= 0) return reply(Error::illegal_generation);
     Group& g = get_or_create(req.group_id);
-    // GroupCoordinator.handleCommitOffsets / doCommitOffsets
-    if (req.generation_id < 0 && req.member_id.empty()) {
-        if (g.state != GroupState::empty) return reply(Error::unknown_member_id);
-    } else {
-        if (g.state == GroupState::completing_rebalance) return reply(Error::rebalance_in_progress);
+    // GroupCoordinator.validateOffsetCommit, then doCommitOffsets by state.
+    if (req.generation_id < 0 && g.state == GroupState::empty) {
+        // Offsets stored for a consumer outside group management (or an admin).
+    } else if (req.generation_id >= 0 || !req.member_id.empty()) {
         auto it = g.members.find(req.member_id);
         if (it == g.members.end()) return reply(Error::unknown_member_id);
         if (req.generation_id != g.generation) return reply(Error::illegal_generation);
+        if (g.state == GroupState::completing_rebalance) return reply(Error::rebalance_in_progress);
         it->second.node = from;
         arm_session(g, it->second, ctx);
+    } else {
+        return reply(Error::unknown_member_id);  // a group with members takes commits only from them
     }
     auto records = std::make_shared<GroupRecords>();
     for (const auto& p : req.partitions)
@@ -524,14 +537,16 @@ void GroupCoordinator::on_high_watermark(int32_t partition, int64_t hw, Context&
 
 void GroupCoordinator::complete_append(PendingAppend& a, Error error, Context& ctx) {
     // The produce errors of an internal append reach clients as coordinator errors
-    // (GroupMetadataManager: NOT_ENOUGH_REPLICAS and timeouts -> COORDINATOR_NOT_AVAILABLE,
-    // NOT_LEADER_OR_FOLLOWER -> NOT_COORDINATOR).
+    // (GroupMetadataManager.storeOffsets / storeGroup): UNKNOWN_TOPIC_OR_PARTITION and
+    // NOT_ENOUGH_REPLICAS -> COORDINATOR_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER -> NOT_COORDINATOR.
+    // A timed-out offset commit stays REQUEST_TIMED_OUT; a timed-out group metadata write
+    // sends the members back to rejoin (REBALANCE_IN_PROGRESS).
     Error mapped = error;
-    if (error == Error::not_enough_replicas || error == Error::not_enough_replicas_after_append ||
-        error == Error::request_timed_out)
+    if (error == Error::unknown_topic_or_partition || error == Error::not_enough_replicas ||
+        error == Error::not_enough_replicas_after_append)
         mapped = Error::coordinator_not_available;
-    if (error == Error::not_leader_or_follower || error == Error::unknown_topic_or_partition)
-        mapped = Error::not_coordinator;
+    if (error == Error::not_leader_or_follower) mapped = Error::not_coordinator;
+    if (error == Error::request_timed_out && !a.is_commit) mapped = Error::rebalance_in_progress;
     auto git = groups_.find(a.group_id);
     if (a.is_commit) {
         if (mapped == Error::none && git != groups_.end())
@@ -605,15 +620,11 @@ void GroupCoordinator::on_timer(uint64_t t, Context& ctx) {
                     g.join_timer = ctx.set_timer(sim::milliseconds(std::max<int64_t>(wait, 1)), tag(purpose_join, g.serial));
                     return;
                 }
+                // Then the join completes (InitialDelayedJoin.onComplete -> onCompleteJoin), whether
+                // or not members that only got their id have joined with it.
                 g.initial_delay = false;
                 join_timers_.erase(it);
-                maybe_complete_join(g, ctx);
-                if (g.state == GroupState::preparing_rebalance) {
-                    // Someone has not joined yet: wait for the rest of the rebalance timeout.
-                    const int64_t rest = std::max<int64_t>(left.ms(), 1);
-                    g.join_timer = ctx.set_timer(sim::milliseconds(rest), tag(purpose_join, g.serial));
-                    join_timers_[g.serial] = g.group_id;
-                }
+                complete_join(g, ctx);
                 return;
             }
             join_timers_.erase(it);

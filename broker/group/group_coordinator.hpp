@@ -9,8 +9,10 @@
 //    rejoined or the rebalance timeout (the largest max.poll.interval.ms of the members)
 //    passed; members that did not rejoin are removed. An empty group waits
 //    group.initial.rebalance.delay.ms for more members first, extended while they keep
-//    coming (InitialDelayedJoin). Then the generation bumps, a protocol is chosen by vote,
-//    and the leader gets the members' subscriptions (CompletingRebalance).
+//    coming in its first generation, within the rebalance timeout (InitialDelayedJoin). Then
+//    the generation bumps, a protocol is chosen by vote, and the leader gets the members'
+//    subscriptions (CompletingRebalance). A member rejoining with the same metadata gets the
+//    current generation instead (not the leader of a Stable group: its join rebalances).
 //  - SyncGroup: the leader's assignment is written as a GroupMetadata record; once committed
 //    every member gets its part (Stable).
 //  - Heartbeat, LeaveGroup and session.timeout.ms: a member that neither heartbeats nor
@@ -18,7 +20,8 @@
 //  - OffsetCommit: accepted from a member of the current generation while Stable or
 //    PreparingRebalance (the eager commit before rejoining); REBALANCE_IN_PROGRESS while
 //    CompletingRebalance. Offsets are records, answered once committed (acks=all), and
-//    REQUEST_TIMED_OUT after offsets.commit.timeout.ms.
+//    REQUEST_TIMED_OUT after offsets.commit.timeout.ms (a group metadata write that times out
+//    sends its members back to rejoin: REBALANCE_IN_PROGRESS).
 //  - When this broker becomes the leader of an offsets partition it loads the groups from
 //    its replica of the log; when it stops leading it unloads them and answers
 //    NOT_COORDINATOR.
