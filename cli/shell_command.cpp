@@ -21,6 +21,7 @@
 #include "clients/producer_client.hpp"
 #include "reports/cluster_views.hpp"
 #include "reports/narrator.hpp"
+#include "scenarios/fault_kinds.hpp"
 #include "reports/replica_log_view.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -324,23 +325,16 @@ private:
 const std::vector<Shell::Command>& Shell::commands() {
     using S = Section;
     // clang-format off
-    static const std::vector<Command> table = {
+    static const std::vector<Command> table = [] {
+    std::vector<Command> t = {
         {"advance", S::time, "DURATION | to TIME", "run the cluster for DURATION (5s, 250ms, 1.5m) or up to TIME", &Shell::advance},
         {"step", S::time, "[N]", "process the next event (or N) and show what it recorded", &Shell::step},
         {"now", S::time, "", "the virtual time, and what the scenario still has scheduled", &Shell::now},
-
-        {"crash", S::faults, "TARGET... [for D]", "the process dies (kill -9); its page cache survives", &Shell::fault},
-        {"power-loss", S::faults, "TARGET... [for D]", "as crash, and every write not yet flushed is lost", &Shell::fault},
-        {"shutdown", S::faults, "TARGET... [for D]", "clean stop (controlled shutdown for brokers)", &Shell::fault},
-        {"restart", S::faults, "TARGET...", "start a stopped node from its disk", &Shell::fault},
-        {"pause", S::faults, "TARGET... [for D]", "alive but handling nothing (a GC pause, SIGSTOP)", &Shell::fault},
-        {"resume", S::faults, "TARGET...", "end a pause", &Shell::fault},
-        {"isolate", S::faults, "TARGET... [for D]", "the target reaches no one, no one reaches it", &Shell::fault},
-        {"partition", S::faults, "TARGETS | TARGETS [| ...] [for D]", "groups that cannot reach each other; * = every other node", &Shell::fault},
-        {"cut", S::faults, "FROM -> TO [for D]", "one way: messages from FROM to TO are lost", &Shell::fault},
-        {"heal", S::faults, "", "remove every partition, isolation and cut", &Shell::fault},
-        {"latency", S::faults, "TARGET add D [jitter D] [for D]", "extra one-way latency (or: between A B add D)", &Shell::fault},
-        {"loss", S::faults, "TARGET probability P [for D]", "extra message loss (or: between A B probability P)", &Shell::fault},
+    };
+    // Every fault kind is a command, with the syntax its descriptor gives (scenarios/fault_kinds.cpp).
+    for (const scenarios::FaultKind& k : scenarios::fault_kinds())
+        t.push_back({k.name.data(), S::faults, k.shell_usage.data(), k.shell_help.data(), &Shell::fault});
+    std::vector<Command> rest = {
         {"faults", S::faults, "", "the faults so far (scripted and by hand) and those still to come", &Shell::faults},
 
         {"produce", S::clients, "TOPIC N [acks=all|1|0] [keys=K]", "send N records now; acknowledgements show as the clock moves", &Shell::produce},
@@ -357,6 +351,9 @@ const std::vector<Shell::Command>& Shell::commands() {
         {"quit", S::session, "", "end the session (also exit, or Ctrl-D)", &Shell::quit},
         {"exit", S::session, "", "end the session", &Shell::quit},
     };
+    t.insert(t.end(), rest.begin(), rest.end());
+    return t;
+    }();
     // clang-format on
     return table;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "scenarios/fault_kinds.hpp"
+
 namespace reports {
 
 namespace {
@@ -12,19 +14,12 @@ using Kind = FaultWindow::Kind;
 using scenarios::FaultAction;
 
 Kind kind_of(FaultAction action) {
-    switch (action) {
-        case FaultAction::crash:
-        case FaultAction::power_loss:
-        case FaultAction::shutdown: return Kind::node_down;
-        case FaultAction::pause: return Kind::pause;
-        case FaultAction::partition:
-        case FaultAction::isolate:
-        case FaultAction::cut: return Kind::network_cut;
-        case FaultAction::latency:
-        case FaultAction::loss: return Kind::network_degraded;
-        case FaultAction::restart:
-        case FaultAction::resume:
-        case FaultAction::heal: return Kind::recovery;
+    switch (scenarios::fault_kind(action).window) {
+        case scenarios::FaultWindowClass::node_down: return Kind::node_down;
+        case scenarios::FaultWindowClass::pause: return Kind::pause;
+        case scenarios::FaultWindowClass::network_cut: return Kind::network_cut;
+        case scenarios::FaultWindowClass::network_degraded: return Kind::network_degraded;
+        case scenarios::FaultWindowClass::recovery: return Kind::recovery;
     }
     return Kind::recovery;
 }

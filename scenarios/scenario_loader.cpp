@@ -3,6 +3,10 @@
 // error, and every error says where (a JSON pointer) and what was expected.
 #include "scenarios/scenario_loader.hpp"
 
+#include "scenarios/checkers/check_registry.hpp"
+#include "scenarios/fault_kinds.hpp"
+#include "sim/world.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -24,57 +28,6 @@ constexpr int64_t int64_max = std::numeric_limits<int64_t>::max();
 constexpr int first_controller_id = 3000;  // KRaft voters are 3000..3000+N-1
 
 // ---- Name tables ----------------------------------------------------------------------------
-
-// Every fault kind, the fields it takes and whether "for" undoes it (one table, as the design asks).
-struct ActionSpec {
-    std::string_view name;
-    FaultAction action;
-    std::vector<std::string_view> fields;
-    bool undone_by_for;
-};
-const std::vector<ActionSpec>& action_table() {
-    static const std::vector<ActionSpec> table = {
-        {"crash", FaultAction::crash, {"target"}, true},
-        {"power-loss", FaultAction::power_loss, {"target"}, true},
-        {"shutdown", FaultAction::shutdown, {"target"}, true},
-        {"restart", FaultAction::restart, {"target"}, false},
-        {"pause", FaultAction::pause, {"target"}, true},
-        {"resume", FaultAction::resume, {"target"}, false},
-        {"partition", FaultAction::partition, {"groups"}, true},
-        {"isolate", FaultAction::isolate, {"target"}, true},
-        {"cut", FaultAction::cut, {"from", "to"}, true},
-        {"heal", FaultAction::heal, {}, false},
-        {"latency", FaultAction::latency, {"between", "target", "add", "jitter"}, true},
-        {"loss", FaultAction::loss, {"between", "target", "probability"}, true},
-    };
-    return table;
-}
-
-// Every check, the parameters it takes and which of them it needs.
-struct CheckSpec {
-    std::string_view name;
-    CheckKind kind;
-    std::vector<std::string_view> params;
-    std::vector<std::string_view> required;
-};
-const std::vector<CheckSpec>& check_table() {
-    static const std::vector<CheckSpec> table = {
-        {"no-acked-loss", CheckKind::no_acked_loss, {}, {}},
-        {"no-duplicates", CheckKind::no_duplicates, {}, {}},
-        {"per-partition-order", CheckKind::per_partition_order, {}, {}},
-        {"replicas-consistent", CheckKind::replicas_consistent, {}, {}},
-        {"single-leader", CheckKind::single_leader, {}, {}},
-        {"quorum", CheckKind::quorum, {"available", "during"}, {}},
-        {"max-lag", CheckKind::max_lag, {"group", "below", "after"}, {"group", "below"}},
-        {"recovers", CheckKind::recovers, {"within"}, {"within"}},
-        {"failover-time", CheckKind::failover_time, {"max"}, {"max"}},
-        {"availability", CheckKind::availability, {"min", "producer"}, {"min"}},
-        {"at-least-once", CheckKind::at_least_once, {"group"}, {}},
-        {"no-poll-skip", CheckKind::no_poll_skip, {"group"}, {}},
-        {"committed-monotonic", CheckKind::committed_monotonic, {"group"}, {}},
-    };
-    return table;
-}
 
 const std::vector<std::string_view> top_level_fields = {"name",      "description", "seed",   "duration",
                                                         "kafka",     "network",     "topics", "producers",
@@ -1046,13 +999,13 @@ private:
     void read_faults(const json& list, const std::string& path) {
         if (!expect_array(list, path, "a list of faults")) return;
         std::vector<std::string_view> all_fields = {"at", "action", "for"};
-        for (const auto& a : action_table()) {
+        for (const auto& a : fault_kinds()) {
             for (auto f : a.fields) {
                 if (!contains(all_fields, f)) all_fields.push_back(f);
             }
         }
         std::vector<std::string_view> action_names;
-        for (const auto& a : action_table()) action_names.push_back(a.name);
+        for (const auto& a : fault_kinds()) action_names.push_back(a.name);
 
         for (size_t i = 0; i < list.size(); ++i) {
             const std::string p = at(path, i);
@@ -1068,14 +1021,13 @@ private:
             } else {
                 ok = false;
             }
-            const ActionSpec* action = nullptr;
+            const FaultKind* action = nullptr;
             if (const json* v = required(e, p, "action", "what happens: crash, partition, ...")) {
                 if (auto name = read_string(*v, at(p, "action"))) {
-                    auto it = std::find_if(action_table().begin(), action_table().end(),
-                                           [&](const ActionSpec& a) { return a.name == *name; });
-                    if (it == action_table().end()) {
-                        error(at(p, "action"), "unknown fault action " + in_quotes(*name) + " (one of crash, power-loss, "
-                                               "shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss)",
+                    auto it = std::find_if(fault_kinds().begin(), fault_kinds().end(),
+                                           [&](const FaultKind& a) { return a.name == *name; });
+                    if (it == fault_kinds().end()) {
+                        error(at(p, "action"), "unknown fault action " + in_quotes(*name) + " (one of " + fault_kind_names() + ")",
                               closest(*name, action_names));
                     } else {
                         action = &*it;
@@ -1107,7 +1059,7 @@ private:
         }
     }
 
-    void read_fault_fields(const json& e, const std::string& p, const ActionSpec& action, FaultSpec& f) {
+    void read_fault_fields(const json& e, const std::string& p, const FaultKind& action, FaultSpec& f) {
         switch (action.action) {
             case FaultAction::crash:
             case FaultAction::power_loss:
@@ -1213,18 +1165,15 @@ private:
         if (!expect_array(list, path, "a list of checks")) return;
         std::vector<std::string_view> check_names;
         std::vector<std::string_view> all_params = {"check", "outcome"};
-        for (const auto& c : check_table()) {
-            check_names.push_back(c.name);
-            for (auto prm : c.params) {
-                if (!contains(all_params, prm)) all_params.push_back(prm);
+        for (const CheckDescriptor* c : all_checks()) {
+            check_names.push_back(c->name);
+            for (const CheckParam& prm : c->params) {
+                if (!contains(all_params, prm.name)) all_params.push_back(prm.name);
             }
         }
-        auto find_check = [&](const std::string& name, const std::string& p) -> const CheckSpec* {
-            for (const auto& c : check_table()) {
-                if (c.name == name) return &c;
-            }
-            error(p, "unknown check " + in_quotes(name) + " (one of no-acked-loss, no-duplicates, per-partition-order, "
-                     "replicas-consistent, single-leader, quorum, max-lag, recovers, failover-time, availability)",
+        auto find = [&](const std::string& name, const std::string& p) -> const CheckDescriptor* {
+            if (const CheckDescriptor* c = find_check(name)) return c;
+            error(p, "unknown check " + in_quotes(name) + " (one of " + check_names_text() + ")",
                   closest(name, check_names));
             return nullptr;
         };
@@ -1235,11 +1184,12 @@ private:
             ExpectSpec x;
             x.index = i;
             if (e.is_string()) {
-                const CheckSpec* check = find_check(e.get<std::string>(), p);
+                const CheckDescriptor* check = find(e.get<std::string>(), p);
                 if (check == nullptr) continue;
-                if (!check->required.empty()) {
+                if (std::any_of(check->params.begin(), check->params.end(), [](const CheckParam& c) { return c.required; })) {
                     std::string params;
-                    for (auto r : check->required) params += ", \"" + std::string(r) + "\": ...";
+                    for (const CheckParam& r : check->params)
+                        if (r.required) params += ", \"" + std::string(r.name) + "\": ...";
                     error(p, in_quotes(check->name) + " needs parameters: write { \"check\": " + in_quotes(check->name) +
                                  params + " }");
                     continue;
@@ -1256,25 +1206,26 @@ private:
             if (name == nullptr) continue;
             auto name_text = read_string(*name, at(p, "check"));
             if (!name_text) continue;
-            const CheckSpec* check = find_check(*name_text, at(p, "check"));
+            const CheckDescriptor* check = find(*name_text, at(p, "check"));
             if (check == nullptr) continue;
             x.check = check->kind;
             bool ok = true;
             for (const auto& [key, value] : e.items()) {
-                if (key == "check" || key == "outcome" || contains(check->params, key)) continue;
+                if (key == "check" || key == "outcome" || takes(*check, key)) continue;
                 ok = false;
                 if (contains(all_params, key)) {
                     error(at(p, key), "parameter " + in_quotes(key) + " does not apply to check " + in_quotes(check->name));
                 } else {
-                    std::vector<std::string_view> mine = check->params;
+                    std::vector<std::string_view> mine;
+                    for (const CheckParam& prm : check->params) mine.push_back(prm.name);
                     mine.push_back("outcome");
                     error(at(p, key), "unknown parameter " + in_quotes(key) + " for check " + in_quotes(check->name),
                           closest(key, mine));
                 }
             }
-            for (auto r : check->required) {
-                if (member(e, r) == nullptr) {
-                    required(e, p, r, "check " + std::string(check->name) + " needs it");
+            for (const CheckParam& r : check->params) {
+                if (r.required && member(e, r.name) == nullptr) {
+                    required(e, p, r.name, "check " + std::string(check->name) + " needs it");
                     ok = false;
                 }
             }
@@ -1290,94 +1241,68 @@ private:
                     ok = false;
                 }
             }
-            if (!read_check_params(e, p, x)) ok = false;
+            if (!read_check_params(e, p, *check, x)) ok = false;
             if (ok) s_.expect.push_back(std::move(x));
         }
     }
 
-    bool read_check_params(const json& e, const std::string& p, ExpectSpec& x) {
+    static bool takes(const CheckDescriptor& check, std::string_view param) {
+        return std::any_of(check.params.begin(), check.params.end(), [&](const CheckParam& c) { return c.name == param; });
+    }
+
+    // Every check parameter, read by its name: a new check that takes known parameters needs
+    // nothing here.
+    bool read_check_params(const json& e, const std::string& p, const CheckDescriptor& check, ExpectSpec& x) {
         size_t before = errors_.size();
-        switch (x.check) {
-            case CheckKind::quorum:
-                if (const json* v = member(e, "available")) {
-                    if (auto b = read_bool(*v, at(p, "available"))) x.available = *b;
+        for (const CheckParam& param : check.params) {
+            const json* v = member(e, param.name);
+            if (v == nullptr) continue;
+            const std::string vp = at(p, param.name);
+            if (param.name == "available") {
+                if (auto b = read_bool(*v, vp)) x.available = *b;
+            } else if (param.name == "during") {
+                if (!v->is_array() || v->size() != 2) {
+                    error(vp, "expected [from, to], like [\"10s\", \"20s\"], got " + shown(*v));
+                } else {
+                    auto from = read_time_in_run((*v)[0], at(vp, 0));
+                    auto to = read_time_in_run((*v)[1], at(vp, 1));
+                    if (from && to && *from > *to) {
+                        error(vp, "the window starts (" + sim::format_duration(*from) + ") after it ends (" +
+                                      sim::format_duration(*to) + ")");
+                    } else if (from && to) {
+                        x.during_from = *from;
+                        x.during_to = *to;
+                    }
                 }
-                if (const json* v = member(e, "during")) {
-                    const std::string dp = at(p, "during");
-                    if (!v->is_array() || v->size() != 2) {
-                        error(dp, "expected [from, to], like [\"10s\", \"20s\"], got " + shown(*v));
+            } else if (param.name == "group") {
+                if (auto g = read_string(*v, vp)) {
+                    if (!group_members_.contains(*g)) {
+                        error(vp, "no consumer group " + in_quotes(*g) + " in \"consumers\"", closest(*g, group_names_));
                     } else {
-                        auto from = read_time_in_run((*v)[0], at(dp, 0));
-                        auto to = read_time_in_run((*v)[1], at(dp, 1));
-                        if (from && to && *from > *to) {
-                            error(dp, "the window starts (" + sim::format_duration(*from) + ") after it ends (" +
-                                          sim::format_duration(*to) + ")");
-                        } else if (from && to) {
-                            x.during_from = *from;
-                            x.during_to = *to;
-                        }
+                        x.group = *g;
                     }
                 }
-                break;
-            case CheckKind::max_lag:
-                if (const json* v = member(e, "group")) {
-                    if (auto g = read_string(*v, at(p, "group"))) {
-                        if (!group_members_.contains(*g)) {
-                            error(at(p, "group"), "no consumer group " + in_quotes(*g) + " in \"consumers\"",
-                                  closest(*g, group_names_));
-                        } else {
-                            x.group = *g;
-                        }
+            } else if (param.name == "below") {
+                if (auto b = read_int(*v, vp, 1)) x.below = *b;
+            } else if (param.name == "after") {
+                if (auto d = read_time_in_run(*v, vp)) x.after = *d;
+            } else if (param.name == "within") {
+                if (auto d = read_duration(*v, vp, false)) x.within = *d;
+            } else if (param.name == "max") {
+                if (auto d = read_duration(*v, vp, false)) x.max = *d;
+            } else if (param.name == "min") {
+                if (auto m = read_number(*v, vp, 0, 1, false, "a fraction from 0 to 1")) x.min = *m;
+            } else if (param.name == "producer") {
+                if (auto id = read_string(*v, vp)) {
+                    if (std::find(producer_ids_.begin(), producer_ids_.end(), *id) == producer_ids_.end()) {
+                        error(vp, "no producer " + in_quotes(*id) + " in \"producers\"", closest(*id, producer_ids_));
+                    } else {
+                        x.producer = *id;
                     }
                 }
-                if (const json* v = member(e, "below")) {
-                    if (auto b = read_int(*v, at(p, "below"), 1)) x.below = *b;
-                }
-                if (const json* v = member(e, "after")) {
-                    if (auto d = read_time_in_run(*v, at(p, "after"))) x.after = *d;
-                }
-                break;
-            case CheckKind::recovers:
-                if (const json* v = member(e, "within")) {
-                    if (auto d = read_duration(*v, at(p, "within"), false)) x.within = *d;
-                }
-                break;
-            case CheckKind::failover_time:
-                if (const json* v = member(e, "max")) {
-                    if (auto d = read_duration(*v, at(p, "max"), false)) x.max = *d;
-                }
-                break;
-            case CheckKind::availability:
-                if (const json* v = member(e, "min")) {
-                    if (auto m = read_number(*v, at(p, "min"), 0, 1, false, "a fraction from 0 to 1")) x.min = *m;
-                }
-                if (const json* v = member(e, "producer")) {
-                    if (auto id = read_string(*v, at(p, "producer"))) {
-                        if (std::find(producer_ids_.begin(), producer_ids_.end(), *id) == producer_ids_.end()) {
-                            error(at(p, "producer"), "no producer " + in_quotes(*id) + " in \"producers\"",
-                                  closest(*id, producer_ids_));
-                        } else {
-                            x.producer = *id;
-                        }
-                    }
-                }
-                break;
-            case CheckKind::at_least_once:
-            case CheckKind::no_poll_skip:
-            case CheckKind::committed_monotonic:
-                if (const json* v = member(e, "group")) {
-                    if (auto g = read_string(*v, at(p, "group"))) {
-                        if (!group_members_.contains(*g)) {
-                            error(at(p, "group"), "no consumer group " + in_quotes(*g) + " in \"consumers\"",
-                                  closest(*g, group_names_));
-                        } else {
-                            x.group = *g;
-                        }
-                    }
-                }
-                break;
-            default:
-                break;
+            } else {
+                SIM_ASSERT(false, "check parameter without a reader: " + std::string(param.name));
+            }
         }
         return errors_.size() == before;
     }

@@ -6,6 +6,7 @@
 #include <set>
 #include <optional>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -82,6 +83,14 @@ CheckResult check_availability(const ExpectSpec& spec, const RunData& run) {
     if (sent > attempts) evidence.add(count_text(sent - attempts, "record") + " still in flight at the end, not counted");
     result.evidence = evidence.take();
     return result;
+}
+
+const CheckDescriptor& availability_check() {
+    static const CheckDescriptor d{CheckKind::availability, "availability", {{"min", true}, {"producer", false}},
+                                  "`min` (required, 0 to 1), `producer` (optional producer id)",
+                                  "the share of produce attempts that succeeded is at least `min` (for one producer, or all)",
+                                  check_availability};
+    return d;
 }
 
 }  // namespace scenarios

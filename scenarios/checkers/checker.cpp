@@ -1,12 +1,14 @@
 #include "scenarios/checkers/checker.hpp"
 
+#include "scenarios/checkers/check_registry.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
 
 namespace scenarios {
 
-const char* check_name(CheckKind kind) { return to_string(kind); }  // the scenario's own name
+const char* check_name(CheckKind kind) { return check_descriptor(kind).name.data(); }  // the scenario's own name
 
 namespace {
 
@@ -16,59 +18,43 @@ std::string ratio_text(double v) {
     return buf;
 }
 
-// The parameters as the scenario would write them, so a report line can be matched to its
-// expect entry.
-std::string params_text(const ExpectSpec& spec) {
-    switch (spec.check) {
-        case CheckKind::quorum: {
-            std::string out = std::string("available=") + (spec.available ? "true" : "false");
-            if (spec.during_from || spec.during_to) {
-                out += " during=" + sim::format_duration(spec.during_from.value_or(sim::Duration{})) + ".." +
-                       (spec.during_to ? sim::format_duration(*spec.during_to) : std::string("end"));
-            }
-            return out;
-        }
-        case CheckKind::max_lag:
-            return "group=" + spec.group + " below=" + std::to_string(spec.below) +
-                   " after=" + sim::format_duration(spec.after);
-        case CheckKind::recovers: return "within=" + sim::format_duration(spec.within);
-        case CheckKind::failover_time: return "max=" + sim::format_duration(spec.max);
-        case CheckKind::availability:
-            return "min=" + ratio_text(spec.min) + (spec.producer ? " producer=" + *spec.producer : std::string());
-        case CheckKind::at_least_once:
-        case CheckKind::no_poll_skip:
-        case CheckKind::committed_monotonic: return spec.group.empty() ? "" : "group=" + spec.group;
-        default: return "";
+// One parameter as the scenario would write it ("" when it was left at a default that reads
+// as nothing), so a report line can be matched to its expect entry.
+std::string param_text(std::string_view name, const ExpectSpec& spec) {
+    if (name == "available") return std::string("available=") + (spec.available ? "true" : "false");
+    if (name == "during") {
+        if (!spec.during_from && !spec.during_to) return "";
+        return "during=" + sim::format_duration(spec.during_from.value_or(sim::Duration{})) + ".." +
+               (spec.during_to ? sim::format_duration(*spec.during_to) : std::string("end"));
     }
+    if (name == "group") return spec.group.empty() ? "" : "group=" + spec.group;
+    if (name == "below") return "below=" + std::to_string(spec.below);
+    if (name == "after") return "after=" + sim::format_duration(spec.after);
+    if (name == "within") return "within=" + sim::format_duration(spec.within);
+    if (name == "max") return "max=" + sim::format_duration(spec.max);
+    if (name == "min") return "min=" + ratio_text(spec.min);
+    if (name == "producer") return spec.producer ? "producer=" + *spec.producer : "";
+    return "";
 }
 
-CheckResult dispatch(const ExpectSpec& spec, const RunData& run) {
-    switch (spec.check) {
-        case CheckKind::no_acked_loss: return check_no_acked_loss(spec, run);
-        case CheckKind::no_duplicates: return check_no_duplicates(spec, run);
-        case CheckKind::per_partition_order: return check_per_partition_order(spec, run);
-        case CheckKind::replicas_consistent: return check_replicas_consistent(spec, run);
-        case CheckKind::single_leader: return check_single_leader(spec, run);
-        case CheckKind::quorum: return check_quorum(spec, run);
-        case CheckKind::max_lag: return check_max_lag(spec, run);
-        case CheckKind::recovers: return check_recovers(spec, run);
-        case CheckKind::failover_time: return check_failover_time(spec, run);
-        case CheckKind::availability: return check_availability(spec, run);
-        case CheckKind::at_least_once: return check_at_least_once(spec, run);
-        case CheckKind::no_poll_skip: return check_no_poll_skip(spec, run);
-        case CheckKind::committed_monotonic: return check_committed_monotonic(spec, run);
+std::string params_text(const CheckDescriptor& check, const ExpectSpec& spec) {
+    std::string out;
+    for (const CheckParam& p : check.params) {
+        std::string text = param_text(p.name, spec);
+        if (!text.empty()) out += (out.empty() ? "" : " ") + text;
     }
-    return CheckResult{};
+    return out;
 }
 
 }  // namespace
 
 CheckResult run_check(const ExpectSpec& spec, const RunData& run) {
-    CheckResult r = dispatch(spec, run);
+    const CheckDescriptor& check = check_descriptor(spec.check);
+    CheckResult r = check.run(spec, run);
     r.index = spec.index;
     r.kind = spec.check;
-    r.name = check_name(spec.check);
-    r.params = params_text(spec);
+    r.name = check.name;
+    r.params = params_text(check, spec);
     r.expect_violated = spec.expect_violated;
     return r;
 }

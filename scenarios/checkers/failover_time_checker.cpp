@@ -7,6 +7,7 @@
 #include <iterator>
 #include <optional>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -213,6 +214,14 @@ CheckResult check_failover_time(const ExpectSpec& spec, const RunData& run) {
         if (!too_slow(f)) evidence.add(failover_text(f));
     result.evidence = evidence.take();
     return result;
+}
+
+const CheckDescriptor& failover_time_check() {
+    static const CheckDescriptor d{CheckKind::failover_time, "failover-time", {{"max", true}},
+                                  "`max` (required)",
+                                  "every leader or controller failover finishes within `max`",
+                                  check_failover_time};
+    return d;
 }
 
 }  // namespace scenarios

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -207,6 +208,30 @@ CheckResult check_committed_monotonic(const ExpectSpec& spec, const RunData& run
                                   : count_text(backwards, "commit") + " moved a committed offset backwards within a generation";
     result.evidence = evidence.take();
     return result;
+}
+
+const CheckDescriptor& at_least_once_check() {
+    static const CheckDescriptor d{CheckKind::at_least_once, "at-least-once", {{"group", false}},
+                                  "`group` (optional)",
+                                  "every acknowledged record reached the group by the end of the run, unless the group stopped (`until`) before it was acknowledged",
+                                  check_at_least_once};
+    return d;
+}
+
+const CheckDescriptor& no_poll_skip_check() {
+    static const CheckDescriptor d{CheckKind::no_poll_skip, "no-poll-skip", {{"group", false}},
+                                  "`group` (optional)",
+                                  "within one assignment no member jumps over committed records",
+                                  check_no_poll_skip};
+    return d;
+}
+
+const CheckDescriptor& committed_monotonic_check() {
+    static const CheckDescriptor d{CheckKind::committed_monotonic, "committed-monotonic", {{"group", false}},
+                                  "`group` (optional)",
+                                  "within one generation a committed offset never moves backwards",
+                                  check_committed_monotonic};
+    return d;
 }
 
 }  // namespace scenarios

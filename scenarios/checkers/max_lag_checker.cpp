@@ -1,6 +1,7 @@
 // max-lag: a group's total lag (the sum over its partitions of high watermark minus committed
 // offset, as kafka-consumer-groups.sh shows it) stays below a bound in every sample from
 // `after` to the end of the run.
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -73,6 +74,14 @@ CheckResult check_max_lag(const ExpectSpec& spec, const RunData& run) {
                      ", from " + sim::format_time(first_over->t) + " to " + sim::format_time(last_over->t));
     result.evidence = evidence.take();
     return result;
+}
+
+const CheckDescriptor& max_lag_check() {
+    static const CheckDescriptor d{CheckKind::max_lag, "max-lag", {{"group", true}, {"below", true}, {"after", false}},
+                                  "`group` (required, a named group), `below` (required, integer ≥ 1), `after` (default `0s`)",
+                                  "the group's total lag stays below `below` from `after` to the end",
+                                  check_max_lag};
+    return d;
 }
 
 }  // namespace scenarios

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -256,6 +257,14 @@ CheckResult check_no_acked_loss(const ExpectSpec&, const RunData& run) {
                           " below the log start offset, removed by retention, not checked)";
     result.evidence = tally.evidence.take();
     return result;
+}
+
+const CheckDescriptor& no_acked_loss_check() {
+    static const CheckDescriptor d{CheckKind::no_acked_loss, "no-acked-loss", {},
+                                  "—",
+                                  "every acknowledged record is in the final committed log of its partition, and reached every group that read past it",
+                                  check_no_acked_loss};
+    return d;
 }
 
 }  // namespace scenarios

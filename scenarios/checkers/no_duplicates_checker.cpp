@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -46,6 +47,14 @@ CheckResult check_no_duplicates(const ExpectSpec&, const RunData& run) {
     }
     result.evidence = evidence.take();
     return result;
+}
+
+const CheckDescriptor& no_duplicates_check() {
+    static const CheckDescriptor d{CheckKind::no_duplicates, "no-duplicates", {},
+                                  "—",
+                                  "no record (producer id + sequence) sits at two offsets",
+                                  check_no_duplicates};
+    return d;
 }
 
 }  // namespace scenarios

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -150,6 +151,14 @@ CheckResult check_per_partition_order(const ExpectSpec&, const RunData& run) {
                          : violated_summary(tally);
     result.evidence = tally.evidence.take();
     return result;
+}
+
+const CheckDescriptor& per_partition_order_check() {
+    static const CheckDescriptor d{CheckKind::per_partition_order, "per-partition-order", {},
+                                  "—",
+                                  "each producer's acknowledged records are in send order within a partition; consumers see offsets only increase within an assignment, without skipping committed records",
+                                  check_per_partition_order};
+    return d;
 }
 
 }  // namespace scenarios

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 #include "scenarios/timeline.hpp"
 
@@ -263,6 +264,14 @@ CheckResult check_quorum(const ExpectSpec& spec, const RunData& run) {
     if (zk) return check_ensemble(spec, run, w);
     const std::vector<Commit> commits = commits_in(run, w);
     return spec.available ? check_available(run, w, commits) : check_unavailable(w, commits);
+}
+
+const CheckDescriptor& quorum_check() {
+    static const CheckDescriptor d{CheckKind::quorum, "quorum", {{"available", false}, {"during", false}},
+                                  "`available` (bool, default `true`), `during`: `[from, to]` (default: whole run)",
+                                  "the metadata quorum could (or, with `false`, could not) commit throughout the window",
+                                  check_quorum};
+    return d;
 }
 
 }  // namespace scenarios

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -197,6 +198,14 @@ CheckResult check_recovers(const ExpectSpec& spec, const RunData& run) {
     }
     result.evidence = evidence.take();
     return result;
+}
+
+const CheckDescriptor& recovers_check() {
+    static const CheckDescriptor d{CheckKind::recovers, "recovers", {{"within", true}},
+                                  "`within` (required)",
+                                  "within that long after the last fault is undone, every partition has a leader and a full ISR, produces succeed, and every group's lag is back to its level before the faults",
+                                  check_recovers};
+    return d;
 }
 
 }  // namespace scenarios

@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -245,6 +246,14 @@ CheckResult check_replicas_consistent(const ExpectSpec&, const RunData& run) {
                                   : violated_summary(run, tally);
     result.evidence = tally.evidence.take();
     return result;
+}
+
+const CheckDescriptor& replicas_consistent_check() {
+    static const CheckDescriptor d{CheckKind::replicas_consistent, "replicas-consistent", {},
+                                  "—",
+                                  "replicas never disagree below the high watermark, and an offset once read never changes content",
+                                  check_replicas_consistent};
+    return d;
 }
 
 }  // namespace scenarios

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 
 namespace scenarios {
@@ -176,6 +177,14 @@ CheckResult check_single_leader(const ExpectSpec&, const RunData& run) {
     }
     result.evidence = evidence.take();
     return result;
+}
+
+const CheckDescriptor& single_leader_check() {
+    static const CheckDescriptor d{CheckKind::single_leader, "single-leader", {},
+                                  "—",
+                                  "at most one partition leader per leader epoch, one quorum leader per quorum epoch, one effective active controller per controller epoch",
+                                  check_single_leader};
+    return d;
 }
 
 }  // namespace scenarios
