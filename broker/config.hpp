@@ -1,7 +1,15 @@
 // Configuration with Kafka's own names and defaults (see ../shared/reference/kafka-behaviour.md).
 // A scenario gives overrides as a ConfigMap of Kafka names; the typed structs below are what
-// the model reads. The key table says which names exist, where they apply, and whether the
-// model acts on them (accepted-but-not-modelled names are reported as warnings).
+// the model reads. One key table (config_keys.cpp) says, for every name: where it applies, its
+// type, default and range, and which struct field holds it. Parsing, defaults, the resolved
+// configuration in reports, `validate` warnings and docs/config-keys.md all come from it.
+//
+// A key is modelled when a typed config holds it: the struct field is what the model reads. A
+// key without a field is accepted (real configs can be pasted in) and reported as "accepted but
+// not modelled".
+//
+// Adding a key: a row in config_keys.cpp; if the model reads it, a field in the struct below
+// (no default here: the row's default fills it) bound with .reads(&Struct::field) in the row.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -21,17 +29,196 @@ using ConfigMap = std::map<std::string, ConfigValue>;
 enum ConfigScope : unsigned { scope_broker = 1, scope_topic = 2, scope_producer = 4, scope_consumer = 8 };
 enum class ConfigType : uint8_t { boolean, integer, ratio, string, acks };
 
+// Behaviour that changed across Kafka releases; chosen by the version profile. Every switch is
+// on in the newest release; a profile turns off what its release did not have yet. In the order
+// the fixes shipped.
+struct Behaviour {
+    bool truncate_by_leader_epoch = true; // KIP-101, 0.11: else truncate to the high watermark on restart
+    bool kip279_epoch_end_offsets = true; // KIP-279, 2.0: OffsetForLeaderEpoch answers (epoch, end offset)
+    bool isr_join_requires_epoch_start = true;  // KAFKA-7128, 2.0.1
+    bool controller_epoch_fencing = true;       // KAFKA-6082, 2.1 (ZooKeeper mode)
+    // KAFKA-10554, 2.7: every follower fetch names its last fetched epoch and the leader answers a
+    // diverging epoch; before, a follower asked OffsetForLeaderEpoch once, on becoming follower.
+    bool fetch_detects_divergence = true;
+    bool hw_frozen_below_min_isr = true;  // KAFKA-15583, 3.7
+    bool raft_check_quorum = true;        // KAFKA-15489, 3.7: leader resigns without fetches from a majority
+};
+
+// One behaviour switch, for notes, report.json and docs (config.cpp lists them all).
+struct BehaviourSwitch {
+    std::string_view name{};         // the field's name: "truncate_by_leader_epoch"
+    bool Behaviour::*flag = nullptr;
+    std::string_view on{}, off{};    // what a profile with the switch on / off does, and why
+    bool Behaviour::*shown_if = nullptr;  // a note only when this other switch is on
+};
+std::span<const BehaviourSwitch> behaviour_switches();
+
+struct VersionProfile {
+    std::string name;     // "3.7"
+    int major = 3, minor = 7;
+    ConfigMap defaults;   // defaults that differ from the key table's
+    Behaviour behaviour;
+    std::vector<std::string> notes;  // what the profile sets and why, for `validate`/`profiles`
+};
+// The newest modelled profile not newer than `version` ("2.8", "3.4.1", "4.x"); nullopt when
+// the text is not a release in 0.8..4.x.
+std::optional<VersionProfile> profile_for(std::string_view version);
+std::vector<VersionProfile> all_profiles();
+
+// The (major, minor) of a release written as "2.8", "3.4.1", "0.10.2.1" or "4.x" ("x" reads
+// as 99); nullopt when it is not a release in 0.8..4.x.
+std::optional<std::pair<int, int>> release_major_minor(std::string_view version);
+
+// A default that a range of profiles changes (or, with the key table's own value, explains).
+struct ProfileDefault {
+    std::string_view key{};
+    std::string_view value{};               // as in a scenario file: "1", "true", "range"
+    std::pair<int, int> from{0, 0};         // the profiles from this release ...
+    std::pair<int, int> until{99, 99};      // ... up to, not including, this one
+    std::string_view why{};
+};
+std::span<const ProfileDefault> profile_defaults();
+
+// The typed configs. Their fields start at the key table's defaults (the constructors apply
+// them); each field's comment names its key.
+struct BrokerConfig {
+    // Replication (ReplicationConfigs.java)
+    int32_t min_insync_replicas{};                   // min.insync.replicas
+    bool unclean_leader_election_enable{};           // unclean.leader.election.enable
+    int32_t eligible_leader_replicas_version{};      // eligible.leader.replicas.version (KIP-966 feature level)
+    int64_t replica_lag_time_max_ms{};               // replica.lag.time.max.ms
+    int64_t replica_fetch_wait_max_ms{};             // replica.fetch.wait.max.ms
+    int32_t replica_fetch_min_bytes{};               // replica.fetch.min.bytes
+    int32_t replica_fetch_max_bytes{};               // replica.fetch.max.bytes
+    int64_t replica_fetch_backoff_ms{};              // replica.fetch.backoff.ms
+    int64_t replica_socket_timeout_ms{};             // replica.socket.timeout.ms
+    int64_t replica_high_watermark_checkpoint_interval_ms{};  // replica.high.watermark.checkpoint.interval.ms
+    int32_t default_replication_factor{};            // default.replication.factor
+    int32_t num_partitions{};                        // num.partitions
+    // Log (ServerLogConfigs.java): the defaults of the topics' segment.bytes and segment.ms
+    int64_t log_segment_bytes{};                     // log.segment.bytes
+    int64_t log_roll_ms{};                           // log.roll.ms, log.roll.hours
+    // KRaft broker lifecycle (KIP-631)
+    int64_t broker_heartbeat_interval_ms{};          // broker.heartbeat.interval.ms
+    int64_t broker_session_timeout_ms{};             // broker.session.timeout.ms
+    int64_t controlled_shutdown_timeout_ms{};        // kafkasim.controlled.shutdown.timeout.ms
+    // KRaft quorum (QuorumConfig.java)
+    int64_t controller_quorum_election_timeout_ms{};      // controller.quorum.election.timeout.ms
+    int64_t controller_quorum_fetch_timeout_ms{};         // controller.quorum.fetch.timeout.ms
+    int64_t controller_quorum_election_backoff_max_ms{};  // controller.quorum.election.backoff.max.ms
+    int64_t controller_quorum_request_timeout_ms{};       // controller.quorum.request.timeout.ms
+    int64_t controller_quorum_retry_backoff_ms{};         // controller.quorum.retry.backoff.ms
+    // ZooKeeper mode: the brokers' sessions
+    int64_t zookeeper_session_timeout_ms{};          // zookeeper.session.timeout.ms
+    // The ZooKeeper servers (zoo.cfg), as "zookeeper.<name>" in kafka.config
+    int64_t zookeeper_tick_time_ms{};                // zookeeper.tickTime
+    int64_t zookeeper_init_limit{};                  // zookeeper.initLimit (ticks)
+    int64_t zookeeper_sync_limit{};                  // zookeeper.syncLimit (ticks)
+    // Group coordinator
+    int32_t offsets_topic_num_partitions{};          // offsets.topic.num.partitions
+    int32_t offsets_topic_replication_factor{};      // offsets.topic.replication.factor
+    int64_t group_initial_rebalance_delay_ms{};      // group.initial.rebalance.delay.ms
+    int64_t group_min_session_timeout_ms{};          // group.min.session.timeout.ms
+    int64_t group_max_session_timeout_ms{};          // group.max.session.timeout.ms
+
+    Behaviour behaviour;
+
+    BrokerConfig();
+    // Profile defaults first, then the scenario's overrides.
+    static BrokerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
+};
+
+// Per-topic settings, resolved against the broker config (topic name -> broker name).
+struct TopicConfig {
+    int32_t min_insync_replicas{};              // min.insync.replicas
+    bool unclean_leader_election_enable{};      // unclean.leader.election.enable
+    int64_t segment_bytes{};                    // segment.bytes
+    int64_t segment_ms{};                       // segment.ms
+    ConfigMap overrides;  // what the topic set itself (kafka-topics --describe "Configs:")
+
+    TopicConfig();
+    static TopicConfig from(const BrokerConfig& broker, const ConfigMap& topic_overrides);
+};
+
+struct ProducerConfig {
+    int32_t acks{};                             // acks: "all" = -1
+    bool enable_idempotence{};                  // enable.idempotence
+    bool idempotence_explicit = false;          // set by the user (conflicts are then errors)
+    int32_t retries{};                          // retries
+    int64_t linger_ms{};                        // linger.ms
+    int32_t batch_size{};                       // batch.size
+    int64_t delivery_timeout_ms{};              // delivery.timeout.ms
+    int64_t request_timeout_ms{};               // request.timeout.ms
+    int64_t retry_backoff_ms{};                 // retry.backoff.ms
+    int32_t max_in_flight_requests_per_connection{};  // max.in.flight.requests.per.connection
+    int64_t metadata_max_age_ms{};              // metadata.max.age.ms
+    int32_t record_size_bytes{};                // kafkasim.record.size.bytes
+
+    ProducerConfig();
+    static ProducerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
+};
+// Settings Kafka's producer refuses to start with (a ConfigException): idempotence set
+// explicitly together with acks != all, retries = 0 or more than 5 in flight; an explicit
+// delivery.timeout.ms below linger.ms + request.timeout.ms. nullopt when consistent.
+std::optional<std::string> producer_config_conflict(const ProducerConfig& config, const ConfigMap& overrides);
+
+struct ConsumerConfig {
+    std::string auto_offset_reset;              // auto.offset.reset
+    bool enable_auto_commit{};                  // enable.auto.commit
+    int64_t auto_commit_interval_ms{};          // auto.commit.interval.ms
+    int64_t session_timeout_ms{};               // session.timeout.ms
+    int64_t heartbeat_interval_ms{};            // heartbeat.interval.ms
+    int64_t max_poll_interval_ms{};             // max.poll.interval.ms
+    int32_t max_poll_records{};                 // max.poll.records
+    std::string partition_assignment_strategy;  // partition.assignment.strategy
+    std::string isolation_level;                // isolation.level
+    int32_t fetch_min_bytes{};                  // fetch.min.bytes
+    int64_t fetch_max_wait_ms{};                // fetch.max.wait.ms
+    int32_t max_partition_fetch_bytes{};        // max.partition.fetch.bytes
+    int64_t request_timeout_ms{};               // request.timeout.ms
+    int64_t retry_backoff_ms{};                 // retry.backoff.ms
+    int64_t metadata_max_age_ms{};              // metadata.max.age.ms
+
+    ConsumerConfig();
+    static ConsumerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
+};
+// Settings Kafka's consumer refuses to start with (heartbeat.interval.ms >= session.timeout.ms).
+std::optional<std::string> consumer_config_conflict(const ConsumerConfig& config);
+
+// The field of a typed config that holds a key; monostate when that config does not hold it.
+template <class Config>
+using ConfigField = std::variant<std::monostate, bool Config::*, int32_t Config::*, int64_t Config::*,
+                                 std::string Config::*>;
+
 struct ConfigKey {
-    std::string_view name;
-    unsigned scopes;
-    ConfigType type;
-    std::string_view default_value;  // as Kafka's docs print it (newest modelled profile)
-    bool modelled;                   // false: accepted, but the model does not act on it
-    std::string_view doc;
+    std::string_view name{};
+    unsigned scopes = 0;
+    ConfigType type = ConfigType::string;
+    // Kafka's default as its docs print it, for the default profile (profiles change some: see
+    // profile_defaults()). A key with a field starts the field at it; "null" there means another
+    // key bound to the same field gives the default (log.roll.ms <- log.roll.hours).
+    std::string_view default_value{};
+    std::string_view doc{};
     // Integer keys: the accepted range (Kafka's own validators where it has them; otherwise
     // what fits the field). Ratios use the same bounds.
     int64_t min_value = INT64_MIN;
     int64_t max_value = INT64_MAX;
+    // Where the model reads the key: one field per typed config that holds it.
+    ConfigField<BrokerConfig> broker_field{};
+    ConfigField<TopicConfig> topic_field{};
+    ConfigField<ProducerConfig> producer_field{};
+    ConfigField<ConsumerConfig> consumer_field{};
+    // The field holds value x unit (log.roll.hours in log_roll_ms); when several keys set one
+    // field, the finest unit wins, as in Kafka (ms, then minutes, then hours).
+    int64_t unit = 1;
+    // Topic keys: the broker key that gives the default (segment.ms <- log.roll.ms).
+    std::string_view broker_synonym{};
+    // A key without a field: values that ask for nothing beyond what the model does anyway
+    // (cleanup.policy "delete"); comma-separated.
+    std::string_view modelled_values{};
+
+    // A typed config holds it (in every scope the key has: a test checks that).
+    bool modelled() const;
 };
 
 std::span<const ConfigKey> config_keys();
@@ -41,6 +228,9 @@ std::string suggest_config_key(std::string_view name, unsigned scopes);
 // Normalise a JSON-ish value for a key: "all" -> -1 for acks, "true" -> true, 5 -> 5.0 for
 // ratios. Returns an error text when the value does not fit the key's type.
 std::optional<std::string> normalise_config_value(const ConfigKey& key, ConfigValue& value);
+
+// What a key accepts: "an integer >= 1", "true or false", "a number from 0 to 1".
+std::string config_values_text(const ConfigKey& key);
 
 int64_t config_int(const ConfigValue& v);
 bool config_bool(const ConfigValue& v);
@@ -52,152 +242,24 @@ std::string scope_names(unsigned scopes);
 bool config_value_modelled(const ConfigKey& key, const ConfigValue& value);
 // "all", "true", "1048576", "0.5": for messages and `describe`.
 std::string format_config_value(const ConfigValue& v);
+// As above, in the key's own terms (acks -1 is "all").
+std::string format_config_value(const ConfigKey& key, const ConfigValue& v);
+
+// The settings a typed config holds, under Kafka's names, as the model reads them: one entry a
+// field, in table order, under the key whose unit is the field's (log.roll.hours shows as
+// log.roll.ms).
+using ResolvedSettings = std::vector<std::pair<std::string_view, ConfigValue>>;
+ResolvedSettings resolved_settings(const BrokerConfig& config);
+ResolvedSettings resolved_settings(const TopicConfig& config);
+ResolvedSettings resolved_settings(const ProducerConfig& config);
+ResolvedSettings resolved_settings(const ConsumerConfig& config);
 
 // A topic-level name and the broker default it falls back to (segment.bytes <- log.segment.bytes).
 struct ConfigSynonym {
     std::string_view topic;
     std::string_view broker;
 };
+// From the key table, by topic name.
 std::span<const ConfigSynonym> topic_config_synonyms();
-
-// The (major, minor) of a release written as "2.8", "3.4.1", "0.10.2.1" or "4.x" ("x" reads
-// as 99); nullopt when it is not a release in 0.8..4.x.
-std::optional<std::pair<int, int>> release_major_minor(std::string_view version);
-
-// Behaviour that changed across Kafka releases; chosen by the version profile.
-struct Behaviour {
-    bool hw_frozen_below_min_isr = true;  // KAFKA-15583, 3.7
-    bool raft_check_quorum = true;        // KAFKA-15489, 3.7: leader resigns without fetches from a majority
-    bool truncate_by_leader_epoch = true; // KIP-101, 0.11: else truncate to the high watermark on restart
-    bool kip279_epoch_end_offsets = true; // KIP-279, 2.0: OffsetForLeaderEpoch answers (epoch, end offset)
-    // KAFKA-10554, 2.7: every follower fetch names its last fetched epoch and the leader answers a
-    // diverging epoch; before, a follower asked OffsetForLeaderEpoch once, on becoming follower.
-    bool fetch_detects_divergence = true;
-    bool isr_join_requires_epoch_start = true;  // KAFKA-7128, 2.0.1
-    bool controller_epoch_fencing = true;       // KAFKA-6082, 2.1 (ZooKeeper mode)
-};
-
-struct VersionProfile {
-    std::string name;     // "3.7"
-    int major = 3, minor = 7;
-    ConfigMap defaults;   // defaults that differ from the newest release
-    Behaviour behaviour;
-    std::vector<std::string> notes;  // what the profile sets and why, for `validate`/`profiles`
-};
-// The newest modelled profile not newer than `version` ("2.8", "3.4.1", "4.x"); nullopt when
-// the text is not a release in 0.8..4.x.
-std::optional<VersionProfile> profile_for(std::string_view version);
-std::vector<VersionProfile> all_profiles();
-
-struct BrokerConfig {
-    // Replication (ReplicationConfigs.java)
-    int32_t min_insync_replicas = 1;               // min.insync.replicas
-    bool unclean_leader_election_enable = false;   // unclean.leader.election.enable (true before 0.11)
-    // The eligible.leader.replicas.version feature (KIP-966): 1 turns Eligible Leader Replicas
-    // on (KRaft; opt-in in 4.0, the default for new clusters from 4.1).
-    int32_t eligible_leader_replicas_version = 0;
-    int64_t replica_lag_time_max_ms = 30000;       // replica.lag.time.max.ms (10000 before 2.5)
-    int64_t replica_fetch_wait_max_ms = 500;       // replica.fetch.wait.max.ms
-    int32_t replica_fetch_min_bytes = 1;           // replica.fetch.min.bytes
-    int32_t replica_fetch_max_bytes = 1048576;     // replica.fetch.max.bytes
-    int64_t replica_fetch_backoff_ms = 1000;       // replica.fetch.backoff.ms
-    int64_t replica_socket_timeout_ms = 30000;     // replica.socket.timeout.ms
-    int64_t replica_high_watermark_checkpoint_interval_ms = 5000;
-    int32_t default_replication_factor = 1;
-    int32_t num_partitions = 1;
-    bool auto_leader_rebalance_enable = true;
-    int64_t leader_imbalance_check_interval_seconds = 300;
-    int32_t leader_imbalance_per_broker_percentage = 10;
-    // Log (ServerLogConfigs.java)
-    int64_t log_segment_bytes = 1073741824;        // log.segment.bytes
-    int64_t log_roll_ms = 168LL * 3600 * 1000;     // log.roll.ms / log.roll.hours
-    int64_t log_retention_ms = 168LL * 3600 * 1000;
-    int64_t log_retention_check_interval_ms = 300000;
-    int64_t log_flush_interval_messages = INT64_MAX;  // Kafka leaves flushing to the OS
-    int64_t log_flush_interval_ms = -1;              // unset
-    // KRaft broker lifecycle (KIP-631)
-    int64_t broker_heartbeat_interval_ms = 2000;
-    int64_t broker_session_timeout_ms = 9000;
-    int64_t controlled_shutdown_timeout_ms = 30000;  // bound on a clean stop in the model
-    // KRaft quorum (QuorumConfig.java)
-    int64_t controller_quorum_election_timeout_ms = 1000;
-    int64_t controller_quorum_fetch_timeout_ms = 2000;
-    int64_t controller_quorum_election_backoff_max_ms = 1000;
-    int64_t controller_quorum_append_linger_ms = 25;
-    int64_t controller_quorum_request_timeout_ms = 2000;
-    int64_t controller_quorum_retry_backoff_ms = 20;
-    // ZooKeeper mode
-    int64_t zookeeper_session_timeout_ms = 18000;    // 6000 before 2.5
-    // The ZooKeeper servers (zoo.cfg), as "zookeeper.<name>" in kafka.config
-    int64_t zookeeper_tick_time_ms = 2000;
-    int64_t zookeeper_init_limit = 10;               // ticks
-    int64_t zookeeper_sync_limit = 5;                // ticks
-    // Group coordinator
-    int32_t offsets_topic_num_partitions = 50;
-    int32_t offsets_topic_replication_factor = 3;
-    int64_t group_initial_rebalance_delay_ms = 3000;
-    int64_t group_min_session_timeout_ms = 6000;
-    int64_t group_max_session_timeout_ms = 1800000;
-
-    Behaviour behaviour;
-
-    // Profile defaults first, then the scenario's overrides.
-    static BrokerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
-};
-
-// Per-topic settings, resolved against the broker config (topic name -> broker name).
-struct TopicConfig {
-    int32_t min_insync_replicas = 1;
-    bool unclean_leader_election_enable = false;
-    int64_t segment_bytes = 1073741824;
-    int64_t segment_ms = 168LL * 3600 * 1000;
-    int64_t retention_ms = 168LL * 3600 * 1000;
-    ConfigMap overrides;  // what the topic set itself (kafka-topics --describe "Configs:")
-
-    static TopicConfig from(const BrokerConfig& broker, const ConfigMap& topic_overrides);
-};
-
-struct ProducerConfig {
-    int32_t acks = -1;                      // acks: "all" = -1 (1 before 3.0)
-    bool enable_idempotence = true;         // false before 3.0
-    bool idempotence_explicit = false;      // set by the user (conflicts are then errors)
-    int32_t retries = 2147483647;
-    int64_t linger_ms = 0;                  // 5 from 4.0 (KIP-1030)
-    int32_t batch_size = 16384;
-    int64_t delivery_timeout_ms = 120000;
-    int64_t request_timeout_ms = 30000;
-    int64_t retry_backoff_ms = 100;
-    int32_t max_in_flight_requests_per_connection = 5;
-    int64_t metadata_max_age_ms = 300000;
-    int32_t record_size_bytes = 100;        // kafkasim: size of one generated record's value
-
-    static ProducerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
-};
-// Settings Kafka's producer refuses to start with (a ConfigException): idempotence set
-// explicitly together with acks != all, retries = 0 or more than 5 in flight; an explicit
-// delivery.timeout.ms below linger.ms + request.timeout.ms. nullopt when consistent.
-std::optional<std::string> producer_config_conflict(const ProducerConfig& config, const ConfigMap& overrides);
-
-struct ConsumerConfig {
-    std::string auto_offset_reset = "latest";
-    bool enable_auto_commit = true;
-    int64_t auto_commit_interval_ms = 5000;
-    int64_t session_timeout_ms = 45000;     // 10000 before 3.0
-    int64_t heartbeat_interval_ms = 3000;
-    int64_t max_poll_interval_ms = 300000;
-    int32_t max_poll_records = 500;
-    std::string partition_assignment_strategy = "range,cooperative-sticky";
-    std::string isolation_level = "read_uncommitted";
-    int32_t fetch_min_bytes = 1;
-    int64_t fetch_max_wait_ms = 500;
-    int32_t max_partition_fetch_bytes = 1048576;
-    int64_t request_timeout_ms = 30000;
-    int64_t retry_backoff_ms = 100;
-    int64_t metadata_max_age_ms = 300000;
-
-    static ConsumerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
-};
-// Settings Kafka's consumer refuses to start with (heartbeat.interval.ms >= session.timeout.ms).
-std::optional<std::string> consumer_config_conflict(const ConsumerConfig& config);
 
 }  // namespace kafka

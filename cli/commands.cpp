@@ -13,6 +13,7 @@
 #include <iostream>
 #include <optional>
 
+#include "reports/config_reference.hpp"
 #include "reports/console_report.hpp"
 #include "reports/json_report.hpp"
 #include "reports/narrator.hpp"
@@ -237,6 +238,12 @@ int list_command(const std::vector<std::string>& args) {
         std::string first = text.substr(0, text.find(". ") == std::string::npos ? text.size() : text.find(". ") + 1);
         std::printf("%-34s %s\n", f.stem().string().c_str(), first.c_str());
     }
+    return 0;
+}
+
+int configs_command(const std::vector<std::string>& args) {
+    if (!args.empty()) throw UsageError("usage: kafkasim configs");
+    std::cout << reports::config_reference_markdown();
     return 0;
 }
 

@@ -19,6 +19,9 @@ int list_command(const std::vector<std::string>& args);
 // kafkasim profiles [VERSION]: every version profile (or the one a release maps to): the
 // defaults it changes, the protocol behaviour it models, and why.
 int profiles_command(const std::vector<std::string>& args);
+// kafkasim configs: every config key a scenario may set, by scope, with its default, what the
+// profiles change and whether the model reads it (the text of docs/config-keys.md).
+int configs_command(const std::vector<std::string>& args);
 
 // A path as given, or a library scenario by name ("quickstart").
 std::string resolve_scenario_path(const std::string& name_or_path);

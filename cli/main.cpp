@@ -7,6 +7,7 @@
 //   shell FILE [--seed N]                           an interactive session over the cluster (cli/shell_command.hpp)
 //   list                                            the scenario library, one line each
 //   profiles [VERSION]                              the version profiles: defaults and behaviour, and why
+//   configs                                         every config key: default, profiles, modelled (docs/config-keys.md)
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -43,6 +44,8 @@ void usage(std::ostream& out) {
            "                                                produce and consume, look at topics, quorum and logs\n"
            "  list                                          the scenario library\n"
            "  profiles [VERSION]                            the Kafka version profiles: what each sets and why\n"
+           "  configs                                       every config key: its default, what the profiles change,\n"
+           "                                                whether the model acts on it (docs/config-keys.md)\n"
            "\n"
            "FILE may be a path or the name of a library scenario (e.g. quickstart).\n";
 }
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
         if (command == "shell") return cli::shell_command(args);
         if (command == "list") return cli::list_command(args);
         if (command == "profiles") return cli::profiles_command(args);
+        if (command == "configs") return cli::configs_command(args);
     } catch (const cli::UsageError& e) {
         std::cerr << "kafkasim " << command << ": " << e.what() << "\n";
         return 2;

@@ -42,13 +42,9 @@ using json = nlohmann::ordered_json;
 constexpr const char* report_schema = "kafkasim-report/1";
 
 json behaviour_json(const kafka::Behaviour& b) {
-    return {{"hw_frozen_below_min_isr", b.hw_frozen_below_min_isr},
-            {"raft_check_quorum", b.raft_check_quorum},
-            {"truncate_by_leader_epoch", b.truncate_by_leader_epoch},
-            {"kip279_epoch_end_offsets", b.kip279_epoch_end_offsets},
-            {"fetch_detects_divergence", b.fetch_detects_divergence},
-            {"isr_join_requires_epoch_start", b.isr_join_requires_epoch_start},
-            {"controller_epoch_fencing", b.controller_epoch_fencing}};
+    json out = json::object();
+    for (const kafka::BehaviourSwitch& s : kafka::behaviour_switches()) out[std::string(s.name)] = b.*s.flag;
+    return out;
 }
 
 json scenario_json(const scenarios::Scenario& s) {

@@ -1,8 +1,9 @@
 // The configuration a run actually used: the version profile's defaults with the scenario's
 // overrides on top, read back from the typed configs the model reads (BrokerConfig,
-// TopicConfig, ProducerConfig, ConsumerConfig), under Kafka's names. So a derived value shows
-// as the model saw it: enable.idempotence turned off by acks=1, delivery.timeout.ms raised to
-// linger.ms + request.timeout.ms, log.retention.ms from log.retention.hours.
+// TopicConfig, ProducerConfig, ConsumerConfig), under Kafka's names: every modelled key of the
+// key table, nothing else (kafka::resolved_settings). So a derived value shows as the model saw
+// it: enable.idempotence turned off by acks=1, delivery.timeout.ms raised to linger.ms +
+// request.timeout.ms, log.roll.ms from log.roll.hours.
 #pragma once
 #include <nlohmann/json.hpp>
 

@@ -1470,9 +1470,9 @@ std::string describe_profile(const kafka::VersionProfile& profile) {
     } else {
         out += "  defaults this profile changes:\n";
         for (const auto& [name, value] : profile.defaults) {
-            std::string shown_value = kafka::format_config_value(value);
-            if (name == "acks" && shown_value == "-1") shown_value = "all";
-            out += "    " + name + " = " + shown_value + "\n";
+            const kafka::ConfigKey* key = kafka::find_config_key(name);  // acks -1 shows as "all"
+            const std::string shown = key ? kafka::format_config_value(*key, value) : kafka::format_config_value(value);
+            out += "    " + name + " = " + shown + "\n";
         }
     }
     out += "  what this profile sets and why:\n";

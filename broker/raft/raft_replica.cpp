@@ -13,7 +13,6 @@ RaftConfig RaftConfig::from(const BrokerConfig& c) {
     r.election_timeout_ms = c.controller_quorum_election_timeout_ms;
     r.fetch_timeout_ms = c.controller_quorum_fetch_timeout_ms;
     r.election_backoff_max_ms = c.controller_quorum_election_backoff_max_ms;
-    r.append_linger_ms = c.controller_quorum_append_linger_ms;
     r.request_timeout_ms = c.controller_quorum_request_timeout_ms;
     r.retry_backoff_ms = c.controller_quorum_retry_backoff_ms;
     r.check_quorum = c.behaviour.raft_check_quorum;

@@ -41,7 +41,6 @@ struct RaftConfig {  // controller.quorum.* (QuorumConfig.java), Kafka defaults
     int64_t election_timeout_ms = 1000;     // randomised to [t, 2t)
     int64_t fetch_timeout_ms = 2000;        // follower -> candidate; leader check-quorum at 1.5x
     int64_t election_backoff_max_ms = 1000;
-    int64_t append_linger_ms = 25;          // accepted; appends are written and flushed at once
     int64_t request_timeout_ms = 2000;
     int64_t retry_backoff_ms = 20;
     int64_t fetch_max_wait_ms = 500;        // KafkaRaftClient's fetchMaxWaitMs

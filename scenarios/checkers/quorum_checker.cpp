@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 
+#include "broker/config.hpp"
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
 #include "scenarios/timeline.hpp"
@@ -17,10 +18,8 @@ namespace scenarios {
 namespace {
 using namespace checkers;
 
-int64_t config_ms(const RunData& run, const char* key, int64_t fallback) {
-    for (const kafka::ConfigMap* map : {&run.scenario.kafka.config, &run.scenario.kafka.profile.defaults})
-        if (auto it = map->find(key); it != map->end()) return kafka::config_int(it->second);
-    return fallback;
+kafka::BrokerConfig broker_config(const RunData& run) {
+    return kafka::BrokerConfig::from(run.scenario.kafka.profile, run.scenario.kafka.config);
 }
 
 // The longest a healthy quorum may go without committing: followers notice the leader is
@@ -37,9 +36,9 @@ struct FailoverBound {
 };
 
 FailoverBound failover_bound(const RunData& run) {
-    return {config_ms(run, "controller.quorum.fetch.timeout.ms", 2000),
-            config_ms(run, "controller.quorum.election.timeout.ms", 1000),
-            config_ms(run, "controller.quorum.election.backoff.max.ms", 1000)};
+    const kafka::BrokerConfig c = broker_config(run);
+    return {c.controller_quorum_fetch_timeout_ms, c.controller_quorum_election_timeout_ms,
+            c.controller_quorum_election_backoff_max_ms};
 }
 
 struct Window {
@@ -205,7 +204,8 @@ std::vector<Window> ensemble_terms(const RunData& run, Window w) {
 }
 
 CheckResult check_ensemble(const ExpectSpec& spec, const RunData& run, Window w) {
-    const EnsembleBound bound{config_ms(run, "zookeeper.tickTime", 2000), config_ms(run, "zookeeper.syncLimit", 5)};
+    const kafka::BrokerConfig c = broker_config(run);
+    const EnsembleBound bound{c.zookeeper_tick_time_ms, c.zookeeper_sync_limit};
     const std::vector<Window> terms = ensemble_terms(run, w);
     // Gaps: stretches of the window with no serving leader.
     std::vector<Window> gaps;

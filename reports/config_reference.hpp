@@ -1,0 +1,11 @@
+// The config reference (docs/config-keys.md, `kafkasim configs`): every key of the key table by
+// scope, with its default, what the version profiles change, whether the model reads it, and the
+// behaviour switches of every profile. A test keeps the page equal to this text.
+#pragma once
+#include <string>
+
+namespace reports {
+
+std::string config_reference_markdown();
+
+}  // namespace reports
