@@ -6,11 +6,7 @@ namespace kafka {
 
 namespace {
 
-constexpr uint64_t raft_timer_base = uint64_t{0xFF} << 48;
-constexpr uint64_t zk_client_timer_base = uint64_t{0xFE} << 48;
-constexpr uint64_t zk_controller_timer_base = uint64_t{0xFD} << 48;
 constexpr int controlled_shutdown_max_retries = 3;            // controlled.shutdown.max.retries
-constexpr uint64_t id_mask = (uint64_t{1} << 48) - 1;
 
 std::vector<BrokerId> without(const std::vector<BrokerId>& ids, const std::vector<BrokerId>& drop) {
     std::vector<BrokerId> out;
@@ -27,11 +23,11 @@ BrokerNode::BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerCon
       voters_(voters),
       config_(config),
       directory_(directory),
-      raft_(id, std::move(voters), RaftConfig::from(config), directory, raft_timer_base) {
+      raft_(id, std::move(voters), RaftConfig::from(config), directory, timer_space(TimerComponent::raft)) {
     if (zookeepers.empty()) return;
     zk_ = std::make_unique<ZkClient>(id, std::move(zookeepers), config_.zookeeper_session_timeout_ms, directory_,
-                                     zk_client_timer_base);
-    zk_controller_ = std::make_unique<ZkController>(id, config_, directory_, *zk_, zk_controller_timer_base);
+                                     timer_space(TimerComponent::zk_client));
+    zk_controller_ = std::make_unique<ZkController>(id, config_, directory_, *zk_, timer_space(TimerComponent::zk_controller));
     zk_->set_session_listener([this](ZkSessionEvent e, Context& ctx) {
         if (closing_session_ && e == ZkSessionEvent::disconnected) {
             ctx.exit();  // the session is closed: its ephemerals, /brokers/ids/<id> first, are gone
@@ -74,10 +70,10 @@ void BrokerNode::on_start(Context& ctx) {
     if (zk_) {
         zk_->start(ctx);
     } else {
-        ctx.set_timer(sim::milliseconds(50), tag(timer_heartbeat));
+        ctx.set_timer(sim::milliseconds(50), metadata_timers_.tag(timer_heartbeat));
     }
-    ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), tag(timer_isr_check));
-    ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms), tag(timer_hw_checkpoint));
+    ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), replica_timers_.tag(timer_isr_check));
+    ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms), replica_timers_.tag(timer_hw_checkpoint));
 }
 
 void BrokerNode::on_shutdown(Context& ctx) {
@@ -173,23 +169,50 @@ void BrokerNode::on_timer(uint64_t t, Context& ctx) {
         after_raft(ctx);
         return;
     }
-    if (GroupCoordinator::owns_timer(t)) {
+    if (coordinator_.owns_timer(t)) {
         coordinator_.on_timer(t, ctx);
         return;
     }
-    uint64_t id = t & id_mask;
-    switch (static_cast<TimerKind>(t >> 48)) {
-        case timer_heartbeat:
-            send_heartbeat(ctx);
-            ctx.set_timer(sim::milliseconds(registered() ? config_.broker_heartbeat_interval_ms : 100), tag(timer_heartbeat));
-            return;
+    const uint64_t id = sim::TimerSpace::value_of(t);
+    if (metadata_timers_.owns(t)) {
+        switch (static_cast<MetadataTimer>(sim::TimerSpace::kind_of(t))) {
+            case timer_heartbeat:
+                send_heartbeat(ctx);
+                ctx.set_timer(sim::milliseconds(registered() ? config_.broker_heartbeat_interval_ms : 100),
+                              metadata_timers_.tag(timer_heartbeat));
+                return;
+            case timer_exit:
+                ctx.exit();
+                return;
+            case timer_controlled_shutdown:
+                controlled_shutdown_timer_ = sim::TimerId{};
+                if (controlled_shutdown_attempts_ >= controlled_shutdown_max_retries) {
+                    ctx.emit(ControlledShutdownFailed{.broker = id_, .attempts = controlled_shutdown_attempts_});
+                    stop_now(ctx);  // KafkaServer proceeds with an unclean shutdown
+                } else {
+                    send_controlled_shutdown(ctx);
+                }
+                return;
+            case timer_alter_partition: {
+                auto it = alter_in_flight_.find(static_cast<int32_t>(id));
+                if (it == alter_in_flight_.end()) return;
+                auto p = partitions_.find(it->second);
+                if (p != partitions_.end()) p->second->set_pending_isr(std::nullopt);
+                alter_in_flight_.erase(it);
+                return;
+            }
+        }
+        return;
+    }
+    if (!replica_timers_.owns(t)) return;
+    switch (static_cast<ReplicaTimer>(sim::TimerSpace::kind_of(t))) {
         case timer_isr_check:
             check_isr(ctx);
-            ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), tag(timer_isr_check));
+            ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), replica_timers_.tag(timer_isr_check));
             return;
         case timer_hw_checkpoint:
             for (auto& [tp, p] : partitions_) p->checkpoint_high_watermark();
-            ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms), tag(timer_hw_checkpoint));
+            ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms), replica_timers_.tag(timer_hw_checkpoint));
             return;
         case timer_fetch_wait:
             for (size_t i = 0; i < fetches_.size(); ++i) {
@@ -221,26 +244,6 @@ void BrokerNode::on_timer(uint64_t t, Context& ctx) {
             it->second.in_flight = false;  // request timed out, or the backoff ended
             it->second.backing_off = false;
             send_fetch(it->first, ctx);
-            return;
-        }
-        case timer_exit:
-            ctx.exit();
-            return;
-        case timer_controlled_shutdown:
-            controlled_shutdown_timer_ = sim::TimerId{};
-            if (controlled_shutdown_attempts_ >= controlled_shutdown_max_retries) {
-                ctx.emit(ControlledShutdownFailed{.broker = id_, .attempts = controlled_shutdown_attempts_});
-                stop_now(ctx);  // KafkaServer proceeds with an unclean shutdown
-            } else {
-                send_controlled_shutdown(ctx);
-            }
-            return;
-        case timer_alter_partition: {
-            auto it = alter_in_flight_.find(static_cast<int32_t>(id));
-            if (it == alter_in_flight_.end()) return;
-            auto p = partitions_.find(it->second);
-            if (p != partitions_.end()) p->second->set_pending_isr(std::nullopt);
-            alter_in_flight_.erase(it);
             return;
         }
     }
@@ -428,7 +431,7 @@ void BrokerNode::stop_now(Context& ctx) {
         // now instead of after zookeeper.session.timeout.ms; exit once the close is answered.
         closing_session_ = true;
         zk_->close(ctx);
-        ctx.set_timer(sim::milliseconds(config_.zookeeper_session_timeout_ms / 3), tag(timer_exit));
+        ctx.set_timer(sim::milliseconds(config_.zookeeper_session_timeout_ms / 3), metadata_timers_.tag(timer_exit));
         return;
     }
     ctx.exit();
@@ -457,7 +460,7 @@ void BrokerNode::request_isr_change(Partition& p, std::vector<BrokerId> new_isr,
                                 .new_isr = new_isr,
                                 .reason = reason});
     ctx.set_timer(sim::milliseconds(config_.controller_quorum_request_timeout_ms),
-                  tag(timer_alter_partition, static_cast<uint64_t>(req.correlation_id)));
+                  metadata_timers_.tag(timer_alter_partition, static_cast<uint64_t>(req.correlation_id)));
     ctx.send(controller, std::move(req));
 }
 
@@ -575,7 +578,7 @@ void BrokerNode::handle_produce(sim::NodeId from, ProduceRequest& req, Context& 
         return;
     }
     pending.id = next_purgatory_id_++;
-    pending.timer = ctx.set_timer(sim::milliseconds(req.timeout_ms), tag(timer_produce_wait, pending.id));
+    pending.timer = ctx.set_timer(sim::milliseconds(req.timeout_ms), replica_timers_.tag(timer_produce_wait, pending.id));
     produces_.push_back(std::move(pending));
 }
 
@@ -714,7 +717,7 @@ void BrokerNode::handle_fetch(sim::NodeId from, FetchRequest& req, Context& ctx,
         ParkedFetch parked;
         parked.id = next_purgatory_id_++;
         parked.from = from;
-        parked.timer = ctx.set_timer(sim::milliseconds(req.max_wait_ms), tag(timer_fetch_wait, parked.id));
+        parked.timer = ctx.set_timer(sim::milliseconds(req.max_wait_ms), replica_timers_.tag(timer_fetch_wait, parked.id));
         parked.request = std::move(req);
         fetches_.push_back(std::move(parked));
         return;
@@ -799,7 +802,7 @@ void BrokerNode::send_fetch(BrokerId leader, Context& ctx) {
     f.in_flight = true;
     f.correlation_id = req.correlation_id;
     ctx.cancel_timer(f.timer);
-    f.timer = ctx.set_timer(sim::milliseconds(config_.replica_socket_timeout_ms), tag(timer_fetcher, static_cast<uint64_t>(leader)));
+    f.timer = ctx.set_timer(sim::milliseconds(config_.replica_socket_timeout_ms), replica_timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)));
     sim::NodeId to = directory_.broker_node(leader);
     ctx.send(to, std::move(req));
 }
@@ -809,7 +812,7 @@ void BrokerNode::backoff_fetcher(BrokerId leader, Context& ctx) {
     if (it == fetchers_.end()) return;
     it->second.backing_off = true;
     ctx.cancel_timer(it->second.timer);
-    it->second.timer = ctx.set_timer(sim::milliseconds(config_.replica_fetch_backoff_ms), tag(timer_fetcher, static_cast<uint64_t>(leader)));
+    it->second.timer = ctx.set_timer(sim::milliseconds(config_.replica_fetch_backoff_ms), replica_timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)));
 }
 
 void BrokerNode::handle_divergence(Partition& p, const FetchResponse::PartitionData& d, Context& ctx) {
@@ -863,7 +866,7 @@ bool BrokerNode::send_epoch_query(BrokerId leader, Context& ctx) {
     f.in_flight = true;
     f.correlation_id = req.correlation_id;
     ctx.cancel_timer(f.timer);
-    f.timer = ctx.set_timer(sim::milliseconds(config_.replica_socket_timeout_ms), tag(timer_fetcher, static_cast<uint64_t>(leader)));
+    f.timer = ctx.set_timer(sim::milliseconds(config_.replica_socket_timeout_ms), replica_timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)));
     ctx.send(directory_.broker_node(leader), std::move(req));
     return true;
 }

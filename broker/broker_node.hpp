@@ -63,20 +63,23 @@ public:
     int32_t controller_id() const;
 
 private:
-    // Timer kinds (the low 48 bits carry an id where needed). Kind 8 is GroupCoordinator::timer_kind;
-    // 0xFD..0xFF are the ZooKeeper controller, the ZooKeeper client and Raft.
-    enum TimerKind : uint64_t {
-        timer_heartbeat = 1,
-        timer_isr_check = 2,
-        timer_hw_checkpoint = 3,
-        timer_fetch_wait = 4,      // id: parked fetch
-        timer_produce_wait = 5,    // id: pending produce
-        timer_fetcher = 6,         // id: leader broker id (backoff or request timeout)
-        timer_alter_partition = 7, // id: correlation id
-        timer_exit = 10,                // ZooKeeper mode: exit even if closing the session got no answer
-        timer_controlled_shutdown = 9,  // ZooKeeper mode: retry or give up a ControlledShutdown (8 is the group coordinator's)
+    // Timer kinds of the replica manager's space (the value carries an id where needed).
+    enum ReplicaTimer : uint64_t {
+        timer_isr_check = 1,
+        timer_hw_checkpoint = 2,
+        timer_fetch_wait = 3,    // value: parked fetch
+        timer_produce_wait = 4,  // value: pending produce
+        timer_fetcher = 5,       // value: leader broker id (backoff or request timeout)
     };
-    static uint64_t tag(TimerKind kind, uint64_t id = 0) { return (static_cast<uint64_t>(kind) << 48) | id; }
+    // Timer kinds of the metadata source's space.
+    enum MetadataTimer : uint64_t {
+        timer_heartbeat = 1,
+        timer_alter_partition = 2,      // value: correlation id
+        timer_controlled_shutdown = 3,  // ZooKeeper mode: retry or give up a ControlledShutdown
+        timer_exit = 4,                 // ZooKeeper mode: exit even if closing the session got no answer
+    };
+    const sim::TimerSpace replica_timers_ = timer_space(TimerComponent::replica_manager);
+    const sim::TimerSpace metadata_timers_ = timer_space(TimerComponent::metadata);
 
     // ---- metadata ----
     void after_raft(Context& ctx);

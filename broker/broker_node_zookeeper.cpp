@@ -173,7 +173,7 @@ void BrokerNode::send_controlled_shutdown(Context& ctx) {
     sim::NodeId controller = directory_.broker_node(zk_controller_id_);
     ctx.cancel_timer(controlled_shutdown_timer_);
     controlled_shutdown_timer_ = ctx.set_timer(
-        sim::milliseconds(controller_socket_timeout_ms + controlled_shutdown_retry_backoff_ms), tag(timer_controlled_shutdown));
+        sim::milliseconds(controller_socket_timeout_ms + controlled_shutdown_retry_backoff_ms), metadata_timers_.tag(timer_controlled_shutdown));
     ctx.emit(ControlledShutdownRequested{
         .broker = id_, .attempt = controlled_shutdown_attempts_, .controller = zk_controller_id_});
     if (controller == sim::no_node) return;
@@ -195,7 +195,7 @@ void BrokerNode::on_controlled_shutdown(const ControlledShutdownResponse& r, Con
         .broker = id_, .remaining = static_cast<int64_t>(r.remaining.size()), .error = static_cast<int64_t>(r.error)});
     ctx.cancel_timer(controlled_shutdown_timer_);
     controlled_shutdown_timer_ =
-        ctx.set_timer(sim::milliseconds(controlled_shutdown_retry_backoff_ms), tag(timer_controlled_shutdown));
+        ctx.set_timer(sim::milliseconds(controlled_shutdown_retry_backoff_ms), metadata_timers_.tag(timer_controlled_shutdown));
 }
 
 }  // namespace kafka

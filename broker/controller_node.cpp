@@ -9,7 +9,7 @@ ControllerNode::ControllerNode(int32_t node_id, std::vector<int32_t> voters, con
                                const ClusterDirectory& directory, uint64_t placement_seed)
     : id_(node_id),
       config_(config),
-      raft_(node_id, std::move(voters), RaftConfig::from(config), directory, raft_timer_base),
+      raft_(node_id, std::move(voters), RaftConfig::from(config), directory, timer_space(TimerComponent::raft)),
       controller_(std::make_unique<QuorumController>(config, placement_seed)) {}
 
 void ControllerNode::on_start(Context& ctx) {
@@ -30,7 +30,7 @@ void ControllerNode::on_shutdown(Context& ctx) {
     shutting_down_ = true;
     raft_.resign(ctx);
     after_raft(ctx);
-    ctx.set_timer(sim::milliseconds(config_.controller_quorum_request_timeout_ms), timer_exit);
+    ctx.set_timer(sim::milliseconds(config_.controller_quorum_request_timeout_ms), timers_.tag(timer_exit));
 }
 
 void ControllerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
@@ -50,20 +50,22 @@ void ControllerNode::on_timer(uint64_t tag, Context& ctx) {
         after_raft(ctx);
         return;
     }
-    if (tag == timer_exit) {
+    if (!timers_.owns(tag)) return;
+    const uint64_t kind = sim::TimerSpace::kind_of(tag);
+    if (kind == timer_exit) {
         ctx.exit();
-    } else if (tag == timer_noop) {
+    } else if (kind == timer_noop) {
         noop_timer_ = sim::TimerId{};
         if (!active_) return;
         append_records({NoOpRecord{}}, sim::no_node, Message{}, ctx);
-        if (active_) noop_timer_ = ctx.set_timer(sim::milliseconds(idle_noop_interval_ms), timer_noop);
-    } else if (tag == timer_tick) {
+        if (active_) noop_timer_ = ctx.set_timer(sim::milliseconds(idle_noop_interval_ms), timers_.tag(timer_noop));
+    } else if (kind == timer_tick) {
         tick_timer_ = sim::TimerId{};
         if (!active_) return;
         std::vector<MetadataRecord> records = controller_->tick(ctx.now());
         if (!records.empty())
             append_records(std::move(records), sim::no_node, Message{}, ctx, "broker.session.timeout.ms expired");
-        if (active_) tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timer_tick);
+        if (active_) tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timers_.tag(timer_tick));
     }
 }
 
@@ -96,8 +98,8 @@ void ControllerNode::activate(Context& ctx) {
     active_ = true;
     active_epoch_ = raft_.epoch();
     ctx.emit(ControllerActive{.epoch = active_epoch_});
-    noop_timer_ = ctx.set_timer(sim::milliseconds(idle_noop_interval_ms), timer_noop);
-    tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timer_tick);
+    noop_timer_ = ctx.set_timer(sim::milliseconds(idle_noop_interval_ms), timers_.tag(timer_noop));
+    tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timers_.tag(timer_tick));
 }
 
 void ControllerNode::deactivate(Context& ctx) {

@@ -54,7 +54,7 @@ public:
 
 private:
     enum Timer : uint64_t { timer_noop = 1, timer_tick = 2, timer_exit = 3 };
-    static constexpr uint64_t raft_timer_base = 1000;
+    const sim::TimerSpace timers_ = timer_space(TimerComponent::controller);
 
     struct Deferred {
         int64_t last_offset;  // sent once the high watermark is past it

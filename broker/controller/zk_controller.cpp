@@ -29,8 +29,8 @@ struct Countdown {
 }  // namespace
 
 ZkController::ZkController(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory, ZkClient& zk,
-                           uint64_t timer_tag_base)
-    : id_(id), config_(config), directory_(directory), zk_(zk), timer_base_(timer_tag_base) {}
+                           sim::TimerSpace timers)
+    : id_(id), config_(config), directory_(directory), zk_(zk), timer_space_(timers) {}
 
 // ------------------------------------------------------------------------------ inputs
 
@@ -82,9 +82,9 @@ bool ZkController::handle_message(sim::NodeId from, Message& msg, Context& ctx) 
 }
 
 bool ZkController::handle_timer(uint64_t t, Context& ctx) {
-    if (t < timer_base_ || t >= timer_base_ + (timer_count << 32)) return false;
-    uint64_t kind = (t - timer_base_) >> 32;
-    auto id = static_cast<BrokerId>((t - timer_base_) & 0xffffffff);
+    if (!timer_space_.owns(t)) return false;
+    uint64_t kind = sim::TimerSpace::kind_of(t);
+    auto id = static_cast<BrokerId>(sim::TimerSpace::value_of(t));
     if (kind == timer_register_retry) {
         enqueue(Event{EventKind::register_and_elect}, ctx);
     } else if (kind == timer_channel) {

@@ -64,11 +64,11 @@ namespace kafka {
 
 class ZkController {
 public:
-    static constexpr uint64_t timer_count = 2;  // kinds; the low 32 bits carry a broker id
+    static constexpr uint64_t timer_count = 2;  // kinds in its timer space; the value carries a broker id
     static constexpr int64_t controller_socket_timeout_ms = 30000;  // controller.socket.timeout.ms
 
     ZkController(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory, ZkClient& zk,
-                 uint64_t timer_tag_base);
+                 sim::TimerSpace timers);
 
     // From the host's ZkClient listener and watcher.
     void on_session_event(ZkSessionEvent e, Context& ctx);
@@ -153,13 +153,13 @@ private:
 
     TopicInfo* topic(const std::string& name);
     bool is_live(BrokerId b) const { return live_.count(b) != 0; }
-    uint64_t tag(uint64_t kind, uint64_t id = 0) const { return timer_base_ + (kind << 32) + id; }
+    uint64_t tag(uint64_t kind, uint64_t id = 0) const { return timer_space_.tag(kind, id); }
 
     BrokerId id_;
     const BrokerConfig& config_;
     const ClusterDirectory& directory_;
     ZkClient& zk_;
-    uint64_t timer_base_;
+    sim::TimerSpace timer_space_;
 
     std::deque<Event> queue_;
     bool busy_ = false;

@@ -582,8 +582,8 @@ void GroupCoordinator::complete_append(PendingAppend& a, Error error, Context& c
 // ------------------------------------------------------------------------------ timers
 
 void GroupCoordinator::on_timer(uint64_t t, Context& ctx) {
-    const auto purpose = static_cast<Purpose>((t >> 44) & 0xF);
-    const uint64_t serial = t & ((uint64_t{1} << 44) - 1);
+    const auto purpose = static_cast<Purpose>(sim::TimerSpace::kind_of(t));
+    const uint64_t serial = sim::TimerSpace::value_of(t);
     switch (purpose) {
         case purpose_session: {
             auto it = session_timers_.find(serial);

@@ -40,6 +40,7 @@
 #include "broker/config.hpp"
 #include "broker/group/group_records.hpp"
 #include "broker/messages.hpp"
+#include "broker/timer_components.hpp"
 #include "broker/world.hpp"
 
 namespace kafka {
@@ -99,11 +100,12 @@ public:
         bool syncing = false;                    // the leader's assignment is being written
     };
 
-    GroupCoordinator(const BrokerConfig& config, Host& host) : config_(config), host_(host) {}
+    GroupCoordinator(const BrokerConfig& config, Host& host,
+                     sim::TimerSpace timers = timer_space(TimerComponent::group_coordinator))
+        : config_(config), host_(host), timer_space_(timers) {}
 
-    // Timer tags the broker routes here: (kind << 48) with kind = timer_kind.
-    static constexpr uint64_t timer_kind = 8;
-    static bool owns_timer(uint64_t tag) { return (tag >> 48) == timer_kind; }
+    // The host routes a timer here when its tag is in the coordinator's space.
+    bool owns_timer(uint64_t tag) const { return timer_space_.owns(tag); }
 
     int32_t partition_for(std::string_view group_id) const {
         return offsets_partition_for(group_id, config_.offsets_topic_num_partitions);
@@ -130,7 +132,7 @@ public:
 
 private:
     enum Purpose : uint64_t { purpose_session = 1, purpose_join = 2, purpose_append = 3, purpose_pending = 4 };
-    static uint64_t tag(Purpose p, uint64_t serial) { return (timer_kind << 48) | (p << 44) | serial; }
+    uint64_t tag(Purpose p, uint64_t serial) const { return timer_space_.tag(p, serial); }
 
     // An append waiting for the high watermark, and what to do when it is committed.
     struct PendingAppend {
@@ -168,6 +170,7 @@ private:
 
     const BrokerConfig& config_;
     Host& host_;
+    sim::TimerSpace timer_space_;
     std::map<std::string, Group> groups_;
     std::set<int32_t> loaded_;
     std::map<uint64_t, std::pair<std::string, std::string>> session_timers_;  // serial -> (group, member)

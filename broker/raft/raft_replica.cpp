@@ -36,8 +36,8 @@ bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.beg
 }  // namespace
 
 RaftReplica::RaftReplica(int32_t node_id, std::vector<int32_t> voters, RaftConfig config,
-                         const ClusterDirectory& directory, uint64_t timer_tag_base)
-    : id_(node_id), voters_(std::move(voters)), config_(config), directory_(directory), tag_base_(timer_tag_base) {
+                         const ClusterDirectory& directory, sim::TimerSpace timers)
+    : id_(node_id), voters_(std::move(voters)), config_(config), directory_(directory), timer_space_(timers) {
     std::sort(voters_.begin(), voters_.end());
     voters_.erase(std::unique(voters_.begin(), voters_.end()), voters_.end());
     voter_ = contains(voters_, id_);
@@ -89,7 +89,7 @@ void RaftReplica::arm(TimerKind kind, sim::Time deadline, Context& ctx) {
     if (t.id.valid()) ctx.cancel_timer(t.id);
     sim::Time now = ctx.now();
     t.fire_at = std::max(deadline, now);
-    t.id = ctx.set_timer(t.fire_at - now, tag_base_ + kind);
+    t.id = ctx.set_timer(t.fire_at - now, timer_space_.tag(kind));
 }
 
 void RaftReplica::disarm(TimerKind kind, Context& ctx) {
@@ -393,9 +393,9 @@ static_assert(std::is_same_v<std::variant_alternative_t<1, Message>, VoteRequest
               "Raft messages moved in kafka::Message");
 
 bool RaftReplica::handle_timer(uint64_t tag, Context& ctx) {
-    if (tag < tag_base_ || tag >= tag_base_ + timer_count) return false;
+    if (!timer_space_.owns(tag) || sim::TimerSpace::kind_of(tag) >= timer_count) return false;
     now_seen_ = ctx.now();
-    auto kind = static_cast<TimerKind>(tag - tag_base_);
+    auto kind = static_cast<TimerKind>(sim::TimerSpace::kind_of(tag));
     LazyTimer& t = timers_[kind];
     t.id = sim::TimerId{};
     t.fire_at = sim::time_never;

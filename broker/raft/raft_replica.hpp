@@ -2,7 +2,7 @@
 // (a controller as a voter, a broker as an observer). It is a pure handler: it acts only
 // through the Context it is given, and the host forwards Raft messages and its timers.
 //
-//   RaftReplica raft(3000, {3000, 3001, 3002}, RaftConfig::from(config), directory, /*tag base*/ 100);
+//   RaftReplica raft(3000, {3000, 3001, 3002}, RaftConfig::from(config), directory, timer_space(TimerComponent::raft));
 //   raft.start(ctx);                                   // in Node::on_start
 //   if (raft.handle_message(from, msg, ctx)) ...       // in Node::on_message
 //   if (raft.handle_timer(tag, ctx)) ...               // in Node::on_timer
@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "broker/config.hpp"
+#include "broker/timer_components.hpp"
 #include "broker/world.hpp"
 
 namespace kafka {
@@ -63,12 +64,12 @@ class RaftReplica {
 public:
     static constexpr const char* log_file = "__cluster_metadata-0/log";
     static constexpr const char* quorum_state_file = "__cluster_metadata-0/quorum-state";
-    static constexpr uint64_t timer_count = 5;  // tags used: [timer_tag_base, timer_tag_base + timer_count)
+    static constexpr uint64_t timer_count = 5;  // kinds in its timer space
     static constexpr int64_t max_fetch_entries = 500;
 
     // node_id: Kafka id (3000.. for controllers; a broker id for an observer). voters: Kafka ids.
     RaftReplica(int32_t node_id, std::vector<int32_t> voters, RaftConfig config, const ClusterDirectory& directory,
-                uint64_t timer_tag_base);
+                sim::TimerSpace timers);
 
     // Load quorum-state and the log from ctx.disk(), take the state they imply, arm timers.
     void start(Context& ctx);
@@ -192,7 +193,7 @@ private:
     std::vector<int32_t> voters_;  // ascending
     RaftConfig config_;
     const ClusterDirectory& directory_;
-    uint64_t tag_base_;
+    sim::TimerSpace timer_space_;
     bool voter_;
 
     sim::DiskLog<MetadataEntry>* log_ = nullptr;

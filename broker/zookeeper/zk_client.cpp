@@ -16,12 +16,12 @@ const char* to_string(ZkSessionEvent e) {
 }
 
 ZkClient::ZkClient(int32_t owner_id, std::vector<int32_t> servers, int64_t session_timeout_ms,
-                   const ClusterDirectory& directory, uint64_t timer_tag_base)
+                   const ClusterDirectory& directory, sim::TimerSpace timers)
     : owner_id_(owner_id),
       servers_(std::move(servers)),
       requested_timeout_ms_(session_timeout_ms),
       directory_(directory),
-      tag_base_(timer_tag_base) {}
+      timer_space_(timers) {}
 
 bool ZkClient::connected() const { return phase_ == Phase::connected || phase_ == Phase::closing; }
 int64_t ZkClient::session_id() const { return session_id_; }
@@ -37,7 +37,7 @@ sim::Duration ZkClient::ping_interval() const {
 
 void ZkClient::arm(TimerKind kind, sim::Duration after, Context& ctx) {
     if (timers_[kind].valid()) ctx.cancel_timer(timers_[kind]);
-    timers_[kind] = ctx.set_timer(after, tag_base_ + kind);
+    timers_[kind] = ctx.set_timer(after, timer_space_.tag(kind));
 }
 
 void ZkClient::disarm(TimerKind kind, Context& ctx) {
@@ -215,8 +215,8 @@ void ZkClient::handle_disconnect(sim::NodeId peer, Context& ctx) {
 }
 
 bool ZkClient::handle_timer(uint64_t tag, Context& ctx) {
-    if (tag < tag_base_ || tag >= tag_base_ + timer_count) return false;
-    auto kind = static_cast<TimerKind>(tag - tag_base_);
+    if (!timer_space_.owns(tag) || sim::TimerSpace::kind_of(tag) >= timer_count) return false;
+    auto kind = static_cast<TimerKind>(sim::TimerSpace::kind_of(tag));
     timers_[kind] = sim::TimerId{};
     const sim::Time now = ctx.now();
     switch (kind) {

@@ -2,7 +2,7 @@
 // broker). Pure handler, like RaftReplica: the host forwards ZooKeeper messages, its timers,
 // and disconnects, and gets results through callbacks run inside those calls.
 //
-//   ZkClient zk(broker_id, {1, 2, 3}, config.zookeeper_session_timeout_ms, directory, /*tag base*/ ...);
+//   ZkClient zk(broker_id, {1, 2, 3}, config.zookeeper_session_timeout_ms, directory, timer_space(TimerComponent::zk_client));
 //   zk.set_session_listener([&](ZkSessionEvent e, Context& ctx) { ... });
 //   zk.set_watcher([&](const ZkWatchEvent& e, Context& ctx) { ... });
 //   zk.start(ctx);                                         // Node::on_start
@@ -63,6 +63,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/timer_components.hpp"
 #include "broker/world.hpp"
 #include "broker/zookeeper/zk_protocol.hpp"
 
@@ -90,11 +91,11 @@ public:
     using Callback = std::function<void(const ZkResult&, Context&)>;
     using Watcher = std::function<void(const ZkWatchEvent&, Context&)>;
     using SessionListener = std::function<void(ZkSessionEvent, Context&)>;
-    static constexpr uint64_t timer_count = 4;  // tags used: [timer_tag_base, timer_tag_base + timer_count)
+    static constexpr uint64_t timer_count = 4;  // kinds in its timer space
 
     // owner_id: the Kafka id of the host (traces); servers: ZooKeeper server ids (directory.zookeepers).
     ZkClient(int32_t owner_id, std::vector<int32_t> servers, int64_t session_timeout_ms,
-             const ClusterDirectory& directory, uint64_t timer_tag_base);
+             const ClusterDirectory& directory, sim::TimerSpace timers);
 
     void set_session_listener(SessionListener l) { listener_ = std::move(l); }
     void set_watcher(Watcher w) { watcher_ = std::move(w); }
@@ -157,7 +158,7 @@ private:
     std::vector<int32_t> servers_;  // shuffled at start (HostProvider)
     int64_t requested_timeout_ms_;
     const ClusterDirectory& directory_;
-    uint64_t tag_base_;
+    sim::TimerSpace timer_space_;
     SessionListener listener_;
     Watcher watcher_;
 

@@ -103,7 +103,7 @@ struct CoordinatorBroker : kafka::Node, GroupCoordinator::Host {
             msg);
     }
     void on_timer(uint64_t tag, kafka::Context& ctx) override {
-        REQUIRE(GroupCoordinator::owns_timer(tag));
+        REQUIRE(coordinator.owns_timer(tag));
         coordinator.on_timer(tag, ctx);
     }
     std::optional<int64_t> append_group_records(int32_t partition, std::shared_ptr<const kafka::GroupRecords> records,

@@ -105,7 +105,7 @@ struct Checker {
     }
 };
 
-constexpr uint64_t raft_tags = 100;
+const sim::TimerSpace raft_tags = kafka::timer_space(kafka::TimerComponent::raft);
 constexpr uint64_t tag_append = 1;
 
 // The host: a RaftReplica plus a workload (one record every 50 ms while leader).

@@ -154,7 +154,7 @@ struct ClientStats {
     std::vector<std::string> failures;
 };
 
-constexpr uint64_t zk_client_tags = 1000;
+const sim::TimerSpace zk_client_tags = kafka::timer_space(kafka::TimerComponent::zk_client);
 constexpr uint64_t tag_work = 1;
 constexpr uint64_t tag_register = 2;
 
@@ -669,7 +669,7 @@ TEST_CASE("zab: a follower cut from its leader serves stale reads until syncLimi
     kafka::ZkClient* reader = nullptr;
     struct Plain : kafka::Node {
         kafka::ZkClient zk;
-        Plain(int32_t id, std::vector<int32_t> s, const kafka::ClusterDirectory& d) : zk(id, std::move(s), 18000, d, 0) {}
+        Plain(int32_t id, std::vector<int32_t> s, const kafka::ClusterDirectory& d) : zk(id, std::move(s), 18000, d, kafka::timer_space(kafka::TimerComponent::zk_client)) {}
         void on_start(kafka::Context& ctx) override { zk.start(ctx); }
         void on_message(sim::NodeId f, kafka::Message& m, kafka::Context& ctx) override { zk.handle_message(f, m, ctx); }
         void on_timer(uint64_t t, kafka::Context& ctx) override { zk.handle_timer(t, ctx); }

@@ -28,7 +28,7 @@ struct ClientNode : kafka::Node {
     std::vector<kafka::ZkWatchEvent> watches;
 
     ClientNode(int32_t id, std::vector<int32_t> servers, int64_t timeout_ms, const kafka::ClusterDirectory& dir)
-        : zk(id, std::move(servers), timeout_ms, dir, 500) {}
+        : zk(id, std::move(servers), timeout_ms, dir, kafka::timer_space(kafka::TimerComponent::zk_client)) {}
     void on_start(kafka::Context& ctx) override {
         zk.set_session_listener([this](kafka::ZkSessionEvent e, kafka::Context&) {
             std::string s = kafka::to_string(e);
