@@ -54,6 +54,8 @@ public:
     // What is known of topic's partitions, by index: every partition any metadata named
     // since the topic was last forgotten (a partition in between that none named has no leader).
     const std::vector<PartitionInfo>& partitions(std::string_view topic) const;
+    // The same by the topic's position in the client's topic list (for hot paths: no name lookup).
+    const std::vector<PartitionInfo>& partitions_at(size_t topic_index) const { return partitions_.at(topic_index); }
     // nullptr when no metadata named a partition that far.
     const PartitionInfo* partition(std::string_view topic, int32_t partition) const;
 

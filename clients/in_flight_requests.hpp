@@ -36,6 +36,7 @@ public:
         f.timer = ctx.set_timer(sim::milliseconds(request_timeout_ms_),
                                 client_timer::tag(timeout_kind_, static_cast<uint64_t>(corr)));
         requests_.emplace(corr, std::move(f));
+        ++per_broker_[broker];
     }
     const InFlight* find(int32_t corr) const {
         auto it = requests_.find(corr);
@@ -47,6 +48,7 @@ public:
         InFlight f = std::move(it->second);
         requests_.erase(it);
         ctx.cancel_timer(f.timer);
+        if (auto c = per_broker_.find(f.broker); c != per_broker_.end() && --c->second == 0) per_broker_.erase(c);
         return f;
     }
     // corr's timer fired: the broker whose connection the timeout closes, if it is still in flight.
@@ -68,11 +70,10 @@ public:
         }
     }
     // Requests in flight on broker's connection (max.in.flight.requests.per.connection).
+    // Kept as a count per broker: the producer's sender asks for every batch it drains.
     int32_t count(BrokerId broker) const {
-        int32_t n = 0;
-        for (const auto& [corr, f] : requests_)
-            if (f.broker == broker) ++n;
-        return n;
+        auto it = per_broker_.find(broker);
+        return it == per_broker_.end() ? 0 : it->second;
     }
     // The client closes: no request timer fires any more.
     void cancel_timers(Context& ctx) {
@@ -83,6 +84,7 @@ private:
     int64_t request_timeout_ms_;
     uint64_t timeout_kind_;
     std::map<int32_t, InFlight> requests_;
+    std::map<BrokerId, int32_t> per_broker_;
 };
 
 }  // namespace kafka

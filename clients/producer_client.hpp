@@ -141,7 +141,8 @@ private:
     TopicPartition tp_of(int32_t partition) const { return TopicPartition{topic_id_, partition}; }
 
     // metadata
-    const std::vector<ClientMetadata::PartitionInfo>& leaders() const { return network_.metadata().partitions(topic_); }
+    // The producer's one topic is the first (only) of its metadata's topics.
+    const std::vector<ClientMetadata::PartitionInfo>& leaders() const { return network_.metadata().partitions_at(0); }
     void handle_metadata_response(sim::NodeId from, const MetadataResponse& resp, Context& ctx);
     void apply_metadata(const MetadataResponse& resp, Context& ctx);
 
