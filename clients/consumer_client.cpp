@@ -267,12 +267,16 @@ int32_t ConsumerClient::track_request(RequestKind kind, BrokerId broker, sim::No
     return corr;
 }
 
-void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
+// The partitions `wanted` picks, by their leader: those backing off only bring `next` forward,
+// and any without a usable leader asks for new metadata.
+template <class Wanted>
+std::map<BrokerId, std::vector<TopicPartition>> ConsumerClient::partitions_by_leader(Wanted&& wanted, Context& ctx,
+                                                                                    sim::Time& next) {
     const sim::Time now = ctx.now();
     std::map<BrokerId, std::vector<TopicPartition>> by_leader;
     bool leaderless = false;
     for (const auto& [tp, ps] : parts_) {
-        if (ps.phase != Phase::awaiting_reset) continue;
+        if (!wanted(ps)) continue;
         if (now < ps.retry_at) {
             next = std::min(next, ps.retry_at);
             continue;
@@ -284,6 +288,12 @@ void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
         by_leader[ps.leader].push_back(tp);
     }
     if (leaderless) network_.request_metadata_update(ctx);
+    return by_leader;
+}
+
+void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
+    auto by_leader = partitions_by_leader([](const PartitionState& ps) { return ps.phase == Phase::awaiting_reset; },
+                                          ctx, next);
     const int64_t timestamp =
         config_.auto_offset_reset == "earliest" ? ListOffsetsRequest::earliest : ListOffsetsRequest::latest;
     for (auto& [broker, tps] : by_leader) {
@@ -307,22 +317,9 @@ void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
 }
 
 void ConsumerClient::send_fetches(Context& ctx, sim::Time& next) {
-    const sim::Time now = ctx.now();
-    std::map<BrokerId, std::vector<TopicPartition>> by_leader;
-    bool leaderless = false;
-    for (const auto& [tp, ps] : parts_) {
-        if (ps.phase != Phase::fetching || ps.fetch_corr != 0 || !ps.buffer.empty()) continue;
-        if (now < ps.retry_at) {
-            next = std::min(next, ps.retry_at);
-            continue;
-        }
-        if (ps.leader == no_leader || dir_->broker_node(ps.leader) == sim::no_node) {
-            leaderless = true;
-            continue;
-        }
-        by_leader[ps.leader].push_back(tp);
-    }
-    if (leaderless) network_.request_metadata_update(ctx);
+    auto by_leader = partitions_by_leader(
+        [](const PartitionState& ps) { return ps.phase == Phase::fetching && ps.fetch_corr == 0 && ps.buffer.empty(); },
+        ctx, next);
     for (auto& [broker, tps] : by_leader) {
         if (!network_.ready(broker, ctx, next)) continue;
         if (brokers_with_pending_fetch_.count(broker) != 0) continue;  // its response will bring us back here

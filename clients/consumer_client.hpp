@@ -144,6 +144,8 @@ private:
     void activate(Context& ctx);
     void progress(Context& ctx);
     void deliver(Context& ctx, sim::Time& next);
+    template <class Wanted>
+    std::map<BrokerId, std::vector<TopicPartition>> partitions_by_leader(Wanted&& wanted, Context& ctx, sim::Time& next);
     void send_list_offsets(Context& ctx, sim::Time& next);
     void send_fetches(Context& ctx, sim::Time& next);
     void arm_wakeup(sim::Time at, Context& ctx);
