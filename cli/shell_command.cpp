@@ -21,7 +21,7 @@
 #include "clients/producer_client.hpp"
 #include "reports/cluster_views.hpp"
 #include "reports/narrator.hpp"
-#include "scenarios/fault_kinds.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 #include "reports/replica_log_view.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -99,10 +99,18 @@ std::string plural(int64_t n, const std::string& word, const std::string& words 
 
 // ---- Faults typed as commands ----------------------------------------------------------------
 
-// The words that name a fault's fields, as a scenario file's fault objects do.
-const std::vector<std::string> fault_fields = {"target", "from",   "to",          "between",
-                                               "add",    "jitter", "probability", "for"};
-const std::vector<std::string> duration_fields = {"add", "jitter", "for"};
+// The words that name a fault's fields, as a scenario file's fault objects do (the fault
+// registry's fields, and "for").
+const std::vector<std::string>& fault_field_words() {
+    static const std::vector<std::string> words = [] {
+        std::vector<std::string> out;
+        for (const scenarios::FaultFieldInfo& f : scenarios::fault_fields())
+            if (f.type != scenarios::FaultFieldType::groups) out.emplace_back(f.name);
+        out.emplace_back("for");
+        return out;
+    }();
+    return words;
+}
 // `broker 2` is `broker:2`, `leader orders/0` is `leader:orders/0`.
 const std::vector<std::string> target_kinds = {"broker", "controller",  "zookeeper", "leader",
                                                "quorum", "coordinator", "producer",  "consumer"};
@@ -137,7 +145,7 @@ nlohmann::ordered_json fault_object(const std::string& action, const std::string
     }
     Words raw = split_words(spaced), words;
     for (size_t i = 0; i < raw.size(); ++i) {
-        const bool pair = contains(target_kinds, raw[i]) && i + 1 < raw.size() && !contains(fault_fields, raw[i + 1]) &&
+        const bool pair = contains(target_kinds, raw[i]) && i + 1 < raw.size() && !contains(fault_field_words(), raw[i + 1]) &&
                           raw[i + 1] != "|" && raw[i + 1] != "->";
         words.push_back(pair ? raw[i] + ":" + raw[i + 1] : raw[i]);
         if (pair) ++i;
@@ -147,21 +155,23 @@ nlohmann::ordered_json fault_object(const std::string& action, const std::string
     fault["at"] = "0s";
     fault["action"] = action;
     size_t i = 0;
-    Words operand;  // the words before the first field name: what the fault applies to
-    while (i < words.size() && !contains(fault_fields, words[i])) operand.push_back(words[i++]);
+    Words operand_words;  // the words before the first field name: what the fault applies to
+    while (i < words.size() && !contains(fault_field_words(), words[i])) operand_words.push_back(words[i++]);
     // `latency broker:3 ad 200ms`: a misspelt field name reads as a target; say what it is.
-    std::string read_so_far = operand.empty() ? "" : operand.front();
-    for (size_t k = 1; k < operand.size(); read_so_far += " " + operand[k++]) {
-        const std::string& w = operand[k];
+    std::string read_so_far = operand_words.empty() ? "" : operand_words.front();
+    for (size_t k = 1; k < operand_words.size(); read_so_far += " " + operand_words[k++]) {
+        const std::string& w = operand_words[k];
         if (w.find(':') != std::string::npos || w == "|" || w == "->" || w == "*") continue;
-        if (std::string near = scenarios::closest_name(w, fault_fields); !near.empty())
+        if (std::string near = scenarios::closest_name(w, fault_field_words()); !near.empty())
             throw Mistake(action + ": unexpected '" + w + "' after '" + read_so_far + "' (did you mean '" + near +
                           "'?)");
     }
-    if (action == "partition") {
+    const scenarios::FaultKind* kind = scenarios::find_fault_kind(action);
+    const scenarios::FaultOperand operand = kind ? kind->operand : scenarios::FaultOperand::targets;
+    if (operand == scenarios::FaultOperand::groups) {
         nlohmann::ordered_json groups = nlohmann::ordered_json::array();
         Words group;
-        for (const auto& w : operand) {
+        for (const auto& w : operand_words) {
             if (w == "|") {
                 groups.push_back(group);
                 group.clear();
@@ -169,38 +179,40 @@ nlohmann::ordered_json fault_object(const std::string& action, const std::string
                 group.push_back(w);
             }
         }
-        if (!operand.empty()) groups.push_back(group);
+        if (!operand_words.empty()) groups.push_back(group);
         if (!groups.empty()) fault["groups"] = groups;
-    } else if (action == "cut" && !operand.empty()) {
-        auto arrow = std::find(operand.begin(), operand.end(), "->");
-        if (arrow == operand.end())
-            throw Mistake(
-                "cut: expected FROM -> TO, like `cut broker:1 -> broker:2` (one way: what broker:1 sends "
-                "to broker:2 is lost)");
-        fault["from"] = targets_value(Words(operand.begin(), arrow));
-        fault["to"] = targets_value(Words(arrow + 1, operand.end()));
-    } else if (action == "heal" && !operand.empty()) {
-        throw Mistake("heal takes no target: it removes every partition, isolation and cut in force");
-    } else if (!operand.empty()) {
-        fault["target"] = targets_value(operand);
+    } else if (operand == scenarios::FaultOperand::from_to && !operand_words.empty()) {
+        auto arrow = std::find(operand_words.begin(), operand_words.end(), "->");
+        if (arrow == operand_words.end())
+            throw Mistake(action + ": expected FROM -> TO, like `" + action +
+                          " broker:1 -> broker:2` (one way: what broker:1 sends to broker:2 is lost)");
+        fault["from"] = targets_value(Words(operand_words.begin(), arrow));
+        fault["to"] = targets_value(Words(arrow + 1, operand_words.end()));
+    } else if (operand == scenarios::FaultOperand::none && !operand_words.empty()) {
+        throw Mistake(action + " takes no target (" + std::string(kind->shell_help) + ")");
+    } else if (!operand_words.empty()) {
+        fault["target"] = targets_value(operand_words);
     }
     while (i < words.size()) {
         const std::string field = words[i++];
         Words values;
-        while (i < words.size() && !contains(fault_fields, words[i])) values.push_back(words[i++]);
-        if (field == "target" || field == "from" || field == "to" || field == "between") {
+        while (i < words.size() && !contains(fault_field_words(), words[i])) values.push_back(words[i++]);
+        const scenarios::FaultFieldInfo* info = scenarios::find_fault_field(field);
+        const scenarios::FaultFieldType type = info ? info->type : scenarios::FaultFieldType::duration;  // "for"
+        if (type == scenarios::FaultFieldType::targets || type == scenarios::FaultFieldType::target_pair) {
             if (values.empty())
                 throw Mistake(action + ": '" + field + "' needs a target, like `" + field + " broker:1`");
-            fault[field] = field == "between" ? nlohmann::ordered_json(values) : targets_value(values);
+            fault[field] = type == scenarios::FaultFieldType::target_pair ? nlohmann::ordered_json(values)
+                                                                          : targets_value(values);
             continue;
         }
         if (values.empty())
             throw Mistake(action + ": '" + field + "' needs a value, like `" + field +
-                          (field == "probability" ? " 0.1`" : " 10s`"));
+                          (type == scenarios::FaultFieldType::duration ? " 10s`" : " 0.1`"));
         if (values.size() > 1)
             throw Mistake(action + ": unexpected '" + values[1] + "' after '" + field + " " + values[0] + "'" +
-                          did_you_mean(values[1], fault_fields));
-        if (contains(duration_fields, field)) {
+                          did_you_mean(values[1], fault_field_words()));
+        if (type == scenarios::FaultFieldType::duration) {
             parse_duration_word(action + ": " + field, values[0]);  // the shell's own message for `for 10`
             fault[field] = values[0];
         } else {
@@ -331,9 +343,9 @@ const std::vector<Shell::Command>& Shell::commands() {
         {"step", S::time, "[N]", "process the next event (or N) and show what it recorded", &Shell::step},
         {"now", S::time, "", "the virtual time, and what the scenario still has scheduled", &Shell::now},
     };
-    // Every fault kind is a command, with the syntax its descriptor gives (scenarios/fault_kinds.cpp).
-    for (const scenarios::FaultKind& k : scenarios::fault_kinds())
-        t.push_back({k.name.data(), S::faults, k.shell_usage.data(), k.shell_help.data(), &Shell::fault});
+    // Every fault kind is a command, with the syntax its descriptor gives (scenarios/faults/).
+    for (const scenarios::FaultKind* k : scenarios::fault_kinds())
+        t.push_back({k->name.data(), S::faults, k->shell_usage.data(), k->shell_help.data(), &Shell::fault});
     std::vector<Command> rest = {
         {"faults", S::faults, "", "the faults so far (scripted and by hand) and those still to come", &Shell::faults},
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "scenarios/fault_kinds.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 
 namespace reports {
 
@@ -45,12 +45,11 @@ std::optional<std::string> ends(const scenarios::RunData& run, const scenarios::
         if (later.index == f.index) return own_end(run, f.index);
         return std::nullopt;
     }
-    const std::string when = " at " + sim::format_time(later.at);
-    Kind k = kind_of(f.action);
-    if (k == Kind::node_down && later.action == FaultAction::restart && shares_node(f, later)) return "restart" + when;
-    if (k == Kind::pause && later.action == FaultAction::resume && shares_node(f, later)) return "resume" + when;
-    if (k == Kind::network_cut && later.action == FaultAction::heal) return "heal" + when;
-    return std::nullopt;
+    // A recovery (restart, resume, heal) ends the windows of the class its descriptor names.
+    const scenarios::FaultKind& recovery = scenarios::fault_kind(later.action);
+    if (recovery.ends != scenarios::fault_kind(f.action).window) return std::nullopt;
+    if (recovery.ends_only_its_nodes && !shares_node(f, later)) return std::nullopt;
+    return std::string(recovery.name) + " at " + sim::format_time(later.at);
 }
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
@@ -63,8 +62,10 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
 
 std::string fault_label(const scenarios::FaultRecord& f) {
     // Partitions and cuts read better as written (their groups), the rest as resolved.
-    bool as_written = f.action == FaultAction::partition || f.action == FaultAction::cut || f.resolved.empty();
-    if (f.action == FaultAction::heal) return "heal";
+    const scenarios::FaultOperand operand = scenarios::fault_kind(f.action).operand;
+    bool as_written = operand == scenarios::FaultOperand::groups || operand == scenarios::FaultOperand::from_to ||
+                      f.resolved.empty();
+    if (operand == scenarios::FaultOperand::none) return std::string(to_string(f.action));
     return std::string(to_string(f.action)) + " " + (as_written ? f.target_text : join(f.resolved, ","));
 }
 

@@ -87,19 +87,6 @@ json expectations_json(const std::vector<scenarios::CheckResult>& checks) {
     return out;
 }
 
-// A fault as written, for one that never came due.
-std::string spec_target_text(const scenarios::FaultSpec& f) {
-    if (!f.groups.empty()) {
-        std::string out;
-        for (size_t g = 0; g < f.groups.size(); ++g) out += (g ? " | " : "") + scenarios::describe_targets(f.groups[g]);
-        return out;
-    }
-    if (!f.from.empty() || !f.to.empty())
-        return scenarios::describe_targets(f.from) + " -> " + scenarios::describe_targets(f.to);
-    if (f.action == scenarios::FaultAction::heal) return "*";
-    return scenarios::describe_targets(f.between.empty() ? f.targets : f.between);
-}
-
 // The timeline in the order things happened, each fault with the span it was in force;
 // then the faults timed after the end of the run (they never fired).
 json faults_json(const scenarios::RunData& run, const std::vector<FaultWindow>& windows) {
@@ -133,11 +120,11 @@ json faults_json(const scenarios::RunData& run, const std::vector<FaultWindow>& 
                        {"at_us", f.at.us},
                        {"action", scenarios::to_string(f.action)},
                        {"undo", false},
-                       {"target", spec_target_text(f)},
+                       {"target", scenarios::fault_target_text(f)},
                        {"resolved", json::array()},
                        {"fired", false},
                        {"note", "timed after the end of the run (" + sim::format_time(run.end) + ")"},
-                       {"label", std::string(scenarios::to_string(f.action)) + " " + spec_target_text(f)}});
+                       {"label", std::string(scenarios::to_string(f.action)) + " " + scenarios::fault_target_text(f)}});
     }
     return out;
 }

@@ -1,6 +1,8 @@
 // Applies the fault timeline to the world: resolves targets when a fault fires (recording
 // what they resolved to), applies the action, and schedules its undo when it has a `for`.
-// Every fault kind is one entry of one table (fault_injector.cpp: `kActions`).
+// What each kind of fault does is its own file (scenarios/faults/); the injector gives it the
+// world, target resolution and the network changes in force (faults/fault_kind.hpp:
+// FaultContext), and keeps the fault log.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "broker/world.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 #include "scenarios/run_data.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -36,23 +39,14 @@ public:
     void set_listener(std::function<void(const FaultRecord&)> fn) { on_record_ = std::move(fn); }
 
 private:
-    struct NetworkChange {
-        std::vector<std::pair<sim::NodeId, sim::NodeId>> links;  // directed
-        FaultAction action;
-        sim::Duration add, jitter;
-        double probability = 0;
-        // Nodes whose links to every node this change affects (isolate, latency/loss on a
-        // target, the named groups of a partition with "*"): a node added later joins them.
-        std::vector<sim::NodeId> toward_every_node;
-    };
+    class Firing;  // the FaultContext of one firing or undo
+
     void fire(const FaultSpec& f);
-    void undo(const FaultSpec& f, const std::vector<sim::NodeId>& nodes, uint64_t change_id);
-    std::vector<sim::NodeId> resolve(const std::vector<Target>& targets, std::vector<std::string>& names,
-                                     std::string& unresolved);
+    void undo(const FaultSpec& f, const Applied& applied);
     // Applies (+1) or reverts (-1) a change on one directed link.
     void change_link(const NetworkChange& change, sim::NodeId from, sim::NodeId to, int sign);
     uint64_t apply_network(NetworkChange change);
-    void revert_network(uint64_t id);
+    bool revert_network(uint64_t id);
     FaultRecord& record(const FaultSpec& f, bool is_undo);
     void publish(FaultRecord& r);
 
@@ -65,7 +59,5 @@ private:
     uint64_t next_change_ = 1;
     sim::Time last_undo_;
 };
-
-std::string describe_targets(const std::vector<Target>& targets);
 
 }  // namespace scenarios

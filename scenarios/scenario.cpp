@@ -1,7 +1,7 @@
 #include "scenarios/scenario.hpp"
 
 #include "scenarios/checkers/check_registry.hpp"
-#include "scenarios/fault_kinds.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 
 namespace scenarios {
 

@@ -4,7 +4,7 @@
 #include "scenarios/scenario_loader.hpp"
 
 #include "scenarios/checkers/check_registry.hpp"
-#include "scenarios/fault_kinds.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 #include "sim/world.hpp"
 
 #include <algorithm>
@@ -999,13 +999,9 @@ private:
     void read_faults(const json& list, const std::string& path) {
         if (!expect_array(list, path, "a list of faults")) return;
         std::vector<std::string_view> all_fields = {"at", "action", "for"};
-        for (const auto& a : fault_kinds()) {
-            for (auto f : a.fields) {
-                if (!contains(all_fields, f)) all_fields.push_back(f);
-            }
-        }
+        for (const FaultFieldInfo& f : fault_fields()) all_fields.push_back(f.name);
         std::vector<std::string_view> action_names;
-        for (const auto& a : fault_kinds()) action_names.push_back(a.name);
+        for (const FaultKind* k : fault_kinds()) action_names.push_back(k->name);
 
         for (size_t i = 0; i < list.size(); ++i) {
             const std::string p = at(path, i);
@@ -1021,108 +1017,107 @@ private:
             } else {
                 ok = false;
             }
-            const FaultKind* action = nullptr;
+            const FaultKind* kind = nullptr;
             if (const json* v = required(e, p, "action", "what happens: crash, partition, ...")) {
                 if (auto name = read_string(*v, at(p, "action"))) {
-                    auto it = std::find_if(fault_kinds().begin(), fault_kinds().end(),
-                                           [&](const FaultKind& a) { return a.name == *name; });
-                    if (it == fault_kinds().end()) {
+                    kind = find_fault_kind(*name);
+                    if (kind == nullptr) {
                         error(at(p, "action"), "unknown fault action " + in_quotes(*name) + " (one of " + fault_kind_names() + ")",
                               closest(*name, action_names));
-                    } else {
-                        action = &*it;
                     }
                 }
             }
-            if (action == nullptr) {
+            if (kind == nullptr) {
                 check_fields(e, p, all_fields, "a fault");
                 continue;
             }
-            f.action = action->action;
+            f.action = kind->action;
+            auto takes = [&](std::string_view key) {
+                return std::any_of(kind->fields.begin(), kind->fields.end(),
+                                   [&](const FaultField& field) { return field.name == key; });
+            };
             for (const auto& [key, value] : e.items()) {
-                if (key == "at" || key == "action" || contains(action->fields, key)) continue;
-                if (key == "for" && action->undone_by_for) continue;
+                if (key == "at" || key == "action" || takes(key)) continue;
+                if (key == "for" && kind->undone_by_for) continue;
                 if (key == "for") {
-                    error(at(p, key), "\"for\" does not apply to " + in_quotes(action->name) +
+                    error(at(p, key), "\"for\" does not apply to " + in_quotes(kind->name) +
                                           ": it is not a fault that can be undone");
                 } else if (contains(all_fields, key)) {
-                    error(at(p, key), "field " + in_quotes(key) + " does not apply to action " + in_quotes(action->name));
+                    error(at(p, key), "field " + in_quotes(key) + " does not apply to action " + in_quotes(kind->name));
                 } else {
                     error(at(p, key), "unknown field " + in_quotes(key) + " in a fault", closest(key, all_fields));
                 }
             }
-            if (const json* v = member(e, "for"); v != nullptr && action->undone_by_for) {
+            if (const json* v = member(e, "for"); v != nullptr && kind->undone_by_for) {
                 if (auto d = read_duration(*v, at(p, "for"), false)) f.for_ = *d;
             }
-            read_fault_fields(e, p, *action, f);
+            read_fault_fields(e, p, *kind, f);
             if (ok) s_.faults.push_back(std::move(f));
         }
     }
 
-    void read_fault_fields(const json& e, const std::string& p, const FaultKind& action, FaultSpec& f) {
-        switch (action.action) {
-            case FaultAction::crash:
-            case FaultAction::power_loss:
-            case FaultAction::shutdown:
-            case FaultAction::restart:
-            case FaultAction::pause:
-            case FaultAction::resume:
-            case FaultAction::isolate:
-                if (const json* v = required(e, p, "target", "the node or client it applies to, like \"broker:1\"")) {
-                    f.targets = read_targets(*v, at(p, "target"));
-                }
-                break;
-            case FaultAction::partition:
-                if (const json* v = required(e, p, "groups", "lists of targets that can reach only each other")) {
-                    read_groups(*v, at(p, "groups"), f);
-                }
-                break;
-            case FaultAction::cut:
-                if (const json* v = required(e, p, "from", "the senders whose messages are lost")) {
-                    f.from = read_targets(*v, at(p, "from"));
-                }
-                if (const json* v = required(e, p, "to", "the receivers they are lost on the way to")) {
-                    f.to = read_targets(*v, at(p, "to"));
-                }
-                break;
-            case FaultAction::heal:
-                break;
-            case FaultAction::latency:
-            case FaultAction::loss: {
-                const json* between = member(e, "between");
-                const json* target = member(e, "target");
-                if (between != nullptr && target != nullptr) {
-                    error(at(p, "between"), "give either \"between\" or \"target\", not both");
-                } else if (between != nullptr) {
-                    const std::string bp = at(p, "between");
-                    if (!between->is_array() || between->size() != 2) {
-                        error(bp, "expected two targets, like [\"broker:1\", \"broker:2\"], got " + shown(*between));
-                    } else {
-                        for (size_t j = 0; j < 2; ++j) {
-                            if (auto t = read_target((*between)[j], at(bp, j), false)) f.between.push_back(std::move(*t));
-                        }
+    // A fault's rules across its fields, against the JSON object as written.
+    class JsonFieldRules final : public FieldRules {
+    public:
+        JsonFieldRules(Loader& loader, const json& e, const std::string& p) : loader_(loader), e_(e), p_(p) {}
+        bool has(std::string_view field) const override { return member(e_, std::string(field)) != nullptr; }
+        void error(std::string_view field, std::string message) override {
+            loader_.error(at(p_, std::string(field)), std::move(message));
+        }
+
+    private:
+        Loader& loader_;
+        const json& e_;
+        const std::string& p_;
+    };
+
+    // Every fault field, read by its name into the FaultSpec member of that name: a new fault
+    // that takes known fields needs nothing here.
+    void read_fault_fields(const json& e, const std::string& p, const FaultKind& kind, FaultSpec& f) {
+        if (kind.rules != nullptr) {
+            JsonFieldRules rules(*this, e, p);
+            kind.rules(rules);
+        }
+        for (const FaultField& field : kind.fields) {
+            const FaultFieldInfo* info = find_fault_field(field.name);
+            SIM_ASSERT(info != nullptr, "fault field without a reader: " + std::string(field.name));
+            const std::string name(field.name);
+            const json* v = field.required ? required(e, p, name, std::string(info->hint)) : member(e, name);
+            if (v == nullptr) continue;
+            const std::string vp = at(p, name);
+            switch (info->type) {
+                case FaultFieldType::targets: targets_field(f, name) = read_targets(*v, vp); break;
+                case FaultFieldType::groups: read_groups(*v, vp, f); break;
+                case FaultFieldType::target_pair:
+                    if (!v->is_array() || v->size() != 2) {
+                        error(vp, "expected two targets, like [\"broker:1\", \"broker:2\"], got " + shown(*v));
+                        break;
                     }
-                } else if (target != nullptr) {
-                    f.targets = read_targets(*target, at(p, "target"));
-                } else {
-                    error(at(p, "target"), "required: \"between\": [a, b] (one link pair) or \"target\" (every link of "
-                                           "the target)");
-                }
-                if (action.action == FaultAction::latency) {
-                    if (const json* v = required(e, p, "add", "the extra one-way latency, like \"200ms\"")) {
-                        if (auto d = read_duration(*v, at(p, "add"))) f.add = *d;
+                    for (size_t j = 0; j < 2; ++j) {
+                        if (auto t = read_target((*v)[j], at(vp, j), false)) f.between.push_back(std::move(*t));
                     }
-                    if (const json* v = member(e, "jitter")) {
-                        if (auto d = read_duration(*v, at(p, "jitter"))) f.jitter = *d;
-                    }
-                } else if (const json* v = required(e, p, "probability", "the chance a message is dropped, 0 to 1")) {
-                    if (auto x = read_number(*v, at(p, "probability"), 0, 1, false, "a probability from 0 to 1")) {
-                        f.probability = *x;
-                    }
-                }
-                break;
+                    break;
+                case FaultFieldType::duration:
+                    if (auto d = read_duration(*v, vp)) duration_field(f, name) = *d;
+                    break;
+                case FaultFieldType::probability:
+                    if (auto x = read_number(*v, vp, 0, 1, false, "a probability from 0 to 1")) f.probability = *x;
+                    break;
             }
         }
+    }
+
+    static std::vector<Target>& targets_field(FaultSpec& f, const std::string& name) {
+        if (name == "from") return f.from;
+        if (name == "to") return f.to;
+        SIM_ASSERT(name == "target", "targets field without a member: " + name);
+        return f.targets;
+    }
+
+    static sim::Duration& duration_field(FaultSpec& f, const std::string& name) {
+        if (name == "jitter") return f.jitter;
+        SIM_ASSERT(name == "add", "duration field without a member: " + name);
+        return f.add;
     }
 
     void read_groups(const json& v, const std::string& path, FaultSpec& f) {

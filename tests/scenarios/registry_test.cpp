@@ -7,7 +7,7 @@
 #include <string>
 
 #include "scenarios/checkers/check_registry.hpp"
-#include "scenarios/fault_kinds.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 namespace {
@@ -33,11 +33,14 @@ const char* minimal = R"({"name": "t", "duration": "10s", "kafka": {"brokers": 3
 
 TEST_CASE("registries: one descriptor per fault action and per check, found by name", "[scenarios][registry]") {
     size_t i = 0;
-    for (const FaultKind& k : fault_kinds()) {
-        CHECK(static_cast<size_t>(k.action) == i++);
-        CHECK(find_fault_kind(k.name) == &k);
-        CHECK(to_string(k.action) == k.name);
-        CHECK(parse_fault_action(k.name) == k.action);
+    for (const FaultKind* k : fault_kinds()) {
+        CHECK(static_cast<size_t>(k->action) == i++);
+        CHECK(find_fault_kind(k->name) == k);
+        CHECK(to_string(k->action) == k->name);
+        CHECK(parse_fault_action(k->name) == k->action);
+        CHECK(k->apply != nullptr);
+        CHECK((k->undo != nullptr) == k->undone_by_for);  // `for` undoes exactly the faults that can be
+        for (const FaultField& f : k->fields) CHECK(find_fault_field(f.name) != nullptr);  // each field has a reader
     }
     CHECK(i == static_cast<size_t>(FaultAction::loss) + 1);
     i = 0;
@@ -53,7 +56,7 @@ TEST_CASE("registries: one descriptor per fault action and per check, found by n
 TEST_CASE("registries: validate's messages name every fault action and every check", "[scenarios][registry]") {
     const std::string bad_action =
         first_error(std::string(minimal) + R"("faults": [{"at": "1s", "action": "explode", "target": "broker:1"}]})");
-    for (const FaultKind& k : fault_kinds()) CHECK_THAT(bad_action, Catch::Contains(std::string(k.name)));
+    for (const FaultKind* k : fault_kinds()) CHECK_THAT(bad_action, Catch::Contains(std::string(k->name)));
     const std::string bad_check = first_error(std::string(minimal) + R"("expect": ["no-lost-records"]})");
     for (const CheckDescriptor* c : all_checks()) CHECK_THAT(bad_check, Catch::Contains(std::string(c->name)));
 }
@@ -69,10 +72,10 @@ TEST_CASE("registries: docs/scenario-format.md has each descriptor's own row", "
     }
     const size_t fault_table = doc.find("| action | fields | what happens | `for` |");
     REQUIRE(fault_table != std::string::npos);
-    for (const FaultKind& k : fault_kinds()) {
-        const std::string row_start = "| `" + std::string(k.name) + "` | ";
-        const std::string row_end = " | " + std::string(k.doc) + " | " +
-                                    (k.for_doc.empty() ? std::string("—") : std::string(k.for_doc)) + " |";
+    for (const FaultKind* k : fault_kinds()) {
+        const std::string row_start = "| `" + std::string(k->name) + "` | ";
+        const std::string row_end = " | " + std::string(k->doc) + " | " +
+                                    (k->for_doc.empty() ? std::string("—") : std::string(k->for_doc)) + " |";
         INFO(row_start << "..." << row_end);
         const size_t at = doc.find(row_start, fault_table);
         REQUIRE(at != std::string::npos);

@@ -1,0 +1,29 @@
+// loss: each message on the covered links is lost with this probability.
+#include "scenarios/faults/common.hpp"
+
+namespace scenarios {
+
+const FaultKind& loss_fault() {
+    static const FaultKind kind{
+        .action = FaultAction::loss,
+        .name = "loss",
+        .fields = {{"between"}, {"target"}, {"probability", true}},
+        .undone_by_for = true,
+        .window = FaultWindowClass::network_degraded,
+        .shell_usage = "TARGET probability P [for D]",
+        .shell_help = "extra message loss (or: between A B probability P)",
+        .doc = "extra message loss (0 to 1)",
+        .for_doc = "removes it",
+        .rules = fault_support::between_or_target,
+        .apply = [](FaultContext& ctx, const FaultSpec& f) {
+            NetworkChange c = fault_support::links_between_or_of_target(ctx, f);
+            c.effect = LinkEffect::loss;
+            c.probability = f.probability;
+            return fault_support::apply_links(ctx, std::move(c));
+        },
+        .undo = fault_support::revert_links,
+    };
+    return kind;
+}
+
+}  // namespace scenarios
