@@ -125,9 +125,8 @@ TEST_CASE("no-acked-loss names acknowledged records missing from the committed l
     Run run;
     run.ack(seconds(1), orders0, 0, 10, 0);
     run.ack(milliseconds(12400), orders0, 10, 10, 10);
-    // The leader still has seq 10..19, but above its high watermark: not committed.
-    run.data.final_state.partitions.push_back(
-        partition(orders0, 1, {replica(1, 10, {batch(0, 10, 1, 0), batch(10, 10, 1, 10)})}));
+    // The leader's log ends at offset 10: seq 10..19 are gone.
+    run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 10, {batch(0, 10, 1, 0)})}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
     INFO(dump(r));
     CHECK_FALSE(r.holds);
@@ -140,6 +139,39 @@ TEST_CASE("no-acked-loss names acknowledged records missing from the committed l
         ExpectSpec spec;
         spec.expect_violated = true;
         CHECK(run.check(spec).passed());
+    }
+}
+
+TEST_CASE("no-acked-loss: records the leader holds above its high watermark at the end are not lost", "[checkers]") {
+    // The run ended just after a leader change: the new leader has seq 10..19 (every replica
+    // has), but its high watermark has not caught up yet. Not committed is not gone.
+    Run run;
+    run.ack(seconds(1), orders0, 0, 10, 0);
+    run.ack(milliseconds(12400), orders0, 10, 10, 10);
+    const std::vector<kafka::RecordBatch> log = {batch(0, 10, 1, 0), batch(10, 10, 1, 10)};
+    run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 10, log), replica(2, 20, log)}));
+    CheckResult r = run.check(CheckKind::no_acked_loss);
+    INFO(dump(r));
+    CHECK(r.holds);
+    CHECK(r.summary ==
+          "10 acknowledged records are in the committed logs and reached every reader that read past them; 10 "
+          "acknowledged records not yet committed when the run ended (in the leader's log above its high watermark)");
+    CHECK(mentions(r, "not yet committed when the run ended (not lost): producer:checkout orders/0 seq 10..19 (10 "
+                      "records), acknowledged at 12.400s at offsets 10..19, are in the leader's log above its high "
+                      "watermark 10"));
+
+    SECTION("a record gone from the leader is still lost") {
+        Run gone;
+        gone.ack(seconds(1), orders0, 0, 10, 0);
+        gone.ack(milliseconds(12400), orders0, 10, 10, 10);
+        gone.ack(seconds(13), orders0, 20, 5, 20);
+        gone.data.final_state.partitions.push_back(
+            partition(orders0, 1, {replica(1, 10, {batch(0, 10, 1, 0), batch(10, 10, 1, 10)})}));
+        CheckResult g = gone.check(CheckKind::no_acked_loss);
+        INFO(dump(g));
+        CHECK_FALSE(g.holds);
+        CHECK(g.summary == "5 acknowledged records lost on orders/0 (offsets 20..24); 10 acknowledged records not yet "
+                           "committed when the run ended (in the leader's log above its high watermark)");
     }
 }
 
@@ -512,38 +544,63 @@ TEST_CASE("single-leader and quorum: no leadership events means not checked, nev
     }
 }
 
-TEST_CASE("availability: acknowledged records over finished attempts", "[checkers]") {
+TEST_CASE("availability: every answer to a partition's batch is an attempt, retried refusals included", "[checkers]") {
     Run run;
     uint32_t other = run.history.add_client("producer:audit");
-    run.ack(seconds(1), orders0, 0, 90, 0);
+    // checkout: two batches acknowledged at once; a third refused with NOT_ENOUGH_REPLICAS 17
+    // times (once a second) before it got through; a fourth given up; a fifth still in flight.
+    run.ack(seconds(1), orders0, 0, 50, 0);
+    run.ack(seconds(1), orders0, 50, 40, 50);
     run.history.on_send(run.producer, at(seconds(2)), orders0, 90, 10);
-    run.history.on_error(run.producer, at(seconds(3)), orders0, 90, 10, kafka::Error::not_enough_replicas, false);
-    run.history.on_error(run.producer, at(seconds(32)), orders0, 90, 10, kafka::Error::request_timed_out, true);
-    run.history.on_send(run.producer, at(seconds(59)), orders0, 100, 5);  // in flight at the end: not counted
+    for (int i = 0; i < 17; ++i)
+        run.history.on_error(run.producer, at(seconds(3 + i)), orders0, 90, 10, kafka::Error::not_enough_replicas, false);
+    run.ack(seconds(20), orders0, 90, 10, 90);
+    run.history.on_error(run.producer, at(seconds(32)), orders0, 100, 10, kafka::Error::request_timed_out, true);
+    run.history.on_send(run.producer, at(seconds(59)), orders0, 110, 5);  // in flight at the end: not counted
     run.history.on_send(other, at(seconds(2)), orders1, 0, 100);
     run.history.on_error(other, at(seconds(4)), orders1, 0, 100, kafka::Error::not_enough_replicas, true);
 
     ExpectSpec spec;
     spec.check = CheckKind::availability;
     spec.producer = "checkout";
-    spec.min = 0.95;
+    spec.min = 0.5;
     CheckResult r = run.check(spec);
     INFO(dump(r));
     CHECK_FALSE(r.holds);
-    CHECK(r.params == "min=0.95 producer=checkout");
-    CHECK(r.summary == "producer:checkout: availability 0.9000 (90 of 100 records acknowledged, 10 failed; min 0.9500)");
+    CHECK(r.params == "min=0.5 producer=checkout");
+    // 3 acknowledgements of 21 answers; the records themselves mostly made it.
+    CHECK(r.summary ==
+          "producer:checkout: availability 0.1429 (3 of 21 produce attempts succeeded; min 0.5000); records "
+          "acknowledged 0.9091 (100 of 110, 10 given up)");
+    CHECK(mentions(r, "17 attempts refused and retried from 3.000s to 19.000s"));
+    CHECK(mentions(r, "retried NOT_ENOUGH_REPLICAS: 170 records"));
     CHECK(mentions(r, "REQUEST_TIMED_OUT: 10 records"));
     CHECK(mentions(r, "5 records still in flight at the end, not counted"));
 
-    spec.min = 0.9;
+    spec.min = 0.14;
     CHECK(run.check(spec).holds);
 
     spec.producer.reset();
-    spec.min = 0.5;
+    spec.min = 0.1;
     CheckResult all = run.check(spec);
     INFO(dump(all));
-    CHECK_FALSE(all.holds);
-    CHECK(mentions(all, "availability 0.4500 (90 of 200 records acknowledged"));
+    CHECK(all.holds);
+    CHECK(mentions(all, "availability 0.1364 (3 of 22 produce attempts succeeded"));
+}
+
+TEST_CASE("availability: no answered attempt is no evidence, not a pass", "[checkers]") {
+    Run run;
+    ExpectSpec spec;
+    spec.check = CheckKind::availability;
+    spec.min = 1.0;
+    CheckResult r = run.check(spec);
+    CHECK_FALSE(r.checked);
+    CHECK_FALSE(r.passed());
+    CHECK(r.summary == "not checked: all producers: no records were produced");
+    run.history.on_send(run.producer, at(seconds(2)), orders0, 0, 10);
+    r = run.check(spec);
+    CHECK_FALSE(r.passed());
+    CHECK(r.summary == "not checked: all producers: none of 10 sent records was answered (acknowledged or refused)");
 }
 
 TEST_CASE("max-lag: a group's total lag stays below the bound after a time", "[checkers]") {

@@ -222,7 +222,7 @@ TEST_CASE("reports: report.json of quickstart holds the run's numbers and every 
         CHECK(e["passed"] == true);
         CHECK_FALSE(e["summary"].get<std::string>().empty());
     }
-    CHECK(r["expectations"][5]["params"] == "min=1");
+    CHECK(r["expectations"][5]["params"] == "min=0.99");
 }
 
 TEST_CASE("reports: metrics.csv has a row per sample and Kafka's metric names", "[scenarios][reports]") {
