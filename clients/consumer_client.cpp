@@ -59,6 +59,11 @@ int64_t ConsumerClient::high_watermark(TopicPartition tp) const {
     return it == parts_.end() ? -1 : it->second.high_watermark;
 }
 
+std::optional<sim::Time> ConsumerClient::last_fetch_response(TopicPartition tp) const {
+    auto it = parts_.find(tp);
+    return it == parts_.end() ? std::nullopt : it->second.last_fetch_response;
+}
+
 uint64_t ConsumerClient::buffered_records() const {
     uint64_t n = 0;
     for (const auto& [tp, ps] : parts_)
@@ -374,6 +379,7 @@ void ConsumerClient::handle_fetch_response(sim::NodeId from, const FetchResponse
             continue;
         }
         if (pd == nullptr) continue;
+        ps.last_fetch_response = ctx.now();
         if (ps.phase != Phase::fetching || ps.position != ps.fetch_offset) continue;  // position moved: stale data
         if (pd->high_watermark >= 0) ps.high_watermark = pd->high_watermark;
         for (const auto& b : pd->batches)

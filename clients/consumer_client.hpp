@@ -81,6 +81,9 @@ public:
     int64_t position(TopicPartition tp) const;
     // The high watermark the last fetch of tp reported; -1 before any.
     int64_t high_watermark(TopicPartition tp) const;
+    // When a fetch last answered for the partition without an error (nullopt: never): whether
+    // what the consumer knows of it is fresh.
+    std::optional<sim::Time> last_fetch_response(TopicPartition tp) const;
     uint64_t records_consumed() const { return records_consumed_; }
     // Records fetched but not yet handed to the application.
     uint64_t buffered_records() const;
@@ -122,6 +125,7 @@ private:
         Phase phase = Phase::awaiting_reset;
         int64_t position = -1;
         int64_t high_watermark = -1;
+        std::optional<sim::Time> last_fetch_response;  // the last error-free answer for it
         int32_t fetch_corr = 0;    // the fetch in flight for it, 0 = none
         int64_t fetch_offset = -1; // the offset that fetch asked for
         int32_t reset_corr = 0;    // the ListOffsets in flight for it, 0 = none

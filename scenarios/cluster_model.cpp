@@ -362,6 +362,8 @@ Sample ClusterModel::sample() {
                     if (pos < 0) continue;
                     const kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr;
                     const kafka::Partition* lp = b == nullptr ? nullptr : b->partition(ps.tp);
+                    const std::optional<sim::Time> heard = consumer->last_fetch_response(ps.tp);
+                    if (lp == nullptr || !heard || world_->now() - *heard > fresh_fetch_window) cs.stale_partitions += 1;
                     if (lp == nullptr) continue;
                     int64_t lag = std::max<int64_t>(0, lp->high_watermark() - pos);
                     cs.lag += lag;

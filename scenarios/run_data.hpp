@@ -56,7 +56,13 @@ struct ConsumerSample {
     std::string group;            // "" for "group": null
     int64_t lag = 0;              // sum over its partitions of (high watermark - position)
     int64_t lag_max = 0;          // the largest of those (the consumer's records-lag-max)
+    // Partitions it holds a position on whose lag is not fresh: no leader now, or no fetch
+    // answered for them in the last `fresh_fetch_window` (their lag is a stale number).
+    int32_t stale_partitions = 0;
 };
+// A consumer that fetches gets an answer at least every fetch.max.wait.ms (500 ms by default),
+// data or not; four times that without one means it is not hearing from the partition.
+inline constexpr sim::Duration fresh_fetch_window = sim::seconds(2);
 // A consumer group as kafka-consumer-groups.sh --describe sees it: lag from committed offsets.
 struct GroupSample {
     std::string group;

@@ -1,12 +1,17 @@
 // recovers: within `within` of the last fault being undone, every partition has a leader and
-// a full ISR (and keeps them to the end), produces are acknowledged again, and every group's
-// lag is back to its pre-fault level. Measured on the samples, so to the sample interval.
+// a full ISR, produces to every partition are acknowledged again, and every group's lag is back
+// to its pre-fault level — each from a moment on to the end of the run, never from one good
+// look. Produce is judged per partition: back at its first acknowledgement after its last
+// refusal. Lag counts only fresh samples: every consumer of the reader heard from each of its
+// partitions within fresh_fetch_window (a consumer cut off from its partitions carries a stale
+// number). Measured on the samples and the history, so to the sample interval.
 #include <algorithm>
 #include <map>
 #include <optional>
 
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 
 namespace scenarios {
 namespace {
@@ -16,9 +21,7 @@ using namespace checkers;
 // arrived while it was catching up.
 constexpr int64_t lag_tolerance = 100;
 
-bool undoes(const FaultRecord& f) {
-    return f.is_undo || f.action == FaultAction::restart || f.action == FaultAction::resume || f.action == FaultAction::heal;
-}
+bool undoes(const FaultRecord& f) { return f.is_undo || fault_kind(f.action).window == FaultWindowClass::recovery; }
 
 struct FaultWindow {
     sim::Time first_fault;  // the first fault that fired: lag before it is the baseline
@@ -95,20 +98,59 @@ bool producing_after(const RunData& run, sim::Time undone) {
     return std::any_of(sends.begin(), sends.end(), [&](const SendOp& s) { return s.t >= undone; });
 }
 
-std::optional<Recovery> produce_recovery(const RunData& run, sim::Time undone) {
-    if (!producing_after(run, undone)) return std::nullopt;  // nobody left to produce
-    const auto& acks = history_of(run).acks();
-    auto it = std::find_if(acks.begin(), acks.end(), [&](const AckOp& a) { return a.t >= undone; });
-    if (it != acks.end()) return Recovery{"produce", it->t, "first acknowledgement at " + sim::format_time(it->t)};
-    std::string last = acks.empty() ? "none at all" : "the last at " + sim::format_time(acks.back().t);
-    return Recovery{"produce", std::nullopt, "no produce acknowledged after " + sim::format_time(undone) + " (" + last + ")"};
+// Per partition produced to after the undo: back at the first acknowledgement after its last
+// refusal (retried or final) — the partition's produces succeed from then on.
+std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
+    std::vector<Recovery> out;
+    if (!producing_after(run, undone)) return out;  // nobody left to produce
+    const History& h = history_of(run);
+    struct PartitionProduce {
+        bool sent_after = false;
+        std::optional<sim::Time> last_refusal;
+        kafka::Error refusal = kafka::Error::none;
+    };
+    std::map<kafka::TopicPartition, PartitionProduce> parts;
+    for (const SendOp& s : h.sends())
+        if (s.t >= undone) parts[s.records.tp].sent_after = true;
+    for (const ErrorOp& e : h.errors()) {
+        if (e.t < undone) continue;
+        PartitionProduce& p = parts[e.records.tp];
+        if (!p.last_refusal || e.t >= *p.last_refusal) p.last_refusal = e.t, p.refusal = e.error;
+    }
+    for (const auto& [tp, p] : parts) {
+        if (!p.sent_after && !p.last_refusal) continue;
+        const sim::Time from = p.last_refusal.value_or(undone);
+        const auto& acks = h.acks();
+        auto it = std::find_if(acks.begin(), acks.end(), [&, tp = tp](const AckOp& a) {
+            return a.records.tp == tp && (p.last_refusal ? a.t > from : a.t >= from);
+        });
+        const std::string refused =
+            p.last_refusal ? "last refused at " + sim::format_time(from) + " (" + kafka::error_name(p.refusal) + ")" : "";
+        const std::string what = "produce to " + partition_text(run, tp);
+        if (it != acks.end()) {
+            out.push_back(Recovery{what, it->t,
+                                   "acknowledged from " + sim::format_time(it->t) + (refused.empty() ? "" : ", " + refused)});
+        } else {
+            out.push_back(Recovery{what, std::nullopt,
+                                   "no acknowledgement after " + sim::format_time(from) +
+                                       (refused.empty() ? "" : " (" + refused + ")")});
+        }
+    }
+    return out;
 }
 
 // A group's lag is the sum over its members; a consumer without a group is its own reader.
-std::map<std::string, int64_t> reader_lags(const RunData& run, const Sample& s) {
-    std::map<std::string, int64_t> out;
-    for (const ConsumerSample& c : s.consumers)
-        out[c.group.empty() ? client_text(run, c.consumer) : "group " + c.group] += c.lag;
+struct ReaderLag {
+    int64_t lag = 0;
+    int32_t stale = 0;  // partitions of its consumers not heard from lately
+};
+std::map<std::string, ReaderLag> reader_lags(const RunData& run, const Sample& s) {
+    std::map<std::string, ReaderLag> out;
+    for (const ConsumerSample& c : s.consumers) {
+        ReaderLag& r = out[c.group.empty() ? client_text(run, c.consumer) : "group " + c.group];
+        r.lag += c.lag;
+        r.stale += c.stale_partitions;
+    }
     return out;
 }
 
@@ -124,30 +166,48 @@ bool stopped_by(const RunData& run, const std::string& reader, sim::Time t) {
     return matched;
 }
 
+// Back from the first sample of the last stretch, to the end of the run, in which the reader's
+// lag was fresh and at most its pre-fault peak plus the tolerance.
 std::vector<Recovery> lag_recoveries(const RunData& run, FaultWindow w) {
-    std::map<std::string, int64_t> baseline;
-    std::map<std::string, std::optional<sim::Time>> back_at;
-    std::map<std::string, int64_t> lag_at_end;
+    struct Reader {
+        int64_t baseline = 0;
+        std::optional<sim::Time> back_since;  // start of the current good stretch
+        ReaderLag last;                       // the last sample's
+    };
+    std::map<std::string, Reader> readers;
     for (const Sample& s : run.samples) {
-        for (const auto& [reader, lag] : reader_lags(run, s)) {
+        for (const auto& [name, lag] : reader_lags(run, s)) {
+            Reader& r = readers[name];
             if (s.t < w.first_fault) {
-                baseline[reader] = std::max(baseline[reader], lag);
+                r.baseline = std::max(r.baseline, lag.lag);
                 continue;
             }
             if (s.t < w.undone) continue;
-            auto& back = back_at[reader];
-            lag_at_end[reader] = lag;
-            if (!back && lag <= std::max<int64_t>(baseline[reader], 0) + lag_tolerance) back = s.t;
+            r.last = lag;
+            const bool good = lag.stale == 0 && lag.lag <= std::max<int64_t>(r.baseline, 0) + lag_tolerance;
+            if (!good) {
+                r.back_since.reset();
+            } else if (!r.back_since) {
+                r.back_since = s.t;
+            }
         }
     }
     std::vector<Recovery> out;
-    for (const auto& [reader, back] : back_at) {
-        if (stopped_by(run, reader, w.undone)) continue;
-        const std::string level = with_commas(baseline[reader] + lag_tolerance) + " (pre-fault peak " +
-                                  with_commas(baseline[reader]) + " + " + std::to_string(lag_tolerance) + ")";
-        out.push_back(back ? Recovery{"lag of " + reader, back, "at most " + level + " at " + sim::format_time(*back)}
-                           : Recovery{"lag of " + reader, std::nullopt,
-                                      "never down to " + level + ", " + with_commas(lag_at_end[reader]) + " at the end"});
+    for (const auto& [name, r] : readers) {
+        if (stopped_by(run, name, w.undone)) continue;
+        const std::string level = with_commas(r.baseline + lag_tolerance) + " (pre-fault peak " +
+                                  with_commas(r.baseline) + " + " + std::to_string(lag_tolerance) + ")";
+        if (r.back_since) {
+            out.push_back(Recovery{"lag of " + name, r.back_since,
+                                   "fresh and at most " + level + " from " + sim::format_time(*r.back_since) +
+                                       " to the end"});
+        } else {
+            std::string why = r.last.stale > 0 ? count_text(r.last.stale, "partition") +
+                                                     " not heard from in the last " +
+                                                     sim::format_duration(fresh_fetch_window) + " at the end"
+                                               : with_commas(r.last.lag) + " at the end";
+            out.push_back(Recovery{"lag of " + name, std::nullopt, "not back to " + level + " for good: " + why});
+        }
     }
     return out;
 }
@@ -157,14 +217,10 @@ std::vector<Recovery> lag_recoveries(const RunData& run, FaultWindow w) {
 CheckResult check_recovers(const ExpectSpec& spec, const RunData& run) {
     CheckResult result;
     const std::optional<FaultWindow> w = fault_window(run);
-    if (!w) {
-        result.holds = true;
-        result.summary = "no faults";
-        return result;
-    }
+    if (!w) return not_checked("no fault fired: there was nothing to recover from");
     Evidence evidence;
     std::vector<Recovery> parts{partitions_recovery(run, w->undone, evidence)};
-    if (auto produce = produce_recovery(run, w->undone)) parts.push_back(*produce);
+    for (Recovery& r : produce_recoveries(run, w->undone)) parts.push_back(std::move(r));
     for (Recovery& r : lag_recoveries(run, *w)) parts.push_back(std::move(r));
 
     // Recovered when the slowest part was back; never, when one part never was.
@@ -203,7 +259,7 @@ CheckResult check_recovers(const ExpectSpec& spec, const RunData& run) {
 const CheckDescriptor& recovers_check() {
     static const CheckDescriptor d{CheckKind::recovers, "recovers", {{"within", true}},
                                   "`within` (required)",
-                                  "within that long after the last fault is undone, every partition has a leader and a full ISR, produces succeed, and every group's lag is back to its level before the faults",
+                                  "within that long after the last fault is undone, every partition has a leader and a full ISR, produces to every partition succeed, and every group's lag is back to its level before the faults, each to the end of the run",
                                   check_recovers};
     return d;
 }

@@ -673,10 +673,11 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
     ExpectSpec spec;
     spec.check = CheckKind::recovers;
     spec.within = seconds(10);
-    SECTION("no faults") {
+    SECTION("no fault fired: nothing to judge") {
         CheckResult r = run.check(spec);
-        CHECK(r.holds);
-        CHECK(r.summary == "no faults");
+        CHECK_FALSE(r.checked);
+        CHECK_FALSE(r.passed());
+        CHECK(r.summary == "not checked: no fault fired: there was nothing to recover from");
     }
     SECTION("recovered in time") {
         crash_and_restart(run, 26, 24);
@@ -684,8 +685,9 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
         INFO(dump(r));
         CHECK(r.holds);
         CHECK(r.summary == "recovered 6s after the last fault was undone at 20.000s (within 10s)");
-        CHECK(mentions(r, "produce: back after 500ms; first acknowledgement at 20.500s"));
-        CHECK(mentions(r, "lag of group billing: back after 4s; at most 300 (pre-fault peak 200 + 100) at 24.000s"));
+        CHECK(mentions(r, "produce to orders/0: back after 500ms; acknowledged from 20.500s"));
+        CHECK(mentions(r, "lag of group billing: back after 4s; fresh and at most 300 (pre-fault peak 200 + 100) from "
+                          "24.000s to the end"));
     }
     SECTION("the ISR came back too late") {
         crash_and_restart(run, 35, 24);
@@ -702,7 +704,43 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
         INFO(dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: lag of group billing never came back");
-        CHECK(mentions(r, "lag of group billing: not back; never down to 300 (pre-fault peak 200 + 100), 4,000 at the end"));
+        CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 4,000 at "
+                          "the end"));
+    }
+    SECTION("one good lag sample is not recovery: it must hold to the end") {
+        crash_and_restart(run, 26, 31);
+        run.data.samples[21].consumers[0].lag = 250;  // a dip at 21s, then 4,000 again until 31s
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.holds);
+        CHECK(mentions(r, "lag of group billing: back after 11s; fresh and at most 300 (pre-fault peak 200 + 100) from "
+                          "31.000s to the end"));
+    }
+    SECTION("a lag number from a consumer that hears nothing is stale, not back") {
+        crash_and_restart(run, 26, 24);
+        for (Sample& sample : run.data.samples)
+            if (sample.t >= at(seconds(10))) sample.consumers[0].stale_partitions = 1;  // cut off since the crash
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.holds);
+        CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 1 "
+                          "partition not heard from in the last 2s at the end"));
+    }
+    SECTION("produce is back per partition, not at the first acknowledgement anywhere") {
+        crash_and_restart(run, 26, 24);
+        // orders/1 refused every batch from the crash until 35s; acknowledged from 36s.
+        run.data.final_state.partitions.push_back(partition(orders1, 1, {replica(1, 0, {})}));
+        for (int t = 10; t < 36; ++t)
+            run.history.on_error(run.producer, at(seconds(t)), orders1, static_cast<uint32_t>(t), 1,
+                                 kafka::Error::not_enough_replicas, false);
+        run.ack(seconds(36), orders1, 10, 26, 0);
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.holds);
+        CHECK(r.summary == "recovered only 16s after the last fault was undone at 20.000s (more than 10s; slowest: "
+                           "produce to orders/1)");
+        CHECK(mentions(r, "produce to orders/1: back after 16s; acknowledged from 36.000s, last refused at 35.000s "
+                          "(NOT_ENOUGH_REPLICAS)"));
     }
 }
 
@@ -786,19 +824,19 @@ TEST_CASE("run_checks runs every expectation in order", "[checkers]") {
     ExpectSpec loss;
     loss.index = 0;
     loss.check = CheckKind::no_acked_loss;
-    ExpectSpec recovers;
-    recovers.index = 1;
-    recovers.check = CheckKind::recovers;
-    recovers.within = seconds(15);
-    recovers.expect_violated = true;
-    run.data.scenario.expect = {loss, recovers};
+    ExpectSpec availability;
+    availability.index = 1;
+    availability.check = CheckKind::availability;
+    availability.min = 0.5;
+    availability.expect_violated = true;
+    run.data.scenario.expect = {loss, availability};
     std::vector<CheckResult> results = run_checks(run.data);
     REQUIRE(results.size() == 2);
     CHECK(results[0].name == "no-acked-loss");
     CHECK(results[0].passed());
     CHECK(results[1].index == 1);
-    CHECK(results[1].name == "recovers");
-    CHECK(results[1].params == "within=15s");
+    CHECK(results[1].name == "availability");
+    CHECK(results[1].params == "min=0.5");
     CHECK(results[1].holds);
     CHECK_FALSE(results[1].passed());  // it held, but the scenario expected it violated
 }
