@@ -471,6 +471,8 @@ struct ZkPartitionState {
     int32_t leader_epoch = 0;
     IdList isr{};
     std::string reason{};
+    // Only on an unclean election (a leader from outside the ISR), so other runs read as before.
+    std::optional<bool> unclean = std::nullopt;
     template <class S> void fields(S& s) const {
         s.field("topic", topic);
         s.field("partition", partition);
@@ -478,6 +480,7 @@ struct ZkPartitionState {
         s.field("leader_epoch", leader_epoch);
         s.field("isr", isr);
         s.field("reason", reason);
+        s.field("unclean", unclean);
     }
 };
 struct ZkNewPartitionOffline {
@@ -842,5 +845,21 @@ inline std::string_view kind_of(const Event& ev) {
 
 using Trace = sim::Trace<Event>;
 using TraceEntry = sim::TraceEntry<Event>;
+
+// A partition leader elected from outside the ISR, in either metadata mode: KRaft's
+// PartitionChangeRecord or the ZooKeeper controller's partition state znode.
+struct UncleanElection {
+    std::string_view topic;
+    int32_t partition = 0;
+    int32_t leader = -1;
+    int32_t leader_epoch = -1;
+};
+inline std::optional<UncleanElection> unclean_election(const Event& ev) {
+    if (const auto* c = std::get_if<PartitionChange>(&ev); c != nullptr && c->unclean)
+        return UncleanElection{c->topic, c->partition, c->leader, c->leader_epoch};
+    if (const auto* z = std::get_if<ZkPartitionState>(&ev); z != nullptr && z->unclean.value_or(false))
+        return UncleanElection{z->topic, z->partition, z->leader, z->leader_epoch};
+    return std::nullopt;
+}
 
 }  // namespace kafka

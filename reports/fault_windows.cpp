@@ -37,19 +37,30 @@ std::string own_end(const scenarios::RunData& run, size_t index) {
     return "undone after its for";
 }
 
-// Whether record `later` ends the fault of record `f` (see the header for the rule).
-std::optional<std::string> ends(const scenarios::RunData& run, const scenarios::FaultRecord& f,
-                                const scenarios::FaultRecord& later) {
+// What record `later` ends of the fault of record `f` (see the header for the rule): all of
+// it, or the nodes it names.
+struct End {
+    std::string by;
+    bool all = true;
+    std::vector<std::string> nodes{};  // when !all
+};
+std::optional<End> ends(const scenarios::RunData& run, const scenarios::FaultRecord& f,
+                        const scenarios::FaultRecord& later) {
     if (!later.fired) return std::nullopt;
     if (later.is_undo) {
-        if (later.index == f.index) return own_end(run, f.index);
+        if (later.index == f.index) return End{own_end(run, f.index)};
         return std::nullopt;
     }
     // A recovery (restart, resume, heal) ends the windows of the class its descriptor names.
     const scenarios::FaultKind& recovery = scenarios::fault_kind(later.action);
     if (recovery.ends != scenarios::fault_kind(f.action).window) return std::nullopt;
-    if (recovery.ends_only_its_nodes && !shares_node(f, later)) return std::nullopt;
-    return std::string(recovery.name) + " at " + sim::format_time(later.at);
+    End end{std::string(recovery.name) + " at " + sim::format_time(later.at)};
+    if (recovery.ends_only_its_nodes) {
+        if (!shares_node(f, later)) return std::nullopt;
+        end.all = false;
+        end.nodes = later.resolved;
+    }
+    return end;
 }
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
@@ -88,12 +99,27 @@ std::vector<FaultWindow> fault_windows(const scenarios::RunData& run) {
             w.until = f.at;
             w.ended = true;
         }
+        std::vector<std::string> in_force = f.resolved;  // the nodes still down or paused
         for (size_t j = i + 1; j < run.faults.size() && !w.ended; ++j) {
-            if (std::optional<std::string> by = ends(run, f, run.faults[j])) {
-                w.until = run.faults[j].at;
-                w.ended = true;
-                w.ended_by = *by;
+            std::optional<End> end = ends(run, f, run.faults[j]);
+            if (!end) continue;
+            if (!end->all) {
+                std::vector<std::string> back;
+                for (const std::string& n : end->nodes) {
+                    auto it = std::find(in_force.begin(), in_force.end(), n);
+                    if (it == in_force.end()) continue;
+                    in_force.erase(it);
+                    back.push_back(n);
+                }
+                if (back.empty()) continue;
+                if (!in_force.empty()) {
+                    w.partly_ended.push_back(join(back, ",") + ": " + end->by);
+                    continue;
+                }
             }
+            w.until = run.faults[j].at;
+            w.ended = true;
+            w.ended_by = end->by;
         }
         out.push_back(std::move(w));
     }

@@ -237,6 +237,8 @@ std::string faults_html(const json& r) {
         std::string resolved;
         for (const auto& n : f["resolved"]) resolved += (resolved.empty() ? "" : ", ") + n.get<std::string>();
         std::string until = f.contains("until") ? f["until"].get<std::string>() + " (" + f["ended_by"].get<std::string>() + ")" : "";
+        if (f.contains("partly_ended"))
+            for (const auto& p : f["partly_ended"]) until += "; before that " + p.get<std::string>();
         std::string note = f["note"].get<std::string>();
         std::string fault = "#" + std::to_string(f["index"].get<size_t>()) + " " + f["action"].get<std::string>();
         out += "<tr" + cls + "><td class=\"mono\">" + esc(f["at"].get<std::string>()) + "</td><td>" + esc(fault) +

@@ -110,6 +110,7 @@ json faults_json(const scenarios::RunData& run, const std::vector<FaultWindow>& 
             j["until"] = sim::format_time(w->until);
             j["until_us"] = w->until.us;
             j["ended_by"] = w->ended ? w->ended_by : "still in force at the end of the run";
+            if (!w->partly_ended.empty()) j["partly_ended"] = w->partly_ended;
         }
         out.push_back(std::move(j));
     }
@@ -156,8 +157,7 @@ int64_t unclean_elections(const scenarios::RunData& run) {
     std::set<std::tuple<std::string, int64_t, int64_t>> seen;
     if (run.trace == nullptr) return 0;
     for (const auto& ev : run.trace->events())
-        if (const auto* c = std::get_if<kafka::PartitionChange>(&ev.event); c != nullptr && c->unclean)
-            seen.insert({c->topic, c->partition, c->leader_epoch});
+        if (const auto u = kafka::unclean_election(ev.event)) seen.insert({std::string(u->topic), u->partition, u->leader_epoch});
     return static_cast<int64_t>(seen.size());
 }
 

@@ -187,7 +187,8 @@ struct Story {
     Line operator()(const ZkPartitionState& e) const {
         if (internal(e.topic)) return std::nullopt;
         return label(e.topic, e.partition) + " state znode: leader " + (e.leader < 0 ? std::string("none") : num(e.leader)) +
-               ", leader epoch " + num(e.leader_epoch) + ", ISR " + ids(e.isr) + " (" + e.reason + ")";
+               ", leader epoch " + num(e.leader_epoch) + ", ISR " + ids(e.isr) + " (" + e.reason + ")" +
+               (e.unclean.value_or(false) ? ", UNCLEAN election: an out-of-sync replica leads" : "");
     }
     Line operator()(const ZkStateChangeAborted& e) const {
         return label(e.topic, e.partition) + ": left alone, its state was written by controller epoch " +

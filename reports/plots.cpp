@@ -336,8 +336,8 @@ std::map<std::string, std::vector<sim::Time>> unclean_elections(const scenarios:
     std::map<std::string, std::vector<sim::Time>> out;
     if (run.trace == nullptr) return out;
     for (const auto& ev : run.trace->events())
-        if (const auto* c = std::get_if<kafka::PartitionChange>(&ev.event); c != nullptr && c->unclean)
-            out[c->topic + "/" + std::to_string(c->partition)].push_back(ev.time);
+        if (const auto u = kafka::unclean_election(ev.event))
+            out[std::string(u->topic) + "/" + std::to_string(u->partition)].push_back(ev.time);
     return out;
 }
 

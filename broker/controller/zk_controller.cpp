@@ -556,6 +556,11 @@ void ZkController::change_states(std::vector<PartitionKey> keys, Decide decide, 
                 if (code == ZkCode::ok) {
                     if (TopicInfo* t = topic(key.first)) {
                         PartitionInfo& info = t->partitions[static_cast<size_t>(key.second)];
+                        // Unclean: the new leader was not in the ISR it replaces (the
+                        // controller's OfflinePartitionLeaderElectionStrategy fell back to any
+                        // live replica because unclean.leader.election.enable allowed it).
+                        const bool unclean = next.leader != no_leader && next.leader != info.state.leader &&
+                                             !contains_id(info.state.isr, next.leader);
                         info.state = next;
                         ++info.zk_version;
                         round->changed.push_back(key);
@@ -564,7 +569,8 @@ void ZkController::change_states(std::vector<PartitionKey> keys, Decide decide, 
                                                  .leader = next.leader,
                                                  .leader_epoch = next.leader_epoch,
                                                  .isr = next.isr,
-                                                 .reason = reason});
+                                                 .reason = reason,
+                                                 .unclean = unclean ? std::optional(true) : std::nullopt});
                     }
                 } else if (code == ZkCode::bad_version && active_) {
                     round->retry.push_back(key);  // a leader changed the ISR meanwhile: read again

@@ -1,7 +1,9 @@
 // failover-time: when a fault takes away a node that leads partitions or is the active
-// controller, someone else takes over within `max`. Measured on the samples: a failover
-// completes at the first sample showing a new leader (another broker, or the same one under a
-// new leader epoch) or a new active controller.
+// controller, someone else takes over within `max`; and every other stretch in which a
+// partition that had a leader had none, or the cluster had no active controller (a network
+// fault, a resignation, lost elections), ends within `max` too, with its likely cause.
+// Measured on the samples: a failover completes at the first sample showing a new leader
+// (another broker, or the same one under a new leader epoch) or a new active controller.
 #include <algorithm>
 #include <charconv>
 #include <iterator>
@@ -9,6 +11,7 @@
 
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
+#include "scenarios/faults/fault_kind.hpp"
 
 namespace scenarios {
 namespace {
@@ -158,6 +161,60 @@ std::string failover_text(const Failover& f) {
     return f.what + ": " + f.fault + " (" + f.role + ") -> " + f.outcome + took;
 }
 
+// The likely cause of a leaderless stretch from `t`: the last fault that fired before it.
+std::string cause_before(const RunData& run, sim::Time t) {
+    const FaultRecord* cause = nullptr;
+    for (const FaultRecord& f : run.faults)
+        if (f.fired && !f.is_undo && f.at <= t && fault_kind(f.action).window != FaultWindowClass::recovery) cause = &f;
+    if (cause == nullptr) return "no fault before it";
+    return "after " + std::string(to_string(cause->action)) + " " + cause->target_text + " at " +
+           sim::format_time(cause->at);
+}
+
+// Every stretch of samples in which `what`, having had a leader, had none; those inside a
+// failover already measured from its fault are that failover.
+template <class LeadershipIn>
+void leaderless_stretches(const RunData& run, const std::string& what, LeadershipIn&& leadership_in,
+                          const char* leader_prefix, std::vector<Failover>& out) {
+    const size_t measured = out.size();
+    auto covered = [&](sim::Time t) {
+        for (size_t i = 0; i < measured; ++i)
+            if (out[i].what == what && out[i].t <= t && (!out[i].done || *out[i].done >= t)) return true;
+        return false;
+    };
+    bool had_leader = false;
+    std::optional<sim::Time> gap;
+    for (const Sample& s : run.samples) {
+        const Leadership now = leadership_in(s);
+        if (now.leader < 0) {
+            if (had_leader && !gap) gap = s.t;
+            continue;
+        }
+        had_leader = true;
+        if (gap && !covered(*gap)) {
+            Failover f;
+            f.what = what;
+            f.fault = "no leader from " + sim::format_time(*gap) + ", " + cause_before(run, *gap);
+            f.role = "leaderless";
+            f.t = *gap;
+            f.done = s.t;
+            f.outcome = leader_prefix + std::to_string(now.leader) + " leads (epoch " + std::to_string(now.epoch) +
+                        ") at " + sim::format_time(s.t);
+            out.push_back(std::move(f));
+        }
+        gap.reset();
+    }
+    if (gap && !covered(*gap)) {
+        Failover f;
+        f.what = what;
+        f.fault = "no leader from " + sim::format_time(*gap) + ", " + cause_before(run, *gap);
+        f.role = "leaderless";
+        f.t = *gap;
+        f.outcome = "no new leader by the end of the run";
+        out.push_back(std::move(f));
+    }
+}
+
 std::vector<Failover> all_failovers(const RunData& run) {
     std::vector<Failover> failovers;
     for (size_t i = 0; i < run.faults.size(); ++i) {
@@ -165,6 +222,22 @@ std::vector<Failover> all_failovers(const RunData& run) {
         if (!f.fired || f.is_undo || !takes_node_away(f.action)) continue;
         for (const std::string& node : f.resolved) failovers_of(run, i, node, failovers);
     }
+    const size_t partitions = run.samples.empty() ? 0 : run.samples.front().partitions.size();
+    for (size_t p = 0; p < partitions; ++p) {
+        const std::string label = p < run.final_state.partitions.size() ? run.final_state.partitions[p].label()
+                                                                       : "partition #" + std::to_string(p);
+        leaderless_stretches(
+            run, label + " leader",
+            [p](const Sample& s) {
+                return p < s.partitions.size() ? Leadership{s.partitions[p].leader, s.partitions[p].leader_epoch}
+                                               : Leadership{};
+            },
+            "broker:", failovers);
+    }
+    const bool zookeeper = run.scenario.kafka.metadata == MetadataMode::zookeeper;
+    leaderless_stretches(
+        run, "active controller", [](const Sample& s) { return Leadership{s.active_controller, s.quorum_epoch}; },
+        zookeeper ? "broker:" : "controller:", failovers);
     return failovers;
 }
 
@@ -195,8 +268,10 @@ CheckResult check_failover_time(const ExpectSpec& spec, const RunData& run) {
     result.holds = slow == 0 && never == 0;
     const std::string resolution = " (to the " + sim::format_duration(run.sample_interval) + " sample interval)";
     if (measured == 0) {
-        result.summary = failovers.empty() ? "no fault took away a partition leader or the active controller"
-                                           : "no failover was needed: every leader taken away came back still leading";
+        result.summary = failovers.empty()
+                             ? "no fault took away a partition leader or the active controller, and nothing was ever "
+                               "leaderless"
+                             : "no failover was needed: every leader taken away came back still leading";
     } else if (result.holds) {
         result.summary = count_text(measured, "failover") + ", longest " + duration_text(*longest->took()) + " (" +
                          longest->what + " after " + longest->fault + "), max " + sim::format_duration(spec.max) + resolution;
@@ -219,7 +294,7 @@ CheckResult check_failover_time(const ExpectSpec& spec, const RunData& run) {
 const CheckDescriptor& failover_time_check() {
     static const CheckDescriptor d{CheckKind::failover_time, "failover-time", {{"max", true}},
                                   "`max` (required)",
-                                  "every leader or controller failover finishes within `max`",
+                                  "every leader or controller failover finishes within `max`: from a fault that takes a leader away, and every other stretch without a partition leader or an active controller",
                                   check_failover_time};
     return d;
 }

@@ -141,6 +141,8 @@ CheckResult check_per_partition_order(const ExpectSpec&, const RunData& run) {
     check_send_order(run, tally);
     check_consumer_order(run, tally);
 
+    if (tally.producer_partitions.empty() && tally.consumers.empty())
+        return checkers::not_checked("no acknowledged record and no consumer read");
     CheckResult result;
     result.holds = tally.inversions == 0 && tally.skips == 0 && tally.rewinds == 0;
     result.summary = result.holds

@@ -805,6 +805,7 @@ TEST_CASE("failover-time: each leader and controller failover within max", "[che
         leader_crash(run, 100);
         run.data.faults[0].action = FaultAction::pause;
         run.data.faults[0].resolved = {"broker:1"};
+        for (Sample& s : run.data.samples) s.active_controller = 3000, s.quorum_epoch = 1;  // the controller stayed
         FaultRecord resume = run.data.faults[0];
                 resume.is_undo = true;
         resume.at = at(seconds(13));
@@ -814,6 +815,49 @@ TEST_CASE("failover-time: each leader and controller failover within max", "[che
         CHECK(r.holds);
         CHECK(r.summary == "no failover was needed: every leader taken away came back still leading");
         CHECK(mentions(r, "broker:1 was back at 13.000s and kept leading: no failover"));
+    }
+}
+
+TEST_CASE("failover-time: every leaderless stretch counts, with its cause, not only a fault's leader", "[checkers]") {
+    // 1% loss on broker:1 from 9s (no node taken away): the controller quorum lost its leader
+    // at 10s and 11s, orders/0 had none from 20s to 22s. Both are failovers to measure.
+    Run run;
+    run.data.sample_interval = seconds(1);
+    FaultRecord loss;
+    loss.at = at(seconds(9));
+    loss.action = FaultAction::loss;
+    loss.target_text = "broker:1";
+    loss.resolved = {"broker:1"};
+    loss.fired = true;
+    run.data.faults = {loss};
+    run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 0, {})}));
+    for (int s = 0; s < 40; ++s) {
+        Sample sample;
+        sample.t = at(seconds(s));
+        const bool no_leader = s >= 20 && s < 23;
+        sample.partitions = {no_leader ? partition_sample(-1, 1) : partition_sample(1, s < 20 ? 1 : 2)};
+        sample.active_controller = s < 10 ? 3000 : (s < 12 ? -1 : 3001);
+        sample.quorum_epoch = s < 12 ? 1 : 2;
+        run.data.samples.push_back(sample);
+    }
+    ExpectSpec spec;
+    spec.check = CheckKind::failover_time;
+    spec.max = seconds(1);
+    CheckResult r = run.check(spec);
+    INFO(dump(r));
+    CHECK_FALSE(r.holds);
+    CHECK(r.summary == "of 2 failovers: 2 took longer than 1s (to the 1s sample interval)");
+    CHECK(mentions(r, "orders/0 leader: no leader from 20.000s, after loss broker:1 at 9.000s (leaderless) -> broker:1 "
+                      "leads (epoch 2) at 23.000s: 3s"));
+    CHECK(mentions(r, "active controller: no leader from 10.000s, after loss broker:1 at 9.000s (leaderless) -> "
+                      "controller:3001 leads (epoch 2) at 12.000s: 2s"));
+    SECTION("a cluster that was never leaderless has nothing to measure and holds") {
+        for (Sample& s : run.data.samples) {
+            s.partitions = {partition_sample(1, 1)};
+            s.active_controller = 3000;
+        }
+        CheckResult calm = run.check(spec);
+        CHECK(calm.holds);
     }
 }
 

@@ -225,6 +225,15 @@ TEST_CASE("reports: report.json of quickstart holds the run's numbers and every 
     CHECK(r["expectations"][5]["params"] == "min=0.99");
 }
 
+TEST_CASE("reports: a ZooKeeper-mode unclean election is flagged as KRaft's is", "[scenarios][reports][zookeeper]") {
+    // jepsen-2013-unclean-election: the ZooKeeper controller elects an out-of-ISR replica.
+    WrittenRun unclean = write_library_run("jepsen-2013-unclean-election");
+    CHECK(unclean.report["summary"]["unclean_leader_elections"].get<int64_t>() >= 1);
+    CHECK(contains(read_file(unclean.dir / "report.html"), "UNCLEAN election: an out-of-sync replica leads"));
+    WrittenRun fixed = write_library_run("jepsen-2013-fixed");
+    CHECK(fixed.report["summary"]["unclean_leader_elections"] == 0);
+}
+
 TEST_CASE("reports: metrics.csv has a row per sample and Kafka's metric names", "[scenarios][reports]") {
     WrittenRun w = write_library_run("quickstart");
     auto rows = read_csv(w.dir / "metrics.csv");
@@ -318,6 +327,22 @@ TEST_CASE("reports: fault windows end at their undo, a restart or a heal", "[sce
     CHECK(w[4].instant);
     CHECK(w[5].until == sim::time_zero + sim::seconds(22));
     CHECK(w[5].ended_by == "undone after its for");
+
+    SECTION("a fault with several nodes ends when the last of them is back") {
+        run.faults.clear();
+        record(0, 10, "crash", {"zookeeper:1", "zookeeper:2"}, false);
+        record(1, 40, "restart", {"zookeeper:1"}, false);
+        std::vector<reports::FaultWindow> partly = reports::fault_windows(run);
+        REQUIRE(partly.size() == 2);
+        CHECK_FALSE(partly[0].ended);  // zookeeper:2 is still down: the shading goes on
+        CHECK(partly[0].until == run.end);
+        CHECK(partly[0].partly_ended == std::vector<std::string>{"zookeeper:1: restart at 40.000s"});
+        record(2, 50, "restart", {"zookeeper:2"}, false);
+        std::vector<reports::FaultWindow> whole = reports::fault_windows(run);
+        CHECK(whole[0].ended);
+        CHECK(whole[0].until == sim::time_zero + sim::seconds(50));
+        CHECK(whole[0].ended_by == "restart at 50.000s");
+    }
 }
 
 TEST_CASE("reports: the fault timeline says what each fault resolved to and which never fired",
