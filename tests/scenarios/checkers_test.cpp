@@ -918,3 +918,21 @@ TEST_CASE("checker helpers", "[checkers]") {
     CHECK((present[0].first == 3 && present[0].end == 5));
     CHECK((present[1].first == 10 && present[1].end == 12));
 }
+
+TEST_CASE("checks on a run that produced and read nothing are 'not checked', never passed", "[checkers]") {
+    // Issue 20: 30 KRaft controllers in a 10 s run produced nothing, and every expectation passed.
+    Run run;
+    run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 0, {})}));
+    for (CheckKind kind : {CheckKind::no_acked_loss, CheckKind::no_duplicates, CheckKind::per_partition_order,
+                           CheckKind::replicas_consistent, CheckKind::availability, CheckKind::recovers}) {
+        ExpectSpec spec;
+        spec.check = kind;
+        spec.min = 1.0;
+        CheckResult r = run.check(spec);
+        INFO(to_string(kind) << ": " << r.summary);
+        CHECK_FALSE(r.checked);
+        CHECK_FALSE(r.passed());
+        spec.expect_violated = true;
+        CHECK_FALSE(run.check(spec).passed());  // nor does "violated" pass on nothing
+    }
+}
