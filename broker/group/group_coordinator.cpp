@@ -680,6 +680,11 @@ void GroupCoordinator::load_partition(int32_t partition, const std::vector<Recor
                 m.rebalance_timeout_ms = r.rebalance_timeout_ms;
                 m.subscription.topics = r.subscription;
                 m.assignment = r.assignment;
+                // GroupMetadataManager.readGroupMessageValue: a loaded member supports the
+                // protocol the group selected (its metadata is stored with it). Without this,
+                // every JoinGroup after a coordinator failover would get
+                // INCONSISTENT_GROUP_PROTOCOL until the loaded members' sessions ran out.
+                if (!md->protocol.empty()) m.protocols = {md->protocol};
                 m.serial = next_serial_++;
                 g.join_order.push_back(r.member_id);
                 g.members.emplace(r.member_id, std::move(m));

@@ -852,6 +852,20 @@ TEST_CASE_METHOD(Pair, "a coordinator that stops leading answers NOT_COORDINATOR
         CHECK(rig.members() == ids_of({&a}));
         CHECK(rig.group().state == GroupState::preparing_rebalance);
     }
+    SECTION("loaded members support the group's protocol: consumers join after the failover") {
+        rig.unload();
+        rig.load();
+        for (const auto& [id, m] : rig.group().members) CHECK(m.protocols == std::vector<std::string>{"range"});
+        Consumer& c = rig.consumer("c");
+        c.protocols = {"cooperative-sticky", "range"};
+        rig.get_member_id(c);
+        const int32_t jc = rig.send_join(c);
+        CHECK_FALSE(rig.joined(c, jc).has_value());  // held for the rebalance it started, not refused
+        CHECK(rig.group().state == GroupState::preparing_rebalance);
+        Consumer& d = rig.consumer("d");
+        d.protocols = {"roundrobin"};  // shares nothing with the loaded members
+        CHECK(rig.call<JoinGroupResponse>(d, rig.join_request(d)).error == Error::inconsistent_group_protocol);
+    }
     SECTION("an Empty group loads Empty, with its offsets") {
         REQUIRE(rig.leave(a).error == Error::none);
         REQUIRE(rig.leave(b).error == Error::none);
