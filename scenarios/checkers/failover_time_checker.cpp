@@ -182,6 +182,17 @@ void leaderless_stretches(const RunData& run, const std::string& what, Leadershi
             if (out[i].what == what && out[i].t <= t && (!out[i].done || *out[i].done >= t)) return true;
         return false;
     };
+    auto stretch = [&](sim::Time from, std::optional<sim::Time> done, std::string outcome) {
+        if (covered(from)) return;
+        Failover f;
+        f.what = what;
+        f.fault = "no leader from " + sim::format_time(from) + ", " + cause_before(run, from);
+        f.role = "leaderless";
+        f.t = from;
+        f.done = done;
+        f.outcome = std::move(outcome);
+        out.push_back(std::move(f));
+    };
     bool had_leader = false;
     std::optional<sim::Time> gap;
     for (const Sample& s : run.samples) {
@@ -191,28 +202,13 @@ void leaderless_stretches(const RunData& run, const std::string& what, Leadershi
             continue;
         }
         had_leader = true;
-        if (gap && !covered(*gap)) {
-            Failover f;
-            f.what = what;
-            f.fault = "no leader from " + sim::format_time(*gap) + ", " + cause_before(run, *gap);
-            f.role = "leaderless";
-            f.t = *gap;
-            f.done = s.t;
-            f.outcome = leader_prefix + std::to_string(now.leader) + " leads (epoch " + std::to_string(now.epoch) +
-                        ") at " + sim::format_time(s.t);
-            out.push_back(std::move(f));
-        }
+        if (gap)
+            stretch(*gap, s.t,
+                    leader_prefix + std::to_string(now.leader) + " leads (epoch " + std::to_string(now.epoch) + ") at " +
+                        sim::format_time(s.t));
         gap.reset();
     }
-    if (gap && !covered(*gap)) {
-        Failover f;
-        f.what = what;
-        f.fault = "no leader from " + sim::format_time(*gap) + ", " + cause_before(run, *gap);
-        f.role = "leaderless";
-        f.t = *gap;
-        f.outcome = "no new leader by the end of the run";
-        out.push_back(std::move(f));
-    }
+    if (gap) stretch(*gap, std::nullopt, "no new leader by the end of the run");
 }
 
 std::vector<Failover> all_failovers(const RunData& run) {
