@@ -67,6 +67,10 @@ class ZkController {
 public:
     static constexpr uint64_t timer_count = 2;  // kinds in its timer space; the value carries a broker id
     static constexpr int64_t controller_socket_timeout_ms = 30000;  // controller.socket.timeout.ms
+    // The messages handle_message takes (and always claims).
+    template <class T>
+    static constexpr bool handles =
+        is_one_of<T, ControlledShutdownRequest, CreateTopicsRequest, LeaderAndIsrResponse, UpdateMetadataResponse>;
 
     ZkController(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory, ZkClient& zk,
                  sim::TimerSpace timers);

@@ -9,7 +9,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <type_traits>
 
 #include "broker/config.hpp"
 #include "broker/controller/metadata_image.hpp"
@@ -25,10 +24,9 @@ class CoordinatorHost final : private GroupCoordinator::Host {
 public:
     // The requests the broker's router hands to handle().
     template <class T>
-    static constexpr bool handles = std::is_same_v<T, FindCoordinatorRequest> || std::is_same_v<T, JoinGroupRequest> ||
-                                    std::is_same_v<T, SyncGroupRequest> || std::is_same_v<T, HeartbeatRequest> ||
-                                    std::is_same_v<T, LeaveGroupRequest> || std::is_same_v<T, OffsetCommitRequest> ||
-                                    std::is_same_v<T, OffsetFetchRequest>;
+    static constexpr bool handles =
+        is_one_of<T, FindCoordinatorRequest, JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
+                  OffsetCommitRequest, OffsetFetchRequest>;
 
     CoordinatorHost(const BrokerConfig& config, const MetadataImage& image, ReplicaManager& replicas,
                     const MetadataSource& metadata, CorrelationIds& correlation_ids)

@@ -41,20 +41,24 @@ void KRaftMetadataSource::stop_now(Context& ctx) {
 // ------------------------------------------------------------------------------ dispatch
 
 void KRaftMetadataSource::handle(sim::NodeId from, Message& msg, Context& ctx) {
-    if (raft_.handle_message(from, msg, ctx)) {
-        apply_committed(ctx);
-        return;
-    }
-    if (auto* r = std::get_if<BrokerRegistrationResponse>(&msg)) {
-        on_registration(*r, ctx);
-    } else if (auto* h = std::get_if<BrokerHeartbeatResponse>(&msg)) {
-        on_heartbeat(*h, ctx);
-    } else if (auto* a = std::get_if<AlterPartitionResponse>(&msg)) {
-        on_alter_partition(*a, ctx);
-    } else if (auto* m = std::get_if<MetadataRequest>(&msg)) {
-        handle_metadata(from, *m, ctx);
-    }
-    // ZooKeeper-mode messages never reach a KRaft broker.
+    std::visit(
+        [&](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (RaftReplica::handles<T>) {
+                raft_.handle_message(from, msg, ctx);  // takes the whole message
+                apply_committed(ctx);
+            } else if constexpr (std::is_same_v<T, BrokerRegistrationResponse>) {
+                on_registration(m, ctx);
+            } else if constexpr (std::is_same_v<T, BrokerHeartbeatResponse>) {
+                on_heartbeat(m, ctx);
+            } else if constexpr (std::is_same_v<T, AlterPartitionResponse>) {
+                on_alter_partition(m, ctx);
+            } else if constexpr (std::is_same_v<T, MetadataRequest>) {
+                handle_metadata(from, m, ctx);
+            }
+            // ZooKeeper-mode messages never reach a KRaft broker.
+        },
+        msg);
 }
 
 void KRaftMetadataSource::on_timer(uint64_t t, Context& ctx) {

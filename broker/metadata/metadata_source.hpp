@@ -12,18 +12,18 @@
 // and has the ReplicaManager act on new leaderships. Both serve MetadataRequest from the cache.
 #pragma once
 #include <cstdint>
-#include <type_traits>
 #include <vector>
 
 #include "broker/config.hpp"
 #include "broker/controller/metadata_image.hpp"
+#include "broker/controller/zk_controller.hpp"
 #include "broker/correlation_ids.hpp"
+#include "broker/raft/raft_replica.hpp"
 #include "broker/replica/replica_manager.hpp"
 #include "broker/world.hpp"
+#include "broker/zookeeper/zk_client.hpp"
 
 namespace kafka {
-
-class ZkController;
 
 class MetadataSource {
 public:
@@ -31,21 +31,14 @@ public:
     // ZooKeeper's, the controller's requests and answers, and MetadataRequest.
     template <class T>
     static constexpr bool handles =
-        // KRaft: the metadata log (Raft) and the controller channel
-        std::is_same_v<T, VoteRequest> || std::is_same_v<T, VoteResponse> ||
-        std::is_same_v<T, BeginQuorumEpochRequest> || std::is_same_v<T, BeginQuorumEpochResponse> ||
-        std::is_same_v<T, EndQuorumEpochRequest> || std::is_same_v<T, EndQuorumEpochResponse> ||
-        std::is_same_v<T, RaftFetchRequest> || std::is_same_v<T, RaftFetchResponse> ||
-        std::is_same_v<T, BrokerRegistrationResponse> || std::is_same_v<T, BrokerHeartbeatResponse> ||
-        std::is_same_v<T, AlterPartitionResponse> ||
-        // ZooKeeper mode: the session, the controller this broker may host, the active controller's requests
-        std::is_same_v<T, ZkConnectResponse> || std::is_same_v<T, ZkResponse> || std::is_same_v<T, ZkWatchEvent> ||
-        std::is_same_v<T, CreateTopicsRequest> || std::is_same_v<T, ControlledShutdownRequest> ||
-        std::is_same_v<T, LeaderAndIsrRequest> || std::is_same_v<T, LeaderAndIsrResponse> ||
-        std::is_same_v<T, UpdateMetadataRequest> || std::is_same_v<T, UpdateMetadataResponse> ||
-        std::is_same_v<T, ControlledShutdownResponse> ||
+        // KRaft: the metadata log, the controller channel
+        RaftReplica::handles<T> ||
+        is_one_of<T, BrokerRegistrationResponse, BrokerHeartbeatResponse, AlterPartitionResponse> ||
+        // ZooKeeper mode: the session, the controller every broker runs, the active controller's requests
+        ZkClient::handles<T> || ZkController::handles<T> ||
+        is_one_of<T, LeaderAndIsrRequest, UpdateMetadataRequest, ControlledShutdownResponse> ||
         // both
-        std::is_same_v<T, MetadataRequest>;
+        is_one_of<T, MetadataRequest>;
 
     // What the broker brings to the controller from its previous life.
     struct StartInfo {

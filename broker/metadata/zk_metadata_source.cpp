@@ -61,20 +61,27 @@ void ZkMetadataSource::stop_now(Context& ctx) {
 // ------------------------------------------------------------------------------ dispatch
 
 void ZkMetadataSource::handle(sim::NodeId from, Message& msg, Context& ctx) {
-    if (zk_.handle_message(from, msg, ctx) || controller_.handle_message(from, msg, ctx)) {
-        after_zk();
-        return;
-    }
-    if (auto* l = std::get_if<LeaderAndIsrRequest>(&msg)) {
-        handle_leader_and_isr(from, *l, ctx);
-    } else if (auto* u = std::get_if<UpdateMetadataRequest>(&msg)) {
-        handle_update_metadata(from, *u, ctx);
-    } else if (auto* c = std::get_if<ControlledShutdownResponse>(&msg)) {
-        on_controlled_shutdown(*c, ctx);
-    } else if (auto* m = std::get_if<MetadataRequest>(&msg)) {
-        handle_metadata(from, *m, ctx);
-    }
-    // KRaft messages never reach a ZooKeeper-mode broker.
+    std::visit(
+        [&](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (ZkClient::handles<T>) {
+                zk_.handle_message(from, msg, ctx);
+                after_zk();
+            } else if constexpr (ZkController::handles<T>) {
+                controller_.handle_message(from, msg, ctx);  // queues the whole message as an event
+                after_zk();
+            } else if constexpr (std::is_same_v<T, LeaderAndIsrRequest>) {
+                handle_leader_and_isr(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, UpdateMetadataRequest>) {
+                handle_update_metadata(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, ControlledShutdownResponse>) {
+                on_controlled_shutdown(m, ctx);
+            } else if constexpr (std::is_same_v<T, MetadataRequest>) {
+                handle_metadata(from, m, ctx);
+            }
+            // KRaft messages never reach a ZooKeeper-mode broker.
+        },
+        msg);
 }
 
 void ZkMetadataSource::on_timer(uint64_t t, Context& ctx) {

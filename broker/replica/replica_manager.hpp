@@ -12,7 +12,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <type_traits>
 #include <vector>
 
 #include "broker/config.hpp"
@@ -43,10 +42,8 @@ public:
 
     // The requests and responses the broker's router hands to handle().
     template <class T>
-    static constexpr bool handles =
-        std::is_same_v<T, ProduceRequest> || std::is_same_v<T, FetchRequest> || std::is_same_v<T, FetchResponse> ||
-        std::is_same_v<T, OffsetForLeaderEpochRequest> || std::is_same_v<T, OffsetForLeaderEpochResponse> ||
-        std::is_same_v<T, ListOffsetsRequest>;
+    static constexpr bool handles = is_one_of<T, ProduceRequest, FetchRequest, FetchResponse, ListOffsetsRequest,
+                                              OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>;
 
     ReplicaManager(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory,
                    const MetadataImage& image, CorrelationIds& correlation_ids, Host& host);
