@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -423,6 +424,11 @@ struct OffsetFetchResponse {
     Error error = Error::none;
     std::vector<PartitionData> partitions;
 };
+
+// True when T is one of Ts: a component names the message kinds it owns with it, and the
+// node that hosts it routes by those names.
+template <class T, class... Ts>
+constexpr bool is_one_of = (std::is_same_v<T, Ts> || ...);
 
 using Message = std::variant<std::monostate,
                              VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,

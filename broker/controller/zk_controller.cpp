@@ -133,6 +133,7 @@ void ZkController::process(Event& e, Context& ctx) {
             return;
         case EventKind::expire:
             broker_epoch_ = -1;
+            outcome_.broker_epoch = broker_epoch_;
             if (active_) resign("session expired", ctx);
             done(ctx);
             return;
@@ -222,6 +223,7 @@ void ZkController::register_broker(Context& ctx, std::function<void(Context&)> t
                    [this, then](const ZkResult& r, Context& c2) {
                        auto registered = [this, then](int64_t czxid, Context& c3) {
                            broker_epoch_ = czxid;
+                           outcome_.broker_epoch = broker_epoch_;
                            c3.emit(ZkBrokerRegistered{.broker = id_, .broker_epoch = broker_epoch_});
                            then(c3);
                        };

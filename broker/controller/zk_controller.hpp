@@ -53,6 +53,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "broker/config.hpp"
@@ -66,6 +67,10 @@ class ZkController {
 public:
     static constexpr uint64_t timer_count = 2;  // kinds in its timer space; the value carries a broker id
     static constexpr int64_t controller_socket_timeout_ms = 30000;  // controller.socket.timeout.ms
+    // The messages handle_message takes (and always claims).
+    template <class T>
+    static constexpr bool handles =
+        is_one_of<T, ControlledShutdownRequest, CreateTopicsRequest, LeaderAndIsrResponse, UpdateMetadataResponse>;
 
     ZkController(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory, ZkClient& zk,
                  sim::TimerSpace timers);
@@ -78,8 +83,15 @@ public:
     bool handle_timer(uint64_t tag, Context& ctx);
     void on_disconnect(sim::NodeId peer, Context& ctx);
 
-    // The broker's own registration: -1 until /brokers/ids/<id> is created in this session.
-    int64_t broker_epoch() const { return broker_epoch_; }
+    // What happened that the host broker acts on. The controller runs inside the session's
+    // callbacks (a reply, a watch, the session listener), several levels below the call the
+    // host made, so it collects its outcome and the host takes it after each call it routed.
+    struct Outcome {
+        // The broker's own registration changed: its new epoch (the czxid of /brokers/ids/<id>
+        // created in this session), or -1 when the session expired.
+        std::optional<int64_t> broker_epoch;
+    };
+    Outcome take_outcome() { return std::exchange(outcome_, Outcome{}); }
     bool active() const { return active_; }
     int32_t epoch() const { return epoch_; }         // the controller epoch it won with (active only)
     BrokerId known_controller() const { return known_controller_; }
@@ -166,6 +178,7 @@ private:
     bool registered_once_ = false;
 
     int64_t broker_epoch_ = -1;
+    Outcome outcome_;
     BrokerId known_controller_ = -1;
     bool active_ = false;
     int32_t epoch_ = 0;

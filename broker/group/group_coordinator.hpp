@@ -26,8 +26,8 @@
 //    its replica of the log; when it stops leading it unloads them and answers
 //    NOT_COORDINATOR.
 //
-// The coordinator is a part of BrokerNode: it acts through the broker's Context and asks
-// the broker to append its records (Host).
+// The coordinator is a part of a broker, hosted by its CoordinatorHost: it acts through the
+// broker's Context and asks the host to append its records (Host).
 #pragma once
 #include <cstdint>
 #include <map>

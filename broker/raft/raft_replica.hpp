@@ -66,6 +66,11 @@ public:
     static constexpr const char* quorum_state_file = "__cluster_metadata-0/quorum-state";
     static constexpr uint64_t timer_count = 5;  // kinds in its timer space
     static constexpr int64_t max_fetch_entries = 500;
+    // The messages handle_message takes (and always claims).
+    template <class T>
+    static constexpr bool handles =
+        is_one_of<T, VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
+                  EndQuorumEpochRequest, EndQuorumEpochResponse, RaftFetchRequest, RaftFetchResponse>;
 
     // node_id: Kafka id (3000.. for controllers; a broker id for an observer). voters: Kafka ids.
     RaftReplica(int32_t node_id, std::vector<int32_t> voters, RaftConfig config, const ClusterDirectory& directory,

@@ -1,6 +1,6 @@
 // One partition as one broker sees it (Kafka's Partition.scala): its local log, its role
 // (leader or follower) and, as leader, each follower's progress, the ISR, the high
-// watermark, and which ISR changes to ask the controller for. Pure logic: the broker node
+// watermark, and which ISR changes to ask the controller for. Pure logic: the ReplicaManager
 // does the messaging.
 #pragma once
 #include <cstdint>

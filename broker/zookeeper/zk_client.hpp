@@ -92,6 +92,9 @@ public:
     using Watcher = std::function<void(const ZkWatchEvent&, Context&)>;
     using SessionListener = std::function<void(ZkSessionEvent, Context&)>;
     static constexpr uint64_t timer_count = 4;  // kinds in its timer space
+    // The messages handle_message takes (and always claims).
+    template <class T>
+    static constexpr bool handles = is_one_of<T, ZkConnectResponse, ZkResponse, ZkWatchEvent>;
 
     // owner_id: the Kafka id of the host (traces); servers: ZooKeeper server ids (directory.zookeepers).
     ZkClient(int32_t owner_id, std::vector<int32_t> servers, int64_t session_timeout_ms,

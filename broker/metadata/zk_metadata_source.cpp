@@ -1,27 +1,131 @@
 // The ZooKeeper-mode side of a broker: its session and controller glue, the controller's
 // requests (LeaderAndIsr, UpdateMetadata) fenced by controller epoch, ISR writes to the
 // partition state znode, and controlled shutdown through the controller.
-#include "broker/broker_node.hpp"
+#include "broker/metadata/zk_metadata_source.hpp"
 
 #include <algorithm>
 
 namespace kafka {
 
 namespace {
+constexpr int controlled_shutdown_max_retries = 3;              // controlled.shutdown.max.retries
 constexpr int64_t controlled_shutdown_retry_backoff_ms = 5000;  // controlled.shutdown.retry.backoff.ms
 constexpr int64_t controller_socket_timeout_ms = 30000;         // controller.socket.timeout.ms
 }  // namespace
 
-void BrokerNode::after_zk(Context&) {
-    const int64_t epoch = zk_controller_->broker_epoch();
-    if (epoch != broker_epoch_) {
-        broker_epoch_ = epoch;
-        fenced_ = epoch < 0;  // the registration trace is the controller's zk_broker_registered
+ZkMetadataSource::ZkMetadataSource(BrokerId id, std::vector<int32_t> zookeepers, const BrokerConfig& config,
+                                   const ClusterDirectory& directory, MetadataImage& image, ReplicaManager& replicas,
+                                   CorrelationIds& correlation_ids)
+    : MetadataSource(id, config, directory, image, replicas, correlation_ids),
+      zk_(id, std::move(zookeepers), config.zookeeper_session_timeout_ms, directory,
+          timer_space(TimerComponent::zk_client)),
+      controller_(id, config, directory, zk_, timer_space(TimerComponent::zk_controller)) {
+    zk_.set_session_listener([this](ZkSessionEvent e, Context& ctx) {
+        if (closing_session_ && e == ZkSessionEvent::disconnected) {
+            ctx.exit();  // the session is closed: its ephemerals, /brokers/ids/<id> first, are gone
+            return;
+        }
+        controller_.on_session_event(e, ctx);
+    });
+    zk_.set_watcher([this](const ZkWatchEvent& e, Context& ctx) { controller_.on_watch(e, ctx); });
+}
+
+// ------------------------------------------------------------------------------ lifecycle
+
+void ZkMetadataSource::start(const StartInfo&, Context& ctx) { zk_.start(ctx); }
+
+void ZkMetadataSource::shut_down(Context& ctx) {
+    shutting_down_ = true;
+    if (!registered()) {
+        zk_.close(ctx);
+        ctx.exit();
+        return;
+    }
+    send_controlled_shutdown(ctx);
+}
+
+void ZkMetadataSource::stop_now(Context& ctx) {
+    replicas_.checkpoint_and_flush();
+    ctx.emit(BrokerStopped{.broker = id_});
+    if (zk_.connected()) {
+        // Close the ZooKeeper session before exiting, so the ensemble deletes /brokers/ids/<id>
+        // now instead of after zookeeper.session.timeout.ms; exit once the close is answered.
+        closing_session_ = true;
+        zk_.close(ctx);
+        ctx.set_timer(sim::milliseconds(config_.zookeeper_session_timeout_ms / 3), timers_.tag(timer_exit));
+        return;
+    }
+    ctx.exit();
+}
+
+// ------------------------------------------------------------------------------ dispatch
+
+void ZkMetadataSource::handle(sim::NodeId from, Message& msg, Context& ctx) {
+    std::visit(
+        [&](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (ZkClient::handles<T>) {
+                zk_.handle_message(from, msg, ctx);
+                after_zk();
+            } else if constexpr (ZkController::handles<T>) {
+                controller_.handle_message(from, msg, ctx);  // queues the whole message as an event
+                after_zk();
+            } else if constexpr (std::is_same_v<T, LeaderAndIsrRequest>) {
+                handle_leader_and_isr(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, UpdateMetadataRequest>) {
+                handle_update_metadata(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, ControlledShutdownResponse>) {
+                on_controlled_shutdown(m, ctx);
+            } else if constexpr (std::is_same_v<T, MetadataRequest>) {
+                handle_metadata(from, m, ctx);
+            }
+            // KRaft messages never reach a ZooKeeper-mode broker.
+        },
+        msg);
+}
+
+void ZkMetadataSource::on_timer(uint64_t t, Context& ctx) {
+    if (zk_.handle_timer(t, ctx) || controller_.handle_timer(t, ctx)) {
+        after_zk();
+        return;
+    }
+    if (!timers_.owns(t)) return;
+    switch (static_cast<TimerKind>(sim::TimerSpace::kind_of(t))) {
+        case timer_exit:
+            ctx.exit();
+            return;
+        case timer_controlled_shutdown:
+            controlled_shutdown_timer_ = sim::TimerId{};
+            if (controlled_shutdown_attempts_ >= controlled_shutdown_max_retries) {
+                ctx.emit(ControlledShutdownFailed{.broker = id_, .attempts = controlled_shutdown_attempts_});
+                stop_now(ctx);  // KafkaServer proceeds with an unclean shutdown
+            } else {
+                send_controlled_shutdown(ctx);
+            }
+            return;
+        case timer_heartbeat:
+        case timer_alter_partition:
+            return;  // KRaft's
     }
 }
 
+void ZkMetadataSource::on_disconnect(sim::NodeId peer, Context& ctx) {
+    zk_.handle_disconnect(peer, ctx);
+    controller_.on_disconnect(peer, ctx);
+    after_zk();
+}
+
+// ------------------------------------------------------------------------------ the controller's requests
+
+void ZkMetadataSource::after_zk() {
+    const ZkController::Outcome outcome = controller_.take_outcome();
+    if (outcome.broker_epoch && *outcome.broker_epoch != broker_epoch_) {
+        broker_epoch_ = *outcome.broker_epoch;
+        fenced_ = broker_epoch_ < 0;  // the registration trace is the controller's zk_broker_registered
+    }
+}
 // ReplicaManager: a request from a controller older than the newest one seen is refused.
-bool BrokerNode::stale_controller(int32_t controller_epoch, const char* request, Context& ctx) {
+bool ZkMetadataSource::stale_controller(int32_t controller_epoch, const char* request, Context& ctx) {
     if (controller_epoch < controller_epoch_seen_) {
         ctx.emit(StaleControllerEpoch{
             .request = request, .controller_epoch = controller_epoch, .latest = controller_epoch_seen_});
@@ -31,7 +135,7 @@ bool BrokerNode::stale_controller(int32_t controller_epoch, const char* request,
     return false;
 }
 
-void BrokerNode::cache_topics(const std::vector<ZkTopicInfo>& topics) {
+void ZkMetadataSource::cache_topics(const std::vector<ZkTopicInfo>& topics) {
     for (const ZkTopicInfo& t : topics) {
         const TopicImage* known = image_.topic(t.topic_id);
         if (known == nullptr) {
@@ -41,7 +145,7 @@ void BrokerNode::cache_topics(const std::vector<ZkTopicInfo>& topics) {
     }
 }
 
-void BrokerNode::cache_partition(const LeaderAndIsrPartitionState& s) {
+void ZkMetadataSource::cache_partition(const LeaderAndIsrPartitionState& s) {
     PartitionRecord r;
     r.topic_id = s.tp.topic_id;
     r.partition = s.tp.partition;
@@ -54,7 +158,7 @@ void BrokerNode::cache_partition(const LeaderAndIsrPartitionState& s) {
     state_controller_epoch_[s.tp] = s.controller_epoch;
 }
 
-void BrokerNode::handle_leader_and_isr(sim::NodeId from, const LeaderAndIsrRequest& req, Context& ctx) {
+void ZkMetadataSource::handle_leader_and_isr(sim::NodeId from, const LeaderAndIsrRequest& req, Context& ctx) {
     LeaderAndIsrResponse resp;
     resp.correlation_id = req.correlation_id;
     if (stale_controller(req.controller_epoch, "LeaderAndIsr", ctx)) {
@@ -67,7 +171,7 @@ void BrokerNode::handle_leader_and_isr(sim::NodeId from, const LeaderAndIsrReque
     std::vector<TopicPartition> changed;
     for (const LeaderAndIsrPartitionState& s : req.partitions) {
         const PartitionState* current = image_.partition(s.tp);
-        const bool hosted = partitions_.count(s.tp) != 0;
+        const bool hosted = replicas_.hosts(s.tp);
         if (current != nullptr && hosted && s.leader_epoch <= current->leader_epoch) {
             // Same or older epoch: the state may still carry a newer ISR for the cache.
             if (s.leader_epoch == current->leader_epoch && s.zk_version > current->partition_epoch) cache_partition(s);
@@ -78,12 +182,12 @@ void BrokerNode::handle_leader_and_isr(sim::NodeId from, const LeaderAndIsrReque
     }
     if (!changed.empty()) {
         std::sort(changed.begin(), changed.end());
-        reconcile(changed, ctx);
+        replicas_.reconcile(changed, ctx);
     }
     ctx.send(from, resp);
 }
 
-void BrokerNode::handle_update_metadata(sim::NodeId from, const UpdateMetadataRequest& req, Context& ctx) {
+void ZkMetadataSource::handle_update_metadata(sim::NodeId from, const UpdateMetadataRequest& req, Context& ctx) {
     UpdateMetadataResponse resp;
     resp.correlation_id = req.correlation_id;
     if (stale_controller(req.controller_epoch, "UpdateMetadata", ctx)) {
@@ -104,7 +208,7 @@ void BrokerNode::handle_update_metadata(sim::NodeId from, const UpdateMetadataRe
         const PartitionState* current = image_.partition(s.tp);
         // The partitions this broker replicates change role only with LeaderAndIsr; here
         // they take a newer ISR of the same leader epoch at most.
-        if (current != nullptr && partitions_.count(s.tp) != 0 &&
+        if (current != nullptr && replicas_.hosts(s.tp) &&
             (s.leader_epoch != current->leader_epoch || s.zk_version <= current->partition_epoch))
             continue;
         cache_partition(s);
@@ -115,7 +219,8 @@ void BrokerNode::handle_update_metadata(sim::NodeId from, const UpdateMetadataRe
 // Partition.updateIsr (before KIP-497): the leader writes the state znode itself,
 // conditional on the zkVersion it knows; BADVERSION means the controller changed the
 // partition meanwhile, and the leader waits for its LeaderAndIsr.
-void BrokerNode::write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_isr, const char* reason, Context& ctx) {
+void ZkMetadataSource::request_isr_change(Partition& p, std::vector<BrokerId> new_isr, const char* reason,
+                                          Context& ctx) {
     if (p.pending_isr() || !registered()) return;
     const TopicImage* topic = image_.topic(p.tp().topic_id);
     if (topic == nullptr) return;
@@ -135,11 +240,11 @@ void BrokerNode::write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_
                        .new_isr = new_isr,
                        .zk_version = version,
                        .reason = reason});
-    zk_->set_data(zkdata::partition_state_path(topic_name, tp.partition), zkdata::encode_partition_state(st), version,
+    zk_.set_data(zkdata::partition_state_path(topic_name, tp.partition), zkdata::encode_partition_state(st), version,
                   [this, tp, new_isr, leader_epoch, topic_name](const ZkResult& r, Context& c) {
-                      auto it = partitions_.find(tp);
-                      if (it == partitions_.end()) return;
-                      Partition& part = *it->second;
+                      Partition* found = replicas_.partition(tp);
+                      if (found == nullptr) return;
+                      Partition& part = *found;
                       part.set_pending_isr(std::nullopt);
                       if (r.code != ZkCode::ok) {
                           c.emit(IsrUpdateFailed{
@@ -158,33 +263,33 @@ void BrokerNode::write_isr_to_zookeeper(Partition& p, std::vector<BrokerId> new_
                                         .partition = tp.partition,
                                         .isr = new_isr,
                                         .zk_version = r.stat.version});
-                      on_high_watermark_advanced(part, c);
+                      replicas_.on_high_watermark_advanced(part, c);
                       // ReplicaManager.maybePropagateIsrChanges: tell the controller.
-                      zk_->create(zkdata::isr_change_prefix, zkdata::encode_isr_change({{topic_name, tp.partition}}),
+                      zk_.create(zkdata::isr_change_prefix, zkdata::encode_isr_change({{topic_name, tp.partition}}),
                                   ZkCreateMode::persistent_sequential, [](const ZkResult&, Context&) {}, c);
                   },
                   ctx);
 }
 
-void BrokerNode::send_controlled_shutdown(Context& ctx) {
+void ZkMetadataSource::send_controlled_shutdown(Context& ctx) {
     // KafkaServer.controlledShutdown: the request waits up to controller.socket.timeout.ms;
     // after a failure or an incomplete answer it backs off, up to controlled.shutdown.max.retries.
     ++controlled_shutdown_attempts_;
     sim::NodeId controller = directory_.broker_node(zk_controller_id_);
     ctx.cancel_timer(controlled_shutdown_timer_);
     controlled_shutdown_timer_ = ctx.set_timer(
-        sim::milliseconds(controller_socket_timeout_ms + controlled_shutdown_retry_backoff_ms), metadata_timers_.tag(timer_controlled_shutdown));
+        sim::milliseconds(controller_socket_timeout_ms + controlled_shutdown_retry_backoff_ms), timers_.tag(timer_controlled_shutdown));
     ctx.emit(ControlledShutdownRequested{
         .broker = id_, .attempt = controlled_shutdown_attempts_, .controller = zk_controller_id_});
     if (controller == sim::no_node) return;
     ControlledShutdownRequest req;
-    req.correlation_id = controlled_shutdown_request_ = next_correlation_++;
+    req.correlation_id = controlled_shutdown_request_ = correlation_ids_.next();
     req.broker_id = id_;
     req.broker_epoch = broker_epoch_;
     ctx.send(controller, req);
 }
 
-void BrokerNode::on_controlled_shutdown(const ControlledShutdownResponse& r, Context& ctx) {
+void ZkMetadataSource::on_controlled_shutdown(const ControlledShutdownResponse& r, Context& ctx) {
     if (r.correlation_id != controlled_shutdown_request_ || !shutting_down_) return;
     controlled_shutdown_request_ = 0;
     if (r.error == Error::none && r.remaining.empty()) {
@@ -195,7 +300,7 @@ void BrokerNode::on_controlled_shutdown(const ControlledShutdownResponse& r, Con
         .broker = id_, .remaining = static_cast<int64_t>(r.remaining.size()), .error = static_cast<int64_t>(r.error)});
     ctx.cancel_timer(controlled_shutdown_timer_);
     controlled_shutdown_timer_ =
-        ctx.set_timer(sim::milliseconds(controlled_shutdown_retry_backoff_ms), metadata_timers_.tag(timer_controlled_shutdown));
+        ctx.set_timer(sim::milliseconds(controlled_shutdown_retry_backoff_ms), timers_.tag(timer_controlled_shutdown));
 }
 
 }  // namespace kafka

@@ -1,0 +1,637 @@
+#include "broker/replica/replica_manager.hpp"
+
+#include <algorithm>
+
+namespace kafka {
+
+namespace {
+
+std::vector<BrokerId> without(const std::vector<BrokerId>& ids, const std::vector<BrokerId>& drop) {
+    std::vector<BrokerId> out;
+    for (BrokerId b : ids)
+        if (!contains(drop, b)) out.push_back(b);
+    return out;
+}
+
+}  // namespace
+
+ReplicaManager::ReplicaManager(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory,
+                               const MetadataImage& image, CorrelationIds& correlation_ids, Host& host)
+    : id_(id), config_(config), directory_(directory), image_(image), correlation_ids_(correlation_ids), host_(host) {}
+
+Partition* ReplicaManager::partition(TopicPartition tp) {
+    auto it = partitions_.find(tp);
+    return it == partitions_.end() ? nullptr : it->second.get();
+}
+
+Partition* ReplicaManager::leader_partition(TopicPartition tp) {
+    Partition* p = partition(tp);
+    return p != nullptr && p->is_leader() ? p : nullptr;
+}
+
+const Partition* ReplicaManager::partition(TopicPartition tp) const {
+    auto it = partitions_.find(tp);
+    return it == partitions_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const Partition*> ReplicaManager::partitions() const {
+    std::vector<const Partition*> out;
+    for (const auto& [tp, p] : partitions_) out.push_back(p.get());
+    return out;
+}
+
+// ------------------------------------------------------------------------------ timers
+
+void ReplicaManager::start(Context& ctx) {
+    ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), timers_.tag(timer_isr_check));
+    ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms),
+                  timers_.tag(timer_hw_checkpoint));
+}
+
+void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
+    const uint64_t id = sim::TimerSpace::value_of(t);
+    switch (static_cast<TimerKind>(sim::TimerSpace::kind_of(t))) {
+        case timer_isr_check:
+            check_isr(ctx);
+            ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), timers_.tag(timer_isr_check));
+            return;
+        case timer_hw_checkpoint:
+            for (auto& [tp, p] : partitions_) p->checkpoint_high_watermark();
+            ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms),
+                          timers_.tag(timer_hw_checkpoint));
+            return;
+        case timer_fetch_wait:
+            for (size_t i = 0; i < fetches_.size(); ++i) {
+                if (fetches_[i].id != id) continue;
+                ParkedFetch parked = std::move(fetches_[i]);
+                fetches_.erase(fetches_.begin() + static_cast<ptrdiff_t>(i));
+                handle_fetch(parked.from, parked.request, ctx, false);
+                return;
+            }
+            return;
+        case timer_produce_wait:
+            for (size_t i = 0; i < produces_.size(); ++i) {
+                if (produces_[i].id != id) continue;
+                auto& pr = produces_[i];
+                for (size_t k = 0; k < pr.required_offset.size(); ++k) {
+                    if (pr.required_offset[k] >= 0) {
+                        pr.response.partitions[k].error = Error::request_timed_out;
+                        pr.required_offset[k] = -1;
+                    }
+                }
+                finish_produce(i, ctx);
+                return;
+            }
+            return;
+        case timer_fetcher: {
+            auto it = fetchers_.find(static_cast<BrokerId>(id));
+            if (it == fetchers_.end()) return;
+            it->second.timer = sim::TimerId{};
+            it->second.in_flight = false;  // request timed out, or the backoff ended
+            it->second.backing_off = false;
+            send_fetch(it->first, ctx);
+            return;
+        }
+    }
+}
+
+void ReplicaManager::on_disconnect(sim::NodeId peer, Context& ctx) {
+    // A leader we fetch from went away: retry after replica.fetch.backoff.ms.
+    for (auto& [leader, f] : fetchers_) {
+        if (directory_.broker_node(leader) == peer && f.in_flight) {
+            f.in_flight = false;
+            ctx.cancel_timer(f.timer);
+            backoff_fetcher(leader, ctx);
+        }
+    }
+}
+
+void ReplicaManager::checkpoint_and_flush() {
+    for (auto& [tp, p] : partitions_) {
+        p->checkpoint_high_watermark();
+        p->log().flush();
+    }
+}
+
+// ------------------------------------------------------------------------------ leadership and ISR
+
+TopicConfig ReplicaManager::topic_config(TopicId id) const {
+    const TopicImage* t = image_.topic(id);
+    return TopicConfig::from(config_, t == nullptr ? ConfigMap{} : t->configs);
+}
+
+Partition& ReplicaManager::open_partition(TopicPartition tp, const std::string& topic, Context& ctx) {
+    auto it = partitions_.find(tp);
+    if (it != partitions_.end()) return *it->second;
+    auto p = std::make_unique<Partition>(tp, topic, id_, ctx.disk(), topic_config(tp.topic_id), config_.behaviour);
+    return *partitions_.emplace(tp, std::move(p)).first->second;
+}
+
+// Act on committed leadership and ISR (ReplicaManager.applyDelta).
+void ReplicaManager::reconcile(const std::vector<TopicPartition>& changed, Context& ctx) {
+    for (const TopicPartition& tp : changed) {
+        const PartitionState* st = image_.partition(tp);
+        const TopicImage* topic = image_.topic(tp.topic_id);
+        if (st == nullptr || topic == nullptr) continue;
+        if (!contains(st->replicas, id_)) {
+            auto it = partitions_.find(tp);
+            if (it != partitions_.end()) it->second->stop();
+            host_.on_resignation(topic->name, tp.partition, ctx);
+            continue;
+        }
+        Partition& p = open_partition(tp, topic->name, ctx);
+        PartitionAssignment a{st->leader, st->leader_epoch, st->partition_epoch, st->replicas, st->isr};
+        bool was_leader = p.is_leader();
+        if (st->leader == id_) {
+            if (p.make_leader(a, ctx.now())) {
+                ctx.emit(BecomeLeader{.topic = topic->name,
+                                      .partition = tp.partition,
+                                      .leader_epoch = st->leader_epoch,
+                                      .isr = st->isr,
+                                      .log_end_offset = p.log().log_end_offset(),
+                                      .high_watermark = p.high_watermark()});
+                if (!was_leader) host_.on_election(p, ctx);
+            } else {
+                p.update_isr(a);
+                on_high_watermark_advanced(p, ctx);
+            }
+        } else {
+            bool transition = p.make_follower(a, ctx.now());
+            host_.on_resignation(topic->name, tp.partition, ctx);
+            if (transition) {
+                if (was_leader) {
+                    complete_produces(tp, ctx, /*leadership_lost=*/true);
+                    wake_fetches(tp, WakeFor::all, ctx);
+                }
+                // Before KIP-101 a new follower cut its log back to its high watermark; from
+                // 0.11 to 2.6 it asks the leader first (OffsetForLeaderEpoch); from 2.7 every
+                // fetch carries the question.
+                if (!config_.behaviour.truncate_by_leader_epoch) {
+                    truncate_follower(p, p.high_watermark(), "high watermark (pre-KIP-101)", ctx);
+                } else if (!config_.behaviour.fetch_detects_divergence) {
+                    awaiting_truncation_.insert(tp);
+                }
+                ctx.emit(BecomeFollower{.topic = topic->name,
+                                        .partition = tp.partition,
+                                        .leader_epoch = st->leader_epoch,
+                                        .leader = st->leader});
+            }
+        }
+    }
+    update_fetchers(ctx);
+}
+
+void ReplicaManager::update_topic_config(TopicId topic) {
+    for (auto& [tp, p] : partitions_)
+        if (tp.topic_id == topic) p->set_config(topic_config(topic));
+}
+
+void ReplicaManager::check_isr(Context& ctx) {
+    for (auto& [tp, p] : partitions_) {
+        if (!p->is_leader() || p->pending_isr()) continue;
+        std::vector<BrokerId> out = p->out_of_sync_replicas(ctx.now(), config_.replica_lag_time_max_ms);
+        if (out.empty()) continue;
+        host_.request_isr_change(*p, without(p->assignment().isr, out), "replica.lag.time.max.ms exceeded", ctx);
+    }
+}
+
+// ------------------------------------------------------------------------------ produce, fetch, ListOffsets
+
+void ReplicaManager::handle(sim::NodeId from, ProduceRequest& req, Context& ctx) {
+    PendingProduce pending;
+    pending.from = from;
+    pending.response.correlation_id = req.correlation_id;
+    bool waiting = false;
+    for (auto& pd : req.partitions) {
+        ProduceResponse::PartitionResponse pr;
+        pr.tp = pd.tp;
+        int64_t required = -1;
+        auto it = partitions_.find(pd.tp);
+        if (it == partitions_.end() || !it->second->is_leader()) {
+            pr.error = it == partitions_.end() && image_.partition(pd.tp) == nullptr ? Error::unknown_topic_or_partition
+                                                                                     : Error::not_leader_or_follower;
+        } else {
+            Partition& p = *it->second;
+            Partition::AppendResult ar = p.append_as_leader(pd.batch, req.acks, ctx.now());
+            pr.error = ar.error;
+            pr.base_offset = ar.base_offset;
+            pr.log_start_offset = p.log().log_start_offset();
+            if (ar.error == Error::none) {
+                on_log_appended(p, ctx);
+                if (req.acks == -1) {
+                    switch (p.ack_state(ar.required_offset)) {
+                        case Partition::AckState::waiting:
+                            required = ar.required_offset;
+                            waiting = true;
+                            break;
+                        case Partition::AckState::not_enough_replicas_after_append:
+                            pr.error = Error::not_enough_replicas_after_append;
+                            break;
+                        case Partition::AckState::done:
+                            break;
+                    }
+                }
+            }
+        }
+        pending.response.partitions.push_back(pr);
+        pending.required_offset.push_back(required);
+    }
+    if (req.acks == 0) return;  // no response at all
+    if (!waiting) {
+        ctx.send(from, std::move(pending.response));
+        return;
+    }
+    pending.id = next_purgatory_id_++;
+    pending.timer = ctx.set_timer(sim::milliseconds(req.timeout_ms), timers_.tag(timer_produce_wait, pending.id));
+    produces_.push_back(std::move(pending));
+}
+
+void ReplicaManager::finish_produce(size_t index, Context& ctx) {
+    PendingProduce pr = std::move(produces_[index]);
+    produces_.erase(produces_.begin() + static_cast<ptrdiff_t>(index));
+    ctx.cancel_timer(pr.timer);
+    ctx.send(pr.from, std::move(pr.response));
+}
+
+void ReplicaManager::complete_produces(TopicPartition tp, Context& ctx, bool leadership_lost) {
+    auto pit = partitions_.find(tp);
+    for (size_t i = 0; i < produces_.size();) {
+        PendingProduce& pr = produces_[i];
+        bool touched = false;
+        for (size_t k = 0; k < pr.required_offset.size(); ++k) {
+            if (pr.required_offset[k] < 0 || !(pr.response.partitions[k].tp == tp)) continue;
+            if (leadership_lost || pit == partitions_.end()) {
+                pr.response.partitions[k].error = Error::not_leader_or_follower;
+                pr.required_offset[k] = -1;
+                touched = true;
+                continue;
+            }
+            switch (pit->second->ack_state(pr.required_offset[k])) {
+                case Partition::AckState::waiting:
+                    break;
+                case Partition::AckState::done:
+                    pr.required_offset[k] = -1;
+                    touched = true;
+                    break;
+                case Partition::AckState::not_enough_replicas_after_append:
+                    pr.response.partitions[k].error = Error::not_enough_replicas_after_append;
+                    pr.required_offset[k] = -1;
+                    touched = true;
+                    break;
+            }
+        }
+        bool done = touched && std::all_of(pr.required_offset.begin(), pr.required_offset.end(),
+                                           [](int64_t r) { return r < 0; });
+        if (done) {
+            finish_produce(i, ctx);
+        } else {
+            ++i;
+        }
+    }
+}
+
+// New committed data completes acks=all produces and the consumers' delayed fetches. A
+// follower's delayed fetch waits for new data (fetch.min.bytes), so followers learn the new
+// high watermark one fetch later: the lag at the root of the KIP-101 anomalies.
+void ReplicaManager::on_high_watermark_advanced(const Partition& p, Context& ctx) {
+    complete_produces(p.tp(), ctx, false);
+    host_.on_high_watermark(p, ctx);
+    wake_fetches(p.tp(), WakeFor::consumers, ctx);
+}
+
+void ReplicaManager::on_log_appended(const Partition& p, Context& ctx) {
+    wake_fetches(p.tp(), WakeFor::followers, ctx);
+    if (p.high_watermark() == p.log().log_end_offset()) on_high_watermark_advanced(p, ctx);
+}
+
+void ReplicaManager::wake_fetches(TopicPartition tp, WakeFor who, Context& ctx) {
+    for (size_t i = 0; i < fetches_.size();) {
+        ParkedFetch& f = fetches_[i];
+        bool is_follower = f.request.replica_id >= 0;
+        bool match_kind = who == WakeFor::all || (who == WakeFor::followers) == is_follower;
+        bool wants = match_kind &&
+                     std::any_of(f.request.partitions.begin(), f.request.partitions.end(),
+                                 [&](const FetchRequest::PartitionData& d) { return d.tp == tp; });
+        if (!wants) {
+            ++i;
+            continue;
+        }
+        ParkedFetch parked = std::move(f);
+        fetches_.erase(fetches_.begin() + static_cast<ptrdiff_t>(i));
+        ctx.cancel_timer(parked.timer);
+        handle_fetch(parked.from, parked.request, ctx, false);
+    }
+}
+
+void ReplicaManager::handle_fetch(sim::NodeId from, FetchRequest& req, Context& ctx, bool may_wait) {
+    FetchResponse resp;
+    resp.correlation_id = req.correlation_id;
+    bool follower = req.replica_id >= 0;
+    bool any_data = false, any_error = false;
+    std::vector<const Partition*> hw_moved;
+    for (auto& d : req.partitions) {
+        FetchResponse::PartitionData out;
+        out.tp = d.tp;
+        Partition* leading = leader_partition(d.tp);
+        if (leading == nullptr) {
+            out.error = Error::not_leader_or_follower;
+            any_error = true;
+            resp.partitions.push_back(std::move(out));
+            continue;
+        }
+        Partition& p = *leading;
+        if (follower) {
+            Partition::FollowerFetch ff =
+                p.on_follower_fetch(req.replica_id, d.fetch_offset, d.last_fetched_epoch, d.current_leader_epoch, ctx.now());
+            out.error = ff.error;
+            if (ff.diverging) {
+                out.diverging = true;
+                out.diverging_epoch = ff.diverging_at.epoch;
+                out.diverging_end_offset = ff.diverging_at.end_offset;
+                any_data = true;
+            } else if (ff.error == Error::none) {
+                if (ff.hw_advanced) hw_moved.push_back(&p);
+                // Partition.isReplicaIsrEligible (KIP-841): the leader adds only a follower its
+                // metadata shows unfenced and not shutting down; the controller would refuse it.
+                if (ff.wants_isr_expand && image_.is_active(req.replica_id)) {
+                    std::vector<BrokerId> isr = p.assignment().isr;
+                    isr.push_back(req.replica_id);
+                    host_.request_isr_change(p, isr, "follower caught up", ctx);
+                }
+                p.log().read(d.fetch_offset, p.log().log_end_offset(), d.partition_max_bytes, out.batches);
+            }
+        } else {
+            if (d.current_leader_epoch >= 0 && d.current_leader_epoch != p.leader_epoch()) {
+                out.error = d.current_leader_epoch < p.leader_epoch() ? Error::fenced_leader_epoch : Error::unknown_leader_epoch;
+            } else if (d.fetch_offset < p.log().log_start_offset() || d.fetch_offset > p.log().log_end_offset()) {
+                out.error = Error::offset_out_of_range;
+            } else {
+                // Consumers read only what is committed: up to the high watermark.
+                p.log().read(d.fetch_offset, p.high_watermark(), d.partition_max_bytes, out.batches);
+            }
+        }
+        if (out.error != Error::none) any_error = true;
+        if (!out.batches.empty()) any_data = true;
+        out.high_watermark = p.high_watermark();
+        out.log_start_offset = p.log().log_start_offset();
+        resp.partitions.push_back(std::move(out));
+    }
+    for (const Partition* p : hw_moved) on_high_watermark_advanced(*p, ctx);
+    if (may_wait && !any_data && !any_error && req.max_wait_ms > 0) {
+        ParkedFetch parked;
+        parked.id = next_purgatory_id_++;
+        parked.from = from;
+        parked.timer = ctx.set_timer(sim::milliseconds(req.max_wait_ms), timers_.tag(timer_fetch_wait, parked.id));
+        parked.request = std::move(req);
+        fetches_.push_back(std::move(parked));
+        return;
+    }
+    ctx.send(from, std::move(resp));
+}
+
+void ReplicaManager::handle(sim::NodeId from, ListOffsetsRequest& req, Context& ctx) {
+    ListOffsetsResponse resp;
+    resp.correlation_id = req.correlation_id;
+    for (const auto& d : req.partitions) {
+        ListOffsetsResponse::PartitionData out;
+        out.tp = d.tp;
+        const Partition* p = leader_partition(d.tp);
+        if (p == nullptr) {
+            out.error = Error::not_leader_or_follower;
+        } else if (d.current_leader_epoch >= 0 && d.current_leader_epoch < p->leader_epoch()) {
+            out.error = Error::fenced_leader_epoch;
+        } else {
+            // "latest" for read_uncommitted is the high watermark (Partition.fetchOffsetForTimestamp).
+            out.offset =
+                d.timestamp == ListOffsetsRequest::earliest ? p->log().log_start_offset() : p->high_watermark();
+            out.leader_epoch = p->leader_epoch();
+        }
+        resp.partitions.push_back(out);
+    }
+    ctx.send(from, std::move(resp));
+}
+
+Partition::AppendResult ReplicaManager::append_as_leader(TopicPartition tp, const RecordBatch& batch, Context& ctx) {
+    Partition* p = leader_partition(tp);
+    if (p == nullptr) return Partition::AppendResult{.error = Error::not_leader_or_follower};
+    Partition::AppendResult r = p->append_as_leader(batch, /*acks=*/-1, ctx.now());
+    if (r.error == Error::none) on_log_appended(*p, ctx);
+    return r;
+}
+
+// ------------------------------------------------------------------------------ replica fetchers
+
+void ReplicaManager::update_fetchers(Context& ctx) {
+    std::erase_if(awaiting_truncation_, [&](const TopicPartition& tp) {
+        auto it = partitions_.find(tp);
+        return it == partitions_.end() || it->second->role() != Partition::Role::follower;
+    });
+    std::map<BrokerId, std::vector<TopicPartition>> wanted;
+    for (const auto& [tp, p] : partitions_) {
+        if (p->role() != Partition::Role::follower) continue;
+        BrokerId leader = p->assignment().leader;
+        if (leader == no_leader || leader == id_) continue;
+        wanted[leader].push_back(tp);
+    }
+    for (auto it = fetchers_.begin(); it != fetchers_.end();) {
+        if (wanted.count(it->first) == 0) {
+            ctx.cancel_timer(it->second.timer);
+            it = fetchers_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto& [leader, tps] : wanted) {
+        Fetcher& f = fetchers_[leader];
+        f.partitions = tps;
+        if (!f.in_flight && !f.backing_off) send_fetch(leader, ctx);
+    }
+}
+
+void ReplicaManager::send_fetch(BrokerId leader, Context& ctx) {
+    auto it = fetchers_.find(leader);
+    if (it == fetchers_.end() || it->second.in_flight || it->second.partitions.empty()) return;
+    if (send_epoch_query(leader, ctx)) return;
+    Fetcher& f = it->second;
+    FetchRequest req;
+    req.correlation_id = correlation_ids_.next();
+    req.replica_id = id_;
+    req.replica_epoch = host_.broker_epoch();
+    req.max_wait_ms = static_cast<int32_t>(config_.replica_fetch_wait_max_ms);
+    req.min_bytes = config_.replica_fetch_min_bytes;
+    req.max_bytes = config_.replica_fetch_max_bytes;
+    for (const TopicPartition& tp : f.partitions) {
+        const Partition& p = *partitions_.at(tp);
+        FetchRequest::PartitionData d;
+        d.tp = tp;
+        d.current_leader_epoch = p.leader_epoch();
+        d.fetch_offset = p.log().log_end_offset();
+        if (config_.behaviour.fetch_detects_divergence) d.last_fetched_epoch = p.log().latest_epoch();
+        d.log_start_offset = p.log().log_start_offset();
+        d.partition_max_bytes = config_.replica_fetch_max_bytes;
+        req.partitions.push_back(d);
+    }
+    f.in_flight = true;
+    f.correlation_id = req.correlation_id;
+    ctx.cancel_timer(f.timer);
+    f.timer = ctx.set_timer(sim::milliseconds(config_.replica_socket_timeout_ms), fetcher_tag(leader));
+    sim::NodeId to = directory_.broker_node(leader);
+    ctx.send(to, std::move(req));
+}
+
+void ReplicaManager::backoff_fetcher(BrokerId leader, Context& ctx) {
+    auto it = fetchers_.find(leader);
+    if (it == fetchers_.end()) return;
+    it->second.backing_off = true;
+    ctx.cancel_timer(it->second.timer);
+    it->second.timer = ctx.set_timer(sim::milliseconds(config_.replica_fetch_backoff_ms), fetcher_tag(leader));
+}
+
+void ReplicaManager::handle_divergence(Partition& p, const FetchResponse::PartitionData& d, Context& ctx) {
+    // AbstractFetcherThread: truncate to min(leader's end of the epoch, our own end of it);
+    // without a usable epoch from the leader, fall back to the high watermark.
+    int64_t before = p.log().log_end_offset();
+    int64_t target = p.high_watermark();
+    if (d.diverging_epoch >= 0) {
+        std::optional<EpochEnd> own = p.log().end_offset_for_epoch(d.diverging_epoch);
+        if (own) target = std::min(d.diverging_end_offset, own->end_offset);
+    }
+    p.truncate_to(target);
+    ctx.emit(Truncated{.topic = p.topic(),
+                       .partition = p.tp().partition,
+                       .from = before,
+                       .to = p.log().log_end_offset(),
+                       .diverging_epoch = d.diverging_epoch,
+                       .reason = "diverging epoch from leader"});
+}
+
+void ReplicaManager::truncate_follower(Partition& p, int64_t to, const char* reason, Context& ctx) {
+    int64_t before = p.log().log_end_offset();
+    p.truncate_to(to);
+    if (p.log().log_end_offset() != before)
+        ctx.emit(Truncated{.topic = p.topic(),
+                           .partition = p.tp().partition,
+                           .from = before,
+                           .to = p.log().log_end_offset(),
+                           .reason = reason});
+}
+
+// AbstractFetcherThread.maybeTruncate (0.11 to 2.6): the fetcher's Truncating partitions ask the
+// leader where their latest epoch ended before anything is fetched. False: nothing to ask.
+bool ReplicaManager::send_epoch_query(BrokerId leader, Context& ctx) {
+    Fetcher& f = fetchers_.at(leader);
+    OffsetForLeaderEpochRequest req;
+    for (const TopicPartition& tp : f.partitions) {
+        if (awaiting_truncation_.count(tp) == 0) continue;
+        Partition& p = *partitions_.at(tp);
+        if (p.log().latest_epoch() < 0) {
+            // A log without epochs (written before 0.11, or empty) falls back to the high watermark.
+            truncate_follower(p, p.high_watermark(), "no leader epoch: high watermark", ctx);
+            awaiting_truncation_.erase(tp);
+            continue;
+        }
+        req.partitions.push_back({tp, p.log().latest_epoch()});
+    }
+    if (req.partitions.empty()) return false;
+    req.correlation_id = correlation_ids_.next();
+    req.replica_id = id_;
+    f.in_flight = true;
+    f.correlation_id = req.correlation_id;
+    ctx.cancel_timer(f.timer);
+    f.timer = ctx.set_timer(sim::milliseconds(config_.replica_socket_timeout_ms), fetcher_tag(leader));
+    ctx.send(directory_.broker_node(leader), std::move(req));
+    return true;
+}
+
+void ReplicaManager::handle(sim::NodeId from, OffsetForLeaderEpochRequest& req, Context& ctx) {
+    OffsetForLeaderEpochResponse resp;
+    resp.correlation_id = req.correlation_id;
+    for (const auto& d : req.partitions) {
+        OffsetForLeaderEpochResponse::PartitionData out;
+        out.tp = d.tp;
+        if (Partition* p = leader_partition(d.tp); p == nullptr) {
+            out.error = Error::not_leader_or_follower;
+        } else {
+            EpochEnd end = p->answer_epoch_query(d.leader_epoch);
+            out.leader_epoch = end.epoch;
+            out.end_offset = end.end_offset;
+        }
+        resp.partitions.push_back(out);
+    }
+    ctx.send(from, std::move(resp));
+}
+
+void ReplicaManager::handle(sim::NodeId from, OffsetForLeaderEpochResponse& r, Context& ctx) {
+    BrokerId leader = directory_.kafka_id(from);
+    auto it = fetchers_.find(leader);
+    if (it == fetchers_.end() || !it->second.in_flight || it->second.correlation_id != r.correlation_id) return;
+    Fetcher& f = it->second;
+    f.in_flight = false;
+    ctx.cancel_timer(f.timer);
+    bool failed = false;
+    for (const auto& d : r.partitions) {
+        auto pit = partitions_.find(d.tp);
+        if (pit == partitions_.end() || awaiting_truncation_.count(d.tp) == 0) continue;
+        Partition& p = *pit->second;
+        if (p.role() != Partition::Role::follower || p.assignment().leader != leader) continue;
+        if (d.error != Error::none) {
+            failed = true;  // the leader is not leading yet: ask again after the backoff
+            continue;
+        }
+        const int32_t asked = p.log().latest_epoch();
+        Partition::EpochTruncation t = p.truncation_for(asked, EpochEnd{d.leader_epoch, d.end_offset});
+        ctx.emit(EpochEndOffset{.topic = p.topic(),
+                                .partition = p.tp().partition,
+                                .asked_epoch = asked,
+                                .leader_epoch = d.leader_epoch,
+                                .end_offset = d.end_offset,
+                                .truncate_to = t.to});
+        truncate_follower(p, t.to, t.reason, ctx);
+        if (t.done) awaiting_truncation_.erase(d.tp);
+    }
+    if (failed) {
+        backoff_fetcher(leader, ctx);
+    } else {
+        send_fetch(leader, ctx);
+    }
+}
+
+void ReplicaManager::handle(sim::NodeId from, FetchResponse& r, Context& ctx) {
+    BrokerId leader = directory_.kafka_id(from);
+    auto it = fetchers_.find(leader);
+    if (it == fetchers_.end() || !it->second.in_flight || it->second.correlation_id != r.correlation_id) return;
+    Fetcher& f = it->second;
+    f.in_flight = false;
+    ctx.cancel_timer(f.timer);
+    bool failed = false;
+    for (auto& d : r.partitions) {
+        auto pit = partitions_.find(d.tp);
+        if (pit == partitions_.end()) continue;
+        Partition& p = *pit->second;
+        if (p.role() != Partition::Role::follower || p.assignment().leader != leader) continue;
+        if (awaiting_truncation_.count(d.tp) != 0) continue;  // a new epoch began while this fetch flew
+        if (d.error != Error::none) {
+            failed = true;  // NOT_LEADER / FENCED / UNKNOWN epoch: wait for metadata, back off
+            continue;
+        }
+        if (d.diverging) {
+            handle_divergence(p, d, ctx);
+            continue;
+        }
+        if (!p.append_fetched(d.batches, d.high_watermark, ctx.now())) {
+            ctx.emit(FetchOffsetMismatch{
+                .topic = p.topic(), .partition = p.tp().partition, .log_end_offset = p.log().log_end_offset()});
+            failed = true;  // the partition is stuck: every retry meets the same batch
+        }
+    }
+    if (failed) {
+        backoff_fetcher(leader, ctx);
+    } else {
+        send_fetch(leader, ctx);
+    }
+}
+
+}  // namespace kafka
+
+namespace kafka {
+}  // namespace kafka

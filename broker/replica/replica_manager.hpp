@@ -1,0 +1,146 @@
+// The partitions one broker hosts (Kafka's ReplicaManager): the leaders' produce path (acks,
+// min.insync.replicas, idempotence, the produce purgatory), the fetch path (follower and
+// consumer fetches, the fetch purgatory), ListOffsets, the replica fetchers with divergence
+// truncation (KIP-320; OffsetForLeaderEpoch before 2.7, a high watermark cut before KIP-101),
+// the ISR expiry checks, and acting on new leaderships and ISRs from the metadata (applyDelta in
+// KRaft mode, becomeLeaderOrFollower in ZooKeeper mode: both end in reconcile()).
+//
+// How an ISR change reaches the controller depends on the metadata mode, and the group
+// coordinator cares about __consumer_offsets leaderships: both go through the Host.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "broker/config.hpp"
+#include "broker/controller/metadata_image.hpp"
+#include "broker/correlation_ids.hpp"
+#include "broker/replica/partition.hpp"
+#include "broker/timer_components.hpp"
+#include "broker/world.hpp"
+
+namespace kafka {
+
+class ReplicaManager {
+public:
+    class Host {
+    public:
+        virtual ~Host() = default;
+        // Ask for a new ISR of a partition this broker leads: AlterPartition (KRaft) or a write
+        // of the partition state znode (ZooKeeper mode).
+        virtual void request_isr_change(Partition& p, std::vector<BrokerId> new_isr, const char* reason,
+                                        Context& ctx) = 0;
+        virtual int64_t broker_epoch() const = 0;
+        // Leadership callbacks (Kafka's onLeadershipChange: GroupCoordinator.onElection and
+        // onResignation), and a leader's high watermark moving.
+        virtual void on_election(const Partition& p, Context& ctx) = 0;
+        virtual void on_resignation(const std::string& topic, int32_t partition, Context& ctx) = 0;
+        virtual void on_high_watermark(const Partition& p, Context& ctx) = 0;
+    };
+
+    // The requests and responses the broker's router hands to handle().
+    template <class T>
+    static constexpr bool handles = is_one_of<T, ProduceRequest, FetchRequest, FetchResponse, ListOffsetsRequest,
+                                              OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>;
+
+    ReplicaManager(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory,
+                   const MetadataImage& image, CorrelationIds& correlation_ids, Host& host);
+
+    void start(Context& ctx);  // arms the ISR checks and the high watermark checkpoints
+    void handle(sim::NodeId from, ProduceRequest& req, Context& ctx);
+    void handle(sim::NodeId from, FetchRequest& req, Context& ctx) { handle_fetch(from, req, ctx, true); }
+    void handle(sim::NodeId from, FetchResponse& r, Context& ctx);
+    void handle(sim::NodeId from, OffsetForLeaderEpochRequest& req, Context& ctx);
+    void handle(sim::NodeId from, OffsetForLeaderEpochResponse& r, Context& ctx);
+    void handle(sim::NodeId from, ListOffsetsRequest& req, Context& ctx);
+    void on_timer(uint64_t tag, Context& ctx);
+    void on_disconnect(sim::NodeId peer, Context& ctx);
+
+    // Act on the committed leadership and ISR of `changed` (sorted, unique).
+    void reconcile(const std::vector<TopicPartition>& changed, Context& ctx);
+    // A topic's configs changed: its partitions take the new ones.
+    void update_topic_config(TopicId topic);
+    // A leader's ISR changed (the controller accepted it): acks=all produces and delayed fetches
+    // may complete.
+    void on_high_watermark_advanced(const Partition& p, Context& ctx);
+    // As the leader of `tp`, append `batch` (acks=all); NOT_LEADER_OR_FOLLOWER if not leading.
+    Partition::AppendResult append_as_leader(TopicPartition tp, const RecordBatch& batch, Context& ctx);
+    // Clean stop: every high watermark checkpointed, every log flushed.
+    void checkpoint_and_flush();
+
+    Partition* partition(TopicPartition tp);
+    const Partition* partition(TopicPartition tp) const;
+    std::vector<const Partition*> partitions() const;
+    bool hosts(TopicPartition tp) const { return partitions_.count(tp) != 0; }
+
+private:
+    enum TimerKind : uint64_t {
+        timer_isr_check = 1,
+        timer_hw_checkpoint = 2,
+        timer_fetch_wait = 3,    // value: parked fetch
+        timer_produce_wait = 4,  // value: pending produce
+        timer_fetcher = 5,       // value: leader broker id (backoff or request timeout)
+    };
+
+    uint64_t fetcher_tag(BrokerId leader) const { return timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)); }
+    Partition* leader_partition(TopicPartition tp);  // nullptr unless this broker leads tp
+    Partition& open_partition(TopicPartition tp, const std::string& topic, Context& ctx);
+    TopicConfig topic_config(TopicId id) const;
+    void check_isr(Context& ctx);
+
+    // ---- purgatories ----
+    struct PendingProduce {
+        uint64_t id = 0;
+        sim::NodeId from = sim::no_node;
+        ProduceResponse response;
+        std::vector<int64_t> required_offset;  // per response partition; -1 = already decided
+        sim::TimerId timer;
+    };
+    struct ParkedFetch {
+        uint64_t id = 0;
+        sim::NodeId from = sim::no_node;
+        FetchRequest request;
+        sim::TimerId timer;
+    };
+    void handle_fetch(sim::NodeId from, FetchRequest& req, Context& ctx, bool may_wait);
+    void on_log_appended(const Partition& p, Context& ctx);
+    void complete_produces(TopicPartition tp, Context& ctx, bool leadership_lost);
+    enum class WakeFor { followers, consumers, all };
+    void wake_fetches(TopicPartition tp, WakeFor who, Context& ctx);
+    void finish_produce(size_t index, Context& ctx);
+
+    // ---- replica fetchers (one per leader broker: num.replica.fetchers=1) ----
+    struct Fetcher {
+        std::vector<TopicPartition> partitions;
+        bool in_flight = false;
+        int32_t correlation_id = 0;
+        sim::TimerId timer;
+        bool backing_off = false;
+    };
+    void update_fetchers(Context& ctx);
+    void send_fetch(BrokerId leader, Context& ctx);
+    void handle_divergence(Partition& p, const FetchResponse::PartitionData& d, Context& ctx);
+    void backoff_fetcher(BrokerId leader, Context& ctx);
+    // Before 2.7: a new follower truncates by OffsetForLeaderEpoch before it fetches.
+    bool send_epoch_query(BrokerId leader, Context& ctx);
+    void truncate_follower(Partition& p, int64_t to, const char* reason, Context& ctx);
+
+    BrokerId id_;
+    const BrokerConfig& config_;
+    const ClusterDirectory& directory_;
+    const MetadataImage& image_;
+    CorrelationIds& correlation_ids_;
+    Host& host_;
+    const sim::TimerSpace timers_ = timer_space(TimerComponent::replica_manager);
+
+    std::map<TopicPartition, std::unique_ptr<Partition>> partitions_;
+    std::vector<PendingProduce> produces_;
+    std::vector<ParkedFetch> fetches_;
+    uint64_t next_purgatory_id_ = 1;
+    std::map<BrokerId, Fetcher> fetchers_;
+    std::set<TopicPartition> awaiting_truncation_;  // followers in Kafka's Truncating fetch state
+};
+
+}  // namespace kafka

@@ -1,0 +1,191 @@
+// The ReplicaManager on its own: one broker node that is nothing but a ReplicaManager, its
+// metadata cache and a Host that records what the manager asks of it, a follower node and a
+// client node that keep what they are sent. The network has no latency, so a request and its
+// answer happen at the instant it is sent.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "broker/replica/replica_manager.hpp"
+
+namespace {
+
+using kafka::BrokerId;
+using kafka::Error;
+using kafka::FetchRequest;
+using kafka::FetchResponse;
+using kafka::ProduceRequest;
+using kafka::ProduceResponse;
+using kafka::TopicPartition;
+
+const TopicPartition orders0{1, 0};
+
+struct IsrRequest {
+    TopicPartition tp;
+    std::vector<BrokerId> new_isr;
+    std::string reason;
+};
+
+// The broker around the manager, reduced to what ReplicaManager::Host asks for.
+struct ReplicaBroker : kafka::Node, kafka::ReplicaManager::Host {
+    kafka::BrokerConfig config;
+    kafka::MetadataImage image;
+    kafka::CorrelationIds correlation_ids;
+    kafka::ReplicaManager replicas;
+    std::vector<IsrRequest> isr_requests;
+    std::vector<std::string> elections, resignations;
+    std::vector<int64_t> high_watermarks;
+
+    explicit ReplicaBroker(const kafka::ClusterDirectory& directory)
+        : replicas(1, config, directory, image, correlation_ids, *this) {}
+
+    void on_start(kafka::Context& ctx) override { replicas.start(ctx); }
+    void on_message(sim::NodeId from, kafka::Message& msg, kafka::Context& ctx) override {
+        std::visit(
+            [&](auto& m) {
+                using T = std::decay_t<decltype(m)>;
+                if constexpr (kafka::ReplicaManager::handles<T>) replicas.handle(from, m, ctx);
+            },
+            msg);
+    }
+    void on_timer(uint64_t tag, kafka::Context& ctx) override {
+        // Every timer the manager arms is in its own space.
+        REQUIRE(sim::TimerSpace::component_of(tag) == static_cast<uint8_t>(kafka::TimerComponent::replica_manager));
+        replicas.on_timer(tag, ctx);
+    }
+
+    void request_isr_change(kafka::Partition& p, std::vector<BrokerId> new_isr, const char* reason,
+                            kafka::Context&) override {
+        isr_requests.push_back({p.tp(), std::move(new_isr), reason});
+    }
+    int64_t broker_epoch() const override { return 7; }
+    void on_election(const kafka::Partition& p, kafka::Context&) override { elections.push_back(p.label()); }
+    void on_resignation(const std::string& topic, int32_t partition, kafka::Context&) override {
+        resignations.push_back(topic + "/" + std::to_string(partition));
+    }
+    void on_high_watermark(const kafka::Partition& p, kafka::Context&) override {
+        high_watermarks.push_back(p.high_watermark());
+    }
+};
+
+struct InboxNode : kafka::Node {
+    std::vector<kafka::Message> inbox;
+    void on_start(kafka::Context&) override {}
+    void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
+};
+
+struct Rig {
+    kafka::ClusterDirectory directory;
+    kafka::World world{42, sim::NetworkOptions{sim::milliseconds(0), sim::milliseconds(0), {}}};
+    sim::NodeId leader_node = sim::no_node, follower_node = sim::no_node, client_node = sim::no_node;
+    int32_t next_correlation = 1;
+
+    Rig() {
+        leader_node = world.add_node("broker:1", [this] { return std::make_unique<ReplicaBroker>(directory); });
+        follower_node = world.add_node("broker:2", [] { return std::make_unique<InboxNode>(); });
+        client_node = world.add_node("client", [] { return std::make_unique<InboxNode>(); });
+        directory.brokers = {{1, leader_node}, {2, follower_node}};
+        for (sim::NodeId n : {leader_node, follower_node, client_node}) world.start(n);
+        // The metadata says: broker 1 leads orders-0, replicated on 1 and 2, both in sync.
+        kafka::MetadataImage& image = broker().image;
+        image.apply(0, kafka::RegisterBrokerRecord{1, 0, 0, false});
+        image.apply(1, kafka::RegisterBrokerRecord{2, 1, 0, false});
+        image.apply(2, kafka::TopicRecord{"orders", orders0.topic_id});
+        image.apply(3, kafka::PartitionRecord{orders0.topic_id, orders0.partition, {1, 2}, {1, 2}, 1, 0, 0});
+        kafka::Context ctx(world, leader_node);
+        broker().replicas.reconcile({orders0}, ctx);
+        settle();
+    }
+
+    ReplicaBroker& broker() { return *world.node_as<ReplicaBroker>(leader_node); }
+    std::vector<kafka::Message>& inbox(sim::NodeId n) { return world.node_as<InboxNode>(n)->inbox; }
+    void settle() { world.run_until(world.now()); }
+    void run_ms(int64_t ms) { world.run_until(world.now() + sim::milliseconds(ms)); }
+
+    int32_t produce(int32_t records) {
+        const int32_t id = next_correlation++;
+        ProduceRequest req;
+        req.correlation_id = id;
+        req.acks = -1;
+        kafka::RecordBatch batch;
+        batch.record_count = records;
+        batch.size_bytes = kafka::record_batch_overhead_bytes + 10 * records;
+        req.partitions.push_back({orders0, batch});
+        kafka::Context(world, client_node).send(leader_node, std::move(req));
+        settle();
+        return id;
+    }
+    // The follower's fetch from `offset` (its log end), answered at once.
+    void follower_fetch(int64_t offset) {
+        FetchRequest req;
+        req.correlation_id = next_correlation++;
+        req.replica_id = 2;
+        req.max_wait_ms = 0;
+        req.partitions.push_back({orders0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
+        kafka::Context(world, follower_node).send(leader_node, std::move(req));
+        settle();
+    }
+    template <class Resp>
+    std::optional<Resp> take(sim::NodeId n, int32_t correlation_id) {
+        for (auto it = inbox(n).begin(); it != inbox(n).end(); ++it) {
+            if (auto* r = std::get_if<Resp>(&*it); r != nullptr && r->correlation_id == correlation_id) {
+                Resp out = std::move(*r);
+                inbox(n).erase(it);
+                return out;
+            }
+        }
+        return std::nullopt;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("replica manager: a new leader tells its host it was elected") {
+    Rig rig;
+    const kafka::Partition* p = rig.broker().replicas.partition(orders0);
+    REQUIRE(p != nullptr);
+    CHECK(p->is_leader());
+    CHECK(rig.broker().elections == std::vector<std::string>{"orders/0"});
+    CHECK(rig.broker().resignations.empty());
+}
+
+TEST_CASE("replica manager: an acks=all produce waits in the purgatory until the follower has the records") {
+    Rig rig;
+    const int32_t id = rig.produce(3);
+    CHECK_FALSE(rig.take<ProduceResponse>(rig.client_node, id));  // the follower has not fetched yet
+
+    rig.follower_fetch(0);  // gets the 3 records; its fetch from 0 acknowledges nothing new
+    CHECK_FALSE(rig.take<ProduceResponse>(rig.client_node, id));
+    REQUIRE(!rig.inbox(rig.follower_node).empty());
+    const auto* fetched = std::get_if<FetchResponse>(&rig.inbox(rig.follower_node).back());
+    REQUIRE(fetched != nullptr);
+    REQUIRE(fetched->partitions.size() == 1);
+    CHECK(fetched->partitions[0].error == Error::none);
+    CHECK_FALSE(fetched->partitions[0].batches.empty());
+
+    rig.follower_fetch(3);  // its log end is 3 now: the high watermark moves, the produce completes
+    std::optional<ProduceResponse> r = rig.take<ProduceResponse>(rig.client_node, id);
+    REQUIRE(r);
+    REQUIRE(r->partitions.size() == 1);
+    CHECK(r->partitions[0].error == Error::none);
+    CHECK(r->partitions[0].base_offset == 0);
+    CHECK(rig.broker().replicas.partition(orders0)->high_watermark() == 3);
+    CHECK(rig.broker().high_watermarks.back() == 3);
+}
+
+TEST_CASE("replica manager: a follower that stops fetching leaves the ISR through the host") {
+    Rig rig;
+    rig.run_ms(rig.broker().config.replica_lag_time_max_ms / 2);  // the first ISR check: still in sync
+    CHECK(rig.broker().isr_requests.empty());
+    rig.run_ms(rig.broker().config.replica_lag_time_max_ms);      // past replica.lag.time.max.ms
+    REQUIRE_FALSE(rig.broker().isr_requests.empty());
+    const IsrRequest& shrink = rig.broker().isr_requests.front();
+    CHECK(shrink.tp == orders0);
+    CHECK(shrink.new_isr == std::vector<BrokerId>{1});
+    CHECK(shrink.reason == "replica.lag.time.max.ms exceeded");
+}
