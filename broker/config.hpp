@@ -42,6 +42,13 @@ struct Behaviour {
     bool fetch_detects_divergence = true;
     bool hw_frozen_below_min_isr = true;  // KAFKA-15583, 3.7
     bool raft_check_quorum = true;        // KAFKA-15489, 3.7: leader resigns without fetches from a majority
+    // The first batch of a producer id a partition holds no state for (ProducerAppendInfo.checkSequence):
+    // 1.0 (KAFKA-5793) refuses a nonzero sequence with UNKNOWN_PRODUCER_ID, 0.11 with OUT_OF_ORDER_SEQUENCE_NUMBER;
+    bool unknown_producer_id_error = true;
+    // 2.5 (KIP-360) accepts any sequence (the state may have gone with retention or DeleteRecords);
+    bool accept_unknown_producer_sequence = true;
+    // 4.5 (KAFKA-15591) again wants sequence 0 where the partition's log never held a record.
+    bool first_sequence_zero_on_new_partition = true;
 };
 
 // One behaviour switch, for notes, report.json and docs (config.cpp lists them all).
@@ -50,6 +57,7 @@ struct BehaviourSwitch {
     bool Behaviour::*flag = nullptr;
     std::string_view on{}, off{};    // what a profile with the switch on / off does, and why
     bool Behaviour::*shown_if = nullptr;  // a note only when this other switch is on
+    bool Behaviour::*hidden_if = nullptr; // no note when this other switch is on
 };
 std::span<const BehaviourSwitch> behaviour_switches();
 

@@ -634,13 +634,17 @@ struct TopicCreated {
         s.field("topic_id", topic_id);
     }
 };
-struct ProducerIdBump {
-    static constexpr std::string_view kind = "producer_id_bump";
+// The idempotent producer took the next epoch (TransactionManager.bumpIdempotentProducerEpoch),
+// or a new producer id when the epoch was exhausted; sequences restart at 0.
+struct ProducerEpochBump {
+    static constexpr std::string_view kind = "producer_epoch_bump";
     std::string topic{};
     int64_t producer_id = 0;
+    int64_t producer_epoch = 0;
     template <class S> void fields(S& s) const {
         s.field("topic", topic);
         s.field("producer_id", producer_id);
+        s.field("producer_epoch", producer_epoch);
     }
 };
 struct ProducerMetadata {
@@ -786,7 +790,7 @@ using Event = std::variant<
     // group coordinator
     GroupStateChanged, GroupMemberRemoved, CoordinatorLoaded, CoordinatorUnloaded,
     // clients
-    TopicCreated, ProducerIdBump, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
+    TopicCreated, ProducerEpochBump, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
     ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,
     ConsumerGroupLeader, ConsumerAssignment>;
 

@@ -26,7 +26,10 @@ constexpr Behaviour before_every_fix = {.truncate_by_leader_epoch = false,
                                         .controller_epoch_fencing = false,
                                         .fetch_detects_divergence = false,
                                         .hw_frozen_below_min_isr = false,
-                                        .raft_check_quorum = false};
+                                        .raft_check_quorum = false,
+                                        .unknown_producer_id_error = false,
+                                        .accept_unknown_producer_sequence = false,
+                                        .first_sequence_zero_on_new_partition = false};
 
 constexpr ProfileSpec profile_specs[] = {
     {.name = "0.8",
@@ -50,51 +53,73 @@ constexpr ProfileSpec profile_specs[] = {
                    .controller_epoch_fencing = false,
                    .fetch_detects_divergence = false,
                    .hw_frozen_below_min_isr = false,
-                   .raft_check_quorum = false},
+                   .raft_check_quorum = false,
+                   .unknown_producer_id_error = false,
+                   .accept_unknown_producer_sequence = false,
+                   .first_sequence_zero_on_new_partition = false},
      .remark = "Leader epochs (KIP-101) arrive, and unclean election is off by default (KIP-106). The epoch lookup "
-               "still returns the end offset of epochs the leader never had (KAFKA-6361)."},
+               "still returns the end offset of epochs the leader never had (KAFKA-6361). The idempotent producer "
+               "arrives too (KIP-98); 1.0 and 1.1 answer a nonzero first sequence of an unknown producer id with "
+               "UNKNOWN_PRODUCER_ID rather than OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-5793)."},
     {.name = "2.0",
      .release = {2, 0},
      .covers = "2.0.x to 2.3.x",
      .behaviour = {.controller_epoch_fencing = false,
                    .fetch_detects_divergence = false,
                    .hw_frozen_below_min_isr = false,
-                   .raft_check_quorum = false},
+                   .raft_check_quorum = false,
+                   .accept_unknown_producer_sequence = false,
+                   .first_sequence_zero_on_new_partition = false},
      .remark = "The ISR-join rule of KAFKA-7128 shipped in 2.0.1, not 2.0.0; this profile has it. ZooKeeper-mode "
                "controller writes are not yet fenced by the /controller_epoch zkVersion (KAFKA-6082, 2.1)."},
     {.name = "2.4",
      .release = {2, 4},
      .covers = "2.4.x to 2.8.x",
-     .behaviour = {.fetch_detects_divergence = false, .hw_frozen_below_min_isr = false, .raft_check_quorum = false},
+     .behaviour = {.fetch_detects_divergence = false,
+                   .hw_frozen_below_min_isr = false,
+                   .raft_check_quorum = false,
+                   .accept_unknown_producer_sequence = false,
+                   .first_sequence_zero_on_new_partition = false},
      .remark = "Releases 2.5 to 2.8 map here, but they already default replica.lag.time.max.ms=30000 and "
                "zookeeper.session.timeout.ms=18000 (KIP-537): set both in kafka.config to replay those releases "
                "exactly. KRaft (KIP-500) appeared as early access in 2.8. 2.7 and 2.8 also detect divergence in the "
-               "fetch response (KAFKA-10554); this profile truncates once on becoming follower, as 2.4 to 2.6 do."},
+               "fetch response (KAFKA-10554); this profile truncates once on becoming follower, as 2.4 to 2.6 do. "
+               "2.5 to 2.8 accept any first sequence from a producer id a partition holds no state for (KIP-360); "
+               "this profile refuses it with UNKNOWN_PRODUCER_ID, as 2.4 does."},
     {.name = "3.0",
      .release = {3, 0},
      .covers = "3.0.x to 3.6.x",
-     .behaviour = {.hw_frozen_below_min_isr = false, .raft_check_quorum = false},
+     .behaviour = {.hw_frozen_below_min_isr = false,
+                   .raft_check_quorum = false,
+                   .first_sequence_zero_on_new_partition = false},
      .remark = "The producer now defaults to acks=all with idempotence (KIP-679); before KAFKA-13598 (3.2) a "
                "producer whose settings conflicted with idempotence silently ran without it, which the model does "
                "whenever enable.idempotence is not set explicitly."},
     {.name = "3.7",
      .release = {3, 7},
      .covers = "3.7.x to 3.9.x",
-     .behaviour = {},
+     .behaviour = {.first_sequence_zero_on_new_partition = false},
      .remark = "The last releases with ZooKeeper mode."},
     {.name = "4.0",
      .release = {4, 0},
      .covers = "4.0.x",
-     .behaviour = {},
+     .behaviour = {.first_sequence_zero_on_new_partition = false},
      .remark = "ZooKeeper mode is gone (KIP-833): scenarios on 4.x must use \"metadata\": \"kraft\". Eligible leader "
                "replicas (KIP-966) are available but opt-in: set \"eligible.leader.replicas.version\": 1 in "
                "kafka.config (kafka-features upgrade --feature eligible.leader.replicas.version=1)."},
     {.name = "4.1",
      .release = {4, 1},
-     .covers = "4.1.x and later",
-     .behaviour = {},
+     .covers = "4.1.x to 4.4.x",
+     .behaviour = {.first_sequence_zero_on_new_partition = false},
      .remark = "A cluster formatted by 4.1 or later has eligible leader replicas on; one upgraded from 4.0 keeps the "
                "level it had: set \"eligible.leader.replicas.version\": 0 to replay it."},
+    {.name = "4.5",
+     .release = {4, 5},
+     .covers = "4.5.x and later",
+     .behaviour = {},
+     .remark = "KAFKA-15591 (apache/kafka pull request 23234, merged for 4.5): a partition whose log never held a "
+               "record takes a producer's first batch only at sequence 0, so two produce requests in flight to a "
+               "partition its leader has just learned of can no longer be written out of order."},
 };
 
 // Defaults of the profiles in [from, until). A row with the key table's own default only adds
@@ -186,6 +211,27 @@ constexpr BehaviourSwitch switch_table[] = {
            "(KAFKA-15489, 3.7)",
      .off = "an isolated KRaft leader keeps acting as leader while the majority elects another (KAFKA-15489, fixed "
             "in 3.7)"},
+    {.name = "unknown_producer_id_error",
+     .flag = &Behaviour::unknown_producer_id_error,
+     .on = "a nonzero first sequence from a producer id the partition holds no state for is refused with "
+           "UNKNOWN_PRODUCER_ID (KAFKA-5793, 1.0)",
+     .off = "a nonzero first sequence from a producer id the partition holds no state for is refused with "
+            "OUT_OF_ORDER_SEQUENCE_NUMBER (1.0 answers UNKNOWN_PRODUCER_ID, KAFKA-5793)",
+     .hidden_if = &Behaviour::accept_unknown_producer_sequence},
+    {.name = "accept_unknown_producer_sequence",
+     .flag = &Behaviour::accept_unknown_producer_sequence,
+     .on = "a producer id the partition holds no state for may start at any sequence (KIP-360, 2.5): of two produce "
+           "requests in flight to a partition its leader has only just learned of, the second can be written first "
+           "(KAFKA-15591)",
+     .off = "a producer id the partition holds no state for must start at sequence 0 (2.5 accepts any sequence, "
+            "KIP-360)"},
+    {.name = "first_sequence_zero_on_new_partition",
+     .flag = &Behaviour::first_sequence_zero_on_new_partition,
+     .on = "a partition whose log never held a record takes a producer's first batch only at sequence 0, else "
+           "OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-15591, 4.5)",
+     .off = "a partition whose log never held a record takes a producer's first batch at any sequence (KAFKA-15591 "
+            "wants sequence 0 from 4.5)",
+     .shown_if = &Behaviour::accept_unknown_producer_sequence},
 };
 
 bool applies(const ProfileDefault& d, Release release) { return d.from <= release && release < d.until; }
@@ -210,6 +256,7 @@ VersionProfile build_profile(const ProfileSpec& spec) {
     }
     for (const BehaviourSwitch& s : switch_table) {
         if (s.shown_if != nullptr && !(p.behaviour.*s.shown_if)) continue;
+        if (s.hidden_if != nullptr && p.behaviour.*s.hidden_if) continue;
         n.emplace_back(p.behaviour.*s.flag ? s.on : s.off);
     }
     if (!spec.remark.empty()) n.emplace_back(spec.remark);

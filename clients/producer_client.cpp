@@ -1,6 +1,7 @@
 #include "clients/producer_client.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "clients/client_timer.hpp"
@@ -328,9 +329,10 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
         Batch& b = batches_.at(id);
         PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
         b.appendable = false;
-        if (idempotent_ && b.rb.producer_id != producer_id_) {
+        if (idempotent_ && !of_current_epoch(b)) {
+            // First send under this producer id and epoch: the next sequence of the partition.
             b.rb.producer_id = producer_id_;
-            b.rb.producer_epoch = 0;
+            b.rb.producer_epoch = producer_epoch_;
             b.rb.base_sequence = ps.next_base_sequence;
             ps.next_base_sequence += b.rb.record_count;
         }
@@ -372,7 +374,7 @@ void ProducerClient::complete(uint64_t id, int64_t base_offset, Context& ctx) {
     if (it == batches_.end()) return;
     Batch& b = it->second;
     release_in_flight(b);
-    if (idempotent_ && b.rb.producer_id == producer_id_) {
+    if (idempotent_ && of_current_epoch(b)) {
         PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
         ps.last_acked_sequence = std::max(ps.last_acked_sequence, b.rb.base_sequence + b.rb.record_count - 1);
     }
@@ -388,9 +390,9 @@ void ProducerClient::fail_final(uint64_t id, Error error, Context& ctx) {
     Batch& b = it->second;
     release_in_flight(b);
     // The broker may or may not hold this batch: unless a later sequence was acknowledged
-    // (which resolves it: the broker had it), later batches would be out of order. Java
-    // bumps the epoch; the model takes a new producer id.
-    if (idempotent_ && b.sent && b.rb.producer_id == producer_id_ &&
+    // (which resolves it: the broker had it), later batches would be out of order: bump the
+    // epoch (maybe_bump).
+    if (idempotent_ && b.sent && of_current_epoch(b) &&
         b.rb.base_sequence > partitions_[static_cast<size_t>(b.partition)].last_acked_sequence)
         bump_pending_ = true;
     records_failed_ += static_cast<uint64_t>(b.rb.record_count);
@@ -442,7 +444,7 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
             // broker lost it: bump, then resend from sequence 0.
             retriable = true;
             const PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
-            const bool next = b.rb.producer_id == producer_id_ && b.rb.base_sequence == ps.last_acked_sequence + 1;
+            const bool next = of_current_epoch(b) && b.rb.base_sequence == ps.last_acked_sequence + 1;
             if (next && is_first_unresolved(b)) bump_pending_ = true;
         } else if (error == Error::unknown_producer_id) {
             retriable = true;  // KIP-360: bump and resend
@@ -507,13 +509,22 @@ void ProducerClient::expire_batches(Context& ctx) {
 void ProducerClient::maybe_bump(Context& ctx) {
     if (!bump_pending_ || in_flight_batches_ != 0) return;
     bump_pending_ = false;
-    ++bump_count_;
-    producer_id_ = static_cast<int64_t>(client_) * 1000 + bump_count_;
+    // TransactionManager.bumpIdempotentProducerEpoch: the same producer id with the next epoch,
+    // whose first batch on every partition must carry sequence 0 (ProducerAppendInfo refuses
+    // another with OUT_OF_ORDER_SEQUENCE_NUMBER). An exhausted epoch takes a new producer id
+    // (resetIdempotentProducerId, then InitProducerId).
+    if (producer_epoch_ == INT16_MAX) {
+        ++producer_id_resets_;
+        producer_id_ = static_cast<int64_t>(client_) * 1000 + producer_id_resets_;
+        producer_epoch_ = 0;
+    } else {
+        ++producer_epoch_;
+    }
     for (auto& ps : partitions_) {
         ps.next_base_sequence = 0;
         ps.last_acked_sequence = -1;
     }
-    ctx.emit(ProducerIdBump{.topic = topic_, .producer_id = producer_id_});
+    ctx.emit(ProducerEpochBump{.topic = topic_, .producer_id = producer_id_, .producer_epoch = producer_epoch_});
 }
 
 // ------------------------------------------------------------------------------ metadata

@@ -11,7 +11,7 @@
 //  - retries with retry.backoff.ms while attempts < retries and the batch is younger than
 //    delivery.timeout.ms; older batches (queued or in flight) expire with a final error;
 //  - acks=0: a batch counts as acknowledged (base offset -1) when it is sent;
-//  - idempotence: batches carry (producer id, epoch 0, base sequence); a retry keeps its
+//  - idempotence: batches carry (producer id, epoch, base sequence); a retry keeps its
 //    sequence and is sent only once every earlier batch of the partition has completed
 //    (Java's nextBatchBySequence rule), so the order per partition is kept;
 //    DUPLICATE_SEQUENCE_NUMBER counts as success. Without idempotence a retry goes back to
@@ -19,11 +19,15 @@
 //    as in Kafka (with max.in.flight = 1 the partition is muted while a batch is in flight).
 //
 // Not modelled: InitProducerId is not a round trip. The producer id is derived:
-// client_ordinal * 1000 + bump, epoch 0. Where Java bumps the epoch (KIP-360: a batch failed
-// for good after it had a sequence, OUT_OF_ORDER_SEQUENCE_NUMBER for the first unresolved
-// batch, UNKNOWN_PRODUCER_ID; those two are then retried) the model waits until nothing is
-// in flight and takes the next id; sequences then restart at 0 per partition. So base_sequence == first_seq until the
-// first bump. Records generated before the first metadata wait as in send()'s
+// client_ordinal * 1000, epoch 0. Where Java bumps the epoch (KIP-360: a batch failed for good
+// after it had a sequence, OUT_OF_ORDER_SEQUENCE_NUMBER for the first unresolved batch,
+// UNKNOWN_PRODUCER_ID; those two are then retried) the model waits until nothing is in flight
+// (Java bumps at once and renumbers the in-flight batches of that partition) and takes the next
+// epoch of the same producer id (a new id once the epoch is exhausted); sequences then restart
+// at 0 per partition, and the broker wants 0 from every partition's first batch of the new epoch.
+// So base_sequence == first_seq until the first bump. The client acts as 2.5+ does whatever the
+// profile (before KIP-360 it reset the partition's sequences on UNKNOWN_PRODUCER_ID without a
+// bump). Records generated before the first metadata wait as in send()'s
 // waitOnMetadata and fail after max.block.ms (60 s); they have no partition, so they are
 // only counted in records_failed(). buffer.memory and max.request.size are not modelled.
 // Unlike the consumer, the producer keeps the leader epochs it knows when its topic comes
@@ -80,8 +84,9 @@ public:
     TopicId topic_id() const { return topic_id_; }
     int32_t partition_count() const { return static_cast<int32_t>(partitions_.size()); }
     BrokerId leader_of(int32_t partition) const;
-    // Current producer id (-1 without idempotence).
+    // Current producer id (-1 without idempotence) and epoch.
     int64_t producer_id() const { return idempotent_ ? producer_id_ : no_producer_id; }
+    int16_t producer_epoch() const { return idempotent_ ? producer_epoch_ : int16_t{-1}; }
     bool idempotent() const { return idempotent_; }
 
 private:
@@ -137,6 +142,10 @@ private:
     void fail_connection(BrokerId broker, Error error, Context& ctx);
     void expire_batches(Context& ctx);
     void maybe_bump(Context& ctx);
+    // The batch carries the current producer id and epoch (it was sent since the last bump).
+    bool of_current_epoch(const Batch& b) const {
+        return b.rb.producer_id == producer_id_ && b.rb.producer_epoch == producer_epoch_;
+    }
     void arm_sender(sim::Time at, Context& ctx);
     TopicPartition tp_of(int32_t partition) const { return TopicPartition{topic_id_, partition}; }
 
@@ -172,7 +181,8 @@ private:
     sim::TimerId sender_timer_;
     sim::Time sender_deadline_ = sim::time_never;
     int64_t producer_id_ = no_producer_id;
-    int32_t bump_count_ = 0;
+    int16_t producer_epoch_ = 0;
+    int32_t producer_id_resets_ = 0;  // epochs exhausted (a new producer id each time)
     bool bump_pending_ = false;
 
     // metadata

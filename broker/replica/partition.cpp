@@ -86,13 +86,17 @@ Partition::AppendResult Partition::append_as_leader(const RecordBatch& batch, in
         return r;
     }
     int64_t duplicate_offset = -1;
-    switch (producers_.check(batch, duplicate_offset)) {
+    const bool empty_log = log_.log_start_offset() == 0 && log_.log_end_offset() == 0;
+    switch (producers_.check(batch, duplicate_offset, behaviour_, empty_log)) {
         case ProducerState::Verdict::duplicate:
             r.base_offset = duplicate_offset;
             r.required_offset = duplicate_offset + batch.record_count;
             return r;
         case ProducerState::Verdict::out_of_order:
             r.error = Error::out_of_order_sequence_number;
+            return r;
+        case ProducerState::Verdict::unknown_producer_id:
+            r.error = Error::unknown_producer_id;
             return r;
         case ProducerState::Verdict::fenced_epoch:
             r.error = Error::invalid_producer_epoch;

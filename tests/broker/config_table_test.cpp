@@ -266,17 +266,19 @@ TEST_CASE("config table: keys that nothing reads are accepted but not modelled",
 
 TEST_CASE("version profiles: behaviour switches per release", "[config][profiles]") {
     // truncate_by_leader_epoch, kip279_epoch_end_offsets, isr_join_requires_epoch_start,
-    // controller_epoch_fencing, fetch_detects_divergence, hw_frozen_below_min_isr, raft_check_quorum
+    // controller_epoch_fencing, fetch_detects_divergence, hw_frozen_below_min_isr, raft_check_quorum,
+    // unknown_producer_id_error, accept_unknown_producer_sequence, first_sequence_zero_on_new_partition
     const std::map<std::string, std::vector<bool>> expected = {
-        {"0.8", {false, false, false, false, false, false, false}},
-        {"0.10", {false, false, false, false, false, false, false}},
-        {"0.11", {true, false, false, false, false, false, false}},
-        {"2.0", {true, true, true, false, false, false, false}},
-        {"2.4", {true, true, true, true, false, false, false}},
-        {"3.0", {true, true, true, true, true, false, false}},
-        {"3.7", {true, true, true, true, true, true, true}},
-        {"4.0", {true, true, true, true, true, true, true}},
-        {"4.1", {true, true, true, true, true, true, true}},
+        {"0.8", {false, false, false, false, false, false, false, false, false, false}},
+        {"0.10", {false, false, false, false, false, false, false, false, false, false}},
+        {"0.11", {true, false, false, false, false, false, false, false, false, false}},
+        {"2.0", {true, true, true, false, false, false, false, true, false, false}},
+        {"2.4", {true, true, true, true, false, false, false, true, false, false}},
+        {"3.0", {true, true, true, true, true, false, false, true, true, false}},
+        {"3.7", {true, true, true, true, true, true, true, true, true, false}},
+        {"4.0", {true, true, true, true, true, true, true, true, true, false}},
+        {"4.1", {true, true, true, true, true, true, true, true, true, false}},
+        {"4.5", {true, true, true, true, true, true, true, true, true, true}},
     };
     const auto profiles = kafka::all_profiles();
     REQUIRE(profiles.size() == expected.size());
@@ -285,15 +287,16 @@ TEST_CASE("version profiles: behaviour switches per release", "[config][profiles
         const kafka::Behaviour& b = p.behaviour;
         CHECK(std::vector<bool>{b.truncate_by_leader_epoch, b.kip279_epoch_end_offsets, b.isr_join_requires_epoch_start,
                                 b.controller_epoch_fencing, b.fetch_detects_divergence, b.hw_frozen_below_min_isr,
-                                b.raft_check_quorum} == expected.at(p.name));
+                                b.raft_check_quorum, b.unknown_producer_id_error, b.accept_unknown_producer_sequence,
+                                b.first_sequence_zero_on_new_partition} == expected.at(p.name));
         // One note per switch (divergence detection only where leader epochs exist), named by the switch.
         for (const kafka::BehaviourSwitch& s : kafka::behaviour_switches()) {
             const std::string note(b.*s.flag ? s.on : s.off);
-            const bool shown = s.shown_if == nullptr || b.*s.shown_if;
+            const bool shown = (s.shown_if == nullptr || b.*s.shown_if) && (s.hidden_if == nullptr || !(b.*s.hidden_if));
             CHECK((std::find(p.notes.begin(), p.notes.end(), note) != p.notes.end()) == shown);
         }
     }
-    CHECK(kafka::behaviour_switches().size() == 7);
+    CHECK(kafka::behaviour_switches().size() == 10);
 }
 
 TEST_CASE("version profiles: the defaults each profile changes", "[config][profiles]") {
@@ -315,6 +318,7 @@ TEST_CASE("version profiles: the defaults each profile changes", "[config][profi
         {"3.7", {}},
         {"4.0", {{"linger.ms", int64_t{5}}}},
         {"4.1", {{"eligible.leader.replicas.version", int64_t{1}}, {"linger.ms", int64_t{5}}}},
+        {"4.5", {{"eligible.leader.replicas.version", int64_t{1}}, {"linger.ms", int64_t{5}}}},
     };
     for (const auto& p : kafka::all_profiles()) {
         INFO(p.name);

@@ -262,3 +262,48 @@ TEST_CASE("partition: a follower joins the ISR only from the start of the leader
     CHECK(f.wants_isr_expand == !fixed);
     CHECK(p.on_follower_fetch(3, 10, -1, 2, sim::time_zero).wants_isr_expand);
 }
+
+TEST_CASE("partition: a producer's first sequence by release (ProducerAppendInfo.checkSequence)") {
+    auto idempotent = [](uint32_t first_seq, int32_t count, int64_t pid, int16_t epoch, int32_t sequence) {
+        RecordBatch b = batch(first_seq, count);
+        b.producer_id = pid;
+        b.producer_epoch = epoch;
+        b.base_sequence = sequence;
+        return b;
+    };
+    struct Case {
+        const char* version;
+        Error unknown_producer_on_empty_log;    // producer 6 starts at sequence 5 on an empty log
+        Error unknown_producer_on_written_log;  // producer 8 starts at sequence 5 after producer 7 wrote
+    };
+    const Case cases[] = {
+        {"0.11", Error::out_of_order_sequence_number, Error::out_of_order_sequence_number},  // before KAFKA-5793
+        {"2.0", Error::unknown_producer_id, Error::unknown_producer_id},                     // KAFKA-5793, 1.0
+        {"2.4", Error::unknown_producer_id, Error::unknown_producer_id},
+        {"3.7", Error::none, Error::none},                                                   // KIP-360, 2.5
+        {"4.1", Error::none, Error::none},
+        {"4.5", Error::out_of_order_sequence_number, Error::none},                           // KAFKA-15591
+    };
+    for (const Case& c : cases) {
+        INFO(c.version);
+        sim::Disk disk;
+        Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, kafka::profile_for(c.version)->behaviour);
+        p.make_leader(PartitionAssignment{1, 0, 0, {1}, {1}}, sim::time_zero);
+        CHECK(p.append_as_leader(idempotent(5, 1, 6, 0, 5), -1, sim::time_zero).error == c.unknown_producer_on_empty_log);
+        REQUIRE(p.append_as_leader(idempotent(0, 5, 7, 0, 0), -1, sim::time_zero).error == Error::none);
+        CHECK(p.append_as_leader(idempotent(5, 1, 8, 0, 5), -1, sim::time_zero).error == c.unknown_producer_on_written_log);
+        // Every release: a known producer id continues at the next sequence; a retry inside the
+        // last five batches is a duplicate (its first offset); a gap is out of order.
+        REQUIRE(p.append_as_leader(idempotent(5, 2, 7, 0, 5), -1, sim::time_zero).error == Error::none);
+        auto dup = p.append_as_leader(idempotent(0, 5, 7, 0, 0), -1, sim::time_zero);
+        CHECK(dup.error == Error::none);
+        CHECK(dup.base_offset == (c.unknown_producer_on_empty_log == Error::none ? 1 : 0));
+        CHECK(p.append_as_leader(idempotent(9, 1, 7, 0, 9), -1, sim::time_zero).error ==
+              Error::out_of_order_sequence_number);
+        // A new epoch of a known producer id starts at 0; an older epoch is fenced.
+        CHECK(p.append_as_leader(idempotent(7, 1, 7, 1, 7), -1, sim::time_zero).error ==
+              Error::out_of_order_sequence_number);
+        CHECK(p.append_as_leader(idempotent(7, 1, 7, 1, 0), -1, sim::time_zero).error == Error::none);
+        CHECK(p.append_as_leader(idempotent(8, 1, 7, 0, 7), -1, sim::time_zero).error == Error::invalid_producer_epoch);
+    }
+}

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/log/producer_state.hpp"
 #include "broker/world.hpp"
 #include "clients/client_events.hpp"
 #include "clients/consumer_client.hpp"
@@ -25,7 +26,8 @@ constexpr kafka::TopicId test_topic_id = 7;
 
 // One broker that leads every partition of one topic: appends produce batches to an
 // in-memory log per partition (HW = LEO), answers Fetch (long poll up to max_wait) and
-// ListOffsets. Idempotent batches are deduplicated by (producer id, base sequence).
+// ListOffsets. Idempotent batches are deduplicated by (producer id, epoch, base sequence); with
+// producer_rules the broker's own ProducerState (ProducerAppendInfo's rules of a release) decides.
 struct FakeBroker : kafka::Node {
     struct Options {
         std::string topic = "t";
@@ -34,6 +36,11 @@ struct FakeBroker : kafka::Node {
         int drop_every_nth_response = 0;    // append, but do not answer every nth produce request
         sim::Time not_leader_until;         // answer produce requests NOT_LEADER_OR_FOLLOWER before this
         int not_leader_first_n = 0;         // and the first n produce requests (a flapping leader)
+        // The first n produce requests answer UNKNOWN_TOPIC_OR_PARTITION: they reached the leader
+        // before it applied the topic's creation.
+        int unknown_topic_first_n = 0;
+        sim::Duration ack_delay;            // written batches are acknowledged this much later (acks=all)
+        std::optional<kafka::Behaviour> producer_rules;
     };
     Options opt;
     std::vector<std::vector<RecordBatch>> logs;
@@ -41,7 +48,10 @@ struct FakeBroker : kafka::Node {
     uint64_t produce_requests = 0;
     uint64_t metadata_requests = 0;
     uint64_t fetch_requests = 0;
-    std::map<std::pair<int64_t, int32_t>, int32_t> next_sequence;  // (producer id, partition)
+    // (producer id, partition) -> (epoch, next sequence)
+    std::map<std::pair<int64_t, int32_t>, std::pair<int16_t, int32_t>> next_sequence;
+    std::vector<kafka::ProducerState> producer_states;  // per partition, with producer_rules
+    std::map<uint64_t, std::pair<sim::NodeId, kafka::ProduceResponse>> held_acks;
     struct PendingFetch {
         sim::NodeId from;
         kafka::FetchRequest req;
@@ -52,6 +62,7 @@ struct FakeBroker : kafka::Node {
     explicit FakeBroker(Options o) : opt(std::move(o)) {
         logs.resize(static_cast<size_t>(opt.partitions));
         leo.assign(static_cast<size_t>(opt.partitions), 0);
+        producer_states.resize(static_cast<size_t>(opt.partitions));
     }
     void on_start(kafka::Context&) override {}
 
@@ -92,7 +103,13 @@ struct FakeBroker : kafka::Node {
             resp.correlation_id = p->correlation_id;
             const bool not_leader = ctx.now() < opt.not_leader_until ||
                                     produce_requests <= static_cast<uint64_t>(opt.not_leader_first_n);
-            for (const auto& pd : p->partitions) resp.partitions.push_back(append(pd, not_leader));
+            const bool unknown_topic = produce_requests <= static_cast<uint64_t>(opt.unknown_topic_first_n);
+            bool written = false;
+            for (const auto& pd : p->partitions) {
+                resp.partitions.push_back(unknown_topic ? refused(pd, Error::unknown_topic_or_partition)
+                                                        : append(pd, not_leader));
+                written = written || resp.partitions.back().error == Error::none;
+            }
             if (p->acks == 0) {
                 wake_fetches(ctx);
                 return;
@@ -100,6 +117,12 @@ struct FakeBroker : kafka::Node {
             wake_fetches(ctx);
             if (opt.drop_every_nth_response > 0 && produce_requests % static_cast<uint64_t>(opt.drop_every_nth_response) == 0)
                 return;
+            if (written && opt.ack_delay > sim::Duration{}) {
+                uint64_t id = next_pending++;
+                held_acks.emplace(id, std::make_pair(from, std::move(resp)));
+                ctx.set_timer(opt.ack_delay, id);
+                return;
+            }
             ctx.send(from, std::move(resp));
         } else if (auto* f = std::get_if<kafka::FetchRequest>(&msg)) {
             ++fetch_requests;
@@ -132,6 +155,11 @@ struct FakeBroker : kafka::Node {
     }
 
     void on_timer(uint64_t tag, kafka::Context& ctx) override {
+        if (auto held = held_acks.find(tag); held != held_acks.end()) {
+            ctx.send(held->second.first, std::move(held->second.second));
+            held_acks.erase(held);
+            return;
+        }
         auto it = pending.find(tag);
         if (it == pending.end()) return;
         PendingFetch pf = std::move(it->second);
@@ -154,6 +182,13 @@ struct FakeBroker : kafka::Node {
         }
     }
 
+    static kafka::ProduceResponse::PartitionResponse refused(const kafka::ProduceRequest::PartitionData& pd, Error e) {
+        kafka::ProduceResponse::PartitionResponse out;
+        out.tp = pd.tp;
+        out.error = e;
+        return out;
+    }
+
     kafka::ProduceResponse::PartitionResponse append(const kafka::ProduceRequest::PartitionData& pd, bool not_leader) {
         kafka::ProduceResponse::PartitionResponse out;
         out.tp = pd.tp;
@@ -168,21 +203,37 @@ struct FakeBroker : kafka::Node {
         }
         RecordBatch b = pd.batch;
         auto& log = logs[static_cast<size_t>(p)];
-        if (b.producer_id >= 0) {
+        if (opt.producer_rules && b.producer_id >= 0) {
+            auto& state = producer_states[static_cast<size_t>(p)];
+            int64_t duplicate_offset = -1;
+            switch (state.check(b, duplicate_offset, *opt.producer_rules, leo[static_cast<size_t>(p)] == 0)) {
+                case kafka::ProducerState::Verdict::duplicate:
+                    out.base_offset = duplicate_offset;
+                    return out;
+                case kafka::ProducerState::Verdict::out_of_order: return refused(pd, Error::out_of_order_sequence_number);
+                case kafka::ProducerState::Verdict::fenced_epoch: return refused(pd, Error::invalid_producer_epoch);
+                case kafka::ProducerState::Verdict::unknown_producer_id: return refused(pd, Error::unknown_producer_id);
+                case kafka::ProducerState::Verdict::append: break;
+            }
+            b.base_offset = leo[static_cast<size_t>(p)];
+            state.update(b);
+        } else if (b.producer_id >= 0) {
             for (auto old = log.rbegin(); old != log.rend() && old - log.rbegin() < 64; ++old)
-                if (old->producer_id == b.producer_id && old->base_sequence == b.base_sequence &&
-                    old->record_count == b.record_count) {
+                if (old->producer_id == b.producer_id && old->producer_epoch == b.producer_epoch &&
+                    old->base_sequence == b.base_sequence && old->record_count == b.record_count) {
                     out.error = Error::duplicate_sequence_number;
                     out.base_offset = old->base_offset;
                     return out;
                 }
             auto key = std::make_pair(b.producer_id, p);
             auto it = next_sequence.find(key);
-            if (it != next_sequence.end() && it->second != b.base_sequence) {
-                out.error = Error::out_of_order_sequence_number;
-                return out;
+            if (it != next_sequence.end()) {
+                const auto [epoch, next] = it->second;
+                if (b.producer_epoch < epoch) return refused(pd, Error::invalid_producer_epoch);
+                if (b.base_sequence != (b.producer_epoch > epoch ? 0 : next))
+                    return refused(pd, Error::out_of_order_sequence_number);
             }
-            next_sequence[key] = b.base_sequence + b.record_count;
+            next_sequence[key] = {b.producer_epoch, b.base_sequence + b.record_count};
         }
         b.base_offset = leo[static_cast<size_t>(p)];
         b.leader_epoch = 0;
@@ -534,8 +585,10 @@ TEST_CASE("a broker that never answers produce: retries, then final errors after
     for (const auto& [seq, n] : finals) REQUIRE(n == 1);
     // Every final error came after at least one failed attempt or a timeout in the queue.
     REQUIRE(c.fake().metadata_requests > 1);  // timeouts refreshed metadata
-    // Idempotent batches with a sequence failed for good: the producer moved to a new id.
-    REQUIRE(prod.producer_id() != 1000);
+    // Idempotent batches with a sequence failed for good: the producer bumped its epoch
+    // (TransactionManager.bumpIdempotentProducerEpoch), keeping its id.
+    REQUIRE(prod.producer_id() == 1000);
+    REQUIRE(prod.producer_epoch() >= 1);
 }
 
 TEST_CASE("NOT_LEADER_OR_FOLLOWER is retried after a metadata refresh") {
@@ -567,7 +620,7 @@ TEST_CASE("OUT_OF_ORDER_SEQUENCE_NUMBER behind the acknowledged sequence: retrie
     // sequence (ProducerAppendInfo.checkSequence), so sequence 1 is acknowledged and the
     // retried sequence 0 is out of order. TransactionManager.canRetry: a batch that is not the
     // next after the last acknowledged sequence is retried without bumping the epoch (a bump
-    // would re-send it under a new producer id, a duplicate if the broker had it); it keeps
+    // would re-send it under a new epoch, a duplicate if the broker had it); it keeps
     // failing until delivery.timeout.ms and then fails for good.
     FakeBroker::Options opt;
     opt.partitions = 2;
@@ -585,7 +638,75 @@ TEST_CASE("OUT_OF_ORDER_SEQUENCE_NUMBER behind the acknowledged sequence: retrie
     }
     REQUIRE(saw_gap);
     REQUIRE(prod.producer_id() == 1000);  // never bumped
+    REQUIRE(prod.producer_epoch() == 0);
     REQUIRE(c.fake().total_records() == 199);
+}
+
+namespace {
+
+// KAFKA-15591's race, as quickstart seed 1148 met it: the first produce request reaches the leader
+// before it applied the topic's creation (UNKNOWN_TOPIC_OR_PARTITION), the next one, already in
+// flight, after; written batches are acknowledged only 500 ms later (acks=all, followers not yet
+// fetching), so the retried first batch is refused while the producer has nothing acknowledged.
+struct StartupRace {
+    Cluster c;
+    sim::NodeId producer;
+    explicit StartupRace(const kafka::Behaviour& rules) : c(options(rules)) {
+        producer = c.add_producer(1, kafka::ProducerConfig{}, workload(2000, 0, sim::seconds(0), sim::seconds(1)));
+        c.run_for(sim::seconds(10));
+    }
+    static FakeBroker::Options options(const kafka::Behaviour& rules) {
+        FakeBroker::Options opt;
+        opt.partitions = 1;
+        opt.unknown_topic_first_n = 1;
+        opt.ack_delay = sim::milliseconds(500);
+        opt.producer_rules = rules;
+        return opt;
+    }
+    // Record identities of the partition's log in offset order are 0, 1, 2, ...
+    bool log_in_send_order() {
+        uint32_t next = 0;
+        for (const auto& b : c.world.node_as<FakeBroker>(c.broker)->logs[0]) {
+            if (b.first_seq != next) return false;
+            next += static_cast<uint32_t>(b.record_count);
+        }
+        return next == 2000;
+    }
+};
+
+kafka::Behaviour rules_of(const char* version) { return kafka::profile_for(version)->behaviour; }
+
+}  // namespace
+
+TEST_CASE("first batch of a producer id on a new partition: the order kept or lost as each release does") {
+    SECTION("2.4: the second request is refused UNKNOWN_PRODUCER_ID, the producer bumps and resends in order") {
+        StartupRace r(rules_of("2.4"));
+        auto& prod = r.c.producer(r.producer);
+        REQUIRE(prod.records_acked() == 2000);
+        REQUIRE(r.log_in_send_order());
+        REQUIRE(prod.producer_id() == 1000);  // an epoch bump keeps the producer id
+        REQUIRE(prod.producer_epoch() == 1);
+        bool saw_unknown = false;
+        for (const auto& e : r.c.events.errors) saw_unknown = saw_unknown || e.error == Error::unknown_producer_id;
+        REQUIRE(saw_unknown);
+    }
+    SECTION("4.5 (KAFKA-15591): refused OUT_OF_ORDER_SEQUENCE_NUMBER until the first batch is in, no bump") {
+        StartupRace r(rules_of("4.5"));
+        auto& prod = r.c.producer(r.producer);
+        REQUIRE(prod.records_acked() == 2000);
+        REQUIRE(r.log_in_send_order());
+        REQUIRE(prod.producer_epoch() == 0);
+    }
+    SECTION("3.7: the second request is written first; the first one's retry bumps the epoch and lands after it") {
+        // KIP-360's broker takes any first sequence of an unknown producer id; the retried first
+        // batch is then the next unacknowledged sequence and refused, so TransactionManager bumps
+        // the epoch and resends it from sequence 0, behind what the broker already holds.
+        StartupRace r(rules_of("3.7"));
+        auto& prod = r.c.producer(r.producer);
+        REQUIRE(prod.records_acked() == 2000);
+        REQUIRE_FALSE(r.log_in_send_order());
+        REQUIRE(prod.producer_epoch() >= 1);
+    }
 }
 
 TEST_CASE("lost produce responses: idempotence keeps the log free of duplicates; without it they appear") {

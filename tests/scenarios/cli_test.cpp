@@ -208,7 +208,7 @@ TEST_CASE("cli: profiles prints every version profile, or the one a release maps
     CliResult all = kafkasim("profiles");
     INFO(all.output);
     CHECK(all.exit_code == 0);
-    for (const char* name : {"0.8", "0.10", "0.11", "2.0", "2.4", "3.0", "3.7", "4.0", "4.1"})
+    for (const char* name : {"0.8", "0.10", "0.11", "2.0", "2.4", "3.0", "3.7", "4.0", "4.1", "4.5"})
         CHECK(contains(all.output, std::string("Kafka version profile ") + name + "\n"));
     CHECK(contains(all.output, "KAFKA-6082"));
     CliResult one = kafkasim("profiles 2.8");

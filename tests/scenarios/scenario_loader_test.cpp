@@ -354,7 +354,9 @@ TEST_CASE("version profiles", "[config][profiles]") {
     CHECK(kafka::profile_for("2.0")->name == "2.0");
     CHECK(kafka::profile_for("3.9")->name == "3.7");
     CHECK(kafka::profile_for("4.0")->name == "4.0");
-    CHECK(kafka::profile_for("4.x")->name == "4.1");
+    CHECK(kafka::profile_for("4.x")->name == "4.5");
+    CHECK(kafka::profile_for("4.4")->name == "4.1");
+    CHECK(kafka::profile_for("4.5")->name == "4.5");
     CHECK(kafka::profile_for("4.1")->name == "4.1");
     CHECK(kafka::profile_for("4.0.2")->name == "4.0");
     CHECK_FALSE(kafka::profile_for("5.0"));
@@ -367,7 +369,7 @@ TEST_CASE("version profiles", "[config][profiles]") {
 
     auto names = std::vector<std::string>{};
     for (const auto& p : kafka::all_profiles()) names.push_back(p.name);
-    CHECK(names == std::vector<std::string>{"0.8", "0.10", "0.11", "2.0", "2.4", "3.0", "3.7", "4.0", "4.1"});
+    CHECK(names == std::vector<std::string>{"0.8", "0.10", "0.11", "2.0", "2.4", "3.0", "3.7", "4.0", "4.1", "4.5"});
 
     auto old = *kafka::profile_for("0.10");
     CHECK_FALSE(old.behaviour.truncate_by_leader_epoch);
