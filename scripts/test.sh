@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Set up, build and run every test: the README's second command, and what CI runs.
-#   scripts/test.sh            release build (-O2, line tables)
+#   scripts/test.sh            release build (-O2, line tables), then the fuzz targets for a
+#                              bounded time (clang, the fuzz preset: 30 s each, both at once)
 #   scripts/test.sh sanitize   the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   scripts/test.sh fuzz       only the fuzz targets
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-default}"
 scripts/install-deps.sh
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
-ctest --preset "$preset" -j "$(nproc)"
+run_preset() {
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1"
+  ctest --preset "$1" -j "$(nproc)"
+}
+run_preset "$preset"
+if [ "$preset" = default ]; then run_preset fuzz; fi
