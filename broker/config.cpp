@@ -273,6 +273,8 @@ std::string suggest_config_key(std::string_view name, unsigned scopes) {
     size_t best_distance = limit + 1;
     for (const auto& k : config_keys()) {
         if ((k.scopes & scopes) == 0) continue;
+        // The distance is at least the difference in length: a 16 MB name costs nothing.
+        if (std::max(name.size(), k.name.size()) - std::min(name.size(), k.name.size()) > limit) continue;
         size_t d = edit_distance(name, k.name);
         if (d < best_distance) {  // strict: ties keep the first in table order
             best = &k;

@@ -237,8 +237,10 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("enable.idempotence", P, boolean, "true",
         "broker de-duplicates retried batches by producer id and sequence")
         .reads(&PC::enable_idempotence),
+    // At most 16 MiB (Kafka's own message.max.bytes is about 1 MiB): a record's size, its key
+    // and overhead, and a batch holding it stay far from the 2^31 of Kafka's int32 sizes.
     key("kafkasim.record.size.bytes", P, integer, "100", "kafkasim: size of one generated record's value")
-        .range(0, i32_max).reads(&PC::record_size_bytes),
+        .range(0, 16 * 1024 * 1024).reads(&PC::record_size_bytes),
     key("linger.ms", P, integer, "0", "how long a batch waits for more records")
         .range(0).reads(&PC::linger_ms),
     key("max.block.ms", P, integer, "60000", "how long send() may block for metadata or buffer space").range(0),

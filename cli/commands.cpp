@@ -18,6 +18,7 @@
 #include "reports/json_report.hpp"
 #include "reports/narrator.hpp"
 #include "scenarios/capabilities.hpp"
+#include "scenarios/printable.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "sim/world.hpp"
@@ -91,8 +92,8 @@ std::optional<scenarios::Scenario> load_or_report(const std::string& path) {
     scenarios::LoadResult loaded = scenarios::load_scenario_file(path);
     if (loaded.scenario) return loaded.scenario;
     for (const auto& e : loaded.errors) std::cerr << "error: " << e.what() << "\n";
-    std::cerr << loaded.errors.size() << " error(s); nothing was run. `kafkasim validate " << path
-              << "` checks a file without running it.\n";
+    std::cerr << loaded.errors.size() << " error(s); nothing was run. `kafkasim validate "
+              << scenarios::printable_path(path) << "` checks a file without running it.\n";
     return std::nullopt;
 }
 
@@ -132,7 +133,8 @@ bool write_reports(const std::string& dir, const scenarios::RunData& data, const
     try {
         written = reports::write_run_files(dir, data, checks, options);
     } catch (const std::exception& e) {
-        std::cerr << "error: could not write the reports to " << dir << ": " << e.what() << "\n";
+        std::cerr << "error: could not write the reports to " << scenarios::printable_path(dir) << ": " << e.what()
+                  << "\n";
         return false;
     }
     std::cout << "wrote      " << dir << "/report.html, report.json, metrics.csv, trace.jsonl";
@@ -157,9 +159,11 @@ std::string library_dir() {
 }
 
 std::string resolve_scenario_path(const std::string& name_or_path) {
-    if (fs::exists(name_or_path)) return name_or_path;
+    // error_code forms: a name too long for the file system is the loader's to report, not a throw.
+    std::error_code ec;
+    if (fs::exists(name_or_path, ec)) return name_or_path;
     fs::path lib = fs::path(library_dir()) / (name_or_path + ".json");
-    if (name_or_path.find('/') == std::string::npos && fs::exists(lib)) return lib.string();
+    if (name_or_path.find('/') == std::string::npos && fs::exists(lib, ec)) return lib.string();
     return name_or_path;  // the loader reports it missing
 }
 
@@ -180,8 +184,9 @@ int run_command(const std::vector<std::string>& args) {
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (ec) {
-        std::cerr << "error: cannot create the output directory " << out_dir << ": " << ec.message() << "\n";
-        return 2;
+        std::cerr << "error: cannot create the output directory " << scenarios::printable_path(out_dir) << ": "
+                  << ec.message() << "\n";
+        return exit_write_failed;
     }
     if (a.narrate) {
         options.on_trace = [](const kafka::TraceEntry& ev, const kafka::Trace& trace) {
@@ -197,7 +202,7 @@ int run_command(const std::vector<std::string>& args) {
         const scenarios::RunData& data = run.finish();
         if (a.narrate) std::cout << "\n";
         reports::print_summary(std::cout, data, run.checks(), reproduce);
-        if (!write_reports(out_dir, data, run.checks(), reproduce)) return 2;
+        if (!write_reports(out_dir, data, run.checks(), reproduce)) return exit_write_failed;
         return run.passed() ? 0 : 1;
     } catch (const sim::InvariantViolation& e) {
         std::cerr << "simulator fault (a bug in kafkasim, not a Kafka finding): " << e.what() << "\n"
@@ -211,7 +216,7 @@ int validate_command(const std::vector<std::string>& args) {
     std::string path = resolve_scenario_path(args[0]);
     std::optional<scenarios::Scenario> s = load_or_report(path);
     if (!s) return 2;
-    std::cout << path << ": valid scenario '" << s->name << "'\n";
+    std::cout << path << ": valid scenario '" << scenarios::printable(s->name) << "'\n";
     std::cout << "  " << s->kafka.brokers << " brokers, "
               << (s->kafka.metadata == scenarios::MetadataMode::kraft ? std::to_string(s->kafka.controllers) + " controllers, "
                                                                        : std::to_string(s->kafka.zookeeper) + " ZooKeeper servers, ")

@@ -12,6 +12,13 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Exit codes (README "Exit codes"): 0 every expectation met, 1 one was not, 2 bad input or
+// usage (an invalid scenario, one past kafkasim's limits, one too large for the memory there
+// is), 3 a simulator fault, 4 an output could not be written (a report file, sweep.json or
+// standard output: a full disk, a file-size limit, a closed pipe).
+inline constexpr int exit_bad_input = 2;
+inline constexpr int exit_write_failed = 4;
+
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int bench_command(const std::vector<std::string>& args);

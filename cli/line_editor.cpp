@@ -1,5 +1,7 @@
 #include "cli/line_editor.hpp"
 
+#include "scenarios/printable.hpp"
+
 #include <termios.h>
 #include <unistd.h>
 
@@ -114,7 +116,15 @@ std::optional<std::string> LineEditor::read_plain(const std::string& prompt) {
     std::string line;
     if (!std::getline(in_, line)) return std::nullopt;
     if (!line.empty() && line.back() == '\r') line.pop_back();  // a script written on Windows
-    if (line.find_first_not_of(" \t") != std::string::npos) out_ << prompt << line << "\n";
+    if (line.find_first_not_of(" \t") != std::string::npos) {
+        // The transcript shows the line as typed, unless it holds bytes that are not text
+        // (escaped, as messages do) or is too long for one (cut).
+        const bool plain = line.size() <= 4000 && scenarios::is_valid_utf8(line) &&
+                           std::none_of(line.begin(), line.end(), [](char c) {
+                               return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F;
+                           });
+        out_ << prompt << (plain ? line : scenarios::printable(line, 4000)) << "\n";
+    }
     return line;
 }
 

@@ -8,9 +8,13 @@
 //   list                                            the scenario library, one line each
 //   profiles [VERSION]                              the version profiles: defaults and behaviour, and why
 //   configs                                         every config key: default, profiles, modelled (docs/config-keys.md)
+#include <fcntl.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <new>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -20,6 +24,9 @@
 #include "cli/describe_command.hpp"
 #include "cli/shell_command.hpp"
 #include "cli/sweep_command.hpp"
+#include "reports/output_file.hpp"
+#include "scenarios/printable.hpp"
+#include "sim/world.hpp"
 
 namespace {
 
@@ -50,6 +57,34 @@ void usage(std::ostream& out) {
            "FILE may be a path or the name of a library scenario (e.g. quickstart).\n";
 }
 
+int dispatch(const std::string& command, const std::vector<std::string>& args) {
+    if (command == "run") return cli::run_command(args);
+    if (command == "validate") return cli::validate_command(args);
+    if (command == "describe") return cli::describe_command(args);
+    if (command == "bench") return cli::bench_command(args);
+    if (command == "sweep") return cli::sweep_command(args);
+    if (command == "shell") return cli::shell_command(args);
+    if (command == "list") return cli::list_command(args);
+    if (command == "profiles") return cli::profiles_command(args);
+    if (command == "configs") return cli::configs_command(args);
+    std::cerr << "kafkasim: unknown command '" << scenarios::printable(command) << "'\n\n";
+    usage(std::cerr);
+    return cli::exit_bad_input;
+}
+
+// What was printed must have reached standard output: a full disk behind `> file`, /dev/full
+// or a closed descriptor is an error (exit 4), never a silent success.
+int check_stdout(int status) {
+    errno = 0;
+    std::cout.flush();
+    const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+    if (!failed) return status;
+    const int saved = errno;
+    std::cerr << "kafkasim: error: could not write to standard output"
+              << (saved != 0 ? std::string(": ") + std::strerror(saved) : std::string()) << "\n";
+    return cli::exit_write_failed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,21 +95,37 @@ int main(int argc, char** argv) {
     }
     std::string command = args[0];
     args.erase(args.begin());
-    try {
-        if (command == "run") return cli::run_command(args);
-        if (command == "validate") return cli::validate_command(args);
-        if (command == "describe") return cli::describe_command(args);
-        if (command == "bench") return cli::bench_command(args);
-        if (command == "sweep") return cli::sweep_command(args);
-        if (command == "shell") return cli::shell_command(args);
-        if (command == "list") return cli::list_command(args);
-        if (command == "profiles") return cli::profiles_command(args);
-        if (command == "configs") return cli::configs_command(args);
-    } catch (const cli::UsageError& e) {
-        std::cerr << "kafkasim " << command << ": " << e.what() << "\n";
-        return 2;
+    // A closed standard output would be taken by the first file opened, and the reports
+    // would land in it: refuse at once.
+    if (fcntl(STDOUT_FILENO, F_GETFD) == -1) {
+        std::cerr << "kafkasim: error: standard output is closed\n";
+        return cli::exit_write_failed;
     }
-    std::cerr << "kafkasim: unknown command '" << command << "'\n\n";
-    usage(std::cerr);
-    return 2;
+    const std::string where = "kafkasim " + scenarios::printable(command) + ": ";
+    try {
+        return check_stdout(dispatch(command, args));
+    } catch (const cli::UsageError& e) {
+        std::cerr << where << scenarios::printable(e.what(), 1000) << "\n";
+        return check_stdout(cli::exit_bad_input);
+    } catch (const reports::WriteError& e) {
+        std::cerr << where << "error: " << e.what() << "\n";
+        return cli::exit_write_failed;
+    } catch (const std::bad_alloc&) {
+        // What the limits (docs/scenario-format.md) did not prevent: a scenario within every
+        // limit but combining several, on a machine with less memory.
+        std::cerr << where << "error: out of memory: the scenario is too large for the memory this machine gives "
+                     "kafkasim (see \"Limits\" in docs/scenario-format.md: combining several sizes near their "
+                     "limits multiplies the cost)\n";
+        return cli::exit_bad_input;
+    } catch (const std::filesystem::filesystem_error& e) {
+        std::cerr << where << "error: " << scenarios::printable(e.what(), 1000) << "\n";
+        return cli::exit_bad_input;
+    } catch (const sim::InvariantViolation& e) {
+        std::cerr << where << "simulator fault (a bug in kafkasim, not a Kafka finding): " << e.what() << "\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << where << "simulator fault (a bug in kafkasim: an unexpected " << scenarios::printable(e.what(), 1000)
+                  << ")\n";
+        return 3;
+    }
 }

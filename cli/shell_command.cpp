@@ -22,6 +22,7 @@
 #include "reports/cluster_views.hpp"
 #include "reports/narrator.hpp"
 #include "scenarios/faults/fault_kind.hpp"
+#include "scenarios/printable.hpp"
 #include "reports/replica_log_view.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -226,9 +227,9 @@ nlohmann::ordered_json fault_object(const std::string& action, const std::string
 }
 
 std::string fault_error(const scenarios::LoadError& e) {
-    std::string out = e.path.empty() ? "" : e.path.substr(1) + ": ";
+    std::string out = e.path.empty() ? "" : scenarios::printable(e.path.substr(1), 200) + ": ";
     out += e.message;
-    if (!e.suggestion.empty()) out += " (did you mean \"" + e.suggestion + "\"?)";
+    if (!e.suggestion.empty()) out += " (did you mean \"" + scenarios::printable(e.suggestion) + "\"?)";
     return out;
 }
 
@@ -431,15 +432,16 @@ bool Shell::execute(const std::string& line) {
     if (w.empty() || w.front().front() == '#') return true;
     const Command* command = find_command(w.front());
     if (command == nullptr) {
-        out_ << "error: unknown command '" << w.front() << "'" << did_you_mean(w.front(), command_names())
-             << "; `help` lists the commands\n";
+        out_ << "error: unknown command '" << scenarios::printable(w.front()) << "'"
+             << did_you_mean(w.front(), command_names()) << "; `help` lists the commands\n";
         return true;
     }
     if (command->run == &Shell::quit) return false;
     try {
         (this->*command->run)(w);
     } catch (const Mistake& m) {
-        out_ << "error: " << m.what() << "\n";
+        // Mistakes quote what was typed: a 70 000-character word or a stray byte is cut and escaped.
+        out_ << "error: " << scenarios::printable(m.what(), 1000) << "\n";
     }
     out_.flush();
     return true;
@@ -511,6 +513,14 @@ void Shell::now(const Words&) {
 
 void Shell::fault(const Words& w) {
     const std::string& action = w.front();
+    // A fault becomes a JSON object, and JSON holds text: a word with a byte that is not
+    // UTF-8 is refused here, with the byte shown, as a scenario file with one would be.
+    for (size_t k = 1; k < w.size(); ++k) {
+        const size_t bad = scenarios::first_invalid_utf8(w[k]);
+        if (bad != std::string::npos)
+            throw Mistake(action + ": '" + scenarios::printable(w[k]) + "' is not UTF-8 text (byte " + std::to_string(bad + 1) +
+                          " of the word); targets and values are written as in a scenario file");
+    }
     nlohmann::ordered_json object = fault_object(action, joined(w, 1));
     scenarios::FaultParseResult parsed =
         scenarios::parse_fault(nlohmann::json::parse(object.dump()), fault_scope_, "shell");
@@ -922,6 +932,17 @@ std::string Shell::unique_node_name(const std::string& stem, const std::string& 
 }
 
 }  // namespace
+
+void run_shell_script(const scenarios::Scenario& scenario, std::optional<uint64_t> seed, const std::string& script,
+                      std::ostream& out) {
+    Shell shell(scenario, seed, out);
+    shell.banner();
+    std::istringstream in(script);
+    for (std::string line; std::getline(in, line);) {
+        out << shell.prompt() << line << "\n";
+        if (!shell.execute(line)) break;
+    }
+}
 
 int shell_command(const std::vector<std::string>& args) {
     std::string file;

@@ -21,11 +21,22 @@
 // scenario, seed and script give the same output. Exit codes: 0 at quit/EOF, 2 for bad usage or
 // an invalid scenario (as `run`), 3 for a simulator fault.
 #pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "scenarios/scenario.hpp"
 
 namespace cli {
 
 int shell_command(const std::vector<std::string>& args);
+
+// The session over a loaded scenario, its commands read from script one line a time, every
+// prompt and answer to out: what a piped script gets, without a terminal (the shell fuzz
+// target, tests). Throws sim::InvariantViolation on a simulator fault.
+void run_shell_script(const scenarios::Scenario& scenario, std::optional<uint64_t> seed, const std::string& script,
+                      std::ostream& out);
 
 }  // namespace cli

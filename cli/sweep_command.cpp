@@ -22,6 +22,7 @@
 #include "reports/sweep_report.hpp"
 #include "scenarios/capabilities.hpp"
 #include "scenarios/runner.hpp"
+#include "scenarios/printable.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "sim/world.hpp"
 
@@ -143,8 +144,8 @@ std::optional<scenarios::Scenario> load_runnable(const std::string& path) {
     scenarios::LoadResult loaded = scenarios::load_scenario_file(path);
     if (!loaded.scenario) {
         for (const auto& e : loaded.errors) std::cerr << "error: " << e.what() << "\n";
-        std::cerr << loaded.errors.size() << " error(s); nothing was run. `kafkasim validate " << path
-                  << "` checks a file without running it.\n";
+        std::cerr << loaded.errors.size() << " error(s); nothing was run. `kafkasim validate "
+                  << scenarios::printable_path(path) << "` checks a file without running it.\n";
         return std::nullopt;
     }
     std::vector<scenarios::LoadError> missing = scenarios::not_yet_supported(*loaded.scenario, path);
@@ -572,7 +573,7 @@ int write_outputs(const std::string& dir, const SweepResult& sweep) {
         json = reports::write_sweep_json(dir, sweep);
     } catch (const std::exception& e) {
         std::cerr << "error: --out " << dir << ": " << e.what() << "\n";
-        return 2;
+        return exit_write_failed;
     }
     std::printf("wrote      %s\n", json.c_str());
     std::fflush(stdout);

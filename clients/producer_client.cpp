@@ -210,7 +210,8 @@ void ProducerClient::append(int32_t key, Context& ctx) {
     if (!ps.queue.empty()) {
         auto it = batches_.find(ps.queue.back());
         if (it != batches_.end() && it->second.appendable) {
-            if (it->second.rb.size_bytes + bytes <= config_.batch_size)
+            // In 64 bits: batch.size may be 2^31-1, and a batch that full plus one record is more.
+            if (int64_t{it->second.rb.size_bytes} + bytes <= config_.batch_size)
                 open = &it->second;
             else
                 it->second.appendable = false;  // full: a new batch starts behind it
@@ -305,7 +306,7 @@ uint64_t ProducerClient::ready_front(int32_t partition, sim::Time now, sim::Time
         // A retried batch goes only once it is the first unresolved one of its partition.
         if (idempotent_ && !ps.in_flight_seqs.empty() && *ps.in_flight_seqs.begin() < b.rb.first_seq) return 0;
     } else {
-        bool full = !b.appendable || b.rb.size_bytes + record_bytes(-1) > config_.batch_size;
+        bool full = !b.appendable || int64_t{b.rb.size_bytes} + record_bytes(-1) > config_.batch_size;
         sim::Time at = b.rb.create_time + sim::milliseconds(config_.linger_ms);
         if (!full && now < at) {
             next = std::min(next, at);

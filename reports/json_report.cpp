@@ -10,6 +10,7 @@
 
 #include "reports/console_report.hpp"
 #include "reports/html_report.hpp"
+#include "reports/output_file.hpp"
 #include "reports/resolved_config.hpp"
 #include "scenarios/fault_injector.hpp"
 #include "scenarios/timeline.hpp"
@@ -201,8 +202,9 @@ json plots_json(const PlotsResult& plots) {
 }
 
 void write_trace_jsonl(const std::string& path, const scenarios::RunData& run) {
-    std::ofstream trace(path);
-    if (run.trace == nullptr) return;
+    OutputFile file(path);
+    std::ostream& trace = file.stream();
+    if (run.trace == nullptr) return file.commit();
     auto line = [&](sim::Time t, sim::NodeId node, const auto& describe_into) {
         JsonSink sink;
         sink.j["t_us"] = t.us;
@@ -214,6 +216,7 @@ void write_trace_jsonl(const std::string& path, const scenarios::RunData& run) {
         run,
         [&](const kafka::TraceEntry& ev) { line(ev.time, ev.node, [&](JsonSink& s) { describe(ev.event, s); }); },
         [&](const scenarios::FaultRecord& f) { line(f.at, sim::no_node, [&](JsonSink& s) { describe(f, s); }); });
+    file.commit();
 }
 
 std::string read_file(const fs::path& p) {
@@ -270,13 +273,19 @@ RunFilesResult write_run_files(const std::string& dir, const scenarios::RunData&
                                const std::vector<scenarios::CheckResult>& checks, const RunFilesOptions& options) {
     RunFilesResult result;
     fs::create_directories(dir);
+    // An earlier run's files in the same folder must not pass for this run's when a write fails.
+    for (const char* name : {"trace.jsonl", "metrics.csv", "report.json", "report.html"}) {
+        std::error_code ec;
+        fs::remove(fs::path(dir) / name, ec);
+    }
     write_trace_jsonl(dir + "/trace.jsonl", run);
     result.files.push_back("trace.jsonl");
 
     const MetricsTable metrics = build_metrics(run);
     {
-        std::ofstream csv(dir + "/metrics.csv");
-        write_metrics_csv(csv, metrics);
+        OutputFile csv(dir + "/metrics.csv");
+        write_metrics_csv(csv.stream(), metrics);
+        csv.commit();
     }
     result.files.push_back("metrics.csv");
 
@@ -288,7 +297,7 @@ RunFilesResult write_run_files(const std::string& dir, const scenarios::RunData&
     }
 
     const json report = report_json(run, checks, metrics, windows, result.plots, options.reproduce_command);
-    std::ofstream(dir + "/report.json") << report.dump(2) << "\n";
+    write_file(dir + "/report.json", report.dump(2) + "\n");
     result.files.push_back("report.json");
 
     std::vector<InlinePlot> inline_plots;
@@ -296,7 +305,7 @@ RunFilesResult write_run_files(const std::string& dir, const scenarios::RunData&
         const PlotFile& p = result.plots.plots[i];
         inline_plots.push_back({p, inline_svg(read_file(fs::path(dir) / p.svg), "p" + std::to_string(i + 1) + "-")});
     }
-    std::ofstream(dir + "/report.html") << html_report(report, run, inline_plots);
+    write_file(dir + "/report.html", html_report(report, run, inline_plots));
     result.files.push_back("report.html");
     return result;
 }

@@ -17,6 +17,8 @@
 
 #include <gnuplot-iostream.h>
 
+#include "reports/output_file.hpp"
+
 namespace reports {
 
 const char* const gnuplot_missing_text =
@@ -575,7 +577,7 @@ PlotsResult write_plots(const std::string& dir, const scenarios::RunData& run, c
         fs::remove(plots_dir / f.png, ec);
         fs::remove(plots_dir / f.svg, ec);
     }
-    std::ofstream(plots_dir / "plots.gp") << script.text;
+    write_file((plots_dir / "plots.gp").string(), script.text);
     try {
         run_gnuplot(gnuplot, plots_dir, script.text);
     } catch (const std::exception& e) {

@@ -1,5 +1,7 @@
 #include "reports/sweep_report.hpp"
 
+#include "reports/output_file.hpp"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -371,10 +373,7 @@ std::string sweep_json_text(const SweepResult& sweep) {
 std::string write_sweep_json(const std::string& dir, const SweepResult& sweep) {
     std::filesystem::create_directories(dir);
     std::string path = (std::filesystem::path(dir) / "sweep.json").string();
-    std::ofstream out(path, std::ios::binary);
-    out << sweep_json_text(sweep);
-    out.close();
-    if (!out) throw SweepInputError(path + ": could not write");
+    write_file(path, sweep_json_text(sweep));
     return path;
 }
 

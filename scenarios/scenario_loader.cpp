@@ -5,11 +5,16 @@
 
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/faults/fault_kind.hpp"
+#include "scenarios/limits.hpp"
+#include "scenarios/printable.hpp"
 #include "sim/world.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -70,6 +75,9 @@ std::string closest(std::string_view word, const Range& candidates) {
     std::string best;
     size_t best_distance = limit + 1;
     for (const auto& c : candidates) {
+        // The distance is at least the difference in length: a 70 000-character name costs nothing.
+        const size_t c_size = std::string_view(c).size();
+        if (std::max(word.size(), c_size) - std::min(word.size(), c_size) > limit) continue;
         size_t d = edit_distance(word, c);
         if (d < best_distance) {
             best = std::string(c);
@@ -91,14 +99,89 @@ std::string pointer_escape(std::string_view key) {
 std::string at(const std::string& path, std::string_view key) { return path + "/" + pointer_escape(key); }
 std::string at(const std::string& path, size_t index) { return path + "/" + std::to_string(index); }
 
+// A string as JSON writes it, with bytes that are not UTF-8 as \xNN (a shell line may hold
+// them; nlohmann's dump would throw), at most about `limit` bytes of it.
+void quote_into(std::string& out, std::string_view s, size_t limit) {
+    out += '"';
+    for (size_t i = 0; i < s.size() && out.size() <= limit; ++i) {
+        const char c = s[i];
+        if (c == '"') out += "\\\"";
+        else if (c == '\\') out += "\\\\";
+        else if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\b') out += "\\b";
+        else if (c == '\f') out += "\\f";
+        else if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+            out += buf;
+        } else if (static_cast<unsigned char>(c) < 0x80) {
+            out += c;
+        } else {
+            // Well-formed characters as they are, any other byte escaped.
+            const size_t n = utf8_char_length(s, i);
+            if (n == 0) {
+                out += printable(s.substr(i, 1));
+            } else {
+                out.append(s.substr(i, n));
+                i += n - 1;
+            }
+        }
+    }
+    out += '"';
+}
+
+// The JSON text of v (as dump() writes it) until it is longer than `limit`: a value that
+// could be megabytes is never written out whole for a message.
+void dump_into(std::string& out, const json& v, size_t limit) {
+    if (out.size() > limit) return;
+    switch (v.type()) {
+        case json::value_t::object: {
+            out += '{';
+            bool first = true;
+            for (const auto& [key, value] : v.items()) {
+                if (out.size() > limit) return;
+                if (!first) out += ',';
+                first = false;
+                quote_into(out, key, limit);
+                out += ':';
+                dump_into(out, value, limit);
+            }
+            out += '}';
+            break;
+        }
+        case json::value_t::array: {
+            out += '[';
+            bool first = true;
+            for (const json& e : v) {
+                if (out.size() > limit) return;
+                if (!first) out += ',';
+                first = false;
+                dump_into(out, e, limit);
+            }
+            out += ']';
+            break;
+        }
+        case json::value_t::string: quote_into(out, v.get_ref<const std::string&>(), limit); break;
+        default: out += v.dump(); break;
+    }
+}
+
 // The value as written, shortened, for "got ..." in messages.
 std::string shown(const json& v) {
-    std::string text = v.dump();
-    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    std::string text;
+    dump_into(text, v, 40);
+    if (text.size() > 40) {
+        size_t cut = 37;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole characters
+        text = text.substr(0, cut) + "...";
+    }
     return text;
 }
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// A name as messages quote it: cut when long, bytes that are not text escaped.
+std::string in_quotes(std::string_view s) { return "\"" + printable(s) + "\""; }
 
 std::string range_text(int64_t min, int64_t max) {
     if (max == int64_max) return " >= " + std::to_string(min);
@@ -133,10 +216,17 @@ public:
     };
     std::vector<Duplicate> duplicates;
 
+    // Thrown from the parser's callback when a value opens deeper than limits::max_json_depth:
+    // the parse stops there, before a hostile file ("[[[[..." for megabytes) costs memory.
+    struct TooDeep {
+        std::string path;
+    };
+
     bool on_event(json::parse_event_t event, const json& parsed) {
         switch (event) {
             case json::parse_event_t::object_start:
             case json::parse_event_t::array_start: {
+                if (stack_.size() >= limits::max_json_depth) throw TooDeep{child_path()};
                 Frame f;
                 f.is_array = event == json::parse_event_t::array_start;
                 f.path = child_path();
@@ -181,6 +271,39 @@ private:
     }
 };
 
+// nlohmann's text already says "parse error at line L, column C: ..."; drop its id.
+std::string without_exception_id(std::string what) {
+    if (auto close = what.find("] "); what.starts_with("[json.exception") && close != std::string::npos) {
+        what = what.substr(close + 2);
+    }
+    return printable(what, 200);
+}
+
+// " at line L, column C" of the number a "number overflow parsing '1e400'" message names.
+std::string number_position(const std::string& text, const std::string& what) {
+    const size_t open = what.find('\''), close = what.rfind('\'');
+    if (open == std::string::npos || close <= open + 1) return "";
+    const std::string number = what.substr(open + 1, close - open - 1);
+    // The first occurrence outside a // comment (a comment may well quote the number).
+    size_t at_byte = text.find(number);
+    while (at_byte != std::string::npos) {
+        const size_t line_start = text.rfind('\n', at_byte) == std::string::npos ? 0 : text.rfind('\n', at_byte) + 1;
+        if (text.substr(line_start, at_byte - line_start).find("//") == std::string::npos) break;
+        at_byte = text.find(number, at_byte + 1);
+    }
+    if (at_byte == std::string::npos) return "";
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < at_byte; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return " at line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
 // ---- The loader -----------------------------------------------------------------------------
 
 class Loader {
@@ -188,6 +311,11 @@ public:
     explicit Loader(std::string file) : file_(std::move(file)) {}
 
     void error(const std::string& path, std::string message, std::string suggestion = {}) {
+        // Every mistake at once, but not a million lines for a generated file of them.
+        if (errors_.size() >= max_errors) {
+            ++errors_not_kept_;
+            return;
+        }
         errors_.push_back({file_, path, std::move(message), std::move(suggestion)});
     }
 
@@ -199,13 +327,20 @@ public:
                 text,
                 [&keys](int, json::parse_event_t event, json& parsed) { return keys.on_event(event, parsed); },
                 /*allow_exceptions=*/true, /*ignore_comments=*/true);
+        } catch (const DuplicateKeyFinder::TooDeep& deep) {
+            error(deep.path, "lists and objects nested deeper than " + std::to_string(limits::max_json_depth) +
+                                 " levels (kafkasim's limit; a scenario needs 6)");
+            return finish();
         } catch (const json::parse_error& e) {
-            // nlohmann's text already says "parse error at line L, column C: ..."; drop its id.
-            std::string what = e.what();
-            if (auto close = what.find("] "); what.starts_with("[json.exception") && close != std::string::npos) {
-                what = what.substr(close + 2);
-            }
-            error("", "invalid JSON: " + what);
+            error("", "invalid JSON: " + without_exception_id(e.what()));
+            return finish();
+        } catch (const json::out_of_range& e) {
+            // nlohmann's number overflow (406) says which number but not where it is.
+            error("", "invalid JSON" + number_position(text, e.what()) + ": " + without_exception_id(e.what()) +
+                          " (a number must fit a 64-bit float, at most about 1.8e308)");
+            return finish();
+        } catch (const json::exception& e) {
+            error("", "invalid JSON: " + without_exception_id(e.what()));
             return finish();
         }
         for (const auto& d : keys.duplicates) {
@@ -242,8 +377,10 @@ public:
     }
 
 private:
+    static constexpr size_t max_errors = 200;
     std::string file_;
     std::vector<LoadError> errors_;
+    size_t errors_not_kept_ = 0;
     Scenario s_;
 
     // What the rest of the file may refer to.
@@ -258,12 +395,31 @@ private:
 
     LoadResult finish() {
         LoadResult r;
+        if (errors_not_kept_ > 0) {
+            errors_.push_back({file_, "", "and " + std::to_string(errors_not_kept_) + " more error(s): only the first " +
+                                              std::to_string(max_errors) + " are shown",
+                               ""});
+        }
         r.errors = std::move(errors_);
         if (r.errors.empty()) r.scenario = std::move(s_);
         return r;
     }
 
     void warn(const std::string& path, const std::string& message) { s_.warnings.push_back(path + ": " + message); }
+
+    // A size past one of kafkasim's limits (scenarios/limits.hpp): named, with the limit.
+    bool within_limit(const std::string& path, double value, double limit, std::string_view what) {
+        if (value <= limit) return true;
+        auto number = [](double x) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.15g", x);
+            return std::string(buf);
+        };
+        error(path, number(value) + " " + std::string(what) + " is above kafkasim's limit of " + number(limit) +
+                        " (the limits keep every run within minutes and a few GB; see \"Limits\" in "
+                        "docs/scenario-format.md)");
+        return false;
+    }
 
     // ---- Typed readers: each reports its own error and returns nullopt on a bad value ----
 
@@ -475,7 +631,13 @@ private:
             else if (auto seed = read_int(*v, "/seed", 0)) s_.seed = static_cast<uint64_t>(*seed);
         }
         if (const json* v = required(root, "", "duration", "how much simulated time to run, like \"60s\"")) {
-            if (auto d = read_duration(*v, "/duration", false)) {
+            auto d = read_duration(*v, "/duration", false);
+            if (d && d->us > limits::max_duration_us) {
+                error("/duration", sim::format_duration(*d) + " of simulated time is above kafkasim's limit of " +
+                                       sim::format_duration(sim::Duration{limits::max_duration_us}) +
+                                       " (the limits keep every run within minutes and a few GB; see \"Limits\" in "
+                                       "docs/scenario-format.md)");
+            } else if (d) {
                 s_.duration = *d;
                 duration_known_ = true;
             }
@@ -526,16 +688,22 @@ private:
         const bool kraft = c.metadata == MetadataMode::kraft;
         if (const json* v = member(k, "brokers")) {
             // Node ids must be distinct: KRaft controllers start at 3000.
-            auto n = read_int(*v, at(path, "brokers"), 1, kraft ? first_controller_id - 1 : 100000);
-            if (n) c.brokers = static_cast<int>(*n);
+            auto n = read_int(*v, at(path, "brokers"), 1);
+            if (n && within_limit(at(path, "brokers"), static_cast<double>(*n), limits::max_brokers, "brokers"))
+                c.brokers = static_cast<int>(*n);
             else brokers_known_ = false;
         }
         if (const json* v = member(k, "controllers")) {
-            if (auto n = read_int(*v, at(path, "controllers"), 1, 1000)) c.controllers = static_cast<int>(*n);
+            if (auto n = read_int(*v, at(path, "controllers"), 1);
+                n && within_limit(at(path, "controllers"), static_cast<double>(*n), limits::max_controllers, "controllers"))
+                c.controllers = static_cast<int>(*n);
             if (!kraft) warn(at(path, "controllers"), "controllers is ignored in ZooKeeper mode (the controller is a broker)");
         }
         if (const json* v = member(k, "zookeeper")) {
-            if (auto n = read_int(*v, at(path, "zookeeper"), 1, 1000)) c.zookeeper = static_cast<int>(*n);
+            if (auto n = read_int(*v, at(path, "zookeeper"), 1);
+                n && within_limit(at(path, "zookeeper"), static_cast<double>(*n), limits::max_zookeeper,
+                                  "ZooKeeper servers"))
+                c.zookeeper = static_cast<int>(*n);
             if (kraft) warn(at(path, "zookeeper"), "zookeeper is ignored in KRaft mode (there is no ensemble)");
         }
         if (const json* v = member(k, "config")) c.config = read_config(*v, at(path, "config"), kafka::scope_broker, "broker");
@@ -610,6 +778,10 @@ private:
 
     void read_topics(const json& list, const std::string& path) {
         if (!expect_array(list, path, "a list of topics")) return;
+        if (!within_limit(path, static_cast<double>(list.size()), limits::max_partition_replicas,
+                          "topics (each is one partition replica at least)"))
+            return;
+        int64_t replicas = 0;
         for (size_t i = 0; i < list.size(); ++i) {
             const std::string p = at(path, i);
             const json& t = list[i];
@@ -639,7 +811,10 @@ private:
                 if ((*assignment)[0].is_array()) spec.replication_factor = static_cast<int>((*assignment)[0].size());
             }
             if (const json* v = member(t, "partitions")) {
-                if (auto n = read_int(*v, at(p, "partitions"), 1, 100000)) spec.partitions = static_cast<int>(*n);
+                if (auto n = read_int(*v, at(p, "partitions"), 1);
+                    n && within_limit(at(p, "partitions"), static_cast<double>(*n), limits::max_partitions_per_topic,
+                                      "partitions"))
+                    spec.partitions = static_cast<int>(*n);
                 else known_shape = false;
             }
             if (const json* v = member(t, "replication.factor")) {
@@ -673,7 +848,15 @@ private:
                 topic_partitions_[spec.name] = known_shape ? spec.partitions : -1;
                 topic_names_.push_back(spec.name);
             }
+            if (known_shape) replicas += static_cast<int64_t>(spec.partitions) * spec.replication_factor;
             s_.topics.push_back(std::move(spec));
+        }
+        if (within_limit(path, static_cast<double>(replicas), limits::max_partition_replicas,
+                         "partition replicas (partitions times replication factor, every topic together)") &&
+            duration_known_) {
+            const double seconds = static_cast<double>(s_.duration.us) / 1e6;
+            within_limit(path, static_cast<double>(replicas) * seconds, limits::max_replica_seconds,
+                         "replica-seconds (partition replicas, " + std::to_string(replicas) + ", times the duration in seconds)");
         }
     }
 
@@ -746,6 +929,8 @@ private:
 
     void read_producers(const json& list, const std::string& path) {
         if (!expect_array(list, path, "a list of producers")) return;
+        if (!within_limit(path, static_cast<double>(list.size()), limits::max_producers, "producers")) return;
+        double records = 0;  // what every producer sends over the run
         for (size_t i = 0; i < list.size(); ++i) {
             const std::string p = at(path, i);
             const json& e = list[i];
@@ -766,7 +951,9 @@ private:
                 if (auto t = read_topic_ref(*v, at(p, "topic"))) spec.topic = *t;
             }
             if (const json* v = required(e, p, "rate", "records per second")) {
-                if (auto r = read_number(*v, at(p, "rate"), 0, 1e9, true, "a rate in records per second (> 0)")) {
+                if (auto r = read_number(*v, at(p, "rate"), 0, std::numeric_limits<double>::max(), true,
+                                         "a rate in records per second (> 0)");
+                    r && within_limit(at(p, "rate"), *r, limits::max_producer_rate, "records per second")) {
                     spec.rate_per_s = *r;
                 }
             }
@@ -779,13 +966,21 @@ private:
             }
             auto resolved = kafka::ProducerConfig::from(s_.kafka.profile, spec.config);
             if (auto conflict = kafka::producer_config_conflict(resolved, spec.config)) error(at(p, "config"), *conflict);
+            if (duration_known_) {
+                const sim::Duration until = spec.until ? std::min(*spec.until, s_.duration) : s_.duration;
+                if (until > spec.from) records += spec.rate_per_s * static_cast<double>((until - spec.from).us) / 1e6;
+            }
             s_.producers.push_back(std::move(spec));
         }
+        within_limit(path, std::round(records), limits::max_produced_records,
+                     "records produced over the run (each producer's rate times the time it runs, all together)");
     }
 
     void read_consumers(const json& list, const std::string& path) {
         if (!expect_array(list, path, "a list of consumer groups")) return;
+        if (!within_limit(path, static_cast<double>(list.size()), limits::max_consumers, "consumer entries")) return;
         bool any_group = false;
+        int64_t consumers = 0;
         for (size_t i = 0; i < list.size(); ++i) {
             const std::string p = at(path, i);
             const json& e = list[i];
@@ -806,7 +1001,9 @@ private:
                 }
             }
             if (const json* v = member(e, "members")) {
-                if (auto m = read_int(*v, at(p, "members"), 1, 10000)) spec.members = static_cast<int>(*m);
+                if (auto m = read_int(*v, at(p, "members"), 1);
+                    m && within_limit(at(p, "members"), static_cast<double>(*m), limits::max_members, "members"))
+                    spec.members = static_cast<int>(*m);
             }
             if (const json* v = required(e, p, "topics", "the topics it reads")) {
                 if (expect_array(*v, at(p, "topics"), "a list of topic names")) {
@@ -846,8 +1043,11 @@ private:
                 group_names_.push_back(*spec.group);
                 any_group = true;
             }
+            consumers += spec.members;
             s_.consumers.push_back(std::move(spec));
         }
+        within_limit(path, static_cast<double>(consumers), limits::max_consumers,
+                     "consumers (the members of every entry together)");
         if (any_group && brokers_known_ && broker_config_.offsets_topic_replication_factor > s_.kafka.brokers) {
             warn(path, "offsets.topic.replication.factor is " +
                            std::to_string(broker_config_.offsets_topic_replication_factor) + " but the cluster has " +
@@ -998,6 +1198,7 @@ private:
 
     void read_faults(const json& list, const std::string& path) {
         if (!expect_array(list, path, "a list of faults")) return;
+        if (!within_limit(path, static_cast<double>(list.size()), limits::max_faults, "faults")) return;
         std::vector<std::string_view> all_fields = {"at", "action", "for"};
         for (const FaultFieldInfo& f : fault_fields()) all_fields.push_back(f.name);
         std::vector<std::string_view> action_names;
@@ -1158,6 +1359,7 @@ private:
 
     void read_expect(const json& list, const std::string& path) {
         if (!expect_array(list, path, "a list of checks")) return;
+        if (!within_limit(path, static_cast<double>(list.size()), limits::max_expectations, "expectations")) return;
         std::vector<std::string_view> check_names;
         std::vector<std::string_view> all_params = {"check", "outcome"};
         for (const CheckDescriptor* c : all_checks()) {
@@ -1308,10 +1510,12 @@ private:
 // ---- Public API -----------------------------------------------------------------------------
 
 std::string LoadError::what() const {
-    std::string out = file + ": ";
-    if (!path.empty()) out += path + ": ";
-    out += message;
-    if (!suggestion.empty()) out += " (did you mean \"" + suggestion + "\"?)";
+    // Values in messages are cut where they are quoted; this bounds what is left (a path made
+    // of long keys, a suggestion built from a long name) and escapes any byte that is not text.
+    std::string out = printable_path(file) + ": ";
+    if (!path.empty()) out += printable(path, 200) + ": ";
+    out += printable(message, 1000);
+    if (!suggestion.empty()) out += " (did you mean \"" + printable(suggestion) + "\"?)";
     return out;
 }
 
@@ -1328,15 +1532,38 @@ FaultParseResult parse_fault(const nlohmann::json& fault, const Scenario& scenar
 }
 
 LoadResult load_scenario_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto fail = [&](std::string message) {
         LoadResult r;
-        r.errors.push_back({path, "", std::string("cannot read the file: ") + std::strerror(errno), ""});
+        r.errors.push_back({path, "", std::move(message), ""});
         return r;
+    };
+    std::error_code ec;
+    const std::filesystem::file_status status = std::filesystem::status(path, ec);
+    if (ec) {
+        if (ec == std::errc::filename_too_long) {
+            return fail("cannot read the file: the name is too long (" + ec.message() +
+                        "; a file name holds at most 255 bytes, a path at most 4095)");
+        }
+        return fail("cannot read the file: " + ec.message());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return load_scenario_text(text.str(), path);
+    if (std::filesystem::is_directory(status)) {
+        return fail("is a directory, not a scenario file (give a .json file in it, or a library scenario's name)");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(std::string("cannot read the file: ") + std::strerror(errno));
+    // Read at most the limit and one byte more: /dev/zero or a 10 GB log is not a scenario.
+    std::string text;
+    char buffer[65536];
+    while (in && text.size() <= limits::max_file_bytes) {
+        in.read(buffer, sizeof buffer);
+        text.append(buffer, static_cast<size_t>(in.gcount()));
+    }
+    if (in.bad()) return fail(std::string("cannot read the file: ") + std::strerror(errno));
+    if (text.size() > limits::max_file_bytes) {
+        return fail("the file is larger than kafkasim's limit of " + std::to_string(limits::max_file_bytes / (1024 * 1024)) +
+                    " MiB for a scenario (see Limits in docs/scenario-format.md)");
+    }
+    return load_scenario_text(text, path);
 }
 
 std::optional<sim::Duration> parse_duration(std::string_view text) {

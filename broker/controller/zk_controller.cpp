@@ -409,7 +409,7 @@ void ZkController::read_states(const std::vector<PartitionKey>& keys, Context& c
     if (keys.empty()) return then(ctx);
     auto left = std::make_shared<Countdown>(Countdown{keys.size(), then});
     for (const auto& [name, p] : keys) {
-        zk_.get_data(zkdata::partition_state_path(name, p), false, [this, name, p, left](const ZkResult& r, Context& c) {
+        zk_.get_data(zkdata::partition_state_path(name, p), false, [this, name = name, p = p, left](const ZkResult& r, Context& c) {
             TopicInfo* t = topic(name);
             if (t != nullptr && static_cast<size_t>(p) < t->partitions.size()) {
                 PartitionInfo& info = t->partitions[static_cast<size_t>(p)];

@@ -47,6 +47,16 @@ inline std::string read_file(const fs::path& p) {
     return text.str();
 }
 
+// The value of a "// key: value" line among the comment lines a test file starts with, or "".
+inline std::string header_value(const fs::path& file, const std::string& key) {
+    std::ifstream in(file);
+    std::string line;
+    const std::string prefix = "// " + key + ": ";
+    while (std::getline(in, line) && line.starts_with("//"))
+        if (line.starts_with(prefix)) return line.substr(prefix.size());
+    return "";
+}
+
 struct CliResult {
     int exit_code = -1;  // as the shell reports it: a crash shows as 128 + signal or -1, never as 0..3
     std::string output;  // stdout and stderr, interleaved as written (so not a terminal)

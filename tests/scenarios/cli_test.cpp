@@ -33,19 +33,9 @@ using test_support::sh_quoted;
 using test_support::temp_dir;
 using test_support::CliResult;
 using test_support::kafkasim;
+using test_support::header_value;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// The value of a "// key: value" header line, or "".
-std::string header_value(const fs::path& file, const std::string& key) {
-    std::ifstream in(file);
-    std::string line;
-    const std::string prefix = "// " + key + ": ";
-    while (std::getline(in, line) && line.starts_with("//")) {
-        if (line.starts_with(prefix)) return line.substr(prefix.size());
-    }
-    return "";
-}
 
 std::vector<fs::path> json_files_in(const fs::path& dir) {
     std::vector<fs::path> files;
