@@ -117,11 +117,13 @@ std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
         PartitionProduce& p = parts[e.records.tp];
         if (!p.last_refusal || e.t >= *p.last_refusal) p.last_refusal = e.t, p.refusal = e.error;
     }
-    for (const auto& [tp, p] : parts) {
+    for (const auto& entry : parts) {
+        const kafka::TopicPartition tp = entry.first;
+        const PartitionProduce& p = entry.second;
         if (!p.sent_after && !p.last_refusal) continue;
         const sim::Time from = p.last_refusal.value_or(undone);
         const auto& acks = h.acks();
-        auto it = std::find_if(acks.begin(), acks.end(), [&, tp = tp](const AckOp& a) {
+        auto it = std::find_if(acks.begin(), acks.end(), [&](const AckOp& a) {
             return a.records.tp == tp && (p.last_refusal ? a.t > from : a.t >= from);
         });
         const std::string refused =
