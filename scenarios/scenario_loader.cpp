@@ -69,8 +69,13 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 // The closest candidate, or "" when none is close (same rule as config names: distance at
 // most max(2, length/3)). Ties go to the first candidate, so messages are stable.
+// Nobody mistypes a name longer than this; past it the distance would cost length squared (two
+// 70 000-character group names a letter apart took minutes), so there is no suggestion.
+constexpr size_t longest_suggested = 256;
+
 template <class Range>
 std::string closest(std::string_view word, const Range& candidates) {
+    if (word.size() > longest_suggested) return "";
     const size_t limit = std::max<size_t>(2, word.size() / 3);
     std::string best;
     size_t best_distance = limit + 1;
