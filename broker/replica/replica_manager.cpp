@@ -561,13 +561,19 @@ void ReplicaManager::handle(sim::NodeId from, OffsetForLeaderEpochRequest& req, 
     ctx.send(from, std::move(resp));
 }
 
-void ReplicaManager::handle(sim::NodeId from, OffsetForLeaderEpochResponse& r, Context& ctx) {
-    BrokerId leader = directory_.kafka_id(from);
+// The answer to the request the fetcher for `leader` has in flight: it has none in flight any
+// more. False for a stale answer (an earlier request's, or a fetcher that is gone).
+bool ReplicaManager::take_fetcher_answer(BrokerId leader, int32_t correlation_id, Context& ctx) {
     auto it = fetchers_.find(leader);
-    if (it == fetchers_.end() || !it->second.in_flight || it->second.correlation_id != r.correlation_id) return;
-    Fetcher& f = it->second;
-    f.in_flight = false;
-    ctx.cancel_timer(f.timer);
+    if (it == fetchers_.end() || !it->second.in_flight || it->second.correlation_id != correlation_id) return false;
+    it->second.in_flight = false;
+    ctx.cancel_timer(it->second.timer);
+    return true;
+}
+
+void ReplicaManager::handle(sim::NodeId from, OffsetForLeaderEpochResponse& r, Context& ctx) {
+    const BrokerId leader = directory_.kafka_id(from);
+    if (!take_fetcher_answer(leader, r.correlation_id, ctx)) return;
     bool failed = false;
     for (const auto& d : r.partitions) {
         auto pit = partitions_.find(d.tp);
@@ -597,12 +603,8 @@ void ReplicaManager::handle(sim::NodeId from, OffsetForLeaderEpochResponse& r, C
 }
 
 void ReplicaManager::handle(sim::NodeId from, FetchResponse& r, Context& ctx) {
-    BrokerId leader = directory_.kafka_id(from);
-    auto it = fetchers_.find(leader);
-    if (it == fetchers_.end() || !it->second.in_flight || it->second.correlation_id != r.correlation_id) return;
-    Fetcher& f = it->second;
-    f.in_flight = false;
-    ctx.cancel_timer(f.timer);
+    const BrokerId leader = directory_.kafka_id(from);
+    if (!take_fetcher_answer(leader, r.correlation_id, ctx)) return;
     bool failed = false;
     for (auto& d : r.partitions) {
         auto pit = partitions_.find(d.tp);

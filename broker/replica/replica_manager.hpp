@@ -122,6 +122,7 @@ private:
     void update_fetchers(Context& ctx);
     void send_fetch(BrokerId leader, Context& ctx);
     void handle_divergence(Partition& p, const FetchResponse::PartitionData& d, Context& ctx);
+    bool take_fetcher_answer(BrokerId leader, int32_t correlation_id, Context& ctx);
     void backoff_fetcher(BrokerId leader, Context& ctx);
     // Before 2.7: a new follower truncates by OffsetForLeaderEpoch before it fetches.
     bool send_epoch_query(BrokerId leader, Context& ctx);
