@@ -10,12 +10,13 @@ ControllerNode::ControllerNode(int32_t node_id, std::vector<int32_t> voters, con
     : id_(node_id),
       config_(config),
       raft_(node_id, std::move(voters), RaftConfig::from(config), directory, timer_space(TimerComponent::raft)),
-      controller_(std::make_unique<QuorumController>(config, placement_seed)) {}
+      controller_(std::make_unique<QuorumController>(config, placement_seed)) {
+    raft_.set_listener(this);
+}
 
 void ControllerNode::on_start(Context& ctx) {
     ctx.emit(ControllerStart{.controller = id_});
     raft_.start(ctx);
-    after_raft(ctx);
 }
 
 void ControllerNode::on_shutdown(Context& ctx) {
@@ -29,7 +30,6 @@ void ControllerNode::on_shutdown(Context& ctx) {
     // the request timeout. Exiting at once would reset the connections it was sent on.
     shutting_down_ = true;
     raft_.resign(ctx);
-    after_raft(ctx);
     ctx.set_timer(sim::milliseconds(config_.controller_quorum_request_timeout_ms), timers_.tag(timer_exit));
 }
 
@@ -38,18 +38,12 @@ void ControllerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
         ctx.exit();
         return;
     }
-    if (raft_.handle_message(from, msg, ctx)) {
-        after_raft(ctx);
-        return;
-    }
+    if (raft_.handle_message(from, msg, ctx)) return;
     handle_request(from, msg, ctx);
 }
 
 void ControllerNode::on_timer(uint64_t tag, Context& ctx) {
-    if (raft_.handle_timer(tag, ctx)) {
-        after_raft(ctx);
-        return;
-    }
+    if (raft_.handle_timer(tag, ctx)) return;
     if (!timers_.owns(tag)) return;
     const uint64_t kind = sim::TimerSpace::kind_of(tag);
     if (kind == timer_exit) {
@@ -71,20 +65,28 @@ void ControllerNode::on_timer(uint64_t tag, Context& ctx) {
 
 // ------------------------------------------------------------------------------ Raft glue
 
-void ControllerNode::after_raft(Context& ctx) {
-    if (active_ && (!raft_.is_leader() || raft_.epoch() != active_epoch_)) deactivate(ctx);
-    if (!active_ && raft_.is_leader() && raft_.high_watermark() > raft_.epoch_start_offset()) activate(ctx);
-    int64_t hw = raft_.high_watermark();
+void ControllerNode::handle_leader_change(LeaderAndEpoch leader, Context& ctx) {
+    // QuorumController.QuorumMetaLogListener.handleLeaderChange: renounce when another node
+    // (or none) leads, claim when this one does.
+    if (active_ && (leader.leader != id_ || leader.epoch != active_epoch_)) deactivate(ctx);
+    if (!active_ && leader.leader == id_) activate(ctx);
+}
+
+void ControllerNode::handle_commit(int64_t high_watermark, Context& ctx) {
     if (!active_) {
-        // Follow the committed log only: an uncommitted tail may still be truncated.
-        for (; replayed_ < hw; ++replayed_) controller_->replay(replayed_, raft_.entry(replayed_).record);
+        replay_committed(high_watermark);
         return;
     }
-    while (!deferred_.empty() && deferred_.front().last_offset < hw) {
+    while (!deferred_.empty() && deferred_.front().last_offset < high_watermark) {
         Deferred d = std::move(deferred_.front());
         deferred_.pop_front();
         ctx.send(d.to, std::move(d.response));
     }
+}
+
+void ControllerNode::replay_committed(int64_t high_watermark) {
+    // Follow the committed log only: an uncommitted tail may still be truncated.
+    for (; replayed_ < high_watermark; ++replayed_) controller_->replay(replayed_, raft_.entry(replayed_).record);
 }
 
 void ControllerNode::activate(Context& ctx) {
@@ -109,9 +111,11 @@ void ControllerNode::deactivate(Context& ctx) {
     deferred_.clear();  // their records may never commit: the clients time out and retry
     ctx.cancel_timer(noop_timer_);
     ctx.cancel_timer(tick_timer_);
-    // The image held speculative records: start again from the committed prefix.
+    // The image held speculative records: start again from the committed prefix
+    // (QuorumController.renounce reverts to the last committed snapshot).
     controller_->reset();
     replayed_ = 0;
+    replay_committed(raft_.high_watermark());
 }
 
 bool ControllerNode::append_records(std::vector<MetadataRecord> records, sim::NodeId to, Message response,
@@ -127,11 +131,11 @@ bool ControllerNode::append_records(std::vector<MetadataRecord> records, sim::No
         controller_->replay(base + static_cast<int64_t>(i), records[i]);
     }
     int64_t last = base + static_cast<int64_t>(records.size()) - 1;
+    replayed_ = last + 1;
+    // Deferred before the append: a lone voter commits at once, and hears of it in append.
+    if (to != sim::no_node) deferred_.push_back(Deferred{last, to, std::move(response)});
     int64_t first = raft_.append(std::move(records), ctx);
     SIM_ASSERT(first == base, "controller: appended at an unexpected offset");
-    replayed_ = last + 1;
-    if (to != sim::no_node) deferred_.push_back(Deferred{last, to, std::move(response)});
-    after_raft(ctx);  // a lone voter commits at once
     return true;
 }
 

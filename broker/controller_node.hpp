@@ -27,7 +27,7 @@
 
 namespace kafka {
 
-class ControllerNode : public Node {
+class ControllerNode : public Node, private RaftListener {
 public:
     static constexpr int64_t idle_noop_interval_ms = 500;  // metadata.max.idle.interval.ms
     static constexpr int64_t tick_interval_ms = 250;
@@ -62,8 +62,11 @@ private:
         Message response;
     };
 
-    // Compare the replica with what was seen before: activate, deactivate, replay, respond.
-    void after_raft(Context& ctx);
+    // RaftListener: claim or renounce on a leader change; replay the committed log while
+    // inactive, answer the requests whose records committed while active.
+    void handle_leader_change(LeaderAndEpoch leader, Context& ctx) override;
+    void handle_commit(int64_t high_watermark, Context& ctx) override;
+    void replay_committed(int64_t high_watermark);
     void activate(Context& ctx);
     void deactivate(Context& ctx);
     // Replay the records speculatively and append them through Raft; the response (if any)

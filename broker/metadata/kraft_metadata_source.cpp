@@ -8,7 +8,9 @@ KRaftMetadataSource::KRaftMetadataSource(BrokerId id, std::vector<int32_t> voter
                                          const ClusterDirectory& directory, MetadataImage& image,
                                          ReplicaManager& replicas, CorrelationIds& correlation_ids)
     : MetadataSource(id, config, directory, image, replicas, correlation_ids),
-      raft_(id, std::move(voters), RaftConfig::from(config), directory, timer_space(TimerComponent::raft)) {}
+      raft_(id, std::move(voters), RaftConfig::from(config), directory, timer_space(TimerComponent::raft)) {
+    raft_.set_listener(this);
+}
 
 // ------------------------------------------------------------------------------ lifecycle
 
@@ -45,8 +47,7 @@ void KRaftMetadataSource::handle(sim::NodeId from, Message& msg, Context& ctx) {
         [&](auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (RaftReplica::handles<T>) {
-                raft_.handle_message(from, msg, ctx);  // takes the whole message
-                apply_committed(ctx);
+                raft_.handle_message(from, msg, ctx);  // takes the whole message; tells handle_commit
             } else if constexpr (std::is_same_v<T, BrokerRegistrationResponse>) {
                 on_registration(m, ctx);
             } else if constexpr (std::is_same_v<T, BrokerHeartbeatResponse>) {
@@ -62,10 +63,7 @@ void KRaftMetadataSource::handle(sim::NodeId from, Message& msg, Context& ctx) {
 }
 
 void KRaftMetadataSource::on_timer(uint64_t t, Context& ctx) {
-    if (raft_.handle_timer(t, ctx)) {
-        apply_committed(ctx);
-        return;
-    }
+    if (raft_.handle_timer(t, ctx)) return;
     if (!timers_.owns(t)) return;
     switch (static_cast<TimerKind>(sim::TimerSpace::kind_of(t))) {
         case timer_heartbeat:
@@ -88,8 +86,7 @@ void KRaftMetadataSource::on_timer(uint64_t t, Context& ctx) {
 
 // ------------------------------------------------------------------------------ the metadata log
 
-void KRaftMetadataSource::apply_committed(Context& ctx) {
-    int64_t hw = raft_.high_watermark();
+void KRaftMetadataSource::handle_commit(int64_t hw, Context& ctx) {
     // MetadataLoader publishes nothing until the log is read up to the leader's high
     // watermark: a restarted broker must not act on the leaderships it had before it stopped.
     if (!metadata_caught_up_) {

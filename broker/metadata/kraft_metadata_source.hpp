@@ -13,7 +13,7 @@
 
 namespace kafka {
 
-class KRaftMetadataSource final : public MetadataSource {
+class KRaftMetadataSource final : public MetadataSource, private RaftListener {
 public:
     KRaftMetadataSource(BrokerId id, std::vector<int32_t> voters, const BrokerConfig& config,
                         const ClusterDirectory& directory, MetadataImage& image, ReplicaManager& replicas,
@@ -29,7 +29,10 @@ public:
     sim::NodeId controller_node() const override;
 
 private:
-    void apply_committed(Context& ctx);
+    // RaftListener: publish what committed (MetadataLoader.handleCommit). A leader change
+    // needs nothing here: the controller channel reads the replica's leader when it sends.
+    void handle_commit(int64_t high_watermark, Context& ctx) override;
+    void handle_leader_change(LeaderAndEpoch, Context&) override {}
     void send_heartbeat(Context& ctx);
     void on_registration(const BrokerRegistrationResponse& r, Context& ctx);
     void on_heartbeat(const BrokerHeartbeatResponse& r, Context& ctx);

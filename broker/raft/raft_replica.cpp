@@ -137,6 +137,14 @@ void RaftReplica::trace_state(Context& ctx) {
 // ------------------------------------------------------------------------------------ start
 
 void RaftReplica::start(Context& ctx) {
+    told_high_watermark_ = 0;
+    told_first_leader_high_watermark_ = -1;
+    told_leader_ = LeaderAndEpoch{};
+    load_state(ctx);
+    poll_listener(ctx);
+}
+
+void RaftReplica::load_state(Context& ctx) {
     now_seen_ = ctx.now();
     sim::Disk& disk = ctx.disk();
     log_ = &disk.log<MetadataEntry>(log_file);
@@ -356,6 +364,7 @@ void RaftReplica::resign(Context& ctx) {
     std::vector<int32_t> successors;
     for (const auto& [neg_leo, id] : order) successors.push_back(id);
     become_resigned(std::move(successors), "shutdown", ctx);
+    poll_listener(ctx);
 }
 
 // ------------------------------------------------------------------------------------ dispatch
@@ -380,6 +389,7 @@ bool RaftReplica::handle_message(sim::NodeId from, Message& msg, Context& ctx) {
         case 7: on_fetch_request(from, std::get<RaftFetchRequest>(m), ctx); break;
         case 8: on_fetch_response(from, std::get<RaftFetchResponse>(m), ctx); break;
     }
+    poll_listener(ctx);
     return true;
 }
 static_assert(std::is_same_v<std::variant_alternative_t<1, Message>, VoteRequest> &&
@@ -395,14 +405,19 @@ static_assert(std::is_same_v<std::variant_alternative_t<1, Message>, VoteRequest
 bool RaftReplica::handle_timer(uint64_t tag, Context& ctx) {
     if (!timer_space_.owns(tag) || sim::TimerSpace::kind_of(tag) >= timer_count) return false;
     now_seen_ = ctx.now();
-    auto kind = static_cast<TimerKind>(sim::TimerSpace::kind_of(tag));
+    on_timer_kind(static_cast<TimerKind>(sim::TimerSpace::kind_of(tag)), ctx);
+    poll_listener(ctx);
+    return true;
+}
+
+void RaftReplica::on_timer_kind(TimerKind kind, Context& ctx) {
     LazyTimer& t = timers_[kind];
     t.id = sim::TimerId{};
     t.fire_at = sim::time_never;
-    if (t.deadline == sim::time_never) return true;
+    if (t.deadline == sim::time_never) return;
     if (ctx.now() < t.deadline) {
         arm(kind, t.deadline, ctx);
-        return true;
+        return;
     }
     t.deadline = sim::time_never;
     switch (kind) {
@@ -450,7 +465,21 @@ bool RaftReplica::handle_timer(uint64_t tag, Context& ctx) {
             if (state_ == RaftState::leader) answer_parked(ctx, /*only_expired=*/true);
             break;
     }
-    return true;
+}
+
+void RaftReplica::poll_listener(Context& ctx) {
+    if (listener_ == nullptr) return;
+    if (hw_ != told_high_watermark_ || first_leader_high_watermark_ != told_first_leader_high_watermark_) {
+        told_high_watermark_ = hw_;
+        told_first_leader_high_watermark_ = first_leader_high_watermark_;
+        listener_->handle_commit(hw_, ctx);
+    }
+    LeaderAndEpoch now{.leader = leader_id(), .epoch = epoch_};
+    // A local leadership is held back until its epoch's first entry is committed.
+    if (state_ == RaftState::leader && hw_ <= epoch_start_) return;
+    if (now == told_leader_) return;
+    told_leader_ = now;
+    listener_->handle_leader_change(now, ctx);
 }
 
 // ------------------------------------------------------------------------------------ votes
@@ -709,6 +738,7 @@ int64_t RaftReplica::append(std::vector<MetadataRecord> records, Context& ctx) {
     log_->flush();
     maybe_advance_hw(ctx);
     answer_parked(ctx, /*only_expired=*/false);
+    poll_listener(ctx);
     return first;
 }
 

@@ -6,7 +6,7 @@
 //   raft.start(ctx);                                   // in Node::on_start
 //   if (raft.handle_message(from, msg, ctx)) ...       // in Node::on_message
 //   if (raft.handle_timer(tag, ctx)) ...               // in Node::on_timer
-//   // then compare high_watermark()/is_leader()/epoch() with what the host saw before.
+//   // the host hears of commits and leader changes through its RaftListener
 //
 // What is modelled, with Kafka's names (raft/src/main/java/org/apache/kafka/raft/):
 // - States Unattached, Voted, Follower, Candidate, Leader, Resigned (QuorumState), and
@@ -56,6 +56,31 @@ struct QuorumStateRecord {
     int32_t voted_for = -1;
 };
 
+// Who leads which epoch, as the listener is told (RaftClient's LeaderAndEpoch). leader -1:
+// none known, or this replica resigned.
+struct LeaderAndEpoch {
+    int32_t leader = -1;
+    int32_t epoch = 0;
+    bool operator==(const LeaderAndEpoch&) const = default;
+};
+
+// RaftClient.Listener: how the host (the controller, a broker's metadata loader) learns
+// what the replica decided, instead of comparing its state before and after each call.
+// The replica calls it at the end of each of its entry points (start, handle_message,
+// handle_timer, append, resign), like KafkaRaftClient.pollListeners at the end of a poll:
+// first handleCommit, then handleLeaderChange.
+class RaftListener {
+public:
+    virtual ~RaftListener() = default;
+    // The committed prefix grew to high_watermark (exclusive), or the leader's high watermark
+    // at this replica's first fetch became known (the target a restarted reader catches up to).
+    virtual void handle_commit(int64_t high_watermark, Context& ctx) = 0;
+    // The leader or epoch changed. This replica as leader is announced only once the
+    // LeaderChangeMessage opening its epoch is committed (ListenerContext.maybeFireLeaderChange
+    // holds a local leadership back until the listener has caught up to the epoch start).
+    virtual void handle_leader_change(LeaderAndEpoch leader, Context& ctx) = 0;
+};
+
 enum class RaftState : uint8_t { unattached, voted, follower, candidate, leader, resigned };
 // Kafka's names: "Unattached", "Voted", "Follower", "Candidate", "Leader", "Resigned".
 const char* to_string(RaftState s);
@@ -75,6 +100,8 @@ public:
     // node_id: Kafka id (3000.. for controllers; a broker id for an observer). voters: Kafka ids.
     RaftReplica(int32_t node_id, std::vector<int32_t> voters, RaftConfig config, const ClusterDirectory& directory,
                 sim::TimerSpace timers);
+    // The host to tell of commits and leader changes (held by reference; it owns the replica).
+    void set_listener(RaftListener* listener) { listener_ = listener; }
 
     // Load quorum-state and the log from ctx.disk(), take the state they imply, arm timers.
     void start(Context& ctx);
@@ -147,6 +174,12 @@ private:
         int64_t fetch_offset;
         sim::Time expires;
     };
+
+    // ---- entry points' bodies; each public entry point ends with poll_listener
+    void load_state(Context& ctx);
+    void on_timer_kind(TimerKind kind, Context& ctx);
+    // Tells the listener what changed since it was last told (KafkaRaftClient.pollListeners).
+    void poll_listener(Context& ctx);
 
     // ---- handlers
     void on_vote_request(sim::NodeId from, const VoteRequest& req, Context& ctx);
@@ -233,6 +266,12 @@ private:
     std::vector<ParkedFetch> parked_;
     std::vector<int64_t> scratch_leos_;
     sim::Time now_seen_;  // time of the last call, for the leader's own row in replica_states()
+
+    // listener: what it was last told
+    RaftListener* listener_ = nullptr;
+    int64_t told_high_watermark_ = 0;
+    int64_t told_first_leader_high_watermark_ = -1;
+    LeaderAndEpoch told_leader_;
 };
 
 }  // namespace kafka

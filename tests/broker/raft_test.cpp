@@ -109,10 +109,25 @@ const sim::TimerSpace raft_tags = kafka::timer_space(kafka::TimerComponent::raft
 constexpr uint64_t tag_append = 1;
 
 // The host: a RaftReplica plus a workload (one record every 50 ms while leader).
-struct RaftHost : kafka::Node {
+// It polls the replica after each call and also listens (RaftListener): poll() checks that
+// what the listener was told matches what polling sees.
+struct RaftHost : kafka::Node, kafka::RaftListener {
     RaftHost(int32_t id, std::vector<int32_t> voters, kafka::RaftConfig config, const kafka::ClusterDirectory& dir,
              Checker* checker, bool workload = true)
-        : raft(id, std::move(voters), config, dir, raft_tags), checker(checker), workload(workload), id(id) {}
+        : raft(id, std::move(voters), config, dir, raft_tags), checker(checker), workload(workload), id(id) {
+        raft.set_listener(this);
+    }
+
+    void handle_commit(int64_t high_watermark, kafka::Context&) override {
+        if (high_watermark < told_hw) checker->fail("the listener was told a lower high watermark");
+        told_hw = high_watermark;
+    }
+    void handle_leader_change(kafka::LeaderAndEpoch leader, kafka::Context&) override {
+        if (leader == told_leader) checker->fail("the listener was told the same leader twice");
+        if (leader.leader == id && raft.high_watermark() <= raft.epoch_start_offset())
+            checker->fail("the listener was told of a leadership whose epoch start is not committed");
+        told_leader = leader;
+    }
 
     void on_start(kafka::Context& ctx) override {
         raft.start(ctx);
@@ -156,6 +171,10 @@ struct RaftHost : kafka::Node {
             checked_hw = hw;
         }
         REQUIRE(hw <= raft.log_end_offset());
+        if (told_hw != hw) checker->fail("the listener missed a commit");
+        bool held_back = raft.is_leader() && hw <= raft.epoch_start_offset();
+        if (!held_back && !(told_leader == kafka::LeaderAndEpoch{raft.leader_id(), raft.epoch()}))
+            checker->fail("the listener missed a leader change");
     }
 
     RaftReplica raft;
@@ -165,6 +184,8 @@ struct RaftHost : kafka::Node {
     bool was_leader = false;
     int32_t seen_epoch = -1;
     int64_t checked_hw = 0;
+    int64_t told_hw = 0;
+    kafka::LeaderAndEpoch told_leader;
 };
 
 struct Cluster {
