@@ -88,12 +88,16 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
 
 }  // namespace
 
-std::optional<scenarios::Scenario> load_or_report(const std::string& path) {
+std::optional<scenarios::Scenario> load_or_report(const std::string& path, bool validating) {
     scenarios::LoadResult loaded = scenarios::load_scenario_file(path);
     if (loaded.scenario) return loaded.scenario;
     for (const auto& e : loaded.errors) std::cerr << "error: " << e.what() << "\n";
-    std::cerr << loaded.errors.size() << " error(s); nothing was run. `kafkasim validate "
-              << scenarios::printable_path(path) << "` checks a file without running it.\n";
+    if (validating) {
+        std::cerr << loaded.errors.size() << " error(s)\n";
+    } else {
+        std::cerr << loaded.errors.size() << " error(s); nothing was run. `kafkasim validate "
+                  << scenarios::printable_path(path) << "` checks a file without running it.\n";
+    }
     return std::nullopt;
 }
 
@@ -158,12 +162,38 @@ std::string library_dir() {
     return "scenarios/library";
 }
 
+std::vector<std::string> library_names() {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(library_dir(), ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".json") names.push_back(it->path().stem().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 std::string resolve_scenario_path(const std::string& name_or_path) {
     // error_code forms: a name too long for the file system is the loader's to report, not a throw.
     std::error_code ec;
-    if (fs::exists(name_or_path, ec)) return name_or_path;
+    const bool bare_name = name_or_path.find('/') == std::string::npos;
     fs::path lib = fs::path(library_dir()) / (name_or_path + ".json");
-    if (name_or_path.find('/') == std::string::npos && fs::exists(lib, ec)) return lib.string();
+    const bool in_library = bare_name && fs::is_regular_file(lib, ec);
+    if (fs::exists(name_or_path, ec)) {
+        // `--out quickstart` leaves a directory that would hide the library scenario of that name.
+        if (in_library && fs::is_directory(name_or_path, ec)) {
+            std::cerr << "note: ./" << scenarios::printable_path(name_or_path)
+                      << " is a directory; running the library scenario of that name\n";
+            return lib.string();
+        }
+        return name_or_path;
+    }
+    if (in_library) return lib.string();
+    if (bare_name && name_or_path.find('.') == std::string::npos) {
+        // Neither a file nor a library scenario: a mistyped library name is the likely cause.
+        std::string near = scenarios::closest_name(name_or_path, library_names());
+        if (!near.empty())
+            throw UsageError("no file or library scenario named '" + name_or_path + "': did you mean '" + near +
+                             "'? (`kafkasim list` shows the library)");
+    }
     return name_or_path;  // the loader reports it missing
 }
 
@@ -214,7 +244,7 @@ int run_command(const std::vector<std::string>& args) {
 int validate_command(const std::vector<std::string>& args) {
     if (args.size() != 1) throw UsageError("usage: kafkasim validate FILE");
     std::string path = resolve_scenario_path(args[0]);
-    std::optional<scenarios::Scenario> s = load_or_report(path);
+    std::optional<scenarios::Scenario> s = load_or_report(path, /*validating=*/true);
     if (!s) return 2;
     std::cout << path << ": valid scenario '" << scenarios::printable(s->name) << "'\n";
     std::cout << "  " << s->kafka.brokers << " brokers, "

@@ -34,8 +34,9 @@ int configs_command(const std::vector<std::string>& args);
 std::string resolve_scenario_path(const std::string& name_or_path);
 std::string library_dir();
 
-// Loads a scenario file; nullopt (with every error on stderr) when it is not valid.
-std::optional<scenarios::Scenario> load_or_report(const std::string& path);
+// Loads a scenario file; nullopt (with every error on stderr) when it is not valid. Unless
+// validating, the errors end with the hint to validate the file.
+std::optional<scenarios::Scenario> load_or_report(const std::string& path, bool validating = false);
 // The same, and refused (with the reason on stderr) when this build cannot simulate it yet.
 std::optional<scenarios::Scenario> load_runnable_or_report(const std::string& path);
 

@@ -158,6 +158,14 @@ nlohmann::ordered_json fault_object(const std::string& action, const std::string
     size_t i = 0;
     Words operand_words;  // the words before the first field name: what the fault applies to
     while (i < words.size() && !contains(fault_field_words(), words[i])) operand_words.push_back(words[i++]);
+    // `crash brokr 1`: a misspelt kind of target.
+    if (!operand_words.empty()) {
+        const std::string& w = operand_words.front();
+        const bool plain = w.find(':') == std::string::npos && w != "|" && w != "->" && w != "*";
+        if (plain && !contains(target_kinds, w))
+            if (std::string near = scenarios::closest_name(w, target_kinds); !near.empty())
+                throw Mistake(action + ": unknown target '" + w + "' (did you mean '" + near + "'?)");
+    }
     // `latency broker:3 ad 200ms`: a misspelt field name reads as a target; say what it is.
     std::string read_so_far = operand_words.empty() ? "" : operand_words.front();
     for (size_t k = 1; k < operand_words.size(); read_so_far += " " + operand_words[k++]) {
@@ -259,6 +267,7 @@ public:
     Shell(const scenarios::Scenario& scenario, std::optional<uint64_t> seed, std::ostream& out);
 
     void banner();
+    std::string consumers_text() const;
     std::string prompt() const { return "kafkasim t=" + sim::format_time(run_->now()) + "> "; }
     // Runs one command line; false when the session is over.
     bool execute(const std::string& line);
@@ -421,10 +430,19 @@ void Shell::banner() {
          << (kraft ? plural(k.controllers, "controller") : plural(k.zookeeper, "ZooKeeper server")) << "; "
          << plural(static_cast<int64_t>(scenario_.topics.size()), "topic") << ", "
          << plural(static_cast<int64_t>(scenario_.producers.size()), "producer") << ", "
-         << plural(static_cast<int64_t>(scenario_.consumers.size()), "consumer group") << ", "
+         << consumers_text() << ", "
          << plural(static_cast<int64_t>(scenario_.faults.size()), "scripted fault") << "; it runs for "
          << sim::format_duration(scenario_.duration) << ".\n"
          << "The clock stands at t=0 and moves only when asked. `help` lists the commands.\n";
+}
+
+// "1 consumer group" / "2 consumer groups and 1 consumer without a group": only what `group` knows.
+std::string Shell::consumers_text() const {
+    int64_t grouped = 0, ungrouped = 0;
+    for (const auto& c : scenario_.consumers) (c.group ? grouped : ungrouped) += 1;
+    std::string text = plural(grouped, "consumer group");
+    if (ungrouped > 0) text += " and " + plural(ungrouped, "consumer") + " without a group";
+    return text;
 }
 
 bool Shell::execute(const std::string& line) {
@@ -521,6 +539,10 @@ void Shell::fault(const Words& w) {
             throw Mistake(action + ": '" + scenarios::printable(w[k]) + "' is not UTF-8 text (byte " + std::to_string(bad + 1) +
                           " of the word); targets and values are written as in a scenario file");
     }
+    // A scenario file's faults happen before its end; at the end nothing more can happen.
+    if (run_->now() >= end())
+        throw Mistake("the scenario is over (it runs for " + sim::format_duration(scenario_.duration) +
+                      "): a fault now would change nothing");
     nlohmann::ordered_json object = fault_object(action, joined(w, 1));
     scenarios::FaultParseResult parsed =
         scenarios::parse_fault(nlohmann::json::parse(object.dump()), fault_scope_, "shell");

@@ -465,16 +465,18 @@ void print_distribution(const char* label, std::vector<int64_t> values, Format&&
                 format(values.back()).c_str(), note.c_str());
 }
 
+std::string seeds_text(size_t n) { return std::to_string(n) + (n == 1 ? " seed" : " seeds"); }
+
 // The spread across seeds of each seed's longest failover and largest consumer lag.
 void print_spreads(const std::vector<int64_t>& failover, int64_t incomplete, const std::vector<int64_t>& lag) {
-    std::string failover_note = std::to_string(failover.size()) + " seeds with a failover";
+    std::string failover_note = seeds_text(failover.size()) + " with a failover";
     if (failover.empty())
         failover_note = incomplete > 0 ? "no failover completed in any seed" : "no fault took away a leader in any seed";
-    if (incomplete > 0) failover_note += "; " + std::to_string(incomplete) + " seeds with one that never completed";
+    if (incomplete > 0) failover_note += "; " + seeds_text(static_cast<size_t>(incomplete)) + " with one that never completed";
     print_distribution("longest failover", failover,
                        [](int64_t us) { return scenarios::checkers::duration_text(sim::Duration{us}); }, failover_note);
     print_distribution("max consumer lag", lag, [](int64_t n) { return scenarios::checkers::with_commas(n); },
-                       lag.empty() ? "no consumer" : std::to_string(lag.size()) + " seeds");
+                       lag.empty() ? "no consumer" : seeds_text(lag.size()));
 }
 
 void print_table(const SweepResult& sweep) {

@@ -658,6 +658,28 @@ private:
         if (const json* v = member(root, "consumers")) read_consumers(*v, "/consumers");
         if (const json* v = member(root, "faults")) read_faults(*v, "/faults");
         if (const json* v = member(root, "expect")) read_expect(*v, "/expect");
+        warn_latest_offset_reset();
+    }
+
+    // Kafka's default auto.offset.reset=latest starts a group without committed offsets at the
+    // log end: what was produced before its first fetch is never read, and at-least-once counts
+    // it unread. Said at load time, where the cause is one config away.
+    void warn_latest_offset_reset() {
+        for (const ExpectSpec& e : s_.expect) {
+            if (e.check != CheckKind::at_least_once) continue;
+            for (size_t i = 0; i < s_.consumers.size(); ++i) {
+                const ConsumerSpec& c = s_.consumers[i];
+                if (!c.group || (!e.group.empty() && e.group != *c.group)) continue;
+                if (kafka::ConsumerConfig::from(s_.kafka.profile, c.config).auto_offset_reset != "latest") continue;
+                const bool set = c.config.contains("auto.offset.reset");
+                warn(at("/consumers", i),
+                     "group " + in_quotes(*c.group) + " uses auto.offset.reset=latest" +
+                         (set ? std::string() : std::string(" (Kafka's default)")) +
+                         ": it starts at the log end, so records produced before it first fetched are never read "
+                         "and at-least-once (/expect/" + std::to_string(e.index) +
+                         ") counts them unread; set \"auto.offset.reset\": \"earliest\" in its config to read them");
+            }
+        }
     }
 
     void read_kafka(const json& k, const std::string& path) {

@@ -14,7 +14,7 @@ packages=(
   libboost-filesystem-dev
   libgnuplot-iostream-dev
   gnuplot-nox            # plots (PNG/SVG) in reports
-  clang                  # the fuzz preset's compiler (libFuzzer is clang's)
+  clang                  # the sanitize preset's compiler (libFuzzer is clang's)
   libfuzzer-14-dev       # libFuzzer (-fsanitize=fuzzer) for the fuzz targets of fuzz/
   libclang-rt-14-dev     # clang's ASan/UBSan runtimes, which the fuzz targets link
 )

@@ -62,9 +62,9 @@ CheckResult check_max_lag(const ExpectSpec& spec, const RunData& run) {
         return result;
     }
     result.holds = over == 0;
-    result.summary = result.holds ? "group " + spec.group + "'s lag stayed " + bound + " (max " + with_commas(worst_lag) +
+    result.summary = result.holds ? "the lag of group " + spec.group + " stayed " + bound + " (max " + with_commas(worst_lag) +
                                         " at " + sim::format_time(worst->t) + ", " + count_text(samples, "sample") + ")"
-                                  : "group " + spec.group + "'s lag reached " + with_commas(worst_lag) + " at " +
+                                  : "the lag of group " + spec.group + " reached " + with_commas(worst_lag) + " at " +
                                         sim::format_time(worst->t) + ", not " + bound;
     Evidence evidence;
     evidence.add("worst sample at " + sim::format_time(worst->t) + ": total lag " + with_commas(worst_lag) + " (" +

@@ -208,7 +208,7 @@ TEST_CASE("partitions_to_revoke: owned minus assigned, sorted") {
     CHECK(kafka::partitions_to_revoke({tp("a", 0), tp("a", 0)}, {}).size() == 1);
 }
 
-TEST_CASE("every assignor: each member gets an entry; unknown topics and empty groups") {
+TEST_CASE("every assignor: each member gets an entry, unknown topics and empty groups") {
     for (const char* name : {"range", "roundrobin", "sticky", "cooperative-sticky"}) {
         INFO(name);
         CHECK(run(name, two_by_three, {}).empty());
@@ -241,7 +241,7 @@ TEST_CASE("range: the Javadoc's static membership example") {
     CHECK(show(a) == "a=[t-2] b=[t-1] c=[t-0]");
 }
 
-TEST_CASE("range: per topic, only its subscribers; the first partitions % subscribers get one more") {
+TEST_CASE("range: per topic, only its subscribers, the first partitions % subscribers get one more") {
     const Topics topics{{"orders", 7}, {"payments", 2}};
     const auto a = run("range", topics, {member("m3", {"orders", "payments"}), member("m1", {"orders"}),
                                          member("m2", {"orders", "payments"}), member("m4", {"payments"})});
@@ -279,7 +279,7 @@ TEST_CASE("roundrobin: the RoundRobinAssignor Javadoc examples") {
 // ------------------------------------------------------------------------------------------
 // StickyAssignor / CooperativeStickyAssignor
 
-TEST_CASE("sticky: StickyAssignor Javadoc example 1 (three consumers, four topics; then C1 leaves)") {
+TEST_CASE("sticky: StickyAssignor Javadoc example 1 (three consumers, four topics, then C1 leaves)") {
     const Topics topics{{"t0", 2}, {"t1", 2}, {"t2", 2}, {"t3", 2}};
     const std::vector<std::string> all{"t0", "t1", "t2", "t3"};
     const std::vector<MemberSubscription> group{member("C0", all), member("C1", all), member("C2", all)};
@@ -304,7 +304,7 @@ TEST_CASE("sticky: StickyAssignor Javadoc example 1 (three consumers, four topic
     CHECK(show(run("cooperative-sticky", topics, general)) == show(run("sticky", topics, general)));
 }
 
-TEST_CASE("sticky: StickyAssignor Javadoc example 2 (unequal subscriptions; then C0 leaves)") {
+TEST_CASE("sticky: StickyAssignor Javadoc example 2 (unequal subscriptions, then C0 leaves)") {
     const Topics topics{{"t0", 1}, {"t1", 2}, {"t2", 3}};
     const std::vector<MemberSubscription> group{member("C0", {"t0"}), member("C1", {"t0", "t1"}),
                                                 member("C2", {"t0", "t1", "t2"})};

@@ -585,7 +585,7 @@ TEST_CASE_METHOD(Pair, "SyncGroup: the leader's assignment is stored, and member
     }
 }
 
-TEST_CASE_METHOD(Pair, "a new member rebalances a Stable group; members not rejoining within the rebalance timeout are removed",
+TEST_CASE_METHOD(Pair, "a new member rebalances a Stable group, members not rejoining within the rebalance timeout are removed",
                  "[group]") {
     Consumer& c = rig.consumer("c");
     form();
@@ -685,7 +685,7 @@ TEST_CASE_METHOD(Pair, "session.timeout.ms: a member that neither heartbeats nor
     }
 }
 
-TEST_CASE_METHOD(Pair, "LeaveGroup removes the member and rebalances; the last one out leaves the group Empty", "[group]") {
+TEST_CASE_METHOD(Pair, "LeaveGroup removes the member and rebalances, the last one out leaves the group Empty", "[group]") {
     form();
     SECTION("a member leaves, the rest rejoin, the last leaves") {
         CHECK(rig.leave(b).error == Error::none);
@@ -809,7 +809,7 @@ TEST_CASE_METHOD(Pair, "appends to __consumer_offsets that fail or time out", "[
     }
 }
 
-TEST_CASE_METHOD(Pair, "a coordinator that stops leading answers NOT_COORDINATOR; leading again restores groups and offsets",
+TEST_CASE_METHOD(Pair, "a coordinator that stops leading answers NOT_COORDINATOR, leading again restores groups and offsets",
                  "[group]") {
     form();
     REQUIRE(rig.commit(a, orders0, 42).error == Error::none);

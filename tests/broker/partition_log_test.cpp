@@ -92,7 +92,7 @@ TEST_CASE("end offset for an epoch follows KIP-279") {
     REQUIRE(e->end_offset == 0);
 }
 
-TEST_CASE("a reopened log is rebuilt from the disk; power loss keeps only flushed batches") {
+TEST_CASE("a reopened log is rebuilt from the disk, power loss keeps only flushed batches") {
     sim::Disk disk;
     {
         PartitionLog log(disk, "t-0", TopicConfig{});

@@ -244,7 +244,7 @@ TEST_CASE("create topics: placement, ids, configs, errors", "[controller]") {
     }
 }
 
-TEST_CASE("a silent broker is fenced after broker.session.timeout.ms; leaders move within the ISR", "[controller]") {
+TEST_CASE("a silent broker is fenced after broker.session.timeout.ms, leaders move within the ISR", "[controller]") {
     Host h;
     h.start_brokers(3, at_ms(0));
     h.create_topic("t", 3, 3, {{0, 1, 2}, {1, 0, 2}, {2, 1, 0}});
@@ -308,7 +308,7 @@ TEST_CASE("a restarted broker that re-registers leaves its leaderships and ISRs 
     CHECK(h.image().broker(0)->fenced);
 }
 
-TEST_CASE("no live ISR member: leader -1, the ISR keeps its last member; it leads again when back", "[controller]") {
+TEST_CASE("no live ISR member: leader -1, the ISR keeps its last member, it leads again when back", "[controller]") {
     Host h;
     h.start_brokers(3, at_ms(0));
     h.create_topic("t", 1, 2, {{0, 1}});
@@ -563,7 +563,7 @@ std::string dump(const MetadataImage& img) {
 }
 }  // namespace
 
-TEST_CASE("sessions are volatile; replaying the log rebuilds the same image", "[controller]") {
+TEST_CASE("sessions are volatile, replaying the log rebuilds the same image", "[controller]") {
     Host h;
     h.start_brokers(3, at_ms(0));
     h.create_topic("t", 6, 3);

@@ -656,7 +656,7 @@ TEST_CASE("raft: a follower with a diverging uncommitted tail truncates it") {
     REQUIRE(c.checker.failures.empty());
 }
 
-TEST_CASE("raft: check-quorum makes an isolated leader resign; without it the leader goes stale") {
+TEST_CASE("raft: check-quorum makes an isolated leader resign, without it the leader goes stale") {
     for (bool check_quorum : {true, false}) {
         kafka::RaftConfig config;
         config.check_quorum = check_quorum;
@@ -775,7 +775,7 @@ struct ControllerRig {
 
 }  // namespace
 
-TEST_CASE("controller node: one active controller answers once its records commit; the others say NOT_CONTROLLER") {
+TEST_CASE("controller node: one active controller answers once its records commit, the others say NOT_CONTROLLER") {
     ControllerRig rig;
     rig.run_ms(4000);
     auto active = rig.active();

@@ -526,7 +526,7 @@ TEST_CASE("zab: a fresh ensemble elects the highest sid and serves", "[zab]") {
     }
 }
 
-TEST_CASE("zab: FLE elects the most up-to-date server (epoch, then zxid, then sid); TRUNC and DIFF sync the others",
+TEST_CASE("zab: FLE elects the most up-to-date server (epoch, then zxid, then sid), TRUNC and DIFF sync the others",
           "[zab]") {
     Ensemble e(7, 3, kafka::BrokerConfig{});
     // A common committed prefix (1,1) (1,2). Server 1 then followed the epoch-2 leader furthest;
@@ -584,7 +584,7 @@ TEST_CASE("zab: a follower with txns the leader lacks is truncated (TRUNC to the
     CHECK(e.server(2)->current_epoch() == 3);
 }
 
-TEST_CASE("zab: 3 servers survive one failure and not two; 5 survive two", "[zab]") {
+TEST_CASE("zab: 3 servers survive one failure and not two, 5 survive two", "[zab]") {
     for (int n : {3, 5}) {
         Ensemble e(11 + static_cast<uint64_t>(n), n, kafka::BrokerConfig{});
         e.start_servers();

@@ -308,7 +308,7 @@ TEST_CASE("zk-client: watches are one-shot", "[zk-client]") {
     CHECK(an->watches[3].type == kafka::ZkEventType::node_deleted);
 }
 
-TEST_CASE("zk-client: session expiry deletes ephemerals once and fires watches; the partitioned client learns it on reconnect",
+TEST_CASE("zk-client: session expiry deletes ephemerals once and fires watches, the partitioned client learns it on reconnect",
           "[zk-client]") {
     Rig rig(4);
     sim::NodeId a = rig.add_client(1, 6000);  // negotiated within [2, 20] ticks of 2 s
@@ -485,7 +485,7 @@ struct RawClient : kafka::Node {
 
 }  // namespace
 
-TEST_CASE("zk-server: refuses a client that has seen more than it; sync waits for the leader's proposals",
+TEST_CASE("zk-server: refuses a client that has seen more than it, sync waits for the leader's proposals",
           "[zk-client]") {
     Rig rig(9);
     sim::NodeId w = rig.add_client(1, 18000);

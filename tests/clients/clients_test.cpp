@@ -709,7 +709,7 @@ TEST_CASE("first batch of a producer id on a new partition: the order kept or lo
     }
 }
 
-TEST_CASE("lost produce responses: idempotence keeps the log free of duplicates; without it they appear") {
+TEST_CASE("lost produce responses: idempotence keeps the log free of duplicates, without it they appear") {
     FakeBroker::Options opt;
     opt.partitions = 2;
     opt.drop_every_nth_response = 7;

@@ -631,7 +631,7 @@ TEST_CASE("max-lag: a group's total lag stays below the bound after a time", "[c
     CheckResult late = run.check(spec);
     INFO(dump(late));
     CHECK_FALSE(late.holds);
-    CHECK(late.summary == "group billing's lag reached 5,000 at 30.000s, not below 2,000 from 30.000s");
+    CHECK(late.summary == "the lag of group billing reached 5,000 at 30.000s, not below 2,000 from 30.000s");
     CHECK(mentions(late, "total lag 5,000 (consumer:billing/1 2,500, consumer:billing/2 2,500)"));
     CHECK(mentions(late, "10 samples of 30 at or above 2,000, from 30.000s to 39.000s"));
 }

@@ -137,6 +137,45 @@ TEST_CASE("cli: usage errors exit 2 with a message", "[scenarios][cli]") {
     }
 }
 
+TEST_CASE("cli: every command takes --help and prints its usage on standard output", "[scenarios][cli]") {
+    for (const std::string command : {"run", "validate", "describe", "bench", "sweep", "shell", "list", "profiles",
+                                      "configs"}) {
+        for (const std::string flag : {"--help", "-h"}) {
+            CliResult r = kafkasim(command + " " + flag + " 2>/dev/null");
+            INFO(r.command << "\n--- output:\n" << r.output);
+            CHECK(r.exit_code == 0);
+            CHECK(contains(r.output, "usage: kafkasim " + command));
+        }
+    }
+    CliResult help = kafkasim("help sweep");
+    CHECK(help.exit_code == 0);
+    CHECK(contains(help.output, "--shard I/N"));
+    CliResult unknown = kafkasim("frobnicate --help");
+    CHECK(unknown.exit_code == 2);
+    CHECK(contains(unknown.output, "unknown command 'frobnicate'"));
+    // A usage message's own line breaks print as line breaks, not as escapes.
+    CliResult bad = kafkasim("sweep quickstart --bogus");
+    CHECK(bad.exit_code == 2);
+    CHECK(contains(bad.output, "\nusage: kafkasim sweep"));
+    CHECK_FALSE(contains(bad.output, "\\x0a"));
+}
+
+TEST_CASE("cli: a mistyped library name gets a suggestion, and a directory named like one does not hide it",
+          "[scenarios][cli]") {
+    CliResult typo = kafkasim("run quikstart");
+    INFO(typo.command << "\n--- output:\n" << typo.output);
+    CHECK(typo.exit_code == 2);
+    CHECK(contains(typo.output, "did you mean 'quickstart'?"));
+    // `--out quickstart` leaves ./quickstart behind; the next `run quickstart` still means the library's.
+    const fs::path cwd = temp_dir() / "cwd-with-quickstart-dir";
+    fs::create_directories(cwd / "quickstart");
+    CliResult r = kafkasim("validate quickstart", cwd);
+    INFO(r.command << "\n--- output:\n" << r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.output, "is a directory; running the library scenario of that name"));
+    CHECK(contains(r.output, "valid scenario 'quickstart'"));
+}
+
 TEST_CASE("cli: validate accepts a library scenario", "[scenarios][cli]") {
     CliResult r = kafkasim("validate scenarios/library/quickstart.json");
     INFO(r.command << "\n--- output:\n" << r.output);

@@ -485,7 +485,7 @@ TEST_CASE("reports: without gnuplot the run writes JSON, CSV and HTML and says h
     CHECK(contains(read_file(dir / "report.html"), "gnuplot-nox"));
 }
 
-TEST_CASE("reports: --sample sets the metrics interval; a bad one is refused with exit 2", "[scenarios][reports]") {
+TEST_CASE("reports: --sample sets the metrics interval, a bad one is refused with exit 2", "[scenarios][reports]") {
     const fs::path dir = temp_dir() / "sample-250";
     CliResult r = kafkasim("run quickstart --sample 250ms --out " + sh_quoted(dir.string()), temp_dir(), "PATH=/nonexistent");
     INFO(r.command << "\n" << r.output);

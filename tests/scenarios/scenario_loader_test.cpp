@@ -451,6 +451,26 @@ TEST_CASE("config names, suggestions and normalisation", "[config]") {
     CHECK(normalise("partition.assignment.strategy", std::string("fair")).second);
 }
 
+TEST_CASE("at-least-once over a group left at auto.offset.reset=latest is warned about", "[scenarios][loader]") {
+    auto j = base_scenario();
+    j["expect"] = {{{"check", "at-least-once"}, {"group", "billing"}}};
+    auto warned = [](const scenarios::LoadResult& r) {
+        return std::any_of(r.scenario->warnings.begin(), r.scenario->warnings.end(), [](const std::string& w) {
+            return w.starts_with("/consumers/0: group \"billing\" uses auto.offset.reset=latest (Kafka's default)") &&
+                   w.find("at-least-once (/expect/0)") != std::string::npos;
+        });
+    };
+    auto r = load_json(j);
+    INFO(all_errors(r));
+    REQUIRE(r.scenario);
+    CHECK(warned(r));
+    j["consumers"][0]["config"] = {{"auto.offset.reset", "earliest"}};
+    auto fixed = load_json(j);
+    REQUIRE(fixed.scenario);
+    CHECK_FALSE(warned(fixed));
+    CHECK(fixed.scenario->warnings.empty());
+}
+
 TEST_CASE("config maps in scenarios: scope, warnings, JSON forms", "[scenarios][config]") {
     auto j = base_scenario();
     j["producers"][0]["config"] = {{"compression.type", "lz4"}, {"acks", "1"}};

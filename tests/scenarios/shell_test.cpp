@@ -206,6 +206,7 @@ TEST_CASE("shell: a mistake gets a message and the session goes on", "[shell]") 
                       "advance banana\n"
                       "advance 5\n"
                       "isolate brokr:2\n"
+                      "crash brokr 1\n"
                       "latency broker:3 ad 200ms\n"
                       "cut broker:1 broker:2\n"
                       "produce quickstart-event 3\n"
@@ -220,6 +221,7 @@ TEST_CASE("shell: a mistake gets a message and the session goes on", "[shell]") 
     CHECK(contains(s.transcript, "error: advance: expected a duration like 5s, 250ms or 1.5m"));
     CHECK(contains(s.transcript, "error: advance: '5' has no unit (did you mean '5s'?)"));
     CHECK(contains(s.transcript, "(did you mean \"broker:2\"?)"));
+    CHECK(contains(s.transcript, "error: crash: unknown target 'brokr' (did you mean 'broker'?)"));
     CHECK(contains(s.transcript, "error: latency: unexpected 'ad' after 'broker:3' (did you mean 'add'?)"));
     CHECK(contains(s.transcript, "error: cut: expected FROM -> TO"));
     CHECK(contains(s.transcript,
@@ -228,6 +230,16 @@ TEST_CASE("shell: a mistake gets a message and the session goes on", "[shell]") 
     CHECK(contains(s.transcript, "error: no topic 'nothing'"));
     CHECK(contains(s.transcript, "error: narrate: on or off"));
     CHECK(contains(s.transcript, "now t=2.000s"));  // still going after all that
+}
+
+TEST_CASE("shell: the banner counts what `group` knows, and a fault after the end is refused", "[shell]") {
+    Session s = shell("quickstart", "advance 1h\ncrash broker:1\nnow\n");
+    INFO(s.transcript);
+    CHECK(s.exit_code == 0);
+    // quickstart's consumer reads without a group ("group": null)
+    CHECK(contains(s.transcript, "0 consumer groups and 1 consumer without a group"));
+    CHECK(contains(s.transcript, "error: the scenario is over (it runs for 30s): a fault now would change nothing"));
+    CHECK_FALSE(contains(s.transcript, "FAULT crash broker:1"));
 }
 
 TEST_CASE("shell: in ZooKeeper mode quorum shows the ensemble", "[shell]") {

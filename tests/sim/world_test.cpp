@@ -93,7 +93,7 @@ TEST_CASE("a message in flight when a partition starts is lost") {
     REQUIRE(at_b.empty());
 }
 
-TEST_CASE("crash drops in-flight messages and timers; pause defers them") {
+TEST_CASE("crash drops in-flight messages and timers, pause defers them") {
     sim::NetworkOptions net;
     net.latency_min = net.latency_max = sim::milliseconds(10);
     TestWorld w(3, net);
@@ -120,7 +120,7 @@ TEST_CASE("crash drops in-flight messages and timers; pause defers them") {
     REQUIRE(at_b[0].first == sim::time_zero + sim::seconds(2));
 }
 
-TEST_CASE("power loss keeps only flushed writes; crash keeps written ones") {
+TEST_CASE("power loss keeps only flushed writes, crash keeps written ones") {
     sim::Disk d;
     auto& log = d.log<int>("log");
     log.append(1);
@@ -178,7 +178,7 @@ TEST_CASE("the same seed gives the same trace hash") {
     REQUIRE(run(1) != run(2));
 }
 
-TEST_CASE("a cancelled timer leaves the queue; ids of fired or cancelled timers stay dead") {
+TEST_CASE("a cancelled timer leaves the queue, ids of fired or cancelled timers stay dead") {
     TestWorld w(5, {});
     std::vector<std::pair<sim::Time, int>> got;
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
@@ -215,7 +215,7 @@ TEST_CASE("a cancelled timer leaves the queue; ids of fired or cancelled timers 
     REQUIRE(got.size() == 1);
 }
 
-TEST_CASE("a timer cancelled while its node is paused never fires; one left alone fires on resume") {
+TEST_CASE("a timer cancelled while its node is paused never fires, one left alone fires on resume") {
     TestWorld w(6, {});
     std::vector<std::pair<sim::Time, int>> got;
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
