@@ -261,17 +261,91 @@ int validate_command(const std::vector<std::string>& args) {
     return 0;
 }
 
+namespace {
+
+// Which lesson first uses each library scenario (docs/learn/NN-*.md, `kafkasim run NAME` or
+// `kafkasim describe NAME`), in lesson order then order of mention.
+std::vector<std::pair<std::string, std::string>> lesson_uses() {
+    std::vector<std::pair<std::string, std::string>> uses;  // (scenario, lesson number)
+    fs::path learn = fs::path(library_dir()).parent_path().parent_path() / "docs" / "learn";
+    std::vector<fs::path> lessons;
+    std::error_code ec;
+    for (fs::directory_iterator it(learn, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".md" && std::isdigit(static_cast<unsigned char>(it->path().filename().string()[0])))
+            lessons.push_back(it->path());
+    std::sort(lessons.begin(), lessons.end());
+    for (const fs::path& lesson : lessons) {
+        std::ifstream in(lesson);
+        const std::string number = lesson.filename().string().substr(0, 2);
+        for (std::string word, previous, before; in >> word; before = previous, previous = word) {
+            if (before != "kafkasim" || (previous != "run" && previous != "describe")) continue;
+            std::string name = word.substr(0, word.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-"));
+            while (!name.empty() && name.back() == '.') name.pop_back();
+            if (std::none_of(uses.begin(), uses.end(), [&](const auto& u) { return u.first == name; }))
+                uses.emplace_back(name, number);
+        }
+    }
+    return uses;
+}
+
+}  // namespace
+
 int list_command(const std::vector<std::string>& args) {
-    if (!args.empty()) throw UsageError("usage: kafkasim list");
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(library_dir()))
-        if (e.path().extension() == ".json") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
+    const char* list_usage = "usage: kafkasim list [--mode kraft|zookeeper] [--version V] [--violated | --holds] [--lessons]";
+    std::optional<scenarios::MetadataMode> mode;
+    std::optional<std::string> version;
+    std::optional<bool> violated;
+    bool lessons_only = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) throw UsageError(a + " needs a value\n" + list_usage);
+            return args[++i];
+        };
+        if (a == "--mode") {
+            const std::string& m = value();
+            if (m != "kraft" && m != "zookeeper") throw UsageError("--mode: kraft or zookeeper, got '" + m + "'");
+            mode = m == "kraft" ? scenarios::MetadataMode::kraft : scenarios::MetadataMode::zookeeper;
+        } else if (a == "--version") {
+            version = value();
+            if (!kafka::profile_for(*version))
+                throw UsageError("--version: expected a Kafka release like 2.8 or 3.7, got '" + *version + "'");
+        } else if (a == "--violated" || a == "--holds") {
+            violated = a == "--violated";
+        } else if (a == "--lessons") {
+            lessons_only = true;
+        } else {
+            throw UsageError("unknown option '" + a + "'\n" + list_usage);
+        }
+    }
+    const auto uses = lesson_uses();
+    std::vector<std::string> names;
+    if (lessons_only) {
+        for (const auto& [name, lesson] : uses) names.push_back(name);
+    } else {
+        names = library_names();
+    }
+    std::printf("%-34s %-5s %-7s %-8s %-6s %s\n", "scenario", "mode", "version", "expects", "lesson", "what it shows");
+    for (const std::string& name : names) {
+        const fs::path f = fs::path(library_dir()) / (name + ".json");
         scenarios::LoadResult r = scenarios::load_scenario_file(f.string());
-        std::string text = r.scenario ? r.scenario->description : "(invalid: " + r.errors.front().what() + ")";
+        if (!r.scenario) {
+            std::printf("%-34s (invalid: %s)\n", name.c_str(), r.errors.front().what().c_str());
+            continue;
+        }
+        const scenarios::Scenario& s = *r.scenario;
+        const bool anomaly = std::any_of(s.expect.begin(), s.expect.end(), [](const auto& e) { return e.expect_violated; });
+        if (mode && s.kafka.metadata != *mode) continue;
+        if (version && s.kafka.profile.name != kafka::profile_for(*version)->name) continue;
+        if (violated && anomaly != *violated) continue;
+        std::string lesson = "-";
+        for (const auto& [used, number] : uses)
+            if (used == name) lesson = number;
+        const std::string& text = s.description;
         std::string first = text.substr(0, text.find(". ") == std::string::npos ? text.size() : text.find(". ") + 1);
-        std::printf("%-34s %s\n", f.stem().string().c_str(), first.c_str());
+        std::printf("%-34s %-5s %-7s %-8s %-6s %s\n", name.c_str(),
+                    s.kafka.metadata == scenarios::MetadataMode::kraft ? "KRaft" : "ZK", s.kafka.version.c_str(),
+                    anomaly ? "violated" : "holds", lesson.c_str(), first.c_str());
     }
     return 0;
 }
@@ -283,7 +357,12 @@ int configs_command(const std::vector<std::string>& args) {
 }
 
 int profiles_command(const std::vector<std::string>& args) {
-    if (args.size() > 1) throw UsageError("usage: kafkasim profiles [VERSION]");
+    if (args.size() == 1 && args[0] == "--matrix") {
+        std::cout << reports::profiles_matrix_text();
+        return 0;
+    }
+    if (args.size() > 1 || (args.size() == 1 && args[0].starts_with("-")))
+        throw UsageError("usage: kafkasim profiles [VERSION | --matrix]");
     std::vector<kafka::VersionProfile> profiles;
     if (args.empty()) {
         profiles = kafka::all_profiles();

@@ -5,8 +5,8 @@
 //   bench [FILE...]                                 speed: simulated s per wall s, events/s, peak memory
 //   sweep FILE --seeds A..B [--jobs N] [--shard I/N] [--out DIR]   many seeds in parallel (cli/sweep_command.hpp)
 //   shell FILE [--seed N]                           an interactive session over the cluster (cli/shell_command.hpp)
-//   list                                            the scenario library, one line each
-//   profiles [VERSION]                              the version profiles: defaults and behaviour, and why
+//   list [--mode M] [--version V] [--violated|--holds] [--lessons]   the scenario library, one line each
+//   profiles [VERSION | --matrix]                   the version profiles: defaults and behaviour, and why
 //   configs                                         every config key: default, profiles, modelled (docs/config-keys.md)
 #include <fcntl.h>
 
@@ -77,9 +77,14 @@ constexpr CommandHelp commands[] = {
      "an interactive session: move the clock, inject faults,\n"
      "produce and consume, look at topics, quorum and logs",
      "Type `help` inside for the commands; it reads a script from standard input too."},
-    {"list", "list", "the scenario library", nullptr},
-    {"profiles", "profiles [VERSION]", "the Kafka version profiles: what each sets and why",
-     "With a release (e.g. 3.4.1), the profile it maps to."},
+    {"list", "list [--mode kraft|zookeeper] [--version V] [--violated | --holds] [--lessons]",
+     "the scenario library, filtered",
+     "  --mode M        only KRaft or only ZooKeeper-mode scenarios\n"
+     "  --version V     only those on the profile release V maps to (e.g. 0.11)\n"
+     "  --violated      only those that expect a check violated (an anomaly replayed); --holds the others\n"
+     "  --lessons       the scenarios of docs/learn/, in lesson order"},
+    {"profiles", "profiles [VERSION | --matrix]", "the Kafka version profiles: what each sets and why",
+     "With a release (e.g. 3.4.1), the profile it maps to; --matrix puts every profile side by side."},
     {"configs", "configs",
      "every config key: its default, what the profiles change,\n"
      "whether the model acts on it (docs/config-keys.md)",

@@ -1,5 +1,6 @@
 #include "reports/config_reference.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "broker/config.hpp"
@@ -101,6 +102,78 @@ std::string config_reference_markdown() {
     out += scope_section(kafka::scope_producer, "Producer: a producer's `config`");
     out += scope_section(kafka::scope_consumer, "Consumer: a consumer's `config`");
     out += behaviour_section();
+    return out;
+}
+
+// `kafkasim profiles --matrix`: one row per behaviour switch and per default a profile changes,
+// one column per profile, so what changed between two releases reads across a line.
+std::string profiles_matrix_text() {
+    const std::vector<kafka::VersionProfile> profiles = kafka::all_profiles();
+    struct Row {
+        std::string name;
+        std::vector<std::string> cells;
+    };
+    std::vector<Row> switches, defaults;
+    for (const kafka::BehaviourSwitch& s : kafka::behaviour_switches()) {
+        Row row{std::string(s.name), {}};
+        for (const auto& p : profiles) row.cells.push_back(p.behaviour.*s.flag ? "on" : "-");
+        switches.push_back(std::move(row));
+    }
+    std::vector<std::string_view> keys;
+    for (const kafka::ProfileDefault& d : kafka::profile_defaults())
+        if (std::find(keys.begin(), keys.end(), d.key) == keys.end()) keys.push_back(d.key);
+    for (std::string_view name : keys) {
+        const kafka::ConfigKey* key = kafka::find_config_key(name);
+        if (key == nullptr) continue;
+        Row row{std::string(name), {}};
+        for (const auto& p : profiles) {
+            auto it = p.defaults.find(std::string(name));
+            kafka::ConfigValue value = it != p.defaults.end() ? it->second : kafka::ConfigValue(std::string(key->default_value));
+            kafka::normalise_config_value(*key, value);
+            row.cells.push_back(kafka::format_config_value(*key, value));
+        }
+        defaults.push_back(std::move(row));
+    }
+    // A value too wide for a column (range,cooperative-sticky) is told as runs of profiles instead.
+    constexpr size_t widest_cell = 8;
+    std::vector<std::string> wide;
+    std::erase_if(defaults, [&](const Row& r) {
+        if (std::none_of(r.cells.begin(), r.cells.end(), [](const std::string& c) { return c.size() > widest_cell; }))
+            return false;
+        std::string text = r.name + ":";
+        for (size_t i = 0; i < r.cells.size();) {
+            size_t j = i;
+            while (j + 1 < r.cells.size() && r.cells[j + 1] == r.cells[i]) ++j;
+            text += (i ? "; " : " ") + r.cells[i] + " in " +
+                    (j + 1 == r.cells.size() ? profiles[i].name + " and later"
+                                             : i == j ? profiles[i].name : profiles[i].name + " to " + profiles[j].name);
+            i = j + 1;
+        }
+        wide.push_back(std::move(text));
+        return true;
+    });
+    size_t name_width = 0;
+    std::vector<size_t> widths(profiles.size());
+    for (size_t i = 0; i < profiles.size(); ++i) widths[i] = profiles[i].name.size();
+    for (const auto* rows : {&switches, &defaults}) {
+        for (const Row& r : *rows) {
+            name_width = std::max(name_width, r.name.size());
+            for (size_t i = 0; i < r.cells.size(); ++i) widths[i] = std::max(widths[i], r.cells[i].size());
+        }
+    }
+    auto line = [&](const std::string& name, const std::vector<std::string>& cells) {
+        std::string out = name + std::string(name_width - name.size(), ' ');
+        for (size_t i = 0; i < cells.size(); ++i) out += "  " + std::string(widths[i] - cells[i].size(), ' ') + cells[i];
+        return out + "\n";
+    };
+    std::vector<std::string> header;
+    for (const auto& p : profiles) header.push_back(p.name);
+    std::string out = line("behaviour (no setting)", header);
+    for (const Row& r : switches) out += line(r.name, r.cells);
+    out += "\n" + line("defaults the profiles change", header);
+    for (const Row& r : defaults) out += line(r.name, r.cells);
+    for (const std::string& w : wide) out += w + "\n";
+    out += "\n`kafkasim profiles VERSION` says what each line means for one release, and why.\n";
     return out;
 }
 

@@ -7,5 +7,8 @@
 namespace reports {
 
 std::string config_reference_markdown();
+// The profiles side by side (`kafkasim profiles --matrix`): behaviour switches and changed
+// defaults as rows, profiles as columns.
+std::string profiles_matrix_text();
 
 }  // namespace reports

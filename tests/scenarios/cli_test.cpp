@@ -176,6 +176,26 @@ TEST_CASE("cli: a mistyped library name gets a suggestion, and a directory named
     CHECK(contains(r.output, "valid scenario 'quickstart'"));
 }
 
+TEST_CASE("cli: list filters the library, profiles --matrix puts the profiles side by side", "[scenarios][cli]") {
+    CliResult zk = kafkasim("list --mode zookeeper --violated");
+    INFO(zk.output);
+    CHECK(zk.exit_code == 0);
+    CHECK(contains(zk.output, "jepsen-2013-unclean-election"));
+    CHECK_FALSE(contains(zk.output, "jepsen-2013-fixed"));       // holds
+    CHECK_FALSE(contains(zk.output, "kraft-check-quorum-3.6"));  // KRaft
+    CliResult lessons = kafkasim("list --lessons");
+    CHECK(lessons.exit_code == 0);
+    CHECK(lessons.output.find("quickstart") < lessons.output.find("leader-crash-acks-all"));
+    CHECK(contains(lessons.output, "01 "));
+    CHECK(kafkasim("list --version 9.9").exit_code == 2);
+    CHECK(kafkasim("list --frobnicate").exit_code == 2);
+    CliResult matrix = kafkasim("profiles --matrix");
+    INFO(matrix.output);
+    CHECK(matrix.exit_code == 0);
+    CHECK(contains(matrix.output, "truncate_by_leader_epoch"));
+    CHECK(contains(matrix.output, "unclean.leader.election.enable         true   true  false"));
+}
+
 TEST_CASE("cli: validate accepts a library scenario", "[scenarios][cli]") {
     CliResult r = kafkasim("validate scenarios/library/quickstart.json");
     INFO(r.command << "\n--- output:\n" << r.output);
