@@ -18,7 +18,7 @@ Applied apply_links(FaultContext& ctx, NetworkChange change);
 // The undo of a network fault: take its change back, unless a heal already did.
 void revert_links(FaultContext& ctx, const Applied& applied);
 
-// latency and loss: the links of one pair ("between": [a, b]) or every link of a target.
+// latency, loss and drop: the links of one pair ("between": [a, b]) or every link of a target.
 NetworkChange links_between_or_of_target(FaultContext& ctx, const FaultSpec& f);
 // ... and their rule: one of "between" and "target", not both.
 void between_or_target(FieldRules& rules);
