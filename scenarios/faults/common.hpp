@@ -20,6 +20,8 @@ void revert_links(FaultContext& ctx, const Applied& applied);
 
 // latency, loss and drop: the links of one pair ("between": [a, b]) or every link of a target.
 NetworkChange links_between_or_of_target(FaultContext& ctx, const FaultSpec& f);
+// loss and drop: their `probability` on those links.
+Applied apply_link_chance(FaultContext& ctx, const FaultSpec& f, LinkEffect effect);
 // ... and their rule: one of "between" and "target", not both.
 void between_or_target(FieldRules& rules);
 

@@ -21,10 +21,7 @@ const FaultKind& drop_fault() {
         .for_doc = "removes it",
         .rules = fault_support::between_or_target,
         .apply = [](FaultContext& ctx, const FaultSpec& f) {
-            NetworkChange c = fault_support::links_between_or_of_target(ctx, f);
-            c.effect = LinkEffect::drop;
-            c.probability = f.probability;
-            return fault_support::apply_links(ctx, std::move(c));
+            return fault_support::apply_link_chance(ctx, f, LinkEffect::drop);
         },
         .undo = fault_support::revert_links,
     };

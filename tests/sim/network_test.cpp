@@ -59,6 +59,36 @@ struct Responder : sim::Node<Msg> {
     void on_disconnect(sim::NodeId, sim::Context<Msg>& ctx) override { disconnects.push_back(ctx.now()); }
 };
 
+// a (a Requester) sends to b (a Responder), both started.
+struct Pair {
+    TestWorld w;
+    Requester* a = nullptr;
+    Responder* b = nullptr;
+    sim::NodeId na = sim::no_node, nb = sim::no_node;
+    Pair(uint64_t seed, sim::NetworkOptions net) : w(seed, net) {
+        nb = w.add_node("b", [this] {
+            auto n = std::make_unique<Responder>();
+            b = n.get();
+            return n;
+        });
+        na = w.add_node("a", [this] {
+            auto n = std::make_unique<Requester>();
+            a = n.get();
+            return n;
+        });
+        w.start(nb);
+        w.start(na);
+        a->peer = nb;
+    }
+    void send(int n) {
+        sim::Context<Msg> ctx(w, na);
+        a->send(n, ctx);
+    }
+    void send_at(sim::Duration t, int n) {
+        w.schedule(sim::time_zero + t, [this, n] { send(n); });
+    }
+};
+
 sim::NetworkOptions fixed_latency(sim::Duration one_way) {
     sim::NetworkOptions net;
     net.latency_min = net.latency_max = one_way;
@@ -100,29 +130,11 @@ TEST_CASE("the first RTO is three round trips when that is above 200 ms") {
 }
 
 TEST_CASE("loss keeps a link's order: what follows a lost message waits behind it") {
-    TestWorld w(11, fixed_latency(sim::milliseconds(2)));
-    auto* b = static_cast<Responder*>(nullptr);
-    auto* a = static_cast<Requester*>(nullptr);
-    sim::NodeId nb = w.add_node("b", [&] {
-        auto n = std::make_unique<Responder>();
-        b = n.get();
-        return n;
-    });
-    sim::NodeId na = w.add_node("a", [&] {
-        auto n = std::make_unique<Requester>();
-        a = n.get();
-        return n;
-    });
-    w.start(nb);
-    w.start(na);
-    a->peer = nb;
+    Pair p(11, fixed_latency(sim::milliseconds(2)));
+    auto& [w, a, b, na, nb] = p;
     w.network().add_loss(na, nb, sim::Probability::from_double(0.1), +1);
     w.network().add_loss(nb, na, sim::Probability::from_double(0.1), +1);
-    for (int i = 0; i < 1000; ++i)
-        w.schedule(sim::time_zero + sim::milliseconds(i), [&w, &a, na, i] {
-            sim::Context<Msg> ctx(w, na);
-            a->send(i, ctx);
-        });
+    for (int i = 0; i < 1000; ++i) p.send_at(sim::milliseconds(i), i);
     w.run_until(sim::time_zero + sim::seconds(30));
     // Nothing lost, nothing reordered, every request answered, no connection reset.
     REQUIRE(b->got.size() == 1000);
@@ -143,28 +155,10 @@ TEST_CASE("loss keeps a link's order: what follows a lost message waits behind i
 }
 
 TEST_CASE("when retransmission gives up the connection resets and every request in flight on it fails") {
-    TestWorld w(5, fixed_latency(sim::milliseconds(1)));
-    auto* b = static_cast<Responder*>(nullptr);
-    auto* a = static_cast<Requester*>(nullptr);
-    sim::NodeId nb = w.add_node("b", [&] {
-        auto n = std::make_unique<Responder>();
-        b = n.get();
-        return n;
-    });
-    sim::NodeId na = w.add_node("a", [&] {
-        auto n = std::make_unique<Requester>();
-        a = n.get();
-        return n;
-    });
-    w.start(nb);
-    w.start(na);
-    a->peer = nb;
+    Pair p(5, fixed_latency(sim::milliseconds(1)));
+    auto& [w, a, b, na, nb] = p;
     w.network().add_loss(na, nb, sim::Probability::from_double(1.0), +1);
-    for (int i = 0; i < 3; ++i)
-        w.schedule(sim::time_zero + sim::milliseconds(10 * i), [&w, &a, na, i] {
-            sim::Context<Msg> ctx(w, na);
-            a->send(i, ctx);
-        });
+    for (int i = 0; i < 3; ++i) p.send_at(sim::milliseconds(10 * i), i);
     w.run_until(sim::time_zero + sim::seconds(12));
     // Retransmitting: nothing arrived, nothing failed yet (a raw drop would leave the sender
     // waiting for its request timeout; TCP keeps trying).
@@ -183,45 +177,39 @@ TEST_CASE("when retransmission gives up the connection resets and every request 
     CHECK(w.network().gave_up() == 3);
     // A new connection carries requests again once the loss is gone.
     w.network().add_loss(na, nb, sim::Probability::from_double(1.0), -1);
-    {
-        sim::Context<Msg> ctx(w, na);
-        a->send(7, ctx);
-    }
+    p.send(7);
     w.run_until(sim::time_zero + sim::seconds(21));
     REQUIRE(a->answered.size() == 1);
     CHECK(a->answered[0].second == 7);
 }
 
 TEST_CASE("a message queued behind one whose retransmission gives up is lost with the connection") {
-    TestWorld w(5, fixed_latency(sim::milliseconds(1)));
-    auto* b = static_cast<Responder*>(nullptr);
-    auto* a = static_cast<Requester*>(nullptr);
-    sim::NodeId nb = w.add_node("b", [&] {
-        auto n = std::make_unique<Responder>();
-        b = n.get();
-        return n;
-    });
-    sim::NodeId na = w.add_node("a", [&] {
-        auto n = std::make_unique<Requester>();
-        a = n.get();
-        return n;
-    });
-    w.start(nb);
-    w.start(na);
-    a->peer = nb;
+    Pair p(5, fixed_latency(sim::milliseconds(1)));
+    auto& [w, a, b, na, nb] = p;
     w.network().add_loss(na, nb, sim::Probability::from_double(1.0), +1);
-    {
-        sim::Context<Msg> ctx(w, na);
-        a->send(0, ctx);  // every transmission of this one is lost
-    }
+    p.send(0);  // every transmission of this one is lost
     w.network().add_loss(na, nb, sim::Probability::from_double(1.0), -1);
-    {
-        sim::Context<Msg> ctx(w, na);
-        a->send(1, ctx);  // this one goes through, but TCP cannot hand it over out of order
-    }
+    p.send(1);  // this one goes through, but TCP cannot hand it over out of order
     w.run_until(sim::time_zero + sim::seconds(20));
     CHECK(b->got.empty());
     REQUIRE(a->failed.size() == 2);
     CHECK(a->failed[0].first == sim::time_zero + sim::milliseconds(12600));
     CHECK(w.network().gave_up() == 1);
+}
+
+TEST_CASE("drop is not TCP: a dropped message vanishes, nothing is resent, no one is told") {
+    Pair p(5, fixed_latency(sim::milliseconds(1)));
+    auto& [w, a, b, na, nb] = p;
+    w.network().add_drop(na, nb, sim::Probability::from_double(1.0), +1);
+    p.send(0);
+    w.network().add_drop(na, nb, sim::Probability::from_double(1.0), -1);
+    p.send(1);  // not held behind the dropped one
+    w.run_until(sim::time_zero + sim::seconds(60));
+    REQUIRE(b->got.size() == 1);
+    CHECK(b->got[0].second == 1);
+    CHECK(b->got[0].first == sim::time_zero + sim::milliseconds(1));
+    CHECK(a->in_flight == std::set<int>{0});  // its sender waits: only its own timeout would tell it
+    CHECK(a->disconnects.empty());
+    CHECK(b->disconnects.empty());
+    CHECK(w.network().retransmissions() == 0);
 }
