@@ -39,6 +39,7 @@ public:
     void on_start(Context& ctx) override;
     void on_message(sim::NodeId from, Message& msg, Context& ctx) override;
     void on_timer(uint64_t tag, Context& ctx) override;
+    void on_disconnect(sim::NodeId peer, Context& ctx) override { raft_.on_disconnect(peer, ctx); }
     // Clean stop: resign the quorum (EndQuorumEpoch), then exit once a voter acknowledged
     // it (or after controller.quorum.request.timeout.ms).
     void on_shutdown(Context& ctx) override;

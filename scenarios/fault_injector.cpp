@@ -148,6 +148,7 @@ void FaultInjector::change_link(const NetworkChange& c, sim::NodeId from, sim::N
     switch (c.effect) {
         case LinkEffect::latency: net.add_latency(from, to, c.add, c.jitter, sign); break;
         case LinkEffect::loss: net.add_loss(from, to, sim::Probability::from_double(c.probability), sign); break;
+        case LinkEffect::drop: net.add_drop(from, to, sim::Probability::from_double(c.probability), sign); break;
         case LinkEffect::block: net.block(from, to, sign); break;
     }
 }

@@ -78,7 +78,7 @@ struct Target {
 };
 
 enum class FaultAction {
-    crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss
+    crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss, drop
 };
 const char* to_string(FaultAction a);
 std::optional<FaultAction> parse_fault_action(std::string_view name);  // "power-loss" -> power_loss
@@ -92,7 +92,7 @@ struct FaultSpec {
     std::vector<Target> from, to;             // cut
     std::vector<Target> between;              // latency/loss: [a, b] (2 entries) when given
     sim::Duration add, jitter;                // latency
-    double probability = 0;                   // loss
+    double probability = 0;                   // loss, drop
     std::optional<sim::Duration> for_;        // undone by itself after this long
 };
 
@@ -101,6 +101,7 @@ enum class CheckKind {
     max_lag, recovers, failover_time, availability,
     // consumer groups (beyond SCENARIOS.md, in its style; see the README)
     at_least_once, no_poll_skip, committed_monotonic,
+    undisturbed,
 };
 const char* to_string(CheckKind k);
 
@@ -108,7 +109,7 @@ struct ExpectSpec {
     size_t index = 0;
     CheckKind check = CheckKind::no_acked_loss;
     bool expect_violated = false;             // "outcome": "violated"
-    // quorum
+    // quorum; undisturbed (during)
     bool available = true;
     std::optional<sim::Duration> during_from, during_to;
     // max-lag; at-least-once, no-poll-skip, committed-monotonic (optional: every group)

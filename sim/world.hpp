@@ -54,8 +54,9 @@ public:
     virtual void on_start(Context<Msg, Ev>& ctx) = 0;
     virtual void on_message(NodeId from, Msg& msg, Context<Msg, Ev>& ctx) = 0;
     virtual void on_timer(uint64_t /*tag*/, Context<Msg, Ev>& /*ctx*/) {}
-    // A peer's connection closed (its process died or stopped). Not sent on power loss or
-    // network faults: those are only seen as timeouts.
+    // A peer's connection closed: its process died or stopped, a cut that lost messages
+    // healed, or TCP gave up retransmitting on a lossy link (both ends are told). Not sent on
+    // power loss or while a cut lasts: those are only seen as timeouts.
     virtual void on_disconnect(NodeId /*peer*/, Context<Msg, Ev>& /*ctx*/) {}
     // A clean stop was asked for. Call ctx.exit() when done; by default at once.
     virtual void on_shutdown(Context<Msg, Ev>& ctx) { ctx.exit(); }
@@ -258,9 +259,14 @@ public:
                        static_cast<uint64_t>(to), from, slot(from).incarnation, EventKind::disconnect});
             return;
         }
-        Time at;
-        uint32_t epoch;
-        if (!network_.route(from, to, now_, at, epoch)) return;
+        const Route route = network_.route(from, to, now_);
+        if (route.outcome == Route::Outcome::cut || route.outcome == Route::Outcome::dropped) return;
+        if (route.outcome == Route::Outcome::reset) {
+            // Retransmission gave up: the connection resets then, unless something else has
+            // reset it first (the epoch tells).
+            push(Event{route.at, 0, route.epoch, 0, static_cast<uint64_t>(to), from, 0, EventKind::link_reset});
+            return;
+        }
         uint32_t slot_index;
         if (!free_msgs_.empty()) {
             slot_index = free_msgs_.back();
@@ -273,8 +279,8 @@ public:
         InFlight& f = msgs_[slot_index];
         f.from = from;
         f.from_incarnation = slot(from).incarnation;
-        f.link_epoch = epoch;
-        push(Event{at, 0, slot_index, 0, 0, to, slot(to).incarnation, EventKind::deliver});
+        f.link_epoch = route.epoch;
+        push(Event{route.at, 0, slot_index, 0, 0, to, slot(to).incarnation, EventKind::deliver});
     }
     TimerId set_timer(NodeId id, Duration after, uint64_t tag) {
         uint32_t index;
@@ -299,13 +305,13 @@ public:
     }
 
 private:
-    enum class EventKind : uint8_t { deliver, timer, disconnect, callback, os_flush };
+    enum class EventKind : uint8_t { deliver, timer, disconnect, callback, os_flush, link_reset };
     struct Event {
         Time time;
         uint64_t seq;
-        uint64_t a;  // deliver: message slot; timer: timer id; callback: callback slot
+        uint64_t a;  // deliver: message slot; timer: timer id; callback: callback slot; link_reset: epoch
         uint64_t b;  // timer: tag
-        uint64_t c;  // disconnect: peer
+        uint64_t c;  // disconnect: peer; link_reset: the receiving end
         NodeId node;
         uint32_t incarnation;
         EventKind kind;
@@ -485,6 +491,19 @@ private:
                 push(Event{now_ + os_flush_interval_, 0, 0, 0, 0, no_node, 0, EventKind::os_flush});
                 return;
             }
+            case EventKind::link_reset: {
+                // The sender's TCP gave up on a message (ev.node -> ev.c): the connection is
+                // gone in both directions with everything in flight on it. The sender's
+                // socket fails at once; the RST reaches the peer a moment later.
+                const NodeId from = ev.node;
+                const auto to = static_cast<NodeId>(ev.c);
+                if (network_.link(from, to).epoch != static_cast<uint32_t>(ev.a)) return;
+                network_.reset(from, to);
+                network_.reset(to, from);
+                tell_disconnected(from, to, now_);
+                tell_disconnected(to, from, now_ + network_.options().latency_min);
+                return;
+            }
         }
     }
 
@@ -530,18 +549,20 @@ public:
                 ab.lost_while_cut = ba.lost_while_cut = false;
                 network_.reset(a, b);
                 network_.reset(b, a);
-                for (auto [node, peer] : {std::pair{a, b}, std::pair{b, a}}) {
-                    Slot& s = slot(node);
-                    if (s.state != NodeState::up && s.state != NodeState::shutting_down && s.state != NodeState::paused)
-                        continue;
-                    push(Event{now_ + network_.options().latency_min, 0, 0, 0, static_cast<uint64_t>(peer), node,
-                               s.incarnation, EventKind::disconnect});
-                }
+                tell_disconnected(a, b, now_ + network_.options().latency_min);
+                tell_disconnected(b, a, now_ + network_.options().latency_min);
             }
         }
     }
 
 private:
+    // `node`'s connection to `peer` closed: it hears of it at `at` (when it is alive then).
+    void tell_disconnected(NodeId node, NodeId peer, Time at) {
+        Slot& s = slot(node);
+        if (s.state != NodeState::up && s.state != NodeState::shutting_down && s.state != NodeState::paused) return;
+        push(Event{at, 0, 0, 0, static_cast<uint64_t>(peer), node, s.incarnation, EventKind::disconnect});
+    }
+
     void notify_disconnect(NodeId id) {
         for (size_t p = 0; p < slots_.size(); ++p) {
             auto peer = static_cast<NodeId>(p);

@@ -62,6 +62,19 @@ void KRaftMetadataSource::handle(sim::NodeId from, Message& msg, Context& ctx) {
         msg);
 }
 
+// A closed connection fails what was in flight on it. The metadata fetch is retried after
+// the backoff (RaftReplica); NodeToControllerRequestThread puts a disconnected AlterPartition
+// back in its queue, which here is: forget it, so the partition's next ISR check sends it
+// again instead of waiting out controller.quorum.request.timeout.ms. A lost heartbeat is
+// replaced by the next one (send_heartbeat).
+void KRaftMetadataSource::on_disconnect(sim::NodeId peer, Context& ctx) {
+    raft_.on_disconnect(peer, ctx);
+    if (peer != controller_node()) return;
+    for (const auto& [correlation, tp] : alter_in_flight_)
+        if (Partition* p = replicas_.partition(tp)) p->set_pending_isr(std::nullopt);
+    alter_in_flight_.clear();
+}
+
 void KRaftMetadataSource::on_timer(uint64_t t, Context& ctx) {
     if (raft_.handle_timer(t, ctx)) return;
     if (!timers_.owns(t)) return;

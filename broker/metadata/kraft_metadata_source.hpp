@@ -24,6 +24,7 @@ public:
     void shut_down(Context& ctx) override;
     void handle(sim::NodeId from, Message& msg, Context& ctx) override;
     void on_timer(uint64_t tag, Context& ctx) override;
+    void on_disconnect(sim::NodeId peer, Context& ctx) override;
     void request_isr_change(Partition& p, std::vector<BrokerId> new_isr, const char* reason, Context& ctx) override;
     int32_t controller_id() const override { return raft_.leader_id(); }
     sim::NodeId controller_node() const override;

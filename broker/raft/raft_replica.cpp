@@ -766,6 +766,15 @@ void RaftReplica::send_fetch(Context& ctx) {
     arm(t_fetch, ctx.now() + sim::milliseconds(config_.request_timeout_ms), ctx);
 }
 
+// KafkaNetworkChannel turns a request whose connection closed into an error response
+// (BROKER_NOT_AVAILABLE), and the follower fetches again after the retry backoff rather than
+// waiting out controller.quorum.request.timeout.ms, which is as long as the fetch timeout.
+void RaftReplica::on_disconnect(sim::NodeId peer, Context& ctx) {
+    if (!fetch_in_flight_ || peer != fetch_target_) return;
+    ++fetch_correlation_;  // an answer to the lost request is stale
+    schedule_fetch_retry(ctx);
+}
+
 void RaftReplica::schedule_fetch_retry(Context& ctx) {
     fetch_in_flight_ = false;
     arm(t_fetch, ctx.now() + sim::milliseconds(config_.retry_backoff_ms), ctx);

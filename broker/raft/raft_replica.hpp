@@ -109,6 +109,8 @@ public:
     bool handle_message(sim::NodeId from, Message& msg, Context& ctx);
     // True when the tag was one of this replica's timers.
     bool handle_timer(uint64_t tag, Context& ctx);
+    // The connection to a peer closed: a fetch in flight to it fails and is retried.
+    void on_disconnect(sim::NodeId peer, Context& ctx);
     // Leader only: append and flush; the offset of the first appended entry (the log end
     // offset when records is empty), -1 when not the leader.
     int64_t append(std::vector<MetadataRecord> records, Context& ctx);

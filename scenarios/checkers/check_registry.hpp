@@ -50,5 +50,6 @@ const CheckDescriptor& availability_check();
 const CheckDescriptor& at_least_once_check();
 const CheckDescriptor& no_poll_skip_check();
 const CheckDescriptor& committed_monotonic_check();
+const CheckDescriptor& undisturbed_check();
 
 }  // namespace scenarios

@@ -61,6 +61,13 @@ NetworkChange links_between_or_of_target(FaultContext& ctx, const FaultSpec& f) 
     return c;
 }
 
+Applied apply_link_chance(FaultContext& ctx, const FaultSpec& f, LinkEffect effect) {
+    NetworkChange c = links_between_or_of_target(ctx, f);
+    c.effect = effect;
+    c.probability = f.probability;
+    return apply_links(ctx, std::move(c));
+}
+
 void between_or_target(FieldRules& rules) {
     if (rules.has("between") && rules.has("target")) {
         rules.error("between", "give either \"between\" or \"target\", not both");

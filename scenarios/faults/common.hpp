@@ -18,8 +18,10 @@ Applied apply_links(FaultContext& ctx, NetworkChange change);
 // The undo of a network fault: take its change back, unless a heal already did.
 void revert_links(FaultContext& ctx, const Applied& applied);
 
-// latency and loss: the links of one pair ("between": [a, b]) or every link of a target.
+// latency, loss and drop: the links of one pair ("between": [a, b]) or every link of a target.
 NetworkChange links_between_or_of_target(FaultContext& ctx, const FaultSpec& f);
+// loss and drop: their `probability` on those links.
+Applied apply_link_chance(FaultContext& ctx, const FaultSpec& f, LinkEffect effect);
 // ... and their rule: one of "between" and "target", not both.
 void between_or_target(FieldRules& rules);
 

@@ -69,13 +69,13 @@ enum class FaultOperand {
 // ---- Applying a fault -----------------------------------------------------------------------
 
 // What a network fault does to each directed link it covers.
-enum class LinkEffect { block, latency, loss };
+enum class LinkEffect { block, latency, loss, drop };
 
 struct NetworkChange {
     std::vector<std::pair<sim::NodeId, sim::NodeId>> links;  // directed
     LinkEffect effect = LinkEffect::block;
     sim::Duration add, jitter;  // latency
-    double probability = 0;     // loss
+    double probability = 0;     // loss, drop
     // Nodes whose links to every node this change affects (isolate, latency/loss on a target,
     // the named groups of a partition with "*"): a node added later joins them.
     std::vector<sim::NodeId> toward_every_node;
@@ -157,5 +157,6 @@ const FaultKind& cut_fault();
 const FaultKind& heal_fault();
 const FaultKind& latency_fault();
 const FaultKind& loss_fault();
+const FaultKind& drop_fault();
 
 }  // namespace scenarios

@@ -1,4 +1,4 @@
-// heal: every partition, isolation and cut in force is removed at once (latency and loss stay:
+// heal: every partition, isolation and cut in force is removed at once (latency, loss and drop stay:
 // they end with their own `for`).
 #include "scenarios/faults/common.hpp"
 

@@ -1,4 +1,6 @@
-// loss: each message on the covered links is lost with this probability.
+// loss: each transmission on the covered links is lost with this probability. The network
+// (sim/network.hpp) treats it as TCP does: retransmission after a doubling RTO, order kept,
+// and a connection reset, told to both ends, when the retransmissions give up.
 #include "scenarios/faults/common.hpp"
 
 namespace scenarios {
@@ -11,15 +13,13 @@ const FaultKind& loss_fault() {
         .undone_by_for = true,
         .window = FaultWindowClass::network_degraded,
         .shell_usage = "TARGET probability P [for D]",
-        .shell_help = "extra message loss (or: between A B probability P)",
-        .doc = "extra message loss (0 to 1)",
+        .shell_help = "extra packet loss, retransmitted as TCP does (or: between A B probability P)",
+        .doc = "extra packet loss (0 to 1): lost transmissions are retransmitted, order is kept, and the connection "
+               "resets after 5 lost retransmissions (see `network`)",
         .for_doc = "removes it",
         .rules = fault_support::between_or_target,
         .apply = [](FaultContext& ctx, const FaultSpec& f) {
-            NetworkChange c = fault_support::links_between_or_of_target(ctx, f);
-            c.effect = LinkEffect::loss;
-            c.probability = f.probability;
-            return fault_support::apply_links(ctx, std::move(c));
+            return fault_support::apply_link_chance(ctx, f, LinkEffect::loss);
         },
         .undo = fault_support::revert_links,
     };

@@ -7,11 +7,12 @@ namespace scenarios {
 namespace {
 
 // In FaultAction order (fault_kind() indexes by it; a test holds the two together).
-const std::array<const FaultKind*, 12>& registry() {
-    static const std::array<const FaultKind*, 12> kinds = {
+const std::array<const FaultKind*, 13>& registry() {
+    static const std::array<const FaultKind*, 13> kinds = {
         &crash_fault(),     &power_loss_fault(), &shutdown_fault(), &restart_fault(),
         &pause_fault(),     &resume_fault(),     &partition_fault(), &isolate_fault(),
         &cut_fault(),       &heal_fault(),       &latency_fault(),   &loss_fault(),
+        &drop_fault(),
     };
     return kinds;
 }
@@ -27,7 +28,7 @@ constexpr std::array<FaultFieldInfo, 8> kFields = {{
     {"between", T::target_pair, "two targets: the link pair it applies to"},
     {"add", T::duration, "the extra one-way latency, like \"200ms\""},
     {"jitter", T::duration, "a random extra delay up to this, like \"20ms\""},
-    {"probability", T::probability, "the chance a message is dropped, 0 to 1"},
+    {"probability", T::probability, "the chance a message (loss: one transmission of it) is lost, 0 to 1"},
 }};
 
 }  // namespace
