@@ -2,10 +2,12 @@
 // while the old one's session is valid (ClusterControlManager, DUPLICATE_BROKER_REGISTRATION),
 // and both controllers give leadership back to the preferred replica when
 // auto.leader.rebalance.enable is on (KafkaController.checkAndTriggerAutoLeaderRebalance,
-// QuorumController's maybeBalancePartitionLeaders). Each scenario runs through the published
-// format; the events are read by type from the run's trace.
+// QuorumController's maybeBalancePartitionLeaders); and what a broker's log flusher keeps
+// through a power loss. Each scenario runs through the published format; the events are read
+// by type from the run's trace.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
@@ -136,4 +138,34 @@ TEST_CASE("auto leader rebalance: a restarted broker gets its preferred leadersh
         CHECK_FALSE(moved_back);
         CHECK(final_leader != 1);
     }
+}
+
+TEST_CASE("log flusher: flush.ms acts only with log.flush.scheduler.interval.ms (LogManager's kafka-log-flusher)",
+          "[scenarios][flush]") {
+    // power-loss-flush-default (acks=1, one replica, power lost at 22.5 s, the OS wrote back at
+    // 20 s) with the flusher configured three ways; the records lost are the ones its last
+    // flush had not covered.
+    std::ifstream in(std::string(KAFKASIM_SOURCE_DIR) + "/scenarios/library/power-loss-flush-default.json");
+    const nlohmann::json base = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    auto lost = [&base](const nlohmann::json& config) {
+        nlohmann::json j = base;
+        j["kafka"]["config"] = config;
+        j["expect"] = {"no-acked-loss"};
+        auto loaded = scenarios::load_scenario_text(j.dump(), "flush.json");
+        REQUIRE(loaded.scenario);
+        scenarios::ScenarioRun run(*loaded.scenario, {});
+        run.finish();
+        REQUIRE(run.checks().size() == 1);
+        const scenarios::CheckResult& c = run.checks()[0];
+        INFO(c.summary);
+        if (c.passed()) return int64_t{0};
+        return static_cast<int64_t>(std::stoll(c.summary));  // "N acknowledged records lost on ..."
+    };
+    const int64_t os_only = lost(nlohmann::json::object());
+    const int64_t interval_alone = lost({{"log.flush.interval.ms", 1000}});
+    const int64_t with_flusher = lost({{"log.flush.interval.ms", 1000}, {"log.flush.scheduler.interval.ms", 1000}});
+    CHECK(os_only == 500);          // 2.5 s at 200 records/s since the writeback at 20 s
+    CHECK(interval_alone == os_only);  // the flusher never runs: its interval is Long.MAX_VALUE
+    CHECK(with_flusher > 0);
+    CHECK(with_flusher <= 200);     // at most flush.ms of records
 }
