@@ -425,7 +425,10 @@ ConsumerConfig::ConsumerConfig() { apply_defaults(*this); }
 BrokerConfig BrokerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     BrokerConfig c;
     c.behaviour = profile.behaviour;
-    apply_settings(c, merged(profile, overrides, scope_broker));
+    const ConfigMap settings = merged(profile, overrides, scope_broker);
+    apply_settings(c, settings);
+    // KafkaConfig.logFlushIntervalMs: an unset log.flush.interval.ms takes log.flush.scheduler.interval.ms.
+    if (!settings.contains("log.flush.interval.ms")) c.log_flush_interval_ms = c.log_flush_scheduler_interval_ms;
     return c;
 }
 

@@ -42,6 +42,7 @@ struct Behaviour {
     bool fetch_detects_divergence = true;
     bool hw_frozen_below_min_isr = true;  // KAFKA-15583, 3.7
     bool raft_check_quorum = true;        // KAFKA-15489, 3.7: leader resigns without fetches from a majority
+    bool raft_pre_vote = true;            // KIP-996, 4.0: a voter asks for pre-votes before bumping the epoch
     // The first batch of a producer id a partition holds no state for (ProducerAppendInfo.checkSequence):
     // 1.0 (KAFKA-5793) refuses a nonzero sequence with UNKNOWN_PRODUCER_ID, 0.11 with OUT_OF_ORDER_SEQUENCE_NUMBER;
     bool unknown_producer_id_error = true;
@@ -103,9 +104,17 @@ struct BrokerConfig {
     int64_t replica_high_watermark_checkpoint_interval_ms{};  // replica.high.watermark.checkpoint.interval.ms
     int32_t default_replication_factor{};            // default.replication.factor
     int32_t num_partitions{};                        // num.partitions
+    // Preferred leader rebalance (KafkaController / QuorumController)
+    bool auto_leader_rebalance_enable{};             // auto.leader.rebalance.enable
+    int64_t leader_imbalance_check_interval_seconds{};  // leader.imbalance.check.interval.seconds
+    int32_t leader_imbalance_per_broker_percentage{};   // leader.imbalance.per.broker.percentage (ZooKeeper mode only)
     // Log (ServerLogConfigs.java): the defaults of the topics' segment.bytes and segment.ms
     int64_t log_segment_bytes{};                     // log.segment.bytes
     int64_t log_roll_ms{};                           // log.roll.ms, log.roll.hours
+    // Flushing (UnifiedLog.append, LogManager.flushDirtyLogs): the defaults of flush.messages, flush.ms
+    int64_t log_flush_interval_messages{};           // log.flush.interval.messages
+    int64_t log_flush_interval_ms{};                 // log.flush.interval.ms (unset: log.flush.scheduler.interval.ms)
+    int64_t log_flush_scheduler_interval_ms{};       // log.flush.scheduler.interval.ms
     // KRaft broker lifecycle (KIP-631)
     int64_t broker_heartbeat_interval_ms{};          // broker.heartbeat.interval.ms
     int64_t broker_session_timeout_ms{};             // broker.session.timeout.ms
@@ -142,6 +151,8 @@ struct TopicConfig {
     bool unclean_leader_election_enable{};      // unclean.leader.election.enable
     int64_t segment_bytes{};                    // segment.bytes
     int64_t segment_ms{};                       // segment.ms
+    int64_t flush_messages{};                   // flush.messages
+    int64_t flush_ms{};                         // flush.ms
     ConfigMap overrides;  // what the topic set itself (kafka-topics --describe "Configs:")
 
     TopicConfig();

@@ -82,7 +82,9 @@ constexpr auto key_table = std::to_array<ConfigKey>({
 
     // ---- Broker: replication ----------------------------------------------------------------
     key("auto.leader.rebalance.enable", B, boolean, "true",
-        "move leadership back to the preferred replica when brokers are imbalanced"),
+        "move leadership back to the preferred replica (the first in the assignment) when it is alive and in the "
+        "ISR, every leader.imbalance.check.interval.seconds")
+        .reads(&BC::auto_leader_rebalance_enable),
     key("default.replication.factor", B, integer, "1", "replication factor of a topic that does not give one")
         .range(1, i32_max).reads(&BC::default_replication_factor),
     key("eligible.leader.replicas.version", B, integer, "0",
@@ -90,11 +92,13 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         "Replicas, KIP-966 (opt-in in 4.0, the default for new clusters from 4.1)")
         .range(0, 1).reads(&BC::eligible_leader_replicas_version),
     key("leader.imbalance.check.interval.seconds", B, integer, "300",
-        "how often the controller checks for leader imbalance")
-        .range(1),
+        "how often the controller checks for leader imbalance (ZooKeeper mode: first 5 s after it became "
+        "controller; KRaft: this long after it saw a partition led by another than its preferred replica)")
+        .range(1, 3600L * 24 * 365).reads(&BC::leader_imbalance_check_interval_seconds),
     key("leader.imbalance.per.broker.percentage", B, integer, "10",
-        "imbalance a broker may have before its preferred leaders are re-elected")
-        .range(0, 100),
+        "ZooKeeper mode: share of a broker's preferred-leader partitions led elsewhere above which they are "
+        "re-elected (KRaft ignores it and rebalances any imbalanced partition)")
+        .range(0, 100).reads(&BC::leader_imbalance_per_broker_percentage),
     key("num.partitions", B, integer, "1", "partition count of a topic that does not give one")
         .range(1, i32_max).reads(&BC::num_partitions),
     key("num.replica.fetchers", B, integer, "1", "fetcher threads per source broker").range(1, i32_max),
@@ -120,11 +124,17 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("log.cleanup.policy", B, string, "delete", "delete or compact old segments; only delete is modelled")
         .modelled_when("delete"),
     key("log.flush.interval.messages", B, integer, "9223372036854775807",
-        "fsync after this many records (by default Kafka leaves flushing to the OS)")
-        .range(1),
-    key("log.flush.interval.ms", B, integer, "null",
-        "fsync a log at least this often (unset: the OS writes pages back)")
-        .range(0),
+        "fsync a log once this many appended records are not yet on disk (by default Kafka leaves flushing to "
+        "the OS); 1: every append, leader or follower, is fsynced before it is acknowledged")
+        .range(1).reads(&BC::log_flush_interval_messages),
+    key("log.flush.interval.ms", B, integer, "9223372036854775807",
+        "fsync a log when this long has passed since its last flush, checked every "
+        "log.flush.scheduler.interval.ms (Kafka's default is null: the scheduler interval's value)")
+        .range(0).reads(&BC::log_flush_interval_ms),
+    key("log.flush.scheduler.interval.ms", B, integer, "9223372036854775807",
+        "how often the log flusher looks for logs due under flush.ms; by default never, so "
+        "log.flush.interval.ms alone flushes nothing (LogManager's kafka-log-flusher)")
+        .range(1).reads(&BC::log_flush_scheduler_interval_ms),
     key("log.retention.bytes", B, integer, "-1", "size limit per partition before old segments go").range(-1),
     key("log.retention.check.interval.ms", B, integer, "300000", "how often retention runs").range(1),
     key("log.retention.hours", B, integer, "168", "how long a segment is kept").range(-1, i32_max),
@@ -209,9 +219,9 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         .modelled_when("delete").defaults_to("log.cleanup.policy"),
     key("delete.retention.ms", T, integer, "86400000", "how long tombstones survive compaction").range(0),
     key("flush.messages", T, integer, "9223372036854775807", "topic-level log.flush.interval.messages")
-        .range(1).defaults_to("log.flush.interval.messages"),
+        .range(1).reads(&TC::flush_messages).defaults_to("log.flush.interval.messages"),
     key("flush.ms", T, integer, "9223372036854775807", "topic-level log.flush.interval.ms")
-        .range(0).defaults_to("log.flush.interval.ms"),
+        .range(0).reads(&TC::flush_ms).defaults_to("log.flush.interval.ms"),
     key("max.message.bytes", T, integer, "1048588", "largest record batch the topic accepts")
         .range(0, i32_max).defaults_to("message.max.bytes"),
     key("min.cleanable.dirty.ratio", T, ratio, "0.5", "dirty share of the log that triggers compaction").range(0, 1),

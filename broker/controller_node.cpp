@@ -59,6 +59,12 @@ void ControllerNode::on_timer(uint64_t tag, Context& ctx) {
         std::vector<MetadataRecord> records = controller_->tick(ctx.now());
         if (!records.empty())
             append_records(std::move(records), sim::no_node, Message{}, ctx, "broker.session.timeout.ms expired");
+        if (active_) {
+            records = controller_->balance_partition_leaders(ctx.now());
+            if (!records.empty())
+                append_records(std::move(records), sim::no_node, Message{}, ctx,
+                               "preferred replica leader election (auto.leader.rebalance.enable)");
+        }
         if (active_) tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timers_.tag(timer_tick));
     }
 }
@@ -158,6 +164,12 @@ void ControllerNode::handle_request(sim::NodeId from, Message& msg, Context& ctx
     if (auto* reg = std::get_if<BrokerRegistrationRequest>(&msg)) {
         r = controller_->handle_broker_registration(*reg, next, now);
         reason = "the broker registered again";
+        if (const auto* resp = std::get_if<BrokerRegistrationResponse>(&r.response); resp && resp->error != Error::none) {
+            std::optional<sim::Time> last = controller_->last_heartbeat(reg->broker_id);
+            ctx.emit(BrokerRegistrationRejected{.broker = reg->broker_id,
+                                                .error = error_name(resp->error),
+                                                .since_heartbeat_ms = last ? (now - *last).ms() : int64_t{-1}});
+        }
     } else if (auto* hb = std::get_if<BrokerHeartbeatRequest>(&msg)) {
         r = controller_->handle_broker_heartbeat(*hb, next, now);
         reason = hb->want_shut_down ? "controlled shutdown" : "heartbeat";

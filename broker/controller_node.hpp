@@ -8,12 +8,14 @@
 // (replayed speculatively, as Kafka's controller does), the records are appended through
 // Raft, and the response waits until the high watermark passes the last of them. Every
 // 500 ms an idle NoOpRecord is appended (KIP-835 metadata.max.idle.interval.ms) and every
-// 250 ms the controller ticks (session expiry, elections). An inactive node answers
+// 250 ms the controller ticks (session expiry, elections, then the auto leader rebalance
+// check). An inactive node answers
 // controller requests with NOT_CONTROLLER and replays only committed records; on losing
 // leadership it drops its deferred responses (clients time out and retry), resets and
 // replays the committed prefix.
 //
-// Trace kinds: controller_active {epoch}, controller_inactive {epoch}, plus the Raft ones.
+// Trace kinds: controller_active {epoch}, controller_inactive {epoch},
+// broker_registration_rejected {broker, error, since_heartbeat_ms}, plus the Raft ones.
 #pragma once
 #include <cstdint>
 #include <deque>

@@ -40,6 +40,7 @@ const char* error_name(Error e) {
         case Error::fenced_instance_id: return "FENCED_INSTANCE_ID";
         case Error::invalid_update_version: return "INVALID_UPDATE_VERSION";
         case Error::inconsistent_voter_set: return "INCONSISTENT_VOTER_SET";
+        case Error::duplicate_broker_registration: return "DUPLICATE_BROKER_REGISTRATION";
         case Error::broker_id_not_registered: return "BROKER_ID_NOT_REGISTERED";
         case Error::ineligible_replica: return "INELIGIBLE_REPLICA";
         case Error::new_leader_elected: return "NEW_LEADER_ELECTED";

@@ -41,6 +41,7 @@ enum class Error : int16_t {
     fenced_instance_id = 82,
     invalid_update_version = 95,
     inconsistent_voter_set = 68,
+    duplicate_broker_registration = 101,
     broker_id_not_registered = 102,
     ineligible_replica = 107,
     new_leader_elected = 108,

@@ -202,6 +202,19 @@ struct BrokerFenced {
         s.field("reason", reason);
     }
 };
+// The active controller refused a BrokerRegistrationRequest (ClusterControlManager.registerBroker):
+// DUPLICATE_BROKER_REGISTRATION while the registered incarnation's session is still valid.
+struct BrokerRegistrationRejected {
+    static constexpr std::string_view kind = "broker_registration_rejected";
+    int32_t broker = 0;
+    std::string error{};              // Kafka's error name
+    int64_t since_heartbeat_ms = -1;  // since the registered incarnation was last heard from
+    template <class S> void fields(S& s) const {
+        s.field("broker", broker);
+        s.field("error", error);
+        s.field("since_heartbeat_ms", since_heartbeat_ms);
+    }
+};
 struct BrokerUnfenced {
     static constexpr std::string_view kind = "broker_unfenced";
     int32_t broker = 0;
@@ -273,10 +286,12 @@ struct RaftVote {
     int32_t epoch = 0;
     int32_t candidate = -1;
     bool granted = false;
+    std::optional<bool> pre_vote = std::nullopt;  // KIP-996: only on pre-votes, so other runs read as before
     template <class S> void fields(S& s) const {
         s.field("epoch", epoch);
         s.field("candidate", candidate);
         s.field("granted", granted);
+        s.field("pre_vote", pre_vote);
     }
 };
 struct RaftHighWatermark {
@@ -779,7 +794,8 @@ using Event = std::variant<
     MetadataCaughtUp, BecomeLeader, BecomeFollower, AlterPartitionSent, Truncated, EpochEndOffset,
     FetchOffsetMismatch, CreateOffsetsTopic,
     // KRaft controllers and quorum
-    ControllerStart, ControllerActive, ControllerInactive, BrokerFenced, BrokerUnfenced, PartitionChange,
+    ControllerStart, ControllerActive, ControllerInactive, BrokerFenced, BrokerRegistrationRejected, BrokerUnfenced,
+    PartitionChange,
     RaftStateChanged, RaftLeader, RaftResign, RaftVote, RaftHighWatermark, RaftTruncate,
     // ZooKeeper mode
     StaleControllerEpoch, IsrUpdate, IsrUpdateFailed, IsrUpdated, ControlledShutdownRequested,

@@ -28,6 +28,7 @@ struct VoteRequest {
     int32_t candidate_id = 0;
     int32_t last_offset_epoch = 0;
     int64_t last_offset = 0;  // the candidate's log end offset
+    bool pre_vote = false;    // KIP-996 (4.0): a prospective asks, at its own epoch; granting binds nothing
 };
 struct VoteResponse {
     Error error = Error::none;

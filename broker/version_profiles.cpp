@@ -27,6 +27,7 @@ constexpr Behaviour before_every_fix = {.truncate_by_leader_epoch = false,
                                         .fetch_detects_divergence = false,
                                         .hw_frozen_below_min_isr = false,
                                         .raft_check_quorum = false,
+                                        .raft_pre_vote = false,
                                         .unknown_producer_id_error = false,
                                         .accept_unknown_producer_sequence = false,
                                         .first_sequence_zero_on_new_partition = false};
@@ -54,6 +55,7 @@ constexpr ProfileSpec profile_specs[] = {
                    .fetch_detects_divergence = false,
                    .hw_frozen_below_min_isr = false,
                    .raft_check_quorum = false,
+                   .raft_pre_vote = false,
                    .unknown_producer_id_error = false,
                    .accept_unknown_producer_sequence = false,
                    .first_sequence_zero_on_new_partition = false},
@@ -68,6 +70,7 @@ constexpr ProfileSpec profile_specs[] = {
                    .fetch_detects_divergence = false,
                    .hw_frozen_below_min_isr = false,
                    .raft_check_quorum = false,
+                   .raft_pre_vote = false,
                    .accept_unknown_producer_sequence = false,
                    .first_sequence_zero_on_new_partition = false},
      .remark = "The ISR-join rule of KAFKA-7128 shipped in 2.0.1, not 2.0.0; this profile has it. ZooKeeper-mode "
@@ -78,6 +81,7 @@ constexpr ProfileSpec profile_specs[] = {
      .behaviour = {.fetch_detects_divergence = false,
                    .hw_frozen_below_min_isr = false,
                    .raft_check_quorum = false,
+                   .raft_pre_vote = false,
                    .accept_unknown_producer_sequence = false,
                    .first_sequence_zero_on_new_partition = false},
      .remark = "Releases 2.5 to 2.8 map here, but they already default replica.lag.time.max.ms=30000 and "
@@ -91,6 +95,7 @@ constexpr ProfileSpec profile_specs[] = {
      .covers = "3.0.x to 3.6.x",
      .behaviour = {.hw_frozen_below_min_isr = false,
                    .raft_check_quorum = false,
+                   .raft_pre_vote = false,
                    .first_sequence_zero_on_new_partition = false},
      .remark = "The producer now defaults to acks=all with idempotence (KIP-679); before KAFKA-13598 (3.2) a "
                "producer whose settings conflicted with idempotence silently ran without it, which the model does "
@@ -98,7 +103,7 @@ constexpr ProfileSpec profile_specs[] = {
     {.name = "3.7",
      .release = {3, 7},
      .covers = "3.7.x to 3.9.x",
-     .behaviour = {.first_sequence_zero_on_new_partition = false},
+     .behaviour = {.raft_pre_vote = false, .first_sequence_zero_on_new_partition = false},
      .remark = "The last releases with ZooKeeper mode."},
     {.name = "4.0",
      .release = {4, 0},
@@ -211,6 +216,14 @@ constexpr BehaviourSwitch switch_table[] = {
            "(KAFKA-15489, 3.7)",
      .off = "an isolated KRaft leader keeps acting as leader while the majority elects another (KAFKA-15489, fixed "
             "in 3.7)"},
+    {.name = "raft_pre_vote",
+     .flag = &Behaviour::raft_pre_vote,
+     .on = "a KRaft voter that lost its leader first asks for pre-votes without bumping the epoch; voters that still "
+           "hear from a leader refuse, so a voter returning from isolation cannot depose a healthy leader (KIP-996, "
+           "4.0)",
+     .off = "a KRaft voter that lost its leader bumps the epoch at once and keeps bumping it while isolated; when it "
+            "returns, its Vote requests with the higher epoch make the healthy leader step down (Pre-Vote, KIP-996, "
+            "arrived in 4.0)"},
     {.name = "unknown_producer_id_error",
      .flag = &Behaviour::unknown_producer_id_error,
      .on = "a nonzero first sequence from a producer id the partition holds no state for is refused with "

@@ -50,6 +50,11 @@ struct Story {
             line += " (" + e.reason + ")";
         return line;
     }
+    Line operator()(const BrokerRegistrationRejected& e) const {
+        return "refused a new incarnation of broker " + num(e.broker) + " (" + e.error +
+               "): the registered one was heard from " + num(e.since_heartbeat_ms) +
+               " ms ago and keeps its session until broker.session.timeout.ms";
+    }
     Line operator()(const BrokerUnfenced& e) const {
         return "unfenced broker " + num(e.broker) + ": it caught up with the metadata log";
     }

@@ -285,6 +285,18 @@ int32_t ClusterModel::quorum_leader_id() {
     return leader;
 }
 
+int32_t ClusterModel::quorum_follower_id() {
+    const int32_t leader = quorum_leader_id();
+    if (zookeeper_mode()) {
+        for (int32_t sid : ensemble_)
+            if (sid != leader && zookeeper(sid) != nullptr) return sid;
+        return -1;
+    }
+    for (int32_t id : voters_)
+        if (id != leader && controller(id) != nullptr) return id;
+    return -1;
+}
+
 const kafka::MetadataImage* ClusterModel::metadata() {
     if (kafka::ControllerNode* c = active_controller(); c != nullptr && c->controller() != nullptr)
         return &c->controller()->image();

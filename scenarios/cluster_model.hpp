@@ -58,6 +58,9 @@ public:
     kafka::ControllerNode* active_controller();
     int32_t active_controller_id();
     int32_t quorum_leader_id();  // KRaft leader, or in ZooKeeper mode the ensemble leader
+    // The lowest-id running quorum member that is not the leader (a KRaft voter, or a ZooKeeper
+    // server); -1 when there is none.
+    int32_t quorum_follower_id();
     // ZooKeeper mode
     bool zookeeper_mode() const;
     kafka::ZooKeeperServer* zookeeper(int32_t sid);

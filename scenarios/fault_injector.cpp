@@ -82,6 +82,11 @@ std::vector<sim::NodeId> FaultInjector::Firing::resolve(const std::vector<Target
                 if (id >= 0) add(cluster.zookeeper_mode() ? dir.zookeeper_node(id) : dir.controller_node(id));
                 break;
             }
+            case Target::Kind::quorum_follower: {
+                int32_t id = cluster.quorum_follower_id();
+                if (id >= 0) add(cluster.zookeeper_mode() ? dir.zookeeper_node(id) : dir.controller_node(id));
+                break;
+            }
             case Target::Kind::zookeeper_leader: {
                 int32_t id = cluster.zookeeper_leader_id();
                 if (id >= 0) add(dir.zookeeper_node(id));

@@ -64,6 +64,7 @@ struct Target {
         partition_leader,                // leader:<topic>/<partition>
         active_controller,               // controller:active
         quorum_leader,                   // quorum:leader
+        quorum_follower,                 // quorum:follower
         zookeeper_leader,                // zookeeper:leader
         coordinator,                     // coordinator:<group>
         producer,                        // producer:<id>

@@ -1201,6 +1201,7 @@ private:
             }
             case Target::Kind::active_controller:
             case Target::Kind::quorum_leader:
+            case Target::Kind::quorum_follower:
             case Target::Kind::all_brokers:
                 return true;
         }
@@ -1701,6 +1702,10 @@ std::optional<Target> parse_target(std::string_view text) {
     }
     if (kind == "quorum" && rest == "leader") {
         t.kind = Target::Kind::quorum_leader;
+        return t;
+    }
+    if (kind == "quorum" && rest == "follower") {
+        t.kind = Target::Kind::quorum_follower;
         return t;
     }
     if (kind == "leader") return split_last(Target::Kind::partition_leader);

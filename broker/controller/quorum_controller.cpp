@@ -43,6 +43,7 @@ QuorumController::QuorumController(const BrokerConfig& config, uint64_t placemen
 void QuorumController::reset() {
     image_.clear();
     sessions_.clear();
+    balance_at_.reset();
 }
 
 void QuorumController::replay(int64_t offset, const MetadataRecord& record) { image_.apply(offset, record); }
@@ -227,6 +228,14 @@ void QuorumController::fence_brokers(const std::vector<BrokerId>& in_order, std:
     }
 }
 
+bool QuorumController::has_valid_session(BrokerId id, sim::Time now) const {
+    const BrokerRegistration* reg = image_.broker(id);
+    if (reg == nullptr || reg->fenced) return false;
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return false;
+    return now - it->second.last_heartbeat <= sim::milliseconds(config_.broker_session_timeout_ms);
+}
+
 int64_t QuorumController::lowest_active_metadata_offset() const {
     int64_t lowest = INT64_MAX;
     for (const auto& [id, reg] : image_.brokers()) {
@@ -245,6 +254,16 @@ QuorumController::Result QuorumController::handle_broker_registration(const Brok
     BrokerRegistrationResponse response;
     response.correlation_id = request.correlation_id;
     if (const BrokerRegistration* old = image_.broker(request.broker_id)) {
+        // ClusterControlManager.registerBroker (KIP-631, since the first KRaft release, 2.8): while
+        // the registered incarnation still has a valid session (unfenced, heard from within
+        // broker.session.timeout.ms: BrokerHeartbeatManager.hasValidSession), another incarnation
+        // is refused; the old one keeps its leaderships until its session expires and tick()
+        // fences it.
+        if (old->incarnation_id != request.incarnation_id && has_valid_session(request.broker_id, now)) {
+            response.error = Error::duplicate_broker_registration;
+            result.response = response;
+            return result;
+        }
         // The old incarnation is gone (a restart). Its previous broker epoch, read from the
         // clean-shutdown file, tells a clean stop from a crash (KIP-966). Without ELR it is
         // treated as fenced, leading nothing and leaving the ISRs, as Kafka 3.8+ does for an
@@ -359,6 +378,45 @@ std::vector<MetadataRecord> QuorumController::tick(sim::Time now) {
     removed.reserve(expired.size());
     for (const auto& e : expired) removed.push_back(e.second);
     fence_brokers(removed, out);  // also elects leaders for offline partitions
+    return out;
+}
+
+std::vector<MetadataRecord> QuorumController::balance_partition_leaders(sim::Time now) {
+    std::vector<MetadataRecord> out;
+    if (!config_.auto_leader_rebalance_enable) return out;
+    bool imbalanced = false;
+    for (const auto& [id, topic] : image_.topics()) {
+        (void)id;
+        for (const PartitionState& p : topic.partitions)
+            if (!p.replicas.empty() && p.leader != p.replicas.front()) imbalanced = true;
+    }
+    if (!imbalanced) {
+        balance_at_.reset();
+        return out;
+    }
+    if (!balance_at_) {
+        balance_at_ = now + sim::seconds(config_.leader_imbalance_check_interval_seconds);
+        return out;
+    }
+    if (now < *balance_at_) return out;
+    balance_at_.reset();  // still imbalanced afterwards: the next tick schedules another check
+    // PartitionChangeBuilder with Election.PREFERRED: the preferred replica if it is in the ISR
+    // and may lead (unfenced, not shutting down); the ISR stays as it is.
+    for (const auto& [id, topic] : image_.topics()) {
+        (void)id;
+        for (const PartitionState& p : topic.partitions) {
+            if (p.replicas.empty()) continue;
+            const BrokerId preferred = p.replicas.front();
+            if (p.leader == preferred || !contains(p.isr, preferred) || !image_.is_active(preferred)) continue;
+            PartitionChangeRecord change;
+            change.topic_id = p.tp.topic_id;
+            change.partition = p.tp.partition;
+            change.has_leader = true;
+            change.leader = preferred;
+            change.leader_recovering = false;
+            out.emplace_back(std::move(change));
+        }
+    }
     return out;
 }
 

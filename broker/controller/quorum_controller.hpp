@@ -61,6 +61,14 @@ public:
     // fenced broker.
     std::vector<MetadataRecord> tick(sim::Time now);
 
+    // Auto leader rebalance (auto.leader.rebalance.enable; QuorumController's
+    // maybeScheduleNextBalancePartitionLeaders and ReplicationControlManager's
+    // maybeBalancePartitionLeaders): once some partition is led by another than its preferred
+    // replica (the first in its assignment), a check runs leader.imbalance.check.interval.seconds
+    // later; it elects the preferred replica wherever that one is in the ISR and active. KRaft
+    // has no leader.imbalance.per.broker.percentage. Call after tick(), on the same timer.
+    std::vector<MetadataRecord> balance_partition_leaders(sim::Time now);
+
     const MetadataImage& image() const { return image_; }
 
     // ---- extras for hosts, narration and tests
@@ -70,6 +78,9 @@ public:
     int32_t min_insync_replicas(const TopicImage& topic) const;
     // The eligible.leader.replicas.version feature is 1 (KIP-966).
     bool elr_enabled() const { return config_.eligible_leader_replicas_version >= 1; }
+    // BrokerHeartbeatManager.hasValidSession: registered, unfenced and heard from within
+    // broker.session.timeout.ms.
+    bool has_valid_session(BrokerId id, sim::Time now) const;
     // The time of the broker's last heartbeat (or session start), nullopt if none is tracked.
     std::optional<sim::Time> last_heartbeat(BrokerId id) const;
     // describe_record with topic names: "PartitionChangeRecord(orders-0 leader=2 isr=[2,3])".
@@ -103,6 +114,7 @@ private:
     sim::Rng rng_;
     MetadataImage image_;
     std::map<BrokerId, Session> sessions_;
+    std::optional<sim::Time> balance_at_;  // the scheduled imbalance check (volatile, like the sessions)
 };
 
 }  // namespace kafka

@@ -11,6 +11,8 @@ namespace {
 
 constexpr uint64_t timer_register_retry = 0;
 constexpr uint64_t timer_channel = 1;
+constexpr uint64_t timer_auto_rebalance = 2;
+constexpr int64_t first_rebalance_check_ms = 5000;  // onControllerFailover: scheduleAutoLeaderRebalanceTask(5 s)
 constexpr int64_t register_retry_ms = 1000;
 constexpr int64_t channel_backoff_ms = 100;  // RequestSendThread's reconnect backoff
 constexpr int max_state_write_attempts = 5;
@@ -87,6 +89,9 @@ bool ZkController::handle_timer(uint64_t t, Context& ctx) {
     auto id = static_cast<BrokerId>(sim::TimerSpace::value_of(t));
     if (kind == timer_register_retry) {
         enqueue(Event{EventKind::register_and_elect}, ctx);
+    } else if (kind == timer_auto_rebalance) {
+        rebalance_timer_ = sim::TimerId{};
+        enqueue(Event{EventKind::auto_leader_rebalance}, ctx);
     } else if (kind == timer_channel) {
         auto it = channels_.find(id);
         if (it == channels_.end()) return true;
@@ -211,6 +216,14 @@ void ZkController::process(Event& e, Context& ctx) {
             return;
         case EventKind::create_topics:
             handle_create_topics(e.from, std::get<CreateTopicsRequest>(e.request), ctx);
+            return;
+        case EventKind::auto_leader_rebalance:
+            if (!active_) return done(ctx);
+            // The next check is scheduled whatever this one does (the `finally` of
+            // KafkaController.processAutoPreferredReplicaLeaderElection).
+            rebalance_timer_ =
+                ctx.set_timer(sim::seconds(config_.leader_imbalance_check_interval_seconds), tag(timer_auto_rebalance));
+            check_leader_imbalance(ctx);
             return;
     }
 }
@@ -344,6 +357,11 @@ void ZkController::on_controller_failover(Context& ctx) {
                         // Topics whose partitions were never initialised (their creator lost its place).
                         create_partitions(names, c5, [this](Context& c6) {
                             if (!active_) return done(c6);
+                            if (config_.auto_leader_rebalance_enable) {
+                                c6.cancel_timer(rebalance_timer_);
+                                rebalance_timer_ = c6.set_timer(sim::milliseconds(first_rebalance_check_ms),
+                                                                tag(timer_auto_rebalance));
+                            }
                             std::set<BrokerId> none;
                             on_brokers_started(none, c6, [this](Context& c7) { done(c7); });
                         });
@@ -614,12 +632,7 @@ void ZkController::on_brokers_failed(const std::set<BrokerId>& dead, Context& ct
         return next;
     };
     change_states(keys, decide, "broker failure", ctx, [this, then](std::vector<PartitionKey> changed, Context& c) {
-        if (active_ && !changed.empty()) {
-            send_leader_and_isr(changed, c);
-            std::set<BrokerId> everyone;
-            for (const auto& [b, e] : live_) everyone.insert(b);
-            send_update_metadata(everyone, changed, c);
-        }
+        announce(changed, c);
         then(c);
     });
 }
@@ -810,6 +823,49 @@ void ZkController::handle_create_topics(sim::NodeId from, const CreateTopicsRequ
                        left->one(c);
                    }, ctx);
     }
+}
+
+void ZkController::check_leader_imbalance(Context& ctx) {
+    // Partitions by preferred replica (the head of the assignment), in topic and partition order.
+    std::map<BrokerId, std::vector<PartitionKey>> preferred;
+    for (const auto& [name, t] : topics_)
+        for (size_t p = 0; p < t.partitions.size(); ++p)
+            if (!t.partitions[p].replicas.empty() && t.partitions[p].zk_version >= 0)
+                preferred[t.partitions[p].replicas.front()].emplace_back(name, static_cast<int32_t>(p));
+    std::vector<PartitionKey> candidates;
+    for (const auto& [broker, keys] : preferred) {
+        std::vector<PartitionKey> elsewhere;
+        for (const PartitionKey& k : keys)
+            if (topics_.at(k.first).partitions[static_cast<size_t>(k.second)].state.leader != broker)
+                elsewhere.push_back(k);
+        // imbalanceRatio > leader.imbalance.per.broker.percentage / 100, in integers.
+        if (elsewhere.size() * 100 <= keys.size() * static_cast<size_t>(config_.leader_imbalance_per_broker_percentage))
+            continue;
+        if (!is_live(broker) || shutting_down_.count(broker)) continue;
+        candidates.insert(candidates.end(), elsewhere.begin(), elsewhere.end());
+    }
+    if (candidates.empty()) return done(ctx);
+    // PreferredReplicaPartitionLeaderElectionStrategy: the preferred replica, if alive and in the ISR.
+    Decide to_preferred = [this](const TopicInfo&, const PartitionInfo& info) -> std::optional<zkdata::PartitionStateZNode> {
+        const BrokerId b = info.replicas.front();
+        if (info.state.leader == b || !is_live(b) || !contains_id(info.state.isr, b)) return std::nullopt;
+        zkdata::PartitionStateZNode next = info.state;
+        next.leader = b;
+        return next;
+    };
+    change_states(candidates, to_preferred, "preferred replica leader election (auto.leader.rebalance.enable)", ctx,
+                  [this](std::vector<PartitionKey> changed, Context& c) {
+                      announce(changed, c);
+                      done(c);
+                  });
+}
+
+void ZkController::announce(const std::vector<PartitionKey>& changed, Context& ctx) {
+    if (!active_ || changed.empty()) return;
+    send_leader_and_isr(changed, ctx);
+    std::set<BrokerId> everyone;
+    for (const auto& [b, e] : live_) everyone.insert(b);
+    send_update_metadata(everyone, changed, ctx);
 }
 
 void ZkController::handle_controlled_shutdown(sim::NodeId from, const ControlledShutdownRequest& req, Context& ctx) {

@@ -36,8 +36,12 @@
 // - Requests to brokers go through one queue per broker, one in flight, retried until
 //   answered or the broker is gone (ControllerChannelManager).
 //
-// Not modelled: partition reassignment, topic deletion, preferred leader election,
-// auto.leader.rebalance, AlterIsr to the controller (KIP-497, IBP 2.7+: the leaders here
+// - Auto leader rebalance (auto.leader.rebalance.enable): 5 s after becoming controller and then
+//   every leader.imbalance.check.interval.seconds, each broker whose share of preferred-leader
+//   partitions led by someone else exceeds leader.imbalance.per.broker.percentage gets them
+//   back, where it is alive and in the ISR (PreferredReplicaPartitionLeaderElectionStrategy).
+//
+// Not modelled: partition reassignment, topic deletion, kafka-leader-election.sh, AlterIsr to the controller (KIP-497, IBP 2.7+: the leaders here
 // always write the ISR to ZooKeeper themselves, as before 2.7), StopReplica.
 //
 // Trace kinds: zk_broker_registered {broker, broker_epoch}, zk_controller_elected {epoch},
@@ -65,7 +69,7 @@ namespace kafka {
 
 class ZkController {
 public:
-    static constexpr uint64_t timer_count = 2;  // kinds in its timer space; the value carries a broker id
+    static constexpr uint64_t timer_count = 3;  // kinds in its timer space; the value carries a broker id
     static constexpr int64_t controller_socket_timeout_ms = 30000;  // controller.socket.timeout.ms
     // The messages handle_message takes (and always claims).
     template <class T>
@@ -100,7 +104,7 @@ private:
     // ---- the event queue (ControllerEventManager)
     enum class EventKind {
         register_and_elect, reelect, controller_change, expire, broker_change, topic_change, isr_change,
-        controlled_shutdown, create_topics,
+        controlled_shutdown, create_topics, auto_leader_rebalance,
     };
     struct Event {
         explicit Event(EventKind k, sim::NodeId f = sim::no_node, Message r = {}) : kind(k), from(f), request(std::move(r)) {}
@@ -150,6 +154,8 @@ private:
     void handle_create_topics(sim::NodeId from, const CreateTopicsRequest& req, Context& ctx);
     void handle_controlled_shutdown(sim::NodeId from, const ControlledShutdownRequest& req, Context& ctx);
     void handle_isr_changes(Context& ctx);
+    // KafkaController.checkAndTriggerAutoLeaderRebalance.
+    void check_leader_imbalance(Context& ctx);
     // A controller write: a multi with check(/controller_epoch) first when fencing is on.
     void write(std::vector<ZkOp> ops, Context& ctx, std::function<void(ZkCode, const ZkResult&, Context&)> then);
 
@@ -158,6 +164,8 @@ private:
     ZkTopicInfo topic_info(const TopicInfo& t) const;
     void send_leader_and_isr(const std::vector<PartitionKey>& keys, Context& ctx, const std::set<BrokerId>* only = nullptr);
     void send_update_metadata(const std::set<BrokerId>& to, const std::vector<PartitionKey>& keys, Context& ctx);
+    // Changed partition states: LeaderAndIsr to their replicas, UpdateMetadata to every live broker.
+    void announce(const std::vector<PartitionKey>& changed, Context& ctx);
     std::vector<PartitionKey> all_partitions() const;
     void channel_send(BrokerId to, Message request, Context& ctx);
     void channel_pump(BrokerId to, Context& ctx);
@@ -184,6 +192,7 @@ private:
     int32_t epoch_ = 0;
     int32_t epoch_zk_version_ = -1;
 
+    sim::TimerId rebalance_timer_;      // the next auto leader rebalance check
     std::map<BrokerId, int64_t> live_;   // broker id -> broker epoch (czxid of its registration)
     std::set<BrokerId> shutting_down_;
     std::map<std::string, TopicInfo> topics_;

@@ -46,6 +46,7 @@ void PartitionLog::rebuild_from_disk() {
         if (!s.file->empty()) log_end_offset_ = s.file->back().next_offset();
     }
     if (segments_.empty()) roll(log_end_offset_, sim::time_zero);
+    recovery_point_ = log_start_offset_;  // not known to be flushed: the next flush check covers it all
     // The epoch cache is rebuilt from the batches themselves: always consistent with the log.
     epochs_.clear();
     for (const auto& s : segments_)
@@ -85,6 +86,11 @@ void PartitionLog::append_batch(const RecordBatch& batch, sim::Time now) {
     active->file->append(batch);
     active->size_bytes += batch.size_bytes;
     log_end_offset_ = batch.next_offset();
+    // UnifiedLog.append, leader and follower alike: flush once flush.messages records are unflushed.
+    if (log_end_offset_ - recovery_point_ >= config_.flush_messages) {
+        flush();
+        last_flush_ = now;
+    }
 }
 
 int64_t PartitionLog::append_as_leader(RecordBatch batch, int32_t leader_epoch, sim::Time now) {
@@ -123,6 +129,7 @@ void PartitionLog::truncate_to(int64_t offset) {
     s.size_bytes = 0;
     for (const auto& b : s.file->entries()) s.size_bytes += b.size_bytes;
     log_end_offset_ = s.file->empty() ? s.base_offset : s.file->back().next_offset();
+    recovery_point_ = std::min(recovery_point_, log_end_offset_);
     // Kafka's LeaderEpochFileCache.truncateFromEnd: epochs that start past the new end go.
     while (!epochs_.empty() && epochs_.back().start_offset >= log_end_offset_) epochs_.pop_back();
     save_epochs();
@@ -210,6 +217,17 @@ void PartitionLog::flush() {
     for (auto& s : segments_) s.file->flush();
     epoch_file_->flush();
     hw_file_->flush();
+    recovery_point_ = log_end_offset_;
+}
+
+void PartitionLog::flush_if_due(sim::Time now) {
+    if (!last_flush_) {
+        last_flush_ = now;
+        return;
+    }
+    if ((now - *last_flush_).ms() < config_.flush_ms) return;
+    flush();
+    last_flush_ = now;
 }
 
 }  // namespace kafka

@@ -63,8 +63,14 @@ public:
     void checkpoint_high_watermark(int64_t hw);
     int64_t checkpointed_high_watermark() const;
 
-    // fsync everything (log.flush.interval.* or a clean shutdown).
+    // fsync everything (log.flush.interval.* or a clean shutdown); the recovery point moves to
+    // the log end.
     void flush();
+    // LogManager.flushDirtyLogs: flush when flush.ms has passed since the last flush (the clock
+    // starts at the first call).
+    void flush_if_due(sim::Time now);
+    // Offsets below it are on disk (Kafka's recovery point).
+    int64_t recovery_point() const { return recovery_point_; }
 
 private:
     struct Segment {
@@ -87,6 +93,8 @@ private:
     std::vector<EpochEntry> epochs_;
     int64_t log_start_offset_ = 0;
     int64_t log_end_offset_ = 0;
+    int64_t recovery_point_ = 0;
+    std::optional<sim::Time> last_flush_;
     sim::DiskCell<std::vector<EpochEntry>>* epoch_file_ = nullptr;
     sim::DiskCell<int64_t>* hw_file_ = nullptr;
 };

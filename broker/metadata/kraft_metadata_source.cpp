@@ -108,6 +108,11 @@ void KRaftMetadataSource::handle_commit(int64_t hw, Context& ctx) {
         metadata_caught_up_ = true;
         ctx.emit(MetadataCaughtUp{.high_watermark = hw, .leader_high_watermark = target});
     }
+    // BrokerServer.startup enables request processing only once the active controller has
+    // accepted this incarnation's registration (initialCatchUpFuture): until then it neither
+    // leads nor follows. A restart refused with DUPLICATE_BROKER_REGISTRATION would otherwise
+    // act on the leaderships of its previous incarnation with whatever log it came back with.
+    if (!registration_accepted_) return;
     if (applied_offset_ + 1 >= hw) return;
     std::vector<TopicPartition> changed;
     while (applied_offset_ + 1 < hw) {
@@ -150,6 +155,7 @@ void KRaftMetadataSource::send_heartbeat(Context& ctx) {
     // One registration/heartbeat in flight; a lost one is replaced after a heartbeat interval.
     if (controller_request_ != 0 && (ctx.now() - controller_request_sent_).ms() < config_.broker_heartbeat_interval_ms)
         return;
+    if (!registered() && ctx.now() < next_registration_) return;  // backing off after a refusal
     controller_request_ = correlation_ids_.next();
     controller_request_sent_ = ctx.now();
     if (!registered()) {
@@ -168,10 +174,22 @@ void KRaftMetadataSource::send_heartbeat(Context& ctx) {
 void KRaftMetadataSource::on_registration(const BrokerRegistrationResponse& r, Context& ctx) {
     if (r.correlation_id != controller_request_) return;
     controller_request_ = 0;
-    if (r.error != Error::none) return;
+    if (r.error == Error::not_controller) return;  // the controller channel finds the new one and resends
+    if (r.error != Error::none) {
+        // BrokerLifecycleManager.scheduleNextCommunicationAfterFailure: ExponentialBackoff(100 ms,
+        // x2, up to broker.session.timeout.ms); its 2% jitter is left out.
+        int64_t backoff_ms = config_.broker_session_timeout_ms;
+        if (registration_failures_ < 20) backoff_ms = std::min(backoff_ms, int64_t{100} << registration_failures_);
+        ++registration_failures_;
+        next_registration_ = ctx.now() + sim::milliseconds(backoff_ms);
+        return;
+    }
+    registration_failures_ = 0;
+    registration_accepted_ = true;
     broker_epoch_ = r.broker_epoch;
     fenced_ = true;
     ctx.emit(BrokerRegistered{.broker = id_, .broker_epoch = broker_epoch_});
+    handle_commit(raft_.high_watermark(), ctx);  // publish what committed while it waited
     send_heartbeat(ctx);
 }
 

@@ -48,6 +48,9 @@ private:
     int64_t previous_broker_epoch_ = -1;
     int32_t controller_request_ = 0;  // correlation id of the registration/heartbeat in flight
     sim::Time controller_request_sent_;
+    int32_t registration_failures_ = 0;  // refused registrations in a row (backoff)
+    bool registration_accepted_ = false; // this incarnation was registered once: it may publish
+    sim::Time next_registration_;        // no registration before this (after a refusal)
     std::map<int32_t, TopicPartition> alter_in_flight_;  // correlation id -> partition
 };
 

@@ -16,6 +16,7 @@ RaftConfig RaftConfig::from(const BrokerConfig& c) {
     r.request_timeout_ms = c.controller_quorum_request_timeout_ms;
     r.retry_backoff_ms = c.controller_quorum_retry_backoff_ms;
     r.check_quorum = c.behaviour.raft_check_quorum;
+    r.pre_vote = c.behaviour.raft_pre_vote;
     return r;
 }
 
@@ -24,6 +25,7 @@ const char* to_string(RaftState s) {
         case RaftState::unattached: return "Unattached";
         case RaftState::voted: return "Voted";
         case RaftState::follower: return "Follower";
+        case RaftState::prospective: return "Prospective";
         case RaftState::candidate: return "Candidate";
         case RaftState::leader: return "Leader";
         case RaftState::resigned: return "Resigned";
@@ -210,7 +212,7 @@ void RaftReplica::leave_state(Context& ctx) {
         epoch_start_ = -1;
         observer_progress_.clear();
     }
-    if (state_ == RaftState::candidate) {
+    if (state_ == RaftState::candidate || state_ == RaftState::prospective) {
         granted_.clear();
         rejected_.clear();
         backing_off_ = false;
@@ -261,6 +263,7 @@ void RaftReplica::become_follower(int32_t epoch, int32_t leader, Context& ctx, b
     leave_state(ctx);
     if (epoch != epoch_) voted_for_ = -1;
     retries_ = 0;
+    if (changed || state_ != RaftState::follower) fetched_from_leader_ = false;  // a new FollowerState
     state_ = RaftState::follower;
     epoch_ = epoch;
     leader_ = leader;
@@ -270,6 +273,46 @@ void RaftReplica::become_follower(int32_t epoch, int32_t leader, Context& ctx, b
     timers_[t_election].deadline = sim::time_never;
     arm(t_election, ctx.now() + sim::milliseconds(config_.fetch_timeout_ms), ctx);
     if (send_fetch_now) send_fetch(ctx);
+}
+
+void RaftReplica::start_election(Context& ctx) {
+    if (config_.pre_vote && voters_.size() > 1)
+        become_prospective(ctx);
+    else
+        become_candidate(ctx);
+}
+
+void RaftReplica::become_prospective(Context& ctx) {
+    SIM_ASSERT(voter_, "an observer never campaigns");
+    // QuorumState.transitionToProspective: same epoch, the known leader and vote kept (leader_
+    // and voted_for_ stay as they are, so quorum-state does not change).
+    leave_state(ctx);
+    state_ = RaftState::prospective;
+    granted_.clear();
+    rejected_.clear();
+    granted_.push_back(id_);
+    trace_state(ctx);
+    timers_[t_election].deadline = sim::time_never;
+    arm(t_election, ctx.now() + random_election_timeout(ctx), ctx);
+    VoteRequest req;
+    req.candidate_epoch = epoch_;  // not bumped: a pre-vote binds no one
+    req.candidate_id = id_;
+    req.last_offset_epoch = last_epoch();
+    req.last_offset = log_end_offset();
+    req.pre_vote = true;
+    for (int32_t v : voters_)
+        if (v != id_) send_to(v, req, ctx);
+}
+
+void RaftReplica::end_prospective(Context& ctx) {
+    // ProspectiveState: back to Follower when it knows the leader, else Unattached (keeping a
+    // vote it cast in this epoch).
+    if (leader_ >= 0 && leader_ != id_)
+        become_follower(epoch_, leader_, ctx);
+    else if (voted_for_ >= 0)
+        become_voted(voted_for_, ctx);
+    else
+        become_unattached(epoch_, ctx);
 }
 
 void RaftReplica::become_candidate(Context& ctx) {
@@ -425,22 +468,25 @@ void RaftReplica::on_timer_kind(TimerKind kind, Context& ctx) {
             switch (state_) {
                 case RaftState::unattached:
                 case RaftState::voted:
-                case RaftState::resigned:
+                    if (voter_) start_election(ctx);
+                    break;
+                case RaftState::resigned:  // KafkaRaftClient.pollResigned: straight to Candidate
                     if (voter_) become_candidate(ctx);
                     break;
                 case RaftState::follower:
                     // Fetch timeout: the leader is gone (or cut off).
                     if (voter_)
-                        become_candidate(ctx);
+                        start_election(ctx);
                     else
                         become_unattached(epoch_, ctx);
                     break;
+                case RaftState::prospective: end_prospective(ctx); break;
                 case RaftState::candidate:
                     if (!backing_off_) {
                         backing_off_ = true;
                         arm(t_election, ctx.now() + election_backoff(ctx), ctx);
                     } else {
-                        become_candidate(ctx);
+                        start_election(ctx);
                     }
                     break;
                 case RaftState::leader: break;
@@ -489,18 +535,48 @@ void RaftReplica::on_vote_request(sim::NodeId from, const VoteRequest& req, Cont
     bool granted = false;
     if (voter_ && voter_index(req.candidate_id) >= 0 && req.candidate_epoch >= epoch_) {
         if (req.candidate_epoch > epoch_) become_unattached(req.candidate_epoch, ctx);
-        bool free = state_ == RaftState::unattached || (state_ == RaftState::voted && voted_for_ == req.candidate_id);
         // The candidate's log must be at least as up to date as ours.
         bool log_ok = req.last_offset_epoch > last_epoch() ||
                       (req.last_offset_epoch == last_epoch() && req.last_offset >= log_end_offset());
+        if (req.pre_vote) {
+            // KIP-996 canGrantVote(isPreVote=true): whoever has no live leader grants an up-to-date
+            // log; a follower only before it has fetched from its leader; a leader never.
+            switch (state_) {
+                case RaftState::unattached:
+                case RaftState::voted:
+                case RaftState::prospective:
+                case RaftState::candidate: granted = log_ok; break;
+                case RaftState::follower: granted = !fetched_from_leader_ && log_ok; break;
+                case RaftState::leader:
+                case RaftState::resigned: granted = false; break;
+            }
+            if (voter_) {
+                ctx.emit(RaftVote{.epoch = req.candidate_epoch,
+                                  .candidate = req.candidate_id,
+                                  .granted = granted,
+                                  .pre_vote = true});
+            }
+            resp.vote_granted = granted;
+            resp.leader_epoch = epoch_;
+            resp.leader_id = leader_id();
+            ctx.send(from, std::move(resp));
+            return;
+        }
+        bool free = state_ == RaftState::unattached || (state_ == RaftState::voted && voted_for_ == req.candidate_id) ||
+                    (state_ == RaftState::prospective &&
+                     (voted_for_ >= 0 ? voted_for_ == req.candidate_id : leader_ < 0));
         granted = free && log_ok;
         if (granted && state_ != RaftState::voted)
             become_voted(req.candidate_id, ctx);  // persisted and flushed before the reply
         else if (granted)
             arm(t_election, ctx.now() + random_election_timeout(ctx), ctx);
     }
-    if (voter_)
-        ctx.emit(RaftVote{.epoch = req.candidate_epoch, .candidate = req.candidate_id, .granted = granted});
+    if (voter_) {
+        ctx.emit(RaftVote{.epoch = req.candidate_epoch,
+                          .candidate = req.candidate_id,
+                          .granted = granted,
+                          .pre_vote = req.pre_vote ? std::optional<bool>(true) : std::nullopt});
+    }
     resp.vote_granted = granted;
     resp.leader_epoch = epoch_;
     resp.leader_id = leader_id();
@@ -510,25 +586,39 @@ void RaftReplica::on_vote_request(sim::NodeId from, const VoteRequest& req, Cont
 
 void RaftReplica::on_vote_response(sim::NodeId from, const VoteResponse& resp, Context& ctx) {
     if (maybe_newer_epoch(resp.leader_epoch, resp.leader_id, ctx)) return;
+    if (state_ == RaftState::prospective && resp.leader_epoch == epoch_) {
+        // A leader of this epoch it did not know of (KafkaRaftClient.maybeHandleCommonResponse):
+        // follow it. A voter that names the leader it lost contact with only refuses.
+        if (resp.leader_id >= 0 && resp.leader_id != id_ && resp.leader_id != leader_) {
+            become_follower(epoch_, resp.leader_id, ctx);
+            return;
+        }
+        if (!record_vote(from, resp.vote_granted)) return;
+        if (granted_.size() >= majority()) become_candidate(ctx);
+        else if (rejected_.size() > voters_.size() - majority()) end_prospective(ctx);
+        return;
+    }
     if (state_ != RaftState::candidate || resp.leader_epoch != epoch_) return;
     if (resp.leader_id >= 0 && resp.leader_id != id_) {  // someone else already won this epoch
         become_follower(epoch_, resp.leader_id, ctx);
         return;
     }
-    int32_t voter = directory_.kafka_id(from);
-    if (voter_index(voter) < 0 || voter == id_) return;
-    if (contains(granted_, voter) || contains(rejected_, voter)) return;
+    if (!record_vote(from, resp.vote_granted)) return;
     if (resp.vote_granted) {
-        granted_.push_back(voter);
         if (granted_.size() >= majority()) become_leader(ctx);
-    } else {
-        rejected_.push_back(voter);
+    } else if (rejected_.size() > voters_.size() - majority() && !backing_off_) {
         // Lost: back off before the next epoch (CandidateState.isVoteRejected).
-        if (rejected_.size() > voters_.size() - majority() && !backing_off_) {
-            backing_off_ = true;
-            arm(t_election, ctx.now() + election_backoff(ctx), ctx);
-        }
+        backing_off_ = true;
+        arm(t_election, ctx.now() + election_backoff(ctx), ctx);
     }
+}
+
+bool RaftReplica::record_vote(sim::NodeId from, bool granted) {
+    int32_t voter = directory_.kafka_id(from);
+    if (voter_index(voter) < 0 || voter == id_) return false;
+    if (contains(granted_, voter) || contains(rejected_, voter)) return false;
+    (granted ? granted_ : rejected_).push_back(voter);
+    return true;
 }
 
 // ------------------------------------------------------------------------------------ Begin/EndQuorumEpoch
@@ -578,6 +668,9 @@ void RaftReplica::on_end_epoch_request(sim::NodeId from, const EndQuorumEpochReq
         if (req.leader_epoch > epoch_) become_unattached(req.leader_epoch, ctx);
         bool ours = state_ == RaftState::unattached || state_ == RaftState::voted ||
                     (state_ == RaftState::follower && leader_ == req.leader_id);
+        // The leader resigned: this follower no longer hears from a live leader, so it grants
+        // pre-votes (KIP-996) to the successors the leader named.
+        if (state_ == RaftState::follower && leader_ == req.leader_id) fetched_from_leader_ = false;
         if (voter_ && ours) {
             // KafkaRaftClient.endEpochElectionBackoff: the first preferred successor goes at
             // once, the next ones after retry.backoff << (position - 1), others after the max.
@@ -816,6 +909,7 @@ void RaftReplica::on_fetch_response(sim::NodeId from, RaftFetchResponse& resp, C
         }
         become_follower(epoch_, leader, ctx, /*send_fetch_now=*/false);
     }
+    fetched_from_leader_ = true;
     // A successful fetch: the fetch timeout starts over (lazily, no re-arm).
     timers_[t_election].deadline = ctx.now() + sim::milliseconds(config_.fetch_timeout_ms);
     if (!timers_[t_election].id.valid()) arm(t_election, timers_[t_election].deadline, ctx);

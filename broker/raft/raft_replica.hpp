@@ -22,6 +22,12 @@
 //   has a committed entry.
 // - Check-quorum (3.7, KAFKA-15489): a leader without fetches from a majority within
 //   1.5 x fetch timeout resigns. Without it an isolated leader keeps believing it leads.
+// - Pre-Vote (4.0, KIP-996): a voter whose fetch or election timeout expires becomes
+//   Prospective (ProspectiveState) and asks for pre-votes at its current epoch; a follower that
+//   has fetched from its leader, a leader and a resigned leader refuse. Only a majority of
+//   pre-votes makes it a Candidate (epoch + 1); a majority of refusals or the election timeout
+//   sends it back to Follower (leader known) or Unattached. Without it an isolated voter bumps
+//   its epoch every election timeout and, when it returns, its Vote requests depose the leader.
 //
 // Trace kinds: raft_state {epoch, state, leader}, raft_leader {epoch, leader},
 // raft_hw {epoch, hw} (leader only), raft_truncate {from, to}, raft_vote {epoch,
@@ -46,6 +52,7 @@ struct RaftConfig {  // controller.quorum.* (QuorumConfig.java), Kafka defaults
     int64_t retry_backoff_ms = 20;
     int64_t fetch_max_wait_ms = 500;        // KafkaRaftClient's fetchMaxWaitMs
     bool check_quorum = true;               // 3.7+: leader resigns after 1.5 x fetch timeout without fetches from a majority
+    bool pre_vote = true;                   // 4.0+ (KIP-996): Prospective asks for pre-votes before Candidate
     static RaftConfig from(const BrokerConfig& config);
 };
 
@@ -81,8 +88,8 @@ public:
     virtual void handle_leader_change(LeaderAndEpoch leader, Context& ctx) = 0;
 };
 
-enum class RaftState : uint8_t { unattached, voted, follower, candidate, leader, resigned };
-// Kafka's names: "Unattached", "Voted", "Follower", "Candidate", "Leader", "Resigned".
+enum class RaftState : uint8_t { unattached, voted, follower, prospective, candidate, leader, resigned };
+// Kafka's names: "Unattached", "Voted", "Follower", "Prospective", "Candidate", "Leader", "Resigned".
 const char* to_string(RaftState s);
 
 class RaftReplica {
@@ -186,6 +193,8 @@ private:
     // ---- handlers
     void on_vote_request(sim::NodeId from, const VoteRequest& req, Context& ctx);
     void on_vote_response(sim::NodeId from, const VoteResponse& resp, Context& ctx);
+    // A voter's (pre-)vote, once per voter and election; false when it does not count.
+    bool record_vote(sim::NodeId from, bool granted);
     void on_begin_epoch_request(sim::NodeId from, const BeginQuorumEpochRequest& req, Context& ctx);
     void on_begin_epoch_response(sim::NodeId from, const BeginQuorumEpochResponse& resp, Context& ctx);
     void on_end_epoch_request(sim::NodeId from, const EndQuorumEpochRequest& req, Context& ctx);
@@ -196,7 +205,12 @@ private:
     void become_unattached(int32_t epoch, Context& ctx);
     void become_voted(int32_t candidate, Context& ctx);
     void become_follower(int32_t epoch, int32_t leader, Context& ctx, bool send_fetch_now = true);
+    void become_prospective(Context& ctx);
     void become_candidate(Context& ctx);
+    // Election timeout of a voter that is not leading: Prospective with Pre-Vote, else Candidate.
+    void start_election(Context& ctx);
+    // Prospective lost (a majority refused, or the election timed out).
+    void end_prospective(Context& ctx);
     void become_leader(Context& ctx);
     void become_resigned(std::vector<int32_t> preferred_successors, const char* reason, Context& ctx);
     // A message told us of `epoch` (and maybe its leader): move there when it is newer.
@@ -248,12 +262,14 @@ private:
     int64_t first_leader_high_watermark_ = -1;
     std::array<LazyTimer, timer_count> timers_{};
 
-    // candidate
+    // candidate and prospective
     std::vector<int32_t> granted_, rejected_;
+    int32_t prospective_leader_ = -1;  // the leader a prospective followed, to go back to
     int32_t retries_ = 0;
     bool backing_off_ = false;
 
     // follower / observer
+    bool fetched_from_leader_ = false;  // FollowerState.hasFetchedFromLeader: refuse pre-votes
     bool fetch_in_flight_ = false;
     int32_t fetch_correlation_ = 0;
     sim::NodeId fetch_target_ = sim::no_node;

@@ -6,6 +6,10 @@ namespace kafka {
 
 namespace {
 
+// A longer flusher interval never fires within a run (kafkasim runs at most an hour) and would
+// overflow microseconds: Kafka's default, Long.MAX_VALUE, means no flusher.
+constexpr int64_t max_flush_scheduler_interval_ms = int64_t{1} << 40;
+
 std::vector<BrokerId> without(const std::vector<BrokerId>& ids, const std::vector<BrokerId>& drop) {
     std::vector<BrokerId> out;
     for (BrokerId b : ids)
@@ -46,6 +50,10 @@ void ReplicaManager::start(Context& ctx) {
     ctx.set_timer(sim::milliseconds(config_.replica_lag_time_max_ms / 2), timers_.tag(timer_isr_check));
     ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms),
                   timers_.tag(timer_hw_checkpoint));
+    // LogManager.startup schedules the flusher every log.flush.scheduler.interval.ms: by default
+    // (Long.MAX_VALUE) never, and then flush.ms has no effect.
+    if (config_.log_flush_scheduler_interval_ms <= max_flush_scheduler_interval_ms)
+        ctx.set_timer(sim::milliseconds(config_.log_flush_scheduler_interval_ms), timers_.tag(timer_log_flush));
 }
 
 void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
@@ -59,6 +67,10 @@ void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
             for (auto& [tp, p] : partitions_) p->checkpoint_high_watermark();
             ctx.set_timer(sim::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms),
                           timers_.tag(timer_hw_checkpoint));
+            return;
+        case timer_log_flush:
+            for (auto& [tp, p] : partitions_) p->log().flush_if_due(ctx.now());
+            ctx.set_timer(sim::milliseconds(config_.log_flush_scheduler_interval_ms), timers_.tag(timer_log_flush));
             return;
         case timer_fetch_wait:
             for (size_t i = 0; i < fetches_.size(); ++i) {

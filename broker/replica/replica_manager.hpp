@@ -82,6 +82,7 @@ private:
         timer_fetch_wait = 3,    // value: parked fetch
         timer_produce_wait = 4,  // value: pending produce
         timer_fetcher = 5,       // value: leader broker id (backoff or request timeout)
+        timer_log_flush = 6,     // LogManager's kafka-log-flusher, every log.flush.scheduler.interval.ms
     };
 
     uint64_t fetcher_tag(BrokerId leader) const { return timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)); }

@@ -245,14 +245,19 @@ TEST_CASE("config table: keys that nothing reads are accepted but not modelled",
     // Their modelling is a later change: until then validate warns about them.
     for (auto name : {"retention.ms", "retention.bytes", "log.retention.ms", "log.retention.minutes",
                       "log.retention.hours", "log.retention.bytes", "log.retention.check.interval.ms",
-                      "auto.leader.rebalance.enable", "leader.imbalance.check.interval.seconds",
-                      "leader.imbalance.per.broker.percentage", "log.flush.interval.messages", "log.flush.interval.ms",
                       "controller.quorum.append.linger.ms"}) {
         INFO(name);
         const ConfigKey* key = kafka::find_config_key(name);
         REQUIRE(key != nullptr);
         CHECK_FALSE(key->modelled());
         CHECK_FALSE(kafka::config_value_modelled(*key, int64_t{1}));
+    }
+    // Modelled since issue 13: preferred leader rebalance and the flush policy.
+    for (auto name : {"auto.leader.rebalance.enable", "leader.imbalance.check.interval.seconds",
+                      "leader.imbalance.per.broker.percentage", "log.flush.interval.messages", "log.flush.interval.ms",
+                      "log.flush.scheduler.interval.ms", "flush.messages", "flush.ms"}) {
+        INFO(name);
+        CHECK(kafka::find_config_key(name)->modelled());
     }
     // Values the model does anyway are not warned about.
     CHECK(kafka::config_value_modelled(*kafka::find_config_key("cleanup.policy"), std::string("delete")));
@@ -267,18 +272,18 @@ TEST_CASE("config table: keys that nothing reads are accepted but not modelled",
 TEST_CASE("version profiles: behaviour switches per release", "[config][profiles]") {
     // truncate_by_leader_epoch, kip279_epoch_end_offsets, isr_join_requires_epoch_start,
     // controller_epoch_fencing, fetch_detects_divergence, hw_frozen_below_min_isr, raft_check_quorum,
-    // unknown_producer_id_error, accept_unknown_producer_sequence, first_sequence_zero_on_new_partition
+    // raft_pre_vote, unknown_producer_id_error, accept_unknown_producer_sequence, first_sequence_zero_on_new_partition
     const std::map<std::string, std::vector<bool>> expected = {
-        {"0.8", {false, false, false, false, false, false, false, false, false, false}},
-        {"0.10", {false, false, false, false, false, false, false, false, false, false}},
-        {"0.11", {true, false, false, false, false, false, false, false, false, false}},
-        {"2.0", {true, true, true, false, false, false, false, true, false, false}},
-        {"2.4", {true, true, true, true, false, false, false, true, false, false}},
-        {"3.0", {true, true, true, true, true, false, false, true, true, false}},
-        {"3.7", {true, true, true, true, true, true, true, true, true, false}},
-        {"4.0", {true, true, true, true, true, true, true, true, true, false}},
-        {"4.1", {true, true, true, true, true, true, true, true, true, false}},
-        {"4.5", {true, true, true, true, true, true, true, true, true, true}},
+        {"0.8", {false, false, false, false, false, false, false, false, false, false, false}},
+        {"0.10", {false, false, false, false, false, false, false, false, false, false, false}},
+        {"0.11", {true, false, false, false, false, false, false, false, false, false, false}},
+        {"2.0", {true, true, true, false, false, false, false, false, true, false, false}},
+        {"2.4", {true, true, true, true, false, false, false, false, true, false, false}},
+        {"3.0", {true, true, true, true, true, false, false, false, true, true, false}},
+        {"3.7", {true, true, true, true, true, true, true, false, true, true, false}},
+        {"4.0", {true, true, true, true, true, true, true, true, true, true, false}},
+        {"4.1", {true, true, true, true, true, true, true, true, true, true, false}},
+        {"4.5", {true, true, true, true, true, true, true, true, true, true, true}},
     };
     const auto profiles = kafka::all_profiles();
     REQUIRE(profiles.size() == expected.size());
@@ -287,7 +292,7 @@ TEST_CASE("version profiles: behaviour switches per release", "[config][profiles
         const kafka::Behaviour& b = p.behaviour;
         CHECK(std::vector<bool>{b.truncate_by_leader_epoch, b.kip279_epoch_end_offsets, b.isr_join_requires_epoch_start,
                                 b.controller_epoch_fencing, b.fetch_detects_divergence, b.hw_frozen_below_min_isr,
-                                b.raft_check_quorum, b.unknown_producer_id_error, b.accept_unknown_producer_sequence,
+                                b.raft_check_quorum, b.raft_pre_vote, b.unknown_producer_id_error, b.accept_unknown_producer_sequence,
                                 b.first_sequence_zero_on_new_partition} == expected.at(p.name));
         // One note per switch (divergence detection only where leader epochs exist), named by the switch.
         for (const kafka::BehaviourSwitch& s : kafka::behaviour_switches()) {
@@ -296,7 +301,7 @@ TEST_CASE("version profiles: behaviour switches per release", "[config][profiles
             CHECK((std::find(p.notes.begin(), p.notes.end(), note) != p.notes.end()) == shown);
         }
     }
-    CHECK(kafka::behaviour_switches().size() == 10);
+    CHECK(kafka::behaviour_switches().size() == 11);
 }
 
 TEST_CASE("version profiles: the defaults each profile changes", "[config][profiles]") {

@@ -113,6 +113,47 @@ TEST_CASE("a reopened log is rebuilt from the disk, power loss keeps only flushe
     REQUIRE(reopened.checkpointed_high_watermark() == 0);  // the checkpoint was never flushed
 }
 
+TEST_CASE("flush.messages: a log fsyncs once that many records are unflushed (UnifiedLog.append)") {
+    const int64_t flush_messages = GENERATE(int64_t{1}, int64_t{4}, TopicConfig{}.flush_messages);
+    INFO("flush.messages=" << flush_messages);
+    sim::Disk disk;
+    TopicConfig c;
+    c.flush_messages = flush_messages;
+    {
+        PartitionLog log(disk, "t-0", c);
+        for (uint32_t i = 0; i < 3; ++i) log.append_as_leader(batch(i * 2, 2), 0, sim::time_zero);  // offsets 0..5
+        RecordBatch follower = batch(6, 1);
+        follower.base_offset = 6;
+        log.append_as_follower(follower, sim::time_zero);  // a follower's append flushes the same way
+    }
+    disk.power_loss();
+    PartitionLog reopened(disk, "t-0", c);
+    // 1: every append is on disk; 4: flushed when the second batch made 4 records unflushed, the
+    // last 3 are not; the default (Long.MAX_VALUE): nothing, the OS has not written back yet.
+    const int64_t expected = flush_messages == 1 ? 7 : flush_messages == 4 ? 4 : 0;
+    CHECK(reopened.log_end_offset() == expected);
+}
+
+TEST_CASE("flush.ms: the log flusher fsyncs a log this long after its last flush (LogManager.flushDirtyLogs)") {
+    sim::Disk disk;
+    TopicConfig c;
+    c.flush_ms = 1000;
+    {
+        PartitionLog log(disk, "t-0", c);
+        log.flush_if_due(sim::time_zero);  // the clock starts
+        log.append_as_leader(batch(0, 2), 0, sim::time_zero);
+        log.flush_if_due(sim::time_zero + sim::milliseconds(999));
+        CHECK(log.recovery_point() == 0);
+        log.flush_if_due(sim::time_zero + sim::milliseconds(1000));
+        CHECK(log.recovery_point() == 2);
+        log.append_as_leader(batch(2, 2), 0, sim::time_zero + sim::milliseconds(1100));
+        log.flush_if_due(sim::time_zero + sim::milliseconds(1500));
+    }
+    disk.power_loss();
+    PartitionLog reopened(disk, "t-0", c);
+    CHECK(reopened.log_end_offset() == 2);
+}
+
 TEST_CASE("partition: acks=all needs min.insync.replicas and the high watermark") {
     sim::Disk disk;
     TopicConfig cfg;

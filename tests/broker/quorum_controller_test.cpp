@@ -176,11 +176,19 @@ TEST_CASE("registration: broker epoch is the offset of the RegisterBrokerRecord"
         CHECK(res.records.empty());
         CHECK(std::get<BrokerHeartbeatResponse>(res.response).error == Error::stale_broker_epoch);
     }
-    SECTION("re-registration replaces the old incarnation with a new epoch") {
+    SECTION("re-registration replaces the old incarnation with a new epoch once its session expired") {
         h.start_brokers(2, at_ms(0));  // registers both again, then unfences
         CHECK(h.epoch(0) == 3);
         CHECK(h.epoch(1) == 4);
-        auto again = h.register_broker(0, at_ms(500), /*incarnation=*/2);
+        // ClusterControlManager.registerBroker: another incarnation is refused while the old
+        // one's session is valid (heard from within broker.session.timeout.ms).
+        auto refused = h.qc.handle_broker_registration(BrokerRegistrationRequest{5, 0, 2, -1}, h.next_offset, at_ms(500));
+        CHECK(refused.records.empty());
+        CHECK(std::get<BrokerRegistrationResponse>(refused.response).error == Error::duplicate_broker_registration);
+        CHECK(h.qc.has_valid_session(0, at_ms(9000)));
+        CHECK_FALSE(h.qc.has_valid_session(0, at_ms(9001)));
+        auto again = h.register_broker(0, at_ms(9001), /*incarnation=*/2);
+        CHECK(again.error == Error::none);
         CHECK(again.broker_epoch == h.next_offset - 1);
         CHECK(h.image().broker(0)->fenced);
         CHECK(h.image().broker(0)->incarnation_id == 2);
@@ -286,6 +294,38 @@ TEST_CASE("a silent broker is fenced after broker.session.timeout.ms, leaders mo
     }
 }
 
+TEST_CASE("a restarted broker is refused while its old session is valid (DUPLICATE_BROKER_REGISTRATION)",
+          "[controller]") {
+    Host h;
+    h.start_brokers(3, at_ms(0));
+    h.create_topic("t", 2, 2, {{0, 1}, {2, 0}});
+    h.heartbeat(0, at_ms(2000));  // its last heartbeat; it crashes and restarts 2 s later
+    BrokerRegistrationRequest req;
+    req.broker_id = 0;
+    req.incarnation_id = 2;
+    for (int64_t ms : {4000, 6000, 11000}) {
+        h.heartbeat(1, at_ms(ms));
+        h.heartbeat(2, at_ms(ms));
+        CHECK(h.tick(at_ms(ms)).empty());
+        auto res = h.qc.handle_broker_registration(req, h.next_offset, at_ms(ms));
+        CHECK(res.records.empty());
+        CHECK(std::get<BrokerRegistrationResponse>(res.response).error == Error::duplicate_broker_registration);
+        CHECK(h.partition(1, 0).leader == 0);  // its leaderships stay put
+    }
+    // The old session expires at 2000 + broker.session.timeout.ms: fenced, leadership moves.
+    auto fenced = h.tick(at_ms(11001));
+    CHECK(records_of<FenceBrokerRecord>(fenced).size() == 1);
+    CHECK(h.partition(1, 0).leader == 1);
+    auto resp = h.run<BrokerRegistrationResponse>(h.qc.handle_broker_registration(req, h.next_offset, at_ms(11100)));
+    CHECK(resp.error == Error::none);
+    CHECK(h.image().broker(0)->incarnation_id == 2);
+
+    SECTION("the same incarnation may register again (a retried request)") {
+        auto same = h.qc.handle_broker_registration(req, h.next_offset, at_ms(11200));
+        CHECK(std::get<BrokerRegistrationResponse>(same.response).error == Error::none);
+    }
+}
+
 TEST_CASE("a restarted broker that re-registers leaves its leaderships and ISRs first", "[controller]") {
     Host h;
     h.start_brokers(3, at_ms(0));
@@ -294,7 +334,8 @@ TEST_CASE("a restarted broker that re-registers leaves its leaderships and ISRs 
     BrokerRegistrationRequest req;
     req.broker_id = 0;
     req.incarnation_id = 2;
-    auto res = h.qc.handle_broker_registration(req, first, at_ms(3000));
+    // After broker.session.timeout.ms without a heartbeat, before a tick fenced it.
+    auto res = h.qc.handle_broker_registration(req, first, at_ms(9001));
     REQUIRE(res.records.size() == 3);
     CHECK(std::holds_alternative<PartitionChangeRecord>(res.records[0]));
     CHECK(std::holds_alternative<PartitionChangeRecord>(res.records[1]));
@@ -683,4 +724,44 @@ TEST_CASE("eligible leader replicas (KIP-966): AlterPartition shrinks feed the E
     CHECK(h.partition(1, 0).last_known_elr.empty());
     CHECK(alter({0, 2}).error == Error::none);
     CHECK(h.partition(1, 0).elr.empty());
+}
+
+TEST_CASE("auto leader rebalance: the preferred replica leads again once it is back in the ISR", "[controller][rebalance]") {
+    BrokerConfig config;
+    config.auto_leader_rebalance_enable = GENERATE(true, false);
+    config.leader_imbalance_check_interval_seconds = 300;
+    INFO("auto.leader.rebalance.enable=" << config.auto_leader_rebalance_enable);
+    Host h(config);
+    h.start_brokers(3, at_ms(0));
+    h.create_topic("t", 2, 3, {{0, 1, 2}, {1, 2, 0}});
+    CHECK(h.append(h.qc.balance_partition_leaders(at_ms(0))).empty());  // balanced: nothing scheduled
+    // Broker 0 goes silent and is fenced: 1 leads t-0.
+    h.heartbeat(1, at_ms(5000));
+    h.heartbeat(2, at_ms(5000));
+    h.tick(at_ms(9001));
+    REQUIRE(h.partition(1, 0).leader == 1);
+    // The imbalance is seen now: a check is due leader.imbalance.check.interval.seconds later.
+    CHECK(h.append(h.qc.balance_partition_leaders(at_ms(9001))).empty());
+    // 0 comes back and rejoins the ISR of t-0.
+    h.heartbeat(0, at_ms(10000));
+    h.heartbeat(1, at_ms(10000));
+    h.heartbeat(2, at_ms(10000));
+    REQUIRE(h.alter_partition(1, {1, 0}, {1, 2, 0}).error == Error::none);
+    CHECK(h.append(h.qc.balance_partition_leaders(at_ms(309000))).empty());  // not yet due
+    auto recs = h.append(h.qc.balance_partition_leaders(at_ms(309001)));
+    if (!config.auto_leader_rebalance_enable) {
+        CHECK(recs.empty());
+        CHECK(h.partition(1, 0).leader == 1);
+        return;
+    }
+    REQUIRE(recs.size() == 1);
+    const auto& change = std::get<PartitionChangeRecord>(recs[0]);
+    CHECK(change.has_leader);
+    CHECK(change.leader == 0);
+    CHECK_FALSE(change.has_isr);
+    CHECK(h.partition(1, 0).leader == 0);
+    CHECK(h.partition(1, 0).leader_epoch == 2);
+    CHECK(h.partition(1, 0).isr == Replicas{1, 2, 0});
+    CHECK(h.partition(1, 1).leader == 1);  // it was led by its preferred replica all along
+    CHECK(h.append(h.qc.balance_partition_leaders(at_ms(400000))).empty());  // balanced again
 }

@@ -54,6 +54,7 @@ TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never
         {"kafka-6361-fast-failover-0.11", "kafka-6361-fast-failover-2.0", 100},
         {"kafka-7128-isr-join-0.11", "kafka-7128-isr-join-2.0", 100},
         {"kip-966-last-replica-standing-4.0", "kip-966-last-replica-standing-4.1", 100},
+        {"kraft-pre-vote-3.9", "kraft-pre-vote-4.0", 100},
     };
     for (const Pair& p : pairs) {
         INFO(p.old_release << " / " << p.fixed_release);

@@ -131,8 +131,8 @@ TEST_CASE("validate: every key without a field is accepted with a warning", "[sc
     }
     CHECK(warned == expected);
     for (auto demoted : {"/kafka/config/log.retention.hours: log.retention.hours is accepted but not modelled",
-                         "/kafka/config/auto.leader.rebalance.enable: auto.leader.rebalance.enable is accepted but not modelled",
-                         "/kafka/config/log.flush.interval.ms: log.flush.interval.ms is accepted but not modelled",
+                         "/kafka/config/num.replica.fetchers: num.replica.fetchers is accepted but not modelled",
+                         "/kafka/config/message.max.bytes: message.max.bytes is accepted but not modelled",
                          "/topics/0/config/retention.ms: retention.ms is accepted but not modelled"})
         CHECK(warned.contains(demoted));
     // No warning for the modelled ones the scenario set.

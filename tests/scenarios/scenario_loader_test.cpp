@@ -240,6 +240,7 @@ TEST_CASE("targets parse into kinds", "[scenarios][loader]") {
     CHECK(kind("controller:3001") == K::controller);
     CHECK(kind("controller:active") == K::active_controller);
     CHECK(kind("quorum:leader") == K::quorum_leader);
+    CHECK(kind("quorum:follower") == K::quorum_follower);
     CHECK(kind("zookeeper:leader") == K::zookeeper_leader);
     CHECK(kind("zookeeper:2") == K::zookeeper);
     CHECK(kind("coordinator:billing") == K::coordinator);
@@ -258,7 +259,7 @@ TEST_CASE("targets parse into kinds", "[scenarios][loader]") {
     CHECK_FALSE(scenarios::parse_target("broker:"));
     CHECK_FALSE(scenarios::parse_target("broker:x"));
     CHECK_FALSE(scenarios::parse_target("leader:orders"));
-    CHECK_FALSE(scenarios::parse_target("quorum:follower"));
+    CHECK_FALSE(scenarios::parse_target("quorum:observer"));
     CHECK_FALSE(scenarios::parse_target("node:1"));
 }
 
