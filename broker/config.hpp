@@ -106,6 +106,10 @@ struct BrokerConfig {
     // Log (ServerLogConfigs.java): the defaults of the topics' segment.bytes and segment.ms
     int64_t log_segment_bytes{};                     // log.segment.bytes
     int64_t log_roll_ms{};                           // log.roll.ms, log.roll.hours
+    // Retention (LogManager's kafka-log-retention task): the defaults of retention.ms/.bytes
+    int64_t log_retention_ms{};                      // log.retention.ms, .minutes, .hours (-1: forever)
+    int64_t log_retention_bytes{};                   // log.retention.bytes (-1: no limit)
+    int64_t log_retention_check_interval_ms{};       // log.retention.check.interval.ms
     // KRaft broker lifecycle (KIP-631)
     int64_t broker_heartbeat_interval_ms{};          // broker.heartbeat.interval.ms
     int64_t broker_session_timeout_ms{};             // broker.session.timeout.ms
@@ -142,6 +146,8 @@ struct TopicConfig {
     bool unclean_leader_election_enable{};      // unclean.leader.election.enable
     int64_t segment_bytes{};                    // segment.bytes
     int64_t segment_ms{};                       // segment.ms
+    int64_t retention_ms{};                     // retention.ms (-1: forever)
+    int64_t retention_bytes{};                  // retention.bytes (-1: no limit)
     ConfigMap overrides;  // what the topic set itself (kafka-topics --describe "Configs:")
 
     TopicConfig();
