@@ -34,6 +34,9 @@ enum class ConfigType : uint8_t { boolean, integer, ratio, string, acks };
 // the fixes shipped.
 struct Behaviour {
     bool truncate_by_leader_epoch = true; // KIP-101, 0.11: else truncate to the high watermark on restart
+    // KIP-107, 0.11: FetchResponse v5 carries the leader's log start offset and a follower takes it
+    // (maybeIncrementLogStartOffset); before, each replica's log start moved only by its own retention.
+    bool follower_takes_leader_log_start = true;
     bool kip279_epoch_end_offsets = true; // KIP-279, 2.0: OffsetForLeaderEpoch answers (epoch, end offset)
     bool isr_join_requires_epoch_start = true;  // KAFKA-7128, 2.0.1
     bool controller_epoch_fencing = true;       // KAFKA-6082, 2.1 (ZooKeeper mode)

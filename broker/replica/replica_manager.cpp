@@ -678,7 +678,7 @@ void ReplicaManager::handle(sim::NodeId from, FetchResponse& r, Context& ctx) {
         // ReplicaFetcherThread.processPartitionData: the leader's log start offset, after the
         // high watermark (so it never passes it).
         const int64_t start_before = p.log().log_start_offset();
-        if (p.follow_leader_log_start_offset(d.log_start_offset))
+        if (config_.behaviour.follower_takes_leader_log_start && p.follow_leader_log_start_offset(d.log_start_offset))
             ctx.emit(LogStartOffsetIncremented{.topic = p.topic(),
                                                .partition = p.tp().partition,
                                                .from = start_before,

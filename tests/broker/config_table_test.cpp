@@ -283,18 +283,19 @@ TEST_CASE("config table: keys that nothing reads are accepted but not modelled",
 TEST_CASE("version profiles: behaviour switches per release", "[config][profiles]") {
     // truncate_by_leader_epoch, kip279_epoch_end_offsets, isr_join_requires_epoch_start,
     // controller_epoch_fencing, fetch_detects_divergence, hw_frozen_below_min_isr, raft_check_quorum,
-    // unknown_producer_id_error, accept_unknown_producer_sequence, first_sequence_zero_on_new_partition
+    // unknown_producer_id_error, accept_unknown_producer_sequence, first_sequence_zero_on_new_partition,
+    // follower_takes_leader_log_start
     const std::map<std::string, std::vector<bool>> expected = {
-        {"0.8", {false, false, false, false, false, false, false, false, false, false}},
-        {"0.10", {false, false, false, false, false, false, false, false, false, false}},
-        {"0.11", {true, false, false, false, false, false, false, false, false, false}},
-        {"2.0", {true, true, true, false, false, false, false, true, false, false}},
-        {"2.4", {true, true, true, true, false, false, false, true, false, false}},
-        {"3.0", {true, true, true, true, true, false, false, true, true, false}},
-        {"3.7", {true, true, true, true, true, true, true, true, true, false}},
-        {"4.0", {true, true, true, true, true, true, true, true, true, false}},
-        {"4.1", {true, true, true, true, true, true, true, true, true, false}},
-        {"4.5", {true, true, true, true, true, true, true, true, true, true}},
+        {"0.8", {false, false, false, false, false, false, false, false, false, false, false}},
+        {"0.10", {false, false, false, false, false, false, false, false, false, false, false}},
+        {"0.11", {true, false, false, false, false, false, false, false, false, false, true}},
+        {"2.0", {true, true, true, false, false, false, false, true, false, false, true}},
+        {"2.4", {true, true, true, true, false, false, false, true, false, false, true}},
+        {"3.0", {true, true, true, true, true, false, false, true, true, false, true}},
+        {"3.7", {true, true, true, true, true, true, true, true, true, false, true}},
+        {"4.0", {true, true, true, true, true, true, true, true, true, false, true}},
+        {"4.1", {true, true, true, true, true, true, true, true, true, false, true}},
+        {"4.5", {true, true, true, true, true, true, true, true, true, true, true}},
     };
     const auto profiles = kafka::all_profiles();
     REQUIRE(profiles.size() == expected.size());
@@ -304,7 +305,8 @@ TEST_CASE("version profiles: behaviour switches per release", "[config][profiles
         CHECK(std::vector<bool>{b.truncate_by_leader_epoch, b.kip279_epoch_end_offsets, b.isr_join_requires_epoch_start,
                                 b.controller_epoch_fencing, b.fetch_detects_divergence, b.hw_frozen_below_min_isr,
                                 b.raft_check_quorum, b.unknown_producer_id_error, b.accept_unknown_producer_sequence,
-                                b.first_sequence_zero_on_new_partition} == expected.at(p.name));
+                                b.first_sequence_zero_on_new_partition,
+                                b.follower_takes_leader_log_start} == expected.at(p.name));
         // One note per switch (divergence detection only where leader epochs exist), named by the switch.
         for (const kafka::BehaviourSwitch& s : kafka::behaviour_switches()) {
             const std::string note(b.*s.flag ? s.on : s.off);
@@ -312,7 +314,7 @@ TEST_CASE("version profiles: behaviour switches per release", "[config][profiles
             CHECK((std::find(p.notes.begin(), p.notes.end(), note) != p.notes.end()) == shown);
         }
     }
-    CHECK(kafka::behaviour_switches().size() == 10);
+    CHECK(kafka::behaviour_switches().size() == 11);
 }
 
 TEST_CASE("version profiles: the defaults each profile changes", "[config][profiles]") {

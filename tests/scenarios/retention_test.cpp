@@ -13,11 +13,11 @@
 
 namespace {
 
-scenarios::Scenario retention_scenario(const nlohmann::json& faults) {
+scenarios::Scenario retention_scenario(const nlohmann::json& faults, const std::string& version = "3.7") {
     nlohmann::json j = {
         {"name", "retention"},
         {"duration", "80s"},
-        {"kafka", {{"brokers", 3}, {"config", {{"log.retention.check.interval.ms", 2000}}}}},
+        {"kafka", {{"version", version}, {"brokers", 3}, {"config", {{"log.retention.check.interval.ms", 2000}}}}},
         {"topics", {{{"name", "events"}, {"partitions", 1}, {"replication.factor", 3},
                      {"config", {{"retention.ms", 20000}, {"segment.bytes", 16384}}}}}},
         {"producers", {{{"id", "p"}, {"topic", "events"}, {"rate", 200}, {"from", "1s"}, {"until", "75s"},
@@ -25,6 +25,7 @@ scenarios::Scenario retention_scenario(const nlohmann::json& faults) {
         {"faults", faults},
         {"expect", {"no-acked-loss", "replicas-consistent"}},
     };
+    if (version.rfind("0.", 0) == 0) j["kafka"]["metadata"] = "zookeeper";  // KRaft came with 2.8
     auto loaded = scenarios::load_scenario_text(j.dump(), "retention.json");
     REQUIRE(loaded.scenario);
     return *loaded.scenario;
@@ -117,4 +118,16 @@ TEST_CASE("retention: a follower back after retention deleted what it lacked sta
     REQUIRE(returned != nullptr);
     CHECK(returned->log_start_offset > 5000);
     CHECK(returned->log_start_offset >= leader->log_start_offset - 2 * 200 * 2);
+}
+
+TEST_CASE("retention: before 0.11 (KIP-107) a follower does not take the leader's log start offset",
+          "[scenarios][retention][profiles]") {
+    const nlohmann::json faults =
+        nlohmann::json::array({{{"at", "5s"}, {"action", "crash"}, {"target", "broker:3"}, {"for", "50s"}}});
+    auto moved_by_leader = [&](const std::string& version) {
+        scenarios::ScenarioRun run(retention_scenario(faults, version), seeded(4));
+        return count_events<kafka::LogStartOffsetIncremented>(run.finish(), "broker:");
+    };
+    CHECK(moved_by_leader("0.11") > 0);
+    CHECK(moved_by_leader("0.10") == 0);
 }
