@@ -34,6 +34,9 @@ enum class ConfigType : uint8_t { boolean, integer, ratio, string, acks };
 // the fixes shipped.
 struct Behaviour {
     bool truncate_by_leader_epoch = true; // KIP-101, 0.11: else truncate to the high watermark on restart
+    // KIP-107, 0.11: FetchResponse v5 carries the leader's log start offset and a follower takes it
+    // (maybeIncrementLogStartOffset); before, each replica's log start moved only by its own retention.
+    bool follower_takes_leader_log_start = true;
     bool kip279_epoch_end_offsets = true; // KIP-279, 2.0: OffsetForLeaderEpoch answers (epoch, end offset)
     bool isr_join_requires_epoch_start = true;  // KAFKA-7128, 2.0.1
     bool controller_epoch_fencing = true;       // KAFKA-6082, 2.1 (ZooKeeper mode)
@@ -115,6 +118,10 @@ struct BrokerConfig {
     int64_t log_flush_interval_messages{};           // log.flush.interval.messages
     int64_t log_flush_interval_ms{};                 // log.flush.interval.ms (unset: log.flush.scheduler.interval.ms)
     int64_t log_flush_scheduler_interval_ms{};       // log.flush.scheduler.interval.ms
+    // Retention (LogManager's kafka-log-retention task): the defaults of retention.ms/.bytes
+    int64_t log_retention_ms{};                      // log.retention.ms, .minutes, .hours (-1: forever)
+    int64_t log_retention_bytes{};                   // log.retention.bytes (-1: no limit)
+    int64_t log_retention_check_interval_ms{};       // log.retention.check.interval.ms
     // KRaft broker lifecycle (KIP-631)
     int64_t broker_heartbeat_interval_ms{};          // broker.heartbeat.interval.ms
     int64_t broker_session_timeout_ms{};             // broker.session.timeout.ms
@@ -153,6 +160,8 @@ struct TopicConfig {
     int64_t segment_ms{};                       // segment.ms
     int64_t flush_messages{};                   // flush.messages
     int64_t flush_ms{};                         // flush.ms
+    int64_t retention_ms{};                     // retention.ms (-1: forever)
+    int64_t retention_bytes{};                  // retention.bytes (-1: no limit)
     ConfigMap overrides;  // what the topic set itself (kafka-topics --describe "Configs:")
 
     TopicConfig();

@@ -135,12 +135,19 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         "how often the log flusher looks for logs due under flush.ms; by default never, so "
         "log.flush.interval.ms alone flushes nothing (LogManager's kafka-log-flusher)")
         .range(1).reads(&BC::log_flush_scheduler_interval_ms),
-    key("log.retention.bytes", B, integer, "-1", "size limit per partition before old segments go").range(-1),
-    key("log.retention.check.interval.ms", B, integer, "300000", "how often retention runs").range(1),
-    key("log.retention.hours", B, integer, "168", "how long a segment is kept").range(-1, i32_max),
-    key("log.retention.minutes", B, integer, "null", "how long a segment is kept (overrides hours)")
-        .range(-1, i32_max),
-    key("log.retention.ms", B, integer, "null", "how long a segment is kept (overrides minutes, hours)").range(-1),
+    key("log.retention.bytes", B, integer, "-1",
+        "size limit per partition: the oldest segments go while the log stays above it (-1: no limit)")
+        .range(-1).reads(&BC::log_retention_bytes),
+    key("log.retention.check.interval.ms", B, integer, "300000",
+        "how often retention deletes old segments (the first run 30 s after the broker starts)")
+        .range(1).reads(&BC::log_retention_check_interval_ms),
+    key("log.retention.hours", B, integer, "168",
+        "a closed segment whose newest record is older than this is deleted (-1: kept forever)")
+        .range(-1, i32_max).reads(&BC::log_retention_ms, hour_ms),
+    key("log.retention.minutes", B, integer, "null", "as log.retention.hours (overrides it)")
+        .range(-1, i32_max).reads(&BC::log_retention_ms, 60 * 1000),
+    key("log.retention.ms", B, integer, "null", "as log.retention.hours (overrides minutes and hours)")
+        .range(-1).reads(&BC::log_retention_ms),
     key("log.roll.hours", B, integer, "168", "age at which the active segment is rolled")
         .range(1, i32_max).reads(&BC::log_roll_ms, hour_ms),
     key("log.roll.ms", B, integer, "null", "age at which the active segment is rolled (overrides hours)")
@@ -226,10 +233,12 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         .range(0, i32_max).defaults_to("message.max.bytes"),
     key("min.cleanable.dirty.ratio", T, ratio, "0.5", "dirty share of the log that triggers compaction").range(0, 1),
     key("min.compaction.lag.ms", T, integer, "0", "youngest record compaction may touch").range(0),
-    key("retention.bytes", T, integer, "-1", "size limit per partition before old segments go")
-        .range(-1).defaults_to("log.retention.bytes"),
-    key("retention.ms", T, integer, "604800000", "how long a segment is kept (-1: forever)")
-        .range(-1).defaults_to("log.retention.ms"),
+    key("retention.bytes", T, integer, "-1",
+        "size limit per partition: the oldest segments go while the log stays above it (-1: no limit)")
+        .range(-1).reads(&TC::retention_bytes).defaults_to("log.retention.bytes"),
+    key("retention.ms", T, integer, "604800000",
+        "a segment whose newest record is older than this is deleted, once below the high watermark (-1: forever)")
+        .range(-1).reads(&TC::retention_ms).defaults_to("log.retention.ms"),
     key("segment.bytes", T, integer, "1073741824", "size at which the active segment is rolled")
         .range(14, i32_max).reads(&TC::segment_bytes).defaults_to("log.segment.bytes"),
     key("segment.ms", T, integer, "604800000", "age at which the active segment is rolled")

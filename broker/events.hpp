@@ -164,6 +164,49 @@ struct FetchOffsetMismatch {
         s.field("log_end_offset", log_end_offset);
     }
 };
+// Retention deleted whole segments of one replica's log (UnifiedLog.deleteOldSegments, run by
+// LogManager every log.retention.check.interval.ms); the log start offset moved to the first
+// segment left. Records at offsets [from, to) are gone from this replica.
+struct LogSegmentsDeleted {
+    static constexpr std::string_view kind = "log_segments_deleted";
+    std::string topic{};
+    int32_t partition = 0;
+    std::string reason{};         // "retention.ms", "retention.bytes", "log start offset"
+    int32_t segments = 0;
+    int64_t bytes = 0;
+    int64_t from = 0;
+    int64_t to = 0;
+    int64_t log_start_offset = 0;  // after the deletion
+    int64_t newest_record_age_ms = 0;  // how old the newest deleted record was
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("reason", reason);
+        s.field("segments", segments);
+        s.field("bytes", bytes);
+        s.field("from", from);
+        s.field("to", to);
+        s.field("log_start_offset", log_start_offset);
+        s.field("newest_record_age_ms", newest_record_age_ms);
+    }
+};
+// A follower's log start offset followed its leader's, from a fetch response
+// (ReplicaFetcherThread: UnifiedLog.maybeIncrementLogStartOffset, LeaderOffsetIncremented).
+struct LogStartOffsetIncremented {
+    static constexpr std::string_view kind = "log_start_offset";
+    std::string topic{};
+    int32_t partition = 0;
+    int64_t from = 0;
+    int64_t to = 0;
+    int32_t leader = -1;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("from", from);
+        s.field("to", to);
+        s.field("leader", leader);
+    }
+};
 struct CreateOffsetsTopic {
     static constexpr std::string_view kind = "create_offsets_topic";
     int32_t partitions = 0;
@@ -680,17 +723,25 @@ struct ConsumerMetadata {
         s.field("leaders", leaders);
     }
 };
+// The consumer's position was out of range (OFFSET_OUT_OF_RANGE) and auto.offset.reset moves it
+// (Fetcher/FetchCollector: SubscriptionState.requestOffsetReset). The log start offset and high
+// watermark are the broker's answer to that fetch: a position below the log start means
+// retention deleted records this consumer had not read.
 struct ConsumerOffsetReset {
     static constexpr std::string_view kind = "consumer_offset_reset";
     std::string topic{};
     int32_t partition = 0;
     int64_t offset = 0;
     std::string reset{};  // auto.offset.reset
+    std::optional<int64_t> log_start_offset = std::nullopt;
+    std::optional<int64_t> high_watermark = std::nullopt;
     template <class S> void fields(S& s) const {
         s.field("topic", topic);
         s.field("partition", partition);
         s.field("offset", offset);
         s.field("reset", reset);
+        s.field("log_start_offset", log_start_offset);
+        s.field("high_watermark", high_watermark);
     }
 };
 struct ConsumerNoOffset {
@@ -699,11 +750,13 @@ struct ConsumerNoOffset {
     int32_t partition = 0;
     int64_t offset = 0;
     std::string error{};  // "OFFSET_OUT_OF_RANGE" or "NO_OFFSET_FOR_PARTITION"
+    std::optional<int64_t> log_start_offset = std::nullopt;  // OFFSET_OUT_OF_RANGE: the broker's answer
     template <class S> void fields(S& s) const {
         s.field("topic", topic);
         s.field("partition", partition);
         s.field("offset", offset);
         s.field("error", error);
+        s.field("log_start_offset", log_start_offset);
     }
 };
 struct ConsumerCoordinatorFound {
@@ -792,7 +845,7 @@ using Event = std::variant<
     // brokers
     BrokerStart, BrokerControlledShutdown, ControlledShutdownFailed, BrokerRegistered, BrokerStopped,
     MetadataCaughtUp, BecomeLeader, BecomeFollower, AlterPartitionSent, Truncated, EpochEndOffset,
-    FetchOffsetMismatch, CreateOffsetsTopic,
+    FetchOffsetMismatch, LogSegmentsDeleted, LogStartOffsetIncremented, CreateOffsetsTopic,
     // KRaft controllers and quorum
     ControllerStart, ControllerActive, ControllerInactive, BrokerFenced, BrokerRegistrationRejected, BrokerUnfenced,
     PartitionChange,

@@ -21,6 +21,7 @@ struct ProfileSpec {
 
 // 0.8 to 0.10: the replication protocol before leader epochs, with none of the later fixes.
 constexpr Behaviour before_every_fix = {.truncate_by_leader_epoch = false,
+                                        .follower_takes_leader_log_start = false,
                                         .kip279_epoch_end_offsets = false,
                                         .isr_join_requires_epoch_start = false,
                                         .controller_epoch_fencing = false,
@@ -182,6 +183,12 @@ constexpr BehaviourSwitch switch_table[] = {
      .on = "truncate by leader epoch: a restarted follower asks the leader where its epoch ended (KIP-101, 0.11)",
      .off = "truncate to the high watermark: a restarted follower drops records above its checkpointed high "
             "watermark, which can lose committed records and let replicas diverge (fixed by KIP-101 in 0.11)"},
+    {.name = "follower_takes_leader_log_start",
+     .flag = &Behaviour::follower_takes_leader_log_start,
+     .on = "fetch responses carry the leader's log start offset and followers take it, so retention's deletions reach "
+           "every replica (KIP-107, 0.11)",
+     .off = "a replica's log start offset moves only by its own retention runs: followers do not learn the "
+            "leader's (the fetch response carries it from 0.11, KIP-107)"},
     {.name = "kip279_epoch_end_offsets",
      .flag = &Behaviour::kip279_epoch_end_offsets,
      .on = "epoch end offsets per KIP-279 (2.0): followers converge to the largest common prefix",

@@ -139,6 +139,15 @@ void print_topics(std::ostream& out, scenarios::ScenarioRun& run, const scenario
         return;
     }
     out << reports::format_topics_describe(views, release);
+    // The earliest offsets: where retention has moved each partition's log start offset.
+    if (release.at_least(3, 0)) {
+        out << "\n$ kafka-get-offsets.sh " << bootstrap << " --time -2" << (topic ? " --topic " + *topic : std::string())
+            << "\n";
+    } else {
+        out << "\n$ kafka-run-class.sh kafka.tools.GetOffsetShell --broker-list localhost:9092 --time -2"
+            << (topic ? " --topic " + *topic : std::string()) << "\n";
+    }
+    out << reports::format_earliest_offsets(views, release);
 }
 
 void print_group(std::ostream& out, scenarios::ScenarioRun& run, const std::string& group,

@@ -374,6 +374,13 @@ void ConsumerClient::handle_fetch_response(sim::NodeId from, const FetchResponse
                 break;
             }
         Error e = resp.error != Error::none ? resp.error : (pd != nullptr ? pd->error : Error::none);
+        if (e == Error::offset_out_of_range && pd != nullptr) {
+            // FetchCollector.handleInitializeErrors: only when the position is still the one
+            // fetched; then auto.offset.reset decides (none: OffsetOutOfRangeException).
+            if (ps.phase == Phase::fetching && ps.position == ps.fetch_offset)
+                need_reset(tp, ps, ctx, /*out_of_range=*/true, pd);
+            continue;
+        }
         if (e != Error::none) {
             partition_error(tp, ps, e, ctx);
             continue;
@@ -431,15 +438,23 @@ void ConsumerClient::partition_error(const TopicPartition& tp, PartitionState& p
     if (needs_metadata_refresh(error)) network_.request_metadata_update(ctx);
 }
 
-void ConsumerClient::need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range) {
+void ConsumerClient::need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range,
+                                const FetchResponse::PartitionData* answer) {
     ps.buffer.clear();
     ps.fetch_corr = 0;
     ps.reset_corr = 0;
+    std::optional<int64_t> log_start, high_watermark;
+    if (answer != nullptr && answer->log_start_offset >= 0) log_start = answer->log_start_offset;
+    if (answer != nullptr && answer->high_watermark >= 0) high_watermark = answer->high_watermark;
     const std::string& policy = config_.auto_offset_reset;
     if (policy == "earliest" || policy == "latest") {
         if (out_of_range)
-            ctx.emit(ConsumerOffsetReset{
-                .topic = ps.topic, .partition = tp.partition, .offset = ps.position, .reset = policy});
+            ctx.emit(ConsumerOffsetReset{.topic = ps.topic,
+                                         .partition = tp.partition,
+                                         .offset = ps.position,
+                                         .reset = policy,
+                                         .log_start_offset = log_start,
+                                         .high_watermark = high_watermark});
         ps.phase = Phase::awaiting_reset;
         return;
     }
@@ -447,7 +462,8 @@ void ConsumerClient::need_reset(const TopicPartition& tp, PartitionState& ps, Co
     ctx.emit(ConsumerNoOffset{.topic = ps.topic,
                               .partition = tp.partition,
                               .offset = ps.position,
-                              .error = out_of_range ? "OFFSET_OUT_OF_RANGE" : "NO_OFFSET_FOR_PARTITION"});
+                              .error = out_of_range ? "OFFSET_OUT_OF_RANGE" : "NO_OFFSET_FOR_PARTITION",
+                              .log_start_offset = log_start});
 }
 
 void ConsumerClient::fail_connection(BrokerId broker, Context& ctx) {

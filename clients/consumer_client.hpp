@@ -21,7 +21,11 @@
 //    with max.poll.records as its depth); without one it takes whatever is fetched at once;
 //  - NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH and other
 //    InvalidMetadata errors: refresh metadata, retry after retry.backoff.ms;
-//    OFFSET_OUT_OF_RANGE: reset by auto.offset.reset (traced as "consumer_offset_reset").
+//    OFFSET_OUT_OF_RANGE (a position below the log start offset after retention, or past the
+//    end after an unclean election): reset by auto.offset.reset, earliest jumping forward over
+//    what retention deleted, latest to the high watermark (traced as "consumer_offset_reset",
+//    with the broker's log start offset); with none the partition fails, as the
+//    OffsetOutOfRangeException poll() throws would stop the application ("consumer_no_offset").
 //
 // Not modelled: offset validation after a leader change (OffsetsForLeaderEpoch, KIP-320
 // truncation detection); isolation.level read_committed is passed to the broker only.
@@ -156,7 +160,9 @@ private:
     void handle_fetch_response(sim::NodeId from, const FetchResponse& resp, Context& ctx);
     void handle_list_offsets_response(sim::NodeId from, const ListOffsetsResponse& resp, Context& ctx);
     void partition_error(const TopicPartition& tp, PartitionState& ps, Error error, Context& ctx);
-    void need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range);
+    // answer: the fetch response that said OFFSET_OUT_OF_RANGE (its log start offset and high watermark).
+    void need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range,
+                    const FetchResponse::PartitionData* answer = nullptr);
     // The connection closed (a disconnect, a request timeout): what was in flight on it failed.
     void fail_connection(BrokerId broker, Context& ctx);
     int32_t track_request(RequestKind kind, BrokerId broker, sim::NodeId node, std::vector<TopicPartition> tps,

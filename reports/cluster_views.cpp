@@ -103,6 +103,9 @@ std::vector<TopicView> gather_topic_views(scenarios::ClusterModel& cluster, cons
                 p.elr = ps.elr;
                 p.last_known_elr = ps.last_known_elr;
             }
+            if (kafka::BrokerNode* b = ps.leader >= 0 ? cluster.broker(ps.leader) : nullptr)
+                if (const kafka::Partition* lp = b->partition(ps.tp); lp != nullptr && lp->is_leader())
+                    p.earliest_offset = lp->log().log_start_offset();
             v.partitions.push_back(std::move(p));
         }
         out.push_back(std::move(v));

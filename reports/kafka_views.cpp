@@ -133,6 +133,22 @@ std::vector<std::string> java_hashtable_order(const std::vector<std::string>& ke
 
 // ---- kafka-topics.sh --describe --------------------------------------------------------
 
+std::string format_earliest_offsets(const std::vector<TopicView>& topics, KafkaRelease release) {
+    std::string out;
+    for (const auto& t : topics) {
+        for (const auto& p : t.partitions) {
+            const std::string name = t.name + ":" + std::to_string(p.partition);
+            if (p.earliest_offset)
+                out += name + ":" + std::to_string(*p.earliest_offset) + "\n";
+            else if (release.at_least(3, 0))
+                out += "Error: topic-partition " + name + " has no leader; its offset is not listed\n";
+            else
+                out += "Error: partition " + std::to_string(p.partition) + " does not have a leader. Skip getting offsets\n";
+        }
+    }
+    return out;
+}
+
 std::string format_topics_describe(const std::vector<TopicView>& topics, KafkaRelease release) {
     std::string out;
     for (const auto& t : topics) {

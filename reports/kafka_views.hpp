@@ -6,6 +6,7 @@
 //   kafka-consumer-groups.sh --describe --group G   format_consumer_group_describe
 //   kafka-consumer-groups.sh --describe --state     format_consumer_group_state
 //   kafka-metadata-quorum.sh describe --status      format_metadata_quorum_status
+//   kafka-get-offsets.sh --time -2 (earliest)       format_earliest_offsets
 //
 // The layouts follow the tools' sources (TopicCommand, ConsumerGroupCommand,
 // MetadataQuorumCommand; ../shared/reference/kafka-behaviour.md section 8) for the release
@@ -52,6 +53,8 @@ struct PartitionView {
     // KIP-966 (printed from 3.8). nullopt: the broker did not say ("N/A"); empty: none.
     std::optional<std::vector<int32_t>> elr;
     std::optional<std::vector<int32_t>> last_known_elr;
+    // ListOffsets EARLIEST (-2) from the leader: its log start offset. nullopt: no live leader.
+    std::optional<int64_t> earliest_offset;
 };
 
 struct TopicView {
@@ -65,6 +68,11 @@ struct TopicView {
 
 // One block per topic, in the order given (the tool sorts by name).
 std::string format_topics_describe(const std::vector<TopicView>& topics, KafkaRelease release);
+
+// ---- kafka-get-offsets.sh --time -2 ------------------------------------------------------
+// "topic:partition:offset" per partition (GetOffsetShell; kafka-get-offsets.sh from 3.0, KIP-635);
+// a partition without a leader is left out with the tool's error line on stderr.
+std::string format_earliest_offsets(const std::vector<TopicView>& topics, KafkaRelease release);
 
 // ---- kafka-consumer-groups.sh --describe -----------------------------------------------
 

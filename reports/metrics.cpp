@@ -136,6 +136,7 @@ void add_partition_columns(const scenarios::RunData& run, MetricsTable& table, T
         size_t replicas = b.add(entity_column(label, metric::replicas_count));
         size_t hw = b.add(entity_column(label, metric::high_watermark));
         size_t leo = b.add(entity_column(label, metric::log_end_offset));
+        size_t lso = b.add(entity_column(label, metric::log_start_offset));
         for (size_t row = 0; row < run.samples.size(); ++row) {
             const auto& ps = run.samples[row].partitions;
             if (i >= ps.size()) continue;  // the topic did not exist yet
@@ -146,6 +147,7 @@ void add_partition_columns(const scenarios::RunData& run, MetricsTable& table, T
             b.set(replicas, row, p.replica_count);
             if (p.high_watermark >= 0) b.set(hw, row, static_cast<double>(p.high_watermark));
             if (p.log_end_offset >= 0) b.set(leo, row, static_cast<double>(p.log_end_offset));
+            if (p.log_start_offset >= 0) b.set(lso, row, static_cast<double>(p.log_start_offset));
         }
     }
 }

@@ -52,6 +52,7 @@ inline constexpr std::string_view isr_count = "InSyncReplicasCount";
 inline constexpr std::string_view replicas_count = "ReplicasCount";
 inline constexpr std::string_view high_watermark = "high-watermark";  // the leader's
 inline constexpr std::string_view log_end_offset = "LogEndOffset";    // the leader's
+inline constexpr std::string_view log_start_offset = "LogStartOffset";  // the leader's (retention moves it)
 // Per consumer client (consumer-fetch-manager-metrics).
 inline constexpr std::string_view records_lag_sum = "records-lag-sum";  // over its partitions
 inline constexpr std::string_view records_lag_max = "records-lag-max";

@@ -141,6 +141,31 @@ struct Story {
         return label(e.topic, e.partition) + ": OffsetForLeaderEpoch: asked the leader where epoch " +
                num(e.asked_epoch) + " ends; " + answer + "; truncate to " + num(e.truncate_to);
     }
+    Line operator()(const LogSegmentsDeleted& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        const std::string why = e.reason == "retention.ms"      ? "retention.ms: the newest record in them was " +
+                                                                    num(e.newest_record_age_ms / 1000) + "s old"
+                                : e.reason == "retention.bytes" ? "retention.bytes: the log was over its size limit"
+                                                                : "they lay below the log start offset";
+        return label(e.topic, e.partition) + ": retention deleted " + num(e.segments) + " segment(s), offsets " +
+               num(e.from) + ".." + num(e.to - 1) + " (" + why + "); log start offset now " + num(e.log_start_offset);
+    }
+    Line operator()(const LogStartOffsetIncremented& e) const {
+        if (internal(e.topic)) return std::nullopt;
+        return label(e.topic, e.partition) + ": log start offset " + num(e.from) + " -> " + num(e.to) +
+               " (the leader's, broker " + num(e.leader) + ")";
+    }
+    Line operator()(const ConsumerOffsetReset& e) const {
+        std::string line = label(e.topic, e.partition) + ": OFFSET_OUT_OF_RANGE at position " + num(e.offset);
+        if (e.log_start_offset && e.offset < *e.log_start_offset)
+            line += " (below the log start offset " + num(*e.log_start_offset) + ": retention deleted what it had not read)";
+        return line + "; auto.offset.reset=" + e.reset + " moves it";
+    }
+    Line operator()(const ConsumerNoOffset& e) const {
+        std::string line = label(e.topic, e.partition) + ": " + e.error + " at position " + num(e.offset);
+        if (e.log_start_offset) line += " (log start offset " + num(*e.log_start_offset) + ")";
+        return line + " and auto.offset.reset=none: the application gets an exception and stops reading it";
+    }
     Line operator()(const Truncated& e) const {
         if (internal(e.topic)) return std::nullopt;
         return label(e.topic, e.partition) + ": truncated its log from offset " + num(e.from) + " to " + num(e.to) +

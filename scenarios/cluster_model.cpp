@@ -164,6 +164,13 @@ ReplicaSnapshot ClusterModel::replica_log(const kafka::TopicPartition& tp, const
             rs.log_end_offset = batch.next_offset();
         }
     }
+    // A log start offset that retention or the leader moved inside the first segment.
+    const std::string start_checkpoint = dir + "/log-start-offset-checkpoint";
+    if (disk.exists(start_checkpoint)) {
+        const auto& cell = disk.cell<int64_t>(start_checkpoint);
+        if (cell.has_value())
+            rs.log_start_offset = std::clamp(cell.get(), rs.log_start_offset, rs.log_end_offset);
+    }
     const std::string checkpoint = dir + "/replication-offset-checkpoint";
     if (disk.exists(checkpoint)) {
         const auto& cell = disk.cell<int64_t>(checkpoint);
@@ -351,10 +358,12 @@ Sample ClusterModel::sample() {
                 p.replica_count = static_cast<int32_t>(ps.replicas.size());
                 p.high_watermark = -1;
                 p.log_end_offset = -1;
+                p.log_start_offset = -1;
                 if (kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr) {
                     if (const kafka::Partition* lp = b->partition(ps.tp); lp != nullptr && lp->is_leader()) {
                         p.high_watermark = lp->high_watermark();
                         p.log_end_offset = lp->log().log_end_offset();
+                        p.log_start_offset = lp->log().log_start_offset();
                     }
                 }
                 s.partitions.push_back(p);

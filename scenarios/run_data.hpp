@@ -50,6 +50,7 @@ struct PartitionSample {
     int32_t replica_count = 0;
     int64_t high_watermark = 0;   // the leader's, -1 when offline
     int64_t log_end_offset = 0;   // the leader's, -1 when offline
+    int64_t log_start_offset = 0; // the leader's, -1 when offline (retention moves it)
 };
 struct ConsumerSample {
     uint32_t consumer = 0;        // client ordinal

@@ -12,6 +12,7 @@ PartitionLog::PartitionLog(sim::Disk& disk, std::string dir, const TopicConfig& 
     : disk_(disk), dir_(std::move(dir)), config_(config) {
     epoch_file_ = &disk_.cell<std::vector<EpochEntry>>(dir_ + "/leader-epoch-checkpoint");
     hw_file_ = &disk_.cell<int64_t>(dir_ + "/replication-offset-checkpoint");
+    log_start_file_ = &disk_.cell<int64_t>(dir_ + "/log-start-offset-checkpoint");
     rebuild_from_disk();
 }
 
@@ -21,6 +22,21 @@ std::string PartitionLog::segment_name(int64_t base_offset) const {
     return dir_ + "/" + buf + ".log";
 }
 
+namespace {
+
+// LeaderEpochFileCache.truncateFromStart: epochs that end at or before the new log start go;
+// the one it falls in now starts there.
+void truncate_epochs_from_start(std::vector<EpochEntry>& epochs, int64_t start) {
+    auto first_after = std::upper_bound(epochs.begin(), epochs.end(), start,
+                                        [](int64_t o, const EpochEntry& e) { return o < e.start_offset; });
+    if (first_after == epochs.begin()) return;
+    auto covering = std::prev(first_after);
+    covering->start_offset = start;
+    epochs.erase(epochs.begin(), covering);
+}
+
+}  // namespace
+
 void PartitionLog::rebuild_from_disk() {
     segments_.clear();
     for (const std::string& name : disk_.list(dir_ + "/")) {
@@ -28,7 +44,10 @@ void PartitionLog::rebuild_from_disk() {
         Segment s;
         s.file = &disk_.log<RecordBatch>(name);
         s.base_offset = std::stoll(name.substr(dir_.size() + 1, 20));
-        for (const auto& b : s.file->entries()) s.size_bytes += b.size_bytes;
+        for (const auto& b : s.file->entries()) {
+            s.size_bytes += b.size_bytes;
+            s.largest_timestamp = std::max(s.largest_timestamp, b.create_time);
+        }
         if (!s.file->empty()) s.created = s.file->entries().front().create_time;  // segment.ms counts from the first batch
         segments_.push_back(s);
     }
@@ -46,6 +65,10 @@ void PartitionLog::rebuild_from_disk() {
         if (!s.file->empty()) log_end_offset_ = s.file->back().next_offset();
     }
     if (segments_.empty()) roll(log_end_offset_, sim::time_zero);
+    // The log start offset is the first segment's base, or later where the checkpoint says so
+    // (a follower that took its leader's log start offset).
+    if (log_start_file_->has_value())
+        log_start_offset_ = std::clamp(log_start_file_->get(), log_start_offset_, log_end_offset_);
     recovery_point_ = log_start_offset_;  // not known to be flushed: the next flush check covers it all
     // The epoch cache is rebuilt from the batches themselves: always consistent with the log.
     epochs_.clear();
@@ -53,6 +76,7 @@ void PartitionLog::rebuild_from_disk() {
         for (const auto& b : s.file->entries())
             if (epochs_.empty() || b.leader_epoch > epochs_.back().epoch)
                 epochs_.push_back(EpochEntry{b.leader_epoch, b.base_offset});
+    truncate_epochs_from_start(epochs_, log_start_offset_);
     if (epoch_file_->has_value()) {
         // Keep epochs the checkpoint knew that started at the log end (a leader with no writes yet).
         for (const auto& e : epoch_file_->get())
@@ -85,6 +109,7 @@ void PartitionLog::append_batch(const RecordBatch& batch, sim::Time now) {
     }
     active->file->append(batch);
     active->size_bytes += batch.size_bytes;
+    active->largest_timestamp = std::max(active->largest_timestamp, batch.create_time);
     log_end_offset_ = batch.next_offset();
     // UnifiedLog.append, leader and follower alike: flush once flush.messages records are unflushed.
     if (log_end_offset_ - recovery_point_ >= config_.flush_messages) {
@@ -109,6 +134,11 @@ void PartitionLog::append_as_follower(const RecordBatch& batch, sim::Time now) {
 
 void PartitionLog::truncate_to(int64_t offset) {
     if (offset > log_end_offset_) return;
+    if (offset < log_start_offset_) {
+        // UnifiedLog.truncateTo: a target below the log start empties the log.
+        truncate_fully_and_start_at(offset, segments_.back().created);
+        return;
+    }
     if (offset == log_end_offset_) {
         // No data goes, but an epoch that starts here (one this replica began as leader and
         // never wrote in) does: otherwise the next fetch names it and diverges again.
@@ -228,6 +258,101 @@ void PartitionLog::flush_if_due(sim::Time now) {
     if ((now - *last_flush_).ms() < config_.flush_ms) return;
     flush();
     last_flush_ = now;
+}
+
+// ------------------------------------------------------------------------------ retention
+
+int64_t PartitionLog::size_bytes() const {
+    int64_t n = 0;
+    for (const auto& s : segments_) n += s.size_bytes;
+    return n;
+}
+
+void PartitionLog::set_log_start_offset(int64_t offset) {
+    log_start_offset_ = offset;
+    truncate_epochs_from_start(epochs_, offset);
+    save_epochs();
+    // Kafka writes log-start-offset-checkpoint every log.flush.start.offset.checkpoint.interval.ms
+    // (60 s); the model writes it when the offset moves.
+    log_start_file_->set(offset);
+    log_start_file_->flush();
+}
+
+template <class Predicate>
+std::optional<SegmentDeletion> PartitionLog::delete_segments(sim::Time now, int64_t high_watermark,
+                                                             const char* reason, Predicate deletable) {
+    size_t n = 0;
+    for (; n < segments_.size(); ++n) {
+        const Segment& s = segments_[n];
+        const bool last = n + 1 == segments_.size();
+        if (last && s.size_bytes == 0) break;  // an empty active segment never goes
+        // The log start offset never passes the high watermark (UnifiedLog.deletableSegments).
+        const int64_t upper = last ? log_end_offset_ : segments_[n + 1].base_offset;
+        if (high_watermark < upper || !deletable(s, last ? nullptr : &segments_[n + 1])) break;
+    }
+    if (n == 0) return std::nullopt;
+    SegmentDeletion d;
+    d.reason = reason;
+    d.segments = static_cast<int32_t>(n);
+    d.from_offset = segments_.front().base_offset;
+    d.log_start_before = log_start_offset_;
+    for (size_t i = 0; i < n; ++i) {
+        d.bytes += segments_[i].size_bytes;
+        d.newest_record = std::max(d.newest_record, segments_[i].largest_timestamp);
+    }
+    // A log always has a segment: deleting them all rolls a new one at the log end first.
+    if (n == segments_.size()) roll(log_end_offset_, now);
+    for (size_t i = 0; i < n; ++i) disk_.remove(segment_name(segments_[i].base_offset));
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(n));
+    d.to_offset = segments_.front().base_offset;
+    if (d.to_offset > log_start_offset_) set_log_start_offset(d.to_offset);
+    d.log_start_after = log_start_offset_;
+    return d;
+}
+
+std::vector<SegmentDeletion> PartitionLog::delete_old_segments(sim::Time now, int64_t high_watermark, bool retention) {
+    std::vector<SegmentDeletion> out;
+    auto add = [&out](std::optional<SegmentDeletion> d) {
+        if (d) out.push_back(*d);
+    };
+    // deleteLogStartOffsetBreachedSegments: segments wholly below the log start offset.
+    add(delete_segments(now, high_watermark, "log start offset", [this](const Segment&, const Segment* next) {
+        return next != nullptr && next->base_offset <= log_start_offset_;
+    }));
+    if (!retention) return out;
+    // deleteRetentionSizeBreachedSegments: the oldest while the log stays at or above the limit.
+    if (config_.retention_bytes >= 0 && size_bytes() >= config_.retention_bytes) {
+        int64_t excess = size_bytes() - config_.retention_bytes;
+        add(delete_segments(now, high_watermark, "retention.bytes", [&excess](const Segment& s, const Segment*) {
+            if (excess - s.size_bytes < 0) return false;
+            excess -= s.size_bytes;
+            return true;
+        }));
+    }
+    // deleteRetentionMsBreachedSegments: the newest record older than retention.ms.
+    if (config_.retention_ms >= 0) {
+        const int64_t retention_ms = config_.retention_ms;
+        add(delete_segments(now, high_watermark, "retention.ms", [now, retention_ms](const Segment& s, const Segment*) {
+            return (now - s.largest_timestamp).ms() > retention_ms;
+        }));
+    }
+    return out;
+}
+
+bool PartitionLog::maybe_increment_log_start_offset(int64_t offset, int64_t high_watermark) {
+    offset = std::min({offset, high_watermark, log_end_offset_});
+    if (offset <= log_start_offset_) return false;
+    set_log_start_offset(offset);
+    return true;
+}
+
+void PartitionLog::truncate_fully_and_start_at(int64_t offset, sim::Time now) {
+    for (const auto& s : segments_) disk_.remove(segment_name(s.base_offset));
+    segments_.clear();
+    roll(offset, now);
+    log_end_offset_ = offset;
+    epochs_.clear();  // UnifiedLog.truncateFullyAndStartAt clears the leader epoch cache
+    set_log_start_offset(offset);
 }
 
 }  // namespace kafka

@@ -2,6 +2,12 @@
 // by their base offset ("orders-0/00000000000000000000.log"), rolled on segment.bytes and
 // segment.ms; the leader epoch cache (KIP-101: epoch -> start offset) and the high
 // watermark checkpoint (replication-offset-checkpoint). The log holds no per-record state.
+//
+// Retention (UnifiedLog.deleteOldSegments) deletes whole segments from the oldest and moves
+// the log start offset to the first one left (log-start-offset-checkpoint); a follower also
+// takes its leader's log start offset from fetch responses (maybeIncrementLogStartOffset),
+// which may fall inside a segment: reads below it are refused, and the segments wholly below
+// it go at the next retention run.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -18,6 +24,18 @@ struct EpochEntry {
     int32_t epoch = 0;
     int64_t start_offset = 0;
 };
+// What one retention rule deleted (UnifiedLog.deleteSegments): whole segments, oldest first.
+struct SegmentDeletion {
+    const char* reason = "";      // "retention.ms", "retention.bytes", "log start offset"
+    int32_t segments = 0;
+    int64_t bytes = 0;
+    int64_t from_offset = 0;      // the first offset deleted ...
+    int64_t to_offset = 0;        // ... up to here (exclusive): the new first segment's base
+    int64_t log_start_before = 0;
+    int64_t log_start_after = 0;
+    sim::Time newest_record;      // the largest record timestamp among them
+};
+
 // Where an epoch ends: the start of the next epoch, or the log end for the latest one.
 struct EpochEnd {
     int32_t epoch = -1;
@@ -72,12 +90,29 @@ public:
     // Offsets below it are on disk (Kafka's recovery point).
     int64_t recovery_point() const { return recovery_point_; }
 
+    // ---- retention and the log start offset ----
+    // Bytes in all segments (UnifiedLog.size).
+    int64_t size_bytes() const;
+    // One retention run (UnifiedLog.deleteOldSegments with cleanup.policy=delete; `retention`
+    // false keeps only the log start offset rule, as for a compacted topic). Only segments
+    // wholly below the high watermark go, so the log start offset never passes it; deleting
+    // the active segment rolls a new empty one at the log end first. One entry per rule that
+    // deleted something, in Kafka's order: log start offset, retention.bytes, retention.ms.
+    std::vector<SegmentDeletion> delete_old_segments(sim::Time now, int64_t high_watermark, bool retention);
+    // A follower takes the leader's log start offset (ReplicaFetcherThread.processPartitionData:
+    // UnifiedLog.maybeIncrementLogStartOffset), never past its own high watermark. True when it moved.
+    bool maybe_increment_log_start_offset(int64_t offset, int64_t high_watermark);
+    // Everything goes; the log starts over empty at `offset` (UnifiedLog.truncateFullyAndStartAt:
+    // a follower whose log end fell below the leader's log start offset).
+    void truncate_fully_and_start_at(int64_t offset, sim::Time now);
+
 private:
     struct Segment {
         int64_t base_offset = 0;
         sim::DiskLog<RecordBatch>* file = nullptr;
         int64_t size_bytes = 0;
         sim::Time created;
+        sim::Time largest_timestamp;  // the newest record's create time (LogSegment.largestTimestamp)
     };
     std::string segment_name(int64_t base_offset) const;
     void roll(int64_t base_offset, sim::Time now);
@@ -85,6 +120,12 @@ private:
     void rebuild_from_disk();
     void save_epochs();
     size_t segment_for(int64_t offset) const;
+    void set_log_start_offset(int64_t offset);
+    // The oldest segments for which `deletable(segment, next segment or nullptr)` holds, below
+    // the high watermark, stopping at the first that does not (UnifiedLog.deletableSegments).
+    template <class Predicate>
+    std::optional<SegmentDeletion> delete_segments(sim::Time now, int64_t high_watermark, const char* reason,
+                                                   Predicate deletable);
 
     sim::Disk& disk_;
     std::string dir_;
@@ -97,6 +138,7 @@ private:
     std::optional<sim::Time> last_flush_;
     sim::DiskCell<std::vector<EpochEntry>>* epoch_file_ = nullptr;
     sim::DiskCell<int64_t>* hw_file_ = nullptr;
+    sim::DiskCell<int64_t>* log_start_file_ = nullptr;  // log-start-offset-checkpoint
 };
 
 }  // namespace kafka

@@ -149,7 +149,9 @@ Partition::FollowerFetch Partition::on_follower_fetch(BrokerId id, int64_t fetch
         }
     }
     int64_t leader_end = log_.log_end_offset();
-    if (fetch_offset > leader_end) {
+    // Below the log start offset (retention deleted it) or past the end: the follower resets
+    // (ReplicaFetcherThread.handleOffsetOutOfRange).
+    if (fetch_offset > leader_end || fetch_offset < log_.log_start_offset()) {
         r.error = Error::offset_out_of_range;
         return r;
     }
@@ -254,6 +256,20 @@ bool Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t 
     // Follower HW = the leader's, clamped to what this replica has (UnifiedLog.updateHighWatermark).
     high_watermark_ = std::min(leader_high_watermark, log_.log_end_offset());
     return true;
+}
+
+std::vector<SegmentDeletion> Partition::delete_old_segments(sim::Time now, bool retention) {
+    return log_.delete_old_segments(now, high_watermark_, retention);
+}
+
+bool Partition::follow_leader_log_start_offset(int64_t leader_log_start_offset) {
+    return log_.maybe_increment_log_start_offset(leader_log_start_offset, high_watermark_);
+}
+
+void Partition::truncate_fully_and_start_at(int64_t offset, sim::Time now) {
+    log_.truncate_fully_and_start_at(offset, now);
+    high_watermark_ = offset;
+    rebuild_producer_state();
 }
 
 void Partition::truncate_to(int64_t offset) {

@@ -119,6 +119,13 @@ public:
     };
     EpochTruncation truncation_for(int32_t requested, EpochEnd leader_answer) const;
     void truncate_to(int64_t offset);
+    // A follower whose log end is below the leader's log start offset starts over there.
+    void truncate_fully_and_start_at(int64_t offset, sim::Time now);
+    // A follower's log start offset follows the leader's, up to its own high watermark.
+    bool follow_leader_log_start_offset(int64_t leader_log_start_offset);
+
+    // ---- retention (any role): segments below this replica's high watermark ----
+    std::vector<SegmentDeletion> delete_old_segments(sim::Time now, bool retention);
 
     void checkpoint_high_watermark() { log_.checkpoint_high_watermark(high_watermark_); }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "broker/group/group_coordinator.hpp"
+
 namespace kafka {
 
 namespace {
@@ -9,6 +11,18 @@ namespace {
 // A longer flusher interval never fires within a run (kafkasim runs at most an hour) and would
 // overflow microseconds: Kafka's default, Long.MAX_VALUE, means no flusher.
 constexpr int64_t max_flush_scheduler_interval_ms = int64_t{1} << 40;
+// LogManager.InitialTaskDelayMs: the first retention run comes 30 s after startup.
+constexpr int64_t retention_initial_delay_ms = 30 * 1000;
+
+// Retention applies to cleanup.policy=delete (the default); __consumer_offsets is compacted, and
+// so is a topic without "delete" in its policy: only the log start offset rule applies there.
+bool deletes_by_retention(const Partition& p) {
+    if (p.topic() == consumer_offsets_topic) return false;
+    auto it = p.config().overrides.find("cleanup.policy");
+    if (it == p.config().overrides.end()) return true;
+    const auto* policy = std::get_if<std::string>(&it->second);
+    return policy == nullptr || policy->find("delete") != std::string::npos;
+}
 
 std::vector<BrokerId> without(const std::vector<BrokerId>& ids, const std::vector<BrokerId>& drop) {
     std::vector<BrokerId> out;
@@ -54,6 +68,7 @@ void ReplicaManager::start(Context& ctx) {
     // (Long.MAX_VALUE) never, and then flush.ms has no effect.
     if (config_.log_flush_scheduler_interval_ms <= max_flush_scheduler_interval_ms)
         ctx.set_timer(sim::milliseconds(config_.log_flush_scheduler_interval_ms), timers_.tag(timer_log_flush));
+    ctx.set_timer(sim::milliseconds(retention_initial_delay_ms), timers_.tag(timer_retention));
 }
 
 void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
@@ -71,6 +86,10 @@ void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
         case timer_log_flush:
             for (auto& [tp, p] : partitions_) p->log().flush_if_due(ctx.now());
             ctx.set_timer(sim::milliseconds(config_.log_flush_scheduler_interval_ms), timers_.tag(timer_log_flush));
+            return;
+        case timer_retention:
+            cleanup_logs(ctx);
+            ctx.set_timer(sim::milliseconds(config_.log_retention_check_interval_ms), timers_.tag(timer_retention));
             return;
         case timer_fetch_wait:
             for (size_t i = 0; i < fetches_.size(); ++i) {
@@ -196,6 +215,23 @@ void ReplicaManager::reconcile(const std::vector<TopicPartition>& changed, Conte
 void ReplicaManager::update_topic_config(TopicId topic) {
     for (auto& [tp, p] : partitions_)
         if (tp.topic_id == topic) p->set_config(topic_config(topic));
+}
+
+// LogManager.cleanupLogs: every replica's log, leader or follower, by its own high watermark.
+void ReplicaManager::cleanup_logs(Context& ctx) {
+    for (auto& [tp, p] : partitions_) {
+        for (const SegmentDeletion& d : p->delete_old_segments(ctx.now(), deletes_by_retention(*p))) {
+            ctx.emit(LogSegmentsDeleted{.topic = p->topic(),
+                                        .partition = tp.partition,
+                                        .reason = d.reason,
+                                        .segments = d.segments,
+                                        .bytes = d.bytes,
+                                        .from = d.from_offset,
+                                        .to = d.to_offset,
+                                        .log_start_offset = d.log_start_after,
+                                        .newest_record_age_ms = (ctx.now() - d.newest_record).ms()});
+        }
+    }
 }
 
 void ReplicaManager::check_isr(Context& ctx) {
@@ -624,6 +660,18 @@ void ReplicaManager::handle(sim::NodeId from, FetchResponse& r, Context& ctx) {
         Partition& p = *pit->second;
         if (p.role() != Partition::Role::follower || p.assignment().leader != leader) continue;
         if (awaiting_truncation_.count(d.tp) != 0) continue;  // a new epoch began while this fetch flew
+        if (d.error == Error::offset_out_of_range && d.log_start_offset > p.log().log_end_offset()) {
+            // ReplicaFetcherThread.handleOffsetOutOfRange: retention deleted what this replica
+            // still lacks; it starts over empty at the leader's log start offset.
+            const int64_t before = p.log().log_end_offset();
+            p.truncate_fully_and_start_at(d.log_start_offset, ctx.now());
+            ctx.emit(Truncated{.topic = p.topic(),
+                               .partition = p.tp().partition,
+                               .from = before,
+                               .to = p.log().log_end_offset(),
+                               .reason = "below the leader's log start offset: start over there"});
+            continue;
+        }
         if (d.error != Error::none) {
             failed = true;  // NOT_LEADER / FENCED / UNKNOWN epoch: wait for metadata, back off
             continue;
@@ -636,7 +684,17 @@ void ReplicaManager::handle(sim::NodeId from, FetchResponse& r, Context& ctx) {
             ctx.emit(FetchOffsetMismatch{
                 .topic = p.topic(), .partition = p.tp().partition, .log_end_offset = p.log().log_end_offset()});
             failed = true;  // the partition is stuck: every retry meets the same batch
+            continue;
         }
+        // ReplicaFetcherThread.processPartitionData: the leader's log start offset, after the
+        // high watermark (so it never passes it).
+        const int64_t start_before = p.log().log_start_offset();
+        if (config_.behaviour.follower_takes_leader_log_start && p.follow_leader_log_start_offset(d.log_start_offset))
+            ctx.emit(LogStartOffsetIncremented{.topic = p.topic(),
+                                               .partition = p.tp().partition,
+                                               .from = start_before,
+                                               .to = p.log().log_start_offset(),
+                                               .leader = leader});
     }
     if (failed) {
         backoff_fetcher(leader, ctx);

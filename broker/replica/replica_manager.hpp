@@ -48,7 +48,7 @@ public:
     ReplicaManager(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory,
                    const MetadataImage& image, CorrelationIds& correlation_ids, Host& host);
 
-    void start(Context& ctx);  // arms the ISR checks and the high watermark checkpoints
+    void start(Context& ctx);  // arms the ISR checks, the high watermark checkpoints and retention
     void handle(sim::NodeId from, ProduceRequest& req, Context& ctx);
     void handle(sim::NodeId from, FetchRequest& req, Context& ctx) { handle_fetch(from, req, ctx, true); }
     void handle(sim::NodeId from, FetchResponse& r, Context& ctx);
@@ -83,6 +83,7 @@ private:
         timer_produce_wait = 4,  // value: pending produce
         timer_fetcher = 5,       // value: leader broker id (backoff or request timeout)
         timer_log_flush = 6,     // LogManager's kafka-log-flusher, every log.flush.scheduler.interval.ms
+        timer_retention = 7,     // LogManager's kafka-log-retention task
     };
 
     uint64_t fetcher_tag(BrokerId leader) const { return timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)); }
@@ -90,6 +91,7 @@ private:
     Partition& open_partition(TopicPartition tp, const std::string& topic, Context& ctx);
     TopicConfig topic_config(TopicId id) const;
     void check_isr(Context& ctx);
+    void cleanup_logs(Context& ctx);  // one retention run over every log
 
     // ---- purgatories ----
     struct PendingProduce {

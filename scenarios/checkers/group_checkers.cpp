@@ -2,7 +2,9 @@
 //
 //   at-least-once        every acknowledged record reached every group (some member of it)
 //                        by the end of the run, unless the group stopped before the record
-//                        was acknowledged;
+//                        was acknowledged; records retention deleted before the group read
+//                        them still count against it, and the evidence says so (with the
+//                        segment deletion and the member's auto.offset.reset jump);
 //   no-poll-skip         within one assignment a member never jumps over committed records
 //                        of a partition it reads;
 //   committed-monotonic  within one generation a group's committed offset of a partition
@@ -88,6 +90,65 @@ bool committed_records_between(const RunData& run, kafka::TopicPartition tp, int
     return it != source->batches.end() && it->base_offset < to;
 }
 
+// What retention did to a partition, from the trace: where each replica's log start offset moved
+// by segment deletion (LogSegmentsDeleted), and the OFFSET_OUT_OF_RANGE resets of consumers.
+class RetentionTrail {
+public:
+    explicit RetentionTrail(const RunData& run) : run_(run) {
+        for (const kafka::TraceEntry& e : trace_events(run)) {
+            if (const auto* d = std::get_if<kafka::LogSegmentsDeleted>(&e.event))
+                deletions_[{d->topic, d->partition}].push_back({e.time, e.node, d});
+            else if (const auto* r = std::get_if<kafka::ConsumerOffsetReset>(&e.event))
+                resets_[{r->topic, r->partition}].push_back({e.time, e.node, r});
+        }
+    }
+    // The first deletion that took `offset` away on any replica ("retention.ms at 41.2s on broker:2").
+    std::string deleted_text(const std::string& topic, int32_t partition, int64_t offset) const {
+        auto it = deletions_.find({topic, partition});
+        if (it == deletions_.end()) return "";
+        for (const auto& [t, node, d] : it->second)
+            if (d->from <= offset && offset < d->to)
+                return "deleted by " + d->reason + " at " + sim::format_time(t) + " on " + node_name(node) +
+                       " (log start offset " + std::to_string(d->log_start_offset) + ")";
+        return "";
+    }
+    // A member of `group` that jumped over `offset` by auto.offset.reset.
+    std::string reset_text(const std::string& group, const std::string& topic, int32_t partition, int64_t offset) const {
+        auto it = resets_.find({topic, partition});
+        if (it == resets_.end()) return "";
+        for (const auto& [t, node, r] : it->second) {
+            if (group_of_name(node_name(node)) != group || r->offset > offset) continue;
+            if (r->log_start_offset && *r->log_start_offset <= offset) continue;
+            std::string text = node_name(node) + " got OFFSET_OUT_OF_RANGE at offset " + std::to_string(r->offset) +
+                               " at " + sim::format_time(t);
+            if (r->log_start_offset) text += " (log start offset " + std::to_string(*r->log_start_offset) + ")";
+            return text + " and auto.offset.reset=" + r->reset + " moved it on";
+        }
+        return "";
+    }
+
+private:
+    std::string node_name(sim::NodeId node) const {
+        return run_.trace != nullptr ? run_.trace->node_name(node) : "node#" + std::to_string(node);
+    }
+    template <class E>
+    struct At {
+        sim::Time t;
+        sim::NodeId node;
+        const E* e;
+    };
+    const RunData& run_;
+    std::map<std::pair<std::string, int32_t>, std::vector<At<kafka::LogSegmentsDeleted>>> deletions_;
+    std::map<std::pair<std::string, int32_t>, std::vector<At<kafka::ConsumerOffsetReset>>> resets_;
+};
+
+// The final log start offset of a partition: records below it were deleted by retention.
+int64_t final_log_start(const RunData& run, kafka::TopicPartition tp) {
+    const PartitionSnapshot* p = run.final_state.find(tp);
+    const ReplicaSnapshot* source = p == nullptr ? nullptr : p->committed_source();
+    return source == nullptr ? 0 : source->log_start_offset;
+}
+
 }  // namespace
 
 CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run) {
@@ -95,8 +156,9 @@ CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run) {
     CheckResult result;
     Evidence evidence;
     const std::vector<std::string> groups = groups_checked(spec, run);
-    int64_t acked = 0, missing_total = 0;
+    int64_t acked = 0, missing_total = 0, retained_total = 0;
     std::vector<std::string> failing;
+    const RetentionTrail trail(run);
     for (const std::string& group : groups) {
         SeqCoverage delivered;
         for (const PollOp& p : h.polls())
@@ -104,23 +166,79 @@ CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run) {
                 delivered.add(p.producer, p.tp, p.first_seq, p.first_seq + static_cast<uint32_t>(p.count));
         delivered.finish();
         const std::optional<sim::Time> stops = group_stops_at(run, group);
-        int64_t missing = 0;
+        // Missing records as stretches: contiguous sequences of one producer on one partition,
+        // merged across acks, split where retention's part ends.
+        struct Stretch {
+            uint32_t client = 0;
+            kafka::TopicPartition tp;
+            uint32_t first = 0, end = 0;
+            int64_t first_offset = -1;  // -1: acks=0, unknown
+            bool retained = false;      // below the final log start offset: removed by retention
+            sim::Time acked_first, acked_last;
+        };
+        std::vector<Stretch> stretches;
+        std::map<std::pair<uint32_t, kafka::TopicPartition>, size_t> last_of;
+        auto add = [&](const AckOp& a, uint32_t first, uint32_t end, int64_t first_offset, bool retained) {
+            if (end <= first) return;
+            auto key = std::make_pair(a.records.client, a.records.tp);
+            auto it = last_of.find(key);
+            if (it != last_of.end()) {
+                Stretch& prev = stretches[it->second];
+                const bool offsets_follow = (prev.first_offset < 0 && first_offset < 0) ||
+                                            (prev.first_offset >= 0 && first_offset == prev.first_offset + (prev.end - prev.first));
+                if (prev.end == first && prev.retained == retained && offsets_follow) {
+                    prev.end = end;
+                    prev.acked_last = a.t;
+                    return;
+                }
+            }
+            last_of[key] = stretches.size();
+            stretches.push_back(Stretch{a.records.client, a.records.tp, first, end, first_offset, retained, a.t, a.t});
+        };
+        int64_t missing = 0, retained = 0;
         for (const AckOp& a : h.acks()) {
             if (stops && a.t >= *stops) continue;  // the group had stopped reading
             acked += a.records.count;
             std::vector<std::pair<uint32_t, uint32_t>> gaps;
             delivered.uncovered(a.records.client, a.records.tp, a.records.first_seq, a.records.end_seq(), gaps);
+            const int64_t log_start = final_log_start(run, a.records.tp);
             for (const auto& [first, end] : gaps) {
                 missing += end - first;
-                evidence.add_lazy([&, first = first, end = end] {
-                    return "group " + group + " never got " + client_text(run, a.records.client) + " " +
-                           partition_text(run, a.records.tp) + " seq " + span_text(first, end - 1) +
-                           " (acknowledged at " + sim::format_time(a.t) + ")";
-                });
+                // Records below the final log start offset were deleted by retention before
+                // this group read them: still not delivered, but not lost.
+                const int64_t first_offset = a.base_offset < 0 ? -1 : a.base_offset + (first - a.records.first_seq);
+                const auto gone = static_cast<uint32_t>(
+                    first_offset < 0 ? 0 : std::clamp<int64_t>(log_start - first_offset, 0, end - first));
+                retained += gone;
+                add(a, first, first + gone, first_offset, true);
+                add(a, first + gone, end, first_offset < 0 ? -1 : first_offset + gone, false);
             }
         }
-        if (missing > 0) failing.push_back(group + " (" + count_text(missing, "record") + ")");
+        for (const Stretch& m : stretches) {
+            evidence.add_lazy([&] {
+                std::string line = "group " + group + " never got " + client_text(run, m.client) + " " +
+                                   partition_text(run, m.tp) + " seq " + span_text(m.first, m.end - 1) +
+                                   (m.acked_first == m.acked_last
+                                        ? " (acknowledged at " + sim::format_time(m.acked_first) + ")"
+                                        : " (acknowledged " + sim::format_time(m.acked_first) + ".." +
+                                              sim::format_time(m.acked_last) + ")");
+                if (!m.retained) return line;
+                const PartitionSnapshot* p = run.final_state.find(m.tp);
+                const std::string topic = p == nullptr ? partition_text(run, m.tp) : p->topic;
+                line += ": removed by retention before it was read, offsets " +
+                        span_text(m.first_offset, m.first_offset + (m.end - m.first) - 1);
+                if (std::string d = trail.deleted_text(topic, m.tp.partition, m.first_offset); !d.empty()) line += " " + d;
+                if (std::string r = trail.reset_text(group, topic, m.tp.partition, m.first_offset); !r.empty())
+                    line += "; " + r;
+                return line;
+            });
+        }
+        if (missing > 0)
+            failing.push_back(group + " (" + count_text(missing, "record") +
+                              (retained > 0 ? ", " + with_commas(retained) + " of them removed by retention before it read them" : "") +
+                              ")");
         missing_total += missing;
+        retained_total += retained;
     }
     result.holds = missing_total == 0 && !groups.empty();
     if (groups.empty()) {
@@ -132,7 +250,12 @@ CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run) {
     } else {
         std::string list;
         for (size_t i = 0; i < failing.size(); ++i) list += (i ? ", " : "") + failing[i];
-        result.summary = count_text(missing_total, "acknowledged record") + " never delivered: " + list;
+        result.summary = count_text(missing_total, "acknowledged record") + " never delivered";
+        if (retained_total > 0)
+            result.summary += retained_total == missing_total
+                                  ? " (all removed by retention before they were read, not lost)"
+                                  : " (" + with_commas(retained_total) + " removed by retention before they were read)";
+        result.summary += ": " + list;
     }
     result.evidence = evidence.take();
     return result;
@@ -213,7 +336,7 @@ CheckResult check_committed_monotonic(const ExpectSpec& spec, const RunData& run
 const CheckDescriptor& at_least_once_check() {
     static const CheckDescriptor d{CheckKind::at_least_once, "at-least-once", {{"group", false}},
                                   "`group` (optional)",
-                                  "every acknowledged record reached the group by the end of the run, unless the group stopped (`until`) before it was acknowledged",
+                                  "every acknowledged record reached the group by the end of the run, unless the group stopped (`until`) before it was acknowledged; records retention deleted before the group read them count against it, and the evidence says so",
                                   check_at_least_once};
     return d;
 }

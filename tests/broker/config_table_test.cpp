@@ -216,7 +216,9 @@ TEST_CASE("config table: the typed configs start at the table's defaults", "[con
     CHECK_FALSE(broker_names.contains("log.roll.hours"));
     CHECK(broker_names.contains("zookeeper.tickTime"));
     CHECK(broker_names.contains("eligible.leader.replicas.version"));
-    CHECK_FALSE(broker_names.contains("log.retention.ms"));
+    CHECK(broker_names.contains("log.retention.ms"));
+    CHECK_FALSE(broker_names.contains("log.retention.hours"));
+    CHECK_FALSE(broker_names.contains("offsets.retention.minutes"));
 }
 
 TEST_CASE("config table: settings in several units, the finest wins", "[config]") {
@@ -226,6 +228,21 @@ TEST_CASE("config table: settings in several units, the finest wins", "[config]"
     CHECK(kafka::BrokerConfig::from(v37, both).log_roll_ms == 5000);
     const kafka::BrokerConfig broker = kafka::BrokerConfig::from(v37, {{"log.roll.ms", int64_t{60000}}});
     CHECK(kafka::TopicConfig::from(broker, {}).segment_ms == 60000);  // segment.ms <- log.roll.ms
+    // KafkaConfig.logRetentionTimeMillis: ms over minutes over hours; -1 in any unit is forever.
+    CHECK(kafka::BrokerConfig().log_retention_ms == 168LL * 3600 * 1000);
+    CHECK(kafka::BrokerConfig::from(v37, {{"log.retention.hours", int64_t{2}}}).log_retention_ms == 7200000);
+    CHECK(kafka::BrokerConfig::from(v37, {{"log.retention.hours", int64_t{2}}, {"log.retention.minutes", int64_t{3}}})
+              .log_retention_ms == 180000);
+    CHECK(kafka::BrokerConfig::from(v37, {{"log.retention.minutes", int64_t{3}}, {"log.retention.ms", int64_t{5000}}})
+              .log_retention_ms == 5000);
+    CHECK(kafka::BrokerConfig::from(v37, {{"log.retention.hours", int64_t{-1}}}).log_retention_ms == -1);
+    const kafka::BrokerConfig kept = kafka::BrokerConfig::from(
+        v37, {{"log.retention.minutes", int64_t{10}}, {"log.retention.bytes", int64_t{4096}}});
+    CHECK(kept.log_retention_check_interval_ms == 300000);
+    const kafka::TopicConfig topic = kafka::TopicConfig::from(kept, {});
+    CHECK(topic.retention_ms == 600000);     // retention.ms <- log.retention.ms
+    CHECK(topic.retention_bytes == 4096);    // retention.bytes <- log.retention.bytes
+    CHECK(kafka::TopicConfig::from(kept, {{"retention.ms", int64_t{-1}}}).retention_ms == -1);
 }
 
 TEST_CASE("config table: topic synonyms come from the table, by topic name", "[config]") {
@@ -243,8 +260,7 @@ TEST_CASE("config table: topic synonyms come from the table, by topic name", "[c
 
 TEST_CASE("config table: keys that nothing reads are accepted but not modelled", "[config]") {
     // Their modelling is a later change: until then validate warns about them.
-    for (auto name : {"retention.ms", "retention.bytes", "log.retention.ms", "log.retention.minutes",
-                      "log.retention.hours", "log.retention.bytes", "log.retention.check.interval.ms",
+    for (auto name : {"delete.retention.ms", "min.compaction.lag.ms", "offsets.retention.minutes",
                       "controller.quorum.append.linger.ms"}) {
         INFO(name);
         const ConfigKey* key = kafka::find_config_key(name);
@@ -252,8 +268,10 @@ TEST_CASE("config table: keys that nothing reads are accepted but not modelled",
         CHECK_FALSE(key->modelled());
         CHECK_FALSE(kafka::config_value_modelled(*key, int64_t{1}));
     }
-    // Modelled since issue 13: preferred leader rebalance and the flush policy.
-    for (auto name : {"auto.leader.rebalance.enable", "leader.imbalance.check.interval.seconds",
+    // Modelled since issue 13: retention, preferred leader rebalance and the flush policy.
+    for (auto name : {"retention.ms", "retention.bytes", "log.retention.ms", "log.retention.minutes",
+                      "log.retention.hours", "log.retention.bytes", "log.retention.check.interval.ms",
+                      "auto.leader.rebalance.enable", "leader.imbalance.check.interval.seconds",
                       "leader.imbalance.per.broker.percentage", "log.flush.interval.messages", "log.flush.interval.ms",
                       "log.flush.scheduler.interval.ms", "flush.messages", "flush.ms"}) {
         INFO(name);
@@ -272,18 +290,19 @@ TEST_CASE("config table: keys that nothing reads are accepted but not modelled",
 TEST_CASE("version profiles: behaviour switches per release", "[config][profiles]") {
     // truncate_by_leader_epoch, kip279_epoch_end_offsets, isr_join_requires_epoch_start,
     // controller_epoch_fencing, fetch_detects_divergence, hw_frozen_below_min_isr, raft_check_quorum,
-    // raft_pre_vote, unknown_producer_id_error, accept_unknown_producer_sequence, first_sequence_zero_on_new_partition
+    // raft_pre_vote, unknown_producer_id_error, accept_unknown_producer_sequence, first_sequence_zero_on_new_partition,
+    // follower_takes_leader_log_start
     const std::map<std::string, std::vector<bool>> expected = {
-        {"0.8", {false, false, false, false, false, false, false, false, false, false, false}},
-        {"0.10", {false, false, false, false, false, false, false, false, false, false, false}},
-        {"0.11", {true, false, false, false, false, false, false, false, false, false, false}},
-        {"2.0", {true, true, true, false, false, false, false, false, true, false, false}},
-        {"2.4", {true, true, true, true, false, false, false, false, true, false, false}},
-        {"3.0", {true, true, true, true, true, false, false, false, true, true, false}},
-        {"3.7", {true, true, true, true, true, true, true, false, true, true, false}},
-        {"4.0", {true, true, true, true, true, true, true, true, true, true, false}},
-        {"4.1", {true, true, true, true, true, true, true, true, true, true, false}},
-        {"4.5", {true, true, true, true, true, true, true, true, true, true, true}},
+        {"0.8", {false, false, false, false, false, false, false, false, false, false, false, false}},
+        {"0.10", {false, false, false, false, false, false, false, false, false, false, false, false}},
+        {"0.11", {true, false, false, false, false, false, false, false, false, false, false, true}},
+        {"2.0", {true, true, true, false, false, false, false, false, true, false, false, true}},
+        {"2.4", {true, true, true, true, false, false, false, false, true, false, false, true}},
+        {"3.0", {true, true, true, true, true, false, false, false, true, true, false, true}},
+        {"3.7", {true, true, true, true, true, true, true, false, true, true, false, true}},
+        {"4.0", {true, true, true, true, true, true, true, true, true, true, false, true}},
+        {"4.1", {true, true, true, true, true, true, true, true, true, true, false, true}},
+        {"4.5", {true, true, true, true, true, true, true, true, true, true, true, true}},
     };
     const auto profiles = kafka::all_profiles();
     REQUIRE(profiles.size() == expected.size());
@@ -293,7 +312,8 @@ TEST_CASE("version profiles: behaviour switches per release", "[config][profiles
         CHECK(std::vector<bool>{b.truncate_by_leader_epoch, b.kip279_epoch_end_offsets, b.isr_join_requires_epoch_start,
                                 b.controller_epoch_fencing, b.fetch_detects_divergence, b.hw_frozen_below_min_isr,
                                 b.raft_check_quorum, b.raft_pre_vote, b.unknown_producer_id_error, b.accept_unknown_producer_sequence,
-                                b.first_sequence_zero_on_new_partition} == expected.at(p.name));
+                                b.first_sequence_zero_on_new_partition,
+                                b.follower_takes_leader_log_start} == expected.at(p.name));
         // One note per switch (divergence detection only where leader epochs exist), named by the switch.
         for (const kafka::BehaviourSwitch& s : kafka::behaviour_switches()) {
             const std::string note(b.*s.flag ? s.on : s.off);
@@ -301,7 +321,7 @@ TEST_CASE("version profiles: behaviour switches per release", "[config][profiles
             CHECK((std::find(p.notes.begin(), p.notes.end(), note) != p.notes.end()) == shown);
         }
     }
-    CHECK(kafka::behaviour_switches().size() == 11);
+    CHECK(kafka::behaviour_switches().size() == 12);
 }
 
 TEST_CASE("version profiles: the defaults each profile changes", "[config][profiles]") {

@@ -348,3 +348,150 @@ TEST_CASE("partition: a producer's first sequence by release (ProducerAppendInfo
         CHECK(p.append_as_leader(idempotent(8, 1, 7, 0, 7), -1, sim::time_zero).error == Error::invalid_producer_epoch);
     }
 }
+
+// ---------------------------------------------------------------- retention (UnifiedLog.deleteOldSegments)
+
+namespace {
+
+RecordBatch batch_at(uint32_t first_seq, int32_t count, sim::Time created, int32_t size = 100) {
+    RecordBatch b = batch(first_seq, count, size);
+    b.create_time = created;
+    return b;
+}
+
+sim::Time at_s(int64_t s) { return sim::time_zero + sim::seconds(s); }
+
+// Segments of two 100-byte batches: offsets 0..3 at 0 s and 1 s, 4..7 at 2 s and 3 s, 8..9 at 4 s.
+PartitionLog& five_batches(PartitionLog& log) {
+    for (uint32_t i = 0; i < 5; ++i) log.append_as_leader(batch_at(i * 2, 2, at_s(i)), 0, at_s(i));
+    return log;
+}
+
+TopicConfig retention(int64_t ms, int64_t bytes) {
+    TopicConfig c = small_segments(250);
+    c.retention_ms = ms;
+    c.retention_bytes = bytes;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("retention.ms deletes closed segments whose newest record is older, never past the high watermark") {
+    sim::Disk disk;
+    PartitionLog log(disk, "t-0", retention(10'000, -1));
+    five_batches(log);
+    REQUIRE(log.segment_count() == 3);
+    // At 12 s the first segment's newest record (1 s) is 11 s old, the second's (3 s) 9 s.
+    std::vector<SegmentDeletion> d = log.delete_old_segments(at_s(12), 10, true);
+    REQUIRE(d.size() == 1);
+    CHECK(std::string(d[0].reason) == "retention.ms");
+    CHECK(d[0].segments == 1);
+    CHECK(d[0].bytes == 200);
+    CHECK(d[0].from_offset == 0);
+    CHECK(d[0].to_offset == 4);
+    CHECK(log.log_start_offset() == 4);
+    CHECK_FALSE(disk.exists("t-0/00000000000000000000.log"));
+    std::vector<RecordBatch> out;
+    log.read(0, 10, 1 << 20, out);
+    CHECK(out.empty());  // below the log start offset: nothing to read
+    CHECK(log.find(2) == nullptr);
+    // Exactly retention.ms old is kept (Kafka deletes when strictly older).
+    CHECK(log.delete_old_segments(at_s(13), 10, true).empty());
+    // The high watermark holds deletion back: the second segment ends at 8, the HW is 6.
+    CHECK(log.delete_old_segments(at_s(100), 6, true).empty());
+    CHECK(log.log_start_offset() == 4);
+    // Without retention (a compacted topic) nothing goes by age.
+    CHECK(log.delete_old_segments(at_s(100), 10, false).empty());
+}
+
+TEST_CASE("retention.ms takes the active segment only when all of it expired, by rolling a new one") {
+    sim::Disk disk;
+    PartitionLog log(disk, "t-0", retention(10'000, -1));
+    five_batches(log);
+    std::vector<SegmentDeletion> d = log.delete_old_segments(at_s(100), 10, true);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].segments == 3);
+    CHECK(log.segment_count() == 1);  // the new, empty active segment at the log end
+    CHECK(log.log_start_offset() == 10);
+    CHECK(log.log_end_offset() == 10);
+    CHECK(disk.exists("t-0/00000000000000000010.log"));
+    // An empty active segment is never deleted.
+    CHECK(log.delete_old_segments(at_s(1000), 10, true).empty());
+    // Appends go on from the log end.
+    CHECK(log.append_as_leader(batch_at(10, 1, at_s(1000)), 0, at_s(1000)) == 10);
+    // A high watermark below the log end keeps the active segment however old it is.
+    CHECK(log.delete_old_segments(at_s(5000), 10, true).empty());
+}
+
+TEST_CASE("retention.bytes deletes the oldest segments while the rest stays at or above the limit") {
+    sim::Disk disk;
+    PartitionLog log(disk, "t-0", retention(-1, 250));
+    five_batches(log);  // 200 + 200 + 100 bytes
+    REQUIRE(log.size_bytes() == 500);
+    std::vector<SegmentDeletion> d = log.delete_old_segments(at_s(5), 10, true);
+    REQUIRE(d.size() == 1);
+    CHECK(std::string(d[0].reason) == "retention.bytes");
+    CHECK(d[0].segments == 1);  // 500 - 200 = 300 >= 250; 300 - 200 < 250 keeps the second
+    CHECK(log.size_bytes() == 300);
+    CHECK(log.log_start_offset() == 4);
+    CHECK(log.delete_old_segments(at_s(5), 10, true).empty());
+    // -1 is no limit; retention.ms -1 is forever.
+    sim::Disk disk2;
+    PartitionLog unlimited(disk2, "t-0", retention(-1, -1));
+    five_batches(unlimited);
+    CHECK(unlimited.delete_old_segments(at_s(1'000'000), 10, true).empty());
+}
+
+TEST_CASE("a follower's log start offset follows the leader's, capped by its high watermark, its segments go later") {
+    sim::Disk disk;
+    PartitionLog log(disk, "t-0", retention(-1, -1));
+    for (uint32_t i = 0; i < 5; ++i) {
+        RecordBatch b = batch_at(i * 2, 2, at_s(i));
+        b.base_offset = i * 2;
+        b.leader_epoch = i < 3 ? 1 : 2;
+        log.append_as_follower(b, at_s(i));
+    }
+    REQUIRE(log.epochs().size() == 2);
+    CHECK_FALSE(log.maybe_increment_log_start_offset(0, 10));
+    CHECK(log.maybe_increment_log_start_offset(7, 5));  // capped at the high watermark 5
+    CHECK(log.log_start_offset() == 5);
+    CHECK(log.maybe_increment_log_start_offset(7, 10));
+    CHECK(log.log_start_offset() == 7);
+    CHECK_FALSE(log.maybe_increment_log_start_offset(6, 10));  // never backwards
+    // LeaderEpochFileCache.truncateFromStart: epoch 1 (offsets 0..5) goes, epoch 2 now starts at 7.
+    REQUIRE(log.epochs().size() == 1);
+    CHECK(log.epochs()[0].epoch == 2);
+    CHECK(log.epochs()[0].start_offset == 7);
+    // The segment 0..3 lies wholly below it; 4..7 holds offset 7 and stays.
+    std::vector<SegmentDeletion> d = log.delete_old_segments(at_s(5), 10, false);
+    REQUIRE(d.size() == 1);
+    CHECK(std::string(d[0].reason) == "log start offset");
+    CHECK(d[0].to_offset == 4);
+    CHECK(log.log_start_offset() == 7);  // stays where the leader put it
+    CHECK(log.segment_count() == 2);
+    // A restart reads the log start offset back from its checkpoint.
+    PartitionLog reopened(disk, "t-0", retention(-1, -1));
+    CHECK(reopened.log_start_offset() == 7);
+    CHECK(reopened.log_end_offset() == 10);
+}
+
+TEST_CASE("a follower below the leader's log start offset starts over there") {
+    sim::Disk disk;
+    PartitionLog log(disk, "t-0", small_segments(250));
+    five_batches(log);
+    log.truncate_fully_and_start_at(42, at_s(9));
+    CHECK(log.log_start_offset() == 42);
+    CHECK(log.log_end_offset() == 42);
+    CHECK(log.segment_count() == 1);
+    CHECK(log.batch_count() == 0);
+    CHECK(log.epochs().empty());
+    CHECK_FALSE(disk.exists("t-0/00000000000000000000.log"));
+    RecordBatch b = batch_at(0, 3, at_s(9));
+    b.base_offset = 42;
+    b.leader_epoch = 4;
+    log.append_as_follower(b, at_s(9));
+    CHECK(log.log_end_offset() == 45);
+    PartitionLog reopened(disk, "t-0", small_segments(250));
+    CHECK(reopened.log_start_offset() == 42);
+    CHECK(reopened.log_end_offset() == 45);
+}

@@ -45,6 +45,7 @@ struct FakeBroker : kafka::Node {
     Options opt;
     std::vector<std::vector<RecordBatch>> logs;
     std::vector<int64_t> leo;
+    int64_t log_start = 0;  // every partition's log start offset (a test moves it, as retention would)
     uint64_t produce_requests = 0;
     uint64_t metadata_requests = 0;
     uint64_t fetch_requests = 0;
@@ -146,7 +147,8 @@ struct FakeBroker : kafka::Node {
                 if (pd.tp.partition < 0 || pd.tp.partition >= opt.partitions) {
                     out.error = Error::unknown_topic_or_partition;
                 } else {
-                    out.offset = pd.timestamp == kafka::ListOffsetsRequest::earliest ? 0 : leo[static_cast<size_t>(pd.tp.partition)];
+                    const int64_t end = leo[static_cast<size_t>(pd.tp.partition)];
+                    out.offset = pd.timestamp == kafka::ListOffsetsRequest::earliest ? std::min(log_start, end) : end;
                 }
                 resp.partitions.push_back(out);
             }
@@ -257,8 +259,8 @@ struct FakeBroker : kafka::Node {
                 continue;
             }
             out.high_watermark = leo[static_cast<size_t>(p)];
-            out.log_start_offset = 0;
-            if (pd.fetch_offset > out.high_watermark || pd.fetch_offset < 0) {
+            out.log_start_offset = std::min(log_start, out.high_watermark);
+            if (pd.fetch_offset > out.high_watermark || pd.fetch_offset < out.log_start_offset) {
                 out.error = Error::offset_out_of_range;
                 resp.partitions.push_back(out);
                 continue;
@@ -773,6 +775,77 @@ TEST_CASE("a consumer with auto.offset.reset=earliest reads everything in order,
         REQUIRE(cons.position(TopicPartition{test_topic_id, part}) == leo);
         REQUIRE(cons.high_watermark(TopicPartition{test_topic_id, part}) == leo);
     }
+}
+
+namespace {
+
+// A slow consumer (20 records/s) behind a producer of 100 records/s; at 3 s "retention" moves the
+// log start offset to 50 records before the log end, far past the consumer's position.
+struct FallsOffRetention {
+    Cluster c;
+    sim::NodeId q;
+    int64_t log_start = 0;
+    explicit FallsOffRetention(const std::string& reset) : c(options()) {
+        c.add_producer(1, kafka::ProducerConfig{}, workload(100, 1, sim::seconds(0), sim::seconds(6)));
+        kafka::ConsumerConfig ccfg;
+        ccfg.auto_offset_reset = reset;
+        ccfg.max_poll_records = 10;
+        ccfg.max_partition_fetch_bytes = 2000;  // a few batches a fetch: little is buffered
+        q = c.add_consumer(2, ccfg, 20.0);
+        c.run_for(sim::seconds(3));
+        log_start = c.fake().leo[0] - 50;
+        c.fake().log_start = log_start;
+        c.run_for(sim::seconds(5));
+    }
+    static FakeBroker::Options options() {
+        FakeBroker::Options opt;
+        opt.partitions = 1;
+        return opt;
+    }
+    const kafka::ConsumerOffsetReset* reset_event() const {
+        for (const auto& ev : c.world.trace().events())
+            if (const auto* r = std::get_if<kafka::ConsumerOffsetReset>(&ev.event)) return r;
+        return nullptr;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a consumer below the log start offset resets by auto.offset.reset=earliest, skipping what retention deleted") {
+    FallsOffRetention r("earliest");
+    const kafka::ConsumerOffsetReset* e = r.reset_event();
+    REQUIRE(e != nullptr);
+    CHECK(e->reset == "earliest");
+    CHECK(e->offset < r.log_start);  // its position had fallen below the log start offset
+    REQUIRE(e->log_start_offset);
+    CHECK(*e->log_start_offset == r.log_start);
+    // It read up to its old position, then on from the log start: the records between were never polled.
+    int64_t next = 0;
+    bool jumped = false;
+    for (const auto& poll : r.c.events.polls) {
+        if (poll.first_offset != next) {
+            CHECK_FALSE(jumped);
+            CHECK(poll.first_offset == r.log_start);
+            CHECK(next == e->offset);
+            jumped = true;
+        }
+        next = poll.first_offset + poll.count;
+    }
+    CHECK(jumped);
+    CHECK(r.c.consumer(r.q).position(TopicPartition{test_topic_id, 0}) > r.log_start);
+}
+
+TEST_CASE("a consumer below the log start offset resets by auto.offset.reset=latest to the end") {
+    FallsOffRetention r("latest");
+    // latest started it at the (then empty) log end; at 20 records/s it fell behind from there.
+    const kafka::ConsumerOffsetReset* e = r.reset_event();
+    REQUIRE(e != nullptr);
+    CHECK(e->reset == "latest");
+    CHECK(e->offset < r.log_start);
+    bool jumped_to_end = false;
+    for (const auto& poll : r.c.events.polls)
+        if (poll.first_offset >= r.log_start + 40) jumped_to_end = true;  // the end it saw, not the log start
+    CHECK(jumped_to_end);
 }
 
 TEST_CASE("a consumer with auto.offset.reset=latest starts at the end of the log") {

@@ -936,3 +936,60 @@ TEST_CASE("checks on a run that produced and read nothing are 'not checked', nev
         CHECK_FALSE(run.check(spec).passed());  // nor does "violated" pass on nothing
     }
 }
+
+TEST_CASE("at-least-once tells records retention removed before the group read them from records never delivered",
+          "[checkers]") {
+    Run run;
+    for (uint32_t i = 0; i < 4; ++i) run.ack(seconds(1 + i), orders0, i * 5, 5, i * 5);
+    // Retention deleted offsets 0..9 (the first segment); the log starts at 10.
+    ReplicaSnapshot leader = replica(1, 20, {batch(10, 5, 1, 10), batch(15, 5, 1, 15)});
+    leader.log_start_offset = 10;
+    run.data.final_state.partitions.push_back(partition(orders0, 1, {leader}));
+    run.trace.set_node_name(1, "broker:1");
+    run.trace.set_node_name(7, "consumer:billing/1");
+    run.trace.record(at(seconds(30)), 1,
+                     kafka::LogSegmentsDeleted{.topic = "orders", .partition = 0, .reason = "retention.ms", .segments = 1,
+                                               .bytes = 1000, .from = 0, .to = 10, .log_start_offset = 10,
+                                               .newest_record_age_ms = 28000});
+    run.trace.record(at(seconds(31)), 7,
+                     kafka::ConsumerOffsetReset{.topic = "orders", .partition = 0, .offset = 5, .reset = "earliest",
+                                                .log_start_offset = 10, .high_watermark = 20});
+    uint32_t a = run.history.add_client("consumer:billing/1");
+    run.group("billing", {a});
+    ExpectSpec spec;
+    spec.check = CheckKind::at_least_once;
+    spec.group = "billing";
+
+    SECTION("the group read 0..4, then jumped to the log start: 5..9 were removed by retention, not lost") {
+        run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
+        run.poll(seconds(32), a, orders0, batch(10, 5, 1, 10));
+        run.poll(seconds(33), a, orders0, batch(15, 5, 1, 15));
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.holds);  // the group still did not get them
+        CHECK(r.summary == "5 acknowledged records never delivered (all removed by retention before they were read, "
+                           "not lost): billing (5 records, 5 of them removed by retention before it read them)");
+        REQUIRE(r.evidence.size() == 1);
+        CHECK(r.evidence[0] ==
+              "group billing never got producer:checkout orders/0 seq 5..9 (acknowledged at 2.000s): removed by "
+              "retention before it was read, offsets 5..9 deleted by retention.ms at 30.000s on broker:1 (log start "
+              "offset 10); consumer:billing/1 got OFFSET_OUT_OF_RANGE at offset 5 at 31.000s (log start offset 10) "
+              "and auto.offset.reset=earliest moved it on");
+        // no-acked-loss: below the log start offset, so not checked and not lost.
+        CheckResult loss = run.check(CheckKind::no_acked_loss);
+        INFO(dump(loss));
+        CHECK(loss.holds);
+        CHECK(mentions(loss, "10 records below the log start offset, removed by retention, not checked"));
+    }
+    SECTION("records above the log start offset that the group never got are just missing") {
+        run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
+        run.poll(seconds(33), a, orders0, batch(15, 5, 1, 15));
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.holds);
+        CHECK(r.summary == "10 acknowledged records never delivered (5 removed by retention before they were read): "
+                           "billing (10 records, 5 of them removed by retention before it read them)");
+        REQUIRE(r.evidence.size() == 2);
+        CHECK(r.evidence[1] == "group billing never got producer:checkout orders/0 seq 10..14 (acknowledged at 3.000s)");
+    }
+}

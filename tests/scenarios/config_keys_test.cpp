@@ -81,9 +81,11 @@ TEST_CASE("report.json: the resolved configuration has exactly the modelled keys
     CHECK(config["topics"][0]["config"]["segment.ms"] == 7200000);
     CHECK(config["producers"][0]["config"]["acks"] == -1);
     CHECK(config["consumers"][0]["config"]["partition.assignment.strategy"] == "range,cooperative-sticky");
+    CHECK(config["broker"]["log.retention.ms"] == 604800000);  // from log.retention.hours
+    CHECK(config["topics"][0]["config"]["retention.ms"] == 604800000);
     // What the model does not read is not shown as if it were in force.
-    CHECK_FALSE(config["broker"].contains("log.retention.ms"));
-    CHECK_FALSE(config["topics"][0]["config"].contains("retention.ms"));
+    CHECK_FALSE(config["broker"].contains("offsets.retention.minutes"));
+    CHECK_FALSE(config["topics"][0]["config"].contains("delete.retention.ms"));
 }
 
 TEST_CASE("validate: every key without a field is accepted with a warning", "[scenarios][config]") {
@@ -130,10 +132,10 @@ TEST_CASE("validate: every key without a field is accepted with a warning", "[sc
         if (w.ends_with("is accepted but not modelled")) warned.insert(w);
     }
     CHECK(warned == expected);
-    for (auto demoted : {"/kafka/config/log.retention.hours: log.retention.hours is accepted but not modelled",
+    for (auto demoted : {"/kafka/config/offsets.retention.minutes: offsets.retention.minutes is accepted but not modelled",
                          "/kafka/config/num.replica.fetchers: num.replica.fetchers is accepted but not modelled",
                          "/kafka/config/message.max.bytes: message.max.bytes is accepted but not modelled",
-                         "/topics/0/config/retention.ms: retention.ms is accepted but not modelled"})
+                         "/topics/0/config/delete.retention.ms: delete.retention.ms is accepted but not modelled"})
         CHECK(warned.contains(demoted));
     // No warning for the modelled ones the scenario set.
     for (const auto& w : s.warnings) CHECK(w.find("zookeeper.tickTime") == std::string::npos);

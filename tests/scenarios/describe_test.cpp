@@ -44,6 +44,17 @@ reports::TopicView orders_topic() {
 
 }  // namespace
 
+TEST_CASE("kafka-get-offsets --time -2: the leaders' log start offsets, topic:partition:offset", "[describe]") {
+    reports::TopicView t = orders_topic();
+    t.partitions[0].earliest_offset = 4200;  // retention moved it; partition 1 has no leader
+    CHECK(reports::format_earliest_offsets({t}, KafkaRelease{3, 7}) ==
+          "orders:0:4200\n"
+          "Error: topic-partition orders:1 has no leader; its offset is not listed\n");
+    CHECK(reports::format_earliest_offsets({t}, KafkaRelease{2, 8}) ==
+          "orders:0:4200\n"
+          "Error: partition 1 does not have a leader. Skip getting offsets\n");
+}
+
 TEST_CASE("kafka-topics --describe: 3.x layout with TopicId, tabs, Leader: none and non-default Configs", "[describe]") {
     std::string expected =
         "Topic: orders\tTopicId: NPmZHyhbR9y00wMglMH2sg\tPartitionCount: 2\tReplicationFactor: 3\t"
@@ -298,6 +309,7 @@ TEST_CASE("kafkasim describe: a library scenario at 20s, every section under the
     CHECK(has(r.text, "\nTopic: orders\tTopicId: "));
     CHECK(has(r.text, "\tPartitionCount: 3\tReplicationFactor: 3\tConfigs: min.insync.replicas=2,segment.bytes=1048576\n"));
     CHECK(has(r.text, "\tTopic: orders\tPartition: 2\tLeader: "));
+    CHECK(has(r.text, "$ kafka-get-offsets.sh --bootstrap-server localhost:9092 --time -2\norders:0:0\n"));
     CHECK_FALSE(has(r.text, "__consumer_offsets"));
     CHECK(has(r.text, "# no consumer groups in this scenario"));
     CHECK(has(r.text, "$ kafka-metadata-quorum.sh --bootstrap-server localhost:9092 describe --status\n"));

@@ -477,7 +477,7 @@ TEST_CASE("config maps in scenarios: scope, warnings, JSON forms", "[scenarios][
     j["producers"][0]["config"] = {{"compression.type", "lz4"}, {"acks", "1"}};
     j["consumers"][0]["config"] = {{"partition.assignment.strategy", {"roundrobin", "range"}},
                                    {"enable.auto.commit", "false"}};
-    j["topics"][0]["config"] = {{"retention.bytes", 1000000}};
+    j["topics"][0]["config"] = {{"delete.retention.ms", 1000000}};
     auto r = load_json(j);
     INFO(all_errors(r));
     REQUIRE(r.scenario);
@@ -485,7 +485,7 @@ TEST_CASE("config maps in scenarios: scope, warnings, JSON forms", "[scenarios][
     CHECK(std::count(w.begin(), w.end(),
                      "/producers/0/config/compression.type: compression.type is accepted but not modelled") == 1);
     CHECK(std::count(w.begin(), w.end(),
-                     "/topics/0/config/retention.bytes: retention.bytes is accepted but not modelled") == 1);
+                     "/topics/0/config/delete.retention.ms: delete.retention.ms is accepted but not modelled") == 1);
     CHECK(std::get<std::string>(r.scenario->consumers[0].config.at("partition.assignment.strategy")) == "roundrobin,range");
     CHECK(std::get<bool>(r.scenario->consumers[0].config.at("enable.auto.commit")) == false);
 
@@ -514,7 +514,6 @@ TEST_CASE("typed configs follow the profile, then the overrides", "[config]") {
     auto v24 = *kafka::profile_for("2.4");
     auto v010 = *kafka::profile_for("0.10");
 
-    // log.retention.* are accepted but not modelled (nothing reads retention yet): no field.
     auto broker = kafka::BrokerConfig::from(v010, {{"log.retention.hours", int64_t{1}}, {"log.roll.hours", int64_t{2}}});
     CHECK(broker.unclean_leader_election_enable);
     CHECK(broker.replica_lag_time_max_ms == 10000);
