@@ -130,8 +130,8 @@ ClientNode ClusterModel::add_producer(const std::string& name, const std::string
 }
 
 ClientNode ClusterModel::add_consumer(const std::string& name, const std::string& topic,
-                                      const kafka::ConsumerConfig& config) {
-    return add_consumer_node(name, std::nullopt, {topic}, config, std::nullopt, world_->now(), sim::time_never);
+                                      const kafka::ConsumerConfig& config, const std::optional<std::string>& group) {
+    return add_consumer_node(name, group, {topic}, config, std::nullopt, world_->now(), sim::time_never);
 }
 
 ReplicaSnapshot ClusterModel::replica_log(const kafka::TopicPartition& tp, const std::string& topic, int32_t broker_id) {

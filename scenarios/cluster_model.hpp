@@ -77,13 +77,14 @@ public:
     int32_t coordinator_id(const std::string& group);
 
     // ---- hand-driven clients (kafkasim shell), added to the running world ----
-    // A producer with its own workload (kafka::WorkloadSpec); a consumer without a group that
-    // assigns itself every partition of `topic`, from now on. Both record into history() like
+    // A producer with its own workload (kafka::WorkloadSpec); a consumer of `topic` from now on,
+    // a member of `group` or, without one, assigning itself every partition. Both record into history() like
     // the scenario's clients. Not started: world().start(node) once the caller has wired the
     // node into the network faults in force (ScenarioRun::add_producer does both).
     ClientNode add_producer(const std::string& name, const std::string& topic, const kafka::ProducerConfig& config,
                             const kafka::WorkloadSpec& workload);
-    ClientNode add_consumer(const std::string& name, const std::string& topic, const kafka::ConsumerConfig& config);
+    ClientNode add_consumer(const std::string& name, const std::string& topic, const kafka::ConsumerConfig& config,
+                            const std::optional<std::string>& group = std::nullopt);
 
     // One replica's log as it stands: a running broker's partition, or a stopped broker's
     // files on its disk (read as they are, without the recovery a restart would run).

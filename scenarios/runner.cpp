@@ -56,8 +56,8 @@ ClientNode ScenarioRun::add_producer(const std::string& name, const std::string&
 }
 
 ClientNode ScenarioRun::add_consumer(const std::string& name, const std::string& topic,
-                                     const kafka::ConsumerConfig& config) {
-    ClientNode c = cluster_->add_consumer(name, topic, config);
+                                     const kafka::ConsumerConfig& config, const std::optional<std::string>& group) {
+    ClientNode c = cluster_->add_consumer(name, topic, config, group);
     faults_->on_node_added(c.node);
     cluster_->world().start(c.node);
     return c;

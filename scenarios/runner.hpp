@@ -48,7 +48,9 @@ public:
     // Clients started now, subject to the network faults in force (see ClusterModel).
     ClientNode add_producer(const std::string& name, const std::string& topic, const kafka::ProducerConfig& config,
                             const kafka::WorkloadSpec& workload);
-    ClientNode add_consumer(const std::string& name, const std::string& topic, const kafka::ConsumerConfig& config);
+    // group: a member of that consumer group (it joins it like any member); none: reads every partition.
+    ClientNode add_consumer(const std::string& name, const std::string& topic, const kafka::ConsumerConfig& config,
+                            const std::optional<std::string>& group = std::nullopt);
     // Run to the end, take the final snapshot, and run every expectation's checker.
     const RunData& finish();
 

@@ -131,3 +131,35 @@ TEST_CASE("retention: before 0.11 (KIP-107) a follower does not take the leader'
     CHECK(moved_by_leader("0.11") > 0);
     CHECK(moved_by_leader("0.10") == 0);
 }
+
+TEST_CASE("retention: a group member whose committed offset retention deleted fails the partition with "
+          "auto.offset.reset=none",
+          "[scenarios][retention]") {
+    // The group commits its position and stops at 5 s; retention (20 s, checked every 2 s) then
+    // deletes past that offset. A member that joins at 45 s with auto.offset.reset=none starts at
+    // the committed offset, is told OFFSET_OUT_OF_RANGE, and reports the error instead of jumping.
+    scenarios::Scenario s = retention_scenario(nlohmann::json::array());
+    scenarios::ConsumerSpec first;
+    first.group = "g";
+    first.topics = {"events"};
+    first.until = sim::seconds(5);
+    first.config["auto.offset.reset"] = std::string("earliest");
+    first.config["auto.commit.interval.ms"] = int64_t{1000};
+    s.consumers.push_back(first);
+    scenarios::ScenarioRun run(s, seeded(2));
+    run.advance_to(sim::time_zero + sim::seconds(45));
+    kafka::ConsumerConfig late = kafka::ConsumerConfig::from(s.kafka.profile, {});
+    late.auto_offset_reset = "none";
+    const scenarios::ClientNode member = run.add_consumer("late", "events", late, std::string("g"));
+    const scenarios::RunData& d = run.finish();
+    const kafka::ConsumerNoOffset* failed = nullptr;
+    for (const auto& e : d.trace->events())
+        if (const auto* n = std::get_if<kafka::ConsumerNoOffset>(&e.event); n != nullptr && e.node == member.node)
+            failed = n;
+    REQUIRE(failed != nullptr);
+    CHECK(failed->error == "OFFSET_OUT_OF_RANGE");
+    REQUIRE(failed->log_start_offset);
+    CHECK(failed->offset > 0);                        // the group's committed offset, from before it stopped
+    CHECK(*failed->log_start_offset > failed->offset);  // retention took it
+    CHECK(count_events<kafka::ConsumerOffsetReset>(d, "late") == 0);  // it did not jump
+}
