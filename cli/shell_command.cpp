@@ -905,8 +905,8 @@ void Shell::help(const Words& w) {
         }
     }
     out_ << "TARGET: broker:N (or `broker N`), controller:N, zookeeper:N, leader:TOPIC/P, controller:active,\n"
-            "  quorum:leader, zookeeper:leader, coordinator:GROUP, producer:ID, consumer:GROUP/N, brokers,\n"
-            "  controllers, zookeepers; several: `crash broker:1,broker:2`. D: a duration, 500us, 250ms, 10s, 1.5m.\n"
+            "  quorum:leader, quorum:follower, zookeeper:leader, coordinator:GROUP, producer:ID, consumer:GROUP/N,\n"
+            "  brokers, controllers, zookeepers; several: `crash broker:1,broker:2`. D: a duration, 500us, 250ms, 10s, 1.5m.\n"
             "Lines starting with # are comments.\n";
 }
 
