@@ -151,6 +151,29 @@ int64_t final_log_start(const RunData& run, kafka::TopicPartition tp) {
 
 }  // namespace
 
+// When the group's first poll happened (time_never: it never polled).
+sim::Time delivered_first_poll(const History& h, const std::string& group) {
+    sim::Time first = sim::time_never;
+    for (const PollOp& p : h.polls())
+        if (group_of_name(h.client_name(p.consumer)) == group) first = std::min(first, p.t);
+    return first;
+}
+
+// "group g reads with auto.offset.reset=latest ...": when the group's config starts it at the log
+// end wherever it has no committed offset; "" otherwise.
+std::string latest_start_text(const RunData& run, const std::string& group, sim::Time first_poll) {
+    for (const ConsumerSpec& c : run.scenario.consumers) {
+        if (c.group != group) continue;
+        if (kafka::ConsumerConfig::from(run.scenario.kafka.profile, c.config).auto_offset_reset != "latest") return "";
+        const bool set = c.config.contains("auto.offset.reset");
+        return "group " + group + " reads with auto.offset.reset=latest" + (set ? "" : " (Kafka's default)") +
+               ": without a committed offset it starts at the log end, so what was produced before it first fetched" +
+               (first_poll == sim::time_never ? std::string() : " (its first poll: " + sim::format_time(first_poll) + ")") +
+               " is never read by it; with \"auto.offset.reset\": \"earliest\" it would be";
+    }
+    return "";
+}
+
 CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run) {
     const History& h = history_of(run);
     CheckResult result;
@@ -213,6 +236,11 @@ CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run) {
                 add(a, first, first + gone, first_offset, true);
                 add(a, first + gone, end, first_offset < 0 ? -1 : first_offset + gone, false);
             }
+        }
+        // Kafka's default auto.offset.reset=latest is the usual cause: name it before the records.
+        if (missing > 0) {
+            if (std::string why = latest_start_text(run, group, delivered_first_poll(h, group)); !why.empty())
+                evidence.add(why);
         }
         for (const Stretch& m : stretches) {
             evidence.add_lazy([&] {

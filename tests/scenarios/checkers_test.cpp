@@ -993,3 +993,30 @@ TEST_CASE("at-least-once tells records retention removed before the group read t
         CHECK(r.evidence[1] == "group billing never got producer:checkout orders/0 seq 10..14 (acknowledged at 3.000s)");
     }
 }
+
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+TEST_CASE("at-least-once names auto.offset.reset=latest as the cause when the group starts at the log end",
+          "[checkers]") {
+    const std::string text = R"({"name": "latest", "duration": "20s", "kafka": {"brokers": 3},
+      "topics": [{"name": "t", "partitions": 2, "replication.factor": 3}],
+      "producers": [{"id": "p", "topic": "t", "rate": 50}],
+      "consumers": [{"group": "g", "members": 1, "topics": ["t"]}],
+      "expect": [{"check": "at-least-once", "group": "g"}]})";
+    auto run_with = [&](const std::string& file_text) {
+        auto loaded = scenarios::load_scenario_text(file_text, "latest.json");
+        REQUIRE(loaded.scenario);
+        scenarios::ScenarioRun run(*loaded.scenario, {});
+        run.finish();
+        REQUIRE(run.checks().size() == 1);
+        return run.checks().front();
+    };
+    const scenarios::CheckResult latest = run_with(text);
+    CHECK_FALSE(latest.holds);
+    REQUIRE_FALSE(latest.evidence.empty());
+    CHECK(latest.evidence.front().find("group g reads with auto.offset.reset=latest (Kafka's default)") == 0);
+    std::string earliest = text;
+    earliest.replace(earliest.find(R"("topics": ["t"]})"), 16, R"("topics": ["t"], "config": {"auto.offset.reset": "earliest"}})");
+    CHECK(run_with(earliest).holds);
+}
