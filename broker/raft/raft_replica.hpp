@@ -264,7 +264,6 @@ private:
 
     // candidate and prospective
     std::vector<int32_t> granted_, rejected_;
-    int32_t prospective_leader_ = -1;  // the leader a prospective followed, to go back to
     int32_t retries_ = 0;
     bool backing_off_ = false;
 

@@ -752,7 +752,8 @@ TEST_CASE("range and roundrobin: valid, deterministic and independent of respons
             if (equal && std::string(name) == "roundrobin") check_equal_balance(a);
             if (std::string(name) == "range") {
                 // Per topic: subscribers' shares differ by at most one.
-                for (const auto& [topic, count] : g.topics) {
+                for (const auto& entry : g.topics) {
+                    const auto& topic = entry.first;  // not a structured binding: lambdas capture it (clang 14)
                     std::vector<size_t> shares;
                     for (const auto& m : g.members) {
                         if (std::find(m.topics.begin(), m.topics.end(), topic) == m.topics.end()) continue;
