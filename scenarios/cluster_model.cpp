@@ -23,7 +23,7 @@ std::string consumer_prefix(const ConsumerSpec& c, size_t null_index) {
 
 }  // namespace
 
-ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(scenario), seed_(seed) {
+ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(scenario) {
     sim::NetworkOptions net;
     net.latency_min = scenario.network.latency_min;
     net.latency_max = scenario.network.latency_max;

@@ -104,7 +104,6 @@ private:
     void sample_groups(const kafka::MetadataImage* image, Sample& s);
 
     const Scenario& scenario_;
-    uint64_t seed_;
     std::unique_ptr<kafka::World> world_;
     kafka::ClusterDirectory directory_;
     kafka::BrokerConfig broker_config_;

@@ -268,6 +268,10 @@ CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run) {
         missing_total += missing;
         retained_total += retained;
     }
+    // No acknowledged record while a group read: nothing to have delivered, no verdict.
+    if (!groups.empty() && acked == 0)
+        return not_checked("no record was acknowledged while " +
+                           (groups.size() == 1 ? "group " + groups.front() : std::string("the groups")) + " read");
     result.holds = missing_total == 0 && !groups.empty();
     if (groups.empty()) {
         result.summary = "no consumer group in the scenario";
