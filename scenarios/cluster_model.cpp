@@ -77,10 +77,13 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
     }
     size_t null_groups = 0;
     for (const auto& cs : scenario.consumers) {
-        if (cs.group) group_topics_[*cs.group] = cs.topics;
         std::string prefix = consumer_prefix(cs, cs.group ? 0 : null_groups);
         if (!cs.group) ++null_groups;
         kafka::ConsumerConfig cfg = kafka::ConsumerConfig::from(scenario.kafka.profile, cs.config);
+        if (cs.group) {
+            group_topics_[*cs.group] = cs.topics;
+            group_offset_reset_[*cs.group] = cfg.auto_offset_reset;
+        }
         for (int n = 1; n <= cs.members; ++n) {
             add_consumer_node(prefix + "/" + std::to_string(n), cs.group, cs.topics, cfg, cs.rate_per_s, at(cs.from),
                               cs.until ? at(*cs.until) : end);
@@ -370,6 +373,7 @@ Sample ClusterModel::sample() {
             }
         }
     }
+    std::map<std::string, std::set<kafka::TopicPartition>> held;  // per group
     for (const auto& c : clients_) {
         if (c.kind != ClientNode::Kind::consumer) continue;
         ConsumerSample cs;
@@ -381,6 +385,7 @@ Sample ClusterModel::sample() {
                 for (const auto& ps : t.partitions) {
                     int64_t pos = consumer->position(ps.tp);
                     if (pos < 0) continue;
+                    if (!c.group.empty()) held[c.group].insert(ps.tp);
                     const kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr;
                     const kafka::Partition* lp = b == nullptr ? nullptr : b->partition(ps.tp);
                     const std::optional<sim::Time> heard = consumer->last_fetch_response(ps.tp);
@@ -394,7 +399,7 @@ Sample ClusterModel::sample() {
         }
         s.consumers.push_back(cs);
     }
-    sample_groups(image, s);
+    sample_groups(image, s, held);
     s.records_acked = history_.records_acked();
     s.records_failed = history_.records_failed();
     s.quorum_leader = quorum_leader_id();
@@ -409,6 +414,22 @@ Sample ClusterModel::sample() {
     }
     s.active_controller = active_controller_id();
     return s;
+}
+
+std::vector<ConsumerPosition> ClusterModel::consumer_positions() {
+    std::vector<ConsumerPosition> out;
+    const kafka::MetadataImage* image = metadata();
+    if (image == nullptr) return out;
+    for (const auto& c : clients_) {
+        if (c.kind != ClientNode::Kind::consumer) continue;
+        auto* consumer = world_->node_as<kafka::ConsumerClient>(c.node);
+        if (consumer == nullptr) continue;
+        for (const auto& [tid, t] : image->topics())
+            for (const auto& ps : t.partitions)
+                if (int64_t pos = consumer->position(ps.tp); pos >= 0)
+                    out.push_back(ConsumerPosition{c.ordinal, c.group, ps.tp, pos});
+    }
+    return out;
 }
 
 ClusterSnapshot ClusterModel::snapshot(bool with_logs) {
@@ -528,7 +549,8 @@ const kafka::GroupCoordinator::Group* ClusterModel::coordinator_group(const std:
     return it == groups.end() ? nullptr : &it->second;
 }
 
-void ClusterModel::sample_groups(const kafka::MetadataImage* image, Sample& s) {
+void ClusterModel::sample_groups(const kafka::MetadataImage* image, Sample& s,
+                                 const std::map<std::string, std::set<kafka::TopicPartition>>& held) {
     if (image == nullptr) return;
     for (const auto& [group, topics] : group_topics_) {
         GroupSample gs;
@@ -542,17 +564,27 @@ void ClusterModel::sample_groups(const kafka::MetadataImage* image, Sample& s) {
         for (const auto& name : topics) {
             const kafka::TopicImage* t = image->topic(name);
             if (t == nullptr) continue;
+            const auto h = held.find(group);
             for (const auto& ps : t->partitions) {
-                if (g == nullptr) continue;
-                auto o = g->offsets.find(kafka::GroupPartition{name, ps.tp.partition});
-                if (o == g->offsets.end()) continue;
+                if (h == held.end() || !h->second.contains(ps.tp)) ++gs.unowned_partitions;
                 const kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr;
                 const kafka::Partition* lp = b == nullptr ? nullptr : b->partition(ps.tp);
                 if (lp == nullptr) continue;
-                const int64_t lag = std::max<int64_t>(0, lp->high_watermark() - o->second.offset);
+                std::optional<int64_t> committed;
+                if (g != nullptr)
+                    if (auto o = g->offsets.find(kafka::GroupPartition{name, ps.tp.partition}); o != g->offsets.end())
+                        committed = o->second.offset;
+                int64_t from = 0;
+                if (committed) {
+                    from = *committed;
+                    ++gs.committed_partitions;
+                } else {
+                    // Not committed: where auto.offset.reset would start a member.
+                    from = group_offset_reset_[group] == "latest" ? lp->high_watermark() : lp->log().log_start_offset();
+                }
+                const int64_t lag = std::max<int64_t>(0, lp->high_watermark() - from);
                 gs.lag += lag;
                 gs.lag_max = std::max(gs.lag_max, lag);
-                ++gs.committed_partitions;
             }
         }
         s.groups.push_back(std::move(gs));

@@ -4,6 +4,7 @@
 // for metrics, snapshots of every replica's log.
 #pragma once
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,6 +93,7 @@ public:
 
     Sample sample();
     ClusterSnapshot snapshot(bool with_logs);
+    std::vector<ConsumerPosition> consumer_positions();
     // Compare each replica's newly committed batches with the leader's (incremental).
     void check_replicas(std::vector<std::string>& violations);
 
@@ -101,7 +103,9 @@ private:
     ClientNode add_consumer_node(const std::string& name, const std::optional<std::string>& group,
                                  const std::vector<std::string>& topics_read, const kafka::ConsumerConfig& cfg,
                                  std::optional<double> rate, sim::Time from, sim::Time until);
-    void sample_groups(const kafka::MetadataImage* image, Sample& s);
+    // held: per group, the partitions some member holds a position on.
+    void sample_groups(const kafka::MetadataImage* image, Sample& s,
+                       const std::map<std::string, std::set<kafka::TopicPartition>>& held);
 
     const Scenario& scenario_;
     std::unique_ptr<kafka::World> world_;
@@ -112,6 +116,7 @@ private:
     std::vector<int32_t> voters_;
     std::vector<int32_t> ensemble_;  // ZooKeeper server ids
     std::map<std::string, std::vector<std::string>> group_topics_;  // consumer group -> topics it reads
+    std::map<std::string, std::string> group_offset_reset_;          // consumer group -> auto.offset.reset
     std::map<std::pair<kafka::TopicPartition, int32_t>, int64_t> verified_upto_;  // (tp, broker) -> offset
 };
 

@@ -34,6 +34,8 @@ struct PartitionSnapshot {
     // replica with the highest high watermark, up to it).
     const ReplicaSnapshot* committed_source() const;
     int64_t committed_end() const;
+    // The committed log holds record `seq` of producing client `client` at `offset`.
+    bool committed_holds(int64_t offset, uint32_t client, uint32_t seq) const;
 };
 
 struct ClusterSnapshot {
@@ -70,9 +72,13 @@ struct GroupSample {
     std::string state = "Dead";   // Kafka's group state name ("Dead": no coordinator has it loaded)
     int32_t generation = -1;
     int32_t members = 0;
-    int64_t lag = 0;               // sum over committed partitions of (high watermark - committed)
+    // Sum over its topics' partitions of (high watermark - committed offset); a partition without
+    // a committed offset counts from where auto.offset.reset would start a member: the log start
+    // for earliest (all of it unread), the high watermark for latest (nothing).
+    int64_t lag = 0;
     int64_t lag_max = 0;
     int32_t committed_partitions = 0;
+    int32_t unowned_partitions = 0;  // partitions of its topics on which no member holds a position
 };
 struct Sample {
     sim::Time t;
@@ -85,6 +91,15 @@ struct Sample {
     int32_t quorum_epoch = 0;
     int64_t metadata_high_watermark = 0;
     int32_t active_controller = -1;
+};
+
+// Where a consumer stood at the end of the run on a partition it was reading: the offset of the
+// next record it would have handed to the application.
+struct ConsumerPosition {
+    uint32_t consumer = 0;  // client ordinal
+    std::string group;      // "" for "group": null
+    kafka::TopicPartition tp;
+    int64_t position = 0;
 };
 
 // What happened to one fault of the timeline: its firing, or its automatic undo after `for`.
@@ -129,6 +144,7 @@ struct RunData {
     sim::Duration sample_interval = sim::milliseconds(100);
     std::vector<FaultRecord> faults;
     ClusterSnapshot final_state;
+    std::vector<ConsumerPosition> final_positions;  // every consumer's, at the end
     std::vector<ClusterSnapshot> periodic_snapshots;  // replica logs at intervals, for replicas-consistent
     // Divergences below the high watermark seen while running (checked every second,
     // incrementally), with time and offsets: evidence for replicas-consistent.

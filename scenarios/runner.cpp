@@ -75,6 +75,7 @@ const RunData& ScenarioRun::finish() {
     data_.history = &cluster_->history();
     data_.sample_interval = options_.sample_interval;
     data_.final_state = cluster_->snapshot(/*with_logs=*/!scenario_.expect.empty());
+    data_.final_positions = cluster_->consumer_positions();
     data_.end = world.now();
     data_.events = static_cast<int64_t>(world.events_processed());
     data_.trace_hash = world.trace().hash_hex();

@@ -98,6 +98,41 @@ bool producing_after(const RunData& run, sim::Time undone) {
     return std::any_of(sends.begin(), sends.end(), [&](const SendOp& s) { return s.t >= undone; });
 }
 
+// Why a partition's produce is not back: the batch refused last, since when it has been refused
+// (a batch refused since before the faults is an older trouble the faults did not cause, such as
+// a producer's first batch refused OUT_OF_ORDER_SEQUENCE_NUMBER after a later one was written
+// first, KAFKA-15591), and whether later batches were acknowledged meanwhile.
+std::string stuck_batch_text(const RunData& run, const RecordRange& batch, sim::Time undone) {
+    const History& h = history_of(run);
+    const auto same = [&](const RecordRange& r) {
+        return r.client == batch.client && r.tp == batch.tp && r.first_seq == batch.first_seq;
+    };
+    std::optional<sim::Time> first;
+    size_t attempts = 0;
+    kafka::Error last = kafka::Error::none;
+    for (const ErrorOp& e : h.errors())
+        if (same(e.records)) {
+            if (!first) first = e.t;
+            ++attempts;
+            last = e.error;
+        }
+    std::optional<sim::Time> later_ack;
+    for (const AckOp& a : h.acks())
+        if (a.t >= undone && a.records.client == batch.client && a.records.tp == batch.tp &&
+            a.records.first_seq > batch.first_seq) {
+            later_ack = a.t;
+            break;
+        }
+    std::string text = "records " + std::to_string(batch.first_seq) + ".." + std::to_string(batch.end_seq() - 1) +
+                       " of " + client_text(run, batch.client) + " refused " + count_text(static_cast<int64_t>(attempts), "time") +
+                       " from " + sim::format_time(first.value_or(undone)) + " to the end (last " +
+                       kafka::error_name(last) + ")";
+    const std::optional<FaultWindow> w = fault_window(run);
+    if (first && w && *first < w->first_fault) text += ", since before the first fault";
+    if (later_ack) text += "; later records acknowledged from " + sim::format_time(*later_ack);
+    return text;
+}
+
 // Per partition produced to after the undo: back at the first acknowledgement after its last
 // refusal (retried or final) — the partition's produces succeed from then on.
 std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
@@ -108,6 +143,7 @@ std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
         bool sent_after = false;
         std::optional<sim::Time> last_refusal;
         kafka::Error refusal = kafka::Error::none;
+        RecordRange refused;  // the batch of the last refusal
     };
     std::map<kafka::TopicPartition, PartitionProduce> parts;
     for (const SendOp& s : h.sends())
@@ -115,7 +151,7 @@ std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
     for (const ErrorOp& e : h.errors()) {
         if (e.t < undone) continue;
         PartitionProduce& p = parts[e.records.tp];
-        if (!p.last_refusal || e.t >= *p.last_refusal) p.last_refusal = e.t, p.refusal = e.error;
+        if (!p.last_refusal || e.t >= *p.last_refusal) p.last_refusal = e.t, p.refusal = e.error, p.refused = e.records;
     }
     for (const auto& entry : parts) {
         const kafka::TopicPartition tp = entry.first;
@@ -132,10 +168,10 @@ std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
         if (it != acks.end()) {
             out.push_back(Recovery{what, it->t,
                                    "acknowledged from " + sim::format_time(it->t) + (refused.empty() ? "" : ", " + refused)});
+        } else if (!p.last_refusal) {
+            out.push_back(Recovery{what, std::nullopt, "no acknowledgement after " + sim::format_time(from)});
         } else {
-            out.push_back(Recovery{what, std::nullopt,
-                                   "no acknowledgement after " + sim::format_time(from) +
-                                       (refused.empty() ? "" : " (" + refused + ")")});
+            out.push_back(Recovery{what, std::nullopt, stuck_batch_text(run, p.refused, undone)});
         }
     }
     return out;
@@ -144,7 +180,8 @@ std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
 // A group's lag is the sum over its members; a consumer without a group is its own reader.
 struct ReaderLag {
     int64_t lag = 0;
-    int32_t stale = 0;  // partitions of its consumers not heard from lately
+    int32_t stale = 0;    // partitions of its consumers not heard from lately
+    int32_t unowned = 0;  // partitions of a group's topics that no member holds
 };
 std::map<std::string, ReaderLag> reader_lags(const RunData& run, const Sample& s) {
     std::map<std::string, ReaderLag> out;
@@ -153,6 +190,10 @@ std::map<std::string, ReaderLag> reader_lags(const RunData& run, const Sample& s
         r.lag += c.lag;
         r.stale += c.stale_partitions;
     }
+    // A partition of a group's topics that no member holds is read by nobody: its lag is not
+    // a fresh number either (a group stuck in rebalances holds none and shows lag 0).
+    for (const GroupSample& g : s.groups)
+        if (auto it = out.find("group " + g.group); it != out.end()) it->second.unowned = g.unowned_partitions;
     return out;
 }
 
@@ -186,7 +227,7 @@ std::vector<Recovery> lag_recoveries(const RunData& run, FaultWindow w) {
             }
             if (s.t < w.undone) continue;
             r.last = lag;
-            const bool good = lag.stale == 0 && lag.lag <= std::max<int64_t>(r.baseline, 0) + lag_tolerance;
+            const bool good = lag.stale == 0 && lag.unowned == 0 && lag.lag <= std::max<int64_t>(r.baseline, 0) + lag_tolerance;
             if (!good) {
                 r.back_since.reset();
             } else if (!r.back_since) {
@@ -204,10 +245,12 @@ std::vector<Recovery> lag_recoveries(const RunData& run, FaultWindow w) {
                                    "fresh and at most " + level + " from " + sim::format_time(*r.back_since) +
                                        " to the end"});
         } else {
-            std::string why = r.last.stale > 0 ? count_text(r.last.stale, "partition") +
-                                                     " not heard from in the last " +
-                                                     sim::format_duration(fresh_fetch_window) + " at the end"
-                                               : with_commas(r.last.lag) + " at the end";
+            std::string why;
+            if (r.last.unowned > 0) why = count_text(r.last.unowned, "partition") + " held by no member";
+            if (r.last.stale > 0)
+                why += (why.empty() ? "" : ", ") + count_text(r.last.stale, "partition") + " not heard from in the last " +
+                       sim::format_duration(fresh_fetch_window);
+            why = why.empty() ? with_commas(r.last.lag) + " at the end" : why + " at the end";
             out.push_back(Recovery{"lag of " + name, std::nullopt, "not back to " + level + " for good: " + why});
         }
     }

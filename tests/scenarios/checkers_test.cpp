@@ -994,6 +994,105 @@ TEST_CASE("at-least-once tells records retention removed before the group read t
     }
 }
 
+TEST_CASE("at-least-once does not count records still in the log that the group had not reached at the end",
+          "[checkers]") {
+    Run run;
+    for (uint32_t i = 0; i < 4; ++i) run.ack(seconds(1 + i), orders0, i * 5, 5, i * 5);
+    uint32_t a = run.history.add_client("consumer:billing/1");
+    run.group("billing", {a});
+    ExpectSpec spec;
+    spec.check = CheckKind::at_least_once;
+    spec.group = "billing";
+    const ReplicaSnapshot full = replica(1, 20, {batch(0, 5, 1, 0), batch(5, 5, 1, 5), batch(10, 5, 1, 10), batch(15, 5, 1, 15)});
+
+    SECTION("read 0..9 of 20 when the run ended: the rest is not read yet, not a broken promise") {
+        run.data.final_state.partitions.push_back(partition(orders0, 1, {full}));
+        run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
+        run.poll(seconds(7), a, orders0, batch(5, 5, 1, 5));
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK(r.holds);
+        CHECK(r.summary == "every acknowledged record up to where group billing stood at the end reached it at least "
+                           "once (10 later not read yet)");
+        CHECK(mentions(r, "group billing had not yet reached 10 acknowledged records still in the log when the run "
+                          "ended (at or past where it stood): not counted"));
+    }
+    SECTION("a member that stood at offset 15 jumped over 10..14: those are missing, 15..19 not read yet") {
+        run.data.final_state.partitions.push_back(partition(orders0, 1, {full}));
+        run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
+        run.poll(seconds(7), a, orders0, batch(5, 5, 1, 5));
+        run.data.final_positions.push_back(ConsumerPosition{a, "billing", orders0, 15});
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.holds);
+        CHECK(r.summary == "5 acknowledged records never delivered: billing (5 records)");
+        CHECK(mentions(r, "group billing never got producer:checkout orders/0 seq 10..14"));
+        CHECK(mentions(r, "had not yet reached 5 acknowledged records"));
+    }
+    SECTION("records no longer in the committed log can never be read: missing, not 'not read yet'") {
+        // An unclean election truncated the log to 0..9; the group read all of it.
+        run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 10, {batch(0, 5, 1, 0), batch(5, 5, 1, 5)})}));
+        run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
+        run.poll(seconds(7), a, orders0, batch(5, 5, 1, 5));
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.holds);
+        CHECK(r.summary == "10 acknowledged records never delivered: billing (10 records)");
+    }
+    SECTION("a group that had read nothing at the end gives no evidence either way") {
+        run.data.final_state.partitions.push_back(partition(orders0, 1, {full}));
+        CheckResult r = run.check(spec);
+        INFO(dump(r));
+        CHECK_FALSE(r.checked);
+        CHECK_FALSE(r.passed());
+        CHECK(r.summary == "not checked: the group had read none of the 20 acknowledged records when the run ended");
+    }
+}
+
+TEST_CASE("recovers: a group whose partitions no member holds is not back, whatever its lag number says",
+          "[checkers]") {
+    Run run;
+    ExpectSpec spec;
+    spec.check = CheckKind::recovers;
+    spec.within = seconds(10);
+    crash_and_restart(run, 26, 24);
+    // Rebalancing to the end: from 10s no member holds orders/0, and its members report lag 0.
+    for (Sample& sample : run.data.samples) {
+        sample.groups = {GroupSample{.group = "billing"}};
+        if (sample.t >= at(seconds(10))) {
+            sample.consumers[0].lag = 0;
+            sample.groups[0].unowned_partitions = 1;
+        }
+    }
+    CheckResult r = run.check(spec);
+    INFO(dump(r));
+    CHECK_FALSE(r.holds);
+    CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: lag of group billing never came back");
+    CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 1 partition "
+                      "held by no member at the end"));
+}
+
+TEST_CASE("recovers: a batch refused since before the faults is told as such", "[checkers]") {
+    Run run;
+    ExpectSpec spec;
+    spec.check = CheckKind::recovers;
+    spec.within = seconds(10);
+    crash_and_restart(run, 26, 24);
+    // orders/1: records 0..4 refused OUT_OF_ORDER_SEQUENCE_NUMBER from 2s to the end (KAFKA-15591),
+    // while later records were acknowledged.
+    run.data.final_state.partitions.push_back(partition(orders1, 1, {replica(1, 0, {})}));
+    for (int t = 2; t < 60; ++t)
+        run.history.on_error(run.producer, at(seconds(t)), orders1, 0, 5, kafka::Error::out_of_order_sequence_number,
+                             false);
+    run.ack(seconds(21), orders1, 5, 100, 0);
+    CheckResult r = run.check(spec);
+    INFO(dump(r));
+    CHECK_FALSE(r.holds);
+    CHECK(mentions(r, "produce to orders/1: not back; records 0..4 of producer:checkout refused 58 times from 2.000s to "
+                      "the end (last OUT_OF_ORDER_SEQUENCE_NUMBER), since before the first fault; later records "
+                      "acknowledged from 21.000s"));
+}
+
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 
