@@ -30,6 +30,11 @@ const char* error_name(Error e) {
         case Error::out_of_order_sequence_number: return "OUT_OF_ORDER_SEQUENCE_NUMBER";
         case Error::duplicate_sequence_number: return "DUPLICATE_SEQUENCE_NUMBER";
         case Error::invalid_producer_epoch: return "INVALID_PRODUCER_EPOCH";
+        case Error::invalid_txn_state: return "INVALID_TXN_STATE";
+        case Error::invalid_producer_id_mapping: return "INVALID_PRODUCER_ID_MAPPING";
+        case Error::invalid_transaction_timeout: return "INVALID_TRANSACTION_TIMEOUT";
+        case Error::concurrent_transactions: return "CONCURRENT_TRANSACTIONS";
+        case Error::transaction_coordinator_fenced: return "TRANSACTION_COORDINATOR_FENCED";
         case Error::unknown_producer_id: return "UNKNOWN_PRODUCER_ID";
         case Error::fenced_leader_epoch: return "FENCED_LEADER_EPOCH";
         case Error::unknown_leader_epoch: return "UNKNOWN_LEADER_EPOCH";
@@ -38,12 +43,15 @@ const char* error_name(Error e) {
         case Error::inconsistent_group_protocol: return "INCONSISTENT_GROUP_PROTOCOL";
         case Error::invalid_session_timeout: return "INVALID_SESSION_TIMEOUT";
         case Error::fenced_instance_id: return "FENCED_INSTANCE_ID";
+        case Error::unstable_offset_commit: return "UNSTABLE_OFFSET_COMMIT";
+        case Error::producer_fenced: return "PRODUCER_FENCED";
         case Error::invalid_update_version: return "INVALID_UPDATE_VERSION";
         case Error::inconsistent_voter_set: return "INCONSISTENT_VOTER_SET";
         case Error::duplicate_broker_registration: return "DUPLICATE_BROKER_REGISTRATION";
         case Error::broker_id_not_registered: return "BROKER_ID_NOT_REGISTERED";
         case Error::ineligible_replica: return "INELIGIBLE_REPLICA";
         case Error::new_leader_elected: return "NEW_LEADER_ELECTED";
+        case Error::transaction_abortable: return "TRANSACTION_ABORTABLE";
     }
     return "UNKNOWN";
 }
@@ -65,6 +73,8 @@ bool is_retriable(Error e) {
         case Error::unknown_leader_epoch:
         case Error::broker_not_available:
         case Error::replica_not_available:
+        case Error::concurrent_transactions:   // ConcurrentTransactionsException is retriable
+        case Error::unstable_offset_commit:    // UnstableOffsetCommitException
             return true;
         default:
             return false;

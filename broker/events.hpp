@@ -839,6 +839,26 @@ struct ConsumerAssignment {
     }
 };
 
+// ------------------------------------------------------------------ transaction coordinator
+
+struct TransactionStateChanged {
+    static constexpr std::string_view kind = "txn_state";
+    std::string transactional_id{};
+    int64_t producer_id = -1;
+    int64_t producer_epoch = -1;
+    std::string state{};  // Kafka's name: "Empty", "Ongoing", "PrepareCommit", ...
+    int64_t partitions = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("transactional_id", transactional_id);
+        s.field("producer_id", producer_id);
+        s.field("producer_epoch", producer_epoch);
+        s.field("state", state);
+        s.field("partitions", partitions);
+        s.field("reason", reason);
+    }
+};
+
 // ------------------------------------------------------------------ the vocabulary
 
 using Event = std::variant<
@@ -858,6 +878,8 @@ using Event = std::variant<
     ZkSessionClosed, ZkClientConnected, ZkClientDisconnected, ZkClientSessionExpired,
     // group coordinator
     GroupStateChanged, GroupMemberRemoved, CoordinatorLoaded, CoordinatorUnloaded,
+    // transaction coordinator
+    TransactionStateChanged,
     // clients
     TopicCreated, ProducerEpochBump, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
     ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,

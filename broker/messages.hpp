@@ -426,6 +426,68 @@ struct OffsetFetchResponse {
     std::vector<PartitionData> partitions;
 };
 
+// ---------------------------------------------------------------- transactions (KIP-98)
+// InitProducerId (api key 22): a producer id and epoch for a transactional id (or, with none,
+// a fresh idempotent producer id). From v3 (2.5, KIP-360) the producer sends its current id and
+// epoch so an existing producer can bump its epoch instead of being fenced.
+struct InitProducerIdRequest {
+    int32_t correlation_id = 0;
+    std::optional<std::string> transactional_id;
+    int32_t transaction_timeout_ms = 60000;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+};
+struct InitProducerIdResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+};
+// AddPartitionsToTxn (24): the partitions the producer is about to write in its transaction.
+struct AddPartitionsToTxnRequest {
+    int32_t correlation_id = 0;
+    std::string transactional_id;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    std::vector<GroupPartition> partitions;  // by topic name, as the coordinator stores them
+};
+struct AddPartitionsToTxnResponse {
+    struct PartitionResult {
+        GroupPartition tp;
+        Error error = Error::none;
+    };
+    int32_t correlation_id = 0;
+    std::vector<PartitionResult> results;
+};
+// AddOffsetsToTxn (25): the group's __consumer_offsets partition joins the transaction
+// (sendOffsetsToTransaction, before its TxnOffsetCommit to the group coordinator).
+struct AddOffsetsToTxnRequest {
+    int32_t correlation_id = 0;
+    std::string transactional_id;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    std::string group_id;
+};
+struct AddOffsetsToTxnResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+};
+// EndTxn (26): commit or abort. Answered once PrepareCommit/PrepareAbort is durable, before any
+// marker is written. From v5 (4.0, transaction.version 2) it returns the bumped epoch.
+struct EndTxnRequest {
+    int32_t correlation_id = 0;
+    std::string transactional_id;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    bool committed = false;
+};
+struct EndTxnResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    int64_t producer_id = -1;     // v5
+    int16_t producer_epoch = -1;  // v5
+};
+
 // True when T is one of Ts: a component names the message kinds it owns with it, and the
 // node that hosts it routes by those names.
 template <class T, class... Ts>
@@ -443,6 +505,9 @@ using Message = std::variant<std::monostate,
                              JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
                              HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,
                              OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse,
+                             InitProducerIdRequest, InitProducerIdResponse, AddPartitionsToTxnRequest,
+                             AddPartitionsToTxnResponse, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse,
+                             EndTxnRequest, EndTxnResponse,
                              // ZooKeeper mode: the ensemble, its clients, and the ZooKeeper-mode controller
                              ZkVote, ZkQuorumPacket, ZkConnectRequest, ZkConnectResponse, ZkRequest, ZkResponse,
                              ZkWatchEvent, ZkSetWatches, LeaderAndIsrRequest, LeaderAndIsrResponse,

@@ -10,7 +10,8 @@
 
 namespace kafka {
 
-struct GroupRecords;  // broker/group/group_records.hpp: what coordinators write
+struct GroupRecords;        // broker/group/group_records.hpp: what group coordinators write
+struct TransactionRecords;  // broker/txn/transaction_records.hpp: what transaction coordinators write
 
 constexpr int64_t no_producer_id = -1;
 constexpr int32_t no_sequence = -1;
@@ -29,12 +30,14 @@ struct RecordBatch {
     uint32_t first_seq = 0;  // per (client, partition) record sequence of the first record
     // __consumer_offsets only: the coordinator's records (null for data batches).
     std::shared_ptr<const GroupRecords> group_records;
+    // __transaction_state only: the transaction coordinator's records (null otherwise).
+    std::shared_ptr<const TransactionRecords> txn_records;
 
     int64_t last_offset() const { return base_offset + record_count - 1; }
     int64_t next_offset() const { return base_offset + record_count; }
     bool same_records(const RecordBatch& o) const {
         return client == o.client && first_seq == o.first_seq && record_count == o.record_count &&
-               group_records == o.group_records;
+               group_records == o.group_records && txn_records == o.txn_records;
     }
 };
 

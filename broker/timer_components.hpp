@@ -16,6 +16,7 @@ enum class TimerComponent : uint8_t {
     zk_client = 5,
     zk_controller = 6,
     controller = 7,       // the KRaft controller node's own timers
+    transaction_coordinator = 8,
 };
 
 constexpr sim::TimerSpace timer_space(TimerComponent c) { return sim::TimerSpace{static_cast<uint8_t>(c)}; }
