@@ -421,6 +421,8 @@ std::vector<std::string> Narrator::event(const kafka::TraceEntry& ev, const kafk
             break;
         }
     }
+    if (const auto* a = std::get_if<ConsumerAssignment>(&ev.event))
+        owned_[who] = Owned{a->group, a->partitions};
     track(ev, who, after);
     if (const auto* rs = std::get_if<RaftStateChanged>(&ev.event);
         rs != nullptr && (rs->state == "Candidate" || rs->state == "Prospective") && !after.empty()) {
@@ -591,8 +593,9 @@ void Narrator::broker_gone(int32_t broker, sim::Time t, bool cut_off, Lines& out
                       " no reachable leader now: producers retry until " + fencing_text(broker) +
                       " and a new leader is elected from the ISR");
     for (const auto& [leader, parts] : held)
-        out.push_back(prefix(t, "broker:" + num(leader)) + joined(parts) + ": holds every acks=all write, because broker " +
-                      num(broker) + " is still in the ISR and the leader waits for it; it leaves the ISR when " +
+        out.push_back(prefix(t, "broker:" + num(leader)) + joined(parts) + (parts.size() == 1 ? ": holds" : ": hold") +
+                      " every acks=all write, because broker " + num(broker) +
+                      " is still in the ISR and the leader waits for it; it leaves the ISR when " +
                       fencing_text(broker) + " or after replica.lag.time.max.ms (" +
                       num(config_.replica_lag_time_max_ms) + " ms) without it fetching, whichever comes first");
 }
@@ -614,6 +617,19 @@ void Narrator::broker_back(int32_t broker, sim::Time t, Lines& out) {
         out.push_back(prefix(t, "broker:" + num(leader)) + joined(parts) + ": broker " + num(broker) +
                       " is back in reach and still in the ISR; once it has fetched what it missed, the acks=all writes held for " +
                       span(waited.front()) + " are acknowledged");
+}
+
+// A group member that stops without leaving the group: only its missing heartbeats tell the
+// coordinator.
+void Narrator::member_gone(const std::string& consumer, const Owned& owned, sim::Time t, Lines& out) {
+    int64_t session_timeout_ms = -1;
+    for (const auto& c : scenario_.consumers)
+        if (c.group == owned.group)
+            session_timeout_ms = kafka::ConsumerConfig::from(scenario_.kafka.profile, c.config).session_timeout_ms;
+    out.push_back(prefix(t, consumer) + "owned " + num(owned.partitions) + " partition(s) of group " + owned.group +
+                  "; nobody tells the coordinator it is gone, so they stay unread until session.timeout.ms" +
+                  (session_timeout_ms >= 0 ? " (" + num(session_timeout_ms) + " ms)" : std::string()) +
+                  " passes without a heartbeat from it and the group rebalances");
 }
 
 void Narrator::controller_gone(const std::string& node, sim::Time t, Lines& out) {
@@ -647,6 +663,8 @@ std::vector<std::string> Narrator::fault(const scenarios::FaultRecord& f) {
     const bool gives_back = f.action == FaultAction::restart || f.action == FaultAction::resume;
     for (const auto& name : f.resolved) {
         auto broker = id_in(name, "broker");
+        if (auto o = owned_.find(name); o != owned_.end() && takes_away && !f.is_undo && o->second.partitions > 0)
+            member_gone(name, o->second, f.at, out);
         if (takes_away && !f.is_undo) {
             if (broker)
                 broker_gone(*broker, f.at, f.action == FaultAction::isolate || f.action == FaultAction::partition, out);

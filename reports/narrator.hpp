@@ -60,6 +60,11 @@ private:
         sim::Time first, last;
         int count = 0;
     };
+    // A group member's last assignment.
+    struct Owned {
+        std::string group;
+        int64_t partitions = 0;
+    };
     using Lines = std::vector<std::string>;
 
     void track(const kafka::TraceEntry& ev, const std::string& who, Lines& out);
@@ -67,6 +72,7 @@ private:
                           const std::string& who, Lines& out);
     void broker_gone(int32_t broker, sim::Time t, bool cut_off, Lines& out);
     void broker_back(int32_t broker, sim::Time t, Lines& out);
+    void member_gone(const std::string& consumer, const Owned& owned, sim::Time t, Lines& out);
     void controller_gone(const std::string& node, sim::Time t, Lines& out);
     void close_campaign(sim::NodeId node, const std::string& who, sim::Time t, bool won, Lines& out);
     void close_repeats(sim::NodeId node, const std::string& who, sim::Time t, Lines& out);
@@ -88,6 +94,7 @@ private:
     std::map<sim::NodeId, Campaign> campaigns_;
     std::map<int32_t, std::set<std::pair<int32_t, int32_t>>> votes_for_;  // candidate -> (epoch, voter) granted
     std::map<std::pair<sim::NodeId, std::string>, Repeat> repeats_;
+    std::map<std::string, Owned> owned_;         // by consumer node name
     std::map<sim::NodeId, std::string> names_;  // for closing repeats at the end
 };
 

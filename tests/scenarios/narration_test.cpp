@@ -184,6 +184,11 @@ TEST_CASE("narration: each group member is named once by its member id and clien
         CHECK(count_of(n.story, m.consumer + " is member " + m.member_id + " of group billing (client.id " + m.client_id +
                                     ")") == 1);
     }
+    // The silence while its session runs out is explained at the crash.
+    const size_t crash = index_of(n.story, "FAULT crash consumer:billing/2");
+    REQUIRE(crash < n.story.size());
+    CHECK(index_of(n.story, "consumer:billing/2 owned 2 partition(s) of group billing; nobody tells the coordinator it is "
+                            "gone, so they stay unread until session.timeout.ms (10000 ms)") == crash + 1);
     // The coordinator removes the crashed member: named as the scenario names it.
     CHECK(index_of(n.story, "group billing removed consumer:billing/2 (member id consumer-billing-") < n.story.size());
     // The evidence keeps to the scenario's names.
