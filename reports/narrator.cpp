@@ -566,7 +566,13 @@ void Narrator::partition_update(const std::string& l, int32_t leader, const sim:
     stalls_.erase(s);
 }
 
-void Narrator::broker_gone(int32_t broker, sim::Time t, bool cut_off, Lines& out) {
+int32_t Narrator::min_insync(const std::string& topic) const {
+    for (const auto& ts : scenario_.topics)
+        if (ts.name == topic) return kafka::TopicConfig::from(config_, ts.config).min_insync_replicas;
+    return config_.min_insync_replicas;
+}
+
+void Narrator::broker_gone(int32_t broker, sim::Time t, bool cut_off, const std::string& producers_with, Lines& out) {
     if (!brokers_down_.insert(broker).second) return;
     const std::string node = "broker:" + num(broker);
     if (active_controller_ == node && zookeeper_)
@@ -584,10 +590,26 @@ void Narrator::broker_gone(int32_t broker, sim::Time t, bool cut_off, Lines& out
             stalls_[l] = Stall{broker, t, false};
         }
     }
-    if (!led.empty() && cut_off)
-        out.push_back(prefix(t, node) + "leads " + joined(led) + " but is cut off: it still believes it leads, yet no "
-                      "producer reaches it and no follower fetches from it, so it commits nothing; the others get a new "
-                      "leader from the ISR when " + fencing_text(broker));
+    if (!led.empty() && cut_off) {
+        // Cut off but alive, it still leads in its own eyes: whether it still acknowledges
+        // depends on its ISR (it cannot shrink it without the controller).
+        std::vector<std::string> alone, waiting;
+        for (const auto& l : led) {
+            const PartitionState& p = partitions_[l];
+            const bool by_itself = p.isr.size() == 1 && p.isr.front() == broker &&
+                                   min_insync(topic_of(l)) <= 1;
+            (by_itself ? alone : waiting).push_back(l);
+        }
+        const std::string side = producers_with.empty() ? "no producer reaches it" : producers_with + " still reaches it";
+        if (!waiting.empty())
+            out.push_back(prefix(t, node) + "leads " + joined(waiting) + " but is cut off: it still believes it leads, yet " +
+                          side + " and no follower fetches from it, so no acks=all write commits; the others get a new "
+                          "leader from the ISR when " + fencing_text(broker));
+        if (!alone.empty())
+            out.push_back(prefix(t, node) + "leads " + joined(alone) + " but is cut off, and " + side +
+                          ": its ISR is itself alone and min.insync.replicas is 1, so it still acknowledges writes that "
+                          "no other replica has; the others get a new leader when " + fencing_text(broker));
+    }
     else if (!led.empty())
         out.push_back(prefix(t, node) + "led " + joined(led) + ", which " + (led.size() == 1 ? "has" : "have") +
                       " no reachable leader now: producers retry until " + fencing_text(broker) +
@@ -621,13 +643,14 @@ void Narrator::broker_back(int32_t broker, sim::Time t, Lines& out) {
 
 // A group member that stops without leaving the group: only its missing heartbeats tell the
 // coordinator.
-void Narrator::member_gone(const std::string& consumer, const Owned& owned, sim::Time t, Lines& out) {
+void Narrator::member_gone(const std::string& consumer, const Owned& owned, sim::Time t, bool paused, Lines& out) {
     int64_t session_timeout_ms = -1;
     for (const auto& c : scenario_.consumers)
         if (c.group == owned.group)
             session_timeout_ms = kafka::ConsumerConfig::from(scenario_.kafka.profile, c.config).session_timeout_ms;
     out.push_back(prefix(t, consumer) + "owned " + num(owned.partitions) + " partition(s) of group " + owned.group +
-                  "; nobody tells the coordinator it is gone, so they stay unread until session.timeout.ms" +
+                  "; nobody tells the coordinator it is " + (paused ? "paused" : "gone") +
+                  ", so they stay unread until session.timeout.ms" +
                   (session_timeout_ms >= 0 ? " (" + num(session_timeout_ms) + " ms)" : std::string()) +
                   " passes without a heartbeat from it and the group rebalances");
 }
@@ -661,13 +684,20 @@ std::vector<std::string> Narrator::fault(const scenarios::FaultRecord& f) {
     const bool takes_away = f.action == FaultAction::crash || f.action == FaultAction::power_loss ||
                             f.action == FaultAction::pause || f.action == FaultAction::isolate || one_side_cut;
     const bool gives_back = f.action == FaultAction::restart || f.action == FaultAction::resume;
+    // Producers cut off with the brokers, on their side of the partition.
+    std::vector<std::string> producers;
+    if (one_side_cut)
+        for (const auto& name : f.resolved)
+            if (name.rfind("producer:", 0) == 0) producers.push_back(name);
+    const std::string producers_with = joined(producers);
     for (const auto& name : f.resolved) {
         auto broker = id_in(name, "broker");
         if (auto o = owned_.find(name); o != owned_.end() && takes_away && !f.is_undo && o->second.partitions > 0)
-            member_gone(name, o->second, f.at, out);
+            member_gone(name, o->second, f.at, f.action == FaultAction::pause, out);
         if (takes_away && !f.is_undo) {
             if (broker)
-                broker_gone(*broker, f.at, f.action == FaultAction::isolate || f.action == FaultAction::partition, out);
+                broker_gone(*broker, f.at, f.action == FaultAction::isolate || f.action == FaultAction::partition,
+                            producers_with, out);
             else if (id_in(name, "controller")) controller_gone(name, f.at, out);
         } else if ((takes_away && f.is_undo) || (gives_back && !f.is_undo)) {
             if (broker) broker_back(*broker, f.at, out);

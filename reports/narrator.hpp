@@ -70,9 +70,11 @@ private:
     void track(const kafka::TraceEntry& ev, const std::string& who, Lines& out);
     void partition_update(const std::string& label, int32_t leader, const sim::IdList& isr, sim::Time t,
                           const std::string& who, Lines& out);
-    void broker_gone(int32_t broker, sim::Time t, bool cut_off, Lines& out);
+    // cut_off: alive but unreachable (isolate, partition); producers_with: producers on its side.
+    void broker_gone(int32_t broker, sim::Time t, bool cut_off, const std::string& producers_with, Lines& out);
+    int32_t min_insync(const std::string& topic) const;
     void broker_back(int32_t broker, sim::Time t, Lines& out);
-    void member_gone(const std::string& consumer, const Owned& owned, sim::Time t, Lines& out);
+    void member_gone(const std::string& consumer, const Owned& owned, sim::Time t, bool paused, Lines& out);
     void controller_gone(const std::string& node, sim::Time t, Lines& out);
     void close_campaign(sim::NodeId node, const std::string& who, sim::Time t, bool won, Lines& out);
     void close_repeats(sim::NodeId node, const std::string& who, sim::Time t, Lines& out);
