@@ -75,7 +75,7 @@ struct Story {
     Line operator()(const PartitionChange& e) const {
         if (internal(e.topic)) return std::nullopt;
         auto name = [](int32_t id) { return id < 0 ? std::string("none") : num(id); };
-        std::string line = label(e.topic, e.partition);
+        std::string line = label(e.topic, e.partition) + ":";
         if (e.leader_from != e.leader)
             line += " leader " + name(e.leader_from) + " -> " + name(e.leader) + ", epoch " + num(e.leader_epoch) +
                     ", ISR " + ids(e.isr);
@@ -230,7 +230,7 @@ struct Story {
     }
     Line operator()(const ZkPartitionState& e) const {
         if (internal(e.topic)) return std::nullopt;
-        return label(e.topic, e.partition) + " state znode: leader " + (e.leader < 0 ? std::string("none") : num(e.leader)) +
+        return label(e.topic, e.partition) + ": state znode written: leader " + (e.leader < 0 ? std::string("none") : num(e.leader)) +
                ", leader epoch " + num(e.leader_epoch) + ", ISR " + ids(e.isr) + " (" + e.reason + ")" +
                (e.unclean.value_or(false) ? ", UNCLEAN election: an out-of-sync replica leads" : "");
     }
@@ -270,7 +270,10 @@ struct Story {
     Line operator()(const ZkNewPartitionOffline& e) const {
         return label(e.topic, e.partition) + ": no replica of the new partition is alive, so it starts OFFLINE (no leader)";
     }
-    Line operator()(const TopicCreated& e) const { return "created topic " + e.topic; }
+    // Told when the controller answers: after the brokers have already applied the new topic.
+    Line operator()(const TopicCreated& e) const {
+        return "created topic " + e.topic + " (its CreateTopics request was answered)";
+    }
     Line operator()(const ProducerEpochBump& e) const {
         return "bumps its producer epoch to " + num(e.producer_epoch) + " (producer id " + num(e.producer_id) +
                ", topic " + e.topic + "): its sequence numbers start again at 0";
