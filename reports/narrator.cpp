@@ -563,9 +563,24 @@ void Narrator::partition_update(const std::string& l, int32_t leader, const sim:
     partitions_[l] = PartitionState{leader, isr};
     auto s = stalls_.find(l);
     if (s == stalls_.end() || s->second.leaderless || holds(isr, s->second.broker)) return;
-    out.push_back(prefix(t, who) + l + ": broker " + num(s->second.broker) +
-                  " is out of the ISR, so acks=all writes are acknowledged again; they were held " +
-                  span(t - s->second.since));
+    // Another broker that cannot answer may still be in the ISR: the writes wait for it now.
+    for (int32_t other : isr) {
+        auto down = brokers_down_.find(other);
+        if (other == leader || down == brokers_down_.end()) continue;
+        out.push_back(prefix(t, who) + l + ": broker " + num(s->second.broker) + " is out of the ISR, but broker " +
+                      num(other) + ", gone too, is still in it: acks=all writes stay held");
+        s->second.broker = other;  // held since the first of them went
+        return;
+    }
+    const int32_t floor = min_insync(topic_of(l));
+    if (static_cast<int32_t>(isr.size()) < floor)
+        out.push_back(prefix(t, who) + l + ": broker " + num(s->second.broker) + " is out of the ISR, which is now " +
+                      ids(isr) + ", below min.insync.replicas=" + num(floor) +
+                      ": the leader refuses acks=all writes with NOT_ENOUGH_REPLICAS until a follower is back in sync");
+    else
+        out.push_back(prefix(t, who) + l + ": broker " + num(s->second.broker) +
+                      " is out of the ISR, so acks=all writes are acknowledged again; they were held " +
+                      span(t - s->second.since));
     stalls_.erase(s);
 }
 
@@ -576,7 +591,7 @@ int32_t Narrator::min_insync(const std::string& topic) const {
 }
 
 void Narrator::broker_gone(int32_t broker, sim::Time t, bool cut_off, const std::string& producers_with, Lines& out) {
-    if (!brokers_down_.insert(broker).second) return;
+    if (!brokers_down_.emplace(broker, t).second) return;
     const std::string node = "broker:" + num(broker);
     if (active_controller_ == node && zookeeper_)
         out.push_back(prefix(t, node) + "was the controller: no partition gets a new leader until " +
@@ -709,7 +724,8 @@ std::vector<std::string> Narrator::fault(const scenarios::FaultRecord& f) {
     }
     // An undone isolation or partition may record no names: everyone it cut off is back.
     if (f.is_undo && (f.action == FaultAction::isolate || f.action == FaultAction::partition) && f.resolved.empty()) {
-        std::vector<int32_t> down(brokers_down_.begin(), brokers_down_.end());
+        std::vector<int32_t> down;
+        for (const auto& [b, since] : brokers_down_) down.push_back(b);
         for (int32_t b : down) broker_back(b, f.at, out);
     }
     return out;

@@ -89,7 +89,7 @@ private:
     std::set<std::string> members_told_;
     std::map<std::string, PartitionState> partitions_;  // by "topic/partition"
     std::map<std::string, Stall> stalls_;
-    std::set<int32_t> brokers_down_;
+    std::map<int32_t, sim::Time> brokers_down_;  // since when each cannot answer
     std::set<std::string> controllers_down_;  // KRaft voters, by node name
     std::string active_controller_;           // node name
     std::map<std::string, std::string> raft_state_;  // by node name
