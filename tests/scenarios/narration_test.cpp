@@ -197,3 +197,31 @@ TEST_CASE("narration: each group member is named once by its member id and clien
         for (const auto& e : c.evidence) CHECK(e.find("consumer-billing-") == std::string::npos);
     }
 }
+
+TEST_CASE("narration: writes held for two gone followers stay held until both leave, then meet min.insync.replicas", "[narration]") {
+    // leader-crash-acks-all (min.insync.replicas=2, replication factor 3): a follower crashes at
+    // 5s, then the scripted crash of orders/0's leader at 10s takes a second broker away.
+    scenarios::Scenario s = library("leader-crash-acks-all");
+    reports::Narrator narrator(s);
+    std::vector<std::string> lines;
+    auto keep = [&lines](const std::vector<std::string>& told) { lines.insert(lines.end(), told.begin(), told.end()); };
+    scenarios::RunOptions options;
+    options.on_trace = [&](const kafka::TraceEntry& ev, const kafka::Trace& trace) { keep(narrator.event(ev, trace)); };
+    options.on_fault = [&](const scenarios::FaultRecord& f, const kafka::Trace&) { keep(narrator.fault(f)); };
+    scenarios::ScenarioRun run(s, options);
+    run.advance_to(sim::time_zero + sim::seconds(5));
+    scenarios::FaultSpec crash;
+    crash.action = scenarios::FaultAction::crash;
+    scenarios::Target first_follower;
+    first_follower.kind = scenarios::Target::Kind::broker;
+    first_follower.text = "broker:1";
+    first_follower.id = 1;
+    crash.targets = {first_follower};
+    run.fire_fault(crash);
+    run.advance_to(sim::time_zero + sim::seconds(20));
+    INFO(all(lines));
+    CHECK(index_of(lines, "is out of the ISR, but broker ") < lines.size());
+    CHECK(index_of(lines, ", gone too, is still in it: acks=all writes stay held") < lines.size());
+    CHECK(index_of(lines, "below min.insync.replicas=2: the leader refuses acks=all writes with NOT_ENOUGH_REPLICAS") <
+          lines.size());
+}
