@@ -371,6 +371,19 @@ std::string joined(const std::vector<std::string>& items) {
 // "8.321s": how long something lasted, in the timeline's own precision.
 std::string span(sim::Duration d) { return sim::format_time(sim::time_zero + d); }
 
+// What a line is about, for collapsing repeats: its partition ("orders/0: ..."), or "" for
+// the node as a whole. Lines about different partitions repeat independently.
+std::string subject(const std::string& text) {
+    const size_t colon = text.find(": ");
+    if (colon == std::string::npos) return "";
+    const std::string head = text.substr(0, colon);
+    const size_t slash = head.rfind('/');
+    if (slash == std::string::npos || slash + 1 == head.size() || head.find(' ') != std::string::npos) return "";
+    for (size_t i = slash + 1; i < head.size(); ++i)
+        if (head[i] < '0' || head[i] > '9') return "";
+    return head;
+}
+
 std::string times(int n) { return n == 2 ? "twice" : std::to_string(n) + " times"; }
 
 }  // namespace
@@ -434,14 +447,16 @@ std::vector<std::string> Narrator::event(const kafka::TraceEntry& ev, const kafk
 
     Lines out;
     if (text) {
-        auto key = std::make_pair(ev.node, *text);
+        const std::string about = subject(*text);
+        auto key = std::make_tuple(ev.node, about, *text);
         auto it = repeats_.find(key);
         if (it != repeats_.end()) {
             ++it->second.count;
             it->second.last = ev.time;
             text.reset();
         } else {
-            close_repeats(ev.node, who, ev.time, out);
+            // A line about the node as a whole ends every streak of it; one about a partition, that partition's.
+            close_repeats(ev.node, about.empty() ? std::nullopt : std::optional<std::string>(about), who, ev.time, out);
             repeats_[key] = Repeat{ev.time, ev.time, 1};
         }
     }
@@ -451,13 +466,16 @@ std::vector<std::string> Narrator::event(const kafka::TraceEntry& ev, const kafk
     return out;
 }
 
-// A node that says something new has stopped repeating what it said before: count it.
-void Narrator::close_repeats(sim::NodeId node, const std::string& who, sim::Time t, Lines& out) {
-    for (auto it = repeats_.lower_bound({node, std::string()}); it != repeats_.end() && it->first.first == node;) {
+// A node that says something new about a subject has stopped repeating what it said about
+// it before: count that. nullopt: every subject (the node was restarted, or the run ended).
+void Narrator::close_repeats(sim::NodeId node, const std::optional<std::string>& about, const std::string& who,
+                             sim::Time t, Lines& out) {
+    auto it = repeats_.lower_bound(std::make_tuple(node, about.value_or(""), std::string()));
+    while (it != repeats_.end() && std::get<0>(it->first) == node && (!about || std::get<1>(it->first) == *about)) {
         const Repeat& r = it->second;
         if (r.count > 1)
             out.push_back(prefix(t, who) + "said " + times(r.count) + " from " + sim::format_time(r.first) + " to " +
-                          sim::format_time(r.last) + ": " + it->first.second);
+                          sim::format_time(r.last) + ": " + std::get<2>(it->first));
         it = repeats_.erase(it);
     }
 }
@@ -694,7 +712,7 @@ std::vector<std::string> Narrator::fault(const scenarios::FaultRecord& f) {
     Lines out;
     for (const auto& name : f.resolved)
         for (const auto& [node, n] : names_)
-            if (n == name) close_repeats(node, n, f.at, out);
+            if (n == name) close_repeats(node, std::nullopt, n, f.at, out);
     out.push_back(narrate(f));
     if (!f.fired) return out;
     using scenarios::FaultAction;
@@ -738,8 +756,8 @@ std::vector<std::string> Narrator::finish(sim::Time end) {
     for (sim::NodeId node : nodes) close_campaign(node, names_[node], end, false, out);
     nodes.clear();
     for (const auto& [key, r] : repeats_)
-        if (nodes.empty() || nodes.back() != key.first) nodes.push_back(key.first);
-    for (sim::NodeId node : nodes) close_repeats(node, names_[node], end, out);
+        if (nodes.empty() || nodes.back() != std::get<0>(key)) nodes.push_back(std::get<0>(key));
+    for (sim::NodeId node : nodes) close_repeats(node, std::nullopt, names_[node], end, out);
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "broker/config.hpp"
@@ -77,7 +78,8 @@ private:
     void member_gone(const std::string& consumer, const Owned& owned, sim::Time t, bool paused, Lines& out);
     void controller_gone(const std::string& node, sim::Time t, Lines& out);
     void close_campaign(sim::NodeId node, const std::string& who, sim::Time t, bool won, Lines& out);
-    void close_repeats(sim::NodeId node, const std::string& who, sim::Time t, Lines& out);
+    void close_repeats(sim::NodeId node, const std::optional<std::string>& about, const std::string& who, sim::Time t,
+                       Lines& out);
     std::string member_text(const std::string& member_id) const;
     std::string fencing_text(int32_t broker) const;
 
@@ -95,7 +97,7 @@ private:
     std::map<std::string, std::string> raft_state_;  // by node name
     std::map<sim::NodeId, Campaign> campaigns_;
     std::map<int32_t, std::set<std::pair<int32_t, int32_t>>> votes_for_;  // candidate -> (epoch, voter) granted
-    std::map<std::pair<sim::NodeId, std::string>, Repeat> repeats_;
+    std::map<std::tuple<sim::NodeId, std::string, std::string>, Repeat> repeats_;  // (node, subject, text)
     std::map<std::string, Owned> owned_;         // by consumer node name
     std::map<sim::NodeId, std::string> names_;  // for closing repeats at the end
 };

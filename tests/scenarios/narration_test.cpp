@@ -153,9 +153,13 @@ TEST_CASE("narration: a line repeated by a node collapses into one line with a c
     trace.set_node_name(0, "broker:1");
     trace.set_node_name(1, "broker:2");
     const kafka::FetchOffsetMismatch stuck{"orders", 0, 2581};
-    for (int i = 0; i < 9; ++i) trace.record(sim::time_zero + sim::seconds(50 + i), 0, kafka::Event{stuck});
+    const kafka::FetchOffsetMismatch stuck_too{"orders", 1, 77};
+    for (int i = 0; i < 9; ++i) {  // two partitions stuck at once: each collapses by itself
+        trace.record(sim::time_zero + sim::seconds(50 + i), 0, kafka::Event{stuck});
+        if (i < 4) trace.record(sim::time_zero + sim::seconds(50 + i) + sim::milliseconds(500), 0, kafka::Event{stuck_too});
+    }
     trace.record(sim::time_zero + sim::seconds(55), 1, kafka::Event{kafka::BrokerStopped{2}});  // another node: no effect
-    trace.record(sim::time_zero + sim::seconds(60), 0, kafka::Event{kafka::BrokerStopped{1}});
+    trace.record(sim::time_zero + sim::seconds(60), 0, kafka::Event{kafka::BrokerStopped{1}});  // the node: ends its streaks
     trace.record(sim::time_zero + sim::seconds(61), 0, kafka::Event{stuck});  // a new streak, open at the end
     trace.record(sim::time_zero + sim::seconds(62), 0, kafka::Event{stuck});
     reports::Narrator narrator(library("leader-crash-acks-all"));
@@ -164,15 +168,17 @@ TEST_CASE("narration: a line repeated by a node collapses into one line with a c
         for (auto& l : narrator.event(ev, trace)) lines.push_back(l);
     for (auto& l : narrator.finish(sim::time_zero + sim::seconds(70))) lines.push_back(l);
     INFO(all(lines));
-    REQUIRE(lines.size() == 6);
-    CHECK(lines[0].find("broker:1         orders/0: replication STUCK") != std::string::npos);
-    CHECK(lines[1].find("broker:2         stopped cleanly") != std::string::npos);
-    CHECK(lines[2] == "t=60.000s   broker:1         said 9 times from 50.000s to 58.000s: orders/0: replication STUCK: the "
+    REQUIRE(lines.size() == 8);
+    CHECK(lines[0].find("t=50.000s   broker:1         orders/0: replication STUCK") == 0);
+    CHECK(lines[1].find("t=50.500s   broker:1         orders/1: replication STUCK") == 0);
+    CHECK(lines[2].find("broker:2         stopped cleanly") != std::string::npos);
+    CHECK(lines[3] == "t=60.000s   broker:1         said 9 times from 50.000s to 58.000s: orders/0: replication STUCK: the "
                       "leader's batch straddles this log's end at offset 2581 (the logs diverged and truncation did not "
                       "repair them)");
-    CHECK(lines[3].find("broker:1         stopped cleanly") != std::string::npos);
-    CHECK(lines[4].find("t=61.000s   broker:1         orders/0: replication STUCK") == 0);
-    CHECK(lines[5].find("t=70.000s   broker:1         said twice from 61.000s to 62.000s: orders/0: replication STUCK") == 0);
+    CHECK(lines[4].find("t=60.000s   broker:1         said 4 times from 50.500s to 53.500s: orders/1: replication STUCK") == 0);
+    CHECK(lines[5].find("broker:1         stopped cleanly") != std::string::npos);
+    CHECK(lines[6].find("t=61.000s   broker:1         orders/0: replication STUCK") == 0);
+    CHECK(lines[7].find("t=70.000s   broker:1         said twice from 61.000s to 62.000s: orders/0: replication STUCK") == 0);
 }
 
 TEST_CASE("narration: each group member is named once by its member id and client.id, then by its scenario name", "[narration]") {
