@@ -455,8 +455,14 @@ std::vector<std::string> Narrator::event(const kafka::TraceEntry& ev, const kafk
             it->second.last = ev.time;
             text.reset();
         } else {
-            // A line about the node as a whole ends every streak of it; one about a partition, that partition's.
-            close_repeats(ev.node, about.empty() ? std::nullopt : std::optional<std::string>(about), who, ev.time, out);
+            // A line about the node as a whole ends every streak of it; one about a partition ends
+            // that partition's and the node-wide one.
+            if (about.empty()) {
+                close_repeats(ev.node, std::nullopt, who, ev.time, out);
+            } else {
+                close_repeats(ev.node, std::string(), who, ev.time, out);
+                close_repeats(ev.node, about, who, ev.time, out);
+            }
             repeats_[key] = Repeat{ev.time, ev.time, 1};
         }
     }
