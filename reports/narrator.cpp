@@ -397,9 +397,12 @@ Narrator::Narrator(const scenarios::Scenario& scenario)
 }
 
 std::string Narrator::fencing_text(int32_t broker) const {
-    if (zookeeper_)
+    if (zookeeper_) {
+        const int32_t servers = scenario_.kafka.zookeeper, up = servers - static_cast<int32_t>(zookeepers_down_.size());
         return "ZooKeeper expires broker " + num(broker) + "'s session (zookeeper.session.timeout.ms, " +
-               num(config_.zookeeper_session_timeout_ms) + " ms without a ping)";
+               num(config_.zookeeper_session_timeout_ms) + " ms without a ping" +
+               (up <= servers / 2 ? "; the ensemble has lost its majority, so not before it is back" : "") + ")";
+    }
     return "the controller fences broker " + num(broker) + " (broker.session.timeout.ms, " +
            num(config_.broker_session_timeout_ms) + " ms without a heartbeat)";
 }
@@ -737,13 +740,15 @@ std::vector<std::string> Narrator::fault(const scenarios::FaultRecord& f) {
         if (auto o = owned_.find(name); o != owned_.end() && takes_away && !f.is_undo && o->second.partitions > 0)
             member_gone(name, o->second, f.at, f.action == FaultAction::pause, out);
         if (takes_away && !f.is_undo) {
+            if (id_in(name, "zookeeper")) zookeepers_down_.insert(name);
             if (broker)
                 broker_gone(*broker, f.at, f.action == FaultAction::isolate || f.action == FaultAction::partition,
                             producers_with, out);
             else if (id_in(name, "controller")) controller_gone(name, f.at, out);
         } else if ((takes_away && f.is_undo) || (gives_back && !f.is_undo)) {
             if (broker) broker_back(*broker, f.at, out);
-            else controllers_down_.erase(name);
+            controllers_down_.erase(name);
+            zookeepers_down_.erase(name);
         }
     }
     // An undone isolation or partition may record no names: everyone it cut off is back.

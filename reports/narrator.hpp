@@ -93,6 +93,7 @@ private:
     std::map<std::string, Stall> stalls_;
     std::map<int32_t, sim::Time> brokers_down_;  // since when each cannot answer
     std::set<std::string> controllers_down_;  // KRaft voters, by node name
+    std::set<std::string> zookeepers_down_;   // ZooKeeper servers, by node name
     std::string active_controller_;           // node name
     std::map<std::string, std::string> raft_state_;  // by node name
     std::map<sim::NodeId, Campaign> campaigns_;
