@@ -218,19 +218,23 @@ int run_command(const std::vector<std::string>& args) {
                   << ec.message() << "\n";
         return exit_write_failed;
     }
+    reports::Narrator narrator(*scenario);
+    auto tell = [](const std::vector<std::string>& lines) {
+        for (const auto& line : lines) std::cout << line << "\n";
+    };
     if (a.narrate) {
-        options.on_trace = [](const kafka::TraceEntry& ev, const kafka::Trace& trace) {
-            if (auto line = reports::narrate(ev, trace)) std::cout << *line << "\n";
-        };
-        options.on_fault = [](const scenarios::FaultRecord& f, const kafka::Trace&) {
-            std::cout << reports::narrate(f) << "\n";
-        };
+        options.on_trace = [&](const kafka::TraceEntry& ev, const kafka::Trace& trace) { tell(narrator.event(ev, trace)); };
+        options.on_fault = [&](const scenarios::FaultRecord& f, const kafka::Trace&) { tell(narrator.fault(f)); };
     }
     reports::print_header(std::cout, *scenario, seed);
     try {
         scenarios::ScenarioRun run(*scenario, options);
+        narrator.read_members(&run.data().members);
         const scenarios::RunData& data = run.finish();
-        if (a.narrate) std::cout << "\n";
+        if (a.narrate) {
+            tell(narrator.finish(data.end));
+            std::cout << "\n";
+        }
         reports::print_summary(std::cout, data, run.checks(), reproduce);
         if (!write_reports(out_dir, data, run.checks(), reproduce)) return exit_write_failed;
         return run.passed() ? 0 : 1;

@@ -303,6 +303,8 @@ private:
     void log(const Words& w);
     // session
     void narrate(const Words& w);
+    // What the story says of a happening (the narrator hears every one, told or not).
+    std::vector<std::string> tell(const Happening& h, const kafka::Trace& trace);
     void help(const Words& w);
     void quit(const Words&) {}  // never run: execute() ends the session when it sees it
 
@@ -323,6 +325,8 @@ private:
     std::ostream& out_;
     reports::KafkaRelease release_;
     std::unique_ptr<scenarios::ScenarioRun> run_;
+    // Hears every happening, told or not, so that what it says later follows from all of them.
+    reports::Narrator narrator_{scenario_};
     bool narrating_ = true;
     std::vector<Happening>* capture_ = nullptr;  // set while a command collects what happens itself
     size_t faults_fired_ = 0;
@@ -387,13 +391,21 @@ Shell::Shell(const scenarios::Scenario& scenario, std::optional<uint64_t> seed, 
     options.on_trace = [this](const kafka::TraceEntry& ev, const kafka::Trace& trace) { on_happening(ev, trace); };
     options.on_fault = [this](const scenarios::FaultRecord& f, const kafka::Trace& trace) { on_happening(f, trace); };
     run_ = std::make_unique<scenarios::ScenarioRun>(scenario_, options);
+    narrator_.read_members(&run_->data().members);
+}
+
+std::vector<std::string> Shell::tell(const Happening& h, const kafka::Trace& trace) {
+    if (const auto* f = std::get_if<scenarios::FaultRecord>(&h)) return narrator_.fault(*f);
+    return narrator_.event(std::get<kafka::TraceEntry>(h), trace);
 }
 
 void Shell::on_happening(Happening h, const kafka::Trace& trace) {
     if (capture_ != nullptr) {
         capture_->push_back(std::move(h));
-    } else if (narrating_) {
-        if (auto line = story_line(h, trace)) out_ << *line << "\n";
+    } else {
+        std::vector<std::string> lines = tell(h, trace);
+        if (narrating_)
+            for (const auto& line : lines) out_ << line << "\n";
     }
 }
 
@@ -501,8 +513,10 @@ void Shell::step(const Words& w) {
         for (; done < n; ++done) {
             const size_t before = capture.events.size();
             if (!run_->step()) break;
-            for (size_t i = before; i < capture.events.size(); ++i)
+            for (size_t i = before; i < capture.events.size(); ++i) {
                 out_ << trace_line(capture.events[i], trace) << "\n";
+                tell(capture.events[i], trace);  // `step` shows every event as it is; the story goes on
+            }
             if (n == 1 && capture.events.size() == before)
                 out_ << "t=" << sim::format_time(run_->now())
                      << " one event that recorded nothing in the trace (a message delivered, a timer or a harness "
@@ -554,7 +568,7 @@ void Shell::fault(const Words& w) {
         run_->fire_fault(spec);
         const kafka::Trace& trace = run_->cluster().world().trace();
         for (const Happening& h : capture.events)
-            if (auto line = story_line(h, trace)) out_ << *line << "\n";
+            for (const auto& line : tell(h, trace)) out_ << line << "\n";
     }
     object["at"] = sim::format_duration(run_->now() - sim::time_zero);
     out_ << "  in a scenario file: " << object.dump() << "\n";

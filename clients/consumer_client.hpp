@@ -102,6 +102,9 @@ public:
     // Group membership (group mode only).
     const std::optional<std::string>& group_id() const { return group_id_; }
     const std::string& member_id() const { return member_id_; }
+    // client.id as the JoinGroup carries it (the prefix of the member id the coordinator gives):
+    // Java's default "consumer-<group>-<n>", n counting the clients of the run from 1.
+    std::string client_id() const { return "consumer-" + group_id_.value_or("") + "-" + std::to_string(client_); }
     int32_t generation() const { return generation_; }
     BrokerId coordinator() const { return coordinator_; }
     bool stable_member() const { return member_state_ == MemberState::stable; }

@@ -165,7 +165,7 @@ void ConsumerClient::send_join(Context& ctx) {
     req.session_timeout_ms = config_.session_timeout_ms;
     req.rebalance_timeout_ms = config_.max_poll_interval_ms;
     req.member_id = member_id_;
-    req.client_id = "consumer-" + *group_id_ + "-" + std::to_string(client_);
+    req.client_id = client_id();
     req.protocols = protocols_;
     req.subscription.topics = topic_names_;
     req.subscription.generation = generation_;

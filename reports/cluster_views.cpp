@@ -147,6 +147,7 @@ std::optional<GroupView> gather_group_view(scenarios::ClusterModel& cluster, con
         mv.member_id = m.member_id;
         mv.client_id = m.client_id;
         mv.host = client_host(cluster, m.node);
+        mv.consumer = cluster.world().trace().node_name(m.node);
         if (stable)
             for (const auto& tp : m.assignment) {
                 mv.assignment.emplace_back(tp.topic, tp.partition);

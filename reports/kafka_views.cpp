@@ -250,6 +250,12 @@ std::string format_consumer_group_describe(const GroupView& g) {
         line(r.group, or_missing(r.topic), or_missing(r.partition), or_missing(r.current_offset),
              or_missing(r.log_end_offset), or_missing(r.lag), r.consumer_id, r.host, r.client_id);
     out += "\n";
+    // Not Kafka's: which scenario consumer each CLIENT-ID is (the narration and the evidence
+    // use the scenario's names).
+    std::string names;
+    for (const auto& m : g.members)
+        if (!m.consumer.empty()) names += std::string(names.empty() ? "" : ", ") + m.client_id + " is " + m.consumer;
+    if (!names.empty()) out += "# " + names + "\n";
     return out;
 }
 

@@ -83,6 +83,7 @@ struct GroupMemberView {
     std::string client_id;
     std::string host;  // as Kafka prints it: "/10.0.0.3"
     std::vector<PartitionKey> assignment;
+    std::string consumer{};  // the scenario's name, "consumer:billing/2" (not Kafka's: a note below the table)
 };
 
 struct GroupView {

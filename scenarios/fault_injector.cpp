@@ -128,12 +128,12 @@ void FaultInjector::schedule(const std::vector<FaultSpec>& faults) {
     }
 }
 
-// A record is complete: it takes its place among the model's events and in the fingerprint,
-// and live listeners (narration, the shell) hear of it.
+// A record is complete: it joins the fingerprint, and live listeners (narration, the shell)
+// hear of it, then of the events its action caused (held back meanwhile: see applying()).
 void FaultInjector::publish(FaultRecord& r) {
     kafka::Trace& trace = world_.trace();
-    r.trace_position = trace.events().size();
     trace.mix_described(r.at, sim::no_node, [&r](auto& sink) { describe(r, sink); });
+    applying_ = false;
     if (on_record_) on_record_(r);
 }
 
@@ -144,6 +144,10 @@ FaultRecord& FaultInjector::record(const FaultSpec& f, bool is_undo) {
     r.action = f.action;
     r.is_undo = is_undo;
     r.target_text = fault_target_text(f);
+    // The fault comes before what it causes: a restarted node's first events are recorded
+    // while the action runs, and the story tells them after the FAULT line.
+    r.trace_position = world_.trace().events().size();
+    applying_ = true;
     log_.push_back(std::move(r));
     return log_.back();
 }

@@ -37,6 +37,9 @@ public:
     void on_node_added(sim::NodeId node);
     // Called with every record once it is complete (a firing, an undo), as it happens.
     void set_listener(std::function<void(const FaultRecord&)> fn) { on_record_ = std::move(fn); }
+    // True while a fault's action runs: the model events recorded meanwhile (a restarted
+    // node's start) are its consequences, told after its record.
+    bool applying() const { return applying_; }
 
 private:
     class Firing;  // the FaultContext of one firing or undo
@@ -57,6 +60,7 @@ private:
     std::map<uint64_t, NetworkChange> active_;  // network faults in force, by id
     std::deque<FaultSpec> fired_now_;           // fire_now's faults (undo callbacks refer to them)
     uint64_t next_change_ = 1;
+    bool applying_ = false;
     sim::Time last_undo_;
 };
 

@@ -135,6 +135,17 @@ void describe(const FaultRecord& r, Sink& sink) {
     if (!r.is_undo) sink.field("note", r.note);
 }
 
+// A consumer group member under its three names: the scenario's, the client.id it sends and
+// the member id the coordinator gave it (client.id + "-" + a UUID). One entry per membership,
+// from the first assignment it received.
+struct MemberName {
+    sim::Time since;
+    std::string consumer;   // "consumer:billing/2", the name the scenario, faults and evidence use
+    std::string group;
+    std::string client_id;  // "consumer-billing-3"
+    std::string member_id;  // "consumer-billing-3-13b0cf50-..."
+};
+
 struct RunData {
     Scenario scenario;
     uint64_t seed = 1;
@@ -149,6 +160,7 @@ struct RunData {
     // Divergences below the high watermark seen while running (checked every second,
     // incrementally), with time and offsets: evidence for replicas-consistent.
     std::vector<std::string> replica_divergences;
+    std::vector<MemberName> members;  // in the order they first got an assignment
     // Node names by kafka id, for evidence texts.
     std::string trace_hash;
     sim::Time end;

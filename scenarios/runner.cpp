@@ -1,25 +1,44 @@
 #include "scenarios/runner.hpp"
 
+#include "clients/consumer_client.hpp"
+
 namespace scenarios {
 
 ScenarioRun::ScenarioRun(const Scenario& scenario, RunOptions options)
     : scenario_(scenario), options_(std::move(options)), seed_(options_.seed.value_or(scenario.seed)) {
     cluster_ = std::make_unique<ClusterModel>(scenario_, seed_);
     kafka::World& world = cluster_->world();
+    const kafka::Trace* trace = &world.trace();
+    // Before narration hears of the assignment, so that it can name the member.
+    world.trace().add_listener([this, trace](const kafka::TraceEntry& ev) {
+        if (std::holds_alternative<kafka::ConsumerAssignment>(ev.event)) note_member(ev, *trace);
+    });
     if (options_.on_trace) {
-        auto fn = options_.on_trace;
-        const kafka::Trace* trace = &world.trace();
-        world.trace().add_listener([fn, trace](const kafka::TraceEntry& ev) { fn(ev, *trace); });
+        // What a fault's action causes is told after the fault: held while it runs.
+        world.trace().add_listener([this, trace](const kafka::TraceEntry& ev) {
+            if (faults_ != nullptr && faults_->applying()) held_.push_back(ev);
+            else options_.on_trace(ev, *trace);
+        });
     }
     faults_ = std::make_unique<FaultInjector>(world, *cluster_, data_.faults);
-    if (options_.on_fault) {
-        auto fn = options_.on_fault;
-        const kafka::Trace* trace = &world.trace();
-        faults_->set_listener([fn, trace](const FaultRecord& r) { fn(r, *trace); });
-    }
+    faults_->set_listener([this, trace](const FaultRecord& r) {
+        if (options_.on_fault) options_.on_fault(r, *trace);
+        std::vector<kafka::TraceEntry> held = std::move(held_);
+        held_.clear();
+        if (options_.on_trace)
+            for (const auto& ev : held) options_.on_trace(ev, *trace);
+    });
     faults_->schedule(scenario_.faults);
     world.schedule(world.now() + options_.sample_interval, [this] { sample_tick(); });
     world.schedule(world.now() + options_.consistency_interval, [this] { consistency_tick(); });
+}
+
+void ScenarioRun::note_member(const kafka::TraceEntry& ev, const kafka::Trace& trace) {
+    const auto* c = cluster_->world().node_as<kafka::ConsumerClient>(ev.node);
+    if (c == nullptr || !c->group_id() || c->member_id().empty()) return;
+    for (auto it = data_.members.rbegin(); it != data_.members.rend(); ++it)
+        if (it->member_id == c->member_id()) return;
+    data_.members.push_back(MemberName{ev.time, trace.node_name(ev.node), *c->group_id(), c->client_id(), c->member_id()});
 }
 
 void ScenarioRun::sample_tick() {

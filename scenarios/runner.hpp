@@ -60,6 +60,8 @@ public:
 
 private:
     void sample_tick();
+    // Records a group member's names the first time it is assigned partitions (RunData::members).
+    void note_member(const kafka::TraceEntry& ev, const kafka::Trace& trace);
     void consistency_tick();
 
     Scenario scenario_;
@@ -68,6 +70,7 @@ private:
     std::unique_ptr<ClusterModel> cluster_;
     std::unique_ptr<FaultInjector> faults_;
     RunData data_;
+    std::vector<kafka::TraceEntry> held_;  // recorded while a fault's action ran, not yet told
     std::vector<CheckResult> checks_;
     bool finished_ = false;
 };

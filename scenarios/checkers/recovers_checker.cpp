@@ -177,7 +177,8 @@ std::vector<Recovery> produce_recoveries(const RunData& run, sim::Time undone) {
     return out;
 }
 
-// A group's lag is the sum over its members; a consumer without a group is its own reader.
+// A reader's position lag (high watermark minus fetch position, the consumer's records-lag):
+// a group's is the sum over its members; a consumer without a group is its own reader.
 struct ReaderLag {
     int64_t lag = 0;
     int32_t stale = 0;    // partitions of its consumers not heard from lately
@@ -241,7 +242,7 @@ std::vector<Recovery> lag_recoveries(const RunData& run, FaultWindow w) {
         const std::string level = with_commas(r.baseline + lag_tolerance) + " (pre-fault peak " +
                                   with_commas(r.baseline) + " + " + std::to_string(lag_tolerance) + ")";
         if (r.back_since) {
-            out.push_back(Recovery{"lag of " + name, r.back_since,
+            out.push_back(Recovery{"position lag of " + name, r.back_since,
                                    "fresh and at most " + level + " from " + sim::format_time(*r.back_since) +
                                        " to the end"});
         } else {
@@ -251,7 +252,7 @@ std::vector<Recovery> lag_recoveries(const RunData& run, FaultWindow w) {
                 why += (why.empty() ? "" : ", ") + count_text(r.last.stale, "partition") + " not heard from in the last " +
                        sim::format_duration(fresh_fetch_window);
             why = why.empty() ? with_commas(r.last.lag) + " at the end" : why + " at the end";
-            out.push_back(Recovery{"lag of " + name, std::nullopt, "not back to " + level + " for good: " + why});
+            out.push_back(Recovery{"position lag of " + name, std::nullopt, "not back to " + level + " for good: " + why});
         }
     }
     return out;

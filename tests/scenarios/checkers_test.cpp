@@ -632,8 +632,35 @@ TEST_CASE("max-lag: a group's total lag stays below the bound after a time", "[c
     INFO(dump(late));
     CHECK_FALSE(late.holds);
     CHECK(late.summary == "the lag of group billing reached 5,000 at 30.000s, not below 2,000 from 30.000s");
-    CHECK(mentions(late, "total lag 5,000 (consumer:billing/1 2,500, consumer:billing/2 2,500)"));
+    CHECK(mentions(late, "position lag 5,000 (no committed offsets sampled: high watermark minus the members' fetch "
+                         "positions: consumer:billing/1 2,500, consumer:billing/2 2,500)"));
     CHECK(mentions(late, "10 samples of 30 at or above 2,000, from 30.000s to 39.000s"));
+}
+
+TEST_CASE("max-lag: the evidence says which lag is from committed offsets and which from positions", "[checkers]") {
+    Run run;
+    uint32_t a = run.history.add_client("consumer:billing/1");
+    uint32_t b = run.history.add_client("consumer:billing/2");
+    Sample sample;
+    sample.t = at(seconds(5));
+    sample.consumers = {ConsumerSample{a, "billing", 624}, ConsumerSample{b, "billing", 108}};
+    GroupSample g;
+    g.group = "billing";
+    g.state = "Stable";
+    g.lag = 2448;
+    sample.groups = {g};
+    run.data.samples.push_back(sample);
+    ExpectSpec spec;
+    spec.check = CheckKind::max_lag;
+    spec.group = "billing";
+    spec.below = 2000;
+    CheckResult r = run.check(spec);
+    INFO(dump(r));
+    CHECK_FALSE(r.holds);
+    // The total (2,448) is not the sum of the parts (732): the parts are the members' positions.
+    CHECK(mentions(r, "committed lag 2,448 (high watermark minus committed offset, summed over the group's partitions, "
+                      "as kafka-consumer-groups.sh shows it); the members' position lag then (high watermark minus "
+                      "fetch position): consumer:billing/1 624, consumer:billing/2 108"));
 }
 
 namespace {
@@ -703,7 +730,7 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
         CheckResult r = run.check(spec);
         INFO(dump(r));
         CHECK_FALSE(r.holds);
-        CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: lag of group billing never came back");
+        CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: position lag of group billing never came back");
         CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 4,000 at "
                           "the end"));
     }
@@ -1067,7 +1094,7 @@ TEST_CASE("recovers: a group whose partitions no member holds is not back, whate
     CheckResult r = run.check(spec);
     INFO(dump(r));
     CHECK_FALSE(r.holds);
-    CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: lag of group billing never came back");
+    CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: position lag of group billing never came back");
     CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 1 partition "
                       "held by no member at the end"));
 }

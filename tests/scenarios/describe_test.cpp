@@ -177,6 +177,17 @@ TEST_CASE("kafka-consumer-groups --describe: widths, '-' for what is missing, me
     CHECK(reports::format_consumer_group_describe(billing()) == expected);
 }
 
+TEST_CASE("kafka-consumer-groups --describe: a note under the table says which scenario consumer each CLIENT-ID is", "[describe]") {
+    reports::GroupView g = billing();
+    g.members[0].consumer = "consumer:billing/2";
+    g.members[1].consumer = "consumer:billing/1";
+    const std::string text = reports::format_consumer_group_describe(g);
+    CHECK(text.size() > 2);
+    const std::string note = "# consumer-billing-2 is consumer:billing/2, consumer-billing-1 is consumer:billing/1\n";
+    REQUIRE(text.size() >= note.size());
+    CHECK(text.substr(text.size() - note.size()) == note);
+}
+
 TEST_CASE("kafka-consumer-groups --describe: the state notes, before the table as 2>&1 shows them", "[describe]") {
     reports::GroupView empty;
     empty.group = "a-much-longer-group-name";
