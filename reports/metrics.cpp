@@ -195,52 +195,24 @@ void add_producer_columns(const scenarios::RunData& run, MetricsTable& table, Ta
     }
 }
 
-// How often each acknowledged record sits in the final committed logs, judged per acknowledged
-// batch: the Jepsen-style fates of add_fate_columns.
+// Each acknowledged record's fate in the final committed logs (FinalLogCopies), per interval of
+// its acknowledgement.
 void add_fate_columns(const scenarios::RunData& run, MetricsTable& table, TableBuilder& b) {
     size_t ok_total = b.add(str(metric::records_acked_ok_total));
     size_t lost_total = b.add(str(metric::records_lost_total));
     size_t dup_total = b.add(str(metric::records_duplicated_total));
     if (run.history == nullptr) return;
-    // (client, partition) -> copies of each sequence in the committed log.
-    std::map<std::pair<uint32_t, kafka::TopicPartition>, std::vector<uint8_t>> copies;
-    // Retention may have deleted the oldest records: those offsets are not judged.
-    std::map<kafka::TopicPartition, int64_t> log_start;
-    for (const scenarios::PartitionSnapshot& p : run.final_state.partitions) {
-        const scenarios::ReplicaSnapshot* src = p.committed_source();
-        if (src == nullptr) continue;
-        log_start[p.tp] = src->log_start_offset;
-        const int64_t end = p.committed_end();
-        for (const kafka::RecordBatch& batch : src->batches) {
-            if (batch.client == 0 || batch.base_offset >= end) continue;
-            const int64_t n = std::min<int64_t>(batch.record_count, end - batch.base_offset);
-            std::vector<uint8_t>& c = copies[{batch.client, p.tp}];
-            if (c.size() < batch.first_seq + static_cast<size_t>(n)) c.resize(batch.first_seq + static_cast<size_t>(n), 0);
-            for (int64_t i = 0; i < n; ++i) {
-                uint8_t& k = c[batch.first_seq + static_cast<size_t>(i)];
-                if (k < 255) ++k;
-            }
-        }
-    }
+    const FinalLogCopies copies(run);
     const scenarios::History& h = *run.history;
     int64_t ok = 0, lost = 0, dup = 0;
     size_t next = 0;
     for (size_t row = 0; row < table.times.size(); ++row) {
         for (; next < h.acks().size() && h.acks()[next].t <= table.times[row]; ++next) {
             const scenarios::AckOp& a = h.acks()[next];
-            if (a.base_offset < 0) {  // acks=0: nothing was promised, nothing judged
-                ok += a.records.count;
-                continue;
-            }
-            auto it = copies.find({a.records.client, a.records.tp});
-            auto start = log_start.find(a.records.tp);
             for (uint32_t seq = a.records.first_seq; seq < a.records.end_seq(); ++seq) {
-                if (start != log_start.end() && a.base_offset + (seq - a.records.first_seq) < start->second) {
-                    ++ok;
-                    continue;
-                }
-                uint8_t k = it == copies.end() || seq >= it->second.size() ? 0 : it->second[seq];
-                (k == 0 ? lost : k == 1 ? ok : dup) += 1;
+                const int64_t offset = a.base_offset < 0 ? -1 : a.base_offset + (seq - a.records.first_seq);
+                std::optional<int> k = copies.copies(a.records.client, a.records.tp, seq, offset);
+                (!k || *k == 1 ? ok : *k == 0 ? lost : dup) += 1;
             }
         }
         b.set(ok_total, row, static_cast<double>(ok));
@@ -534,6 +506,33 @@ std::vector<BatchLatency> batch_latencies(const scenarios::History& history) {
         in_flight.erase(it);
     }
     return out;
+}
+
+FinalLogCopies::FinalLogCopies(const scenarios::RunData& run) {
+    for (const scenarios::PartitionSnapshot& p : run.final_state.partitions) {
+        const scenarios::ReplicaSnapshot* src = p.committed_source();
+        if (src == nullptr) continue;
+        log_start_[p.tp] = src->log_start_offset;
+        const int64_t end = p.committed_end();
+        for (const kafka::RecordBatch& batch : src->batches) {
+            if (batch.client == 0 || batch.base_offset >= end) continue;
+            const size_t n = static_cast<size_t>(std::min<int64_t>(batch.record_count, end - batch.base_offset));
+            std::vector<uint8_t>& c = copies_[{batch.client, p.tp}];
+            if (c.size() < batch.first_seq + n) c.resize(batch.first_seq + n, 0);
+            for (size_t i = 0; i < n; ++i) {
+                uint8_t& k = c[batch.first_seq + i];
+                if (k < 255) ++k;
+            }
+        }
+    }
+}
+
+std::optional<int> FinalLogCopies::copies(uint32_t client, kafka::TopicPartition tp, uint32_t seq, int64_t offset) const {
+    if (offset < 0) return std::nullopt;
+    auto start = log_start_.find(tp);
+    if (start != log_start_.end() && offset < start->second) return std::nullopt;
+    auto it = copies_.find({client, tp});
+    return it == copies_.end() || seq >= it->second.size() ? 0 : it->second[seq];
 }
 
 std::optional<sim::Duration> time_lag(const std::vector<sim::Time>& times, const std::vector<int64_t>& hw_max,

@@ -12,6 +12,7 @@
 // An empty cell means "no value in this interval" (no leader, no acknowledgement).
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -121,6 +122,21 @@ struct BatchLatency {
 };
 // Every acknowledged batch, in acknowledgement order.
 std::vector<BatchLatency> batch_latencies(const scenarios::History& history);
+
+// How many times each acknowledged record sits in the final committed logs (the leader's log up
+// to its high watermark, or the best replica's without a leader): 1 ok, 0 lost, 2+ duplicated.
+class FinalLogCopies {
+public:
+    explicit FinalLogCopies(const scenarios::RunData& run);
+    // The copies of record `seq` of `client` on `tp`, acknowledged at `offset` (-1 for acks=0);
+    // nullopt when it cannot be judged: acks=0 promised nothing, and retention deleted what lies
+    // below the log start offset.
+    std::optional<int> copies(uint32_t client, kafka::TopicPartition tp, uint32_t seq, int64_t offset) const;
+
+private:
+    std::map<std::pair<uint32_t, kafka::TopicPartition>, std::vector<uint8_t>> copies_;
+    std::map<kafka::TopicPartition, int64_t> log_start_;
+};
 
 // How long ago the record at `position` became readable at `times[row]`: the time since the
 // high watermark first passed it. `hw_max[r]` is the running maximum of the partition's high
