@@ -101,6 +101,13 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
         if (!row0) continue;
         const scenarios::Sample& before = run.samples[*row0];
         const bool cut = w.kind == FaultWindow::Kind::network_cut;
+        // The next fault that could take a leader away: what changes after it is its own incident.
+        std::optional<sim::Time> next_fault;
+        for (size_t k = wi + 1; k < windows.size(); ++k)
+            if (!windows[k].instant && windows[k].from > w.from) {
+                next_fault = windows[k].from;
+                break;
+            }
 
         // Partition leaders it took away.
         for (size_t i = 0; i < before.partitions.size() && i < run.final_state.partitions.size(); ++i) {
@@ -118,6 +125,7 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
             std::optional<sim::Time> first_change;
             for (const Change& c : changes_of(run, ps.topic, ps.tp.partition)) {
                 if (c.t < w.from) continue;
+                if (next_fault && c.t >= *next_fault) break;  // that one is the next fault's doing
                 if (!first_change) first_change = c.t;
                 if (c.leader < 0) {
                     offline = true;
@@ -159,10 +167,13 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
                     }
                     prev = *it;
                 }
-                // Records caught in it: unacknowledged when it began, or sent before it ended.
+                // Records caught in it: unacknowledged when the fault or the stretch began, or sent
+                // before the partition had its new leader and acknowledged again (an old leader cut
+                // off with its producers may acknowledge what the new one never has).
                 if (r.unavailable_from && h != nullptr) {
-                    const sim::Time gap_from = *r.unavailable_from;
-                    const sim::Time gap_until = r.unavailable_until.value_or(run.end);
+                    const sim::Time gap_from = std::min(w.from, *r.unavailable_from);
+                    sim::Time gap_until = r.unavailable_until.value_or(run.end);
+                    if (r.elected) gap_until = std::max(gap_until, w.from + *r.elected);
                     if (!copies) copies.emplace(run);
                     for (const auto& s : h->sends()) {
                         if (s.t > gap_until) break;
