@@ -396,6 +396,17 @@ TEST_CASE("reports: report.html is one self-contained page with verdicts, faults
     CHECK(contains(html, w.report["trace_hash"].get<std::string>()));
     CHECK(contains(html, "replica.lag.time.max.ms"));      // the configuration
     CHECK(contains(html, "plots skipped"));                // and why there are no plots
+    // Issue 19: the incident table, what trace.jsonl holds, the story whole on paper, and the
+    // scenario format's names for workload settings.
+    CHECK(contains(html, "<section id=\"incidents\">"));
+    CHECK(contains(html, "orders/0 leader"));
+    REQUIRE(w.report["incidents"].is_array());
+    CHECK_FALSE(w.report["incidents"].empty());
+    CHECK_FALSE(contains(html, "has every event"));
+    CHECK(contains(html, "<code>trace.jsonl</code> holds the "));
+    CHECK(contains(html, "@media print"));
+    CHECK(contains(html, "rate 500/s"));
+    CHECK_FALSE(contains(html, "rate_per_s"));
 }
 
 TEST_CASE("reports: inline SVG loses its prolog and size and gets its own ids", "[scenarios][reports]") {
