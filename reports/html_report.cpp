@@ -225,8 +225,12 @@ std::string incidents_html(const json& r) {
                                           (u["until"].is_null() ? std::string("the end") : esc(u["until"].get<std::string>())) + ")</span>";
             const json& k = x["records_at_risk"];
             risk = with_commas(k["total"].get<int64_t>()) + ": " + with_commas(k["acked"].get<int64_t>()) + " acked";
-            if (k["lost"].get<int64_t>() > 0) risk += ", <b>" + with_commas(k["lost"].get<int64_t>()) + " of them lost</b>";
-            if (k["duplicated"].get<int64_t>() > 0) risk += ", " + with_commas(k["duplicated"].get<int64_t>()) + " duplicated";
+            if (k["lost"].is_null()) {
+                risk += " (whether they are in the final log is not judged: a run without expectations keeps no logs)";
+            } else {
+                if (k["lost"].get<int64_t>() > 0) risk += ", <b>" + with_commas(k["lost"].get<int64_t>()) + " of them lost</b>";
+                if (k["duplicated"].get<int64_t>() > 0) risk += ", " + with_commas(k["duplicated"].get<int64_t>()) + " duplicated";
+            }
             if (k["failed"].get<int64_t>() > 0) risk += ", " + with_commas(k["failed"].get<int64_t>()) + " failed";
             if (k["unanswered"].get<int64_t>() > 0) risk += ", " + with_commas(k["unanswered"].get<int64_t>()) + " never answered";
         }

@@ -175,6 +175,7 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
                     sim::Time gap_until = r.unavailable_until.value_or(run.end);
                     if (r.elected) gap_until = std::max(gap_until, w.from + *r.elected);
                     if (!copies) copies.emplace(run);
+                    r.fates_judged = copies->judged();
                     for (const auto& s : h->sends()) {
                         if (s.t > gap_until) break;
                         if (!(s.records.tp == ps.tp)) continue;

@@ -41,6 +41,7 @@ struct IncidentRow {
     int64_t at_risk = 0, at_risk_acked = 0, at_risk_failed = 0, at_risk_unanswered = 0;
     int64_t at_risk_lost = 0, at_risk_duplicated = 0;
     bool produced = false;        // a producer wrote to it: unavailability and records apply
+    bool fates_judged = true;     // false: the run kept no replica logs, lost/duplicated unknown
 };
 
 std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vector<FaultWindow>& windows);

@@ -222,8 +222,8 @@ json incidents_json(const scenarios::RunData& run, const std::vector<FaultWindow
                 {"to_end_of_run", r.unavailable_from && !r.unavailable_until}};
             j["records_at_risk"] = {{"total", r.at_risk},
                                     {"acked", r.at_risk_acked},
-                                    {"lost", r.at_risk_lost},
-                                    {"duplicated", r.at_risk_duplicated},
+                                    {"lost", r.fates_judged ? json(r.at_risk_lost) : json(nullptr)},
+                                    {"duplicated", r.fates_judged ? json(r.at_risk_duplicated) : json(nullptr)},
                                     {"failed", r.at_risk_failed},
                                     {"unanswered", r.at_risk_unanswered}};
         }

@@ -203,6 +203,7 @@ void add_fate_columns(const scenarios::RunData& run, MetricsTable& table, TableB
     size_t dup_total = b.add(str(metric::records_duplicated_total));
     if (run.history == nullptr) return;
     const FinalLogCopies copies(run);
+    if (!copies.judged()) return;  // empty cells: not judged, which is not "ok"
     const scenarios::History& h = *run.history;
     int64_t ok = 0, lost = 0, dup = 0;
     size_t next = 0;
@@ -512,6 +513,7 @@ FinalLogCopies::FinalLogCopies(const scenarios::RunData& run) {
     for (const scenarios::PartitionSnapshot& p : run.final_state.partitions) {
         const scenarios::ReplicaSnapshot* src = p.committed_source();
         if (src == nullptr) continue;
+        if (p.committed_end() > src->log_start_offset && src->batches.empty()) judged_ = false;  // no logs kept
         log_start_[p.tp] = src->log_start_offset;
         const int64_t end = p.committed_end();
         for (const kafka::RecordBatch& batch : src->batches) {
@@ -528,7 +530,7 @@ FinalLogCopies::FinalLogCopies(const scenarios::RunData& run) {
 }
 
 std::optional<int> FinalLogCopies::copies(uint32_t client, kafka::TopicPartition tp, uint32_t seq, int64_t offset) const {
-    if (offset < 0) return std::nullopt;
+    if (offset < 0 || !judged_) return std::nullopt;
     auto start = log_start_.find(tp);
     if (start != log_start_.end() && offset < start->second) return std::nullopt;
     auto it = copies_.find({client, tp});

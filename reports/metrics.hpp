@@ -132,8 +132,12 @@ public:
     // nullopt when it cannot be judged: acks=0 promised nothing, and retention deleted what lies
     // below the log start offset.
     std::optional<int> copies(uint32_t client, kafka::TopicPartition tp, uint32_t seq, int64_t offset) const;
+    // False when the run kept no replica logs (a scenario without expectations snapshots
+    // none): then nothing can be judged, and copies() says nullopt.
+    bool judged() const { return judged_; }
 
 private:
+    bool judged_ = true;
     std::map<std::pair<uint32_t, kafka::TopicPartition>, std::vector<uint8_t>> copies_;
     std::map<kafka::TopicPartition, int64_t> log_start_;
 };

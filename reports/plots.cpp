@@ -383,7 +383,8 @@ std::optional<Plot> lag_plot(const MetricsTable& m) {
     Panel lag = panel("Consumer lag by client (records-lag-sum, from its position)", "records behind");
     for (size_t i = 0; i < m.consumers.size(); ++i) {
         int col = p.data.add(m.consumers[i] + " lag", column_or_nan(m, entity_column(m.consumers[i], metric::records_lag_sum)));
-        lag.series.push_back({m.consumers[i], col, "lines", color(i), "linewidth 2"});
+        // Past the palette's ten colours, the second round is dashed.
+        lag.series.push_back({m.consumers[i], col, "lines", color(i), i < std::size(palette) ? "linewidth 2" : "linewidth 2 dashtype 2"});
     }
     p.panels.push_back(std::move(lag));
     return p;
@@ -479,15 +480,11 @@ Plot leadership_heatmap(const scenarios::RunData& run, const MetricsTable& m) {
                 unclean_y.push_back(static_cast<double>(k));
             }
     }
-    std::string group;
+    // The groups with per-partition lag (at most three panels of it).
+    std::vector<std::string> groups;
     for (const std::string& g : m.groups)
-        if (m.find(entity_column(g + "." + m.partitions.front(), metric::partition_lag)) != nullptr) {
-            group = g;
-            break;
-        }
-    if (!group.empty())
-        for (const std::string& label : m.partitions) lag.push_back(column_or_nan(m, entity_column(group + "." + label, metric::partition_lag)));
-
+        if (groups.size() < 3 && m.find(entity_column(g + "." + m.partitions.front(), metric::partition_lag)) != nullptr)
+            groups.push_back(g);
     p.blocks.push_back(grid_block("$leader_grid", m, leader));
     p.blocks.push_back(grid_block("$isr_grid", m, isr));
     Panel lp = heat_panel("Partition leader (colour: broker; black: none, the partition is offline)", m, "$leader_grid");
@@ -520,15 +517,21 @@ Plot leadership_heatmap(const scenarios::RunData& run, const MetricsTable& m) {
     p.panels.push_back(std::move(lp));
     p.panels.push_back(std::move(ip));
     std::string lag_text;
-    if (!group.empty()) {
-        p.blocks.push_back(grid_block("$lag_grid", m, lag));
-        Panel gp = heat_panel("Lag of " + group + " per partition, from positions (records)", m, "$lag_grid");
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        std::vector<std::vector<double>> lag;
+        for (const std::string& label : m.partitions)
+            lag.push_back(column_or_nan(m, entity_column(groups[gi] + "." + label, metric::partition_lag)));
+        const std::string block = "$lag_grid_" + std::to_string(gi + 1);
+        p.blocks.push_back(grid_block(block, m, lag));
+        Panel gp = heat_panel("Lag of " + groups[gi] + " per partition, from positions (records)", m, block);
         gp.settings.push_back("set palette defined (0 '#f7fbff', 0.3 '#6baed6', 1 '#08306b')");
         gp.settings.push_back("set cbrange [0:*]");
         p.panels.push_back(std::move(gp));
-        lag_text = " Bottom: the lag of " + group + " on each partition from its members' positions (white: caught up).";
     }
-    p.height = p.panels.size() == 3 ? triple_height : double_height;
+    if (!groups.empty())
+        lag_text = " Below: each consumer group's lag on each partition from its members' positions (white: caught up; "
+                   "a partition whose owner crashed darkens until a rebalance hands it on).";
+    p.height = 170 + 270 * static_cast<int>(p.panels.size());
     p.file = file("leadership", "Partition leadership, ISR and lag",
                   "With " + std::to_string(m.partitions.size()) + " partitions, one line each would repeat colours and "
                   "tangle, so each partition is a row and time runs right. Top: which broker leads it as the "
@@ -744,6 +747,15 @@ std::optional<Plot> health_plot(const scenarios::RunData& run, const MetricsTabl
         fates.series.push_back({std::string(kinds[k].title) + " (" + std::to_string(totals[k]) + ")",
                                 p.data.add(std::string(kinds[k].column) + " per interval", std::move(per)), kinds[k].style,
                                 kinds[k].colour, kinds[k].style[0] == 'l' ? "linewidth 1.5" : ""});
+    }
+    if (m.find(metric::records_acked_ok_total) == nullptr || !DataBlock{"", {column_or_nan(m, std::string(metric::records_acked_ok_total))}, {""}}.has_values(1)) {
+        fates.title = "Record fates: not judged in this run";
+        fates.ylabel = "";
+        fates.series.clear();
+        fates.extras.clear();
+        fates.settings.clear();
+        fates.settings.push_back("set label 98 'a scenario without expectations keeps no replica logs to judge records against' "
+                                 "at graph 0.5, graph 0.6 center textcolor rgb '#666666'");
     }
     (void)run;
     p.file = file("health", "Cluster health and the fate of every record",
