@@ -251,7 +251,11 @@ std::string expectations_html(const json& r) {
         out += std::string("<div class=\"check") + (passed ? "" : " failed") + "\">\n";
         out += badge(passed, passed ? "PASS" : "FAIL") + " <span class=\"name\">" + esc(c["check"].get<std::string>()) +
                "</span>" + (params.empty() ? "" : " <code>" + esc(params) + "</code>") + "\n";
-        out += "<div class=\"outcome\">expected: " + esc(c["outcome_expected"].get<std::string>()) +
+        std::string share;
+        if (c.contains("expected_fraction"))
+            share = " on at least " + fixed(c["expected_fraction"].get<double>() * 100, 0) +
+                    "% of seeds (a sweep judges the share; this run is one seed)";
+        out += "<div class=\"outcome\">expected: " + esc(c["outcome_expected"].get<std::string>() + share) +
                " &middot; this run: " + esc(c["outcome"].get<std::string>()) + "</div>\n";
         out += "<p>" + esc(c["summary"].get<std::string>()) + "</p>\n";
         const json& evidence = c["evidence"];

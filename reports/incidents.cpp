@@ -79,7 +79,9 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
     // Every batch's first send and how it was settled.
     std::map<BatchKey, Settled> settled;
     std::map<kafka::TopicPartition, std::vector<sim::Time>> acks_of;
+    std::map<kafka::TopicPartition, std::vector<const scenarios::SendOp*>> sends_of;  // in time order
     if (h != nullptr) {
+        for (const auto& send : h->sends()) sends_of[send.records.tp].push_back(&send);
         for (const auto& a : h->acks()) {
             settled.emplace(BatchKey{a.records.client, a.records.tp, a.records.first_seq}, Settled{a.t, true, a.base_offset});
             acks_of[a.records.tp].push_back(a.t);
@@ -176,9 +178,9 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
                     if (r.elected) gap_until = std::max(gap_until, w.from + *r.elected);
                     if (!copies) copies.emplace(run);
                     r.fates_judged = copies->judged();
-                    for (const auto& s : h->sends()) {
+                    for (const scenarios::SendOp* send : sends_of[ps.tp]) {
+                        const scenarios::SendOp& s = *send;
                         if (s.t > gap_until) break;
-                        if (!(s.records.tp == ps.tp)) continue;
                         auto st = settled.find(BatchKey{s.records.client, s.records.tp, s.records.first_seq});
                         if (st != settled.end() && st->second.t <= gap_from) continue;
                         r.at_risk += s.records.count;

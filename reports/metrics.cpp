@@ -9,6 +9,8 @@
 #include <set>
 
 #include "reports/fault_windows.hpp"
+#include "scenarios/faults/fault_kind.hpp"
+#include "scenarios/timeline.hpp"
 
 namespace reports {
 
@@ -51,6 +53,37 @@ std::string base_client_name(const std::string& name) {
     return life == std::string::npos ? name : name.substr(0, life);
 }
 
+// How many nodes believe they are the active controller, over time: KRaft controllers between
+// controller_active and controller_inactive, ZooKeeper-mode brokers between their election and
+// resignation; a process that dies stops believing. A paused controller that lost its session
+// still believes (a zombie), so the count can be 2, as the summed JMX gauge would be.
+std::vector<std::pair<sim::Time, int32_t>> active_controller_counts(const scenarios::RunData& run) {
+    std::vector<std::pair<sim::Time, int32_t>> out;  // (from, count)
+    std::map<std::string, bool> active;
+    auto record = [&](sim::Time t) {
+        int32_t n = 0;
+        for (const auto& [node, on] : active) n += on ? 1 : 0;
+        if (out.empty() || out.back().second != n) out.push_back({t, n});
+    };
+    scenarios::for_each_in_order(
+        run,
+        [&](const kafka::TraceEntry& ev) {
+            const std::string node = run.trace->node_name(ev.node);
+            if (std::holds_alternative<kafka::ControllerActive>(ev.event)) active[base_client_name(node)] = true;
+            else if (std::holds_alternative<kafka::ControllerInactive>(ev.event)) active[base_client_name(node)] = false;
+            else if (const auto* e = std::get_if<kafka::ZkControllerElected>(&ev.event)) active["broker:" + std::to_string(e->broker)] = true;
+            else if (const auto* r = std::get_if<kafka::ZkControllerResigned>(&ev.event)) active["broker:" + std::to_string(r->broker)] = false;
+            else return;
+            record(ev.time);
+        },
+        [&](const scenarios::FaultRecord& f) {
+            if (!f.fired || f.is_undo || scenarios::fault_kind(f.action).window != scenarios::FaultWindowClass::node_down) return;
+            for (const std::string& n : f.resolved) active[n] = false;
+            record(f.at);
+        });
+    return out;
+}
+
 void add_cluster_columns(const scenarios::RunData& run, TableBuilder& b) {
     size_t under = b.add(str(metric::under_replicated_partitions));
     size_t offline = b.add(str(metric::offline_partitions_count));
@@ -59,6 +92,9 @@ void add_cluster_columns(const scenarios::RunData& run, TableBuilder& b) {
     size_t hw = b.add(str(metric::quorum_high_watermark));
     size_t active = b.add(str(metric::active_controller));
     size_t active_count = b.add(str(metric::active_controller_count));
+    const auto counts = active_controller_counts(run);
+    size_t next_count = 0;
+    int32_t believers = 0;
     for (size_t row = 0; row < run.samples.size(); ++row) {
         const scenarios::Sample& s = run.samples[row];
         int64_t under_n = 0, offline_n = 0;
@@ -74,7 +110,8 @@ void add_cluster_columns(const scenarios::RunData& run, TableBuilder& b) {
             b.set(hw, row, static_cast<double>(s.metadata_high_watermark));
         }
         b.set(active, row, s.active_controller);
-        b.set(active_count, row, s.active_controller >= 0 ? 1 : 0);
+        for (; next_count < counts.size() && counts[next_count].first <= s.t; ++next_count) believers = counts[next_count].second;
+        b.set(active_count, row, run.trace != nullptr ? believers : (s.active_controller >= 0 ? 1 : 0));
     }
 }
 

@@ -30,9 +30,9 @@ inline constexpr std::string_view time_s = "time_s";
 // Cluster: kafka.server:type=ReplicaManager / kafka.controller:type=KafkaController.
 inline constexpr std::string_view under_replicated_partitions = "UnderReplicatedPartitions";
 inline constexpr std::string_view offline_partitions_count = "OfflinePartitionsCount";
-// kafka.controller:type=KafkaController,name=ActiveControllerCount summed over the cluster, as
-// the committed metadata names it: 1 with an active controller, 0 without (a zombie that still
-// believes it is active is not counted; the story and single-leader tell of those).
+// kafka.controller:type=KafkaController,name=ActiveControllerCount summed over the cluster: how
+// many nodes believe they are the active controller. 1 is healthy, 0 is no controller, 2 is a
+// zombie (a paused ZooKeeper-mode controller that lost its session still believes it leads).
 inline constexpr std::string_view active_controller_count = "ActiveControllerCount";
 // Metadata quorum: kafka.server:type=raft-metrics, as the quorum leader reports them.
 inline constexpr std::string_view quorum_leader = "raft-metrics.current-leader";  // -1: no leader

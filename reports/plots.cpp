@@ -760,8 +760,9 @@ std::optional<Plot> health_plot(const scenarios::RunData& run, const MetricsTabl
     (void)run;
     p.file = file("health", "Cluster health and the fate of every record",
                   "Top: UnderReplicatedPartitions (partitions whose ISR is smaller than their replica set), "
-                  "OfflinePartitionsCount (partitions without a leader) and ActiveControllerCount (1 while the metadata "
-                  "names an active controller), drawn slightly apart where they agree; metrics.csv has them per sample. "
+                  "OfflinePartitionsCount (partitions without a leader) and ActiveControllerCount summed over the "
+                  "cluster (how many nodes believe they are the active controller: 1 is healthy, 0 none, 2 a zombie), "
+                  "drawn slightly apart where they agree; metrics.csv has them per sample. "
                   "Bottom, Jepsen's view of the run: the records acknowledged in each interval that sit in the final "
                   "committed log once (ok), not at all (lost: an acknowledged write the cluster dropped) or more than "
                   "once (duplicated), and the records that failed for good; totals in the key.");

@@ -128,6 +128,20 @@ TEST_CASE("report views: during an outage the oldest unacknowledged batch ages w
     CHECK(at(m, "ActiveControllerCount", 30) == 1);
 }
 
+TEST_CASE("report views: ActiveControllerCount counts a zombie controller as a second one",
+          "[scenarios][reports][zookeeper]") {
+    // The ZooKeeper-mode controller is paused past its session; another broker is elected while
+    // the paused one still believes it leads, until it resumes and learns otherwise.
+    auto r = library_run("zk-zombie-controller");
+    CHECK(max_between(r->metrics, "ActiveControllerCount", 0, 1e9) == 2);
+    CHECK(at(r->metrics, "ActiveControllerCount", 10) == 1);
+    CHECK(at(r->metrics, "ActiveControllerCount", 59) == 1);
+    // A KRaft controller failover: none for a moment, then one again.
+    auto k = library_run("kraft-controller-failover");
+    CHECK(max_between(k->metrics, "ActiveControllerCount", 0, 1e9) == 1);
+    CHECK(at(k->metrics, "ActiveControllerCount", 10) == 1);
+}
+
 TEST_CASE("report views: the incident table of a leader crash", "[scenarios][reports][incidents]") {
     auto r = library_run("leader-crash-acks-all");
     const auto windows = reports::fault_windows(*r->data);
