@@ -20,10 +20,10 @@ std::optional<int32_t> id_of(const std::string& node, const std::string& prefix)
     return std::nullopt;
 }
 
-// The last sample at or before `t`; nullopt before the first.
-std::optional<size_t> sample_at(const scenarios::RunData& run, sim::Time t) {
+// The last sample before `t` (one taken at `t` may already show the fault); nullopt before the first.
+std::optional<size_t> sample_before(const scenarios::RunData& run, sim::Time t) {
     std::optional<size_t> row;
-    for (size_t r = 0; r < run.samples.size() && run.samples[r].t <= t; ++r) row = r;
+    for (size_t r = 0; r < run.samples.size() && run.samples[r].t < t; ++r) row = r;
     return row;
 }
 
@@ -70,6 +70,22 @@ std::optional<sim::Time> fenced_at(const scenarios::RunData& run, int32_t broker
     return std::nullopt;
 }
 
+// When the rest of the cluster noticed the active controller gone: a KRaft voter turned candidate
+// (or prospective), or ZooKeeper expired a session holding /controller.
+std::optional<sim::Time> controller_loss_noticed(const scenarios::RunData& run, sim::Time from) {
+    if (run.trace == nullptr) return std::nullopt;
+    for (const auto& ev : run.trace->events()) {
+        if (ev.time < from) continue;
+        if (const auto* r = std::get_if<kafka::RaftStateChanged>(&ev.event);
+            r != nullptr && (r->state == "Candidate" || r->state == "Prospective" || r->state == "Unattached"))
+            return ev.time;
+        if (const auto* z = std::get_if<kafka::ZkSessionExpired>(&ev.event);
+            z != nullptr && z->ephemerals.find("/controller") != std::string::npos)
+            return ev.time;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vector<FaultWindow>& windows) {
@@ -99,17 +115,20 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
             if (auto id = id_of(n, "broker:")) brokers.insert(*id);
             if (auto id = id_of(n, "controller:")) controllers.insert(*id);
         }
-        const std::optional<size_t> row0 = sample_at(run, w.from);
+        const std::optional<size_t> row0 = sample_before(run, w.from);
         if (!row0) continue;
         const scenarios::Sample& before = run.samples[*row0];
         const bool cut = w.kind == FaultWindow::Kind::network_cut;
-        // The next fault that could take a leader away: what changes after it is its own incident.
-        std::optional<sim::Time> next_fault;
-        for (size_t k = wi + 1; k < windows.size(); ++k)
-            if (!windows[k].instant && windows[k].from > w.from) {
-                next_fault = windows[k].from;
-                break;
+        // The next fault that names `broker` too: what changes after it is its own incident.
+        auto next_fault_on = [&](int32_t broker) -> std::optional<sim::Time> {
+            const std::string name = "broker:" + std::to_string(broker);
+            for (size_t k = wi + 1; k < windows.size(); ++k) {
+                if (windows[k].instant || windows[k].from <= w.from) continue;
+                const auto& later = run.faults[windows[k].record].resolved;
+                if (std::find(later.begin(), later.end(), name) != later.end()) return windows[k].from;
             }
+            return std::nullopt;
+        };
 
         // Partition leaders it took away.
         for (size_t i = 0; i < before.partitions.size() && i < run.final_state.partitions.size(); ++i) {
@@ -125,6 +144,7 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
             r.leader_after = leader;
             bool offline = false;
             std::optional<sim::Time> first_change;
+            const std::optional<sim::Time> next_fault = next_fault_on(leader);
             for (const Change& c : changes_of(run, ps.topic, ps.tp.partition)) {
                 if (c.t < w.from) continue;
                 if (next_fault && c.t >= *next_fault) break;  // that one is the next fault's doing
@@ -204,7 +224,7 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
         }
 
         // The active controller it took away (a KRaft controller, or the broker that was
-        // ZooKeeper mode's controller). To the sample interval.
+        // ZooKeeper mode's controller). Noticed from the trace; elected to the sample interval.
         const int32_t active = before.active_controller;
         if (active >= 0 && (controllers.count(active) != 0 || brokers.count(active) != 0)) {
             IncidentRow r;
@@ -214,11 +234,11 @@ std::vector<IncidentRow> incidents(const scenarios::RunData& run, const std::vec
             r.what = "active controller";
             r.leader_before = active;
             r.leader_after = active;
+            if (auto noticed = controller_loss_noticed(run, w.from)) r.detected = *noticed - w.from;
             for (size_t row = *row0 + 1; row < run.samples.size(); ++row) {
                 const int32_t now = run.samples[row].active_controller;
-                if (now == active) continue;
-                if (!r.detected) r.detected = run.samples[row].t - w.from;
-                if (now >= 0) {
+                if (now == active || now < 0) continue;
+                {
                     r.elected = run.samples[row].t - w.from;
                     r.leader_after = now;
                     break;

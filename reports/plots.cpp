@@ -228,7 +228,13 @@ std::string panel_text(const Panel& p, const DataBlock& data, const std::vector<
         if (labels) hi += (hi - lo) * 0.3 / 0.7;
         out += "set yrange [" + number(lo) + ":" + number(hi) + "]\n";
     } else {
-        if (p.from_zero) out += "set yrange [0:*]\n";
+        // A panel whose values are all zero (no retries in a calm run) gets a unit range, not
+        // gnuplot's "empty y range" warning.
+        double top = 0;
+        for (const Series& s : p.series)
+            for (double v : data.columns[static_cast<size_t>(s.column - 1)])
+                if (!std::isnan(v)) top = std::max(top, v);
+        if (p.from_zero) out += top > 0 || !p.raw_items.empty() ? "set yrange [0:*]\n" : "set yrange [0:1]\n";
         if (labels) out += "set offsets 0, 0, graph 0.43, 0\n";
     }
     out += fault_decorations(windows, labels, !p.raw_items.empty());
