@@ -13,6 +13,7 @@
 #include "reports/fault_windows.hpp"
 #include "reports/incidents.hpp"
 #include "reports/metrics.hpp"
+#include "reports/plots.hpp"
 #include "reports/sweep_report.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -181,6 +182,25 @@ TEST_CASE("report views: the incident table of a leader crash", "[scenarios][rep
     CHECK(cut_rows >= 1);
 }
 
+TEST_CASE("report views: a controller crash is an incident of the active controller", "[scenarios][reports][incidents]") {
+    // The active KRaft controller crashes at 20s; a voter notices when its fetches go unanswered
+    // (controller.quorum.fetch.timeout.ms) and wins an election.
+    auto r = library_run("kraft-controller-failover");
+    const auto rows = reports::incidents(*r->data, reports::fault_windows(*r->data));
+    const reports::IncidentRow* controller = nullptr;
+    for (const auto& row : rows)
+        if (row.what == "active controller") controller = &row;
+    REQUIRE(controller != nullptr);
+    CHECK(controller->fault_at == s(20));
+    CHECK(controller->leader_after != controller->leader_before);
+    CHECK(controller->leader_after >= 0);
+    REQUIRE(controller->detected);
+    REQUIRE(controller->elected);
+    CHECK(*controller->detected > sim::Duration{0});  // not at the crash itself: when a voter noticed
+    CHECK(*controller->detected <= *controller->elected);
+    CHECK_FALSE(controller->produced);
+}
+
 TEST_CASE("report views: an unclean election's incident counts the acknowledged records it lost",
           "[scenarios][reports][incidents]") {
     auto r = library_run("jepsen-2013-unclean-election");
@@ -258,4 +278,30 @@ TEST_CASE("report views: the loader reads expected_fraction and refuses values o
     }
     auto ok = scenarios::load_scenario_text(base + "{\"check\": \"no-acked-loss\", \"expected_fraction\": 1}]}", "x.json");
     CHECK(ok.scenario);
+}
+
+TEST_CASE("report views: the plot script clips bursts, marks a for's end and draws heatmaps past 8 partitions",
+          "[scenarios][reports][plots]") {
+    auto lca = library_run("leader-crash-acks-all");
+    const auto windows = reports::fault_windows(*lca->data);
+    const reports::PlotScript script = reports::plot_script(*lca->data, lca->metrics, windows);
+    auto has = [&](const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; };
+    // Catch-up bursts after the failover go past the steady range: clipped and marked.
+    CHECK(has(script.text, "above the axis (peak "));
+    // The crash's for of 15s ends at 25s: a dashed green line there, as a restart gets.
+    CHECK(has(script.text, "set arrow 2001 from first 25.000, graph 0 to first 25.000, graph 1 nohead linecolor rgb '#6aa84f' dashtype 2"));
+    CHECK(has(script.text, "oldest-unacked-batch-age-ms"));
+    CHECK(has(script.text, "ActiveControllerCount"));
+    CHECK_FALSE(has(script.text, "with image"));  // 3 partitions: lines
+    size_t names = 0;
+    for (const auto& p : script.plots) names += p.name == "health" ? 1 : 0;
+    CHECK(names == 1);
+
+    auto many = library_run("cooperative-vs-eager");  // 12 partitions, two groups
+    const reports::PlotScript heat = reports::plot_script(*many->data, many->metrics, reports::fault_windows(*many->data));
+    CHECK(has(heat.text, "$leader_grid using 1:2:3 with image"));
+    CHECK(has(heat.text, "$isr_grid using 1:2:3 with image"));
+    CHECK(has(heat.text, "$lag_grid_1"));
+    CHECK(has(heat.text, "$lag_grid_2"));
+    CHECK(has(heat.text, "'payments/11' 11"));
 }
