@@ -61,6 +61,8 @@ tr.not-fired td { color: var(--muted); }
 tr.undo td { color: var(--muted); }
 figure { margin: 10px 0 26px; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--line); border-radius: 6px; }
+/* A heatmap is an image inside the SVG: cells stay cells, not a blur. */
+figure svg image { image-rendering: pixelated; }
 figcaption { color: var(--muted); font-size: 13.5px; margin-top: 6px; }
 .note { background: #fff8e1; border: 1px solid #f3d68a; border-radius: 8px; padding: 10px 14px; }
 pre.story { max-height: 520px; overflow: auto; background: #111826; color: #d7dde8; padding: 14px 16px;

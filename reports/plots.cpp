@@ -168,8 +168,8 @@ std::string fault_decorations(const std::vector<FaultWindow>& windows, bool labe
             for (auto [n, x] : {std::pair{1000 + id, from}, std::pair{2000 + id, until}})
                 if (n < 2000 || w.ended)  // a fault still in force at the end has no end line
                     out += "set arrow " + std::to_string(n) + " from first " + x + ", graph 0 to first " + x +
-                       ", graph 1 nohead linecolor rgb '" + st.text + "' linewidth 2 dashtype " +
-                       (n < 2000 ? "1" : "3") + " front\n";
+                       ", graph 1 nohead linecolor rgb '" + (n < 2000 ? st.text : st.fill) + "' linewidth 2 dashtype " +
+                       (n < 2000 ? "1" : "2") + " front\n";
         } else {
             darker = previous_kind == w.kind && w.from <= previous_until + sim::seconds(1) ? !darker : false;
             previous_kind = w.kind;
@@ -543,7 +543,7 @@ Plot leadership_heatmap(const scenarios::RunData& run, const MetricsTable& m) {
                   "tangle, so each partition is a row and time runs right. Top: which broker leads it as the "
                   "controller's metadata records it (a colour change is a leader change; white crosses: unclean "
                   "elections); a crashed leader stays leader here until the controller fences it. Middle: its ISR size. "
-                  "Fault windows are outlined (solid: start, dotted: end)." + lag_text);
+                  "Fault windows are outlined (dark solid line: start, light dashed line: end)." + lag_text);
     return p;
 }
 
