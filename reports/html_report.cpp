@@ -12,7 +12,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // A long run's story can run to many thousands of lines; the page stays light and
-// trace.jsonl has every event.
+// trace.jsonl has every state change it is told from.
 constexpr size_t max_story_lines = 4000;
 
 const char* const css = R"css(
@@ -61,6 +61,8 @@ tr.not-fired td { color: var(--muted); }
 tr.undo td { color: var(--muted); }
 figure { margin: 10px 0 26px; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--line); border-radius: 6px; }
+/* A heatmap is an image inside the SVG: cells stay cells, not a blur. */
+figure svg image { image-rendering: pixelated; }
 figcaption { color: var(--muted); font-size: 13.5px; margin-top: 6px; }
 .note { background: #fff8e1; border: 1px solid #f3d68a; border-radius: 8px; padding: 10px 14px; }
 pre.story { max-height: 520px; overflow: auto; background: #111826; color: #d7dde8; padding: 14px 16px;
@@ -71,6 +73,16 @@ pre.story .unclean { color: #ff6b6b; font-weight: 600; }
 .kv tr.set td { font-weight: 600; }
 .kv tr.set td:first-child::after { content: "  set"; color: var(--accent); font-weight: 400; font-size: 11px; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top: 24px; }
+@media print {
+  body { background: #ffffff; }
+  section { break-inside: auto; border: none; padding: 0; }
+  figure { break-inside: avoid; }
+  /* On paper there is no scrolling: the story is printed whole. */
+  pre.story { max-height: none; overflow: visible; white-space: pre-wrap; background: #ffffff; color: #000000;
+              border: 1px solid var(--line); }
+  pre.story .fault { color: #8a4b00; }
+  pre.story .unclean { color: #b3261e; }
+}
 )css";
 
 // ---------------------------------------------------------------- small pieces
@@ -142,11 +154,12 @@ std::string header_html(const json& r) {
                      esc(r["profile"]["profile"].get<std::string>()) + "), " + esc(shape));
     row("seed", "<code>" + std::to_string(r["seed"].get<uint64_t>()) + "</code>");
     row("duration", esc(s["duration"].get<std::string>()) + " of virtual time, " +
-                        with_commas(r["summary"]["events"].get<int64_t>()) + " events");
+                        with_commas(r["summary"]["events"].get<int64_t>()) +
+                        " events (message deliveries and timers; the state changes among them are in trace.jsonl)");
     row("trace hash", "<code>" + esc(r["trace_hash"].get<std::string>()) + "</code>");
     if (!r["reproduce"].get<std::string>().empty()) row("reproduce", "<code>" + esc(r["reproduce"].get<std::string>()) + "</code>");
     for (const auto& w : s["warnings"]) row("warning", esc(w.get<std::string>()));
-    out += "</dl>\n<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#expectations\">Expectations</a>"
+    out += "</dl>\n<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#incidents\">Incidents</a><a href=\"#expectations\">Expectations</a>"
            "<a href=\"#plots\">Plots</a><a href=\"#faults\">Faults</a><a href=\"#story\">Story</a>"
            "<a href=\"#config\">Configuration</a></nav>\n</header>\n";
     return out;
@@ -184,6 +197,53 @@ std::string summary_html(const json& r) {
     return out + "</div>\n</section>\n";
 }
 
+std::string ms_text(const json& ms) {
+    if (ms.is_null()) return "never";
+    double v = ms.get<double>();
+    return v >= 1000 ? fixed(v / 1000, 2) + " s" : fixed(v, 1) + " ms";
+}
+
+// Per failover, the numbers a postmortem quotes (reports/incidents.hpp).
+std::string incidents_html(const json& r) {
+    std::string out = "<section id=\"incidents\">\n<h2>Incidents</h2>\n";
+    const json& rows = r["incidents"];
+    if (rows.empty())
+        return out + "<p>No fault took away a partition leader or the active controller.</p>\n</section>\n";
+    out += "<p class=\"lead\">Per leader a fault took away: when the controller noticed (fenced the broker or first "
+           "changed the partition), when it had a new leader, the longest stretch without an acknowledged produce "
+           "to the partition around it, and the records caught in that stretch (unacknowledged when it began or "
+           "sent during it) with their fate in the final log. Times count from the fault.</p>\n";
+    out += "<table>\n<tr><th>fault</th><th>what</th><th>leader</th><th>detected</th><th>elected</th>"
+           "<th>no acks for</th><th>records at risk</th></tr>\n";
+    for (const auto& x : rows) {
+        std::string leader = esc(x["leader_before"].get<std::string>()) + " &rarr; " +
+                             (x["leader_after"].is_null() ? std::string("none") : esc(x["leader_after"].get<std::string>()));
+        if (x["unclean"].get<bool>()) leader += " <span class=\"badge fail\">unclean</span>";
+        std::string gap = "&ndash;", risk = "&ndash;";
+        if (x.contains("unavailable")) {
+            const json& u = x["unavailable"];
+            gap = u["ms"].is_null() ? "&ndash;"
+                                    : esc(ms_text(u["ms"])) + " <span class=\"mono\">(" + esc(u["from"].get<std::string>()) + " to " +
+                                          (u["until"].is_null() ? std::string("the end") : esc(u["until"].get<std::string>())) + ")</span>";
+            const json& k = x["records_at_risk"];
+            risk = with_commas(k["total"].get<int64_t>()) + ": " + with_commas(k["acked"].get<int64_t>()) + " acked";
+            if (k["lost"].is_null()) {
+                risk += " (whether they are in the final log is not judged: a run without expectations keeps no logs)";
+            } else {
+                if (k["lost"].get<int64_t>() > 0) risk += ", <b>" + with_commas(k["lost"].get<int64_t>()) + " of them lost</b>";
+                if (k["duplicated"].get<int64_t>() > 0) risk += ", " + with_commas(k["duplicated"].get<int64_t>()) + " duplicated";
+            }
+            if (k["failed"].get<int64_t>() > 0) risk += ", " + with_commas(k["failed"].get<int64_t>()) + " failed";
+            if (k["unanswered"].get<int64_t>() > 0) risk += ", " + with_commas(k["unanswered"].get<int64_t>()) + " never answered";
+        }
+        out += "<tr><td>" + esc(x["fault"].get<std::string>()) + " <span class=\"mono\">at " + esc(x["at"].get<std::string>()) +
+               "</span></td><td>" + esc(x["what"].get<std::string>()) + "</td><td>" + leader + "</td><td>" +
+               esc(ms_text(x["detected_after_ms"])) + "</td><td>" + esc(ms_text(x["elected_after_ms"])) + "</td><td>" + gap +
+               "</td><td>" + risk + "</td></tr>\n";
+    }
+    return out + "</table>\n</section>\n";
+}
+
 std::string expectations_html(const json& r) {
     std::string out = "<section id=\"expectations\">\n<h2>Expectations</h2>\n";
     if (r["expectations"].empty()) out += "<p>The scenario expects nothing: this run only reports.</p>\n";
@@ -193,7 +253,11 @@ std::string expectations_html(const json& r) {
         out += std::string("<div class=\"check") + (passed ? "" : " failed") + "\">\n";
         out += badge(passed, passed ? "PASS" : "FAIL") + " <span class=\"name\">" + esc(c["check"].get<std::string>()) +
                "</span>" + (params.empty() ? "" : " <code>" + esc(params) + "</code>") + "\n";
-        out += "<div class=\"outcome\">expected: " + esc(c["outcome_expected"].get<std::string>()) +
+        std::string share;
+        if (c.contains("expected_fraction"))
+            share = " on at least " + fixed(c["expected_fraction"].get<double>() * 100, 0) +
+                    "% of seeds (a sweep judges the share; this run is one seed)";
+        out += "<div class=\"outcome\">expected: " + esc(c["outcome_expected"].get<std::string>() + share) +
                " &middot; this run: " + esc(c["outcome"].get<std::string>()) + "</div>\n";
         out += "<p>" + esc(c["summary"].get<std::string>()) + "</p>\n";
         const json& evidence = c["evidence"];
@@ -212,7 +276,9 @@ std::string expectations_html(const json& r) {
 std::string plots_html(const json& r, const std::vector<InlinePlot>& plots) {
     std::string out = "<section id=\"plots\">\n<h2>Plots</h2>\n";
     out += "<p class=\"lead\">Shaded: faults while they were in force (red: a node down, orange: paused, "
-           "purple: network cut, yellow: latency or loss); dashed green lines: a restart, resume or heal. "
+           "purple: network cut, yellow: latency or loss), with a solid line where each begins and a darker shade "
+           "for a window that follows one of its colour; dashed green lines: a restart, resume or heal, and the end "
+           "of a fault's <code>for</code>. Over a heatmap the windows are outlined instead. "
            "The numbers behind every line are in <code>metrics.csv</code>.</p>\n";
     const json& skipped = r["plots"]["skipped"];
     if (!skipped.is_null()) out += "<p class=\"note\">" + esc(skipped.get<std::string>()) + "</p>\n";
@@ -251,9 +317,14 @@ std::string faults_html(const json& r) {
 
 std::string story_html(const scenarios::RunData& run) {
     std::string out = "<section id=\"story\">\n<h2>The run as a story</h2>\n";
-    out += "<p class=\"lead\">What the brokers, the controllers and the harness did, in Kafka's words "
-           "(<code>kafkasim run --narrate</code> prints the same; <code>trace.jsonl</code> has every event).</p>\n";
     if (run.trace == nullptr) return out + "<p>No trace.</p>\n</section>\n";
+    const int64_t traced = static_cast<int64_t>(run.trace->events().size() + run.faults.size());
+    out += "<p class=\"lead\">What the brokers, the controllers and the harness did, in Kafka's words "
+           "(<code>kafkasim run --narrate</code> prints the same). <code>trace.jsonl</code> holds the " +
+           with_commas(traced) + " state changes this story is told from, one JSON line each: elections, ISR "
+           "changes, fencing, quorum, group and client events, and the faults. The run's " +
+           with_commas(run.events) + " events also count every message delivery and timer; those are not "
+           "written out, but every one of them is folded into the trace hash.</p>\n";
     std::string lines;
     size_t shown = 0, left_out = 0;
     auto add = [&](std::optional<std::string> line, bool fault) {
@@ -287,11 +358,19 @@ std::string config_table(const json& config, const json& overrides) {
     return out + "</table>\n";
 }
 
+// A workload's settings in the scenario format's own words ("rate 500/s", not report.json's
+// "rate_per_s 500.0").
 std::string workload_line(const json& j, std::initializer_list<const char*> keys) {
     std::string out;
     for (const char* k : keys) {
         if (!j.contains(k) || j[k].is_null()) continue;
-        out += (out.empty() ? "" : ", ") + std::string(k) + " " + text_of(j[k]);
+        std::string key = k, value = text_of(j[k]);
+        if (key == "rate_per_s") {
+            key = "rate";
+            double v = j[k].get<double>();
+            value = (v == static_cast<double>(static_cast<int64_t>(v)) ? std::to_string(static_cast<int64_t>(v)) : fixed(v, 2)) + "/s";
+        }
+        out += (out.empty() ? "" : ", ") + key + " " + value;
     }
     return out;
 }
@@ -305,7 +384,9 @@ std::string config_html(const json& r) {
            " with the scenario's settings on top (marked <b>set</b>), as the model read them.</p>\n";
     out += "<details><summary>version profile " + esc(profile["profile"].get<std::string>()) + "</summary>\n<ul>\n";
     for (const auto& n : profile["notes"]) out += "<li>" + esc(n.get<std::string>()) + "</li>\n";
-    out += "</ul>\n" + config_table(profile["behaviour"], json::object()) + "</details>\n";
+    // The notes say what each of the model's behaviour switches does; their field names are in
+    // report.json (profile.behaviour).
+    out += "</ul>\n</details>\n";
     out += "<details><summary>brokers</summary>\n" + config_table(c["broker"], c["broker_overrides"]) + "</details>\n";
     for (const auto& t : c["topics"]) {
         out += "<details><summary>topic " + esc(t["name"].get<std::string>()) + ": " +
@@ -382,6 +463,7 @@ std::string html_report(const json& report, const scenarios::RunData& run, const
                       esc(title) + "</title>\n<style>" + css + "</style>\n</head>\n<body>\n<main>\n";
     out += header_html(report);
     out += summary_html(report);
+    out += incidents_html(report);
     out += expectations_html(report);
     out += plots_html(report, plots);
     out += faults_html(report);

@@ -10,6 +10,7 @@
 
 #include "reports/console_report.hpp"
 #include "reports/html_report.hpp"
+#include "reports/incidents.hpp"
 #include "reports/output_file.hpp"
 #include "reports/resolved_config.hpp"
 #include "scenarios/fault_injector.hpp"
@@ -71,9 +72,10 @@ json cluster_json(const scenarios::Scenario& s) {
     return c;
 }
 
-json expectations_json(const std::vector<scenarios::CheckResult>& checks) {
+json expectations_json(const scenarios::Scenario& s, const std::vector<scenarios::CheckResult>& checks) {
     json out = json::array();
     for (const auto& c : checks) {
+        const double fraction = c.index < s.expect.size() ? s.expect[c.index].expected_fraction : 1.0;
         out.push_back({{"index", c.index},
                        {"check", c.name},
                        {"params", c.params},
@@ -84,6 +86,8 @@ json expectations_json(const std::vector<scenarios::CheckResult>& checks) {
                        {"passed", c.passed()},
                        {"summary", c.summary},
                        {"evidence", c.evidence}});
+        // On some seeds only (a sweep judges the share): a single run still judges its seed.
+        if (fraction < 1.0) out.back()["expected_fraction"] = fraction;
     }
     return out;
 }
@@ -193,6 +197,44 @@ json summary_json(const scenarios::RunData& run, const MetricsTable& m) {
             {"trace_hash", run.trace_hash}};
 }
 
+// Milliseconds with three decimals, as a number.
+json ms_json(std::optional<sim::Duration> d) {
+    if (!d) return nullptr;
+    return static_cast<double>(d->us) / 1000.0;
+}
+
+json incidents_json(const scenarios::RunData& run, const std::vector<FaultWindow>& windows) {
+    json out = json::array();
+    const bool kraft = run.scenario.kafka.metadata == scenarios::MetadataMode::kraft;
+    for (const IncidentRow& r : incidents(run, windows)) {
+        const std::string role = r.what == "active controller" && kraft ? "controller:" : "broker:";
+        json j = {{"fault", r.fault},
+                  {"at", sim::format_time(r.fault_at)},
+                  {"at_us", r.fault_at.us},
+                  {"what", r.what},
+                  {"leader_before", role + std::to_string(r.leader_before)},
+                  {"leader_after", r.leader_after < 0 ? json(nullptr) : json(role + std::to_string(r.leader_after))},
+                  {"unclean", r.unclean},
+                  {"detected_after_ms", ms_json(r.detected)},
+                  {"elected_after_ms", ms_json(r.elected)}};
+        if (r.produced) {
+            j["unavailable"] = {
+                {"from", r.unavailable_from ? json(sim::format_time(*r.unavailable_from)) : json(nullptr)},
+                {"until", r.unavailable_until ? json(sim::format_time(*r.unavailable_until)) : json(nullptr)},
+                {"ms", r.unavailable_from ? ms_json(r.unavailable_until.value_or(run.end) - *r.unavailable_from) : json(nullptr)},
+                {"to_end_of_run", r.unavailable_from && !r.unavailable_until}};
+            j["records_at_risk"] = {{"total", r.at_risk},
+                                    {"acked", r.at_risk_acked},
+                                    {"lost", r.fates_judged ? json(r.at_risk_lost) : json(nullptr)},
+                                    {"duplicated", r.fates_judged ? json(r.at_risk_duplicated) : json(nullptr)},
+                                    {"failed", r.at_risk_failed},
+                                    {"unanswered", r.at_risk_unanswered}};
+        }
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
 json plots_json(const PlotsResult& plots) {
     json drawn = json::array();
     for (const auto& p : plots.plots) drawn.push_back({{"name", p.name}, {"title", p.title}, {"png", p.png}, {"svg", p.svg}});
@@ -262,9 +304,10 @@ json report_json(const scenarios::RunData& run, const std::vector<scenarios::Che
                     {"behaviour", behaviour_json(s.kafka.profile.behaviour)}};
     r["cluster"] = cluster_json(s);
     r["config"] = resolved_config_json(s);
-    r["expectations"] = expectations_json(checks);
+    r["expectations"] = expectations_json(s, checks);
     r["faults"] = faults_json(run, windows);
     r["summary"] = summary_json(run, metrics);
+    r["incidents"] = incidents_json(run, windows);
     r["plots"] = plots_json(plots);
     return r;
 }

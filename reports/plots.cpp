@@ -30,11 +30,14 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
-// More partitions than this make the leadership plot unreadable; the CSV has them all.
-constexpr size_t max_partitions_plotted = 12;
+// Past this many partitions, lines of one colour per partition stop being told apart (the
+// palette has ten colours, and ten step lines on three brokers are a tangle): the leadership
+// plot becomes a heatmap, partition x time.
+constexpr size_t max_partitions_as_lines = 8;
 constexpr int plot_width = 1000;
-constexpr int single_height = 420;
-constexpr int double_height = 680;
+constexpr int single_height = 440;
+constexpr int double_height = 720;
+constexpr int triple_height = 980;
 
 const char* const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
@@ -104,6 +107,9 @@ struct Panel {
     std::vector<std::string> extras;    // further plot items (a constant line, a key entry)
     std::optional<std::pair<double, double>> yrange;  // fixed; else autoscaled
     bool from_zero = true;  // an autoscaled y starts at 0 (not on a log scale)
+    // A whole plot command's items instead of `series` (a heatmap from its own data block).
+    std::string raw_items;
+    bool colorbox = false;  // leaves room on the right for a colour scale
 };
 
 Panel panel(std::string title, std::string ylabel) {
@@ -116,6 +122,7 @@ Panel panel(std::string title, std::string ylabel) {
 struct Plot {
     PlotFile file;
     DataBlock data;
+    std::vector<std::string> blocks;  // further data blocks (heatmaps), as text
     std::vector<Panel> panels;
     int height = single_height;
 };
@@ -139,25 +146,49 @@ FaultStyle style_of(FaultWindow::Kind k) {
 }
 
 // Shades every window (a dashed line for a moment) and, when `labels`, names it. Labels are
-// staggered over four heights so that faults close in time stay readable.
-std::string fault_decorations(const std::vector<FaultWindow>& windows, bool labels) {
+// staggered over four heights so that faults close in time stay readable. Each span has a solid
+// edge line where it starts, and consecutive spans of one colour alternate their shade, so
+// back-to-back windows stay two. A fault that ends by its own `for` gets the dashed green line
+// of a restart where it ends, as the caption promises.
+std::string fault_decorations(const std::vector<FaultWindow>& windows, bool labels, bool outline_only) {
     std::string out;
     int id = 1;
+    std::optional<FaultWindow::Kind> previous_kind;
+    sim::Time previous_until;
+    bool darker = false;
     for (size_t i = 0; i < windows.size(); ++i, ++id) {
         const FaultWindow& w = windows[i];
         FaultStyle st = style_of(w.kind);
         std::string from = seconds(w.from), until = seconds(w.until);
         if (w.instant || w.until <= w.from) {
             out += "set arrow " + std::to_string(id) + " from first " + from + ", graph 0 to first " + from +
-                   ", graph 1 nohead linecolor rgb '" + st.fill + "' dashtype 2 linewidth 1.5 back\n";
+                   ", graph 1 nohead linecolor rgb '" + st.fill + "' dashtype 2 linewidth 2 back\n";
+        } else if (outline_only) {
+            // Over a heatmap a shade would hide under the image: both edges, in front.
+            for (auto [n, x] : {std::pair{1000 + id, from}, std::pair{2000 + id, until}})
+                if (n < 2000 || w.ended)  // a fault still in force at the end has no end line
+                    out += "set arrow " + std::to_string(n) + " from first " + x + ", graph 0 to first " + x +
+                       ", graph 1 nohead linecolor rgb '" + (n < 2000 ? st.text : st.fill) + "' linewidth 2 dashtype " +
+                       (n < 2000 ? "1" : "2") + " front\n";
         } else {
+            darker = previous_kind == w.kind && w.from <= previous_until + sim::seconds(1) ? !darker : false;
+            previous_kind = w.kind;
+            previous_until = w.until;
             out += "set object " + std::to_string(id) + " rect from first " + from + ", graph 0 to first " + until +
-                   ", graph 1 behind fillcolor rgb '" + st.fill + "' fillstyle transparent solid 0.22 noborder\n";
+                   ", graph 1 behind fillcolor rgb '" + st.fill + "' fillstyle transparent solid " +
+                   (darker ? "0.38" : "0.2") + " noborder\n";
+            out += "set arrow " + std::to_string(1000 + id) + " from first " + from + ", graph 0 to first " + from +
+                   ", graph 1 nohead linecolor rgb '" + st.text + "' linewidth 1 back\n";
+            if (w.ended && w.ended_by.rfind("undone", 0) == 0) {
+                FaultStyle back = style_of(FaultWindow::Kind::recovery);
+                out += "set arrow " + std::to_string(2000 + id) + " from first " + until + ", graph 0 to first " + until +
+                       ", graph 1 nohead linecolor rgb '" + back.fill + "' dashtype 2 linewidth 2 back\n";
+            }
         }
         if (labels) {
-            double y = 0.96 - 0.065 * static_cast<double>(i % 4);
+            double y = 0.955 - 0.075 * static_cast<double>(i % 4);
             out += "set label " + std::to_string(id) + " " + quoted(w.label) + " at first " + from + ", graph " +
-                   number(y) + " left offset character 0.4,0 font ',9' textcolor rgb '" + st.text + "' boxed front\n";
+                   number(y) + " left offset character 0.4,0 font ',11' textcolor rgb '" + st.text + "' boxed front\n";
         }
     }
     return out;
@@ -167,23 +198,26 @@ std::string fault_decorations(const std::vector<FaultWindow>& windows, bool labe
 
 std::string terminal(bool svg, int height) {
     std::string size = " size " + std::to_string(plot_width) + "," + std::to_string(height);
-    if (svg) return "set terminal svg" + size + " font 'sans-serif,11' noenhanced background '#ffffff'\n";
-    return "set terminal pngcairo" + size + " font 'sans-serif,11' noenhanced background '#ffffff'\n";
+    // 13 points on a 1000-pixel plot: still about 12 once the page scales it to its column.
+    if (svg) return "set terminal svg" + size + " font 'sans-serif,13' noenhanced background '#ffffff'\n";
+    return "set terminal pngcairo" + size + " font 'sans-serif,13' noenhanced background '#ffffff'\n";
 }
 
 std::string panel_text(const Panel& p, const DataBlock& data, const std::vector<FaultWindow>& windows,
-                       double end_s, bool first, bool last) {
+                       double end_s, bool first, bool last, int rmargin) {
     std::string out = "reset\n";
     out += "set border 3 linecolor rgb '#666666'\n";
     out += "set tics nomirror textcolor rgb '#333333'\n";
     out += "set grid xtics ytics linecolor rgb '#e6e6e6' linewidth 1 dashtype 1\n";
-    out += "set key outside right top vertical Left reverse samplen 2 font ',10'\n";
-    // Fixed margins: panels of one plot, and plots on one page, share their x axis position.
-    out += "set lmargin 17\nset rmargin 28\n";
+    // The key in rows between the title and the plot: no column of white beside the plot.
+    out += "set key outside top left horizontal Left reverse samplen 1.5 spacing 1.0 width 1 maxrows 2 font ',12'\n";
+    // Fixed margins: panels of one plot share their x axis position; the right one is as wide
+    // as a colour scale needs, else narrow.
+    out += "set lmargin 15\nset rmargin " + std::to_string(rmargin) + "\n";
     // Fault labels on a white box: readable over the lines they cross.
     out += "set style textbox opaque fillcolor rgb '#ffffff' noborder margins 0.5,0.3\n";
     out += "set xrange [0:" + number(end_s) + "]\n";
-    out += "set title " + quoted(p.title) + " font ',12'\n";
+    out += "set title " + quoted(p.title) + " font ',14'\n";
     out += "set ylabel " + quoted(p.ylabel) + "\n";
     if (last) out += "set xlabel 'virtual time (s)'\n";
     for (const auto& s : p.settings) out += s + "\n";
@@ -194,11 +228,18 @@ std::string panel_text(const Panel& p, const DataBlock& data, const std::vector<
         if (labels) hi += (hi - lo) * 0.3 / 0.7;
         out += "set yrange [" + number(lo) + ":" + number(hi) + "]\n";
     } else {
-        if (p.from_zero) out += "set yrange [0:*]\n";
+        // A panel whose values are all zero (no retries in a calm run) gets a unit range, not
+        // gnuplot's "empty y range" warning.
+        double top = 0;
+        for (const Series& s : p.series)
+            for (double v : data.columns[static_cast<size_t>(s.column - 1)])
+                if (!std::isnan(v)) top = std::max(top, v);
+        if (p.from_zero) out += top > 0 || !p.raw_items.empty() ? "set yrange [0:*]\n" : "set yrange [0:1]\n";
         if (labels) out += "set offsets 0, 0, graph 0.43, 0\n";
     }
-    out += fault_decorations(windows, labels);
+    out += fault_decorations(windows, labels, !p.raw_items.empty());
     std::vector<std::string> items;
+    if (!p.raw_items.empty()) items.push_back(p.raw_items);
     for (const Series& s : p.series) {
         if (!data.has_values(s.column)) continue;  // gnuplot refuses a series of NaN only
         std::string item = data.name + " using 1:" + std::to_string(s.column) + " with " + s.style +
@@ -220,6 +261,13 @@ std::string panel_text(const Panel& p, const DataBlock& data, const std::vector<
     return out + "\n";
 }
 
+// Right margin in characters: room for a colour scale, else a little.
+int right_margin(const Plot& plot) {
+    for (const Panel& p : plot.panels)
+        if (p.colorbox) return 19;
+    return 4;
+}
+
 std::string plot_text(const Plot& plot, const std::vector<FaultWindow>& windows, double end_s) {
     std::string out;
     for (bool svg : {false, true}) {
@@ -229,7 +277,8 @@ std::string plot_text(const Plot& plot, const std::vector<FaultWindow>& windows,
         bool multi = plot.panels.size() > 1;
         if (multi) out += "set multiplot layout " + std::to_string(plot.panels.size()) + ",1\n";
         for (size_t i = 0; i < plot.panels.size(); ++i)
-            out += panel_text(plot.panels[i], plot.data, windows, end_s, i == 0, i + 1 == plot.panels.size());
+            out += panel_text(plot.panels[i], plot.data, windows, end_s, i == 0, i + 1 == plot.panels.size(),
+                              right_margin(plot));
         if (multi) out += "unset multiplot\n";
         out += "unset output\n";
     }
@@ -277,22 +326,39 @@ std::string id_tics(const std::vector<int32_t>& ids, const std::string& prefix, 
     return out + ")";
 }
 
-// A group's committed lag, with a dot where a rebalance gave it a new generation.
+// A group's lag in records: its committed lag as a pale envelope (the auto-commit sawtooth
+// lives there) under the lag from its members' positions, with a dot where a rebalance gave it a
+// new generation.
 Panel group_lag_panel(const MetricsTable& m, DataBlock& data) {
-    Panel lag = panel("Consumer group lag (committed offsets, as kafka-consumer-groups.sh shows it)",
-                      "records behind the high watermark");
+    Panel lag = panel("Group lag in records: from positions (line), from committed offsets (shaded)",
+                      "records behind");
     for (size_t i = 0; i < m.groups.size(); ++i) {
-        std::vector<double> v = column_or_nan(m, entity_column(m.groups[i], metric::records_lag_sum));
-        std::vector<double> generation = column_or_nan(m, entity_column(m.groups[i], metric::group_generation));
-        std::vector<double> rebalance_y(v.size(), no_value);
-        for (size_t r = 1; r < v.size(); ++r)
+        const std::string& g = m.groups[i];
+        std::vector<double> committed = column_or_nan(m, entity_column(g, metric::records_lag_sum));
+        std::vector<double> position = column_or_nan(m, entity_column(g, metric::group_position_lag));
+        std::vector<double> generation = column_or_nan(m, entity_column(g, metric::group_generation));
+        std::vector<double> rebalance_y(position.size(), no_value);
+        for (size_t r = 1; r < position.size(); ++r)
             if (!std::isnan(generation[r]) && generation[r] != generation[r - 1] && generation[r] >= 0)
-                rebalance_y[r] = std::isnan(v[r]) ? 0 : v[r];
-        lag.series.push_back({m.groups[i], data.add(m.groups[i] + " lag", std::move(v)), "lines", color(i), "linewidth 2"});
-        lag.series.push_back({"", data.add(m.groups[i] + " new generation", std::move(rebalance_y)), "points pointtype 7 pointsize 1.1", color(i), ""});
+                rebalance_y[r] = std::isnan(position[r]) ? 0 : position[r];
+        lag.series.push_back({g + " committed", data.add(g + " committed lag", std::move(committed)),
+                              "filledcurves y=0", color(i), "fillstyle transparent solid 0.18 noborder"});
+        lag.series.push_back({g + " positions", data.add(g + " position lag", std::move(position)), "lines", color(i),
+                              "linewidth 2.5"});
+        lag.series.push_back({"", data.add(g + " new generation", std::move(rebalance_y)), "points pointtype 7 pointsize 1.2", color(i), ""});
     }
     lag.extras.push_back(
-        "keyentry with points pointtype 7 pointsize 1.1 linecolor rgb '#444444' title 'new generation'");
+        "keyentry with points pointtype 7 pointsize 1.2 linecolor rgb '#444444' title 'new generation'");
+    return lag;
+}
+
+Panel group_lag_seconds_panel(const MetricsTable& m, DataBlock& data) {
+    Panel lag = panel("Group lag in seconds: age of the oldest unread record", "seconds");
+    for (size_t i = 0; i < m.groups.size(); ++i) {
+        const std::string& g = m.groups[i];
+        lag.series.push_back({g + " max-lag-seconds", data.add(g + " max lag seconds", column_or_nan(m, entity_column(g, metric::group_max_lag_seconds))),
+                              "lines", color(i), "linewidth 2.5"});
+    }
     return lag;
 }
 
@@ -301,20 +367,30 @@ std::optional<Plot> lag_plot(const MetricsTable& m) {
     Plot p;
     std::string caption =
         "records-lag-sum of each consumer: how many records its position is behind the high watermark, summed "
-        "over the partitions it reads. A consumer catches up when its line returns to zero.";
+        "over the partitions it reads; a gap while the consumer is down (a crashed consumer has no lag of its own: "
+        "the partitions it held show in its group's lag above). A consumer catches up when its line returns to zero.";
     if (!m.groups.empty()) {
-        caption = "Top: each consumer group's lag from its committed offsets, the number kafka-consumer-groups.sh "
-                  "shows (dots: a rebalance completed with a new generation). Bottom: " + caption;
-        p.height = double_height;
+        caption = "Top: each consumer group's lag in records. The line is from the members' positions: per partition the "
+                  "high watermark minus the position of the member that owns it, where an owner that crashed keeps its "
+                  "last position until a rebalance hands the partition on, so orphaned partitions climb. Shaded below "
+                  "it: the lag from committed offsets, the number kafka-consumer-groups.sh shows, whose auto-commit "
+                  "sawtooth (auto.commit.interval.ms) is noise, not failure (dots: a rebalance completed with a new "
+                  "generation). Middle: the same lag in seconds, as Burrow and kafka-lag-exporter users read it: the "
+                  "time since the oldest unread record was appended (to the sample interval). Bottom: " + caption;
+        p.height = triple_height;
     }
     p.file = file("lag", "Consumer lag", caption);
     p.data.name = "$lag";
     p.data.add("time_s", time_column(m));
-    if (!m.groups.empty()) p.panels.push_back(group_lag_panel(m, p.data));
-    Panel lag = panel("Consumer lag by client (records-lag-sum, from its position)", "records behind the high watermark");
+    if (!m.groups.empty()) {
+        p.panels.push_back(group_lag_panel(m, p.data));
+        p.panels.push_back(group_lag_seconds_panel(m, p.data));
+    }
+    Panel lag = panel("Consumer lag by client (records-lag-sum, from its position)", "records behind");
     for (size_t i = 0; i < m.consumers.size(); ++i) {
         int col = p.data.add(m.consumers[i] + " lag", column_or_nan(m, entity_column(m.consumers[i], metric::records_lag_sum)));
-        lag.series.push_back({m.consumers[i], col, "lines", color(i), "linewidth 2"});
+        // Past the palette's ten colours, the second round is dashed.
+        lag.series.push_back({m.consumers[i], col, "lines", color(i), i < std::size(palette) ? "linewidth 2" : "linewidth 2 dashtype 2"});
     }
     p.panels.push_back(std::move(lag));
     return p;
@@ -347,13 +423,135 @@ bool any_in(const std::vector<sim::Time>& times, sim::Time after, sim::Time upto
     return std::any_of(times.begin(), times.end(), [&](sim::Time t) { return t > after && t <= upto; });
 }
 
+// ---------------------------------------------------------------- heatmaps (many partitions)
+
+// A partition x time grid as a gnuplot data block ("t index value" lines), NaN cells left out.
+std::string grid_block(const std::string& name, const MetricsTable& m, const std::vector<std::vector<double>>& rows_by_partition) {
+    std::string out = "# " + name + ": time_s, partition index (as in the ytics), value\n" + name + " << EOD\n";
+    for (size_t r = 0; r < m.times.size(); ++r) {
+        for (size_t k = 0; k < rows_by_partition.size(); ++k) {
+            double v = rows_by_partition[k][r];
+            if (std::isnan(v)) continue;
+            out += seconds(m.times[r]) + " " + std::to_string(k) + " " + number(v) + "\n";
+        }
+    }
+    return out + "EOD\n";
+}
+
+std::string partition_tics(const MetricsTable& m) {
+    size_t every = (m.partitions.size() + 23) / 24;
+    std::string out = "set ytics (";
+    for (size_t k = 0; k < m.partitions.size(); k += every)
+        out += (k ? ", " : "") + quoted(m.partitions[k]) + " " + std::to_string(k);
+    return out + ") font ',10'";
+}
+
+Panel heat_panel(std::string title, const MetricsTable& m, const std::string& block) {
+    Panel h = panel(std::move(title), "");
+    h.colorbox = true;
+    h.yrange = {-0.5, static_cast<double>(m.partitions.size()) - 0.5};
+    h.settings.push_back(partition_tics(m));
+    h.settings.push_back("set grid noxtics noytics");
+    h.settings.push_back("set colorbox user origin screen 0.9, graph 0 size character 1.5, graph 0.7");
+    h.raw_items = block + " using 1:2:3 with image notitle";
+    return h;
+}
+
+// Leader, ISR size and (for the first consumer group) lag per partition, one row each.
+Plot leadership_heatmap(const scenarios::RunData& run, const MetricsTable& m) {
+    Plot p;
+    p.data.name = "$leadership";
+    p.data.add("time_s", time_column(m));
+    const std::vector<int32_t> brokers = node_ids(run, "broker:");
+    const auto unclean = unclean_elections(run);
+    std::vector<std::vector<double>> leader(m.partitions.size()), isr(m.partitions.size()), lag;
+    std::vector<double> unclean_x, unclean_y;
+    int64_t max_replicas = 1;
+    for (size_t k = 0; k < m.partitions.size(); ++k) {
+        const std::string& label = m.partitions[k];
+        std::vector<double> l = column_or_nan(m, entity_column(label, metric::leader));
+        for (double& x : l) {  // colour index: 0 none, i+1 the i-th broker
+            if (std::isnan(x)) continue;
+            auto it = std::find(brokers.begin(), brokers.end(), static_cast<int32_t>(x));
+            x = it == brokers.end() ? 0 : static_cast<double>(it - brokers.begin() + 1);
+        }
+        leader[k] = std::move(l);
+        isr[k] = column_or_nan(m, entity_column(label, metric::isr_count));
+        for (double r : column_or_nan(m, entity_column(label, metric::replicas_count)))
+            if (!std::isnan(r)) max_replicas = std::max<int64_t>(max_replicas, std::llround(r));
+        auto u = unclean.find(label);
+        if (u != unclean.end())
+            for (sim::Time t : u->second) {
+                unclean_x.push_back(static_cast<double>(t.us) / 1e6);
+                unclean_y.push_back(static_cast<double>(k));
+            }
+    }
+    // The groups with per-partition lag (at most three panels of it).
+    std::vector<std::string> groups;
+    for (const std::string& g : m.groups)
+        if (groups.size() < 3 && m.find(entity_column(g + "." + m.partitions.front(), metric::partition_lag)) != nullptr)
+            groups.push_back(g);
+    p.blocks.push_back(grid_block("$leader_grid", m, leader));
+    p.blocks.push_back(grid_block("$isr_grid", m, isr));
+    Panel lp = heat_panel("Partition leader (colour: broker; black: none, the partition is offline)", m, "$leader_grid");
+    std::string tics = "set cbtics ('none' 0", pal = "set palette defined (0 '#111111'";
+    for (size_t i = 0; i < brokers.size(); ++i) {
+        tics += ", " + quoted("broker:" + std::to_string(brokers[i])) + " " + std::to_string(i + 1);
+        pal += ", " + std::to_string(i + 1) + " '" + color(i) + "'";
+    }
+    lp.settings.push_back(tics + ")");
+    lp.settings.push_back(pal + ")");
+    lp.settings.push_back("set palette maxcolors " + std::to_string(brokers.size() + 1));
+    lp.settings.push_back("set cbrange [-0.5:" + number(static_cast<double>(brokers.size()) + 0.5) + "]");
+    if (!unclean_x.empty()) {
+        std::string b = "$unclean << EOD\n";
+        for (size_t i = 0; i < unclean_x.size(); ++i) b += number(unclean_x[i]) + " " + number(unclean_y[i]) + "\n";
+        p.blocks.push_back(b + "EOD\n");
+        lp.raw_items += ", $unclean using 1:2 with points pointtype 2 pointsize 2.5 linewidth 2.5 linecolor rgb '#ffffff' title 'unclean election'";
+    }
+    Panel ip = heat_panel("ISR size (InSyncReplicasCount): pale when full, orange at or above min.insync.replicas, red below", m, "$isr_grid");
+    const int64_t min_isr = common_min_isr(run.scenario).value_or(1);
+    std::string ipal = "set palette defined (";
+    for (int64_t v = 0; v <= max_replicas; ++v) {
+        const char* c = v == max_replicas ? "#d9efd3" : v >= min_isr ? "#fdae61" : v > 0 ? "#d7301f" : "#67000d";
+        ipal += (v ? ", " : "") + std::to_string(v) + " '" + c + "'";
+    }
+    ip.settings.push_back(ipal + ")");
+    ip.settings.push_back("set palette maxcolors " + std::to_string(max_replicas + 1));
+    ip.settings.push_back("set cbrange [-0.5:" + number(static_cast<double>(max_replicas) + 0.5) + "]");
+    ip.settings.push_back("set cbtics 1");
+    p.panels.push_back(std::move(lp));
+    p.panels.push_back(std::move(ip));
+    std::string lag_text;
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        std::vector<std::vector<double>> lag;
+        for (const std::string& label : m.partitions)
+            lag.push_back(column_or_nan(m, entity_column(groups[gi] + "." + label, metric::partition_lag)));
+        const std::string block = "$lag_grid_" + std::to_string(gi + 1);
+        p.blocks.push_back(grid_block(block, m, lag));
+        Panel gp = heat_panel("Lag of " + groups[gi] + " per partition, from positions (records)", m, block);
+        gp.settings.push_back("set palette defined (0 '#f7fbff', 0.3 '#6baed6', 1 '#08306b')");
+        gp.settings.push_back("set cbrange [0:*]");
+        p.panels.push_back(std::move(gp));
+    }
+    if (!groups.empty())
+        lag_text = " Below: each consumer group's lag on each partition from its members' positions (white: caught up; "
+                   "a partition whose owner crashed darkens until a rebalance hands it on).";
+    p.height = 170 + 270 * static_cast<int>(p.panels.size());
+    p.file = file("leadership", "Partition leadership, ISR and lag",
+                  "With " + std::to_string(m.partitions.size()) + " partitions, one line each would repeat colours and "
+                  "tangle, so each partition is a row and time runs right. Top: which broker leads it as the "
+                  "controller's metadata records it (a colour change is a leader change; white crosses: unclean "
+                  "elections); a crashed leader stays leader here until the controller fences it. Middle: its ISR size. "
+                  "Fault windows are outlined (dark solid line: start, light dashed line: end)." + lag_text);
+    return p;
+}
+
 std::optional<Plot> leadership_plot(const scenarios::RunData& run, const MetricsTable& m) {
     if (m.partitions.empty()) return std::nullopt;
-    size_t shown = std::min(m.partitions.size(), max_partitions_plotted);
-    std::string more = shown < m.partitions.size()
-                           ? " The first " + std::to_string(shown) + " of " + std::to_string(m.partitions.size()) +
-                                 " partitions are drawn; metrics.csv has them all."
-                           : "";
+    if (m.partitions.size() > max_partitions_as_lines) return leadership_heatmap(run, m);
+    size_t shown = m.partitions.size();
+    std::string more;
     Plot p;
     p.file = file("leadership", "Partition leadership and ISR",
                   "Top: which broker leads each partition as the controller's metadata records it (dots mark a "
@@ -417,43 +615,165 @@ std::optional<Plot> leadership_plot(const scenarios::RunData& run, const Metrics
     return p;
 }
 
-bool any_above_zero(const std::vector<double>& v) {
-    for (double x : v)
-        if (!std::isnan(x) && x > 0) return true;
-    return false;
+// A y range for a rate that a few catch-up bursts would flatten: 2.5 times the 75th percentile of
+// the positive values, rounded up to 1, 2 or 5 times a power of ten; nullopt when nothing
+// exceeds it (the whole range fits).
+std::optional<double> steady_cap(const std::vector<std::vector<double>>& series) {
+    std::vector<double> v;
+    for (const auto& s : series)
+        for (double x : s)
+            if (!std::isnan(x) && x > 0) v.push_back(x);
+    if (v.size() < 10) return std::nullopt;
+    std::sort(v.begin(), v.end());
+    double cap = 2.5 * v[(v.size() * 3) / 4];
+    double nice = 0;
+    for (double scale = 1; nice == 0; scale *= 10)
+        for (double step : {1.0, 2.0, 5.0})
+            if (nice == 0 && step * scale >= cap) nice = step * scale;
+    return v.back() > nice ? std::optional<double>(nice) : std::nullopt;
 }
 
 std::optional<Plot> produce_plot(const scenarios::RunData& run, const MetricsTable& m) {
     if (run.scenario.producers.empty()) return std::nullopt;
     Plot p;
-    p.file = file("produce", "Produce throughput and latency",
-                  "Top: records per second the producers sent (record-send-rate), had acknowledged and "
-                  "failed for good, per sample interval. Bottom: the 50th and 99th percentile latency of the "
-                  "batches acknowledged in each interval, from a batch's first send to its acknowledgement "
-                  "(retries through a failover count), on a log scale; gaps are intervals without an "
-                  "acknowledgement.");
-    p.height = double_height;
+    p.height = triple_height;
     p.data.name = "$produce";
     p.data.add("time_s", time_column(m));
+    std::vector<double> sent = column_or_nan(m, std::string(metric::record_send_rate));
+    std::vector<double> acked = column_or_nan(m, std::string(metric::record_ack_rate));
+    std::optional<double> cap = steady_cap({sent, acked});
     Panel rate = panel("Produce throughput", "records/s");
-    rate.series.push_back({"sent (record-send-rate)", p.data.add(std::string(metric::record_send_rate), column_or_nan(m, std::string(metric::record_send_rate))),
-                           "lines", color(0), "linewidth 2"});
-    rate.series.push_back({"acknowledged", p.data.add(std::string(metric::record_ack_rate), column_or_nan(m, std::string(metric::record_ack_rate))),
-                           "lines", color(2), "linewidth 2"});
-    std::vector<double> errors = column_or_nan(m, std::string(metric::record_error_rate));
-    if (any_above_zero(errors))
-        rate.series.push_back({"failed (record-error-rate)", p.data.add(std::string(metric::record_error_rate), std::move(errors)), "lines", color(3), "linewidth 2"});
-    Panel latency = panel("Produce latency, first send to acknowledgement", "ms");
+    std::string clipped_text;
+    if (cap) {
+        // Bursts past the steady range are cut at its top and marked there with their peak.
+        std::vector<double> mark(sent.size(), no_value);
+        double peak = 0;
+        for (size_t r = 0; r < sent.size(); ++r) {
+            double top = std::max(std::isnan(sent[r]) ? 0.0 : sent[r], std::isnan(acked[r]) ? 0.0 : acked[r]);
+            if (top > *cap) {
+                mark[r] = *cap;
+                peak = std::max(peak, top);
+            }
+        }
+        rate.yrange = {0, *cap};
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "above the axis (peak %.0f/s)", peak);
+        rate.series.push_back({buf, p.data.add("clipped burst marker", std::move(mark)), "points pointtype 9 pointsize 1.6",
+                               "#444444", ""});
+        clipped_text = " The y axis is set by the steady rate; catch-up bursts after an outage go past it and are marked "
+                       "with a triangle at the top (their peak is in the key and in metrics.csv).";
+    }
+    rate.series.insert(rate.series.begin(), {"sent (record-send-rate)", p.data.add(std::string(metric::record_send_rate), std::move(sent)),
+                                             "lines", color(0), "linewidth 2"});
+    rate.series.insert(rate.series.begin() + 1, {"acknowledged", p.data.add(std::string(metric::record_ack_rate), std::move(acked)),
+                                                 "lines", color(2), "linewidth 2"});
+    p.file = file("produce", "Produce throughput, latency and what is pending",
+                  "Top: records per second the producers sent (record-send-rate) and had acknowledged, per sample "
+                  "interval." + clipped_text + " Middle, on a log scale: the 50th and 99th percentile latency of the "
+                  "batches acknowledged in each interval, from a batch's first send to its acknowledgement (retries "
+                  "through a failover count), and the age of the oldest batch still waiting for an answer: latency only "
+                  "counts batches that completed, so during an outage it goes quiet while the pending age climbs. "
+                  "Bottom: failed attempts the producer retries (record-retry-rate) and records failed for good "
+                  "(record-error-rate).");
+    Panel latency = panel("Produce latency and the oldest unacknowledged batch", "ms");
     latency.settings.push_back("set logscale y 10");
     latency.from_zero = false;
-    for (auto [name, title, c] : {std::tuple{metric::request_latency_p50, "p50", 0}, std::tuple{metric::request_latency_p99, "p99", 1}}) {
+    for (auto [name, title, c] : {std::tuple{metric::request_latency_p50, "p50 (acknowledged)", 4},
+                                  std::tuple{metric::request_latency_p99, "p99 (acknowledged)", 5},
+                                  std::tuple{metric::oldest_unacked_age_ms, "oldest unacknowledged", 3}}) {
         std::vector<double> v = column_or_nan(m, std::string(name));
         for (double& x : v)
-            if (!std::isnan(x) && x <= 0) x = no_value;  // a log scale has no zero (acks=0)
-        latency.series.push_back({title, p.data.add(std::string(name) + " (ms, NaN for 0)", std::move(v)), "lines", color(static_cast<size_t>(c) + 4), "linewidth 2"});
+            if (!std::isnan(x) && x <= 0) x = no_value;  // a log scale has no zero (acks=0, nothing pending)
+        latency.series.push_back({title, p.data.add(std::string(name) + " (ms, NaN for 0)", std::move(v)),
+                                  "lines", color(static_cast<size_t>(c)), c == 3 ? "linewidth 2 dashtype 2" : "linewidth 2"});
     }
+    Panel failures = panel("Failed produce attempts", "records/s");
+    failures.series.push_back({"retried (record-retry-rate)", p.data.add(std::string(metric::record_retry_rate), column_or_nan(m, std::string(metric::record_retry_rate))),
+                               "lines", color(1), "linewidth 2"});
+    failures.series.push_back({"failed for good (record-error-rate)", p.data.add(std::string(metric::record_error_rate), column_or_nan(m, std::string(metric::record_error_rate))),
+                               "lines", color(3), "linewidth 2"});
     p.panels.push_back(std::move(rate));
     p.panels.push_back(std::move(latency));
+    p.panels.push_back(std::move(failures));
+    return p;
+}
+
+// Cluster health over time, and every acknowledged record's fate (Jepsen's timeline of ok /
+// failed / lost / duplicated, per sample interval).
+std::optional<Plot> health_plot(const scenarios::RunData& run, const MetricsTable& m) {
+    if (m.times.empty()) return std::nullopt;
+    Plot p;
+    p.height = double_height;
+    p.data.name = "$health";
+    p.data.add("time_s", time_column(m));
+    Panel cluster = panel("Cluster health (kafka.controller / ReplicaManager)", "count");
+    double top = 1;
+    int colour = 0;
+    for (auto [name, title, offset] : {std::tuple{metric::under_replicated_partitions, "UnderReplicatedPartitions", 0.0},
+                                       std::tuple{metric::offline_partitions_count, "OfflinePartitionsCount", 0.04},
+                                       std::tuple{metric::active_controller_count, "ActiveControllerCount", -0.04}}) {
+        std::vector<double> v = column_or_nan(m, std::string(name));
+        for (double& x : v)
+            if (!std::isnan(x)) {
+                top = std::max(top, x);
+                x += offset;  // apart where they agree
+            }
+        int c = colour++ == 0 ? 1 : colour == 2 ? 3 : 0;
+        cluster.series.push_back({title, p.data.add(std::string(name), std::move(v)), "steps", color(static_cast<size_t>(c)), "linewidth 2"});
+    }
+    cluster.yrange = {-0.3, top + 0.5};
+    cluster.settings.push_back(top <= 12 ? "set ytics 1" : "set format y '%.0f'");
+    Panel fates = panel("Acknowledged records by fate in the final log (Jepsen-style), per sample interval", "records (log scale)");
+    fates.settings.push_back("set logscale y 10");
+    fates.from_zero = false;
+    int64_t totals[4] = {0, 0, 0, 0};
+    struct Fate {
+        std::string_view column;
+        const char* title;
+        const char* style;
+        const char* colour;
+    };
+    const Fate kinds[] = {{metric::records_acked_ok_total, "ok", "lines", "#2ca02c"},
+                          {metric::record_error_total, "failed for good", "points pointtype 9 pointsize 1.3", "#ff7f0e"},
+                          {metric::records_lost_total, "LOST", "points pointtype 7 pointsize 1.6", "#d62728"},
+                          {metric::records_duplicated_total, "duplicated", "points pointtype 5 pointsize 1.4", "#9467bd"}};
+    for (size_t k = 0; k < std::size(kinds); ++k) {
+        std::vector<double> total = column_or_nan(m, std::string(kinds[k].column));
+        std::vector<double> per(total.size(), no_value);
+        double before = 0;
+        for (size_t r = 0; r < total.size(); ++r) {
+            if (std::isnan(total[r])) continue;
+            if (total[r] > before) per[r] = total[r] - before;
+            before = total[r];
+        }
+        totals[k] = static_cast<int64_t>(before);
+        if (totals[k] == 0)  // say "none" in the key rather than leave the fate out
+            fates.extras.push_back(std::string("keyentry with ") + kinds[k].style + " linecolor rgb '" + kinds[k].colour +
+                                   "' title " + quoted(std::string(kinds[k].title) + " (0)"));
+        fates.series.push_back({std::string(kinds[k].title) + " (" + std::to_string(totals[k]) + ")",
+                                p.data.add(std::string(kinds[k].column) + " per interval", std::move(per)), kinds[k].style,
+                                kinds[k].colour, kinds[k].style[0] == 'l' ? "linewidth 1.5" : ""});
+    }
+    if (m.find(metric::records_acked_ok_total) == nullptr || !DataBlock{"", {column_or_nan(m, std::string(metric::records_acked_ok_total))}, {""}}.has_values(1)) {
+        fates.title = "Record fates: not judged in this run";
+        fates.ylabel = "";
+        fates.series.clear();
+        fates.extras.clear();
+        fates.settings.clear();
+        fates.settings.push_back("set label 98 'a scenario without expectations keeps no replica logs to judge records against' "
+                                 "at graph 0.5, graph 0.6 center textcolor rgb '#666666'");
+    }
+    (void)run;
+    p.file = file("health", "Cluster health and the fate of every record",
+                  "Top: UnderReplicatedPartitions (partitions whose ISR is smaller than their replica set), "
+                  "OfflinePartitionsCount (partitions without a leader) and ActiveControllerCount summed over the "
+                  "cluster (how many nodes believe they are the active controller: 1 is healthy, 0 none, 2 a zombie), "
+                  "drawn slightly apart where they agree; metrics.csv has them per sample. "
+                  "Bottom, Jepsen's view of the run: the records acknowledged in each interval that sit in the final "
+                  "committed log once (ok), not at all (lost: an acknowledged write the cluster dropped) or more than "
+                  "once (duplicated), and the records that failed for good; totals in the key.");
+    p.panels.push_back(std::move(cluster));
+    p.panels.push_back(std::move(fates));
     return p;
 }
 
@@ -551,13 +871,16 @@ PlotScript plot_script(const scenarios::RunData& run, const MetricsTable& metric
                        const std::vector<FaultWindow>& windows) {
     std::vector<Plot> plots;
     for (auto plot : {lag_plot(metrics), leadership_plot(run, metrics), produce_plot(run, metrics),
-                      quorum_plot(run, metrics)})
+                      health_plot(run, metrics), quorum_plot(run, metrics)})
         if (plot) plots.push_back(std::move(*plot));
     const double end_s = static_cast<double>(run.end.us) / 1e6;
     PlotScript out;
     out.text = "# kafkasim plots: scenario " + run.scenario.name + ", seed " + std::to_string(run.seed) +
                ".\n# Draw them again (in this folder): gnuplot plots.gp\n";
-    for (const Plot& p : plots) out.text += "\n" + p.data.text();
+    for (const Plot& p : plots) {
+        out.text += "\n" + p.data.text();
+        for (const std::string& b : p.blocks) out.text += b;
+    }
     for (const Plot& p : plots) {
         out.text += plot_text(p, windows, end_s);
         out.plots.push_back(p.file);

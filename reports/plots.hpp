@@ -1,7 +1,11 @@
 // The plots of a run, drawn by gnuplot (through gnuplot-iostream) as PNG and SVG into
-// DIR/plots/: consumer lag, partition leadership and ISR size, produce throughput and
-// latency, the metadata quorum's leader and epoch. Every plot shades the fault windows and
-// labels them ("crash broker:1"); x is virtual time in seconds.
+// DIR/plots/: consumer lag (group lag from positions over the committed-lag envelope, lag in
+// seconds, each client's), partition leadership and ISR size (a partition x time heatmap with
+// per-group lag past 8 partitions), produce throughput (scaled to the steady rate, bursts
+// clipped and marked), latency with the oldest unacknowledged batch's age and failed attempts,
+// cluster health with every acknowledged record's fate, the metadata quorum's leader and epoch.
+// Every plot shades the fault windows and labels them ("crash broker:1"); x is virtual time in
+// seconds.
 //
 // The script gnuplot ran is kept as DIR/plots/plots.gp (data included): `gnuplot plots.gp`
 // in that folder draws the same files again, and is the place to restyle a plot.

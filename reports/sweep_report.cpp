@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include <gnuplot-iostream.h>
@@ -80,6 +82,8 @@ ojson seed_json(const SeedResult& r) {
                           {"checked", c.checked},
                           {"passed", c.passed()},
                           {"summary", c.summary}});
+    for (size_t i = 0; i < r.checks.size(); ++i)
+        if (r.checks[i].expected_fraction < 1.0) checks[i]["expected_fraction"] = r.checks[i].expected_fraction;
     j["checks"] = checks;
     return j;
 }
@@ -128,6 +132,11 @@ SeedResult seed_from_json(const ojson& j, const std::string& where) {
         sc.holds = field<bool>(c, "holds", at);
         sc.checked = field<bool>(c, "checked", at);
         sc.summary = field<std::string>(c, "summary", at);
+        if (c.contains("expected_fraction")) {
+            sc.expected_fraction = field<double>(c, "expected_fraction", at);
+            if (!(sc.expected_fraction > 0 && sc.expected_fraction <= 1))
+                throw SweepInputError(at + ": \"expected_fraction\" must be above 0 and at most 1");
+        }
         r.checks.push_back(std::move(sc));
     }
     return r;
@@ -161,9 +170,12 @@ struct Panel {
     std::string xlabel;
     std::string empty_text;  // shown when there are no values
     std::vector<int64_t> values;
+    std::vector<bool> failing;  // per value: its seed missed an expectation
     double unit = 1;         // values / unit = plotted x
 };
 
+// Bars of seeds per bin: passing seeds blue, failing ones stacked on them in red, with room
+// above the tallest bar for the key.
 void plot_panel(Gnuplot& gp, const Panel& p) {
     gp << "set xlabel " << gp_quote(p.xlabel) << "\n";
     if (p.values.empty()) {
@@ -175,22 +187,43 @@ void plot_panel(Gnuplot& gp, const Panel& p) {
               "unset label 1\nset xtics\nset ytics\nset autoscale\n";
         return;
     }
-    Histogram h = make_histogram(p.values);
-    std::vector<std::pair<double, int64_t>> boxes;
+    // Values on a grid (failover times are measured to the sample interval) are binned in steps
+    // of it, so that no bin falls between two grid points and the bars do not comb.
+    int64_t grid = 0;
+    for (int64_t v : p.values) grid = std::gcd(grid, v < 0 ? -v : v);
+    if (grid <= 1) grid = 1;
+    std::vector<int64_t> scaled;
+    for (int64_t v : p.values) scaled.push_back(v / grid);
+    const double unit = p.unit / static_cast<double>(grid);
+    Histogram h = make_histogram(scaled);
+    std::vector<int64_t> failing(h.counts.size(), 0);
+    for (size_t i = 0; i < scaled.size(); ++i)
+        if (p.failing[i]) ++failing[static_cast<size_t>((scaled[i] - h.first) / h.width)];
+    std::vector<std::tuple<double, int64_t, int64_t>> boxes;  // centre, all seeds, passing seeds
     for (size_t i = 0; i < h.counts.size(); ++i) {
         const double offset = (static_cast<double>(i) + 0.5) * static_cast<double>(h.width);
-        const double centre = (static_cast<double>(h.first) + offset) / p.unit;
-        boxes.emplace_back(centre, h.counts[i]);
+        const double centre = (static_cast<double>(h.first) + offset) / unit;
+        boxes.emplace_back(centre, h.counts[i], h.counts[i] - failing[i]);
     }
-    double lo = static_cast<double>(h.first) / p.unit;
-    double hi = (static_cast<double>(h.first) + static_cast<double>(h.counts.size() * h.width)) / p.unit;
+    double lo = static_cast<double>(h.first) / unit;
+    double hi = (static_cast<double>(h.first) + static_cast<double>(h.counts.size() * h.width)) / unit;
     // Counts are whole seeds: no fractional tics when they are small.
     const int64_t tallest = *std::max_element(h.counts.begin(), h.counts.end());
+    const bool any_failing = std::any_of(failing.begin(), failing.end(), [](int64_t f) { return f > 0; });
+    const int64_t top = std::max<int64_t>(tallest + 1, (tallest * 5 + 3) / 4);  // a quarter of headroom
     gp << (tallest <= 10 ? "set ytics 1\n" : "set ytics autofreq\n");
-    gp << "set boxwidth " << static_cast<double>(h.width) / p.unit << " absolute\n"
-       << "set xrange [" << lo << ":" << hi << "]\nset yrange [0:*]\n"
-       << "plot '-' using 1:2 with boxes lc rgb '#4477aa' notitle\n";
-    gp.send1d(boxes);
+    gp << "set boxwidth " << static_cast<double>(h.width) / unit << " absolute\n"
+       << "set xrange [" << lo << ":" << hi << "]\nset yrange [0:" << top << "]\n"
+       << "set key top right\n";
+    if (any_failing) {
+        gp << "plot '-' using 1:2 with boxes lc rgb '#cc3311' title 'seeds that missed an outcome', "
+              "'-' using 1:3 with boxes lc rgb '#4477aa' title 'seeds that met every outcome'\n";
+        gp.send1d(boxes);
+        gp.send1d(boxes);
+    } else {
+        gp << "plot '-' using 1:3 with boxes lc rgb '#4477aa' title 'seeds (each met every outcome)'\n";
+        gp.send1d(boxes);
+    }
     gp << "set autoscale\nset ytics autofreq\n";
 }
 
@@ -257,7 +290,10 @@ SeedResult seed_result(const scenarios::RunData& run, const std::vector<scenario
     r.seed = run.seed;
     r.trace_hash = run.trace_hash;
     r.events = run.events;
-    for (const auto& c : checks) r.checks.push_back({c.name, c.params, c.expect_violated, c.holds, c.summary, c.checked});
+    for (const auto& c : checks) {
+        double fraction = c.index < run.scenario.expect.size() ? run.scenario.expect[c.index].expected_fraction : 1.0;
+        r.checks.push_back({c.name, c.params, c.expect_violated, c.holds, c.summary, c.checked, fraction});
+    }
     for (const scenarios::FailoverMeasure& f : scenarios::measure_failovers(run)) {
         ++r.failovers;
         if (!f.took) {
@@ -299,8 +335,22 @@ int64_t SweepResult::faults() const {
     return std::count_if(results.begin(), results.end(), [](const SeedResult& r) { return r.fault.has_value(); });
 }
 
+bool CheckTally::as_expected() const {
+    if (expected_fraction >= 1.0 || runs() == 0) return false;
+    // met / runs >= fraction, in integers where possible: met >= ceil(fraction * runs) less float noise.
+    return static_cast<double>(met()) >= expected_fraction * static_cast<double>(runs()) - 1e-9;
+}
+
+bool seed_failing(const SeedResult& r, const std::vector<CheckTally>& tallies) {
+    if (r.fault || r.passed()) return false;
+    for (size_t i = 0; i < r.checks.size(); ++i)
+        if (!r.checks[i].passed() && !(i < tallies.size() && tallies[i].as_expected())) return true;
+    return false;
+}
+
 int64_t SweepResult::failing() const {
-    return std::count_if(results.begin(), results.end(), [](const SeedResult& r) { return !r.fault && !r.passed(); });
+    const std::vector<CheckTally> tallies = tally_checks(*this);
+    return std::count_if(results.begin(), results.end(), [&](const SeedResult& r) { return seed_failing(r, tallies); });
 }
 
 int SweepResult::exit_code() const {
@@ -325,7 +375,7 @@ std::vector<CheckTally> tally_checks(const SweepResult& sweep) {
         if (r.fault) continue;
         for (size_t i = 0; i < r.checks.size(); ++i) {
             const SeedCheck& c = r.checks[i];
-            if (i == tallies.size()) tallies.push_back({c.name, c.params, c.expect_violated, 0, 0, 0, {}});
+            if (i == tallies.size()) tallies.push_back({c.name, c.params, c.expect_violated, c.expected_fraction, 0, 0, 0, {}});
             CheckTally& t = tallies[i];
             (!c.checked ? t.not_checked : c.holds ? t.held : t.violated) += 1;
             if (!c.passed()) t.failing_seeds.push_back(r.seed);
@@ -357,6 +407,14 @@ std::string sweep_json_text(const SweepResult& sweep) {
                           {"not_checked", t.not_checked},
                           {"violated", t.violated},
                           {"failing_seeds", t.failing_seeds}});
+    {
+        const std::vector<CheckTally> tallies = tally_checks(sweep);
+        for (size_t i = 0; i < tallies.size(); ++i)
+            if (tallies[i].expected_fraction < 1.0) {
+                checks[i]["expected_fraction"] = tallies[i].expected_fraction;
+                checks[i]["as_expected"] = tallies[i].as_expected();
+            }
+    }
     const int64_t runs = static_cast<int64_t>(sweep.results.size());
     j["summary"] = {{"runs", runs},
                     {"passed", runs - sweep.failing() - sweep.faults()},
@@ -512,25 +570,45 @@ PlotOutcome write_distribution_plots(const std::string& dir, const SweepResult& 
         return outcome;
     }
     std::filesystem::create_directories(dir);
-    Panel failover{"longest failover per seed (s)", "no failover in any seed", {}, 1e6};
-    Panel lag{"max consumer lag per seed (records)", "no consumer in this scenario", {}, 1};
+    Panel failover{"longest failover per seed (s)", "no failover in any seed", {}, {}, 1e6};
+    Panel lag{"max consumer lag per seed (records)", "no consumer in this scenario", {}, {}, 1};
     int64_t incomplete = 0;
     for (const SeedResult& r : sweep.results) {
         if (r.fault) continue;
-        if (r.longest_failover_us) failover.values.push_back(*r.longest_failover_us);
+        // Told apart by their own outcomes, whether or not the sweep's expected fraction
+        // forgives them: which seeds showed the anomaly is what a reader looks for.
+        const bool failing = !r.passed();
+        if (r.longest_failover_us) {
+            failover.values.push_back(*r.longest_failover_us);
+            failover.failing.push_back(failing);
+        }
         if (r.failovers_incomplete > 0) ++incomplete;
-        if (r.max_lag) lag.values.push_back(*r.max_lag);
+        if (r.max_lag) {
+            lag.values.push_back(*r.max_lag);
+            lag.failing.push_back(failing);
+        }
     }
     if (incomplete > 0)
         failover.xlabel += " [" + std::to_string(incomplete) + " seed(s) with a failover that never completed]";
     std::string title = sweep.scenario_name + ": seeds " + sweep.seeds.text();
     if (sweep.shard.count > 1) title += ", shard " + sweep.shard.text();
-    title += " (" + std::to_string(sweep.results.size()) + " runs)";
+    title += " (" + std::to_string(sweep.results.size()) + " runs";
+    const int64_t missed = std::count_if(sweep.results.begin(), sweep.results.end(),
+                                         [](const SeedResult& r) { return !r.fault && !r.passed(); });
+    if (sweep.failing() > 0) title += ", " + std::to_string(sweep.failing()) + " failing";
+    else if (missed > 0) title += ", " + std::to_string(missed) + " missed an outcome: as the scenario expects";
+    title += ")";
+    // Only the distributions the scenario has: no half-image panel that says "no consumer".
+    std::vector<const Panel*> panels;
+    for (const Panel* p : {&failover, &lag})
+        if (!p->values.empty()) panels.push_back(p);
+    if (panels.empty()) panels.push_back(&failover);
+    const std::string size = panels.size() == 2 ? "1200,500" : "760,500";
 
     const std::filesystem::path base = std::filesystem::path(dir) / "distributions";
     const std::vector<std::pair<std::string, std::string>> outputs = {
-        {base.string() + ".png", "pngcairo size 1200,480 font ',10'"},
-        {base.string() + ".svg", "svg size 1200,480 dynamic font 'sans,10'"},
+        {base.string() + ".png", "pngcairo size " + size + " font ',12'"},
+        {base.string() + ".svg", "svg size " + size + " dynamic font 'sans,12'"},
     };
     for (const auto& [file, terminal] : outputs) std::filesystem::remove(file);
     // gnuplot may stop reading early (a bad line): a write to its closed pipe must not kill us.
@@ -543,9 +621,8 @@ PlotOutcome write_distribution_plots(const std::string& dir, const SweepResult& 
         for (const auto& [file, terminal] : outputs) {
             gp << "set terminal " << terminal << "\nset output " << gp_quote(file) << "\n"
                << "set style fill solid 0.6 border -1\nset grid ytics\nset ylabel 'seeds'\n"
-               << "set multiplot layout 1,2 title " << gp_quote(title) << "\n";
-            plot_panel(gp, failover);
-            plot_panel(gp, lag);
+               << "set multiplot layout 1," << panels.size() << " title " << gp_quote(title) << "\n";
+            for (const Panel* p : panels) plot_panel(gp, *p);
             gp << "unset multiplot\nset output\n";
         }
         gp << "exit\n";

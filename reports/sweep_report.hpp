@@ -62,6 +62,7 @@ struct SeedCheck {
     bool holds = false;
     std::string summary;
     bool checked = true;         // false: the run lacked the evidence (see CheckResult::checked)
+    double expected_fraction = 1.0;  // the scenario's "expected_fraction" (ExpectSpec)
     bool passed() const { return checked && holds != expect_violated; }
 };
 
@@ -98,7 +99,9 @@ struct SweepResult {
     std::vector<SeedResult> results;   // ordered by seed, one per seed of the shard
     std::optional<SeedRange> shard_range() const { return shard_seeds(seeds, shard); }
     int64_t faults() const;
-    int64_t failing() const;           // seeds that missed an expectation (faults not counted)
+    // Seeds that missed an expectation (faults not counted), leaving out misses of an
+    // expectation whose expected fraction the sweep met ("as expected").
+    int64_t failing() const;
     int exit_code() const;             // 3 any fault, 1 any seed failing, else 0
 };
 
@@ -117,10 +120,18 @@ SweepResult merge_sweeps(std::vector<SweepResult> shards);
 struct CheckTally {
     std::string name, params;
     bool expect_violated = false;
+    double expected_fraction = 1.0;
     int64_t held = 0, violated = 0, not_checked = 0;
     std::vector<uint64_t> failing_seeds;  // outcome not met, by seed
+    int64_t runs() const { return held + violated + not_checked; }
+    int64_t met() const { return runs() - static_cast<int64_t>(failing_seeds.size()); }
+    // The outcome was met on at least the expected fraction of the seeds, and the scenario
+    // expects it on only some (expected_fraction < 1): its misses are no failure.
+    bool as_expected() const;
 };
 std::vector<CheckTally> tally_checks(const SweepResult& sweep);
+// A seed that missed an expectation whose tally is not "as expected" (faults not counted).
+bool seed_failing(const SeedResult& r, const std::vector<CheckTally>& tallies);
 
 // Equal-width bins over integer values; the width is 1, 2 or 5 times a power of ten.
 struct Histogram {

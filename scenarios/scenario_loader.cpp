@@ -1389,7 +1389,7 @@ private:
         if (!expect_array(list, path, "a list of checks")) return;
         if (!within_limit(path, static_cast<double>(list.size()), limits::max_expectations, "expectations")) return;
         std::vector<std::string_view> check_names;
-        std::vector<std::string_view> all_params = {"check", "outcome"};
+        std::vector<std::string_view> all_params = {"check", "outcome", "expected_fraction"};
         for (const CheckDescriptor* c : all_checks()) {
             check_names.push_back(c->name);
             for (const CheckParam& prm : c->params) {
@@ -1436,7 +1436,7 @@ private:
             x.check = check->kind;
             bool ok = true;
             for (const auto& [key, value] : e.items()) {
-                if (key == "check" || key == "outcome" || takes(*check, key)) continue;
+                if (key == "check" || key == "outcome" || key == "expected_fraction" || takes(*check, key)) continue;
                 ok = false;
                 if (contains(all_params, key)) {
                     error(at(p, key), "parameter " + in_quotes(key) + " does not apply to check " + in_quotes(check->name));
@@ -1444,6 +1444,7 @@ private:
                     std::vector<std::string_view> mine;
                     for (const CheckParam& prm : check->params) mine.push_back(prm.name);
                     mine.push_back("outcome");
+                    mine.push_back("expected_fraction");
                     error(at(p, key), "unknown parameter " + in_quotes(key) + " for check " + in_quotes(check->name),
                           closest(key, mine));
                 }
@@ -1465,6 +1466,14 @@ private:
                 } else {
                     ok = false;
                 }
+            }
+            if (const json* v = member(e, "expected_fraction")) {
+                if (auto f = read_number(*v, at(p, "expected_fraction"), 0, 1, true,
+                                         "the share of seeds on which the outcome is expected, a number above 0 and at most 1 "
+                                         "(like 0.5)"))
+                    x.expected_fraction = *f;
+                else
+                    ok = false;
             }
             if (!read_check_params(e, p, *check, x)) ok = false;
             if (ok) s_.expect.push_back(std::move(x));

@@ -396,6 +396,17 @@ TEST_CASE("reports: report.html is one self-contained page with verdicts, faults
     CHECK(contains(html, w.report["trace_hash"].get<std::string>()));
     CHECK(contains(html, "replica.lag.time.max.ms"));      // the configuration
     CHECK(contains(html, "plots skipped"));                // and why there are no plots
+    // Issue 19: the incident table, what trace.jsonl holds, the story whole on paper, and the
+    // scenario format's names for workload settings.
+    CHECK(contains(html, "<section id=\"incidents\">"));
+    CHECK(contains(html, "orders/0 leader"));
+    REQUIRE(w.report["incidents"].is_array());
+    CHECK_FALSE(w.report["incidents"].empty());
+    CHECK_FALSE(contains(html, "has every event"));
+    CHECK(contains(html, "<code>trace.jsonl</code> holds the "));
+    CHECK(contains(html, "@media print"));
+    CHECK(contains(html, "rate 500/s"));
+    CHECK_FALSE(contains(html, "rate_per_s"));
 }
 
 TEST_CASE("reports: inline SVG loses its prolog and size and gets its own ids", "[scenarios][reports]") {
@@ -424,7 +435,7 @@ TEST_CASE("reports: two runs with one seed write byte-identical files", "[scenar
     REQUIRE(rb.exit_code == 0);
     std::vector<std::string> files = {"report.json", "metrics.csv", "report.html", "trace.jsonl"};
     if (reports::find_gnuplot()) {
-        for (const char* p : {"lag", "leadership", "produce", "quorum"}) {
+        for (const char* p : {"lag", "leadership", "produce", "health", "quorum"}) {
             files.push_back(std::string("plots/") + p + ".png");
             files.push_back(std::string("plots/") + p + ".svg");
         }
@@ -449,14 +460,14 @@ TEST_CASE("reports: with gnuplot the run draws every plot and inlines it in repo
     CliResult r = kafkasim("run leader-crash-acks-all --out " + sh_quoted(dir.string()), temp_dir());
     INFO(r.command << "\n" << r.output);
     REQUIRE(r.exit_code == 0);
-    CHECK(contains(r.output, "4 plots"));
+    CHECK(contains(r.output, "5 plots"));
     json report = json::parse(read_file(dir / "report.json"));
     CHECK(report["plots"]["skipped"].is_null());
-    REQUIRE(report["plots"]["drawn"].size() == 4);
+    REQUIRE(report["plots"]["drawn"].size() == 5);
     std::string html = read_file(dir / "report.html");
     size_t svgs = 0;
     for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
-    CHECK(svgs == 4);
+    CHECK(svgs == 5);
     for (const auto& p : report["plots"]["drawn"]) {
         std::string png = read_file(dir / p["png"].get<std::string>());
         REQUIRE(png.size() > 8);
