@@ -337,9 +337,7 @@ std::string story_html(const scenarios::RunData& run) {
         std::string cls = line->find("UNCLEAN") != std::string::npos ? "unclean" : fault ? "fault" : "";
         lines += cls.empty() ? esc(*line) + "\n" : "<span class=\"" + cls + "\">" + esc(*line) + "</span>\n";
     };
-    scenarios::for_each_in_order(
-        run, [&](const kafka::TraceEntry& ev) { add(narrate(ev, *run.trace), false); },
-        [&](const scenarios::FaultRecord& f) { add(narrate(f), true); });
+    for (const StoryLine& l : story(run)) add(l.text, l.fault);  // the lines `run --narrate` prints
     out += "<pre class=\"story\">" + lines + "</pre>\n";
     if (left_out > 0)
         out += "<p class=\"lead\">... and " + with_commas(static_cast<int64_t>(left_out)) +

@@ -17,6 +17,7 @@ packages=(
   clang                  # the sanitize preset's compiler (libFuzzer is clang's)
   libfuzzer-14-dev       # libFuzzer (-fsanitize=fuzzer) for the fuzz targets of fuzz/
   libclang-rt-14-dev     # clang's ASan/UBSan runtimes, which the fuzz targets link
+  chromium               # the test that renders report.html headless (reports_test.cpp)
 )
 
 missing=()
