@@ -30,6 +30,8 @@ const char* error_name(Error e) {
         case Error::out_of_order_sequence_number: return "OUT_OF_ORDER_SEQUENCE_NUMBER";
         case Error::duplicate_sequence_number: return "DUPLICATE_SEQUENCE_NUMBER";
         case Error::invalid_producer_epoch: return "INVALID_PRODUCER_EPOCH";
+        case Error::invalid_txn_state: return "INVALID_TXN_STATE";
+        case Error::transaction_coordinator_fenced: return "TRANSACTION_COORDINATOR_FENCED";
         case Error::unknown_producer_id: return "UNKNOWN_PRODUCER_ID";
         case Error::fenced_leader_epoch: return "FENCED_LEADER_EPOCH";
         case Error::unknown_leader_epoch: return "UNKNOWN_LEADER_EPOCH";

@@ -33,6 +33,8 @@ enum class Error : int16_t {
     out_of_order_sequence_number = 45,
     duplicate_sequence_number = 46,
     invalid_producer_epoch = 47,
+    invalid_txn_state = 48,
+    transaction_coordinator_fenced = 52,
     unknown_producer_id = 59,
     fenced_leader_epoch = 74,
     unknown_leader_epoch = 75,
