@@ -310,8 +310,18 @@ void ReplicaManager::send_produce_response(PendingProduce& pr, Context& ctx) {
         return;
     }
     size_t k = 0;
-    for (auto& m : pr.txn_markers->markers)
-        for (auto& part : m.partitions) part.error = pr.response.partitions[k++].error;
+    for (size_t m = 0; m < pr.txn_markers->markers.size(); ++m) {
+        WriteTxnMarkersResponse::MarkerResult& marker = pr.txn_markers->markers[m];
+        std::vector<TopicPartition> offsets_partitions;
+        for (auto& part : marker.partitions) {
+            part.error = pr.response.partitions[k++].error;
+            const Partition* p = partition(part.tp);
+            if (part.error == Error::none && p != nullptr && p->topic() == consumer_offsets_topic)
+                offsets_partitions.push_back(part.tp);
+        }
+        if (!offsets_partitions.empty())
+            host_.on_offsets_txn_completed(marker.producer_id, offsets_partitions, pr.marker_commits[m], ctx);
+    }
     ctx.send(pr.from, std::move(*pr.txn_markers));
 }
 
@@ -377,6 +387,7 @@ void ReplicaManager::handle(sim::NodeId from, WriteTxnMarkersRequest& req, Conte
             pending.required_offset.push_back(required);
         }
         answer.markers.push_back(std::move(result));
+        pending.marker_commits.push_back(m.transaction_result);
     }
     pending.txn_markers = std::move(answer);
     if (!waiting) {

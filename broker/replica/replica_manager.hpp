@@ -39,6 +39,14 @@ public:
         virtual void on_election(const Partition& p, Context& ctx) = 0;
         virtual void on_resignation(const std::string& topic, int32_t partition, Context& ctx) = 0;
         virtual void on_high_watermark(const Partition& p, Context& ctx) = 0;
+        // WriteTxnMarkers wrote (and replicated) the marker of `producer_id` on these
+        // __consumer_offsets partitions: the group coordinator makes that producer's pending
+        // transactional offsets visible (commit) or drops them (abort), as KafkaApis calls
+        // GroupCoordinator.onTransactionCompleted before it answers.
+        virtual void on_offsets_txn_completed(int64_t producer_id, const std::vector<TopicPartition>& partitions,
+                                              bool commit, Context& ctx) {
+            (void)producer_id, (void)partitions, (void)commit, (void)ctx;
+        }
     };
 
     // The requests and responses the broker's router hands to handle().
@@ -106,6 +114,7 @@ private:
         // WriteTxnMarkers waits here too (its appends are acks=-1): `response` then holds one
         // entry per (marker, partition) in request order, copied into this answer at the end.
         std::optional<WriteTxnMarkersResponse> txn_markers;
+        std::vector<bool> marker_commits;  // per marker: its transaction_result
     };
     struct ParkedFetch {
         uint64_t id = 0;

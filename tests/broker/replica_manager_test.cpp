@@ -71,6 +71,16 @@ struct ReplicaBroker : kafka::Node, kafka::ReplicaManager::Host {
     void on_high_watermark(const kafka::Partition& p, kafka::Context&) override {
         high_watermarks.push_back(p.high_watermark());
     }
+    struct OffsetsTxn {
+        int64_t producer_id;
+        std::vector<TopicPartition> partitions;
+        bool commit;
+    };
+    std::vector<OffsetsTxn> offsets_txns;
+    void on_offsets_txn_completed(int64_t producer_id, const std::vector<TopicPartition>& partitions, bool commit,
+                                  kafka::Context&) override {
+        offsets_txns.push_back({producer_id, partitions, commit});
+    }
 };
 
 struct InboxNode : kafka::Node {
@@ -323,4 +333,36 @@ TEST_CASE("replica manager: a read_committed fetch stops at the LSO and names th
         REQUIRE(r);
         CHECK(r->partitions[0].offset == (read_committed ? 2 : 5));
     }
+}
+
+TEST_CASE("replica manager: a marker written on __consumer_offsets tells the host, once replicated") {
+    Rig rig;
+    const TopicPartition offsets0{2, 0};
+    kafka::MetadataImage& image = rig.broker().image;
+    image.apply(4, kafka::TopicRecord{"__consumer_offsets", offsets0.topic_id});
+    image.apply(5, kafka::PartitionRecord{offsets0.topic_id, offsets0.partition, {1, 2}, {1, 2}, 1, 0, 0});
+    {
+        kafka::Context ctx(rig.world, rig.leader_node);
+        rig.broker().replicas.reconcile({offsets0}, ctx);
+    }
+    rig.settle();
+    const int32_t id = send_markers(rig, {kafka::WritableTxnMarker{55, 0, true, {orders0, offsets0}, 2}});
+    CHECK(rig.broker().offsets_txns.empty());  // not before the followers have the markers
+    auto fetch_both = [&](int64_t offset) {
+        FetchRequest req;
+        req.correlation_id = rig.next_correlation++;
+        req.replica_id = 2;
+        req.max_wait_ms = 0;
+        req.partitions.push_back({orders0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
+        req.partitions.push_back({offsets0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
+        kafka::Context(rig.world, rig.follower_node).send(rig.leader_node, std::move(req));
+        rig.settle();
+    };
+    fetch_both(0);
+    fetch_both(1);
+    REQUIRE(rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id));
+    REQUIRE(rig.broker().offsets_txns.size() == 1);
+    CHECK(rig.broker().offsets_txns[0].producer_id == 55);
+    CHECK(rig.broker().offsets_txns[0].partitions == std::vector<TopicPartition>{offsets0});
+    CHECK(rig.broker().offsets_txns[0].commit);
 }
