@@ -3,6 +3,7 @@
 // watermark, and which ISR changes to ask the controller for. Pure logic: the ReplicaManager
 // does the messaging.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,10 +53,13 @@ public:
     int64_t high_watermark() const { return high_watermark_; }
     // UnifiedLog.lastStableOffset: the first unstable offset (the earliest transaction not yet
     // decided, or decided by a marker the high watermark has not passed) if it is below the
-    // high watermark, else the high watermark. read_committed consumers read up to here.
+    // high watermark, else the high watermark. read_committed consumers read up to here. An
+    // open transaction whose first batches retention deleted counts from the log start offset
+    // (maybeIncrementFirstUnstableOffset).
     int64_t last_stable_offset() const {
         std::optional<int64_t> first = producers_.first_unstable_offset(high_watermark_);
-        return first && *first < high_watermark_ ? *first : high_watermark_;
+        if (!first) return high_watermark_;
+        return std::min(std::max(*first, log_.log_start_offset()), high_watermark_);
     }
     const ProducerState& producer_state() const { return producers_; }
     int64_t leader_epoch_start_offset() const { return leader_epoch_start_offset_; }

@@ -251,3 +251,24 @@ TEST_CASE("transactions: a follower replicates markers and keeps the same LSO an
     CHECK(follower.last_stable_offset() == 10);
     CHECK(follower.log().txn_index().entries() == leader.log().txn_index().entries());
 }
+
+TEST_CASE("transactions: the LSO never falls below the log start offset") {
+    sim::Disk leader_disk, follower_disk;
+    Partition leader(TopicPartition{1, 0}, "orders", 1, leader_disk, TopicConfig{}, Behaviour{});
+    leader.make_leader(leading({1}), sim::time_zero);
+    REQUIRE(append(leader, txn_batch(pid_a, 0, 2, 1)) == Error::none);  // 0..1, open
+    RecordBatch plain;
+    plain.record_count = 3;
+    plain.size_bytes = 100;
+    plain.client = 3;
+    REQUIRE(append(leader, plain) == Error::none);  // 2..4
+    Partition follower(TopicPartition{1, 0}, "orders", 2, follower_disk, TopicConfig{}, Behaviour{});
+    follower.make_follower(leading({1, 2}), sim::time_zero);
+    std::vector<RecordBatch> all;
+    leader.log().all_batches(all);
+    REQUIRE(follower.append_fetched(all, 5, sim::time_zero));
+    CHECK(follower.last_stable_offset() == 0);
+    // The leader's log start offset moved to 2 (DeleteRecords, retention): the follower takes it.
+    REQUIRE(follower.follow_leader_log_start_offset(2));
+    CHECK(follower.last_stable_offset() == 2);
+}
