@@ -85,6 +85,7 @@ public:
         }
         e.batches.push_back(Meta{appended.base_sequence, appended.record_count, appended.base_offset});
         if (e.batches.size() > batches_to_retain) e.batches.pop_front();
+        e.last_timestamp = appended.create_time;
         if (appended.is_transactional && !e.txn_first_offset) {
             e.txn_first_offset = appended.base_offset;
             ongoing_[appended.base_offset] = appended.producer_id;
@@ -117,12 +118,15 @@ public:
         std::erase_if(unreplicated_, [high_watermark](const auto& kv) { return kv.second < high_watermark; });
     }
 
-    // What DescribeProducers shows of one producer id.
+    // What DescribeProducers shows of one producer id (kafka-transactions.sh describe-producers:
+    // ProducerId ProducerEpoch LatestCoordinatorEpoch LastSequence LastTimestamp
+    // CurrentTransactionStartOffset), in producer id order.
     struct ProducerView {
         int64_t producer_id = no_producer_id;
         int16_t producer_epoch = -1;
         int32_t coordinator_epoch = -1;
         int32_t last_sequence = no_sequence;
+        sim::Time last_timestamp;  // the newest batch or marker it wrote here
         int64_t current_txn_start_offset = -1;
     };
     std::vector<ProducerView> producers() const {
@@ -133,6 +137,7 @@ public:
             v.producer_epoch = e.epoch;
             v.coordinator_epoch = e.coordinator_epoch;
             if (!e.batches.empty()) v.last_sequence = e.batches.back().first_seq + e.batches.back().count - 1;
+            v.last_timestamp = e.last_timestamp;
             v.current_txn_start_offset = e.txn_first_offset.value_or(-1);
             out.push_back(v);
         }
@@ -158,6 +163,7 @@ private:
         std::deque<Meta> batches;
         int32_t coordinator_epoch = -1;
         std::optional<int64_t> txn_first_offset;  // ProducerStateEntry.currentTxnFirstOffset
+        sim::Time last_timestamp;                 // ProducerStateEntry.lastTimestamp
     };
 
     static Verdict check_sequence(const RecordBatch& batch, const Entry& e, int64_t& duplicate_offset) {
@@ -195,6 +201,7 @@ private:
             e.batches.clear();
         }
         e.coordinator_epoch = marker.coordinator_epoch;
+        e.last_timestamp = marker.create_time;
         if (!e.txn_first_offset) return std::nullopt;  // no data here: neither the LSO nor the index changes
         CompletedTxn done;
         done.producer_id = marker.producer_id;

@@ -233,6 +233,15 @@ TEST_CASE("transactions: a restarted replica rebuilds the open transactions and 
     CHECK(again.log().txn_index().entries()[0] == AbortedTxn{pid_b, 3, 9, 10});
     REQUIRE(again.producer_state().ongoing_transactions().size() == 1);
     CHECK(again.producer_state().ongoing_transactions().begin()->second == pid_a);
+    // What describe-producers would list: A with its open transaction from 10, B with none.
+    const auto producers = again.producer_state().producers();
+    REQUIRE(producers.size() == 2);
+    CHECK(producers[0].producer_id == pid_a);
+    CHECK(producers[0].current_txn_start_offset == 10);
+    CHECK(producers[0].last_sequence == 6);
+    CHECK(producers[1].producer_id == pid_b);
+    CHECK(producers[1].current_txn_start_offset == -1);
+    CHECK(producers[1].coordinator_epoch == 0);
 }
 
 TEST_CASE("transactions: a follower replicates markers and keeps the same LSO and index") {
