@@ -207,6 +207,35 @@ struct LogStartOffsetIncremented {
         s.field("leader", leader);
     }
 };
+// A partition leader appended the end-transaction marker a WriteTxnMarkers request asked for
+// (or refused it: `error` INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED,
+// NOT_ENOUGH_REPLICAS). Only transactional runs have them. The last stable offset and high
+// watermark are the leader's right after the append.
+struct TxnMarkerWritten {
+    static constexpr std::string_view kind = "txn_marker";
+    std::string topic{};
+    int32_t partition = 0;
+    int64_t producer_id = -1;
+    int32_t producer_epoch = -1;
+    int32_t coordinator_epoch = -1;
+    std::string result{};  // COMMIT or ABORT
+    int64_t offset = -1;   // where the marker went; -1 when refused
+    int64_t last_stable_offset = -1;
+    int64_t high_watermark = -1;
+    std::optional<std::string> error = std::nullopt;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("producer_id", producer_id);
+        s.field("producer_epoch", producer_epoch);
+        s.field("coordinator_epoch", coordinator_epoch);
+        s.field("result", result);
+        s.field("offset", offset);
+        s.field("last_stable_offset", last_stable_offset);
+        s.field("high_watermark", high_watermark);
+        s.field("error", error);
+    }
+};
 struct CreateOffsetsTopic {
     static constexpr std::string_view kind = "create_offsets_topic";
     int32_t partitions = 0;
@@ -865,7 +894,7 @@ using Event = std::variant<
     // brokers
     BrokerStart, BrokerControlledShutdown, ControlledShutdownFailed, BrokerRegistered, BrokerStopped,
     MetadataCaughtUp, BecomeLeader, BecomeFollower, AlterPartitionSent, Truncated, EpochEndOffset,
-    FetchOffsetMismatch, LogSegmentsDeleted, LogStartOffsetIncremented, CreateOffsetsTopic,
+    FetchOffsetMismatch, LogSegmentsDeleted, LogStartOffsetIncremented, CreateOffsetsTopic, TxnMarkerWritten,
     // KRaft controllers and quorum
     ControllerStart, ControllerActive, ControllerInactive, BrokerFenced, BrokerRegistrationRejected, BrokerUnfenced,
     PartitionChange,

@@ -275,6 +275,15 @@ struct FetchResponse {
         bool diverging = false;            // divergingEpoch (KIP-320, IBP 2.7)
         int32_t diverging_epoch = -1;
         int64_t diverging_end_offset = -1;
+        int64_t last_stable_offset = -1;   // v4+ (0.11)
+        // v4+, read_committed only: the aborted transactions overlapping the returned batches
+        // (producer id, first offset); the consumer drops their batches.
+        struct AbortedTransaction {
+            int64_t producer_id = -1;
+            int64_t first_offset = -1;
+            bool operator==(const AbortedTransaction&) const = default;
+        };
+        std::vector<AbortedTransaction> aborted_transactions;
         std::vector<RecordBatch> batches;
     };
     std::vector<PartitionData> partitions;
@@ -306,6 +315,7 @@ struct ListOffsetsRequest {
     int32_t correlation_id = 0;
     static constexpr int64_t latest = -1;
     static constexpr int64_t earliest = -2;
+    bool read_committed = false;  // isolation_level (v2+, 0.11): "latest" is then the last stable offset
     struct PartitionData {
         TopicPartition tp;
         int32_t current_leader_epoch = -1;
@@ -322,6 +332,34 @@ struct ListOffsetsResponse {
         int32_t leader_epoch = -1;
     };
     std::vector<PartitionData> partitions;
+};
+
+// ---------------------------------------------------------------- transactions (KIP-98, 0.11)
+// WriteTxnMarkers (API key 27): the transaction coordinator asks each partition leader to
+// append the COMMIT or ABORT marker of a producer's transaction (KafkaApis
+// .handleWriteTxnMarkersRequest). Answered once every marker is replicated to the ISR (acks=-1).
+struct WritableTxnMarker {
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    bool transaction_result = false;  // true = COMMIT, false = ABORT
+    std::vector<TopicPartition> partitions;
+    int32_t coordinator_epoch = 0;
+};
+struct WriteTxnMarkersRequest {
+    int32_t correlation_id = 0;
+    std::vector<WritableTxnMarker> markers;
+};
+struct WriteTxnMarkersResponse {
+    struct PartitionResult {
+        TopicPartition tp;
+        Error error = Error::none;
+    };
+    struct MarkerResult {
+        int64_t producer_id = -1;
+        std::vector<PartitionResult> partitions;
+    };
+    int32_t correlation_id = 0;
+    std::vector<MarkerResult> markers;
 };
 
 // ---------------------------------------------------------------- consumer groups (classic)
@@ -505,9 +543,10 @@ using Message = std::variant<std::monostate,
                              JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
                              HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, LeaveGroupResponse,
                              OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse,
+                             // transactions
                              InitProducerIdRequest, InitProducerIdResponse, AddPartitionsToTxnRequest,
                              AddPartitionsToTxnResponse, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse,
-                             EndTxnRequest, EndTxnResponse,
+                             EndTxnRequest, EndTxnResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse,
                              // ZooKeeper mode: the ensemble, its clients, and the ZooKeeper-mode controller
                              ZkVote, ZkQuorumPacket, ZkConnectRequest, ZkConnectResponse, ZkRequest, ZkResponse,
                              ZkWatchEvent, ZkSetWatches, LeaderAndIsrRequest, LeaderAndIsrResponse,

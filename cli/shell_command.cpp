@@ -715,7 +715,10 @@ void Shell::consume(const Words& w) {
             const int64_t position = consumer->position(ps.tp), hw = consumer->high_watermark(ps.tp);
             out_ << " " << topic << "/" << ps.tp.partition << " at "
                  << (position < 0 ? std::string("-") : std::to_string(position));
-            if (hw >= 0) out_ << " (high watermark " << hw << ")";
+            if (hw >= 0) out_ << " (high watermark " << hw;
+            if (hw >= 0 && consumer->read_committed() && consumer->last_stable_offset(ps.tp) >= 0)
+                out_ << ", last stable offset " << consumer->last_stable_offset(ps.tp);
+            if (hw >= 0) out_ << ")";
             out_ << (ps.tp.partition + 1 < static_cast<int32_t>(t->partitions.size()) ? "," : "");
         }
         out_ << "\n";

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "clients/client_timer.hpp"
+#include "clients/fetched_batches.hpp"
 
 namespace kafka {
 
@@ -59,6 +60,11 @@ int64_t ConsumerClient::high_watermark(TopicPartition tp) const {
     return it == parts_.end() ? -1 : it->second.high_watermark;
 }
 
+int64_t ConsumerClient::last_stable_offset(TopicPartition tp) const {
+    auto it = parts_.find(tp);
+    return it == parts_.end() ? -1 : it->second.last_stable_offset;
+}
+
 std::optional<sim::Time> ConsumerClient::last_fetch_response(TopicPartition tp) const {
     auto it = parts_.find(tp);
     return it == parts_.end() ? std::nullopt : it->second.last_fetch_response;
@@ -67,7 +73,8 @@ std::optional<sim::Time> ConsumerClient::last_fetch_response(TopicPartition tp) 
 uint64_t ConsumerClient::buffered_records() const {
     uint64_t n = 0;
     for (const auto& [tp, ps] : parts_)
-        for (const auto& b : ps.buffer) {
+        for (const auto& [b, skip] : ps.buffer) {
+            if (skip) continue;
             int64_t first = std::max(b.base_offset, ps.position);
             if (b.next_offset() > first) n += static_cast<uint64_t>(b.next_offset() - first);
         }
@@ -240,9 +247,13 @@ void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
             continue;
         }
         PartitionState& ps = it->second;
-        const RecordBatch& b = ps.buffer.front();
+        const RecordBatch& b = ps.buffer.front().batch;
         const int64_t first = std::max(b.base_offset, ps.position);
         if (first >= b.next_offset()) {
+            ps.buffer.pop_front();
+        } else if (ps.buffer.front().skip) {
+            // CompletedFetch: nextFetchOffset moves past a control or aborted batch.
+            ps.position = b.next_offset();
             ps.buffer.pop_front();
         } else {
             const int64_t count = std::min(b.next_offset() - first, quota - handed);
@@ -305,6 +316,7 @@ void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
         if (!network_.ready(broker, ctx, next)) continue;
         const sim::NodeId node = dir_->broker_node(broker);
         ListOffsetsRequest req;
+        req.read_committed = read_committed();
         for (const auto& tp : tps) {
             const PartitionState& ps = parts_.at(tp);
             req.partitions.push_back(ListOffsetsRequest::PartitionData{tp, ps.leader_epoch, timestamp});
@@ -333,7 +345,7 @@ void ConsumerClient::send_fetches(Context& ctx, sim::Time& next) {
         req.replica_id = consumer_replica_id;
         req.max_wait_ms = static_cast<int32_t>(std::min<int64_t>(config_.fetch_max_wait_ms, INT32_MAX));
         req.min_bytes = config_.fetch_min_bytes;
-        req.read_committed = config_.isolation_level == "read_committed";
+        req.read_committed = read_committed();
         for (const auto& tp : tps) {
             const PartitionState& ps = parts_.at(tp);
             FetchRequest::PartitionData pd;
@@ -389,14 +401,24 @@ void ConsumerClient::handle_fetch_response(sim::NodeId from, const FetchResponse
         ps.last_fetch_response = ctx.now();
         if (ps.phase != Phase::fetching || ps.position != ps.fetch_offset) continue;  // position moved: stale data
         if (pd->high_watermark >= 0) ps.high_watermark = pd->high_watermark;
-        for (const auto& b : pd->batches)
-            if (b.record_count > 0 && b.next_offset() > ps.position) ps.buffer.push_back(b);
+        if (pd->last_stable_offset >= 0) ps.last_stable_offset = pd->last_stable_offset;
+        buffer_fetched(ps, *pd);
         if (!ps.buffer.empty() && !ps.in_poll_queue) {
             ps.in_poll_queue = true;
             poll_queue_.push_back(tp);
         }
     }
     progress(ctx);
+}
+
+// Control batches and, with read_committed, aborted transactions' batches are kept as
+// FetchedBatch::skip: poll() moves the position past them without returning records.
+void ConsumerClient::buffer_fetched(PartitionState& ps, const FetchResponse::PartitionData& pd) {
+    const std::vector<bool> skip = skipped_batches(pd, read_committed());
+    for (size_t i = 0; i < pd.batches.size(); ++i) {
+        const RecordBatch& b = pd.batches[i];
+        if (b.record_count > 0 && b.next_offset() > ps.position) ps.buffer.push_back(FetchedBatch{b, skip[i]});
+    }
 }
 
 void ConsumerClient::handle_list_offsets_response(sim::NodeId from, const ListOffsetsResponse& resp, Context& ctx) {

@@ -27,8 +27,15 @@
 //    with the broker's log start offset); with none the partition fails, as the
 //    OffsetOutOfRangeException poll() throws would stop the application ("consumer_no_offset").
 //
+//  - isolation.level=read_committed (0.11): fetches and ListOffsets ask for it, so the broker
+//    answers up to the last stable offset with the aborted transactions in that range; as
+//    CompletedFetch does, the batches of an aborted transaction (its producer's transactional
+//    batches from the transaction's first offset up to its ABORT marker) are dropped, control
+//    batches are never returned, and the position moves past both when poll reaches them.
+//    The lag is measured to the last stable offset then.
+//
 // Not modelled: offset validation after a leader change (OffsetsForLeaderEpoch, KIP-320
-// truncation detection); isolation.level read_committed is passed to the broker only.
+// truncation detection).
 //
 // Group membership (classic protocol, AbstractCoordinator/ConsumerCoordinator):
 //  - FindCoordinator to any broker; NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a timeout or
@@ -85,6 +92,14 @@ public:
     int64_t position(TopicPartition tp) const;
     // The high watermark the last fetch of tp reported; -1 before any.
     int64_t high_watermark(TopicPartition tp) const;
+    // The last stable offset the last fetch of tp reported; -1 before any.
+    int64_t last_stable_offset(TopicPartition tp) const;
+    bool read_committed() const { return config_.isolation_level == "read_committed"; }
+    // Where the consumer's lag is measured to (FetchCollector / SubscriptionState.partitionLag):
+    // the last stable offset for read_committed, else the high watermark; -1 before any fetch.
+    int64_t end_offset(TopicPartition tp) const {
+        return read_committed() ? last_stable_offset(tp) : high_watermark(tp);
+    }
     // When a fetch last answered for the partition without an error (nullopt: never): whether
     // what the consumer knows of it is fresh.
     std::optional<sim::Time> last_fetch_response(TopicPartition tp) const;
@@ -125,6 +140,12 @@ private:
         timer_poll_timeout = 11,
     };
     enum class Phase : uint8_t { awaiting_committed, fetching_committed, awaiting_reset, resetting, fetching, failed };
+    // A fetched batch; `skip`: a control batch or a batch of an aborted transaction
+    // (read_committed), whose offsets poll() passes over without returning records.
+    struct FetchedBatch {
+        RecordBatch batch;
+        bool skip = false;
+    };
     struct PartitionState {
         std::string topic;
         BrokerId leader = no_leader;
@@ -132,11 +153,12 @@ private:
         Phase phase = Phase::awaiting_reset;
         int64_t position = -1;
         int64_t high_watermark = -1;
+        int64_t last_stable_offset = -1;
         std::optional<sim::Time> last_fetch_response;  // the last error-free answer for it
         int32_t fetch_corr = 0;    // the fetch in flight for it, 0 = none
         int64_t fetch_offset = -1; // the offset that fetch asked for
         int32_t reset_corr = 0;    // the ListOffsets in flight for it, 0 = none
-        std::deque<RecordBatch> buffer;  // fetched, not yet handed to the application
+        std::deque<FetchedBatch> buffer;  // fetched, not yet handed to the application
         sim::Time retry_at;        // backoff after an error
         bool in_poll_queue = false;
     };
@@ -162,6 +184,7 @@ private:
     void arm_wakeup(sim::Time at, Context& ctx);
     void handle_fetch_response(sim::NodeId from, const FetchResponse& resp, Context& ctx);
     void handle_list_offsets_response(sim::NodeId from, const ListOffsetsResponse& resp, Context& ctx);
+    void buffer_fetched(PartitionState& ps, const FetchResponse::PartitionData& pd);
     void partition_error(const TopicPartition& tp, PartitionState& ps, Error error, Context& ctx);
     // answer: the fetch response that said OFFSET_OUT_OF_RANGE (its log start offset and high watermark).
     void need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range,

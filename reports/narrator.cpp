@@ -174,6 +174,14 @@ struct Story {
         return label(e.topic, e.partition) + ": log start offset " + num(e.from) + " -> " + num(e.to) +
                " (the leader's, broker " + num(e.leader) + ")";
     }
+    Line operator()(const TxnMarkerWritten& e) const {
+        const std::string who = "producer " + num(e.producer_id) + " epoch " + num(e.producer_epoch);
+        if (e.error)
+            return label(e.topic, e.partition) + ": " + e.result + " marker of " + who + " refused: " + *e.error +
+                   " (coordinator epoch " + num(e.coordinator_epoch) + ")";
+        return label(e.topic, e.partition) + ": " + e.result + " marker of " + who + " at offset " + num(e.offset) +
+               "; last stable offset " + num(e.last_stable_offset);
+    }
     Line operator()(const ConsumerOffsetReset& e) const {
         std::string line = label(e.topic, e.partition) + ": OFFSET_OUT_OF_RANGE at position " + num(e.offset);
         if (e.log_start_offset && e.offset < *e.log_start_offset)

@@ -23,12 +23,29 @@ struct Row {
 // One column's batches by base offset.
 using Batches = std::map<int64_t, const kafka::RecordBatch*>;
 
+// The last stable offset is a mark only where an open transaction holds it below the HW.
+bool shows_lso(const scenarios::ReplicaSnapshot& r) {
+    return r.last_stable_offset >= 0 && r.last_stable_offset != r.high_watermark;
+}
+
 std::string mark_cell(const scenarios::ReplicaSnapshot& r, int64_t offset) {
-    const bool hw = r.high_watermark == offset, leo = r.log_end_offset == offset;
-    if (hw && leo) return "-- HW, LEO " + std::to_string(offset) + " --";
-    if (hw) return "-- HW " + std::to_string(offset) + " --";
-    if (leo) return "-- LEO " + std::to_string(offset) + " --";
-    return "";
+    std::string names;
+    auto add = [&names](const char* name) { names += (names.empty() ? "" : ", ") + std::string(name); };
+    if (shows_lso(r) && r.last_stable_offset == offset) add("LSO");
+    if (r.high_watermark == offset) add("HW");
+    if (r.log_end_offset == offset) add("LEO");
+    return names.empty() ? "" : "-- " + names + " " + std::to_string(offset) + " --";
+}
+
+// A transaction marker, or a batch's records: "(group records)", "producer#seq", with "(txn)"
+// for transactional records.
+std::string batch_text(const kafka::RecordBatch& b, const std::function<std::string(uint32_t client)>& producer_name) {
+    if (b.is_control)
+        return std::string(kafka::to_string(b.control_type)) + " pid " + std::to_string(b.producer_id);
+    std::string text = b.client == 0 ? std::string("(group records)")
+                                     : producer_name(b.client) + "#" + seq_range(b.first_seq, b.record_count);
+    if (b.is_transactional) text += " (txn)";
+    return text;
 }
 
 }  // namespace
@@ -50,6 +67,7 @@ std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
         for (const auto& [base, b] : batches[c]) offsets.insert({base, true});
         offsets.insert({view.columns[c].replica.high_watermark, false});
         offsets.insert({view.columns[c].replica.log_end_offset, false});
+        if (shows_lso(view.columns[c].replica)) offsets.insert({view.columns[c].replica.last_stable_offset, false});
     }
     std::vector<Row> rows;
     for (const auto& [offset, is_batch] : offsets) rows.push_back({offset, !is_batch});
@@ -71,7 +89,7 @@ std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
     };
     const size_t hidden_before = batch_rows(0, first), hidden_after = batch_rows(last, rows.size());
 
-    bool differs = false;
+    bool differs = false, transactional = false;
     auto batch_cell = [&](size_t c, int64_t offset) -> std::string {
         const Batches& mine = batches[c];
         auto at = mine.find(offset);
@@ -81,9 +99,8 @@ std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
             return inside ? "  :" : "";  // ":" a longer batch of this replica goes on here
         }
         const kafka::RecordBatch& b = *at->second;
-        std::string text = "e" + std::to_string(b.leader_epoch) + " " +
-                           (b.client == 0 ? std::string("(group records)")
-                                          : producer_name(b.client) + "#" + seq_range(b.first_seq, b.record_count));
+        transactional = transactional || b.is_transactional;
+        std::string text = "e" + std::to_string(b.leader_epoch) + " " + batch_text(b, producer_name);
         if (leader != nullptr && leader != &mine) {
             auto theirs = leader->find(offset);
             if (theirs != leader->end() && !theirs->second->same_records(b)) {
@@ -115,6 +132,7 @@ std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
         const scenarios::ReplicaSnapshot& r = c.replica;
         out += "  broker:" + std::to_string(r.broker) + "  log " + std::to_string(r.log_start_offset) + ".." +
                std::to_string(r.log_end_offset) + "  high watermark " + std::to_string(r.high_watermark) +
+               (shows_lso(r) ? "  last stable offset " + std::to_string(r.last_stable_offset) : "") +
                (r.online ? "" : "  (read from its disk)") + "\n";
     }
     auto left_out = [](size_t n, const char* where) {
@@ -140,6 +158,10 @@ std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
         "  eN: the leader epoch that wrote the batch; producer#seq: whose records; HW: high watermark (consumers "
         "read below it); LEO: log end offset";
     if (differs) out += "; *: differs from the leader's batch at that offset";
+    if (transactional || std::any_of(view.columns.begin(), view.columns.end(),
+                                     [](const auto& c) { return shows_lso(c.replica); }))
+        out += "; (txn): transactional records; COMMIT/ABORT pid N: the marker that ended producer N's transaction; "
+               "LSO: last stable offset (read_committed consumers read below it)";
     return out + "\n";
 }
 

@@ -148,6 +148,7 @@ ReplicaSnapshot ClusterModel::replica_log(const kafka::TopicPartition& tp, const
             rs.log_start_offset = part->log().log_start_offset();
             rs.log_end_offset = part->log().log_end_offset();
             rs.high_watermark = part->high_watermark();
+            rs.last_stable_offset = part->last_stable_offset();
             part->log().all_batches(rs.batches);
             return rs;
         }
@@ -391,7 +392,9 @@ Sample ClusterModel::sample() {
                     const std::optional<sim::Time> heard = consumer->last_fetch_response(ps.tp);
                     if (lp == nullptr || !heard || world_->now() - *heard > fresh_fetch_window) cs.stale_partitions += 1;
                     if (lp == nullptr) continue;
-                    int64_t lag = std::max<int64_t>(0, lp->high_watermark() - pos);
+                    // A read_committed consumer's lag ends at the last stable offset.
+                    const int64_t end = consumer->read_committed() ? lp->last_stable_offset() : lp->high_watermark();
+                    int64_t lag = std::max<int64_t>(0, end - pos);
                     cs.lag += lag;
                     cs.lag_max = std::max(cs.lag_max, lag);
                 }
@@ -466,6 +469,7 @@ ClusterSnapshot ClusterModel::snapshot(bool with_logs) {
                     rs.log_start_offset = part->log().log_start_offset();
                     rs.log_end_offset = part->log().log_end_offset();
                     rs.high_watermark = part->high_watermark();
+                    rs.last_stable_offset = part->last_stable_offset();
                     if (with_logs) part->log().all_batches(rs.batches);
                 }
                 p.replica_logs.push_back(std::move(rs));

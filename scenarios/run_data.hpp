@@ -19,6 +19,9 @@ struct ReplicaSnapshot {
     int64_t log_start_offset = 0;
     int64_t log_end_offset = 0;
     int64_t high_watermark = 0;   // this replica's own view
+    // Its last stable offset (the high watermark unless a transaction is open below it);
+    // -1 when only its disk was read.
+    int64_t last_stable_offset = -1;
     std::vector<kafka::RecordBatch> batches;  // the replica's log (as in its page cache)
 };
 

@@ -156,6 +156,7 @@ void PartitionLog::truncate_to(int64_t offset) {
     auto keep = std::partition_point(entries.begin(), entries.end(),
                                      [offset](const RecordBatch& b) { return b.last_offset() < offset; });
     s.file->truncate(static_cast<size_t>(keep - entries.begin()));
+    txn_index_.truncate_to(offset);
     s.size_bytes = 0;
     for (const auto& b : s.file->entries()) s.size_bytes += b.size_bytes;
     log_end_offset_ = s.file->empty() ? s.base_offset : s.file->back().next_offset();
@@ -305,6 +306,7 @@ std::optional<SegmentDeletion> PartitionLog::delete_segments(sim::Time now, int6
     for (size_t i = 0; i < n; ++i) disk_.remove(segment_name(segments_[i].base_offset));
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(n));
     d.to_offset = segments_.front().base_offset;
+    txn_index_.delete_before(d.to_offset);  // each segment's .txnindex goes with it
     if (d.to_offset > log_start_offset_) set_log_start_offset(d.to_offset);
     d.log_start_after = log_start_offset_;
     return d;
@@ -351,6 +353,7 @@ void PartitionLog::truncate_fully_and_start_at(int64_t offset, sim::Time now) {
     segments_.clear();
     roll(offset, now);
     log_end_offset_ = offset;
+    txn_index_.clear();
     epochs_.clear();  // UnifiedLog.truncateFullyAndStartAt clears the leader epoch cache
     set_log_start_offset(offset);
 }

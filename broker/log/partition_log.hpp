@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "broker/config.hpp"
+#include "broker/log/txn_index.hpp"
 #include "broker/record_batch.hpp"
 #include "sim/disk.hpp"
 
@@ -76,6 +77,17 @@ public:
     // KIP-279: the largest epoch <= `epoch` and the offset where it ends (the start of the
     // next epoch, or the log end). nullopt when no such epoch exists (-1, -1 in Kafka).
     std::optional<EpochEnd> end_offset_for_epoch(int32_t epoch) const;
+
+    // ---- aborted-transaction index (the segments' .txnindex) ----
+    // The owner of the producer state appends an entry when an ABORT marker completes a
+    // transaction, and refills it when it replays the log; truncation and segment deletion
+    // here keep it in step with the log.
+    TxnIndex& txn_index() { return txn_index_; }
+    const TxnIndex& txn_index() const { return txn_index_; }
+    // LocalLog.collectAbortedTransactions: aborted transactions overlapping [from, upper).
+    std::vector<AbortedTxn> collect_aborted_txns(int64_t from, int64_t upper) const {
+        return txn_index_.collect(from, upper);
+    }
 
     // ---- high watermark checkpoint (written periodically, read on restart) ----
     void checkpoint_high_watermark(int64_t hw);
@@ -139,6 +151,7 @@ private:
     sim::DiskCell<std::vector<EpochEntry>>* epoch_file_ = nullptr;
     sim::DiskCell<int64_t>* hw_file_ = nullptr;
     sim::DiskCell<int64_t>* log_start_file_ = nullptr;  // log-start-offset-checkpoint
+    TxnIndex txn_index_;
 };
 
 }  // namespace kafka

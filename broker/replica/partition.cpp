@@ -21,11 +21,29 @@ Partition::Partition(TopicPartition tp, std::string topic, BrokerId local, sim::
     rebuild_producer_state();
 }
 
+// Loading a log (UnifiedLog.rebuildProducerState, LogSegment.recover) replays its batches:
+// the producer state, the open transactions and the aborted-transaction index come back as
+// the appends made them.
 void Partition::rebuild_producer_state() {
     producers_.clear();
+    log_.txn_index().clear();
     std::vector<RecordBatch> all;
     log_.all_batches(all);
-    for (const auto& b : all) producers_.update(b);
+    for (const auto& b : all) apply_to_producer_state(b);
+    producers_.on_high_watermark_updated(high_watermark_);
+}
+
+void Partition::apply_to_producer_state(const RecordBatch& appended) {
+    std::optional<CompletedTxn> done = producers_.update(appended);
+    if (!done || !done->aborted) return;
+    // UnifiedLog.append: segment.updateTxnIndex(completedTxn, lastStableOffset).
+    log_.txn_index().append(AbortedTxn{done->producer_id, done->first_offset, done->last_offset,
+                                       done->last_stable_offset});
+}
+
+void Partition::set_high_watermark(int64_t hw) {
+    high_watermark_ = hw;
+    producers_.on_high_watermark_updated(hw);
 }
 
 FollowerProgress* Partition::follower(BrokerId id) {
@@ -101,15 +119,27 @@ Partition::AppendResult Partition::append_as_leader(const RecordBatch& batch, in
         case ProducerState::Verdict::fenced_epoch:
             r.error = Error::invalid_producer_epoch;
             return r;
+        case ProducerState::Verdict::invalid_txn_state:
+            r.error = Error::invalid_txn_state;
+            return r;
+        case ProducerState::Verdict::coordinator_fenced:
+            r.error = Error::transaction_coordinator_fenced;
+            return r;
         case ProducerState::Verdict::append:
             break;
     }
     r.base_offset = log_.append_as_leader(batch, assignment_.leader_epoch, now);
     const RecordBatch* written = log_.find(r.base_offset);
-    producers_.update(*written);
+    apply_to_producer_state(*written);
     r.required_offset = r.base_offset + batch.record_count;
     maybe_advance_high_watermark();  // a single-replica ISR commits at once
     return r;
+}
+
+Partition::AppendResult Partition::append_txn_marker(int64_t producer_id, int16_t producer_epoch,
+                                                     int32_t coordinator_epoch, ControlRecordType type,
+                                                     sim::Time now) {
+    return append_as_leader(end_txn_marker(producer_id, producer_epoch, coordinator_epoch, type, now), -1, now);
 }
 
 Partition::AckState Partition::ack_state(int64_t required_offset) const {
@@ -240,7 +270,7 @@ bool Partition::maybe_advance_high_watermark() {
         hw = std::min(hw, f->log_end_offset);
     }
     if (hw > high_watermark_) {
-        high_watermark_ = hw;
+        set_high_watermark(hw);
         return true;
     }
     return false;
@@ -251,10 +281,10 @@ bool Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t 
         if (b.next_offset() <= log_.log_end_offset()) continue;  // already have it
         if (b.base_offset != log_.log_end_offset()) return false;
         log_.append_as_follower(b, now);
-        producers_.update(b);
+        apply_to_producer_state(b);
     }
     // Follower HW = the leader's, clamped to what this replica has (UnifiedLog.updateHighWatermark).
-    high_watermark_ = std::min(leader_high_watermark, log_.log_end_offset());
+    set_high_watermark(std::min(leader_high_watermark, log_.log_end_offset()));
     return true;
 }
 

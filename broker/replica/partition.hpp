@@ -3,6 +3,7 @@
 // watermark, and which ISR changes to ask the controller for. Pure logic: the ReplicaManager
 // does the messaging.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,17 @@ public:
     PartitionLog& log() { return log_; }
     const PartitionLog& log() const { return log_; }
     int64_t high_watermark() const { return high_watermark_; }
+    // UnifiedLog.lastStableOffset: the first unstable offset (the earliest transaction not yet
+    // decided, or decided by a marker the high watermark has not passed) if it is below the
+    // high watermark, else the high watermark. read_committed consumers read up to here. An
+    // open transaction whose first batches retention deleted counts from the log start offset
+    // (maybeIncrementFirstUnstableOffset).
+    int64_t last_stable_offset() const {
+        std::optional<int64_t> first = producers_.first_unstable_offset(high_watermark_);
+        if (!first) return high_watermark_;
+        return std::min(std::max(*first, log_.log_start_offset()), high_watermark_);
+    }
+    const ProducerState& producer_state() const { return producers_; }
     int64_t leader_epoch_start_offset() const { return leader_epoch_start_offset_; }
     const std::vector<FollowerProgress>& followers() const { return followers_; }
     const TopicConfig& config() const { return config_; }
@@ -73,6 +85,12 @@ public:
         int64_t required_offset = -1;  // acks=all: done when the high watermark reaches it
     };
     AppendResult append_as_leader(const RecordBatch& batch, int16_t acks, sim::Time now);
+    // WriteTxnMarkers (KafkaApis.handleWriteTxnMarkersRequest, appendRecords with acks=-1 and
+    // origin COORDINATOR): the leader appends the end-transaction marker of `producer_id`. An
+    // older producer epoch is INVALID_PRODUCER_EPOCH, an older coordinator epoch
+    // TRANSACTION_COORDINATOR_FENCED; NOT_ENOUGH_REPLICAS below min.insync.replicas.
+    AppendResult append_txn_marker(int64_t producer_id, int16_t producer_epoch, int32_t coordinator_epoch,
+                                   ControlRecordType type, sim::Time now);
     // acks=all completion check (Partition.checkEnoughReplicasReachOffset).
     enum class AckState { waiting, done, not_enough_replicas_after_append };
     AckState ack_state(int64_t required_offset) const;
@@ -132,6 +150,10 @@ public:
 private:
     FollowerProgress* follower(BrokerId id);
     void rebuild_producer_state();
+    // A batch now in the log: the producer state follows it, and an ABORT marker that ended a
+    // transaction with data here adds its entry to the aborted-transaction index.
+    void apply_to_producer_state(const RecordBatch& appended);
+    void set_high_watermark(int64_t hw);
 
     TopicPartition tp_;
     std::string topic_;

@@ -13,6 +13,9 @@ namespace {
 constexpr int64_t max_flush_scheduler_interval_ms = int64_t{1} << 40;
 // LogManager.InitialTaskDelayMs: the first retention run comes 30 s after startup.
 constexpr int64_t retention_initial_delay_ms = 30 * 1000;
+// WriteTxnMarkers appends wait up to the broker's request.timeout.ms (KafkaApis passes
+// config.requestTimeoutMs); the model has no broker key for it, so Kafka's default.
+constexpr int64_t txn_marker_timeout_ms = 30 * 1000;
 
 // Retention applies to cleanup.policy=delete (the default); __consumer_offsets is compacted, and
 // so is a topic without "delete" in its policy: only the log start offset rule applies there.
@@ -298,7 +301,102 @@ void ReplicaManager::finish_produce(size_t index, Context& ctx) {
     PendingProduce pr = std::move(produces_[index]);
     produces_.erase(produces_.begin() + static_cast<ptrdiff_t>(index));
     ctx.cancel_timer(pr.timer);
-    ctx.send(pr.from, std::move(pr.response));
+    send_produce_response(pr, ctx);
+}
+
+void ReplicaManager::send_produce_response(PendingProduce& pr, Context& ctx) {
+    if (!pr.txn_markers) {
+        ctx.send(pr.from, std::move(pr.response));
+        return;
+    }
+    size_t k = 0;
+    for (size_t m = 0; m < pr.txn_markers->markers.size(); ++m) {
+        WriteTxnMarkersResponse::MarkerResult& marker = pr.txn_markers->markers[m];
+        std::vector<TopicPartition> offsets_partitions;
+        for (auto& part : marker.partitions) {
+            part.error = pr.response.partitions[k++].error;
+            const Partition* p = partition(part.tp);
+            if (part.error == Error::none && p != nullptr && p->topic() == consumer_offsets_topic)
+                offsets_partitions.push_back(part.tp);
+        }
+        if (!offsets_partitions.empty())
+            host_.on_offsets_txn_completed(marker.producer_id, offsets_partitions, pr.marker_commits[m], ctx);
+    }
+    ctx.send(pr.from, std::move(*pr.txn_markers));
+}
+
+// KafkaApis.handleWriteTxnMarkersRequest: each marker is appended to every partition it
+// names by that partition's leader, as ReplicaManager.appendRecords with acks=-1 (origin
+// COORDINATOR), and the answer waits until every append is replicated to the ISR (or
+// request.timeout.ms passes). A partition this broker does not host is
+// UNKNOWN_TOPIC_OR_PARTITION (getMagic finds no log); one it follows NOT_LEADER_OR_FOLLOWER.
+void ReplicaManager::handle(sim::NodeId from, WriteTxnMarkersRequest& req, Context& ctx) {
+    PendingProduce pending;
+    pending.from = from;
+    pending.response.correlation_id = req.correlation_id;
+    WriteTxnMarkersResponse answer;
+    answer.correlation_id = req.correlation_id;
+    bool waiting = false;
+    for (const WritableTxnMarker& m : req.markers) {
+        WriteTxnMarkersResponse::MarkerResult result;
+        result.producer_id = m.producer_id;
+        const ControlRecordType type = m.transaction_result ? ControlRecordType::commit : ControlRecordType::abort;
+        for (const TopicPartition& tp : m.partitions) {
+            ProduceResponse::PartitionResponse pr;
+            pr.tp = tp;
+            int64_t required = -1;
+            auto it = partitions_.find(tp);
+            if (it == partitions_.end() || it->second->role() == Partition::Role::none) {
+                pr.error = Error::unknown_topic_or_partition;
+            } else if (!it->second->is_leader()) {
+                pr.error = Error::not_leader_or_follower;
+            } else {
+                Partition& p = *it->second;
+                Partition::AppendResult ar =
+                    p.append_txn_marker(m.producer_id, m.producer_epoch, m.coordinator_epoch, type, ctx.now());
+                pr.error = ar.error;
+                pr.base_offset = ar.base_offset;
+                TxnMarkerWritten ev{.topic = p.topic(),
+                                    .partition = tp.partition,
+                                    .producer_id = m.producer_id,
+                                    .producer_epoch = m.producer_epoch,
+                                    .coordinator_epoch = m.coordinator_epoch,
+                                    .result = to_string(type),
+                                    .offset = ar.base_offset,
+                                    .last_stable_offset = p.last_stable_offset(),
+                                    .high_watermark = p.high_watermark()};
+                if (ar.error != Error::none) ev.error = error_name(ar.error);
+                ctx.emit(std::move(ev));
+                if (ar.error == Error::none) {
+                    on_log_appended(p, ctx);
+                    switch (p.ack_state(ar.required_offset)) {
+                        case Partition::AckState::waiting:
+                            required = ar.required_offset;
+                            waiting = true;
+                            break;
+                        case Partition::AckState::not_enough_replicas_after_append:
+                            pr.error = Error::not_enough_replicas_after_append;
+                            break;
+                        case Partition::AckState::done:
+                            break;
+                    }
+                }
+            }
+            result.partitions.push_back(WriteTxnMarkersResponse::PartitionResult{tp, Error::none});
+            pending.response.partitions.push_back(pr);
+            pending.required_offset.push_back(required);
+        }
+        answer.markers.push_back(std::move(result));
+        pending.marker_commits.push_back(m.transaction_result);
+    }
+    pending.txn_markers = std::move(answer);
+    if (!waiting) {
+        send_produce_response(pending, ctx);
+        return;
+    }
+    pending.id = next_purgatory_id_++;
+    pending.timer = ctx.set_timer(sim::milliseconds(txn_marker_timeout_ms), timers_.tag(timer_produce_wait, pending.id));
+    produces_.push_back(std::move(pending));
 }
 
 void ReplicaManager::complete_produces(TopicPartition tp, Context& ctx, bool leadership_lost) {
@@ -414,13 +512,22 @@ void ReplicaManager::handle_fetch(sim::NodeId from, FetchRequest& req, Context& 
             } else if (d.fetch_offset < p.log().log_start_offset() || d.fetch_offset > p.log().log_end_offset()) {
                 out.error = Error::offset_out_of_range;
             } else {
-                // Consumers read only what is committed: up to the high watermark.
-                p.log().read(d.fetch_offset, p.high_watermark(), d.partition_max_bytes, out.batches);
+                // Consumers read only what is committed: up to the high watermark, and with
+                // read_committed up to the last stable offset (FetchIsolation.TXN_COMMITTED),
+                // with the aborted transactions that overlap what was read.
+                const int64_t max_offset = req.read_committed ? p.last_stable_offset() : p.high_watermark();
+                p.log().read(d.fetch_offset, max_offset, d.partition_max_bytes, out.batches);
+                if (req.read_committed) {
+                    const int64_t upper = out.batches.empty() ? d.fetch_offset : out.batches.back().next_offset();
+                    for (const AbortedTxn& t : p.log().collect_aborted_txns(d.fetch_offset, upper))
+                        out.aborted_transactions.push_back({t.producer_id, t.first_offset});
+                }
             }
         }
         if (out.error != Error::none) any_error = true;
         if (!out.batches.empty()) any_data = true;
         out.high_watermark = p.high_watermark();
+        out.last_stable_offset = p.last_stable_offset();
         out.log_start_offset = p.log().log_start_offset();
         resp.partitions.push_back(std::move(out));
     }
@@ -449,9 +556,10 @@ void ReplicaManager::handle(sim::NodeId from, ListOffsetsRequest& req, Context& 
         } else if (d.current_leader_epoch >= 0 && d.current_leader_epoch < p->leader_epoch()) {
             out.error = Error::fenced_leader_epoch;
         } else {
-            // "latest" for read_uncommitted is the high watermark (Partition.fetchOffsetForTimestamp).
-            out.offset =
-                d.timestamp == ListOffsetsRequest::earliest ? p->log().log_start_offset() : p->high_watermark();
+            // "latest" is the high watermark, or for read_committed the last stable offset
+            // (Partition.fetchOffsetForTimestamp by isolation level).
+            const int64_t latest = req.read_committed ? p->last_stable_offset() : p->high_watermark();
+            out.offset = d.timestamp == ListOffsetsRequest::earliest ? p->log().log_start_offset() : latest;
             out.leader_epoch = p->leader_epoch();
         }
         resp.partitions.push_back(out);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -38,12 +39,21 @@ public:
         virtual void on_election(const Partition& p, Context& ctx) = 0;
         virtual void on_resignation(const std::string& topic, int32_t partition, Context& ctx) = 0;
         virtual void on_high_watermark(const Partition& p, Context& ctx) = 0;
+        // WriteTxnMarkers wrote (and replicated) the marker of `producer_id` on these
+        // __consumer_offsets partitions: the group coordinator makes that producer's pending
+        // transactional offsets visible (commit) or drops them (abort), as KafkaApis calls
+        // GroupCoordinator.onTransactionCompleted before it answers.
+        virtual void on_offsets_txn_completed(int64_t producer_id, const std::vector<TopicPartition>& partitions,
+                                              bool commit, Context& ctx) {
+            (void)producer_id, (void)partitions, (void)commit, (void)ctx;
+        }
     };
 
     // The requests and responses the broker's router hands to handle().
     template <class T>
     static constexpr bool handles = is_one_of<T, ProduceRequest, FetchRequest, FetchResponse, ListOffsetsRequest,
-                                              OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>;
+                                              OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse,
+                                              WriteTxnMarkersRequest>;
 
     ReplicaManager(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory,
                    const MetadataImage& image, CorrelationIds& correlation_ids, Host& host);
@@ -55,6 +65,7 @@ public:
     void handle(sim::NodeId from, OffsetForLeaderEpochRequest& req, Context& ctx);
     void handle(sim::NodeId from, OffsetForLeaderEpochResponse& r, Context& ctx);
     void handle(sim::NodeId from, ListOffsetsRequest& req, Context& ctx);
+    void handle(sim::NodeId from, WriteTxnMarkersRequest& req, Context& ctx);
     void on_timer(uint64_t tag, Context& ctx);
     void on_disconnect(sim::NodeId peer, Context& ctx);
 
@@ -100,6 +111,10 @@ private:
         ProduceResponse response;
         std::vector<int64_t> required_offset;  // per response partition; -1 = already decided
         sim::TimerId timer;
+        // WriteTxnMarkers waits here too (its appends are acks=-1): `response` then holds one
+        // entry per (marker, partition) in request order, copied into this answer at the end.
+        std::optional<WriteTxnMarkersResponse> txn_markers;
+        std::vector<bool> marker_commits;  // per marker: its transaction_result
     };
     struct ParkedFetch {
         uint64_t id = 0;
@@ -113,6 +128,7 @@ private:
     enum class WakeFor { followers, consumers, all };
     void wake_fetches(TopicPartition tp, WakeFor who, Context& ctx);
     void finish_produce(size_t index, Context& ctx);
+    void send_produce_response(PendingProduce& pr, Context& ctx);
 
     // ---- replica fetchers (one per leader broker: num.replica.fetchers=1) ----
     struct Fetcher {

@@ -71,6 +71,16 @@ struct ReplicaBroker : kafka::Node, kafka::ReplicaManager::Host {
     void on_high_watermark(const kafka::Partition& p, kafka::Context&) override {
         high_watermarks.push_back(p.high_watermark());
     }
+    struct OffsetsTxn {
+        int64_t producer_id;
+        std::vector<TopicPartition> partitions;
+        bool commit;
+    };
+    std::vector<OffsetsTxn> offsets_txns;
+    void on_offsets_txn_completed(int64_t producer_id, const std::vector<TopicPartition>& partitions, bool commit,
+                                  kafka::Context&) override {
+        offsets_txns.push_back({producer_id, partitions, commit});
+    }
 };
 
 struct InboxNode : kafka::Node {
@@ -188,4 +198,171 @@ TEST_CASE("replica manager: a follower that stops fetching leaves the ISR throug
     CHECK(shrink.tp == orders0);
     CHECK(shrink.new_isr == std::vector<BrokerId>{1});
     CHECK(shrink.reason == "replica.lag.time.max.ms exceeded");
+}
+
+namespace {
+
+kafka::RecordBatch txn_batch(int64_t producer_id, int32_t base_sequence, int32_t count) {
+    kafka::RecordBatch b;
+    b.record_count = count;
+    b.size_bytes = kafka::record_batch_overhead_bytes + 10 * count;
+    b.producer_id = producer_id;
+    b.producer_epoch = 0;
+    b.base_sequence = base_sequence;
+    b.is_transactional = true;
+    return b;
+}
+
+int32_t send_produce(Rig& rig, const kafka::RecordBatch& batch) {
+    const int32_t id = rig.next_correlation++;
+    ProduceRequest req;
+    req.correlation_id = id;
+    req.acks = -1;
+    req.partitions.push_back({orders0, batch});
+    kafka::Context(rig.world, rig.client_node).send(rig.leader_node, std::move(req));
+    rig.settle();
+    return id;
+}
+
+int32_t send_markers(Rig& rig, std::vector<kafka::WritableTxnMarker> markers) {
+    const int32_t id = rig.next_correlation++;
+    kafka::WriteTxnMarkersRequest req;
+    req.correlation_id = id;
+    req.markers = std::move(markers);
+    kafka::Context(rig.world, rig.client_node).send(rig.leader_node, std::move(req));
+    rig.settle();
+    return id;
+}
+
+}  // namespace
+
+TEST_CASE("replica manager: WriteTxnMarkers appends the marker and answers once the ISR has it") {
+    Rig rig;
+    send_produce(rig, txn_batch(77, 0, 3));  // 0..2, an open transaction of producer 77
+    rig.follower_fetch(0);
+    rig.follower_fetch(3);
+    const kafka::Partition* p = rig.broker().replicas.partition(orders0);
+    CHECK(p->high_watermark() == 3);
+    CHECK(p->last_stable_offset() == 0);
+
+    const TopicPartition unknown{9, 0};
+    const int32_t id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, true, {orders0, unknown}, 4}});
+    CHECK_FALSE(rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id));  // acks=-1: the follower lacks it
+    CHECK(p->log().log_end_offset() == 4);
+    CHECK(p->log().find(3)->is_commit_marker());
+    CHECK(p->last_stable_offset() == 0);
+
+    rig.follower_fetch(4);
+    std::optional<kafka::WriteTxnMarkersResponse> r = rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id);
+    REQUIRE(r);
+    REQUIRE(r->markers.size() == 1);
+    CHECK(r->markers[0].producer_id == 77);
+    REQUIRE(r->markers[0].partitions.size() == 2);
+    CHECK(r->markers[0].partitions[0].tp == orders0);
+    CHECK(r->markers[0].partitions[0].error == Error::none);
+    CHECK(r->markers[0].partitions[1].error == Error::unknown_topic_or_partition);  // not hosted here
+    CHECK(p->high_watermark() == 4);
+    CHECK(p->last_stable_offset() == 4);
+}
+
+TEST_CASE("replica manager: a WriteTxnMarkers from a fenced coordinator or for an old producer epoch is refused") {
+    Rig rig;
+    send_produce(rig, txn_batch(77, 0, 1));
+    rig.follower_fetch(0);
+    rig.follower_fetch(1);
+    int32_t id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, false, {orders0}, 4}});
+    rig.follower_fetch(2);
+    REQUIRE(rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id));
+    // The same producer's marker from coordinator epoch 3, then for producer epoch -1: answered at once.
+    id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, true, {orders0}, 3},
+                            kafka::WritableTxnMarker{77, -1, true, {orders0}, 4}});
+    std::optional<kafka::WriteTxnMarkersResponse> r = rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id);
+    REQUIRE(r);
+    REQUIRE(r->markers.size() == 2);
+    CHECK(r->markers[0].partitions[0].error == Error::transaction_coordinator_fenced);
+    CHECK(r->markers[1].partitions[0].error == Error::invalid_producer_epoch);
+    CHECK(rig.broker().replicas.partition(orders0)->log().log_end_offset() == 2);
+}
+
+TEST_CASE("replica manager: a read_committed fetch stops at the LSO and names the aborted transactions") {
+    Rig rig;
+    send_produce(rig, txn_batch(77, 0, 2));  // 0..1: aborted below
+    send_produce(rig, txn_batch(88, 0, 2));  // 2..3: still open
+    rig.follower_fetch(0);
+    rig.follower_fetch(4);
+    send_markers(rig, {kafka::WritableTxnMarker{77, 0, false, {orders0}, 1}});  // ABORT at 4
+    rig.follower_fetch(5);
+    const kafka::Partition* p = rig.broker().replicas.partition(orders0);
+    REQUIRE(p->high_watermark() == 5);
+    REQUIRE(p->last_stable_offset() == 2);
+
+    auto consumer_fetch = [&](bool read_committed) {
+        FetchRequest req;
+        req.correlation_id = rig.next_correlation++;
+        req.max_wait_ms = 0;
+        req.read_committed = read_committed;
+        req.partitions.push_back({orders0, 0, 0, -1, 0, 1048576});
+        kafka::Context(rig.world, rig.client_node).send(rig.leader_node, std::move(req));
+        rig.settle();
+        std::optional<FetchResponse> r = rig.take<FetchResponse>(rig.client_node, req.correlation_id);
+        REQUIRE(r);
+        REQUIRE(r->partitions.size() == 1);
+        return r->partitions[0];
+    };
+    FetchResponse::PartitionData committed = consumer_fetch(true);
+    CHECK(committed.last_stable_offset == 2);
+    CHECK(committed.high_watermark == 5);
+    REQUIRE(committed.batches.size() == 1);  // 0..1 only: 88's open transaction holds the rest back
+    REQUIRE(committed.aborted_transactions.size() == 1);
+    CHECK(committed.aborted_transactions[0].producer_id == 77);
+    CHECK(committed.aborted_transactions[0].first_offset == 0);
+
+    FetchResponse::PartitionData uncommitted = consumer_fetch(false);
+    CHECK(uncommitted.batches.size() == 3);  // up to the HW, the ABORT marker included
+    CHECK(uncommitted.aborted_transactions.empty());
+
+    // ListOffsets "latest" by isolation level.
+    for (bool read_committed : {true, false}) {
+        kafka::ListOffsetsRequest req;
+        req.correlation_id = rig.next_correlation++;
+        req.read_committed = read_committed;
+        req.partitions.push_back({orders0, -1, kafka::ListOffsetsRequest::latest});
+        kafka::Context(rig.world, rig.client_node).send(rig.leader_node, std::move(req));
+        rig.settle();
+        auto r = rig.take<kafka::ListOffsetsResponse>(rig.client_node, req.correlation_id);
+        REQUIRE(r);
+        CHECK(r->partitions[0].offset == (read_committed ? 2 : 5));
+    }
+}
+
+TEST_CASE("replica manager: a marker written on __consumer_offsets tells the host, once replicated") {
+    Rig rig;
+    const TopicPartition offsets0{2, 0};
+    kafka::MetadataImage& image = rig.broker().image;
+    image.apply(4, kafka::TopicRecord{"__consumer_offsets", offsets0.topic_id});
+    image.apply(5, kafka::PartitionRecord{offsets0.topic_id, offsets0.partition, {1, 2}, {1, 2}, 1, 0, 0});
+    {
+        kafka::Context ctx(rig.world, rig.leader_node);
+        rig.broker().replicas.reconcile({offsets0}, ctx);
+    }
+    rig.settle();
+    const int32_t id = send_markers(rig, {kafka::WritableTxnMarker{55, 0, true, {orders0, offsets0}, 2}});
+    CHECK(rig.broker().offsets_txns.empty());  // not before the followers have the markers
+    auto fetch_both = [&](int64_t offset) {
+        FetchRequest req;
+        req.correlation_id = rig.next_correlation++;
+        req.replica_id = 2;
+        req.max_wait_ms = 0;
+        req.partitions.push_back({orders0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
+        req.partitions.push_back({offsets0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
+        kafka::Context(rig.world, rig.follower_node).send(rig.leader_node, std::move(req));
+        rig.settle();
+    };
+    fetch_both(0);
+    fetch_both(1);
+    REQUIRE(rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id));
+    REQUIRE(rig.broker().offsets_txns.size() == 1);
+    CHECK(rig.broker().offsets_txns[0].producer_id == 55);
+    CHECK(rig.broker().offsets_txns[0].partitions == std::vector<TopicPartition>{offsets0});
+    CHECK(rig.broker().offsets_txns[0].commit);
 }

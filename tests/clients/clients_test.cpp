@@ -215,6 +215,9 @@ struct FakeBroker : kafka::Node {
                 case kafka::ProducerState::Verdict::out_of_order: return refused(pd, Error::out_of_order_sequence_number);
                 case kafka::ProducerState::Verdict::fenced_epoch: return refused(pd, Error::invalid_producer_epoch);
                 case kafka::ProducerState::Verdict::unknown_producer_id: return refused(pd, Error::unknown_producer_id);
+                case kafka::ProducerState::Verdict::invalid_txn_state: return refused(pd, Error::invalid_txn_state);
+                case kafka::ProducerState::Verdict::coordinator_fenced:
+                    return refused(pd, Error::transaction_coordinator_fenced);
                 case kafka::ProducerState::Verdict::append: break;
             }
             b.base_offset = leo[static_cast<size_t>(p)];
