@@ -5,12 +5,14 @@
 // replica, the LSO must reach the high watermark, and a read_committed consumer must see the
 // committed records and none of the aborted ones. When the coordinator crashes right after
 // PrepareCommit is durable, the next leader of its __transaction_state partition loads the
-// transaction and completes the commit.
+// transaction and completes the commit. Producer ids (InitProducerId without a transactional id)
+// come from per-broker blocks and are never handed out twice, not even across a restart.
 #include <catch2/catch.hpp>
 
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -330,4 +332,44 @@ TEST_CASE("transaction coordinator in a cluster: the next coordinator completes 
     CHECK(coordinator_state(run.cluster(), next) == kafka::TxnState::complete_commit);
     check_markers(run.cluster(), true, o.coordinator);
     CHECK(committed_records(run) == 6);
+}
+
+TEST_CASE("transaction coordinator in a cluster: producer ids are unique across brokers and restarts",
+          "[scenarios][transactions]") {
+    auto scenario = txn_scenario();
+    scenarios::RunOptions options;
+    options.seed = 10;
+    scenarios::ScenarioRun run(*scenario, options);
+    run.advance_to(sim::time_zero + sim::seconds(10));
+    Driver d(run);
+    std::set<int64_t> ids;
+    auto idempotent_id = [&](int32_t broker) {
+        kafka::InitProducerIdRequest req;  // no transactional id: an idempotent producer's
+        req.correlation_id = d.correlation++;
+        const int32_t cid = req.correlation_id;
+        auto r = d.call<kafka::InitProducerIdResponse>(d.broker_node(broker), std::move(req), cid);
+        REQUIRE(r);
+        CHECK(r->error == kafka::Error::none);
+        CHECK(r->producer_epoch == 0);
+        CHECK(ids.insert(r->producer_id).second);
+        return r->producer_id;
+    };
+    for (int32_t b = 1; b <= 3; ++b) {
+        const int64_t first = idempotent_id(b);
+        CHECK(first == b * 1000);  // block 0 of broker b
+        CHECK(idempotent_id(b) == first + 1);
+    }
+    // A restarted broker takes its next block: the ids it handed out before are never reused.
+    for (scenarios::FaultAction action : {scenarios::FaultAction::crash, scenarios::FaultAction::restart}) {
+        scenarios::FaultSpec f;
+        f.action = action;
+        scenarios::Target target;
+        target.kind = scenarios::Target::Kind::broker;
+        target.text = "broker:2";
+        target.id = 2;
+        f.targets = {target};
+        run.fire_fault(f);
+        run.advance_to(run.now() + sim::seconds(5));
+    }
+    CHECK(idempotent_id(2) == (1 * 1024 + 2) * 1000);
 }
