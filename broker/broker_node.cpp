@@ -31,7 +31,8 @@ BrokerNode::BrokerNode(BrokerId id, std::vector<int32_t> voters, const BrokerCon
       replica_manager_(id, config_, directory_, image_, correlation_ids_, *this),
       metadata_(make_metadata_source(id, std::move(voters), std::move(zookeepers), config_, directory_, image_,
                                      replica_manager_, correlation_ids_)),
-      coordinator_(config_, image_, replica_manager_, *metadata_, correlation_ids_) {}
+      coordinator_(config_, image_, replica_manager_, *metadata_, correlation_ids_),
+      txn_coordinator_(id, config_, directory_, image_, replica_manager_, *metadata_, correlation_ids_) {}
 
 // ------------------------------------------------------------------------------ lifecycle
 
@@ -59,6 +60,7 @@ void BrokerNode::on_shutdown(Context& ctx) {
 void BrokerNode::on_disconnect(sim::NodeId peer, Context& ctx) {
     metadata_->on_disconnect(peer, ctx);
     replica_manager_.on_disconnect(peer, ctx);
+    txn_coordinator_.on_disconnect(peer, ctx);
 }
 
 // ------------------------------------------------------------------------------ dispatch
@@ -69,12 +71,23 @@ void BrokerNode::on_message(sim::NodeId from, Message& msg, Context& ctx) {
     std::visit(
         [&](auto& m) {
             using T = std::decay_t<decltype(m)>;
-            static_assert(ReplicaManager::handles<T> + CoordinatorHost::handles<T> + MetadataSource::handles<T> <= 1,
+            static_assert(ReplicaManager::handles<T> + CoordinatorHost::handles<T> + TxnCoordinatorHost::handles<T> +
+                                  MetadataSource::handles<T> <=
+                              1,
                           "a message kind has one owner");
+            if constexpr (std::is_same_v<T, FindCoordinatorRequest>) {
+                // The group host owns FindCoordinator; a transactional id's goes to the txn host.
+                if (m.key_type == coordinator_key_transaction) {
+                    txn_coordinator_.find_coordinator(from, m, ctx);
+                    return;
+                }
+            }
             if constexpr (ReplicaManager::handles<T>) {
                 replica_manager_.handle(from, m, ctx);
             } else if constexpr (CoordinatorHost::handles<T>) {
                 coordinator_.handle(from, m, ctx);
+            } else if constexpr (TxnCoordinatorHost::handles<T>) {
+                txn_coordinator_.handle(from, m, ctx);
             } else if constexpr (MetadataSource::handles<T>) {
                 metadata_->handle(from, msg, ctx);  // the whole message: the Raft and ZooKeeper clients take it so
             }
@@ -100,7 +113,9 @@ void BrokerNode::on_timer(uint64_t tag, Context& ctx) {
         case TimerComponent::controller:
             return;  // a controller node's
         case TimerComponent::transaction_coordinator:
-            return;  // not hosted by brokers yet (broker/txn/ is tested on its own)
+        case TimerComponent::txn_marker_channel:
+            txn_coordinator_.on_timer(tag, ctx);
+            return;
     }
 }
 

@@ -8,6 +8,8 @@
 //    non-empty ensemble): a ZooKeeper session, the ZooKeeper-mode controller every broker runs,
 //    LeaderAndIsr and UpdateMetadata, ISR writes to ZooKeeper, ControlledShutdown.
 //  - CoordinatorHost: the group coordinator and FindCoordinator.
+//  - TxnCoordinatorHost: the transaction coordinator, FindCoordinator for transactional ids,
+//    producer ids, and the WriteTxnMarkers requests to partition leaders.
 //
 // The broker itself owns what they share (the metadata cache, the correlation ids), routes
 // every message by its type and every timer by its space to the one component that owns it,
@@ -24,6 +26,7 @@
 #include "broker/group/coordinator_host.hpp"
 #include "broker/metadata/metadata_source.hpp"
 #include "broker/replica/replica_manager.hpp"
+#include "broker/txn/txn_coordinator_host.hpp"
 #include "broker/world.hpp"
 
 namespace kafka {
@@ -49,6 +52,7 @@ public:
     const Partition* partition(TopicPartition tp) const { return replica_manager_.partition(tp); }
     std::vector<const Partition*> partitions() const { return replica_manager_.partitions(); }
     const GroupCoordinator& coordinator() const { return coordinator_.coordinator(); }
+    const TransactionCoordinator& transaction_coordinator() const { return txn_coordinator_.coordinator(); }
     // ZooKeeper mode: the controller this broker runs (nullptr in KRaft mode).
     bool zookeeper_mode() const { return zk_controller() != nullptr; }
     const ZkController* zk_controller() const { return metadata_->zk_controller(); }
@@ -61,11 +65,18 @@ private:
     void request_isr_change(Partition& p, std::vector<BrokerId> new_isr, const char* reason, Context& ctx) override {
         metadata_->request_isr_change(p, std::move(new_isr), reason, ctx);
     }
-    void on_election(const Partition& p, Context& ctx) override { coordinator_.on_election(p, ctx); }
+    void on_election(const Partition& p, Context& ctx) override {
+        coordinator_.on_election(p, ctx);
+        txn_coordinator_.on_election(p, ctx);
+    }
     void on_resignation(const std::string& topic, int32_t partition, Context& ctx) override {
         coordinator_.on_resignation(topic, partition, ctx);
+        txn_coordinator_.on_resignation(topic, partition, ctx);
     }
-    void on_high_watermark(const Partition& p, Context& ctx) override { coordinator_.on_high_watermark(p, ctx); }
+    void on_high_watermark(const Partition& p, Context& ctx) override {
+        coordinator_.on_high_watermark(p, ctx);
+        txn_coordinator_.on_high_watermark(p, ctx);
+    }
 
     BrokerId id_;
     BrokerConfig config_;
@@ -75,6 +86,7 @@ private:
     ReplicaManager replica_manager_;
     std::unique_ptr<MetadataSource> metadata_;
     CoordinatorHost coordinator_;
+    TxnCoordinatorHost txn_coordinator_;
 };
 
 }  // namespace kafka

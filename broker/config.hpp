@@ -144,6 +144,12 @@ struct BrokerConfig {
     int64_t group_initial_rebalance_delay_ms{};      // group.initial.rebalance.delay.ms
     int64_t group_min_session_timeout_ms{};          // group.min.session.timeout.ms
     int64_t group_max_session_timeout_ms{};          // group.max.session.timeout.ms
+    // Transaction coordinator
+    int32_t transaction_state_log_num_partitions{};      // transaction.state.log.num.partitions
+    int32_t transaction_state_log_replication_factor{};  // transaction.state.log.replication.factor
+    int32_t transaction_state_log_min_isr{};             // transaction.state.log.min.isr
+    int64_t transaction_max_timeout_ms{};                // transaction.max.timeout.ms
+    int64_t transaction_abort_timed_out_transaction_cleanup_interval_ms{};  // transaction.abort.timed.out.transaction.cleanup.interval.ms
 
     Behaviour behaviour;
 

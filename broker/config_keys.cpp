@@ -211,10 +211,17 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         .range(1, i32_max).reads(&BC::offsets_topic_num_partitions),
     key("offsets.topic.replication.factor", B, integer, "3", "replication factor of __consumer_offsets")
         .range(1, i32_max).reads(&BC::offsets_topic_replication_factor),
+    key("transaction.abort.timed.out.transaction.cleanup.interval.ms", B, integer, "10000",
+        "how often the transaction coordinator aborts transactions older than their transaction.timeout.ms")
+        .range(1, i32_max).reads(&BC::transaction_abort_timed_out_transaction_cleanup_interval_ms),
+    key("transaction.max.timeout.ms", B, integer, "900000", "largest transaction.timeout.ms a producer may ask for")
+        .range(1, i32_max).reads(&BC::transaction_max_timeout_ms),
     key("transaction.state.log.min.isr", B, integer, "2", "min.insync.replicas of __transaction_state")
-        .range(1, i32_max),
+        .range(1, i32_max).reads(&BC::transaction_state_log_min_isr),
+    key("transaction.state.log.num.partitions", B, integer, "50", "partitions of __transaction_state")
+        .range(1, i32_max).reads(&BC::transaction_state_log_num_partitions),
     key("transaction.state.log.replication.factor", B, integer, "3", "replication factor of __transaction_state")
-        .range(1, i32_max),
+        .range(1, i32_max).reads(&BC::transaction_state_log_replication_factor),
 
     // ---- Broker, topic and producer ----------------------------------------------------------
     key("compression.type", B | T | P, string, "producer (broker, topic); none (producer)",

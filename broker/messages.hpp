@@ -365,8 +365,11 @@ struct WriteTxnMarkersResponse {
 // ---------------------------------------------------------------- consumer groups (classic)
 struct FindCoordinatorRequest {
     int32_t correlation_id = 0;
-    std::string group_id;  // key_type GROUP
+    std::string group_id;  // the key: a group id (key_type GROUP) or a transactional id (TRANSACTION)
+    int8_t key_type = 0;   // 0 GROUP, 1 TRANSACTION (v1+, KIP-98)
 };
+constexpr int8_t coordinator_key_group = 0;
+constexpr int8_t coordinator_key_transaction = 1;
 struct FindCoordinatorResponse {
     int32_t correlation_id = 0;
     Error error = Error::none;

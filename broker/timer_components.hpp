@@ -17,6 +17,7 @@ enum class TimerComponent : uint8_t {
     zk_controller = 6,
     controller = 7,       // the KRaft controller node's own timers
     transaction_coordinator = 8,
+    txn_marker_channel = 9,  // WriteTxnMarkers requests in flight (the broker's TxnCoordinatorHost)
 };
 
 constexpr sim::TimerSpace timer_space(TimerComponent c) { return sim::TimerSpace{static_cast<uint8_t>(c)}; }

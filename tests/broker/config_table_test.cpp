@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "broker/config.hpp"
+#include "broker/txn/txn_coordinator_host.hpp"
 
 namespace fs = std::filesystem;
 using kafka::ConfigKey;
@@ -192,6 +193,16 @@ TEST_CASE("config table: the typed configs start at the table's defaults", "[con
     CHECK(b.zookeeper_sync_limit == 5);
     CHECK(b.offsets_topic_num_partitions == 50);
     CHECK(b.group_max_session_timeout_ms == 1800000);
+    CHECK(b.transaction_state_log_num_partitions == 50);
+    CHECK(b.transaction_state_log_replication_factor == 3);
+    CHECK(b.transaction_state_log_min_isr == 2);
+    CHECK(b.transaction_max_timeout_ms == 900000);
+    CHECK(b.transaction_abort_timed_out_transaction_cleanup_interval_ms == 10000);
+    const kafka::TransactionCoordinator::Options o = kafka::transaction_coordinator_options(b);
+    CHECK(o.num_partitions == 50);
+    CHECK(o.offsets_topic_num_partitions == 50);
+    CHECK(o.max_timeout_ms == 900000);
+    CHECK(o.abort_timed_out_interval_ms == 10000);
     const kafka::TopicConfig t;
     CHECK(t.segment_ms == 604800000);
     CHECK(t.segment_bytes == 1073741824);
