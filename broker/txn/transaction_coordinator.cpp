@@ -414,18 +414,24 @@ void TransactionCoordinator::write(PendingWrite w, Metadata& m, Context& ctx) {
     writes_.push_back(std::move(w));
 }
 
-void TransactionCoordinator::on_high_watermark(int32_t partition, int64_t hw, Context& ctx) {
-    std::vector<PendingWrite> done;
+template <class Pred>
+std::vector<TransactionCoordinator::PendingWrite> TransactionCoordinator::take_writes(Pred pred, Context& ctx) {
+    std::vector<PendingWrite> taken;
     for (auto it = writes_.begin(); it != writes_.end();) {
-        if (it->partition == partition && it->required_offset <= hw) {
+        if (pred(*it)) {
             ctx.cancel_timer(it->timer);
-            done.push_back(std::move(*it));
+            taken.push_back(std::move(*it));
             it = writes_.erase(it);
         } else {
             ++it;
         }
     }
-    for (PendingWrite& w : done) complete_write(w, Error::none, ctx);
+    return taken;
+}
+
+void TransactionCoordinator::on_high_watermark(int32_t partition, int64_t hw, Context& ctx) {
+    auto committed = [&](const PendingWrite& w) { return w.partition == partition && w.required_offset <= hw; };
+    for (PendingWrite& w : take_writes(committed, ctx)) complete_write(w, Error::none, ctx);
 }
 
 void TransactionCoordinator::complete_write(PendingWrite& w, Error append_error, Context& ctx) {
@@ -545,17 +551,8 @@ void TransactionCoordinator::load_partition(int32_t partition, const std::vector
 
 void TransactionCoordinator::unload_partition(int32_t partition, Context& ctx) {
     loaded_.erase(partition);
-    std::vector<PendingWrite> failed;
-    for (auto it = writes_.begin(); it != writes_.end();) {
-        if (it->partition == partition) {
-            ctx.cancel_timer(it->timer);
-            failed.push_back(std::move(*it));
-            it = writes_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (PendingWrite& w : failed) complete_write(w, Error::not_leader_or_follower, ctx);
+    auto of_partition = [&](const PendingWrite& w) { return w.partition == partition; };
+    for (PendingWrite& w : take_writes(of_partition, ctx)) complete_write(w, Error::not_leader_or_follower, ctx);
     for (auto it = txns_.begin(); it != txns_.end();)
         it = it->second.partition == partition ? txns_.erase(it) : std::next(it);
 }

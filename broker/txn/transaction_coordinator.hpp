@@ -162,6 +162,9 @@ private:
     Error check_producer(const Metadata& m, int64_t producer_id, int16_t producer_epoch) const;
     TransactionLogValue value_of(const Metadata& m) const;
     void write(PendingWrite w, Metadata& m, Context& ctx);
+    // Removes the pending writes `pred` picks, with their timeout timers cancelled.
+    template <class Pred>
+    std::vector<PendingWrite> take_writes(Pred pred, Context& ctx);
     void complete_write(PendingWrite& w, Error error, Context& ctx);
     void apply(Metadata& m, const TransactionLogValue& v);
     void prepare_end(Metadata& m, bool commit, Then then, const char* reason, sim::NodeId from, int32_t correlation_id,

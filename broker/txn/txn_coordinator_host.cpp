@@ -57,8 +57,7 @@ void TxnCoordinatorHost::find_coordinator(sim::NodeId from, const FindCoordinato
     } else {
         const PartitionState* st = image_.partition(*tp);
         resp.node_id = st == nullptr ? no_leader : st->leader;
-        if (resp.node_id == no_leader || image_.broker(resp.node_id) == nullptr || image_.broker(resp.node_id)->fenced)
-            resp.error = Error::coordinator_not_available;
+        if (!image_.is_unfenced(resp.node_id)) resp.error = Error::coordinator_not_available;
     }
     ctx.send(from, std::move(resp));
 }
