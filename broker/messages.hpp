@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -21,6 +22,11 @@ struct TopicPartition {
     int32_t partition = 0;
     auto operator<=>(const TopicPartition&) const = default;
 };
+
+// Kafka's internal topics (Topic.isInternal): the group and transaction coordinators' logs.
+inline bool is_internal_topic(std::string_view name) {
+    return name == "__consumer_offsets" || name == "__transaction_state";
+}
 
 // ---------------------------------------------------------------- KRaft quorum (KIP-595)
 struct VoteRequest {

@@ -11,6 +11,21 @@
 
 namespace kafka {
 
+// How a transaction ended, as the application saw it.
+enum class TxnOutcome : uint8_t {
+    committed,  // commitTransaction() returned
+    aborted,    // abortTransaction() returned (chosen, or after an abortable error)
+    unknown,    // the producer failed fatally (fenced, INVALID_TXN_STATE...) or stopped: no answer
+};
+inline const char* to_string(TxnOutcome o) {
+    switch (o) {
+        case TxnOutcome::committed: return "committed";
+        case TxnOutcome::aborted: return "aborted";
+        case TxnOutcome::unknown: return "unknown";
+    }
+    return "?";
+}
+
 class ClientEvents {
 public:
     virtual ~ClientEvents() = default;
@@ -33,6 +48,22 @@ public:
     // The coordinator acknowledged a commit of `offset` (the next offset to read) for tp.
     virtual void on_commit(uint32_t /*client*/, sim::Time /*t*/, int32_t /*generation*/, TopicPartition /*tp*/,
                            int64_t /*offset*/) {}
+
+    // ---- transactional producers ----
+    // A transactional producer's records are acknowledged (on_ack) only when their transaction's
+    // commitTransaction() returns; the records of an aborted transaction end with a final on_error
+    // (error: what made the application abort, NONE when it chose to).
+    //
+    // beginTransaction(): transaction `txn` (1, 2, ... per client) under producer id / epoch.
+    virtual void on_txn_begin(uint32_t /*client*/, sim::Time /*t*/, uint32_t /*txn*/, int64_t /*producer_id*/,
+                              int16_t /*epoch*/) {}
+    // Records [first_seq, first_seq+count) on tp belong to transaction `txn` (reported with on_send).
+    virtual void on_txn_records(uint32_t /*client*/, uint32_t /*txn*/, TopicPartition /*tp*/, uint32_t /*first_seq*/,
+                                int32_t /*count*/) {}
+    // commitTransaction()/abortTransaction() returned, or the producer failed fatally (unknown).
+    // `error` is the error behind an abort or a fatal failure, NONE otherwise.
+    virtual void on_txn_end(uint32_t /*client*/, sim::Time /*t*/, uint32_t /*txn*/, TxnOutcome /*outcome*/,
+                            Error /*error*/) {}
 };
 
 }  // namespace kafka

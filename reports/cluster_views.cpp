@@ -13,7 +13,7 @@ namespace reports {
 namespace {
 
 bool is_internal_topic(const std::string& name) {
-    return name == kafka::consumer_offsets_topic || name == "__transaction_state";  // Topic.isInternal
+    return kafka::is_internal_topic(name);  // Topic.isInternal
 }
 
 bool node_up(scenarios::ClusterModel& cluster, sim::NodeId n) { return n != sim::no_node && cluster.world().is_up(n); }

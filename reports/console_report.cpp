@@ -36,7 +36,7 @@ RunCounts count(const scenarios::RunData& run) {
     if (run.trace != nullptr) {
         for (const auto& ev : run.trace->events()) {
             const auto* leader = std::get_if<kafka::BecomeLeader>(&ev.event);
-            if (leader != nullptr && leader->topic != kafka::consumer_offsets_topic) ++c.leader_elections;
+            if (leader != nullptr && !kafka::is_internal_topic(leader->topic)) ++c.leader_elections;
             if (std::holds_alternative<kafka::ControllerActive>(ev.event) ||
                 std::holds_alternative<kafka::ZkControllerElected>(ev.event))
                 ++c.controller_changes;

@@ -17,9 +17,9 @@ using Line = std::optional<std::string>;
 std::string num(int64_t v) { return std::to_string(v); }
 std::string ids(const IdList& v) { return sim::format_id_list(v); }
 std::string label(const std::string& topic, int32_t partition) { return topic + "/" + num(partition); }
-// The fifty partitions of __consumer_offsets would drown the story; the coordinator's own
-// events tell what matters about them.
-bool internal(const std::string& topic) { return topic == consumer_offsets_topic; }
+// The fifty partitions of __consumer_offsets and of __transaction_state would drown the story;
+// the coordinators' own events tell what matters about them.
+bool internal(const std::string& topic) { return is_internal_topic(topic); }
 
 // One overload per event that tells part of the story; the rest fall to `generic` or are
 // left out on purpose (`quiet`).

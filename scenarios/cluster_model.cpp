@@ -342,7 +342,7 @@ std::vector<kafka::TopicPartition> ClusterModel::topic_partitions() {
     const kafka::MetadataImage* image = metadata();
     if (image == nullptr) return out;
     for (const auto& [tid, t] : image->topics())
-        if (t.name != kafka::consumer_offsets_topic)
+        if (!kafka::is_internal_topic(t.name))
             for (const auto& p : t.partitions) out.push_back(p.tp);
     return out;
 }
@@ -353,7 +353,7 @@ Sample ClusterModel::sample() {
     const kafka::MetadataImage* image = metadata();
     if (image != nullptr) {
         for (const auto& [tid, t] : image->topics()) {
-            if (t.name == kafka::consumer_offsets_topic) continue;  // data topics only
+            if (kafka::is_internal_topic(t.name)) continue;  // data topics only
             for (const auto& ps : t.partitions) {
                 PartitionSample p;
                 p.leader = ps.leader;
@@ -363,11 +363,15 @@ Sample ClusterModel::sample() {
                 p.high_watermark = -1;
                 p.log_end_offset = -1;
                 p.log_start_offset = -1;
+                p.last_stable_offset = -1;
                 if (kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr) {
                     if (const kafka::Partition* lp = b->partition(ps.tp); lp != nullptr && lp->is_leader()) {
                         p.high_watermark = lp->high_watermark();
                         p.log_end_offset = lp->log().log_end_offset();
                         p.log_start_offset = lp->log().log_start_offset();
+                        p.last_stable_offset = lp->last_stable_offset();
+                        for (const auto& [first, pid] : lp->producer_state().ongoing_transactions())
+                            p.open_transactions.emplace_back(first, pid);
                     }
                 }
                 s.partitions.push_back(p);
@@ -441,7 +445,7 @@ ClusterSnapshot ClusterModel::snapshot(bool with_logs) {
     const kafka::MetadataImage* image = metadata();
     if (image == nullptr) return snap;
     for (const auto& [tid, t] : image->topics()) {
-        if (t.name == kafka::consumer_offsets_topic) continue;  // data topics only
+        if (kafka::is_internal_topic(t.name)) continue;  // data topics only
         for (const auto& ps : t.partitions) {
             PartitionSnapshot p;
             p.tp = ps.tp;

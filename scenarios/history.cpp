@@ -40,4 +40,35 @@ void History::on_commit(uint32_t client, sim::Time t, int32_t generation, kafka:
     commits_.push_back(CommitOp{t, client, generation, tp, offset});
 }
 
+void History::on_txn_begin(uint32_t client, sim::Time t, uint32_t txn, int64_t producer_id, int16_t epoch) {
+    txn_index_[{client, txn}] = txns_.size();
+    TxnOp op;
+    op.client = client;
+    op.txn = txn;
+    op.producer_id = producer_id;
+    op.epoch = epoch;
+    op.begin = t;
+    txns_.push_back(std::move(op));
+}
+
+void History::on_txn_records(uint32_t client, uint32_t txn, kafka::TopicPartition tp, uint32_t first_seq, int32_t count) {
+    auto it = txn_index_.find({client, txn});
+    if (it == txn_index_.end()) return;
+    txns_[it->second].records.push_back(RecordRange{client, tp, first_seq, count});
+}
+
+void History::on_txn_end(uint32_t client, sim::Time t, uint32_t txn, kafka::TxnOutcome outcome, kafka::Error error) {
+    auto it = txn_index_.find({client, txn});
+    if (it == txn_index_.end()) return;
+    TxnOp& op = txns_[it->second];
+    op.end = t;
+    op.outcome = outcome;
+    op.error = error;
+}
+
+const TxnOp* History::find_txn(uint32_t client, uint32_t txn) const {
+    auto it = txn_index_.find({client, txn});
+    return it == txn_index_.end() ? nullptr : &txns_[it->second];
+}
+
 }  // namespace scenarios

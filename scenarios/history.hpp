@@ -3,6 +3,8 @@
 // grows with batches, not records. Checkers read it after the run.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,19 @@ struct CommitOp {
     int64_t offset = 0;
 };
 
+// One transaction of a transactional producer, as its application saw it.
+struct TxnOp {
+    uint32_t client = 0;
+    uint32_t txn = 0;                 // 1, 2, ... per client
+    int64_t producer_id = -1;
+    int16_t epoch = -1;               // at beginTransaction()
+    sim::Time begin;
+    sim::Time end = sim::time_never;  // time_never: still open when the run ended
+    std::optional<kafka::TxnOutcome> outcome;  // none: still open when the run ended
+    kafka::Error error = kafka::Error::none;
+    std::vector<RecordRange> records; // what it sent, per batch
+};
+
 class History final : public kafka::ClientEvents {
 public:
     // Client ordinals start at 1; index 0 is unused.
@@ -79,6 +94,10 @@ public:
     void on_assignment(uint32_t client, sim::Time t, int32_t generation,
                        const std::vector<kafka::TopicPartition>& partitions) override;
     void on_commit(uint32_t client, sim::Time t, int32_t generation, kafka::TopicPartition tp, int64_t offset) override;
+    void on_txn_begin(uint32_t client, sim::Time t, uint32_t txn, int64_t producer_id, int16_t epoch) override;
+    void on_txn_records(uint32_t client, uint32_t txn, kafka::TopicPartition tp, uint32_t first_seq,
+                        int32_t count) override;
+    void on_txn_end(uint32_t client, sim::Time t, uint32_t txn, kafka::TxnOutcome outcome, kafka::Error error) override;
 
     const std::vector<SendOp>& sends() const { return sends_; }
     const std::vector<AckOp>& acks() const { return acks_; }
@@ -86,6 +105,10 @@ public:
     const std::vector<PollOp>& polls() const { return polls_; }
     const std::vector<AssignmentOp>& assignments() const { return assignments_; }
     const std::vector<CommitOp>& commits() const { return commits_; }
+    // Every transaction of every transactional producer, in the order they began.
+    const std::vector<TxnOp>& transactions() const { return txns_; }
+    // The transaction (client, txn), or null.
+    const TxnOp* find_txn(uint32_t client, uint32_t txn) const;
 
     int64_t records_sent() const { return records_sent_; }
     int64_t records_acked() const { return records_acked_; }
@@ -100,6 +123,8 @@ private:
     std::vector<PollOp> polls_;
     std::vector<AssignmentOp> assignments_;
     std::vector<CommitOp> commits_;
+    std::vector<TxnOp> txns_;
+    std::map<std::pair<uint32_t, uint32_t>, size_t> txn_index_;  // (client, txn) -> txns_ index
     int64_t records_sent_ = 0, records_acked_ = 0, records_failed_ = 0, records_polled_ = 0;
 };
 

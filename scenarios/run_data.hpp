@@ -56,6 +56,9 @@ struct PartitionSample {
     int64_t high_watermark = 0;   // the leader's, -1 when offline
     int64_t log_end_offset = 0;   // the leader's, -1 when offline
     int64_t log_start_offset = 0; // the leader's, -1 when offline (retention moves it)
+    int64_t last_stable_offset = 0; // the leader's, -1 when offline (== high watermark without transactions)
+    // The leader's open transactions: (first offset, producer id), earliest first.
+    std::vector<std::pair<int64_t, int64_t>> open_transactions;
 };
 struct ConsumerSample {
     uint32_t consumer = 0;        // client ordinal
