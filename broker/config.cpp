@@ -449,10 +449,14 @@ TopicConfig TopicConfig::from(const BrokerConfig& broker, const ConfigMap& topic
 ProducerConfig ProducerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     ProducerConfig p;
     apply_settings(p, merged(profile, overrides, scope_producer));
+    p.version_major = profile.major;
+    p.version_minor = profile.minor;
     p.idempotence_explicit = overrides.contains("enable.idempotence");
+    // KafkaProducer: a transactional.id turns idempotence on (a conflict is an error, below).
+    if (p.transactional() && !p.idempotence_explicit) p.enable_idempotence = true;
     // Idempotence needs acks=all, retries and at most 5 in flight. When the user did not ask
     // for it, Kafka quietly turns it off rather than refusing to start (KAFKA-13598).
-    if (!p.idempotence_explicit &&
+    if (!p.idempotence_explicit && !p.transactional() &&
         (p.acks != -1 || p.retries == 0 || p.max_in_flight_requests_per_connection > 5)) {
         p.enable_idempotence = false;
     }
@@ -465,6 +469,23 @@ ProducerConfig ProducerConfig::from(const VersionProfile& profile, const ConfigM
 }
 
 std::optional<std::string> producer_config_conflict(const ProducerConfig& p, const ConfigMap& overrides) {
+    if (p.transactional()) {
+        // ProducerConfig.postProcessAndValidateIdempotenceConfigs: transactions need idempotence.
+        if (p.idempotence_explicit && !p.enable_idempotence) {
+            return "transactional.id needs enable.idempotence=true: Kafka's producer refuses to start (\"Cannot set "
+                   "a transactional.id without also enabling idempotence\")";
+        }
+        if (p.acks != -1) {
+            return "a transactional producer needs acks=all (acks=" + std::to_string(p.acks) +
+                   " here): Kafka's producer refuses to start (\"Must set acks to all in order to use the "
+                   "idempotent producer\")";
+        }
+        if (p.retries == 0) return "a transactional producer needs retries > 0: Kafka's producer refuses to start";
+        if (p.max_in_flight_requests_per_connection > 5) {
+            return "a transactional producer needs max.in.flight.requests.per.connection <= 5: Kafka's producer "
+                   "refuses to start";
+        }
+    }
     if (p.idempotence_explicit && p.enable_idempotence) {
         if (p.acks != -1) {
             return "enable.idempotence=true needs acks=all: Kafka's producer refuses to start (\"Must set acks to "

@@ -187,6 +187,19 @@ struct ProducerConfig {
     int32_t max_in_flight_requests_per_connection{};  // max.in.flight.requests.per.connection
     int64_t metadata_max_age_ms{};              // metadata.max.age.ms
     int32_t record_size_bytes{};                // kafkasim.record.size.bytes
+    std::string transactional_id;               // transactional.id ("" = null: not transactional)
+    int64_t transaction_timeout_ms{};           // transaction.timeout.ms
+    // From the profile: the release of the client's protocol (transaction.version 2 needs a 4.0
+    // client; KIP-360's epoch bump after an abortable error needs 2.5).
+    int version_major = 3, version_minor = 7;
+    // transaction.version 2 (KIP-890 part 2): a 4.0 client against brokers with the feature on;
+    // set by whoever builds the client from the cluster's settings.
+    bool transaction_version_2 = false;
+
+    bool transactional() const { return !transactional_id.empty(); }
+    bool at_least(int major, int minor) const {
+        return version_major > major || (version_major == major && version_minor >= minor);
+    }
 
     ProducerConfig();
     static ProducerConfig from(const VersionProfile& profile, const ConfigMap& overrides);

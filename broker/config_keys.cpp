@@ -274,7 +274,11 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         .range(1, i32_max).reads(&PC::max_in_flight_requests_per_connection),
     key("retries", P, integer, "2147483647", "how often a failed batch is resent")
         .range(0, i32_max).reads(&PC::retries),
-    key("transactional.id", P, string, "null", "transactions are not modelled"),
+    key("transaction.timeout.ms", P, integer, "60000",
+        "how long the coordinator lets a transaction stay open before it aborts it")
+        .range(1, i32_max).reads(&PC::transaction_timeout_ms),
+    key("transactional.id", P, string, "null", "makes the producer transactional (initTransactions, commit, abort)")
+        .reads(&PC::transactional_id),
 
     // ---- Producer and consumer --------------------------------------------------------------
     key("client.id", P | C, string, "\"\"", "name sent with requests; the model names clients itself"),

@@ -734,6 +734,28 @@ struct ProducerEpochBump {
         s.field("producer_epoch", producer_epoch);
     }
 };
+// A transactional producer's application step: "initialized" (InitProducerId answered), "begin",
+// "committed", "aborted" (commitTransaction()/abortTransaction() returned), "fatal" (the producer
+// must be closed: fenced, INVALID_TXN_STATE, ...).
+struct ProducerTransaction {
+    static constexpr std::string_view kind = "producer_txn";
+    std::string transactional_id{};
+    int64_t txn = 0;
+    std::string action{};
+    int64_t producer_id = -1;
+    int64_t producer_epoch = -1;
+    std::string error{};        // Kafka's error name behind an abort or a fatal error ("NONE")
+    std::string detail{};       // fatal: the state it was in
+    template <class S> void fields(S& s) const {
+        s.field("transactional_id", transactional_id);
+        s.field("txn", txn);
+        s.field("action", action);
+        s.field("producer_id", producer_id);
+        s.field("producer_epoch", producer_epoch);
+        s.field("error", error);
+        s.field("detail", detail);
+    }
+};
 struct ProducerMetadata {
     static constexpr std::string_view kind = "producer_metadata";
     std::string topic{};
@@ -910,7 +932,7 @@ using Event = std::variant<
     // transaction coordinator
     TransactionStateChanged,
     // clients
-    TopicCreated, ProducerEpochBump, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
+    TopicCreated, ProducerEpochBump, ProducerTransaction, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
     ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,
     ConsumerGroupLeader, ConsumerAssignment>;
 

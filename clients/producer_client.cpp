@@ -18,6 +18,8 @@ enum TimerKind : uint64_t {
     timer_metadata_retry = 4,
     timer_metadata_max_age = 5,
     timer_request_timeout = 6,
+    timer_txn_request_timeout = 7,  // producer_transactions.cpp
+    timer_txn_retry = 8,
 };
 constexpr int64_t max_block_ms = 60000;             // max.block.ms: send() waiting for metadata
 // Per-record framing on top of key and value (varint lengths, attributes, deltas), kept simple.
@@ -45,7 +47,8 @@ ProducerClient::ProducerClient(uint32_t client_ordinal, std::string topic, Produ
       network_(dir, {topic_},
                NetworkClient::Options{config_.request_timeout_ms, config_.retry_backoff_ms, config_.metadata_max_age_ms},
                NetworkClient::TimerKinds{timer_metadata_timeout, timer_metadata_retry, timer_metadata_max_age}),
-      in_flight_(config_.request_timeout_ms, timer_request_timeout) {
+      in_flight_(config_.request_timeout_ms, timer_request_timeout),
+      coordinator_in_flight_(config_.request_timeout_ms, timer_txn_request_timeout) {
     SIM_ASSERT(client_ >= 1, "producer client ordinal must be >= 1");
     // Kafka requires acks=all, retries > 0 and at most 5 in flight for idempotence
     // (ProducerConfig resolves conflicts; guard here so a hand-built config stays sane).
@@ -58,7 +61,9 @@ ProducerClient::ProducerClient(uint32_t client_ordinal, std::string topic, Produ
         rate_milli_ = milli >= 1.0 ? static_cast<uint64_t>(milli) : 1;
     }
     if (workload_.keys > 0) key_partition_.assign(static_cast<size_t>(workload_.keys), -1);
-    producer_id_ = idempotent_ ? static_cast<int64_t>(client_) * 1000 : no_producer_id;
+    // A transactional producer gets its producer id from its coordinator (InitProducerId).
+    producer_id_ = idempotent_ && !transactional() ? static_cast<int64_t>(client_) * 1000 : no_producer_id;
+    if (workload_.records_per_txn < 1) workload_.records_per_txn = 1;
 }
 
 BrokerId ProducerClient::leader_of(int32_t partition) const {
@@ -78,6 +83,7 @@ void ProducerClient::on_start(Context& ctx) {
         while (record_time(next_record_) < ctx.now()) ++next_record_;
     }
     network_.request_metadata_update(ctx);
+    if (transactional()) txn_start(ctx);
     schedule_generation(ctx);
 }
 
@@ -86,6 +92,14 @@ void ProducerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
         handle_produce_response(from, *r, ctx);
     } else if (auto* m = std::get_if<MetadataResponse>(&msg)) {
         handle_metadata_response(from, *m, ctx);
+    } else if (auto* fc = std::get_if<FindCoordinatorResponse>(&msg)) {
+        handle_coordinator_response(from, fc->correlation_id, fc->error, msg, ctx);
+    } else if (auto* ip = std::get_if<InitProducerIdResponse>(&msg)) {
+        handle_coordinator_response(from, ip->correlation_id, ip->error, msg, ctx);
+    } else if (auto* ap = std::get_if<AddPartitionsToTxnResponse>(&msg)) {
+        handle_coordinator_response(from, ap->correlation_id, Error::none, msg, ctx);
+    } else if (auto* et = std::get_if<EndTxnResponse>(&msg)) {
+        handle_coordinator_response(from, et->correlation_id, et->error, msg, ctx);
     }
 }
 
@@ -107,6 +121,14 @@ void ProducerClient::on_timer(uint64_t tag, Context& ctx) {
         case timer_request_timeout:
             if (auto broker = in_flight_.timed_out(client_timer::value(tag)))
                 fail_connection(*broker, Error::request_timed_out, ctx);
+            return;
+        case timer_txn_request_timeout:
+            if (auto broker = coordinator_in_flight_.timed_out(client_timer::value(tag)))
+                fail_connection(*broker, Error::request_timed_out, ctx);
+            return;
+        case timer_txn_retry:
+            txn_.retry_timer = sim::TimerId{};
+            txn_poll(ctx);
             return;
     }
 }
@@ -145,11 +167,14 @@ void ProducerClient::generate(Context& ctx) {
         ++records_generated_;
         int32_t key = workload_.keys > 0 ? static_cast<int32_t>(ctx.rng().below(static_cast<uint64_t>(workload_.keys)))
                                          : -1;
-        if (has_metadata_)
-            append(key, ctx);
+        if (has_metadata_ && pending_.empty() && (!transactional() || txn_accepts_records()))
+            append_record(key, ctx);
         else
             pending_.push_back(PendingRecord{t, key});
     }
+    // The workload is over: the application commits what its open transaction holds.
+    if (transactional() && txn_.state == TxnState::in_transaction && record_time(next_record_) >= workload_.until)
+        txn_end(txn_.app_commits, Error::none, ctx);
     if (!has_metadata_) {
         // send() gives up after max.block.ms without metadata (a TimeoutException to the app).
         while (!pending_.empty() && pending_.front().at + sim::milliseconds(max_block_ms) <= now) {
@@ -163,15 +188,26 @@ void ProducerClient::generate(Context& ctx) {
 
 void ProducerClient::drain_pending(Context& ctx) {
     const sim::Time now = ctx.now();
-    while (!pending_.empty()) {
+    while (!pending_.empty() && has_metadata_ && (!transactional() || txn_accepts_records())) {
         PendingRecord r = pending_.front();
         pending_.pop_front();
-        if (r.at + sim::milliseconds(max_block_ms) <= now) {
+        // Waiting for metadata, send() gives up after max.block.ms; records that wait for the
+        // application's commitTransaction() were not given to send() yet.
+        if (!transactional() && r.at + sim::milliseconds(max_block_ms) <= now) {
             ++records_failed_;
             continue;
         }
-        append(r.key, ctx);
+        append_record(r.key, ctx);
     }
+    if (transactional() && txn_.state == TxnState::in_transaction && pending_.empty() &&
+        record_time(next_record_) >= workload_.until)
+        txn_end(txn_.app_commits, Error::none, ctx);
+}
+
+void ProducerClient::append_record(int32_t key, Context& ctx) {
+    if (transactional() && txn_.state == TxnState::ready) txn_begin(ctx);
+    const int32_t p = append(key, ctx);
+    if (transactional()) txn_record_appended(p, ctx);
 }
 
 void ProducerClient::choose_sticky(Context& ctx) {
@@ -201,7 +237,7 @@ int32_t ProducerClient::partition_for(int32_t key, Context& ctx) {
     return sticky_partition_;
 }
 
-void ProducerClient::append(int32_t key, Context& ctx) {
+int32_t ProducerClient::append(int32_t key, Context& ctx) {
     SIM_ASSERT(!partitions_.empty(), "append without partitions");
     const int32_t p = partition_for(key, ctx);
     PartitionState& ps = partitions_[static_cast<size_t>(p)];
@@ -225,6 +261,8 @@ void ProducerClient::append(int32_t key, Context& ctx) {
         b.rb.first_seq = ps.next_seq;
         b.rb.size_bytes = record_batch_overhead_bytes;
         b.rb.create_time = ctx.now();
+        b.rb.is_transactional = transactional();
+        b.txn = txn_.number;
         open = &batches_.emplace(id, b).first->second;
         ps.queue.push_back(id);
     }
@@ -239,6 +277,7 @@ void ProducerClient::append(int32_t key, Context& ctx) {
             sticky_bytes_ = 0;
         }
     }
+    return p;
 }
 
 // ------------------------------------------------------------------------------ sender
@@ -256,6 +295,7 @@ void ProducerClient::run_sender(Context& ctx) {
     const sim::Time now = ctx.now();
     expire_batches(ctx);
     maybe_bump(ctx);
+    if (transactional()) txn_poll(ctx);
     if (!has_metadata_ || batches_.empty()) return;
     // The oldest batch (ids follow creation) is the next to expire.
     sim::Time next = batches_.begin()->second.rb.create_time + sim::milliseconds(config_.delivery_timeout_ms);
@@ -294,6 +334,7 @@ uint64_t ProducerClient::ready_front(int32_t partition, sim::Time now, sim::Time
     PartitionState& ps = partitions_[static_cast<size_t>(partition)];
     while (!ps.queue.empty() && batches_.find(ps.queue.front()) == batches_.end()) ps.queue.pop_front();
     if (ps.queue.empty() || bump_pending_) return 0;
+    if (transactional() && !txn_may_send(partition)) return 0;
     // guaranteeMessageOrder: with one request in flight the partition is muted meanwhile.
     if (!idempotent_ && config_.max_in_flight_requests_per_connection == 1 && ps.in_flight > 0) return 0;
     const Batch& b = batches_.at(ps.queue.front());
@@ -306,7 +347,9 @@ uint64_t ProducerClient::ready_front(int32_t partition, sim::Time now, sim::Time
         // A retried batch goes only once it is the first unresolved one of its partition.
         if (idempotent_ && !ps.in_flight_seqs.empty() && *ps.in_flight_seqs.begin() < b.rb.first_seq) return 0;
     } else {
-        bool full = !b.appendable || int64_t{b.rb.size_bytes} + record_bytes(-1) > config_.batch_size;
+        // commitTransaction() flushes: lingering batches go at once.
+        bool full = !b.appendable || int64_t{b.rb.size_bytes} + record_bytes(-1) > config_.batch_size ||
+                    txn_.state == TxnState::committing_transaction;
         sim::Time at = b.rb.create_time + sim::milliseconds(config_.linger_ms);
         if (!full && now < at) {
             next = std::min(next, at);
@@ -340,7 +383,10 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
         const TopicPartition tp = tp_of(b.partition);
         if (!b.sent) {
             b.sent = true;
-            if (events_) events_->on_send(client_, now, tp, b.rb.first_seq, b.rb.record_count);
+            if (events_) {
+                events_->on_send(client_, now, tp, b.rb.first_seq, b.rb.record_count);
+                if (transactional()) events_->on_txn_records(client_, b.txn, tp, b.rb.first_seq, b.rb.record_count);
+            }
         }
         req.partitions.push_back(ProduceRequest::PartitionData{tp, b.rb});
         if (config_.acks != 0) {
@@ -379,9 +425,14 @@ void ProducerClient::complete(uint64_t id, int64_t base_offset, Context& ctx) {
         PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
         ps.last_acked_sequence = std::max(ps.last_acked_sequence, b.rb.base_sequence + b.rb.record_count - 1);
     }
-    records_acked_ += static_cast<uint64_t>(b.rb.record_count);
-    if (events_)
-        events_->on_ack(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, base_offset);
+    if (transactional()) {
+        // Acknowledged by the leader; the application counts it when its transaction commits.
+        txn_.acked.push_back(TxnAcked{b.partition, b.rb.first_seq, b.rb.record_count, base_offset});
+    } else {
+        records_acked_ += static_cast<uint64_t>(b.rb.record_count);
+        if (events_)
+            events_->on_ack(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, base_offset);
+    }
     batches_.erase(it);
 }
 
@@ -393,13 +444,24 @@ void ProducerClient::fail_final(uint64_t id, Error error, Context& ctx) {
     // The broker may or may not hold this batch: unless a later sequence was acknowledged
     // (which resolves it: the broker had it), later batches would be out of order: bump the
     // epoch (maybe_bump).
-    if (idempotent_ && b.sent && of_current_epoch(b) &&
-        b.rb.base_sequence > partitions_[static_cast<size_t>(b.partition)].last_acked_sequence)
-        bump_pending_ = true;
+    const bool unresolved = idempotent_ && b.sent && of_current_epoch(b) &&
+                            b.rb.base_sequence > partitions_[static_cast<size_t>(b.partition)].last_acked_sequence;
+    if (unresolved && !transactional()) bump_pending_ = true;
     records_failed_ += static_cast<uint64_t>(b.rb.record_count);
     if (events_)
         events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, error, true);
+    const uint32_t txn = b.txn;
     batches_.erase(it);
+    // TransactionManager.handleFailedBatch: the transaction can only be aborted now (a batch of
+    // unknown fate also needs the next epoch, KIP-360), or the producer is done for.
+    if (transactional() && txn == txn_.number) {
+        if (fatal_for_transactions(error)) {
+            txn_fatal(error, ctx);
+        } else {
+            if (unresolved) txn_.bump_epoch = true;
+            txn_abortable(error, ctx);
+        }
+    }
 }
 
 bool ProducerClient::is_first_unresolved(const Batch& b) {
@@ -435,7 +497,10 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
     release_in_flight(b);
     b.last_error = error;
     bool retriable = is_retriable(error);
-    if (idempotent_) {
+    if (transactional()) {
+        // A sequence error inside a transaction is not retried: the transaction is aborted.
+        if (error == Error::out_of_order_sequence_number || error == Error::unknown_producer_id) retriable = false;
+    } else if (idempotent_) {
         if (error == Error::out_of_order_sequence_number) {
             // TransactionManager.canRetry (2.5+, idempotent only): always retried. A batch that
             // is not the next sequence after the last acknowledged one is simply resent (a gap
@@ -493,6 +558,8 @@ void ProducerClient::fail_connection(BrokerId broker, Error error, Context& ctx)
     in_flight_.fail_all(broker, ctx, [&](int32_t, ProduceInFlight& f) {
         for (uint64_t id : f.batch_ids) fail_attempt(id, error, ctx);
     });
+    coordinator_in_flight_.fail_all(broker, ctx,
+                                    [&](int32_t, CoordinatorRequest& r) { coordinator_request_failed(r, error, ctx); });
     network_.mark_disconnected(broker, ctx);
     run_sender(ctx);
 }
@@ -508,7 +575,7 @@ void ProducerClient::expire_batches(Context& ctx) {
 }
 
 void ProducerClient::maybe_bump(Context& ctx) {
-    if (!bump_pending_ || in_flight_batches_ != 0) return;
+    if (!bump_pending_ || in_flight_batches_ != 0 || transactional()) return;
     bump_pending_ = false;
     // TransactionManager.bumpIdempotentProducerEpoch: the same producer id with the next epoch,
     // whose first batch on every partition must carry sequence 0 (ProducerAppendInfo refuses

@@ -18,7 +18,23 @@
 //    the head of its queue while later batches may already be written: records reorder,
 //    as in Kafka (with max.in.flight = 1 the partition is muted while a batch is in flight).
 //
-// Not modelled: InitProducerId is not a round trip. The producer id is derived:
+// Transactions (transactional.id set; clients/producer_transactions.cpp): KafkaProducer's
+// TransactionManager. The producer finds its transaction coordinator (FindCoordinator key_type 1)
+// and calls InitProducerId for its producer id and epoch before any record is sent; the
+// application then runs transactions of `records_per_txn` records each: beginTransaction() at its
+// first record, AddPartitionsToTxn before the first batch to each partition (not with
+// transaction.version 2, where the leader adds it), commitTransaction() (or, for a fraction
+// `abort_fraction`, abortTransaction()) once the records are sent. Records generated while a
+// transaction is being completed wait, as the application's thread does in commitTransaction().
+// Error handling is the Java client's: retriable coordinator errors (CONCURRENT_TRANSACTIONS,
+// COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR, timeouts) are retried, rediscovering the
+// coordinator when it moved; abortable ones (a batch that failed for good, OUT_OF_ORDER_SEQUENCE_NUMBER,
+// INVALID_PRODUCER_EPOCH on Produce from 2.7, TRANSACTION_ABORTABLE) make the application abort,
+// after which a 2.5+ client bumps its epoch (KIP-360); fatal ones (PRODUCER_FENCED, INVALID_TXN_STATE,
+// INVALID_PRODUCER_EPOCH from the coordinator, INVALID_PRODUCER_ID_MAPPING) close the producer.
+// The history sees a transactional record acknowledged only when commitTransaction() returned.
+//
+// Not modelled for idempotence without transactions: InitProducerId is not a round trip. The producer id is derived:
 // client_ordinal * 1000, epoch 0. Where Java bumps the epoch (KIP-360: a batch failed for good
 // after it had a sequence, OUT_OF_ORDER_SEQUENCE_NUMBER for the first unresolved batch,
 // UNKNOWN_PRODUCER_ID; those two are then retried) the model waits until nothing is in flight
@@ -53,6 +69,10 @@ struct WorkloadSpec {
     int keys = 0;                 // 0 = no keys (sticky partitioning); else keys "key-0".."key-<keys-1>"
     sim::Time from = sim::time_zero;
     sim::Time until = sim::time_never;  // exclusive
+    // Transactional producers: records per transaction, and the fraction of transactions the
+    // application aborts instead of committing.
+    int32_t records_per_txn = 100;
+    double abort_fraction = 0;
 };
 
 class ProducerClient : public Node {
@@ -88,6 +108,15 @@ public:
     int64_t producer_id() const { return idempotent_ ? producer_id_ : no_producer_id; }
     int16_t producer_epoch() const { return idempotent_ ? producer_epoch_ : int16_t{-1}; }
     bool idempotent() const { return idempotent_; }
+    bool transactional() const { return config_.transactional(); }
+    // The transaction manager's state, as Java's TransactionManager.State names it.
+    enum class TxnState : uint8_t {
+        uninitialized, initializing, ready, in_transaction, committing_transaction, aborting_transaction,
+        abortable_error, fatal_error,
+    };
+    TxnState txn_state() const { return txn_.state; }
+    uint32_t transactions_committed() const { return txn_.committed; }
+    uint32_t transactions_aborted() const { return txn_.aborted; }
 
 private:
     struct Batch {
@@ -99,6 +128,7 @@ private:
         bool appendable = true;      // the open batch at the tail of its queue
         bool sent = false;           // on_send reported
         bool in_flight = false;
+        uint32_t txn = 0;            // transactional: the transaction it belongs to
     };
     // The accumulator's side of a partition; its leader is in the metadata.
     struct PartitionState {
@@ -121,7 +151,9 @@ private:
     sim::Time record_time(uint64_t i) const;
     void schedule_generation(Context& ctx);
     void generate(Context& ctx);
-    void append(int32_t key, Context& ctx);
+    // Appends a record to its partition's open batch; returns the partition.
+    int32_t append(int32_t key, Context& ctx);
+    void append_record(int32_t key, Context& ctx);  // append(), in a transaction when transactional
     int32_t partition_for(int32_t key, Context& ctx);
     void choose_sticky(Context& ctx);
     int32_t record_bytes(int32_t key) const;
@@ -149,6 +181,55 @@ private:
     void arm_sender(sim::Time at, Context& ctx);
     TopicPartition tp_of(int32_t partition) const { return TopicPartition{topic_id_, partition}; }
 
+    // transactions (producer_transactions.cpp)
+    struct TxnAcked {                 // a batch the leader acknowledged in the open transaction
+        int32_t partition = 0;
+        uint32_t first_seq = 0;
+        int32_t count = 0;
+        int64_t base_offset = -1;
+    };
+    struct CoordinatorRequest {
+        enum class Kind : uint8_t { find_coordinator, init_producer_id, add_partitions, end_txn } kind{};
+        std::vector<int32_t> partitions;  // add_partitions
+        bool commit = false;              // end_txn
+    };
+    struct Transactions {
+        TxnState state = TxnState::uninitialized;
+        BrokerId coordinator = no_leader;
+        sim::Time retry_at;               // the next coordinator request waits until then
+        sim::TimerId retry_timer;
+        bool request_in_flight = false;
+        uint32_t number = 0;              // the open (or last) transaction, 1, 2, ...
+        uint32_t records = 0;             // records appended in it
+        bool app_commits = true;          // what the application will do with it
+        bool started = false;             // the coordinator knows of it (a partition was added)
+        bool bump_epoch = false;          // KIP-360: InitProducerId with the current id and epoch next
+        std::set<int32_t> added, to_add, adding;
+        std::vector<TxnAcked> acked;
+        Error cause = Error::none;        // why it is being aborted (NONE: the application chose to)
+        uint32_t committed = 0, aborted = 0;
+    };
+    void txn_start(Context& ctx);
+    // The application's side: records go into the open transaction, one begins when a record
+    // comes while none is open, and it ends after records_per_txn records or at `until`.
+    bool txn_accepts_records() const;
+    void txn_begin(Context& ctx);
+    void txn_record_appended(int32_t partition, Context& ctx);
+    void txn_end(bool commit, Error cause, Context& ctx);
+    // Drives the coordinator requests (Sender.maybeSendAndPollTransactionalRequest).
+    void txn_poll(Context& ctx);
+    void send_coordinator_request(CoordinatorRequest req, Context& ctx);
+    void handle_coordinator_response(sim::NodeId from, int32_t corr, Error error, const Message& msg, Context& ctx);
+    void coordinator_request_failed(const CoordinatorRequest& req, Error error, Context& ctx);
+    void txn_retry_later(Context& ctx);
+    void txn_completed(Context& ctx);
+    void txn_abortable(Error error, Context& ctx);
+    void txn_fatal(Error error, Context& ctx);
+    void txn_new_producer_id(int64_t producer_id, int16_t epoch, Context& ctx);
+    bool txn_may_send(int32_t partition) const;
+    // The error a failed batch leaves the transaction with: fatal or abortable.
+    bool fatal_for_transactions(Error error) const;
+
     // metadata
     // The producer's one topic is the first (only) of its metadata's topics.
     const std::vector<ClientMetadata::PartitionInfo>& leaders() const { return network_.metadata().partitions_at(0); }
@@ -166,6 +247,8 @@ private:
     uint64_t rate_milli_ = 0;  // records per 1000 s
     NetworkClient network_;
     InFlightRequests<ProduceInFlight> in_flight_;
+    InFlightRequests<CoordinatorRequest> coordinator_in_flight_;
+    Transactions txn_;
 
     // workload state
     uint64_t next_record_ = 0;

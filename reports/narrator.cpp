@@ -291,6 +291,18 @@ struct Story {
         return "bumps its producer epoch to " + num(e.producer_epoch) + " (producer id " + num(e.producer_id) +
                ", topic " + e.topic + "): its sequence numbers start again at 0";
     }
+    Line operator()(const ProducerTransaction& e) const {
+        const std::string txn = "transaction " + num(e.txn) + " of transactional.id " + e.transactional_id;
+        const std::string why = e.error == "NONE" ? "" : " after " + e.error;
+        if (e.action == "initialized")
+            return "initTransactions(): producer id " + num(e.producer_id) + ", epoch " + num(e.producer_epoch) +
+                   " for transactional.id " + e.transactional_id;
+        if (e.action == "begin") return std::nullopt;  // the end tells it
+        if (e.action == "committed") return "commitTransaction() returned for " + txn;
+        if (e.action == "aborted") return "abortTransaction() returned for " + txn + why;
+        return "fails with " + e.error + " in " + e.detail + " (" + txn +
+               "): the application must close the producer";
+    }
     Line operator()(const ConsumerMetadata& e) const {
         if (internal(e.topic)) return std::nullopt;
         std::string leaders;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "broker/txn/transaction_coordinator.hpp"
 #include "broker/zookeeper/zk_server.hpp"
 #include "clients/admin_client.hpp"
 #include "clients/consumer_client.hpp"
@@ -73,6 +74,8 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
         w.keys = p.keys;
         w.from = at(p.from);
         w.until = p.until ? at(*p.until) : end;
+        w.records_per_txn = p.records_per_txn;
+        w.abort_fraction = p.abort_fraction;
         add_producer_node("producer:" + p.id, p.topic, kafka::ProducerConfig::from(scenario.kafka.profile, p.config), w);
     }
     size_t null_groups = 0;
@@ -537,6 +540,13 @@ namespace scenarios {
 // the group's coordinator); partitions with nothing committed show "-" and add nothing.
 int32_t ClusterModel::coordinator_id(const std::string& group) {
     const kafka::MetadataImage* image = metadata();
+    if (group.starts_with("txn:")) {  // a transactional id's coordinator: its __transaction_state leader
+        const kafka::TopicImage* txn = image == nullptr ? nullptr : image->topic(kafka::transaction_state_topic);
+        if (txn == nullptr) return -1;
+        const kafka::PartitionState* ps = txn->partition(
+            kafka::transaction_partition_for(group.substr(4), static_cast<int32_t>(txn->partitions.size())));
+        return ps == nullptr ? -1 : ps->leader;
+    }
     const kafka::TopicImage* offsets = image == nullptr ? nullptr : image->topic(kafka::consumer_offsets_topic);
     if (offsets == nullptr) return -1;
     const kafka::PartitionState* ps =

@@ -45,6 +45,10 @@ struct ProducerSpec {
     sim::Duration from;               // default 0s
     std::optional<sim::Duration> until;  // default: end of run
     kafka::ConfigMap config;
+    // A transactional producer's application ("transactions": {"records": N, "abort": f}): N
+    // records per transaction (default 100), a fraction f of them aborted (default 0).
+    int records_per_txn = 100;
+    double abort_fraction = 0;
 };
 
 struct ConsumerSpec {

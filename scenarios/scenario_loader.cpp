@@ -43,7 +43,9 @@ const std::vector<std::string_view> network_fields = {"latency", "loss"};
 const std::vector<std::string_view> latency_fields = {"min", "max"};
 const std::vector<std::string_view> topic_fields = {"name", "partitions", "replication.factor", "assignment",
                                                     "config"};
-const std::vector<std::string_view> producer_fields = {"id", "topic", "rate", "keys", "from", "until", "config"};
+const std::vector<std::string_view> producer_fields = {"id",    "topic",  "rate",  "keys",
+                                                       "from",  "until",  "config", "transactions"};
+const std::vector<std::string_view> transactions_fields = {"records", "abort"};
 const std::vector<std::string_view> consumer_fields = {"group", "members", "topics", "rate",
                                                        "from",  "until",   "config"};
 const std::vector<std::string_view> target_prefixes = {"broker",   "controller", "zookeeper", "leader",
@@ -993,6 +995,7 @@ private:
             }
             auto resolved = kafka::ProducerConfig::from(s_.kafka.profile, spec.config);
             if (auto conflict = kafka::producer_config_conflict(resolved, spec.config)) error(at(p, "config"), *conflict);
+            read_transactions(e, p, resolved, spec);
             if (duration_known_) {
                 const sim::Duration until = spec.until ? std::min(*spec.until, s_.duration) : s_.duration;
                 if (until > spec.from) records += spec.rate_per_s * static_cast<double>((until - spec.from).us) / 1e6;
@@ -1001,6 +1004,50 @@ private:
         }
         within_limit(path, std::round(records), limits::max_produced_records,
                      "records produced over the run (each producer's rate times the time it runs, all together)");
+    }
+
+    // A producer's transactions: its transactional.id against the profile and the brokers'
+    // limits, and the "transactions" block that shapes its application.
+    void read_transactions(const json& e, const std::string& p, const kafka::ProducerConfig& resolved,
+                           ProducerSpec& spec) {
+        const json* block = member(e, "transactions");
+        if (!resolved.transactional()) {
+            if (block != nullptr)
+                error(at(p, "transactions"), "\"transactions\" needs a transactional producer",
+                      "set \"transactional.id\" in its \"config\"");
+            return;
+        }
+        const std::string cfg = at(p, "config");
+        if (!s_.kafka.profile.name.empty() && !resolved.at_least(0, 11)) {
+            error(at(cfg, "transactional.id"),
+                  "transactions arrived in Kafka 0.11 (KIP-98); this scenario's version is " + s_.kafka.profile.name,
+                  "use \"version\": \"0.11\" or later");
+        }
+        if (resolved.transaction_timeout_ms > broker_config_.transaction_max_timeout_ms) {
+            error(at(cfg, "transaction.timeout.ms"),
+                  "transaction.timeout.ms (" + std::to_string(resolved.transaction_timeout_ms) +
+                      ") is above the brokers' transaction.max.timeout.ms (" +
+                      std::to_string(broker_config_.transaction_max_timeout_ms) +
+                      "): Kafka's coordinator refuses initTransactions() with INVALID_TRANSACTION_TIMEOUT",
+                  "lower transaction.timeout.ms, or raise transaction.max.timeout.ms in kafka.config");
+        }
+        if (brokers_known_ && broker_config_.transaction_state_log_replication_factor > s_.kafka.brokers) {
+            warn(cfg, "transaction.state.log.replication.factor is " +
+                          std::to_string(broker_config_.transaction_state_log_replication_factor) +
+                          " but the cluster has " + std::to_string(s_.kafka.brokers) +
+                          " broker(s): Kafka cannot create __transaction_state, so initTransactions() finds no "
+                          "coordinator (set transaction.state.log.replication.factor in kafka.config)");
+        }
+        if (block == nullptr) return;
+        const std::string bp = at(p, "transactions");
+        if (!expect_object(*block, bp, "an object with \"records\" and \"abort\"")) return;
+        check_fields(*block, bp, transactions_fields, "\"transactions\"");
+        if (const json* v = member(*block, "records")) {
+            if (auto n = read_int(*v, at(bp, "records"), 1, 1000000)) spec.records_per_txn = static_cast<int>(*n);
+        }
+        if (const json* v = member(*block, "abort")) {
+            if (auto f = read_number(*v, at(bp, "abort"), 0, 1, false, "a fraction from 0 to 1")) spec.abort_fraction = *f;
+        }
     }
 
     void read_consumers(const json& list, const std::string& path) {
@@ -1174,6 +1221,19 @@ private:
                 return true;
             }
             case Target::Kind::coordinator:
+                if (t.name.starts_with("txn:")) {  // coordinator:txn:<transactional.id>
+                    const std::string id = t.name.substr(4);
+                    std::vector<std::string> ids;
+                    for (const auto& p : s_.producers)
+                        if (auto it = p.config.find("transactional.id"); it != p.config.end())
+                            if (const auto* v = std::get_if<std::string>(&it->second)) ids.push_back(*v);
+                    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+                        std::string near = closest(id, ids);
+                        return fail("no producer with transactional.id " + in_quotes(id),
+                                    near.empty() ? std::string() : "coordinator:txn:" + near);
+                    }
+                    return true;
+                }
                 if (!group_members_.contains(t.name)) {
                     std::string near = closest(t.name, group_names_);
                     return fail("no consumer group " + in_quotes(t.name) + " in \"consumers\"",

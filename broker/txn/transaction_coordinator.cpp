@@ -149,6 +149,13 @@ void TransactionCoordinator::handle(sim::NodeId from, const InitProducerIdReques
     }
     if (m.write_pending || is_prepare(m.state) || m.state == TxnState::prepare_epoch_fence)
         return answer(Error::concurrent_transactions);
+    // KIP-360 (2.5): a producer bumping its own epoch names its id and epoch; one that is no
+    // longer current (a newer instance took the id, or the epoch moved on) is fenced.
+    if (!created && req.producer_id >= 0) {
+        const bool same_id = req.producer_id == m.producer_id || req.producer_id == m.previous_producer_id;
+        const bool known_epoch = req.producer_epoch == m.producer_epoch || req.producer_epoch == m.last_producer_epoch;
+        if (!same_id || !known_epoch) return answer(Error::producer_fenced);
+    }
     if (m.state == TxnState::ongoing) {
         // A zombie's open transaction: fence it with a bumped epoch and abort it; the caller
         // retries and finds CompleteAbort (TransactionCoordinator.handleInitProducerId).
