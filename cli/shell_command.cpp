@@ -208,6 +208,11 @@ nlohmann::ordered_json fault_object(const std::string& action, const std::string
         while (i < words.size() && !contains(fault_field_words(), words[i])) values.push_back(words[i++]);
         const scenarios::FaultFieldInfo* info = scenarios::find_fault_field(field);
         const scenarios::FaultFieldType type = info ? info->type : scenarios::FaultFieldType::duration;  // "for"
+        if (type == scenarios::FaultFieldType::names) {
+            if (values.empty()) throw Mistake(action + ": '" + field + "' needs a name, like `" + field + " EndTxn`");
+            fault[field] = nlohmann::ordered_json(values);
+            continue;
+        }
         if (type == scenarios::FaultFieldType::targets || type == scenarios::FaultFieldType::target_pair) {
             if (values.empty())
                 throw Mistake(action + ": '" + field + "' needs a target, like `" + field + " broker:1`");

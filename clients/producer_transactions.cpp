@@ -49,7 +49,9 @@ bool ProducerClient::fatal_for_transactions(Error error) const {
 }
 
 void ProducerClient::txn_start(Context& ctx) {
+    // The application calls initTransactions() when it starts its work.
     txn_.state = TxnState::initializing;
+    txn_.retry_at = std::max(ctx.now(), workload_.from);
     txn_poll(ctx);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "broker/api_names.hpp"
 #include "scenarios/cluster_model.hpp"
 
 namespace scenarios {
@@ -159,13 +160,16 @@ void FaultInjector::change_link(const NetworkChange& c, sim::NodeId from, sim::N
         case LinkEffect::loss: net.add_loss(from, to, sim::Probability::from_double(c.probability), sign); break;
         case LinkEffect::drop: net.add_drop(from, to, sim::Probability::from_double(c.probability), sign); break;
         case LinkEffect::block: net.block(from, to, sign); break;
+        case LinkEffect::hold: break;  // the send hook reads the change itself (hold_for)
     }
 }
 
 uint64_t FaultInjector::apply_network(NetworkChange change) {
     for (const auto& [a, b] : change.links) change_link(change, a, b, +1);
     uint64_t id = next_change_++;
+    if (change.effect == LinkEffect::hold) hold_left_[id] = change.count > 0 ? change.count : -1;
     active_.emplace(id, std::move(change));
+    update_hold_hook();
     return id;
 }
 
@@ -174,8 +178,32 @@ bool FaultInjector::revert_network(uint64_t id) {
     if (it == active_.end()) return false;  // a heal already removed it
     for (const auto& [a, b] : it->second.links) change_link(it->second, a, b, -1);
     active_.erase(it);
+    hold_left_.erase(id);
+    update_hold_hook();
     world_.reset_connections_healed_from_cuts();
     return true;
+}
+
+void FaultInjector::update_hold_hook() {
+    if (hold_left_.empty()) {
+        world_.set_hold(nullptr);
+        return;
+    }
+    world_.set_hold([this](sim::NodeId from, sim::NodeId to, const kafka::Message& msg) { return hold_for(from, to, msg); });
+}
+
+sim::Duration FaultInjector::hold_for(sim::NodeId from, sim::NodeId to, const kafka::Message& msg) {
+    const std::string_view name = kafka::api_name(msg);
+    if (name.empty()) return {};
+    for (auto& [id, left] : hold_left_) {
+        if (left == 0) continue;
+        const NetworkChange& c = active_.at(id);
+        if (std::find(c.requests.begin(), c.requests.end(), name) == c.requests.end()) continue;
+        if (std::find(c.links.begin(), c.links.end(), std::pair{from, to}) == c.links.end()) continue;
+        if (left > 0) --left;
+        return c.add;
+    }
+    return {};
 }
 
 FaultRecord FaultInjector::fire_now(FaultSpec fault) {

@@ -50,6 +50,9 @@ private:
     void change_link(const NetworkChange& change, sim::NodeId from, sim::NodeId to, int sign);
     uint64_t apply_network(NetworkChange change);
     bool revert_network(uint64_t id);
+    // The world's send hook while a `delay` is in force (none otherwise: sends stay fast).
+    void update_hold_hook();
+    sim::Duration hold_for(sim::NodeId from, sim::NodeId to, const kafka::Message& msg);
     FaultRecord& record(const FaultSpec& f, bool is_undo);
     void publish(FaultRecord& r);
 
@@ -59,6 +62,7 @@ private:
     std::function<void(const FaultRecord&)> on_record_;
     std::map<uint64_t, NetworkChange> active_;  // network faults in force, by id
     std::deque<FaultSpec> fired_now_;           // fire_now's faults (undo callbacks refer to them)
+    std::map<uint64_t, int64_t> hold_left_;     // delay faults in force: messages left to hold (-1: no limit)
     uint64_t next_change_ = 1;
     bool applying_ = false;
     sim::Time last_undo_;

@@ -83,7 +83,7 @@ struct Target {
 };
 
 enum class FaultAction {
-    crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss, drop
+    crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss, drop, delay
 };
 const char* to_string(FaultAction a);
 std::optional<FaultAction> parse_fault_action(std::string_view name);  // "power-loss" -> power_loss
@@ -98,6 +98,8 @@ struct FaultSpec {
     std::vector<Target> between;              // latency/loss: [a, b] (2 entries) when given
     sim::Duration add, jitter;                // latency
     double probability = 0;                   // loss, drop
+    std::vector<std::string> requests;        // delay: Kafka API names ("EndTxn", "Produce")
+    int64_t count = 0;                        // delay: how many messages at most (0: every one)
     std::optional<sim::Duration> for_;        // undone by itself after this long
 };
 

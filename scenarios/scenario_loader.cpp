@@ -3,6 +3,7 @@
 // error, and every error says where (a JSON pointer) and what was expected.
 #include "scenarios/scenario_loader.hpp"
 
+#include "broker/api_names.hpp"
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/faults/fault_kind.hpp"
 #include "scenarios/limits.hpp"
@@ -1392,7 +1393,37 @@ private:
                 case FaultFieldType::probability:
                     if (auto x = read_number(*v, vp, 0, 1, false, "a probability from 0 to 1")) f.probability = *x;
                     break;
+                case FaultFieldType::names: read_request_names(*v, vp, f.requests); break;
+                case FaultFieldType::count:
+                    if (auto n = read_int(*v, vp, 1)) f.count = *n;
+                    break;
             }
+        }
+    }
+
+    // Kafka API names of requests ("EndTxn"), one or a list.
+    void read_request_names(const json& v, const std::string& path, std::vector<std::string>& out) {
+        const std::vector<std::string> known(kafka::api_names.begin(), kafka::api_names.end());
+        auto one = [&](const json& x, const std::string& p) {
+            if (!x.is_string()) {
+                error(p, "expected a Kafka request name like \"EndTxn\", got " + shown(x));
+                return;
+            }
+            const std::string name = x.get<std::string>();
+            if (std::find(known.begin(), known.end(), name) == known.end()) {
+                std::string names;
+                for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+                error(p, "no request " + in_quotes(name) + " in the model (it has " + names + ")",
+                      closest(name, known));
+                return;
+            }
+            out.push_back(name);
+        };
+        if (v.is_array()) {
+            if (v.empty()) error(path, "expected at least one request name, like [\"EndTxn\"]");
+            for (size_t i = 0; i < v.size(); ++i) one(v[i], at(path, i));
+        } else {
+            one(v, path);
         }
     }
 

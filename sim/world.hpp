@@ -101,6 +101,10 @@ public:
     uint64_t seed() const { return seed_; }
     Time now() const { return now_; }
     Network& network() { return network_; }
+    // A send-time hook (the `delay` fault): extra time for one message on top of its delivery,
+    // which does not hold back what follows it on its link (it is overtaken). Zero: none.
+    using HoldFn = std::function<Duration(NodeId from, NodeId to, const Msg& msg)>;
+    void set_hold(HoldFn fn) { hold_ = std::move(fn); }
     Trace<Ev>& trace() { return trace_; }
     const Trace<Ev>& trace() const { return trace_; }
     uint64_t events_processed() const { return events_processed_; }
@@ -267,6 +271,8 @@ public:
             push(Event{route.at, 0, route.epoch, 0, static_cast<uint64_t>(to), from, 0, EventKind::link_reset});
             return;
         }
+        Time deliver_at = route.at;
+        if (hold_) deliver_at = deliver_at + hold_(from, to, msg);
         uint32_t slot_index;
         if (!free_msgs_.empty()) {
             slot_index = free_msgs_.back();
@@ -280,7 +286,7 @@ public:
         f.from = from;
         f.from_incarnation = slot(from).incarnation;
         f.link_epoch = route.epoch;
-        push(Event{route.at, 0, slot_index, 0, 0, to, slot(to).incarnation, EventKind::deliver});
+        push(Event{deliver_at, 0, slot_index, 0, 0, to, slot(to).incarnation, EventKind::deliver});
     }
     TimerId set_timer(NodeId id, Duration after, uint64_t tag) {
         uint32_t index;
@@ -586,6 +592,7 @@ private:
     uint64_t next_seq_ = 0;
     uint64_t events_processed_ = 0;
     Network network_;
+    HoldFn hold_;
     Trace<Ev> trace_;
     std::vector<std::string> names_;
     std::vector<Slot> slots_;

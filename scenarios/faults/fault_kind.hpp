@@ -33,6 +33,8 @@ enum class FaultFieldType {
     groups,       // lists of targets, "*" in at most one: a partition's sides
     duration,     // "200ms"
     probability,  // 0 to 1
+    names,        // a list of names: ["EndTxn", "Produce"]
+    count,        // an integer >= 1
 };
 
 // A field as every fault that takes it reads it.
@@ -69,13 +71,15 @@ enum class FaultOperand {
 // ---- Applying a fault -----------------------------------------------------------------------
 
 // What a network fault does to each directed link it covers.
-enum class LinkEffect { block, latency, loss, drop };
+enum class LinkEffect { block, latency, loss, drop, hold };
 
 struct NetworkChange {
     std::vector<std::pair<sim::NodeId, sim::NodeId>> links;  // directed
     LinkEffect effect = LinkEffect::block;
     sim::Duration add, jitter;  // latency
     double probability = 0;     // loss, drop
+    std::vector<std::string> requests;  // hold: the request kinds it holds back
+    int64_t count = 0;                  // hold: at most this many (0: every one)
     // Nodes whose links to every node this change affects (isolate, latency/loss on a target,
     // the named groups of a partition with "*"): a node added later joins them.
     std::vector<sim::NodeId> toward_every_node;
@@ -158,5 +162,6 @@ const FaultKind& heal_fault();
 const FaultKind& latency_fault();
 const FaultKind& loss_fault();
 const FaultKind& drop_fault();
+const FaultKind& delay_fault();
 
 }  // namespace scenarios
