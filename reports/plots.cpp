@@ -852,8 +852,13 @@ std::optional<Plot> transactions_plot(const scenarios::RunData& run, const Metri
                               "steps", color(i), i < std::size(palette) ? "linewidth 2" : "linewidth 2 dashtype 2"});
     }
     Panel open = panel("Open transactions, summed over the partition leaders", "transactions");
-    open.series.push_back({"open-transactions", p.data.add("open-transactions", column_or_nan(m, std::string(metric::open_transactions))),
-                           "steps", color(0), "linewidth 2"});
+    std::vector<double> open_counts = column_or_nan(m, std::string(metric::open_transactions));
+    double most = 0;
+    for (double v : open_counts)
+        if (!std::isnan(v)) most = std::max(most, v);
+    open.settings.push_back(most <= 12 ? "set ytics 1" : "set format y '%.0f'");
+    open.series.push_back({"open-transactions", p.data.add("open-transactions", std::move(open_counts)), "steps", color(0),
+                           "linewidth 2"});
     p.file = file("transactions", "Transactions: last stable offsets and open transactions",
                   "Top: each partition's high watermark (thin) and last stable offset (thick, dashed), for the six "
                   "partitions whose LSO trailed furthest: the LSO stops at the first offset of the earliest open "
