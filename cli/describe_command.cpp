@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "reports/cluster_views.hpp"
 #include "reports/kafka_views.hpp"
+#include "reports/transaction_views.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "broker/zookeeper/zk_server.hpp"
@@ -18,7 +19,8 @@ namespace cli {
 namespace {
 
 constexpr const char* usage_line =
-    "usage: kafkasim describe FILE --at 15s [--seed N] [--what topics|groups|quorum|all] [--group G] [--topic T]";
+    "usage: kafkasim describe FILE --at 15s [--seed N] [--what topics|groups|quorum|transactions|all] [--group G] "
+    "[--topic T] [--transactional-id ID] [--max-transaction-timeout MIN]";
 constexpr const char* bootstrap = "--bootstrap-server localhost:9092";
 
 struct DescribeArgs {
@@ -26,8 +28,12 @@ struct DescribeArgs {
     std::string at_text;
     std::optional<uint64_t> seed;
     bool topics = true, groups = true, quorum = true;
+    // nullopt: when the cluster has transactions (so that runs without them print as before)
+    std::optional<bool> transactions;
     std::vector<std::string> groups_asked;  // --group, in the order given
     std::optional<std::string> topic;       // --topic
+    std::optional<std::string> transactional_id;  // --transactional-id
+    int64_t max_transaction_timeout_min = 0;       // --max-transaction-timeout (find-hanging)
 };
 
 uint64_t parse_seed(const std::string& text) {
@@ -55,13 +61,23 @@ DescribeArgs parse_describe_args(const std::vector<std::string>& args) {
             r.seed = parse_seed(value());
         } else if (a == "--what") {
             const std::string& w = value();
-            if (w != "topics" && w != "groups" && w != "quorum" && w != "all")
-                throw UsageError("--what: expected topics, groups, quorum or all, got '" + w + "'");
-            if (what_given) throw UsageError("--what: one at a time (topics, groups, quorum or all)");
+            if (w != "topics" && w != "groups" && w != "quorum" && w != "transactions" && w != "all")
+                throw UsageError("--what: expected topics, groups, quorum, transactions or all, got '" + w + "'");
+            if (what_given) throw UsageError("--what: one at a time (topics, groups, quorum, transactions or all)");
             what_given = true;
             r.topics = w == "topics" || w == "all";
             r.groups = w == "groups" || w == "all";
             r.quorum = w == "quorum" || w == "all";
+            if (w != "all") r.transactions = w == "transactions";
+        } else if (a == "--transactional-id") {
+            const std::string& id = value();
+            if (r.transactional_id) throw UsageError("--transactional-id: one id at a time");
+            r.transactional_id = id;
+        } else if (a == "--max-transaction-timeout") {
+            const std::string& m = value();
+            if (m.empty() || m.size() > 9 || m.find_first_not_of("0123456789") != std::string::npos)
+                throw UsageError("--max-transaction-timeout: expected whole minutes (0 or more), got '" + m + "'");
+            r.max_transaction_timeout_min = std::stoll(m);
         } else if (a == "--group") {
             const std::string& g = value();
             if (std::find(r.groups_asked.begin(), r.groups_asked.end(), g) == r.groups_asked.end())
@@ -71,7 +87,9 @@ DescribeArgs parse_describe_args(const std::vector<std::string>& args) {
             if (r.topic) throw UsageError("--topic: one topic at a time (got '" + *r.topic + "' and '" + t + "')");
             r.topic = t;
         } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "' (expected --at, --seed, --what, --group or --topic)");
+            throw UsageError("unknown option '" + a +
+                             "' (expected --at, --seed, --what, --group, --topic, --transactional-id or "
+                             "--max-transaction-timeout)");
         } else if (r.file.empty()) {
             r.file = a;
         } else {
@@ -81,10 +99,11 @@ DescribeArgs parse_describe_args(const std::vector<std::string>& args) {
     if (r.file.empty()) throw UsageError(std::string("which scenario? ") + usage_line);
     if (r.at_text.empty()) throw UsageError(std::string("--at is required: the virtual time to describe, like 15s. ") + usage_line);
     // --group / --topic narrow the sections they belong to; alone they pick that section.
-    if (!what_given && (!r.groups_asked.empty() || r.topic)) {
+    if (!what_given && (!r.groups_asked.empty() || r.topic || r.transactional_id)) {
         r.groups = !r.groups_asked.empty();
-        r.topics = r.topic.has_value();
+        r.topics = r.topic.has_value() && !r.transactional_id;
         r.quorum = false;
+        r.transactions = r.transactional_id.has_value();
     }
     return r;
 }
@@ -228,6 +247,38 @@ void print_quorum(std::ostream& out, scenarios::ScenarioRun& run, const scenario
     out << reports::format_metadata_quorum_status(q, release);
 }
 
+void print_transactions(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
+                        const std::optional<std::string>& topic, const std::optional<std::string>& transactional_id,
+                        int64_t max_transaction_timeout_min, reports::KafkaRelease release) {
+    const std::string tool = std::string("$ kafka-transactions.sh ") + bootstrap;
+    if (!release.at_least(3, 0)) out << "# (the tool arrived in Kafka 3.0, KIP-664: shown as 3.0 prints it)\n";
+    if (transactional_id) {
+        out << tool << " describe --transactional-id " << *transactional_id << "\n";
+        if (auto d = reports::gather_transaction_description(run.cluster(), *transactional_id))
+            out << reports::format_transaction_describe(*d);
+        else
+            out << "Failed to describe transaction state of transactional-id `" << *transactional_id
+                << "`: The transactionalId could not be found. Enable debug logging for additional detail.\n"
+                << "# (no live coordinator has it loaded: it never called initTransactions, or its coordinator is "
+                   "down or still loading)\n";
+    } else {
+        out << tool << " list\n" << reports::format_transactions_list(reports::gather_transaction_listings(run.cluster()));
+    }
+    std::vector<std::string> topics;
+    if (topic) topics.push_back(*topic);
+    else
+        for (const auto& t : s.topics) topics.push_back(t.name);
+    for (const auto& t : topics) {
+        out << "\n" << tool << " find-hanging --topic " << t << " --max-transaction-timeout " << max_transaction_timeout_min
+            << "\n";
+        out << reports::format_find_hanging(
+            reports::gather_hanging_transactions(run.cluster(), {t}, max_transaction_timeout_min * 60000));
+    }
+    if (!topics.empty() && max_transaction_timeout_min == 0)
+        out << "# --max-transaction-timeout 0 (the tool's default is 15 minutes, longer than most simulated runs): "
+               "every open transaction\n# that no coordinator lists with its partition is shown, however young\n";
+}
+
 int describe_command(const std::vector<std::string>& args) {
     DescribeArgs a = parse_describe_args(args);
     const std::string path = resolve_scenario_path(a.file);
@@ -284,6 +335,10 @@ int describe_command(const std::vector<std::string>& args) {
         if (a.quorum) {
             section();
             print_quorum(std::cout, run, s, release);
+        }
+        if (a.transactions.value_or(reports::has_transactions(run.cluster()))) {
+            section();
+            print_transactions(std::cout, run, s, a.topic, a.transactional_id, a.max_transaction_timeout_min, release);
         }
         std::cout.flush();
         return 0;

@@ -1,7 +1,7 @@
 // kafkasim describe: the cluster at one virtual instant, as Kafka's own tools would show it.
 //
-//   kafkasim describe FILE --at 15s [--seed N] [--what topics|groups|quorum|all]
-//                         [--group G] [--topic T]
+//   kafkasim describe FILE --at 15s [--seed N] [--what topics|groups|quorum|transactions|all]
+//                         [--group G] [--topic T] [--transactional-id ID] [--max-transaction-timeout MIN]
 //
 // Runs the scenario up to --at and prints, in the layouts of the scenario's Kafka release
 // (reports/kafka_views.hpp), each section under the command it mimics:
@@ -10,6 +10,8 @@
 //   kafka-consumer-groups.sh --describe --group G    every consumer group of the scenario (or --group G),
 //   kafka-consumer-groups.sh --describe --state      each followed by its --state view
 //   kafka-metadata-quorum.sh describe --status       KRaft only
+//   kafka-transactions.sh list (or describe          when the cluster has transactions (or --what
+//     --transactional-id ID), find-hanging --topic T   transactions, --transactional-id)
 // Exit codes as `run`: 0 printed, 2 bad usage or an invalid scenario (an --at that is not a
 // time within the scenario, an unknown group or topic), 3 a simulator fault.
 #pragma once
@@ -33,5 +35,10 @@ void print_group(std::ostream& out, scenarios::ScenarioRun& run, const std::stri
                  reports::KafkaRelease release);
 void print_quorum(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
                   reports::KafkaRelease release);
+// kafka-transactions.sh list (describe --transactional-id ID when given), then find-hanging for
+// each topic (or `topic`).
+void print_transactions(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s,
+                        const std::optional<std::string>& topic, const std::optional<std::string>& transactional_id,
+                        int64_t max_transaction_timeout_min, reports::KafkaRelease release);
 
 }  // namespace cli

@@ -305,6 +305,7 @@ private:
     void groups(const Words& w);
     void group(const Words& w);
     void quorum(const Words& w);
+    void transactions(const Words& w);
     void log(const Words& w);
     // session
     void narrate(const Words& w);
@@ -375,6 +376,7 @@ const std::vector<Shell::Command>& Shell::commands() {
         {"groups", S::views, "", "kafka-consumer-groups.sh --describe, every group", &Shell::groups},
         {"group", S::views, "GROUP", "kafka-consumer-groups.sh --describe --group GROUP", &Shell::group},
         {"quorum", S::views, "", "kafka-metadata-quorum.sh describe --status (ZooKeeper mode: the ensemble)", &Shell::quorum},
+        {"transactions", S::views, "[TRANSACTIONAL-ID]", "kafka-transactions.sh list (or describe --transactional-id ID) and find-hanging", &Shell::transactions},
         {"log", S::views, "TOPIC/PARTITION [all|ROWS|from OFFSET]", "every replica's log side by side, with its high watermark and end", &Shell::log},
 
         {"narrate", S::session, "on|off", "tell what happens as the clock moves (on at the start)", &Shell::narrate},
@@ -834,6 +836,13 @@ void Shell::group(const Words& w) {
 
 void Shell::quorum(const Words&) {
     print_quorum(out_, *run_, scenario_, release_);
+}
+
+void Shell::transactions(const Words& w) {
+    if (w.size() > 2) throw Mistake("transactions: one transactional id at a time, e.g. `transactions` or `transactions tx-1`");
+    std::optional<std::string> id;
+    if (w.size() == 2) id = w[1];
+    print_transactions(out_, *run_, scenario_, std::nullopt, id, 0, release_);
 }
 
 void Shell::log(const Words& w) {

@@ -260,6 +260,7 @@ void add_fate_columns(const scenarios::RunData& run, MetricsTable& table, TableB
 }
 
 void add_partition_columns(const scenarios::RunData& run, MetricsTable& table, TableBuilder& b) {
+    const bool transactions = has_transactions(run);
     size_t partitions = 0;
     for (const auto& s : run.samples) partitions = std::max(partitions, s.partitions.size());
     for (size_t i = 0; i < partitions; ++i) {
@@ -273,6 +274,11 @@ void add_partition_columns(const scenarios::RunData& run, MetricsTable& table, T
         size_t hw = b.add(entity_column(label, metric::high_watermark));
         size_t leo = b.add(entity_column(label, metric::log_end_offset));
         size_t lso = b.add(entity_column(label, metric::log_start_offset));
+        std::optional<size_t> stable, stable_lag;
+        if (transactions) {
+            stable = b.add(entity_column(label, metric::last_stable_offset));
+            stable_lag = b.add(entity_column(label, metric::last_stable_offset_lag));
+        }
         for (size_t row = 0; row < run.samples.size(); ++row) {
             const auto& ps = run.samples[row].partitions;
             if (i >= ps.size()) continue;  // the topic did not exist yet
@@ -284,6 +290,10 @@ void add_partition_columns(const scenarios::RunData& run, MetricsTable& table, T
             if (p.high_watermark >= 0) b.set(hw, row, static_cast<double>(p.high_watermark));
             if (p.log_end_offset >= 0) b.set(leo, row, static_cast<double>(p.log_end_offset));
             if (p.log_start_offset >= 0) b.set(lso, row, static_cast<double>(p.log_start_offset));
+            if (stable && p.last_stable_offset >= 0 && p.high_watermark >= 0) {
+                b.set(*stable, row, static_cast<double>(p.last_stable_offset));
+                b.set(*stable_lag, row, static_cast<double>(p.high_watermark - p.last_stable_offset));
+            }
         }
     }
 }
@@ -508,7 +518,26 @@ std::string csv_field(const std::string& s) {
     return out + "\"";
 }
 
+void add_transaction_columns(const scenarios::RunData& run, TableBuilder& b) {
+    if (!has_transactions(run)) return;
+    size_t open = b.add(str(metric::open_transactions));
+    for (size_t row = 0; row < run.samples.size(); ++row) {
+        int64_t n = 0;
+        for (const auto& p : run.samples[row].partitions) n += static_cast<int64_t>(p.open_transactions.size());
+        b.set(open, row, static_cast<double>(n));
+    }
+}
+
 }  // namespace
+
+bool has_transactions(const scenarios::RunData& run) {
+    for (const auto& s : run.samples)
+        for (const auto& p : s.partitions)
+            if (!p.open_transactions.empty() ||
+                (p.last_stable_offset >= 0 && p.high_watermark >= 0 && p.last_stable_offset < p.high_watermark))
+                return true;
+    return false;
+}
 
 std::string entity_column(std::string_view entity, std::string_view metric_name) {
     return std::string(entity) + "." + std::string(metric_name);
@@ -604,6 +633,7 @@ MetricsTable build_metrics(const scenarios::RunData& run) {
     add_partition_columns(run, table, b);
     add_consumer_columns(run, table, b);
     add_group_columns(run, table, b);
+    add_transaction_columns(run, b);
     return table;
 }
 

@@ -73,6 +73,14 @@ inline constexpr std::string_view replicas_count = "ReplicasCount";
 inline constexpr std::string_view high_watermark = "high-watermark";  // the leader's
 inline constexpr std::string_view log_end_offset = "LogEndOffset";    // the leader's
 inline constexpr std::string_view log_start_offset = "LogStartOffset";  // the leader's (retention moves it)
+// Transactions, only in runs that have them (an open transaction, or a last stable offset below
+// the high watermark): the leader's last stable offset (kafkasim), and Kafka's
+// kafka.log:type=Log,name=LastStableOffsetLag = high watermark - last stable offset.
+inline constexpr std::string_view last_stable_offset = "last-stable-offset";
+inline constexpr std::string_view last_stable_offset_lag = "LastStableOffsetLag";
+// Cluster: the transactions the partition leaders hold open, summed over partitions (a
+// transaction on three partitions counts three; kafkasim).
+inline constexpr std::string_view open_transactions = "open-transactions";
 // Per consumer client (consumer-fetch-manager-metrics).
 inline constexpr std::string_view records_lag_sum = "records-lag-sum";  // over its partitions
 inline constexpr std::string_view records_lag_max = "records-lag-max";
@@ -113,6 +121,9 @@ struct MetricsTable {
 };
 
 MetricsTable build_metrics(const scenarios::RunData& run);
+// The run had transactions: some sample shows an open transaction or a last stable offset below
+// the high watermark. Only such runs get the transaction columns and plot.
+bool has_transactions(const scenarios::RunData& run);
 void write_metrics_csv(std::ostream& out, const MetricsTable& table);
 
 // A produced batch's latency: from its first send to its acknowledgement.

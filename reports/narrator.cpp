@@ -99,9 +99,26 @@ struct Story {
         return "group " + e.group + " removed member " + e.member + ": " + e.reason;
     }
     // ---- transactions
+    // One transactional id through the coordinator's states (TransactionMetadata), told as what
+    // each state means for the producer and for readers.
     Line operator()(const TransactionStateChanged& e) const {
+        const std::string parts = num(e.partitions) + (e.partitions == 1 ? " partition" : " partitions");
+        const std::string meaning =
+            e.state == "Empty"            ? "Empty: initTransactions() got its producer id and epoch"
+            : e.state == "Ongoing"        ? "Ongoing on " + parts + " (AddPartitionsToTxn)"
+            : e.state == "PrepareCommit"  ? "PrepareCommit, written to __transaction_state: the commit is decided and "
+                                            "commitTransaction() returns; COMMIT markers go to its " + parts
+            : e.state == "PrepareAbort"   ? "PrepareAbort, written to __transaction_state: ABORT markers go to its " + parts
+            : e.state == "CompleteCommit" ? "CompleteCommit: every COMMIT marker is written"
+            : e.state == "CompleteAbort"  ? "CompleteAbort: every ABORT marker is written"
+            : e.state == "PrepareEpochFence"
+                ? "PrepareEpochFence: the epoch is bumped to fence the producer, and the transaction will be aborted"
+                : e.state;
+        const std::string why = e.reason.empty() || e.reason == "every marker is written" ? ""  // the meaning says it
+                                : e.reason == "EndTxn" ? " (EndTxn from the producer)"
+                                                       : " (" + e.reason + ")";
         return "transaction " + e.transactional_id + " (producer id " + num(e.producer_id) + ", epoch " +
-               num(e.producer_epoch) + ", " + num(e.partitions) + " partition(s)) is " + e.state + ": " + e.reason;
+               num(e.producer_epoch) + ") is " + meaning + why;
     }
     Line operator()(const CoordinatorLoaded& e) const {
         if (e.groups == 0) return std::nullopt;  // every __consumer_offsets partition: too chatty
@@ -175,12 +192,15 @@ struct Story {
                " (the leader's, broker " + num(e.leader) + ")";
     }
     Line operator()(const TxnMarkerWritten& e) const {
-        const std::string who = "producer " + num(e.producer_id) + " epoch " + num(e.producer_epoch);
+        if (internal(e.topic)) return std::nullopt;
+        const std::string who = "producer id " + num(e.producer_id) + " epoch " + num(e.producer_epoch);
         if (e.error)
             return label(e.topic, e.partition) + ": " + e.result + " marker of " + who + " refused: " + *e.error +
                    " (coordinator epoch " + num(e.coordinator_epoch) + ")";
-        return label(e.topic, e.partition) + ": " + e.result + " marker of " + who + " at offset " + num(e.offset) +
-               "; last stable offset " + num(e.last_stable_offset);
+        return label(e.topic, e.partition) + ": " + e.result + " marker of " + who + " written at offset " +
+               num(e.offset) + ": its transaction ends here, and read_committed consumers read past it once the high "
+               "watermark (now " + num(e.high_watermark) + ") passes the marker; last stable offset now " +
+               num(e.last_stable_offset);
     }
     Line operator()(const ConsumerOffsetReset& e) const {
         std::string line = label(e.topic, e.partition) + ": OFFSET_OUT_OF_RANGE at position " + num(e.offset);
@@ -411,6 +431,28 @@ std::string subject(const std::string& text) {
 
 std::string times(int n) { return n == 2 ? "twice" : std::to_string(n) + " times"; }
 
+// The subject of a line in a transaction's cycle: "transaction <id>" for the coordinator's
+// states, the partition for a marker written; nullopt for other lines.
+std::optional<std::string> transaction_cycle(const kafka::TraceEntry& ev) {
+    if (const auto* m = std::get_if<TxnMarkerWritten>(&ev.event); m != nullptr && !m->error)
+        return label(m->topic, m->partition);
+    if (const auto* t = std::get_if<TransactionStateChanged>(&ev.event)) return "transaction " + t->transactional_id;
+    return std::nullopt;
+}
+
+// What makes two lines "the same thing said again": the line itself, but for the steps every
+// transaction repeats (its states, its markers), whose offsets and partition counts change each
+// time. A producer committing ten transactions a second is then told once, then counted.
+std::string repeat_text(const kafka::TraceEntry& ev, const std::string& text) {
+    if (const auto* m = std::get_if<TxnMarkerWritten>(&ev.event); m != nullptr && !m->error)
+        return label(m->topic, m->partition) + ": " + m->result + " markers of producer id " + num(m->producer_id) +
+               " epoch " + num(m->producer_epoch) + " written";
+    if (const auto* t = std::get_if<TransactionStateChanged>(&ev.event))
+        return "transaction " + t->transactional_id + " (producer id " + num(t->producer_id) + ", epoch " +
+               num(t->producer_epoch) + ") is " + t->state + (t->reason.empty() ? "" : " (" + t->reason + ")");
+    return text;
+}
+
 }  // namespace
 
 Narrator::Narrator(const scenarios::Scenario& scenario)
@@ -475,8 +517,12 @@ std::vector<std::string> Narrator::event(const kafka::TraceEntry& ev, const kafk
 
     Lines out;
     if (text) {
-        const std::string about = subject(*text);
-        auto key = std::make_tuple(ev.node, about, *text);
+        // Every transaction goes through the same cycle of lines (its states on the coordinator,
+        // its markers on the leaders): those lines are about the transactional id or the
+        // partition, and count up side by side instead of ending each other's streaks.
+        const std::optional<std::string> cycle = transaction_cycle(ev);
+        const std::string about = cycle ? *cycle : subject(*text);
+        auto key = std::make_tuple(ev.node, about, repeat_text(ev, *text));
         auto it = repeats_.find(key);
         if (it != repeats_.end()) {
             ++it->second.count;
@@ -489,7 +535,7 @@ std::vector<std::string> Narrator::event(const kafka::TraceEntry& ev, const kafk
                 close_repeats(ev.node, std::nullopt, who, ev.time, out);
             } else {
                 close_repeats(ev.node, std::string(), who, ev.time, out);
-                close_repeats(ev.node, about, who, ev.time, out);
+                if (!cycle) close_repeats(ev.node, about, who, ev.time, out);
             }
             repeats_[key] = Repeat{ev.time, ev.time, 1};
         }

@@ -109,6 +109,8 @@ enum class CheckKind {
     // consumer groups (beyond SCENARIOS.md, in its style; see the README)
     at_least_once, no_poll_skip, committed_monotonic,
     undisturbed,
+    // transactions (SCENARIOS.md's names for the transactions issue)
+    no_aborted_reads, txn_atomic, no_hanging_transactions,
 };
 const char* to_string(CheckKind k);
 

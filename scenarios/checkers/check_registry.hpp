@@ -51,5 +51,8 @@ const CheckDescriptor& at_least_once_check();
 const CheckDescriptor& no_poll_skip_check();
 const CheckDescriptor& committed_monotonic_check();
 const CheckDescriptor& undisturbed_check();
+const CheckDescriptor& no_aborted_reads_check();
+const CheckDescriptor& txn_atomic_check();
+const CheckDescriptor& no_hanging_transactions_check();
 
 }  // namespace scenarios

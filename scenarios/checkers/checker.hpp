@@ -52,6 +52,9 @@ CheckResult check_at_least_once(const ExpectSpec& spec, const RunData& run);
 CheckResult check_no_poll_skip(const ExpectSpec& spec, const RunData& run);
 CheckResult check_committed_monotonic(const ExpectSpec& spec, const RunData& run);
 CheckResult check_undisturbed(const ExpectSpec& spec, const RunData& run);
+CheckResult check_no_aborted_reads(const ExpectSpec& spec, const RunData& run);
+CheckResult check_txn_atomic(const ExpectSpec& spec, const RunData& run);
+CheckResult check_no_hanging_transactions(const ExpectSpec& spec, const RunData& run);
 
 // The failovers failover-time measures, whether or not the scenario expects it: each partition
 // leader or active controller a fault took away, and how long until someone else led (nullopt:
