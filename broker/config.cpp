@@ -425,6 +425,7 @@ ConsumerConfig::ConsumerConfig() { apply_defaults(*this); }
 BrokerConfig BrokerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     BrokerConfig c;
     c.behaviour = profile.behaviour;
+    c.transactions = profile.transactions;
     const ConfigMap settings = merged(profile, overrides, scope_broker);
     apply_settings(c, settings);
     // KafkaConfig.logFlushIntervalMs: an unset log.flush.interval.ms takes log.flush.scheduler.interval.ms.
@@ -448,6 +449,7 @@ TopicConfig TopicConfig::from(const BrokerConfig& broker, const ConfigMap& topic
 
 ProducerConfig ProducerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     ProducerConfig p;
+    p.transactions = profile.transactions;
     apply_settings(p, merged(profile, overrides, scope_producer));
     p.idempotence_explicit = overrides.contains("enable.idempotence");
     // Idempotence needs acks=all, retries and at most 5 in flight. When the user did not ask

@@ -182,6 +182,14 @@ struct Story {
         return label(e.topic, e.partition) + ": " + e.result + " marker of " + who + " at offset " + num(e.offset) +
                "; last stable offset " + num(e.last_stable_offset);
     }
+    Line operator()(const TxnPartitionVerified& e) const {
+        const std::string who = e.transactional_id + " (producer " + num(e.producer_id) + " epoch " +
+                                num(e.producer_epoch) + ")";
+        const std::string what = e.add ? "added to transaction " : "verified in transaction ";
+        if (!e.error) return label(e.topic, e.partition) + ": " + what + who + " by its coordinator";
+        return label(e.topic, e.partition) + ": coordinator of " + who + " answered " + e.answer +
+               "; the batch is refused with " + *e.error;
+    }
     Line operator()(const ConsumerOffsetReset& e) const {
         std::string line = label(e.topic, e.partition) + ": OFFSET_OUT_OF_RANGE at position " + num(e.offset);
         if (e.log_start_offset && e.offset < *e.log_start_offset)

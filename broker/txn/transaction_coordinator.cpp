@@ -86,7 +86,7 @@ TransactionCoordinator::Metadata* TransactionCoordinator::find(const std::string
 
 Error TransactionCoordinator::check_producer(const Metadata& m, int64_t producer_id, int16_t producer_epoch) const {
     if (producer_id != m.producer_id) return Error::invalid_producer_id_mapping;
-    if (producer_epoch != m.producer_epoch) return Error::producer_fenced;
+    if (producer_epoch != m.producer_epoch) return fenced();
     return Error::none;
 }
 
@@ -177,7 +177,25 @@ void TransactionCoordinator::handle(sim::NodeId from, const InitProducerIdReques
     write(std::move(w), m, ctx);
 }
 
+// The partitions are in the Ongoing transaction of this producer id and epoch, or not; nothing is
+// written. A pending write is not waited for: the partitions count once their add is durable.
+void TransactionCoordinator::verify_partitions(sim::NodeId from, const AddPartitionsToTxnRequest& req, Context& ctx) {
+    AddPartitionsToTxnResponse resp;
+    resp.correlation_id = req.correlation_id;
+    Error error = Error::none;
+    Metadata* m = find(req.transactional_id, error);
+    if (m != nullptr) {
+        error = check_producer(*m, req.producer_id, req.producer_epoch);
+        if (error == Error::none && is_prepare(m->state)) error = Error::concurrent_transactions;
+    }
+    const Error not_in = options_.transaction_abortable_error ? Error::transaction_abortable : Error::invalid_txn_state;
+    for (const auto& tp : req.partitions)
+        resp.results.push_back({tp, error != Error::none ? error : m->partitions.contains(tp) ? Error::none : not_in});
+    ctx.send(from, std::move(resp));
+}
+
 void TransactionCoordinator::handle(sim::NodeId from, const AddPartitionsToTxnRequest& req, Context& ctx) {
+    if (req.verify_only) return verify_partitions(from, req, ctx);
     Error error = Error::none;
     Metadata* m = find(req.transactional_id, error);
     if (m != nullptr) error = check_producer(*m, req.producer_id, req.producer_epoch);
@@ -269,7 +287,7 @@ void TransactionCoordinator::handle(sim::NodeId from, const EndTxnRequest& req, 
         if (m.transaction_version_2 && req.producer_epoch == m.last_producer_epoch &&
             (is_prepare(m.state) || is_complete(m.state)))
             return retry_answer();
-        return answer(Error::producer_fenced);
+        return answer(fenced());
     }
     if (m.write_pending || m.state == TxnState::prepare_epoch_fence) return answer(Error::concurrent_transactions);
     switch (m.state) {
