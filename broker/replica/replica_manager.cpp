@@ -271,6 +271,11 @@ void ReplicaManager::handle(sim::NodeId from, ProduceRequest& req, Context& ctx)
 
 namespace {
 
+// KIP-890 part 1 is on: the release has it (3.6+) and the config does not turn it off.
+bool verifies(const BrokerConfig& c) {
+    return c.transactions.partition_verification && c.transaction_partition_verification_enable;
+}
+
 // What the producer is told for a partition the coordinator did not verify
 // (AddPartitionsToTxnManager's answer handler, then ReplicaManager.appendRecords' callback).
 Error verification_error(Error answer, bool abortable, bool add) {
@@ -292,7 +297,7 @@ Error verification_error(Error answer, bool abortable, bool add) {
 }  // namespace
 
 bool ReplicaManager::start_verification(sim::NodeId from, ProduceRequest& req, Context& ctx) {
-    if (!config_.verifies_transactions() || !req.transactional_id || req.transactional_id->empty()) return false;
+    if (!verifies(config_) || !req.transactional_id || req.transactional_id->empty()) return false;
     PendingVerification v;
     AddPartitionsToTxnRequest ask;
     for (const auto& pd : req.partitions) {
@@ -379,7 +384,7 @@ void ReplicaManager::finish_verification(size_t index, const std::map<GroupParti
 
 void ReplicaManager::append_produce(sim::NodeId from, ProduceRequest& req, const std::map<TopicPartition, Error>& refused,
                                     const std::map<TopicPartition, uint64_t>& guards, Context& ctx) {
-    const bool verify = config_.verifies_transactions();
+    const bool verify = verifies(config_);
     PendingProduce pending;
     pending.from = from;
     pending.response.correlation_id = req.correlation_id;

@@ -149,6 +149,13 @@ void TransactionCoordinator::handle(sim::NodeId from, const InitProducerIdReques
     }
     if (m.write_pending || is_prepare(m.state) || m.state == TxnState::prepare_epoch_fence)
         return answer(Error::concurrent_transactions);
+    // KIP-360 (2.5, InitProducerId v3): a producer that names its id and epoch is fenced unless it
+    // is this id's producer (or the one before an exhausted epoch rotated it), new metadata aside
+    // (TransactionCoordinator.isValidProducerId). Before 2.5 the request carries neither.
+    const bool names_producer = options_.init_producer_id_with_epoch && req.producer_id >= 0;
+    if (names_producer && !created && m.producer_epoch >= 0 && req.producer_id != m.producer_id &&
+        !(req.producer_id == m.previous_producer_id && req.producer_epoch >= INT16_MAX - 1))
+        return answer(fenced());
     if (m.state == TxnState::ongoing) {
         // A zombie's open transaction: fence it with a bumped epoch and abort it; the caller
         // retries and finds CompleteAbort (TransactionCoordinator.handleInitProducerId).
@@ -156,7 +163,16 @@ void TransactionCoordinator::handle(sim::NodeId from, const InitProducerIdReques
         return answer(Error::concurrent_transactions);
     }
     // Empty, CompleteCommit, CompleteAbort (or a new id): the next epoch, or a new producer id
-    // when the epoch is exhausted (TransactionMetadata.prepareIncrementProducerEpoch).
+    // when the epoch is exhausted (TransactionMetadata.prepareIncrementProducerEpoch). A producer
+    // naming its epoch (KIP-360) must name the current one; the one before is a retry of a bump
+    // whose answer it missed, and gets the current id and epoch again.
+    if (names_producer && !created && req.producer_id == m.producer_id && req.producer_epoch >= 0 &&
+        req.producer_epoch != m.producer_epoch) {
+        if (req.producer_epoch != m.last_producer_epoch) return answer(fenced());
+        resp.producer_id = m.producer_id;
+        resp.producer_epoch = m.producer_epoch;
+        return answer(Error::none);
+    }
     PendingWrite w;
     w.value = value_of(m);
     if (m.producer_epoch >= INT16_MAX - 1) {

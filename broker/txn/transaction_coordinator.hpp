@@ -59,6 +59,7 @@ public:
         int64_t append_timeout_ms = 30000;            // request.timeout.ms: a log write that takes longer fails
         int64_t marker_retry_backoff_ms = 100;        // retry.backoff.ms of the marker channel
         bool transaction_version_2 = false;           // transaction.version=2 (4.0): epoch bump per EndTxn
+        bool init_producer_id_with_epoch = true;      // 2.5+ (KIP-360): InitProducerId v3 names the producer
         bool producer_fenced_error = true;            // 2.7+ (KIP-588); before, INVALID_PRODUCER_EPOCH
         bool transaction_abortable_error = true;      // 3.8+; before, a failed verification is INVALID_TXN_STATE
     };

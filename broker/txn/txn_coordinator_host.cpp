@@ -16,7 +16,8 @@ TransactionCoordinator::Options transaction_coordinator_options(const BrokerConf
     o.offsets_topic_num_partitions = config.offsets_topic_num_partitions;
     o.max_timeout_ms = config.transaction_max_timeout_ms;
     o.abort_timed_out_interval_ms = config.transaction_abort_timed_out_transaction_cleanup_interval_ms;
-    o.transaction_version_2 = config.transaction_version_2();
+    o.transaction_version_2 = config.transactions.transaction_version_2 && config.transaction_version >= 2;
+    o.init_producer_id_with_epoch = config.transactions.init_producer_id_with_epoch;
     o.producer_fenced_error = config.transactions.producer_fenced_error;
     o.transaction_abortable_error = config.transactions.transaction_abortable_error;
     return o;

@@ -331,3 +331,36 @@ TEST_CASE("txn verification: the transaction features follow the exact release",
         CHECK(std::find(p36.notes.begin(), p36.notes.end(), std::string(note)) != p36.notes.end());
     }
 }
+
+TEST_CASE("txn verification: InitProducerId naming the producer bumps its epoch from 2.5 (KIP-360)", "[txn][profiles]") {
+    auto init_with = [](Rig& rig, int64_t producer_id, int16_t epoch) {
+        InitProducerIdRequest r;
+        r.transactional_id = txn_id;
+        r.producer_id = producer_id;
+        r.producer_epoch = epoch;
+        return rig.call<InitProducerIdResponse>(r);
+    };
+    SECTION("2.5 and later") {
+        Rig rig;
+        rig.init();
+        const int64_t pid = rig.pid;
+        InitProducerIdResponse bumped = init_with(rig, pid, 0);
+        REQUIRE(bumped.error == Error::none);
+        CHECK(bumped.producer_id == pid);
+        CHECK(bumped.producer_epoch == 1);
+        InitProducerIdResponse retry = init_with(rig, pid, 0);  // the answer above was lost
+        CHECK(retry.error == Error::none);
+        CHECK(retry.producer_epoch == 1);
+        CHECK(init_with(rig, pid, 7).error == Error::producer_fenced);
+        CHECK(init_with(rig, pid + 1, 1).error == Error::producer_fenced);
+        CHECK(init_with(rig, pid, 1).producer_epoch == 2);
+    }
+    SECTION("before 2.5 the request names no producer: every call bumps") {
+        TransactionCoordinator::Options o;
+        o.init_producer_id_with_epoch = false;
+        o.producer_fenced_error = false;
+        Rig rig(o);
+        rig.init();
+        CHECK(init_with(rig, rig.pid + 1, 7).producer_epoch == 1);
+    }
+}
