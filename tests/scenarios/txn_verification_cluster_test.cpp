@@ -326,3 +326,21 @@ TEST_CASE("txn verification in a cluster: before 0.11 the transaction RPCs are U
     REQUIRE(r);
     CHECK(r->error == kafka::Error::unsupported_version);
 }
+
+TEST_CASE("txn verification in a cluster: a coordinator that cannot be found makes the batch NOT_ENOUGH_REPLICAS",
+          "[scenarios][transactions][kip890]") {
+    // No transactional id was ever initialised: __transaction_state does not exist, so the leader
+    // has no coordinator to ask (COORDINATOR_NOT_AVAILABLE), which a producer is told as the
+    // retriable NOT_ENOUGH_REPLICAS; nothing is appended.
+    auto scenario = scenario_for("3.8");
+    scenarios::RunOptions options;
+    options.seed = 24;
+    scenarios::ScenarioRun run(*scenario, options);
+    run.advance_to(sim::time_zero + sim::seconds(10));
+    Driver d(run);
+    d.pid = 424242;
+    d.epoch = 0;
+    CHECK(d.produce(0, 0, 2) == kafka::Error::not_enough_replicas);
+    CHECK(d.leader_partition().log().log_end_offset() == 0);
+    CHECK(d.leader_partition().producer_state().ongoing_transactions().empty());
+}
