@@ -425,6 +425,7 @@ ConsumerConfig::ConsumerConfig() { apply_defaults(*this); }
 BrokerConfig BrokerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     BrokerConfig c;
     c.behaviour = profile.behaviour;
+    c.transactions = profile.transactions;
     const ConfigMap settings = merged(profile, overrides, scope_broker);
     apply_settings(c, settings);
     // KafkaConfig.logFlushIntervalMs: an unset log.flush.interval.ms takes log.flush.scheduler.interval.ms.
@@ -448,9 +449,8 @@ TopicConfig TopicConfig::from(const BrokerConfig& broker, const ConfigMap& topic
 
 ProducerConfig ProducerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     ProducerConfig p;
+    p.transactions = profile.transactions;
     apply_settings(p, merged(profile, overrides, scope_producer));
-    p.version_major = profile.major;
-    p.version_minor = profile.minor;
     p.idempotence_explicit = overrides.contains("enable.idempotence");
     // KafkaProducer: a transactional.id turns idempotence on (a conflict is an error, below).
     if (p.transactional() && !p.idempotence_explicit) p.enable_idempotence = true;

@@ -55,6 +55,44 @@ struct Behaviour {
     bool first_sequence_zero_on_new_partition = true;
 };
 
+// What a release has of transactions (KIP-98 and its successors), for brokers and clients alike.
+// Unlike Behaviour these follow the exact release the scenario names, not its profile's first
+// release: profile "3.0" covers 3.0 to 3.6, and 3.6 verifies partitions where 3.5 does not. All on
+// in the newest release.
+struct TransactionFeatures {
+    // 0.11 (KIP-98): transactional ids, FindCoordinator key_type 1, InitProducerId and the other
+    // transaction RPCs. Before, a broker answers them UNSUPPORTED_VERSION.
+    bool transactions_supported = true;
+    // 2.5 (KIP-360): InitProducerId v3 carries the producer's current id and epoch, so a producer
+    // can bump its epoch after an abortable error instead of being fenced.
+    bool init_producer_id_with_epoch = true;
+    // 2.5 (KIP-447): OffsetFetch v7 require_stable and TxnOffsetCommit v3 with the group generation.
+    bool require_stable_offsets = true;
+    // 2.7 (KIP-588): the coordinator's RPCs answer a stale epoch with PRODUCER_FENCED; before,
+    // with INVALID_PRODUCER_EPOCH.
+    bool producer_fenced_error = true;
+    // 3.6 (KIP-890 part 1): a leader asks the coordinator before the first transactional batch of
+    // a producer (transaction.partition.verification.enable, which does not exist before).
+    bool partition_verification = true;
+    // 3.8 (KIP-890): TRANSACTION_ABORTABLE (Produce v11 and the transaction RPCs); before, a failed
+    // verification is INVALID_TXN_STATE.
+    bool transaction_abortable_error = true;
+    // 4.0 (KIP-890 part 2): the transaction.version feature may be 2: an epoch bump per
+    // transaction, Produce v12 adds the partition implicitly, EndTxn v5 returns the new epoch.
+    // Whether a cluster uses it is the broker config transaction.version (2 by default from 4.0).
+    bool transaction_version_2 = true;
+};
+// One transaction switch: where the profile notes and docs describe it.
+struct TransactionSwitch {
+    std::string_view name{};
+    bool TransactionFeatures::*flag = nullptr;
+    std::pair<int, int> since{};
+    std::string_view on{}, off{};
+};
+std::span<const TransactionSwitch> transaction_switches();
+// The transaction features of a release (major, minor).
+TransactionFeatures transaction_features_for(std::pair<int, int> release);
+
 // One behaviour switch, for notes, report.json and docs (config.cpp lists them all).
 struct BehaviourSwitch {
     std::string_view name{};         // the field's name: "truncate_by_leader_epoch"
@@ -70,6 +108,7 @@ struct VersionProfile {
     int major = 3, minor = 7;
     ConfigMap defaults;   // defaults that differ from the key table's
     Behaviour behaviour;
+    TransactionFeatures transactions;  // of the exact release asked for (profile_for), not the profile's first
     std::vector<std::string> notes;  // what the profile sets and why, for `validate`/`profiles`
 };
 // The newest modelled profile not newer than `version` ("2.8", "3.4.1", "4.x"); nullopt when
@@ -150,8 +189,19 @@ struct BrokerConfig {
     int32_t transaction_state_log_min_isr{};             // transaction.state.log.min.isr
     int64_t transaction_max_timeout_ms{};                // transaction.max.timeout.ms
     int64_t transaction_abort_timed_out_transaction_cleanup_interval_ms{};  // transaction.abort.timed.out.transaction.cleanup.interval.ms
+    bool transaction_partition_verification_enable{};    // transaction.partition.verification.enable (3.6+)
+    int32_t transaction_version{};                       // transaction.version (feature level, 4.0+)
 
     Behaviour behaviour;
+    TransactionFeatures transactions;
+
+    // KIP-890 part 1 is on: the release has it and the config does not turn it off.
+    bool verifies_transactions() const {
+        return transactions.partition_verification && transaction_partition_verification_enable;
+    }
+    // transaction.version=2 is finalized (4.0+): the coordinator bumps the epoch per transaction and
+    // a leader adds a Produce v12 batch's partition to the transaction.
+    bool transaction_version_2() const { return transactions.transaction_version_2 && transaction_version >= 2; }
 
     BrokerConfig();
     // Profile defaults first, then the scenario's overrides.
@@ -187,19 +237,14 @@ struct ProducerConfig {
     int32_t max_in_flight_requests_per_connection{};  // max.in.flight.requests.per.connection
     int64_t metadata_max_age_ms{};              // metadata.max.age.ms
     int32_t record_size_bytes{};                // kafkasim.record.size.bytes
+    TransactionFeatures transactions;           // what the release's client and brokers have of transactions
     std::string transactional_id;               // transactional.id ("" = null: not transactional)
     int64_t transaction_timeout_ms{};           // transaction.timeout.ms
-    // From the profile: the release of the client's protocol (transaction.version 2 needs a 4.0
-    // client; KIP-360's epoch bump after an abortable error needs 2.5).
-    int version_major = 3, version_minor = 7;
-    // transaction.version 2 (KIP-890 part 2): a 4.0 client against brokers with the feature on;
-    // set by whoever builds the client from the cluster's settings.
+    // transaction.version 2 (KIP-890 part 2) in use: a 4.0 client against brokers with the feature
+    // on (BrokerConfig::transaction_version_2()); set by whoever builds the client.
     bool transaction_version_2 = false;
 
     bool transactional() const { return !transactional_id.empty(); }
-    bool at_least(int major, int minor) const {
-        return version_major > major || (version_major == major && version_minor >= minor);
-    }
 
     ProducerConfig();
     static ProducerConfig from(const VersionProfile& profile, const ConfigMap& overrides);

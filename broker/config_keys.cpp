@@ -216,12 +216,23 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         .range(1, i32_max).reads(&BC::transaction_abort_timed_out_transaction_cleanup_interval_ms),
     key("transaction.max.timeout.ms", B, integer, "900000", "largest transaction.timeout.ms a producer may ask for")
         .range(1, i32_max).reads(&BC::transaction_max_timeout_ms),
+    key("transaction.partition.verification.enable", B, boolean, "true",
+        "KIP-890 part 1 (3.6+; the key does not exist before): a partition leader asks the transaction "
+        "coordinator whether the partition is in the producer's transaction before it appends the first "
+        "transactional batch, so a late batch after an abort cannot open a hanging transaction (KAFKA-12671)")
+        .reads(&BC::transaction_partition_verification_enable),
     key("transaction.state.log.min.isr", B, integer, "2", "min.insync.replicas of __transaction_state")
         .range(1, i32_max).reads(&BC::transaction_state_log_min_isr),
     key("transaction.state.log.num.partitions", B, integer, "50", "partitions of __transaction_state")
         .range(1, i32_max).reads(&BC::transaction_state_log_num_partitions),
     key("transaction.state.log.replication.factor", B, integer, "3", "replication factor of __transaction_state")
         .range(1, i32_max).reads(&BC::transaction_state_log_replication_factor),
+    key("transaction.version", B, integer, "0",
+        "feature level (kafka-storage format --feature / kafka-features upgrade, 4.0+; ignored before): 2 is "
+        "KIP-890 part 2: the producer epoch is bumped by every commit or abort, and a leader adds the partition "
+        "of a Produce v12 batch to the transaction itself (the client sends no AddPartitionsToTxn). 2 by default "
+        "in clusters formatted by 4.0 or later; 0 replays one upgraded from 3.x")
+        .range(0, 2).reads(&BC::transaction_version),
 
     // ---- Broker, topic and producer ----------------------------------------------------------
     key("compression.type", B | T | P, string, "producer (broker, topic); none (producer)",

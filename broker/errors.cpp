@@ -23,6 +23,7 @@ const char* error_name(Error e) {
         case Error::illegal_generation: return "ILLEGAL_GENERATION";
         case Error::unknown_member_id: return "UNKNOWN_MEMBER_ID";
         case Error::rebalance_in_progress: return "REBALANCE_IN_PROGRESS";
+        case Error::unsupported_version: return "UNSUPPORTED_VERSION";
         case Error::topic_already_exists: return "TOPIC_ALREADY_EXISTS";
         case Error::invalid_replication_factor: return "INVALID_REPLICATION_FACTOR";
         case Error::not_controller: return "NOT_CONTROLLER";

@@ -26,6 +26,7 @@ enum class Error : int16_t {
     unknown_member_id = 25,
     invalid_session_timeout = 26,
     rebalance_in_progress = 27,
+    unsupported_version = 35,
     topic_already_exists = 36,
     invalid_replication_factor = 38,
     not_controller = 41,

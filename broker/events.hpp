@@ -910,6 +910,32 @@ struct TransactionStateChanged {
     }
 };
 
+// KIP-890: a partition leader heard back from the transaction coordinator about the first
+// transactional batch of a producer (verify_only, or with transaction.version 2 an implicit add).
+// `answer` is the coordinator's (NONE, TRANSACTION_ABORTABLE, PRODUCER_FENCED, ...), `error` what
+// the producer is then told for that partition (absent: the batch goes on to the append).
+struct TxnPartitionVerified {
+    static constexpr std::string_view kind = "txn_verify";
+    std::string topic{};
+    int32_t partition = 0;
+    std::string transactional_id{};
+    int64_t producer_id = -1;
+    int32_t producer_epoch = -1;
+    bool add = false;  // transaction.version 2: the partition was added, not just checked
+    std::string answer{};
+    std::optional<std::string> error = std::nullopt;
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("transactional_id", transactional_id);
+        s.field("producer_id", producer_id);
+        s.field("producer_epoch", producer_epoch);
+        s.field("add", add);
+        s.field("answer", answer);
+        s.field("error", error);
+    }
+};
+
 // ------------------------------------------------------------------ the vocabulary
 
 using Event = std::variant<
@@ -930,7 +956,7 @@ using Event = std::variant<
     // group coordinator
     GroupStateChanged, GroupMemberRemoved, CoordinatorLoaded, CoordinatorUnloaded,
     // transaction coordinator
-    TransactionStateChanged,
+    TransactionStateChanged, TxnPartitionVerified,
     // clients
     TopicCreated, ProducerEpochBump, ProducerTransaction, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
     ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,

@@ -230,10 +230,15 @@ struct MetadataResponse {
     std::vector<TopicMetadata> topics;
 };
 
+// Produce versions that change transactional answers: v11 (3.8) may be refused with
+// TRANSACTION_ABORTABLE, v12 (4.0, transaction.version 2) lets the leader add the partition.
+constexpr int16_t latest_produce_version = 12;
 struct ProduceRequest {
     int32_t correlation_id = 0;
     int16_t acks = -1;
     int32_t timeout_ms = 30000;
+    int16_t api_version = latest_produce_version;  // the version the client speaks (capped by the broker's)
+    std::optional<std::string> transactional_id;    // v3+ (0.11): set with transactional batches (KIP-890 verifies by it)
     struct PartitionData {
         TopicPartition tp;
         RecordBatch batch;  // base_offset is assigned by the leader
@@ -491,12 +496,16 @@ struct InitProducerIdResponse {
     int16_t producer_epoch = -1;
 };
 // AddPartitionsToTxn (24): the partitions the producer is about to write in its transaction.
+// v4+ (3.6, KIP-890) is broker-to-coordinator only: a partition leader asks whether its partitions
+// are in the transaction (verify_only), or with transaction.version 2 adds them (v5 semantics).
+// Kafka batches several transactions per request; here one request holds one.
 struct AddPartitionsToTxnRequest {
     int32_t correlation_id = 0;
     std::string transactional_id;
     int64_t producer_id = -1;
     int16_t producer_epoch = -1;
     std::vector<GroupPartition> partitions;  // by topic name, as the coordinator stores them
+    bool verify_only = false;                // v4+: answer NONE / TRANSACTION_ABORTABLE per partition, write nothing
 };
 struct AddPartitionsToTxnResponse {
     struct PartitionResult {

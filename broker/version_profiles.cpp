@@ -167,6 +167,12 @@ constexpr ProfileDefault profile_default_table[] = {
      .why = "replicas that leave an ISR below min.insync.replicas become eligible leaders (ELR), so a last ISR "
             "member that crashed uncleanly is not re-elected over them (KIP-966, on for new clusters from 4.1; "
             "opt-in in 4.0)"},
+    {.key = "transaction.version",
+     .value = "2",
+     .from = {4, 0},
+     .why = "every commit or abort bumps the producer epoch and leaders add partitions to transactions "
+            "themselves (KIP-890 part 2, on for new clusters from 4.0): set \"transaction.version\": 0 to replay a "
+            "cluster upgraded from 3.x"},
     {.key = "linger.ms",
      .value = "0",
      .until = {4, 0},
@@ -254,9 +260,60 @@ constexpr BehaviourSwitch switch_table[] = {
      .shown_if = &Behaviour::accept_unknown_producer_sequence},
 };
 
+// The transaction switches, by the release that brought them (see TransactionFeatures).
+constexpr TransactionSwitch transaction_switch_table[] = {
+    {.name = "transactions_supported",
+     .flag = &TransactionFeatures::transactions_supported,
+     .since = {0, 11},
+     .on = "transactions: transactional ids, FindCoordinator for them, InitProducerId, AddPartitionsToTxn, EndTxn "
+           "and markers (KIP-98, 0.11)",
+     .off = "no transactions: FindCoordinator key_type 1 and InitProducerId are answered UNSUPPORTED_VERSION "
+            "(KIP-98 arrived in 0.11)"},
+    {.name = "init_producer_id_with_epoch",
+     .flag = &TransactionFeatures::init_producer_id_with_epoch,
+     .since = {2, 5},
+     .on = "InitProducerId carries the producer's current id and epoch, so it bumps its epoch and goes on after an "
+           "abortable error (KIP-360, 2.5)",
+     .off = "InitProducerId carries no producer id: after an abortable error a transactional producer must be "
+            "re-created (KIP-360 arrived in 2.5)"},
+    {.name = "require_stable_offsets",
+     .flag = &TransactionFeatures::require_stable_offsets,
+     .since = {2, 5},
+     .on = "OffsetFetch may require stable offsets and TxnOffsetCommit carries the group generation (KIP-447, 2.5)",
+     .off = "OffsetFetch returns offsets whose transaction is still open, and TxnOffsetCommit is not fenced by the "
+            "group generation (KIP-447 arrived in 2.5)"},
+    {.name = "producer_fenced_error",
+     .flag = &TransactionFeatures::producer_fenced_error,
+     .since = {2, 7},
+     .on = "the transaction coordinator answers a stale producer epoch with PRODUCER_FENCED (KIP-588, 2.7)",
+     .off = "the transaction coordinator answers a stale producer epoch with INVALID_PRODUCER_EPOCH (PRODUCER_FENCED "
+            "was split off in 2.7, KIP-588)"},
+    {.name = "partition_verification",
+     .flag = &TransactionFeatures::partition_verification,
+     .since = {3, 6},
+     .on = "a leader asks the transaction coordinator before the first transactional batch of a producer "
+           "(transaction.partition.verification.enable, KIP-890 part 1, 3.6): a late batch after an abort is refused",
+     .off = "a leader appends any transactional batch with a current epoch: one that arrives after its transaction "
+            "was aborted opens a transaction no marker will end, and the last stable offset stops there "
+            "(KAFKA-12671; KIP-890 part 1 fixed it in 3.6)"},
+    {.name = "transaction_abortable_error",
+     .flag = &TransactionFeatures::transaction_abortable_error,
+     .since = {3, 8},
+     .on = "a batch the coordinator did not verify is refused with TRANSACTION_ABORTABLE (Produce v11, 3.8)",
+     .off = "a batch the coordinator did not verify is refused with INVALID_TXN_STATE, fatal to the Java producer "
+            "(TRANSACTION_ABORTABLE arrived in 3.8)"},
+    {.name = "transaction_version_2",
+     .flag = &TransactionFeatures::transaction_version_2,
+     .since = {4, 0},
+     .on = "transaction.version=2 is available (KIP-890 part 2, 4.0): with it every commit or abort bumps the "
+           "epoch, and a delayed EndTxn or produce of an earlier transaction is fenced",
+     .off = "one producer epoch spans all transactions of a producer: a delayed EndTxn can end a later transaction "
+            "(KAFKA-17754; transaction.version=2 arrived in 4.0)"},
+};
+
 bool applies(const ProfileDefault& d, Release release) { return d.from <= release && release < d.until; }
 
-VersionProfile build_profile(const ProfileSpec& spec) {
+VersionProfile build_profile(const ProfileSpec& spec, Release release) {
     VersionProfile p;
     p.name = spec.name;
     p.major = spec.release.first;
@@ -279,6 +336,16 @@ VersionProfile build_profile(const ProfileSpec& spec) {
         if (s.hidden_if != nullptr && p.behaviour.*s.hidden_if) continue;
         n.emplace_back(p.behaviour.*s.flag ? s.on : s.off);
     }
+    // Transactions follow the exact release: within one profile they may differ (3.6 verifies, 3.5 not).
+    p.transactions = transaction_features_for(release);
+    if (p.transactions.transactions_supported) {
+        n.push_back("transactions as in Kafka " + std::to_string(release.first) + "." +
+                    (release.second == 99 ? std::string("x") : std::to_string(release.second)) +
+                    " (they follow the exact release a scenario names, within its profile):");
+        for (const TransactionSwitch& s : transaction_switch_table) n.emplace_back(p.transactions.*s.flag ? s.on : s.off);
+    } else {
+        n.emplace_back(transaction_switch_table[0].off);
+    }
     if (!spec.remark.empty()) n.emplace_back(spec.remark);
     return p;
 }
@@ -286,6 +353,13 @@ VersionProfile build_profile(const ProfileSpec& spec) {
 }  // namespace
 
 std::span<const BehaviourSwitch> behaviour_switches() { return switch_table; }
+std::span<const TransactionSwitch> transaction_switches() { return transaction_switch_table; }
+
+TransactionFeatures transaction_features_for(std::pair<int, int> release) {
+    TransactionFeatures f;
+    for (const TransactionSwitch& s : transaction_switch_table) f.*s.flag = s.since <= release;
+    return f;
+}
 std::span<const ProfileDefault> profile_defaults() { return profile_default_table; }
 
 std::optional<std::pair<int, int>> release_major_minor(std::string_view version) {
@@ -341,12 +415,12 @@ std::optional<VersionProfile> profile_for(std::string_view version) {
         if (spec.release <= *release) chosen = &spec;
     }
     if (chosen == nullptr) return std::nullopt;
-    return build_profile(*chosen);
+    return build_profile(*chosen, *release);
 }
 
 std::vector<VersionProfile> all_profiles() {
     std::vector<VersionProfile> out;
-    for (const auto& spec : profile_specs) out.push_back(build_profile(spec));
+    for (const auto& spec : profile_specs) out.push_back(build_profile(spec, spec.release));
     return out;
 }
 

@@ -368,6 +368,11 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
     req.correlation_id = network_.next_correlation_id();
     req.acks = static_cast<int16_t>(config_.acks);
     req.timeout_ms = static_cast<int32_t>(std::min<int64_t>(config_.request_timeout_ms, INT32_MAX));
+    if (transactional()) {
+        req.transactional_id = config_.transactional_id;
+        // Produce v12 (4.0) tells the leader to add the partition itself (transaction.version 2).
+        req.api_version = config_.transaction_version_2 ? int16_t{12} : int16_t{11};
+    }
     req.partitions.reserve(ids.size());
     for (uint64_t id : ids) {
         Batch& b = batches_.at(id);

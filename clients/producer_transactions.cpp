@@ -42,7 +42,7 @@ bool ProducerClient::fatal_for_transactions(Error error) const {
         case Error::invalid_producer_epoch:
             // KIP-588 (2.7): on Produce it is abortable (the coordinator aborted the transaction
             // on timeout and bumped the epoch); before, the client took it as being fenced.
-            return !config_.at_least(2, 7);
+            return !config_.transactions.producer_fenced_error;
         default:
             return false;
     }
@@ -387,7 +387,7 @@ void ProducerClient::txn_completed(Context& ctx) {
     txn_.cause = Error::none;
     if (txn_.bump_epoch && !config_.transaction_version_2) {
         // KIP-360 (2.5): the next epoch of the same producer id; before, the producer was done for.
-        if (!config_.at_least(2, 5)) return txn_fatal(Error::out_of_order_sequence_number, ctx);
+        if (!config_.transactions.init_producer_id_with_epoch) return txn_fatal(Error::out_of_order_sequence_number, ctx);
         txn_.state = TxnState::initializing;
         txn_poll(ctx);
         return;

@@ -202,6 +202,14 @@ struct Story {
                "watermark (now " + num(e.high_watermark) + ") passes the marker; last stable offset now " +
                num(e.last_stable_offset);
     }
+    Line operator()(const TxnPartitionVerified& e) const {
+        const std::string who = e.transactional_id + " (producer " + num(e.producer_id) + " epoch " +
+                                num(e.producer_epoch) + ")";
+        const std::string what = e.add ? "added to transaction " : "verified in transaction ";
+        if (!e.error) return label(e.topic, e.partition) + ": " + what + who + " by its coordinator";
+        return label(e.topic, e.partition) + ": coordinator of " + who + " answered " + e.answer +
+               "; the batch is refused with " + *e.error;
+    }
     Line operator()(const ConsumerOffsetReset& e) const {
         std::string line = label(e.topic, e.partition) + ": OFFSET_OUT_OF_RANGE at position " + num(e.offset);
         if (e.log_start_offset && e.offset < *e.log_start_offset)

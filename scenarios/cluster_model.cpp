@@ -76,7 +76,10 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
         w.until = p.until ? at(*p.until) : end;
         w.records_per_txn = p.records_per_txn;
         w.abort_fraction = p.abort_fraction;
-        add_producer_node("producer:" + p.id, p.topic, kafka::ProducerConfig::from(scenario.kafka.profile, p.config), w);
+        kafka::ProducerConfig cfg = kafka::ProducerConfig::from(scenario.kafka.profile, p.config);
+        // A 4.0 client uses transaction.version 2 when the brokers have it on.
+        cfg.transaction_version_2 = kafka::BrokerConfig::from(scenario.kafka.profile, scenario.kafka.config).transaction_version_2();
+        add_producer_node("producer:" + p.id, p.topic, cfg, w);
     }
     size_t null_groups = 0;
     for (const auto& cs : scenario.consumers) {

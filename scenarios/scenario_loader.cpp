@@ -1019,7 +1019,7 @@ private:
             return;
         }
         const std::string cfg = at(p, "config");
-        if (!s_.kafka.profile.name.empty() && !resolved.at_least(0, 11)) {
+        if (!resolved.transactions.transactions_supported) {
             error(at(cfg, "transactional.id"),
                   "transactions arrived in Kafka 0.11 (KIP-98); this scenario's version is " + s_.kafka.profile.name,
                   "use \"version\": \"0.11\" or later");

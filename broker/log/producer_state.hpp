@@ -145,11 +145,32 @@ public:
     }
     // The open transactions, by first offset: producer id.
     const std::map<int64_t, int64_t>& ongoing_transactions() const { return ongoing_; }
+    bool has_ongoing_transaction(int64_t producer_id) const {
+        auto it = producers_.find(producer_id);
+        return it != producers_.end() && it->second.txn_first_offset.has_value();
+    }
+
+    // KIP-890 part 1 (3.6, ProducerStateManager.maybeCreateVerificationStateEntry): while a leader
+    // asks the coordinator about a producer's first transactional batch it holds a verification
+    // guard; the batch is appended only if the guard is still the one it got. A marker of the
+    // producer clears it, so a batch verified before an abort but appended after it is refused.
+    // In memory only (a new leader verifies again). An existing guard is reused.
+    uint64_t start_verification(int64_t producer_id) {
+        auto [it, added] = verifying_.try_emplace(producer_id, next_guard_);
+        if (added) ++next_guard_;
+        return it->second;
+    }
+    std::optional<uint64_t> verification_guard(int64_t producer_id) const {
+        auto it = verifying_.find(producer_id);
+        if (it == verifying_.end()) return std::nullopt;
+        return it->second;
+    }
 
     void clear() {
         producers_.clear();
         ongoing_.clear();
         unreplicated_.clear();
+        verifying_.clear();
     }
 
 private:
@@ -195,6 +216,7 @@ private:
     // ProducerAppendInfo.appendEndTxnMarker + ProducerStateEntry.update: the marker's epoch
     // (a newer one drops the sequence history) and coordinator epoch; the open transaction ends.
     std::optional<CompletedTxn> update_marker(const RecordBatch& marker) {
+        verifying_.erase(marker.producer_id);  // the transaction it was verified for is over
         Entry& e = producers_[marker.producer_id];
         if (marker.producer_epoch != e.epoch) {
             e.epoch = marker.producer_epoch;
@@ -226,6 +248,8 @@ private:
     std::map<int64_t, Entry> producers_;
     std::map<int64_t, int64_t> ongoing_;       // first offset -> producer id (ongoingTxns)
     std::map<int64_t, int64_t> unreplicated_;  // first offset -> marker offset (unreplicatedTxns)
+    std::map<int64_t, uint64_t> verifying_;    // producer id -> verification guard (verificationStates)
+    uint64_t next_guard_ = 1;
 };
 
 }  // namespace kafka

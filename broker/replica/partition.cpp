@@ -92,7 +92,8 @@ void Partition::update_isr(const PartitionAssignment& a) {
     if (is_leader()) maybe_advance_high_watermark();
 }
 
-Partition::AppendResult Partition::append_as_leader(const RecordBatch& batch, int16_t acks, sim::Time now) {
+Partition::AppendResult Partition::append_as_leader(const RecordBatch& batch, int16_t acks, sim::Time now, bool verify,
+                                                    std::optional<uint64_t> guard) {
     AppendResult r;
     if (!is_leader()) {
         r.error = Error::not_leader_or_follower;
@@ -101,6 +102,11 @@ Partition::AppendResult Partition::append_as_leader(const RecordBatch& batch, in
     // min.insync.replicas applies to acks=all only, and is checked before the append.
     if (acks == -1 && static_cast<int32_t>(assignment_.isr.size()) < config_.min_insync_replicas) {
         r.error = Error::not_enough_replicas;
+        return r;
+    }
+    if (verify && needs_verification(batch) &&
+        (!guard || producers_.verification_guard(batch.producer_id) != guard)) {
+        r.error = Error::invalid_txn_state;  // "Record was not part of an ongoing transaction"
         return r;
     }
     int64_t duplicate_offset = -1;

@@ -84,7 +84,17 @@ public:
         int64_t base_offset = -1;
         int64_t required_offset = -1;  // acks=all: done when the high watermark reaches it
     };
-    AppendResult append_as_leader(const RecordBatch& batch, int16_t acks, sim::Time now);
+    // verify (KIP-890, transaction.partition.verification.enable): the first transactional batch of a
+    // producer with no open transaction here needs `guard` to be the verification guard the
+    // partition holds for it (UnifiedLog.batchMissingRequiredVerification), else INVALID_TXN_STATE.
+    AppendResult append_as_leader(const RecordBatch& batch, int16_t acks, sim::Time now, bool verify = false,
+                                  std::optional<uint64_t> guard = std::nullopt);
+    // A transactional data batch that needs the coordinator's word before it can be appended.
+    bool needs_verification(const RecordBatch& batch) const {
+        return batch.is_transactional && !batch.is_control && batch.producer_id != no_producer_id &&
+               !producers_.has_ongoing_transaction(batch.producer_id);
+    }
+    uint64_t start_verification(int64_t producer_id) { return producers_.start_verification(producer_id); }
     // WriteTxnMarkers (KafkaApis.handleWriteTxnMarkersRequest, appendRecords with acks=-1 and
     // origin COORDINATOR): the leader appends the end-transaction marker of `producer_id`. An
     // older producer epoch is INVALID_PRODUCER_EPOCH, an older coordinator epoch

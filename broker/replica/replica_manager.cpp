@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "broker/group/group_coordinator.hpp"
+#include "broker/txn/transaction_coordinator.hpp"
 
 namespace kafka {
 
@@ -117,6 +118,10 @@ void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
                 return;
             }
             return;
+        case timer_verify:
+            for (size_t i = 0; i < verifications_.size(); ++i)
+                if (verifications_[i].id == id) return finish_verification(i, {}, Error::network_exception, ctx);
+            return;
         case timer_fetcher: {
             auto it = fetchers_.find(static_cast<BrokerId>(id));
             if (it == fetchers_.end()) return;
@@ -130,6 +135,15 @@ void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
 }
 
 void ReplicaManager::on_disconnect(sim::NodeId peer, Context& ctx) {
+    // A coordinator we asked went away: its verifications fail with NETWORK_EXCEPTION.
+    for (size_t i = 0; i < verifications_.size();) {
+        if (verifications_[i].coordinator == peer) {
+            ctx.cancel_timer(verifications_[i].timer);
+            finish_verification(i, {}, Error::network_exception, ctx);
+        } else {
+            ++i;
+        }
+    }
     // A leader we fetch from went away: retry after replica.fetch.backoff.ms.
     for (auto& [leader, f] : fetchers_) {
         if (directory_.broker_node(leader) == peer && f.in_flight) {
@@ -249,6 +263,128 @@ void ReplicaManager::check_isr(Context& ctx) {
 // ------------------------------------------------------------------------------ produce, fetch, ListOffsets
 
 void ReplicaManager::handle(sim::NodeId from, ProduceRequest& req, Context& ctx) {
+    if (start_verification(from, req, ctx)) return;
+    append_produce(from, req, {}, {}, ctx);
+}
+
+// ------------------------------------------------------------------------------ KIP-890 verification
+
+namespace {
+
+// KIP-890 part 1 is on: the release has it (3.6+) and the config does not turn it off.
+bool verifies(const BrokerConfig& c) {
+    return c.transactions.partition_verification && c.transaction_partition_verification_enable;
+}
+
+// What the producer is told for a partition the coordinator did not verify
+// (AddPartitionsToTxnManager's answer handler, then ReplicaManager.appendRecords' callback).
+Error verification_error(Error answer, bool abortable, bool add) {
+    switch (answer) {
+        case Error::none: return Error::none;
+        case Error::producer_fenced: return Error::invalid_producer_epoch;  // producers handle this one
+        case Error::transaction_abortable: return abortable ? Error::transaction_abortable : Error::invalid_txn_state;
+        // Retriable, but older clients would not retry them on a produce: NOT_ENOUGH_REPLICAS does
+        // not make them refresh metadata either.
+        case Error::network_exception:
+        case Error::coordinator_load_in_progress:
+        case Error::coordinator_not_available:
+        case Error::not_coordinator: return Error::not_enough_replicas;
+        case Error::concurrent_transactions: return add ? Error::concurrent_transactions : Error::not_enough_replicas;
+        default: return answer;
+    }
+}
+
+}  // namespace
+
+bool ReplicaManager::start_verification(sim::NodeId from, ProduceRequest& req, Context& ctx) {
+    if (!verifies(config_) || !req.transactional_id || req.transactional_id->empty()) return false;
+    PendingVerification v;
+    AddPartitionsToTxnRequest ask;
+    for (const auto& pd : req.partitions) {
+        Partition* p = leader_partition(pd.tp);
+        if (p == nullptr || !p->needs_verification(pd.batch)) continue;
+        // One producer id and epoch per request (Kafka refuses a mix with INVALID_PRODUCER_ID_MAPPING).
+        ask.producer_id = pd.batch.producer_id;
+        ask.producer_epoch = pd.batch.producer_epoch;
+        v.guards[pd.tp] = p->start_verification(pd.batch.producer_id);
+        v.asked.emplace(GroupPartition{p->topic(), pd.tp.partition}, pd.tp);
+    }
+    if (v.guards.empty()) return false;
+    v.id = next_purgatory_id_++;
+    v.from = from;
+    // Produce v12 from a client on transaction.version 2: the check is an add (AddPartitionsToTxn v5).
+    v.add = config_.transaction_version_2() && req.api_version >= 12;
+    ask.transactional_id = *req.transactional_id;
+    ask.verify_only = !v.add;
+    for (const auto& [gp, tp] : v.asked) ask.partitions.push_back(gp);
+    v.request = std::move(req);
+    // The coordinator is the leader of the id's __transaction_state partition, if it is alive
+    // (AddPartitionsToTxnManager.getTransactionCoordinator); else COORDINATOR_NOT_AVAILABLE.
+    const int32_t state_partition =
+        transaction_partition_for(ask.transactional_id, config_.transaction_state_log_num_partitions);
+    const TopicImage* t = image_.topic(transaction_state_topic);
+    const PartitionState* st = t == nullptr ? nullptr : t->partition(state_partition);
+    if (st != nullptr && st->leader != no_leader && image_.is_unfenced(st->leader))
+        v.coordinator = directory_.broker_node(st->leader);
+    verifications_.push_back(std::move(v));
+    PendingVerification& pending = verifications_.back();
+    if (pending.coordinator == sim::no_node) {
+        finish_verification(verifications_.size() - 1, {}, Error::coordinator_not_available, ctx);
+        return true;
+    }
+    pending.correlation_id = ask.correlation_id = correlation_ids_.next();
+    pending.timer = ctx.set_timer(sim::milliseconds(txn_marker_timeout_ms), timers_.tag(timer_verify, pending.id));
+    ctx.send(pending.coordinator, std::move(ask));
+    return true;
+}
+
+void ReplicaManager::handle(sim::NodeId from, AddPartitionsToTxnResponse& resp, Context& ctx) {
+    for (size_t i = 0; i < verifications_.size(); ++i) {
+        if (verifications_[i].correlation_id != resp.correlation_id || verifications_[i].coordinator != from) continue;
+        std::map<GroupPartition, Error> answers;
+        for (const auto& r : resp.results) answers[r.tp] = r.error;
+        ctx.cancel_timer(verifications_[i].timer);
+        finish_verification(i, answers, Error::unknown_server_error, ctx);
+        return;
+    }
+}
+
+void ReplicaManager::finish_verification(size_t index, const std::map<GroupPartition, Error>& answers, Error all,
+                                         Context& ctx) {
+    PendingVerification v = std::move(verifications_[index]);
+    verifications_.erase(verifications_.begin() + static_cast<ptrdiff_t>(index));
+    const bool abortable = config_.transactions.transaction_abortable_error && v.request.api_version >= 11;
+    std::map<TopicPartition, Error> refused;
+    std::map<TopicPartition, uint64_t> guards;
+    for (const auto& [gp, tp] : v.asked) {
+        auto a = answers.find(gp);
+        // A partition the answer leaves out was not verified.
+        const Error answer = a != answers.end() ? a->second : all;
+        const Error error = verification_error(answer, abortable, v.add);
+        int64_t producer_id = -1;
+        int16_t producer_epoch = -1;
+        for (const auto& pd : v.request.partitions)
+            if (pd.tp == tp) producer_id = pd.batch.producer_id, producer_epoch = pd.batch.producer_epoch;
+        ctx.emit(TxnPartitionVerified{.topic = gp.topic,
+                                      .partition = gp.partition,
+                                      .transactional_id = v.request.transactional_id.value_or(""),
+                                      .producer_id = producer_id,
+                                      .producer_epoch = producer_epoch,
+                                      .add = v.add,
+                                      .answer = error_name(answer),
+                                      .error = error == Error::none ? std::nullopt
+                                                                    : std::optional<std::string>(error_name(error))});
+        if (error == Error::none)
+            guards[tp] = v.guards.at(tp);
+        else
+            refused[tp] = error;
+    }
+    append_produce(v.from, v.request, refused, guards, ctx);
+}
+
+void ReplicaManager::append_produce(sim::NodeId from, ProduceRequest& req, const std::map<TopicPartition, Error>& refused,
+                                    const std::map<TopicPartition, uint64_t>& guards, Context& ctx) {
+    const bool verify = verifies(config_);
     PendingProduce pending;
     pending.from = from;
     pending.response.correlation_id = req.correlation_id;
@@ -258,12 +394,18 @@ void ReplicaManager::handle(sim::NodeId from, ProduceRequest& req, Context& ctx)
         pr.tp = pd.tp;
         int64_t required = -1;
         auto it = partitions_.find(pd.tp);
-        if (it == partitions_.end() || !it->second->is_leader()) {
+        auto no = refused.find(pd.tp);
+        if (no != refused.end()) {
+            pr.error = no->second;
+        } else if (it == partitions_.end() || !it->second->is_leader()) {
             pr.error = it == partitions_.end() && image_.partition(pd.tp) == nullptr ? Error::unknown_topic_or_partition
                                                                                      : Error::not_leader_or_follower;
         } else {
             Partition& p = *it->second;
-            Partition::AppendResult ar = p.append_as_leader(pd.batch, req.acks, ctx.now());
+            auto guard = guards.find(pd.tp);
+            Partition::AppendResult ar =
+                p.append_as_leader(pd.batch, req.acks, ctx.now(), verify,
+                                   guard == guards.end() ? std::nullopt : std::optional<uint64_t>(guard->second));
             pr.error = ar.error;
             pr.base_offset = ar.base_offset;
             pr.log_start_offset = p.log().log_start_offset();

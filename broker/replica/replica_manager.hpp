@@ -53,7 +53,7 @@ public:
     template <class T>
     static constexpr bool handles = is_one_of<T, ProduceRequest, FetchRequest, FetchResponse, ListOffsetsRequest,
                                               OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse,
-                                              WriteTxnMarkersRequest>;
+                                              WriteTxnMarkersRequest, AddPartitionsToTxnResponse>;
 
     ReplicaManager(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory,
                    const MetadataImage& image, CorrelationIds& correlation_ids, Host& host);
@@ -66,6 +66,7 @@ public:
     void handle(sim::NodeId from, OffsetForLeaderEpochResponse& r, Context& ctx);
     void handle(sim::NodeId from, ListOffsetsRequest& req, Context& ctx);
     void handle(sim::NodeId from, WriteTxnMarkersRequest& req, Context& ctx);
+    void handle(sim::NodeId from, AddPartitionsToTxnResponse& resp, Context& ctx);
     void on_timer(uint64_t tag, Context& ctx);
     void on_disconnect(sim::NodeId peer, Context& ctx);
 
@@ -95,6 +96,7 @@ private:
         timer_fetcher = 5,       // value: leader broker id (backoff or request timeout)
         timer_log_flush = 6,     // LogManager's kafka-log-flusher, every log.flush.scheduler.interval.ms
         timer_retention = 7,     // LogManager's kafka-log-retention task
+        timer_verify = 8,        // value: pending verification (its AddPartitionsToTxn timed out)
     };
 
     uint64_t fetcher_tag(BrokerId leader) const { return timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)); }
@@ -122,6 +124,28 @@ private:
         FetchRequest request;
         sim::TimerId timer;
     };
+    // ---- KIP-890 part 1 (AddPartitionsToTxnManager): a produce request with transactional batches
+    // that need the coordinator's word waits here, whole, until it answers (Kafka verifies every
+    // partition of a request first, then appends them together).
+    struct PendingVerification {
+        uint64_t id = 0;
+        sim::NodeId from = sim::no_node;
+        ProduceRequest request;
+        sim::NodeId coordinator = sim::no_node;
+        int32_t correlation_id = 0;
+        bool add = false;  // transaction.version 2 + Produce v12: the coordinator adds the partitions
+        std::map<TopicPartition, uint64_t> guards;
+        std::map<GroupPartition, TopicPartition> asked;
+        sim::TimerId timer;
+    };
+    // Appends a produce request's batches. `refused`: partitions the coordinator did not verify,
+    // with what the producer is told; `guards`: the verification guards of those it did.
+    void append_produce(sim::NodeId from, ProduceRequest& req, const std::map<TopicPartition, Error>& refused,
+                        const std::map<TopicPartition, uint64_t>& guards, Context& ctx);
+    // False when no batch of the request needs verifying.
+    bool start_verification(sim::NodeId from, ProduceRequest& req, Context& ctx);
+    // The coordinator answered (or could not be asked: every partition gets `all`).
+    void finish_verification(size_t index, const std::map<GroupPartition, Error>& answers, Error all, Context& ctx);
     void handle_fetch(sim::NodeId from, FetchRequest& req, Context& ctx, bool may_wait);
     void on_log_appended(const Partition& p, Context& ctx);
     void complete_produces(TopicPartition tp, Context& ctx, bool leadership_lost);
@@ -158,6 +182,7 @@ private:
     std::map<TopicPartition, std::unique_ptr<Partition>> partitions_;
     std::vector<PendingProduce> produces_;
     std::vector<ParkedFetch> fetches_;
+    std::vector<PendingVerification> verifications_;
     uint64_t next_purgatory_id_ = 1;
     std::map<BrokerId, Fetcher> fetchers_;
     std::set<TopicPartition> awaiting_truncation_;  // followers in Kafka's Truncating fetch state

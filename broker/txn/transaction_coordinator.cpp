@@ -86,7 +86,7 @@ TransactionCoordinator::Metadata* TransactionCoordinator::find(const std::string
 
 Error TransactionCoordinator::check_producer(const Metadata& m, int64_t producer_id, int16_t producer_epoch) const {
     if (producer_id != m.producer_id) return Error::invalid_producer_id_mapping;
-    if (producer_epoch != m.producer_epoch) return Error::producer_fenced;
+    if (producer_epoch != m.producer_epoch) return fenced();
     return Error::none;
 }
 
@@ -149,13 +149,13 @@ void TransactionCoordinator::handle(sim::NodeId from, const InitProducerIdReques
     }
     if (m.write_pending || is_prepare(m.state) || m.state == TxnState::prepare_epoch_fence)
         return answer(Error::concurrent_transactions);
-    // KIP-360 (2.5): a producer bumping its own epoch names its id and epoch; one that is no
-    // longer current (a newer instance took the id, or the epoch moved on) is fenced.
-    if (!created && req.producer_id >= 0) {
-        const bool same_id = req.producer_id == m.producer_id || req.producer_id == m.previous_producer_id;
-        const bool known_epoch = req.producer_epoch == m.producer_epoch || req.producer_epoch == m.last_producer_epoch;
-        if (!same_id || !known_epoch) return answer(Error::producer_fenced);
-    }
+    // KIP-360 (2.5, InitProducerId v3): a producer that names its id and epoch is fenced unless it
+    // is this id's producer (or the one before an exhausted epoch rotated it), new metadata aside
+    // (TransactionCoordinator.isValidProducerId). Before 2.5 the request carries neither.
+    const bool names_producer = options_.init_producer_id_with_epoch && req.producer_id >= 0;
+    if (names_producer && !created && m.producer_epoch >= 0 && req.producer_id != m.producer_id &&
+        !(req.producer_id == m.previous_producer_id && req.producer_epoch >= INT16_MAX - 1))
+        return answer(fenced());
     if (m.state == TxnState::ongoing) {
         // A zombie's open transaction: fence it with a bumped epoch and abort it; the caller
         // retries and finds CompleteAbort (TransactionCoordinator.handleInitProducerId).
@@ -163,7 +163,16 @@ void TransactionCoordinator::handle(sim::NodeId from, const InitProducerIdReques
         return answer(Error::concurrent_transactions);
     }
     // Empty, CompleteCommit, CompleteAbort (or a new id): the next epoch, or a new producer id
-    // when the epoch is exhausted (TransactionMetadata.prepareIncrementProducerEpoch).
+    // when the epoch is exhausted (TransactionMetadata.prepareIncrementProducerEpoch). A producer
+    // naming its epoch (KIP-360) must name the current one; the one before is a retry of a bump
+    // whose answer it missed, and gets the current id and epoch again.
+    if (names_producer && !created && req.producer_id == m.producer_id && req.producer_epoch >= 0 &&
+        req.producer_epoch != m.producer_epoch) {
+        if (req.producer_epoch != m.last_producer_epoch) return answer(fenced());
+        resp.producer_id = m.producer_id;
+        resp.producer_epoch = m.producer_epoch;
+        return answer(Error::none);
+    }
     PendingWrite w;
     w.value = value_of(m);
     if (m.producer_epoch >= INT16_MAX - 1) {
@@ -184,7 +193,25 @@ void TransactionCoordinator::handle(sim::NodeId from, const InitProducerIdReques
     write(std::move(w), m, ctx);
 }
 
+// The partitions are in the Ongoing transaction of this producer id and epoch, or not; nothing is
+// written. A pending write is not waited for: the partitions count once their add is durable.
+void TransactionCoordinator::verify_partitions(sim::NodeId from, const AddPartitionsToTxnRequest& req, Context& ctx) {
+    AddPartitionsToTxnResponse resp;
+    resp.correlation_id = req.correlation_id;
+    Error error = Error::none;
+    Metadata* m = find(req.transactional_id, error);
+    if (m != nullptr) {
+        error = check_producer(*m, req.producer_id, req.producer_epoch);
+        if (error == Error::none && is_prepare(m->state)) error = Error::concurrent_transactions;
+    }
+    const Error not_in = options_.transaction_abortable_error ? Error::transaction_abortable : Error::invalid_txn_state;
+    for (const auto& tp : req.partitions)
+        resp.results.push_back({tp, error != Error::none ? error : m->partitions.contains(tp) ? Error::none : not_in});
+    ctx.send(from, std::move(resp));
+}
+
 void TransactionCoordinator::handle(sim::NodeId from, const AddPartitionsToTxnRequest& req, Context& ctx) {
+    if (req.verify_only) return verify_partitions(from, req, ctx);
     Error error = Error::none;
     Metadata* m = find(req.transactional_id, error);
     if (m != nullptr) error = check_producer(*m, req.producer_id, req.producer_epoch);
@@ -276,7 +303,7 @@ void TransactionCoordinator::handle(sim::NodeId from, const EndTxnRequest& req, 
         if (m.transaction_version_2 && req.producer_epoch == m.last_producer_epoch &&
             (is_prepare(m.state) || is_complete(m.state)))
             return retry_answer();
-        return answer(Error::producer_fenced);
+        return answer(fenced());
     }
     if (m.write_pending || m.state == TxnState::prepare_epoch_fence) return answer(Error::concurrent_transactions);
     switch (m.state) {

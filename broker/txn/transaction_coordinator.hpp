@@ -59,6 +59,9 @@ public:
         int64_t append_timeout_ms = 30000;            // request.timeout.ms: a log write that takes longer fails
         int64_t marker_retry_backoff_ms = 100;        // retry.backoff.ms of the marker channel
         bool transaction_version_2 = false;           // transaction.version=2 (4.0): epoch bump per EndTxn
+        bool init_producer_id_with_epoch = true;      // 2.5+ (KIP-360): InitProducerId v3 names the producer
+        bool producer_fenced_error = true;            // 2.7+ (KIP-588); before, INVALID_PRODUCER_EPOCH
+        bool transaction_abortable_error = true;      // 3.8+; before, a failed verification is INVALID_TXN_STATE
     };
 
     // One WriteTxnMarkers entry as the coordinator asks for it: the host groups partitions by
@@ -160,6 +163,10 @@ private:
     // The loaded metadata of an id, or the error its request gets (NOT_COORDINATOR, ...).
     Metadata* find(const std::string& transactional_id, Error& error);
     Error check_producer(const Metadata& m, int64_t producer_id, int16_t producer_epoch) const;
+    // A stale epoch on a coordinator RPC: PRODUCER_FENCED from 2.7 (KIP-588), INVALID_PRODUCER_EPOCH before.
+    Error fenced() const { return options_.producer_fenced_error ? Error::producer_fenced : Error::invalid_producer_epoch; }
+    // KIP-890 part 1: AddPartitionsToTxn verify_only from a partition leader (handleVerifyPartitionsInTransaction).
+    void verify_partitions(sim::NodeId from, const AddPartitionsToTxnRequest& req, Context& ctx);
     TransactionLogValue value_of(const Metadata& m) const;
     void write(PendingWrite w, Metadata& m, Context& ctx);
     // Removes the pending writes `pred` picks, with their timeout timers cancelled.

@@ -16,7 +16,33 @@ TransactionCoordinator::Options transaction_coordinator_options(const BrokerConf
     o.offsets_topic_num_partitions = config.offsets_topic_num_partitions;
     o.max_timeout_ms = config.transaction_max_timeout_ms;
     o.abort_timed_out_interval_ms = config.transaction_abort_timed_out_transaction_cleanup_interval_ms;
+    o.transaction_version_2 = config.transactions.transaction_version_2 && config.transaction_version >= 2;
+    o.init_producer_id_with_epoch = config.transactions.init_producer_id_with_epoch;
+    o.producer_fenced_error = config.transactions.producer_fenced_error;
+    o.transaction_abortable_error = config.transactions.transaction_abortable_error;
     return o;
+}
+
+void TxnCoordinatorHost::unsupported(sim::NodeId from, const InitProducerIdRequest& req, Context& ctx) {
+    InitProducerIdResponse r;
+    r.correlation_id = req.correlation_id;
+    r.error = Error::unsupported_version;
+    ctx.send(from, r);
+}
+void TxnCoordinatorHost::unsupported(sim::NodeId from, const AddPartitionsToTxnRequest& req, Context& ctx) {
+    AddPartitionsToTxnResponse r;
+    r.correlation_id = req.correlation_id;
+    for (const auto& tp : req.partitions) r.results.push_back({tp, Error::unsupported_version});
+    ctx.send(from, std::move(r));
+}
+void TxnCoordinatorHost::unsupported(sim::NodeId from, const AddOffsetsToTxnRequest& req, Context& ctx) {
+    ctx.send(from, AddOffsetsToTxnResponse{req.correlation_id, Error::unsupported_version});
+}
+void TxnCoordinatorHost::unsupported(sim::NodeId from, const EndTxnRequest& req, Context& ctx) {
+    EndTxnResponse r;
+    r.correlation_id = req.correlation_id;
+    r.error = Error::unsupported_version;
+    ctx.send(from, r);
 }
 
 std::optional<TopicPartition> TxnCoordinatorHost::state_partition(int32_t partition) const {
@@ -49,6 +75,11 @@ void TxnCoordinatorHost::request_topic(Context& ctx) {
 void TxnCoordinatorHost::find_coordinator(sim::NodeId from, const FindCoordinatorRequest& req, Context& ctx) {
     FindCoordinatorResponse resp;
     resp.correlation_id = req.correlation_id;
+    if (!config_.transactions.transactions_supported) {  // FindCoordinator v1 (key_type) came with 0.11
+        resp.error = Error::unsupported_version;
+        ctx.send(from, std::move(resp));
+        return;
+    }
     const int32_t partition = coordinator_.partition_for(req.group_id);
     std::optional<TopicPartition> tp = state_partition(partition);
     if (!tp) {

@@ -62,8 +62,11 @@ public:
 
     // FindCoordinator with key_type TRANSACTION (the group CoordinatorHost passes it on).
     void find_coordinator(sim::NodeId from, const FindCoordinatorRequest& req, Context& ctx);
+    // Before 0.11 (TransactionFeatures::transactions_supported) the transaction RPCs do not
+    // exist: a broker answers them UNSUPPORTED_VERSION, as ApiVersions would have told the client.
     template <class T>
     void handle(sim::NodeId from, const T& req, Context& ctx) {
+        if (!config_.transactions.transactions_supported) return unsupported(from, req, ctx);
         coordinator_.handle(from, req, ctx);
     }
     void handle(sim::NodeId from, const WriteTxnMarkersResponse& resp, Context& ctx);
@@ -87,6 +90,10 @@ private:
     void send_markers(const TransactionCoordinator::MarkerRequest& markers, Context& ctx) override;
 
     std::optional<TopicPartition> state_partition(int32_t partition) const;
+    void unsupported(sim::NodeId from, const InitProducerIdRequest& req, Context& ctx);
+    void unsupported(sim::NodeId from, const AddPartitionsToTxnRequest& req, Context& ctx);
+    void unsupported(sim::NodeId from, const AddOffsetsToTxnRequest& req, Context& ctx);
+    void unsupported(sim::NodeId from, const EndTxnRequest& req, Context& ctx);
     void request_topic(Context& ctx);
     // A marker request ends without an answer: each of its partitions failed with `error`.
     void fail_request(int32_t correlation_id, Error error, Context& ctx);

@@ -198,6 +198,8 @@ TEST_CASE("config table: the typed configs start at the table's defaults", "[con
     CHECK(b.transaction_state_log_min_isr == 2);
     CHECK(b.transaction_max_timeout_ms == 900000);
     CHECK(b.transaction_abort_timed_out_transaction_cleanup_interval_ms == 10000);
+    CHECK(b.transaction_partition_verification_enable);
+    CHECK(b.transaction_version == 0);  // the feature level: 2 comes from the 4.0+ profiles
     const kafka::TransactionCoordinator::Options o = kafka::transaction_coordinator_options(b);
     CHECK(o.num_partitions == 50);
     CHECK(o.offsets_topic_num_partitions == 50);
@@ -352,9 +354,11 @@ TEST_CASE("version profiles: the defaults each profile changes", "[config][profi
         {"2.4", pre_2_5},
         {"3.0", {}},
         {"3.7", {}},
-        {"4.0", {{"linger.ms", int64_t{5}}}},
-        {"4.1", {{"eligible.leader.replicas.version", int64_t{1}}, {"linger.ms", int64_t{5}}}},
-        {"4.5", {{"eligible.leader.replicas.version", int64_t{1}}, {"linger.ms", int64_t{5}}}},
+        {"4.0", {{"linger.ms", int64_t{5}}, {"transaction.version", int64_t{2}}}},
+        {"4.1",
+         {{"eligible.leader.replicas.version", int64_t{1}}, {"linger.ms", int64_t{5}}, {"transaction.version", int64_t{2}}}},
+        {"4.5",
+         {{"eligible.leader.replicas.version", int64_t{1}}, {"linger.ms", int64_t{5}}, {"transaction.version", int64_t{2}}}},
     };
     for (const auto& p : kafka::all_profiles()) {
         INFO(p.name);

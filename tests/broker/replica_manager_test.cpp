@@ -42,7 +42,10 @@ struct ReplicaBroker : kafka::Node, kafka::ReplicaManager::Host {
     std::vector<int64_t> high_watermarks;
 
     explicit ReplicaBroker(const kafka::ClusterDirectory& directory)
-        : replicas(1, config, directory, image, correlation_ids, *this) {}
+        : replicas(1, config, directory, image, correlation_ids, *this) {
+        // The partition side alone: no transaction coordinator to verify transactional batches with.
+        config.transaction_partition_verification_enable = false;
+    }
 
     void on_start(kafka::Context& ctx) override { replicas.start(ctx); }
     void on_message(sim::NodeId from, kafka::Message& msg, kafka::Context& ctx) override {

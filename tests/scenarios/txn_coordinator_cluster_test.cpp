@@ -140,6 +140,7 @@ struct Driver {
         kafka::ProduceRequest req;
         req.correlation_id = correlation++;
         req.acks = -1;
+        req.transactional_id = txn_id;  // the leader verifies the partition with the coordinator (KIP-890)
         req.partitions.push_back({topic->partitions.at(static_cast<size_t>(partition)).tp, b});
         const int32_t cid = req.correlation_id;
         auto r = call<kafka::ProduceResponse>(broker_node(cluster.partition_leader("events", partition)), std::move(req),
