@@ -393,6 +393,9 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
                 if (transactional()) events_->on_txn_records(client_, b.txn, tp, b.rb.first_seq, b.rb.record_count);
             }
         }
+        // With transaction.version 2 the leader adds the partition: the transaction has begun
+        // at the coordinator once a batch of it is on its way.
+        if (transactional() && config_.transaction_version_2) txn_.started = true;
         req.partitions.push_back(ProduceRequest::PartitionData{tp, b.rb});
         if (config_.acks != 0) {
             b.in_flight = true;

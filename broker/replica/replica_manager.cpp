@@ -263,8 +263,28 @@ void ReplicaManager::check_isr(Context& ctx) {
 // ------------------------------------------------------------------------------ produce, fetch, ListOffsets
 
 void ReplicaManager::handle(sim::NodeId from, ProduceRequest& req, Context& ctx) {
+    if (auto it = behind_verification_.find(from); it != behind_verification_.end()) {
+        it->second.push_back(std::move(req));
+        return;
+    }
+    for (const auto& v : verifications_)
+        if (v.from == from) {
+            behind_verification_[from].push_back(std::move(req));
+            return;
+        }
     if (start_verification(from, req, ctx)) return;
     append_produce(from, req, {}, {}, ctx);
+}
+
+void ReplicaManager::resume_behind_verification(sim::NodeId from, Context& ctx) {
+    auto it = behind_verification_.find(from);
+    while (it != behind_verification_.end() && !it->second.empty()) {
+        ProduceRequest req = std::move(it->second.front());
+        it->second.pop_front();
+        if (start_verification(from, req, ctx)) return;  // waits again; the rest stay behind it
+        append_produce(from, req, {}, {}, ctx);
+    }
+    if (it != behind_verification_.end()) behind_verification_.erase(it);
 }
 
 // ------------------------------------------------------------------------------ KIP-890 verification
@@ -380,6 +400,7 @@ void ReplicaManager::finish_verification(size_t index, const std::map<GroupParti
             refused[tp] = error;
     }
     append_produce(v.from, v.request, refused, guards, ctx);
+    resume_behind_verification(v.from, ctx);
 }
 
 void ReplicaManager::append_produce(sim::NodeId from, ProduceRequest& req, const std::map<TopicPartition, Error>& refused,

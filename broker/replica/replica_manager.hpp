@@ -9,6 +9,7 @@
 // coordinator cares about __consumer_offsets leaderships: both go through the Host.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -142,6 +143,8 @@ private:
     // with what the producer is told; `guards`: the verification guards of those it did.
     void append_produce(sim::NodeId from, ProduceRequest& req, const std::map<TopicPartition, Error>& refused,
                         const std::map<TopicPartition, uint64_t>& guards, Context& ctx);
+    // The produce requests that waited behind a verification of `from`'s, in order.
+    void resume_behind_verification(sim::NodeId from, Context& ctx);
     // False when no batch of the request needs verifying.
     bool start_verification(sim::NodeId from, ProduceRequest& req, Context& ctx);
     // The coordinator answered (or could not be asked: every partition gets `all`).
@@ -183,6 +186,9 @@ private:
     std::vector<PendingProduce> produces_;
     std::vector<ParkedFetch> fetches_;
     std::vector<PendingVerification> verifications_;
+    // Kafka handles one request per connection at a time (the channel is muted until its answer):
+    // a produce behind one that waits for verification waits too, so it cannot overtake it.
+    std::map<sim::NodeId, std::deque<ProduceRequest>> behind_verification_;
     uint64_t next_purgatory_id_ = 1;
     std::map<BrokerId, Fetcher> fetchers_;
     std::set<TopicPartition> awaiting_truncation_;  // followers in Kafka's Truncating fetch state
