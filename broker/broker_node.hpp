@@ -77,6 +77,10 @@ private:
         coordinator_.on_high_watermark(p, ctx);
         txn_coordinator_.on_high_watermark(p, ctx);
     }
+    void on_offsets_txn_completed(int64_t producer_id, const std::vector<TopicPartition>& partitions, bool commit,
+                                  Context& ctx) override {
+        coordinator_.on_offsets_txn_completed(producer_id, partitions, commit, ctx);
+    }
 
     BrokerId id_;
     BrokerConfig config_;

@@ -270,6 +270,10 @@ struct ConsumerConfig {
     int64_t request_timeout_ms{};               // request.timeout.ms
     int64_t retry_backoff_ms{};                 // retry.backoff.ms
     int64_t metadata_max_age_ms{};              // metadata.max.age.ms
+    // Not a key: the release's OffsetFetch. From 2.5 (v7, KIP-447) a read_committed consumer asks
+    // for stable offsets, so it never starts from an offset a transaction may still abort. Set by
+    // the profile's release: the 2.4 profile (2.4 to 2.8) does not ask, as 2.4 does not.
+    bool offset_fetch_require_stable = true;
 
     ConsumerConfig();
     static ConsumerConfig from(const VersionProfile& profile, const ConfigMap& overrides);

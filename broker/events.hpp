@@ -709,6 +709,23 @@ struct CoordinatorUnloaded {
     int32_t partition = 0;
     template <class S> void fields(S& s) const { s.field("partition", partition); }
 };
+// A transaction's marker reached a group's __consumer_offsets partition: its pending
+// TxnOffsetCommit offsets were committed (`applied` of them newer than the group's own) or dropped.
+struct TxnOffsetsCompleted {
+    static constexpr std::string_view kind = "txn_offsets_completed";
+    std::string group;
+    int64_t producer_id = -1;
+    bool committed = false;
+    int64_t partitions = 0;
+    int64_t applied = 0;
+    template <class S> void fields(S& s) const {
+        s.field("group", group);
+        s.field("producer_id", producer_id);
+        s.field("committed", committed);
+        s.field("partitions", partitions);
+        s.field("applied", applied);
+    }
+};
 
 // ------------------------------------------------------------------ clients
 
@@ -954,7 +971,7 @@ using Event = std::variant<
     ZkPartitionState, ZkNewPartitionOffline, ZkLooking, ZkLeading, ZkFollowing, ZkSessionCreated, ZkSessionExpired,
     ZkSessionClosed, ZkClientConnected, ZkClientDisconnected, ZkClientSessionExpired,
     // group coordinator
-    GroupStateChanged, GroupMemberRemoved, CoordinatorLoaded, CoordinatorUnloaded,
+    GroupStateChanged, GroupMemberRemoved, CoordinatorLoaded, CoordinatorUnloaded, TxnOffsetsCompleted,
     // transaction coordinator
     TransactionStateChanged, TxnPartitionVerified,
     // clients

@@ -466,12 +466,16 @@ struct OffsetFetchRequest {
     int32_t correlation_id = 0;
     std::string group_id;
     std::vector<GroupPartition> partitions;
+    // v7 (2.5, KIP-447): a partition with a transactional commit still open answers
+    // UNSTABLE_OFFSET_COMMIT instead of its last committed offset.
+    bool require_stable = false;
 };
 struct OffsetFetchResponse {
     struct PartitionData {
         GroupPartition tp;
         int64_t offset = -1;  // -1: nothing committed
         int32_t leader_epoch = -1;
+        Error error = Error::none;  // v7: UNSTABLE_OFFSET_COMMIT for require_stable
     };
     int32_t correlation_id = 0;
     Error error = Error::none;
@@ -543,6 +547,29 @@ struct EndTxnResponse {
     int64_t producer_id = -1;     // v5
     int16_t producer_epoch = -1;  // v5
 };
+// TxnOffsetCommit (28): the group's offsets, sent to the group coordinator after AddOffsetsToTxn,
+// written as a transactional batch of the producer and visible once the COMMIT marker lands.
+// v3 (2.5, KIP-447) carries the consumer's generation, member id and instance id so the
+// coordinator fences a zombie; older versions send -1 / "" (no group check).
+struct TxnOffsetCommitRequest {
+    int32_t correlation_id = 0;
+    std::string transactional_id;
+    std::string group_id;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    int32_t generation_id = -1;
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    std::vector<OffsetCommitRequest::PartitionData> partitions;
+};
+struct TxnOffsetCommitResponse {
+    struct PartitionResult {
+        GroupPartition tp;
+        Error error = Error::none;
+    };
+    int32_t correlation_id = 0;
+    std::vector<PartitionResult> partitions;
+};
 
 // True when T is one of Ts: a component names the message kinds it owns with it, and the
 // node that hosts it routes by those names.
@@ -565,6 +592,7 @@ using Message = std::variant<std::monostate,
                              InitProducerIdRequest, InitProducerIdResponse, AddPartitionsToTxnRequest,
                              AddPartitionsToTxnResponse, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse,
                              EndTxnRequest, EndTxnResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse,
+                             TxnOffsetCommitRequest, TxnOffsetCommitResponse,
                              // ZooKeeper mode: the ensemble, its clients, and the ZooKeeper-mode controller
                              ZkVote, ZkQuorumPacket, ZkConnectRequest, ZkConnectResponse, ZkRequest, ZkResponse,
                              ZkWatchEvent, ZkSetWatches, LeaderAndIsrRequest, LeaderAndIsrResponse,

@@ -269,6 +269,7 @@ private:
     bool commit_before_join_done_ = false;
     std::map<TopicPartition, int64_t> committed_;  // acknowledged commits
     sim::Time group_backoff_until_;
+    sim::Time offset_fetch_retry_at_;  // after UNSTABLE_OFFSET_COMMIT
     sim::Time rejoin_not_before_;  // after a poll timeout: the next poll
     sim::TimerId heartbeat_timer_;
     sim::TimerId auto_commit_timer_;

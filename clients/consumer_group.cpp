@@ -210,10 +210,15 @@ bool ConsumerClient::send_commit(GroupRequest kind, Context& ctx) {
 }
 
 void ConsumerClient::send_offset_fetch(Context& ctx, sim::Time& next) {
-    (void)next;
     if (coordinator_ == no_leader || member_state_ != MemberState::stable) return;
+    if (ctx.now() < offset_fetch_retry_at_) {
+        next = std::min(next, offset_fetch_retry_at_);
+        return;
+    }
     OffsetFetchRequest req;
     req.group_id = *group_id_;
+    // ConsumerCoordinator (2.5+): requireStable for isolation.level=read_committed.
+    req.require_stable = read_committed() && config_.offset_fetch_require_stable;
     std::vector<TopicPartition> tps;
     for (auto& [tp, ps] : parts_)
         if (ps.phase == Phase::awaiting_committed) {
@@ -374,6 +379,16 @@ void ConsumerClient::handle_offset_fetch_response(const OffsetFetchResponse& r, 
         for (auto& [tp, ps] : parts_)
             if (ps.phase == Phase::fetching_committed) ps.phase = Phase::awaiting_committed;
         if (!coordinator_error(r.error, ctx)) group_backoff_until_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+        return;
+    }
+    // ConsumerCoordinator.OffsetFetchResponseHandler: a partition whose offsets a transaction
+    // still holds fails the whole fetch with the retriable UnstableOffsetCommitException, and
+    // fetchCommittedOffsets asks again after retry.backoff.ms (not auto.offset.reset).
+    for (const auto& d : r.partitions) {
+        if (d.error != Error::unstable_offset_commit) continue;
+        for (auto& [tp, ps] : parts_)
+            if (ps.phase == Phase::fetching_committed) ps.phase = Phase::awaiting_committed;
+        offset_fetch_retry_at_ = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
         return;
     }
     for (const auto& d : r.partitions) {

@@ -125,6 +125,13 @@ struct Story {
         return "now coordinates the " + num(e.groups) + " group(s) of __consumer_offsets partition " +
                num(e.partition) + ", loaded from its log";
     }
+    Line operator()(const TxnOffsetsCompleted& e) const {
+        if (!e.committed)
+            return "group " + e.group + " dropped the " + num(e.partitions) + " offset(s) of producer id " +
+                   num(e.producer_id) + ": its transaction aborted";
+        return "group " + e.group + " committed " + num(e.applied) + " of the " + num(e.partitions) +
+               " offset(s) of producer id " + num(e.producer_id) + " with its transaction";
+    }
     Line operator()(const CreateOffsetsTopic& e) const {
         return "asks the controller to create __consumer_offsets (" + num(e.partitions) +
                " partitions, replication factor " + num(e.replication_factor) + ") for the first group";

@@ -60,10 +60,18 @@ void CoordinatorHost::on_high_watermark(const Partition& p, Context& ctx) {
     if (p.topic() == consumer_offsets_topic) coordinator_.on_high_watermark(p.tp().partition, p.high_watermark(), ctx);
 }
 
+void CoordinatorHost::on_offsets_txn_completed(int64_t producer_id, const std::vector<TopicPartition>& partitions,
+                                               bool commit, Context& ctx) {
+    std::vector<int32_t> offsets_partitions;
+    for (const TopicPartition& tp : partitions) offsets_partitions.push_back(tp.partition);
+    coordinator_.on_txn_completed(producer_id, offsets_partitions, commit, ctx);
+}
+
 // ------------------------------------------------------------------------------ appends
 
 std::optional<int64_t> CoordinatorHost::append_group_records(int32_t partition,
-                                                             std::shared_ptr<const GroupRecords> records, Error& error,
+                                                             std::shared_ptr<const GroupRecords> records,
+                                                             const std::optional<GroupCoordinator::TxnProducer>& txn, Error& error,
                                                              Context& ctx) {
     std::optional<TopicPartition> tp = offsets_partition(partition);
     if (!tp) {
@@ -75,6 +83,13 @@ std::optional<int64_t> CoordinatorHost::append_group_records(int32_t partition,
     batch.size_bytes = record_batch_overhead_bytes + 64 * batch.record_count;
     batch.create_time = ctx.now();
     batch.group_records = std::move(records);
+    if (txn) {
+        // GroupMetadataManager.storeOffsets: a transactional batch of the producer. Its sequence is
+        // not checked (origin COORDINATOR), so the batch carries none.
+        batch.producer_id = txn->producer_id;
+        batch.producer_epoch = txn->producer_epoch;
+        batch.is_transactional = true;
+    }
     Partition::AppendResult r = replicas_.append_as_leader(*tp, batch, ctx);
     if (r.error != Error::none) {
         error = r.error;

@@ -26,7 +26,7 @@ public:
     template <class T>
     static constexpr bool handles =
         is_one_of<T, FindCoordinatorRequest, JoinGroupRequest, SyncGroupRequest, HeartbeatRequest, LeaveGroupRequest,
-                  OffsetCommitRequest, OffsetFetchRequest>;
+                  OffsetCommitRequest, OffsetFetchRequest, TxnOffsetCommitRequest>;
 
     CoordinatorHost(const BrokerConfig& config, const MetadataImage& image, ReplicaManager& replicas,
                     const MetadataSource& metadata, CorrelationIds& correlation_ids)
@@ -43,13 +43,17 @@ public:
     void on_election(const Partition& p, Context& ctx);
     void on_resignation(const std::string& topic, int32_t partition, Context& ctx);
     void on_high_watermark(const Partition& p, Context& ctx);
+    // A transaction marker was written and replicated on these __consumer_offsets partitions.
+    void on_offsets_txn_completed(int64_t producer_id, const std::vector<TopicPartition>& partitions, bool commit,
+                                  Context& ctx);
 
     const GroupCoordinator& coordinator() const { return coordinator_; }
 
 private:
     // ---- the group coordinator's appends (GroupCoordinator::Host) ----
     std::optional<int64_t> append_group_records(int32_t partition, std::shared_ptr<const GroupRecords> records,
-                                                Error& error, Context& ctx) override;
+                                                const std::optional<GroupCoordinator::TxnProducer>& txn, Error& error,
+                                                Context& ctx) override;
     int64_t group_partition_high_watermark(int32_t partition) const override;
     std::optional<TopicPartition> offsets_partition(int32_t partition) const;
 

@@ -387,12 +387,16 @@ void GroupCoordinator::write_group_metadata(Group& g, Context& ctx) {
 void GroupCoordinator::submit_append(PendingAppend a, std::shared_ptr<const GroupRecords> records, Context& ctx) {
     a.serial = next_serial_++;
     Error error = Error::none;
-    std::optional<int64_t> required = host_.append_group_records(a.partition, std::move(records), error, ctx);
+    std::optional<TxnProducer> txn;
+    if (a.txn_producer_id) txn = TxnProducer{*a.txn_producer_id, a.txn_producer_epoch};
+    const int32_t count = records->count();
+    std::optional<int64_t> required = host_.append_group_records(a.partition, std::move(records), txn, error, ctx);
     if (!required) {
         complete_append(a, error, ctx);
         return;
     }
     a.required_offset = *required;
+    a.base_offset = *required - count;
     a.timer = ctx.set_timer(sim::milliseconds(offsets_commit_timeout_ms), tag(purpose_append, a.serial));
     const int32_t partition = a.partition;
     appends_.push_back(std::move(a));
@@ -510,7 +514,10 @@ void GroupCoordinator::handle(sim::NodeId from, const OffsetFetchRequest& req, C
     for (const auto& tp : req.partitions) {
         OffsetFetchResponse::PartitionData d;
         d.tp = tp;
-        if (git != groups_.end()) {
+        if (git != groups_.end() && req.require_stable && has_pending_commit(git->second, tp)) {
+            // GroupMetadataManager.getOffsets: this partition's answer waits for the transaction.
+            d.error = Error::unstable_offset_commit;
+        } else if (git != groups_.end()) {
             auto o = git->second.offsets.find(tp);
             if (o != git->second.offsets.end()) {
                 d.offset = o->second.offset;
@@ -520,6 +527,132 @@ void GroupCoordinator::handle(sim::NodeId from, const OffsetFetchRequest& req, C
         resp.partitions.push_back(std::move(d));
     }
     ctx.send(from, std::move(resp));
+}
+
+// GroupCoordinator.handleTxnCommitOffsets -> doTxnCommitOffsets -> validateOffsetCommit
+// (isTransactional) -> GroupMetadataManager.storeOffsets with the producer id and epoch.
+void GroupCoordinator::handle(sim::NodeId from, const TxnOffsetCommitRequest& req, Context& ctx) {
+    auto reply = [&](Error e) {
+        TxnOffsetCommitResponse resp;
+        resp.correlation_id = req.correlation_id;
+        for (const auto& p : req.partitions) resp.partitions.push_back({p.tp, e});
+        ctx.send(from, std::move(resp));
+    };
+    if (!is_loaded(partition_for(req.group_id))) return reply(Error::not_coordinator);
+    // An unknown group is created, whatever the generation (older clients send none).
+    Group& g = get_or_create(req.group_id);
+    if (g.state == GroupState::dead) return reply(Error::coordinator_not_available);
+    if (req.generation_id < 0 && g.state == GroupState::empty) {
+        // A producer outside group management (or a pre-2.5 client): no group check.
+    } else if (req.generation_id >= 0 || !req.member_id.empty() || req.group_instance_id) {
+        // validateCurrentMember: the instance id must map to this member id, then the member
+        // must be in the group; then the generation must be the group's. No state check: a
+        // transactional commit is accepted during a rebalance too.
+        if (req.group_instance_id) {
+            const Member* owner = nullptr;
+            for (const auto& [id, m] : g.members)
+                if (m.group_instance_id == req.group_instance_id) owner = &m;
+            if (owner == nullptr) return reply(Error::unknown_member_id);
+            if (owner->member_id != req.member_id) return reply(Error::fenced_instance_id);
+        }
+        if (g.members.count(req.member_id) == 0) return reply(Error::unknown_member_id);
+        if (req.generation_id != g.generation) return reply(Error::illegal_generation);
+    }
+    // GroupMetadata.prepareTxnOffsetCommit: pending (and so unstable) from now on.
+    auto records = std::make_shared<GroupRecords>();
+    auto& mine = g.pending_txn_offsets[req.producer_id];
+    for (const auto& p : req.partitions) {
+        OffsetCommitRecord o{g.group_id, p.tp, p.offset, p.leader_epoch, ctx.now()};
+        mine[p.tp] = Group::PendingTxnOffset{o, std::nullopt};
+        records->offsets.push_back(std::move(o));
+    }
+    PendingAppend a;
+    a.partition = g.partition;
+    a.group_id = g.group_id;
+    a.is_commit = true;
+    a.txn_producer_id = req.producer_id;
+    a.txn_producer_epoch = req.producer_epoch;
+    a.from = from;
+    a.correlation_id = req.correlation_id;
+    a.offsets = records->offsets;
+    submit_append(std::move(a), std::move(records), ctx);
+}
+
+// GroupMetadataManager.storeOffsets' callback for a transactional commit: written, the pending
+// offsets learn their place in the log (onTxnOffsetCommitAppend); failed, they are dropped
+// (failPendingTxnOffsetCommit) and the producer retries or aborts.
+void GroupCoordinator::complete_txn_commit_append(PendingAppend& a, Error error, Context& ctx) {
+    auto git = groups_.find(a.group_id);
+    if (git != groups_.end() && git->second.state != GroupState::dead) {
+        auto& pending = git->second.pending_txn_offsets;
+        auto pit = pending.find(*a.txn_producer_id);
+        if (pit != pending.end()) {
+            for (const auto& o : a.offsets) {
+                auto e = pit->second.find(o.tp);
+                if (e == pit->second.end()) continue;
+                if (error != Error::none) {
+                    pit->second.erase(e);
+                } else if (e->second.record.offset == o.offset && e->second.record.leader_epoch == o.leader_epoch &&
+                           e->second.record.commit_time == o.commit_time) {
+                    e->second.position = a.base_offset;
+                }
+            }
+            if (pit->second.empty()) pending.erase(pit);
+        }
+    }
+    TxnOffsetCommitResponse resp;
+    resp.correlation_id = a.correlation_id;
+    for (const auto& o : a.offsets) resp.partitions.push_back({o.tp, error});
+    ctx.send(a.from, std::move(resp));
+}
+
+bool GroupCoordinator::has_pending_commit(const Group& g, const GroupPartition& tp) const {
+    for (const auto& [producer_id, offsets] : g.pending_txn_offsets)
+        if (offsets.count(tp) != 0) return true;
+    for (const PendingAppend& a : appends_) {
+        if (!a.is_commit || a.group_id != g.group_id) continue;
+        for (const auto& o : a.offsets)
+            if (o.tp == tp) return true;
+    }
+    return false;
+}
+
+// CommitRecordMetadataAndOffset.olderThan: the offset written later in the log wins.
+void GroupCoordinator::put_offset(Group& g, const OffsetCommitRecord& o, int64_t position) {
+    auto it = g.offset_positions.find(o.tp);
+    if (it != g.offset_positions.end() && it->second > position) return;
+    g.offsets[o.tp] = o;
+    g.offset_positions[o.tp] = position;
+}
+
+// GroupMetadataManager.handleTxnCompletion -> GroupMetadata.completePendingTxnOffsetCommit.
+void GroupCoordinator::on_txn_completed(int64_t producer_id, const std::vector<int32_t>& partitions, bool commit,
+                                        Context& ctx) {
+    for (auto& [id, g] : groups_) {
+        if (g.state == GroupState::dead || !is_loaded(g.partition) ||
+            std::find(partitions.begin(), partitions.end(), g.partition) == partitions.end())
+            continue;
+        auto pit = g.pending_txn_offsets.find(producer_id);
+        if (pit == g.pending_txn_offsets.end()) continue;
+        int64_t applied = 0;
+        if (commit) {
+            for (const auto& [tp, p] : pit->second) {
+                // Kafka throws here (IllegalStateException): a marker cannot precede the
+                // commit's own append. Such an entry is left out.
+                if (!p.position) continue;
+                const auto before = g.offset_positions.find(tp);
+                const bool older = before != g.offset_positions.end() && before->second > *p.position;
+                put_offset(g, p.record, *p.position);
+                if (!older) ++applied;
+            }
+        }
+        ctx.emit(TxnOffsetsCompleted{.group = g.group_id,
+                                     .producer_id = producer_id,
+                                     .committed = commit,
+                                     .partitions = static_cast<int64_t>(pit->second.size()),
+                                     .applied = applied});
+        g.pending_txn_offsets.erase(pit);
+    }
 }
 
 void GroupCoordinator::on_high_watermark(int32_t partition, int64_t hw, Context& ctx) {
@@ -548,9 +681,13 @@ void GroupCoordinator::complete_append(PendingAppend& a, Error error, Context& c
     if (error == Error::not_leader_or_follower) mapped = Error::not_coordinator;
     if (error == Error::request_timed_out && !a.is_commit) mapped = Error::rebalance_in_progress;
     auto git = groups_.find(a.group_id);
+    if (a.txn_producer_id) {
+        complete_txn_commit_append(a, mapped, ctx);
+        return;
+    }
     if (a.is_commit) {
         if (mapped == Error::none && git != groups_.end())
-            for (const auto& o : a.offsets) git->second.offsets[o.tp] = o;
+            for (const auto& o : a.offsets) put_offset(git->second, o, a.base_offset);
         OffsetCommitResponse resp;
         resp.correlation_id = a.correlation_id;
         resp.error = mapped;
@@ -662,9 +799,30 @@ void GroupCoordinator::load_partition(int32_t partition, const std::vector<Recor
     unload_partition(partition, ctx);
     loaded_.insert(partition);
     int64_t groups_loaded = 0;
+    // GroupMetadataManager.doLoadGroupsAndOffsets: a transactional batch's offsets wait for its
+    // producer's marker (COMMIT: kept where newer than the loaded offset; ABORT: dropped); those
+    // still open at the end stay pending.
+    struct Loaded {
+        OffsetCommitRecord record;
+        int64_t position = 0;
+    };
+    std::map<int64_t, std::map<std::pair<std::string, GroupPartition>, Loaded>> pending;
     for (const RecordBatch& b : log) {
+        if (b.is_control) {
+            auto pit = pending.find(b.producer_id);
+            if (pit == pending.end()) continue;
+            if (b.is_commit_marker())
+                for (const auto& [key, l] : pit->second) put_offset(get_or_create(key.first), l.record, l.position);
+            pending.erase(pit);
+            continue;
+        }
         if (!b.group_records) continue;
-        for (const auto& o : b.group_records->offsets) get_or_create(o.group).offsets[o.tp] = o;
+        for (const auto& o : b.group_records->offsets) {
+            if (b.is_transactional)
+                pending[b.producer_id][{o.group, o.tp}] = Loaded{o, b.base_offset};
+            else
+                put_offset(get_or_create(o.group), o, b.base_offset);
+        }
         if (const auto& md = b.group_records->metadata) {
             Group& g = get_or_create(md->group);
             g.generation = md->generation;
@@ -675,6 +833,7 @@ void GroupCoordinator::load_partition(int32_t partition, const std::vector<Recor
             for (const auto& r : md->members) {
                 Member m;
                 m.member_id = r.member_id;
+                m.group_instance_id = r.group_instance_id;
                 m.client_id = r.client_id;
                 m.session_timeout_ms = r.session_timeout_ms;
                 m.rebalance_timeout_ms = r.rebalance_timeout_ms;
@@ -692,6 +851,10 @@ void GroupCoordinator::load_partition(int32_t partition, const std::vector<Recor
             g.state = g.members.empty() ? GroupState::empty : GroupState::stable;
         }
     }
+    for (const auto& [producer_id, offsets] : pending)
+        for (const auto& [key, l] : offsets)
+            get_or_create(key.first).pending_txn_offsets[producer_id][key.second] =
+                Group::PendingTxnOffset{l.record, l.position};
     // Loaded members get a full session to find the new coordinator.
     for (auto& [id, g] : groups_) {
         if (g.partition != partition) continue;

@@ -22,6 +22,13 @@
 //    CompletingRebalance. Offsets are records, answered once committed (acks=all), and
 //    REQUEST_TIMED_OUT after offsets.commit.timeout.ms (a group metadata write that times out
 //    sends its members back to rejoin: REBALANCE_IN_PROGRESS).
+//  - TxnOffsetCommit (KIP-98; generation and member checks from 2.5, KIP-447): the offsets are
+//    written as a transactional batch of the producer, so the partition holds the producer's
+//    transaction open, and kept *pending* per (group, producer id), invisible to OffsetFetch. The
+//    transaction's COMMIT marker on the partition moves them into the committed offsets unless
+//    a commit written later in the log is already there; its ABORT marker drops them
+//    (GroupMetadata.completePendingTxnOffsetCommit). OffsetFetch with require_stable answers
+//    UNSTABLE_OFFSET_COMMIT for a partition with a pending commit.
 //  - When this broker becomes the leader of an offsets partition it loads the groups from
 //    its replica of the log; when it stops leading it unloads them and answers
 //    NOT_COORDINATOR.
@@ -57,18 +64,26 @@ const char* to_string(GroupState s);  // Kafka's names: "Empty", "PreparingRebal
 
 class GroupCoordinator {
 public:
+    // The producer of a transactional offset commit: its batch carries this id and epoch.
+    struct TxnProducer {
+        int64_t producer_id = -1;
+        int16_t producer_epoch = -1;
+    };
     class Host {
     public:
         virtual ~Host() = default;
-        // Appends as the leader of __consumer_offsets partition `partition`, acks=all. Returns
-        // the offset the high watermark must reach, or nullopt with `error` set.
+        // Appends as the leader of __consumer_offsets partition `partition`, acks=all; with
+        // `txn`, as a transactional batch of that producer (TxnOffsetCommit). Returns the offset
+        // the high watermark must reach, or nullopt with `error` set.
         virtual std::optional<int64_t> append_group_records(int32_t partition, std::shared_ptr<const GroupRecords> records,
-                                                            Error& error, Context& ctx) = 0;
+                                                            const std::optional<TxnProducer>& txn, Error& error,
+                                                            Context& ctx) = 0;
         virtual int64_t group_partition_high_watermark(int32_t partition) const = 0;
     };
 
     struct Member {
         std::string member_id;
+        std::optional<std::string> group_instance_id;  // a static member (KIP-345), as loaded from the log
         std::string client_id;
         sim::NodeId node = sim::no_node;  // where its requests come from
         int64_t session_timeout_ms = 0;
@@ -92,6 +107,16 @@ public:
         std::map<std::string, Member> members;
         std::set<std::string> pending_members;   // got MEMBER_ID_REQUIRED, not joined yet
         std::map<GroupPartition, OffsetCommitRecord> offsets;
+        // Where each committed offset's record is in the log (CommitRecordMetadataAndOffset
+        // .appendedBatchOffset): a commit completes over an older one only.
+        std::map<GroupPartition, int64_t> offset_positions;
+        // TxnOffsetCommits whose transaction is open, per producer id; the position is unknown
+        // until the append is committed (pendingTransactionalOffsetCommits).
+        struct PendingTxnOffset {
+            OffsetCommitRecord record;
+            std::optional<int64_t> position;
+        };
+        std::map<int64_t, std::map<GroupPartition, PendingTxnOffset>> pending_txn_offsets;
         uint64_t serial = 0;
         sim::TimerId join_timer;
         sim::Time join_deadline;                 // the rebalance timeout's end
@@ -118,6 +143,7 @@ public:
     void handle(sim::NodeId from, const LeaveGroupRequest& req, Context& ctx);
     void handle(sim::NodeId from, const OffsetCommitRequest& req, Context& ctx);
     void handle(sim::NodeId from, const OffsetFetchRequest& req, Context& ctx);
+    void handle(sim::NodeId from, const TxnOffsetCommitRequest& req, Context& ctx);
     void on_timer(uint64_t tag, Context& ctx);
 
     // This broker became the leader of offsets partition `partition`: load its groups from
@@ -126,6 +152,10 @@ public:
     void unload_partition(int32_t partition, Context& ctx);
     // The partition's high watermark reached `hw`: appends below it are committed.
     void on_high_watermark(int32_t partition, int64_t hw, Context& ctx);
+    // The marker of `producer_id`'s transaction is written and replicated on these offsets
+    // partitions (GroupCoordinator.scheduleHandleTxnCompletion): its pending offsets in their
+    // groups are committed or dropped.
+    void on_txn_completed(int64_t producer_id, const std::vector<int32_t>& partitions, bool commit, Context& ctx);
 
     // ---- inspection (the harness, `describe`) ----
     const std::map<std::string, Group>& groups() const { return groups_; }
@@ -141,8 +171,11 @@ private:
         int64_t required_offset = 0;
         std::string group_id;
         sim::TimerId timer;
-        // OffsetCommit
+        // OffsetCommit, or TxnOffsetCommit with a producer id
         bool is_commit = false;
+        std::optional<int64_t> txn_producer_id;
+        int16_t txn_producer_epoch = -1;
+        int64_t base_offset = -1;  // where the batch went in the log
         sim::NodeId from = sim::no_node;
         int32_t correlation_id = 0;
         std::vector<OffsetCommitRecord> offsets;
@@ -165,6 +198,11 @@ private:
     // Appends `records` for `a` and waits for them to commit (or answers at once on an error).
     void submit_append(PendingAppend a, std::shared_ptr<const GroupRecords> records, Context& ctx);
     void complete_append(PendingAppend& a, Error error, Context& ctx);
+    void complete_txn_commit_append(PendingAppend& a, Error error, Context& ctx);
+    // GroupMetadata.hasPendingOffsetCommitsForTopicPartition: an offset commit not yet written,
+    // or a transactional one not yet ended by its marker.
+    bool has_pending_commit(const Group& g, const GroupPartition& tp) const;
+    static void put_offset(Group& g, const OffsetCommitRecord& o, int64_t position);
     std::string choose_protocol(const Group& g) const;
     void trace_state(const Group& g, const char* reason, Context& ctx) const;
 

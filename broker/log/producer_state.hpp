@@ -50,7 +50,15 @@ public:
     Verdict check(const RecordBatch& batch, int64_t& duplicate_offset, const Behaviour& behaviour,
                   bool empty_log) const {
         if (batch.is_control) return check_marker(batch);
-        if (batch.producer_id == no_producer_id || batch.base_sequence == no_sequence) return Verdict::append;
+        if (batch.producer_id == no_producer_id) return Verdict::append;
+        if (batch.base_sequence == no_sequence) {
+            // A group coordinator's transactional offsets (origin COORDINATOR): ProducerAppendInfo
+            // checks the epoch only, never the sequence.
+            if (!batch.is_transactional) return Verdict::append;
+            auto it = producers_.find(batch.producer_id);
+            return it != producers_.end() && batch.producer_epoch < it->second.epoch ? Verdict::fenced_epoch
+                                                                                      : Verdict::append;
+        }
         auto it = producers_.find(batch.producer_id);
         if (it == producers_.end()) return check_unknown_producer(batch, behaviour, empty_log);
         const Entry& e = it->second;
@@ -77,14 +85,18 @@ public:
     std::optional<CompletedTxn> update(const RecordBatch& appended) {
         if (appended.producer_id == no_producer_id) return std::nullopt;
         if (appended.is_control) return update_marker(appended);
-        if (appended.base_sequence == no_sequence) return std::nullopt;
+        // Without a sequence only a coordinator's transactional batch (TxnOffsetCommit) counts:
+        // it opens the producer's transaction here like data does.
+        if (appended.base_sequence == no_sequence && !appended.is_transactional) return std::nullopt;
         Entry& e = producers_[appended.producer_id];
         if (appended.producer_epoch > e.epoch) {
             e.epoch = appended.producer_epoch;
             e.batches.clear();
         }
-        e.batches.push_back(Meta{appended.base_sequence, appended.record_count, appended.base_offset});
-        if (e.batches.size() > batches_to_retain) e.batches.pop_front();
+        if (appended.base_sequence != no_sequence) {
+            e.batches.push_back(Meta{appended.base_sequence, appended.record_count, appended.base_offset});
+            if (e.batches.size() > batches_to_retain) e.batches.pop_front();
+        }
         e.last_timestamp = appended.create_time;
         if (appended.is_transactional && !e.txn_first_offset) {
             e.txn_first_offset = appended.base_offset;

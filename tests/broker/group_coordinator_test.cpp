@@ -107,7 +107,8 @@ struct CoordinatorBroker : kafka::Node, GroupCoordinator::Host {
         coordinator.on_timer(tag, ctx);
     }
     std::optional<int64_t> append_group_records(int32_t partition, std::shared_ptr<const kafka::GroupRecords> records,
-                                                Error& error, kafka::Context&) override {
+                                                const std::optional<GroupCoordinator::TxnProducer>& txn, Error& error,
+                                                kafka::Context&) override {
         if (append_error != Error::none) {
             error = append_error;
             return std::nullopt;
@@ -117,6 +118,11 @@ struct CoordinatorBroker : kafka::Node, GroupCoordinator::Host {
         b.base_offset = log.empty() ? 0 : log.back().next_offset();
         b.record_count = records->count();
         b.group_records = std::move(records);
+        if (txn) {
+            b.producer_id = txn->producer_id;
+            b.producer_epoch = txn->producer_epoch;
+            b.is_transactional = true;
+        }
         log.push_back(b);
         if (commit_at_once) high_watermarks[partition] = b.next_offset();
         return b.next_offset();
@@ -875,5 +881,246 @@ TEST_CASE_METHOD(Pair, "a coordinator that stops leading answers NOT_COORDINATOR
         CHECK(rig.group().generation == 2);
         CHECK(rig.members().empty());
         CHECK(rig.committed(a) == 42);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactional offset commits (KIP-98, with KIP-447's group checks): TxnOffsetCommit writes the
+// offsets as a transactional batch of the producer and keeps them pending until the
+// transaction's marker lands on the partition (GroupMetadata.completePendingTxnOffsetCommit).
+
+namespace {
+
+using kafka::TxnOffsetCommitRequest;
+using kafka::TxnOffsetCommitResponse;
+
+constexpr int64_t producer_a = 4000;
+constexpr int64_t producer_b = 4001;
+
+TxnOffsetCommitRequest txn_commit_request(const Consumer& c, GroupPartition tp, int64_t offset,
+                                          int64_t producer_id = producer_a, const std::string& group = group_id) {
+    TxnOffsetCommitRequest r;
+    r.transactional_id = "txn-" + c.client_id;
+    r.group_id = group;
+    r.producer_id = producer_id;
+    r.producer_epoch = 0;
+    r.generation_id = c.generation;
+    r.member_id = c.member_id;
+    r.partitions.push_back({tp, offset, 7});
+    return r;
+}
+
+// The single error of a one-partition TxnOffsetCommit.
+Error txn_commit(Rig& rig, const Consumer& c, GroupPartition tp, int64_t offset, int64_t producer_id = producer_a,
+                 const std::string& group = group_id) {
+    TxnOffsetCommitResponse r =
+        rig.call<TxnOffsetCommitResponse>(c, txn_commit_request(c, tp, offset, producer_id, group));
+    REQUIRE(r.partitions.size() == 1);
+    CHECK(r.partitions[0].tp == tp);
+    return r.partitions[0].error;
+}
+
+// The transaction coordinator's marker for `producer_id`, written and replicated on the
+// group's partition, then the broker's call into the coordinator (KafkaApis after WriteTxnMarkers).
+void marker(Rig& rig, int64_t producer_id, bool commit) {
+    std::vector<kafka::RecordBatch>& log = rig.log();
+    kafka::RecordBatch m = kafka::end_txn_marker(producer_id, 0, 0,
+                                                 commit ? kafka::ControlRecordType::commit : kafka::ControlRecordType::abort,
+                                                 rig.world.now());
+    m.base_offset = log.empty() ? 0 : log.back().next_offset();
+    log.push_back(m);
+    rig.commit_log();
+    rig.as_broker([&](kafka::Context& ctx) {
+        rig.coordinator().on_txn_completed(producer_id, {rig.partition()}, commit, ctx);
+    });
+}
+
+OffsetFetchResponse stable_fetch(Rig& rig, const Consumer& c, const std::string& group = group_id) {
+    return rig.call<OffsetFetchResponse>(c, OffsetFetchRequest{0, group, {orders0, orders1}, true});
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Pair, "TxnOffsetCommit: pending until the COMMIT marker, invisible to OffsetFetch until then",
+                 "[group][txn]") {
+    form();
+    REQUIRE(rig.commit(a, orders0, 42).error == Error::none);
+    CHECK(txn_commit(rig, a, orders0, 70) == Error::none);
+    // A transactional batch of the producer: the partition holds its transaction open.
+    const kafka::RecordBatch& written = rig.log().back();
+    CHECK(written.is_transactional);
+    CHECK(written.producer_id == producer_a);
+    CHECK(written.base_sequence == kafka::no_sequence);
+    CHECK(rig.group().pending_txn_offsets.count(producer_a) == 1);
+    CHECK(rig.committed(a) == 42);  // OffsetFetch without require_stable: the last committed offset
+
+    // require_stable (v7): that partition is UNSTABLE_OFFSET_COMMIT, the others answer as usual.
+    OffsetFetchResponse unstable = stable_fetch(rig, a);
+    REQUIRE(unstable.error == Error::none);
+    REQUIRE(unstable.partitions.size() == 2);
+    CHECK(unstable.partitions[0].error == Error::unstable_offset_commit);
+    CHECK(unstable.partitions[0].offset == -1);
+    CHECK(unstable.partitions[1].error == Error::none);
+    CHECK(unstable.partitions[1].offset == -1);
+
+    SECTION("COMMIT makes the offset visible") {
+        marker(rig, producer_a, true);
+        CHECK(rig.committed(a) == 70);
+        OffsetFetchResponse stable = stable_fetch(rig, a);
+        CHECK(stable.partitions[0].error == Error::none);
+        CHECK(stable.partitions[0].offset == 70);
+        CHECK(stable.partitions[0].leader_epoch == 7);
+        CHECK(rig.group().pending_txn_offsets.empty());
+    }
+    SECTION("ABORT drops it") {
+        marker(rig, producer_a, false);
+        CHECK(rig.committed(a) == 42);
+        CHECK(stable_fetch(rig, a).partitions[0].error == Error::none);
+        CHECK(rig.group().pending_txn_offsets.empty());
+    }
+    SECTION("another producer's marker leaves it pending") {
+        marker(rig, producer_b, true);
+        CHECK(rig.committed(a) == 42);
+        CHECK(stable_fetch(rig, a).partitions[0].error == Error::unstable_offset_commit);
+    }
+    SECTION("an offset commit written after it in the log wins over the transaction's (olderThan)") {
+        REQUIRE(rig.commit(a, orders0, 80).error == Error::none);
+        CHECK(rig.committed(a) == 80);
+        marker(rig, producer_a, true);
+        CHECK(rig.committed(a) == 80);
+    }
+}
+
+TEST_CASE_METHOD(Pair, "TxnOffsetCommit: the group's generation and member fence a zombie (KIP-447)", "[group][txn]") {
+    form();
+    CHECK(txn_commit(rig, of_generation(a, 0), orders0, 70) == Error::illegal_generation);
+    CHECK(txn_commit(rig, stranger(a), orders0, 70) == Error::unknown_member_id);
+    Consumer no_member = of_generation(stranger(a), 1);
+    no_member.member_id.clear();
+    CHECK(txn_commit(rig, no_member, orders0, 70) == Error::unknown_member_id);  // a generation needs its member
+    CHECK(rig.group().pending_txn_offsets.empty());
+
+    SECTION("during a rebalance the current generation still commits") {
+        Consumer& c = rig.consumer("c");
+        rig.arrive(c);
+        REQUIRE(rig.group().state == GroupState::preparing_rebalance);
+        CHECK(txn_commit(rig, a, orders0, 70) == Error::none);
+    }
+    SECTION("without generation and member (a pre-2.5 client) there is no group check") {
+        Consumer outsider;
+        outsider.node = b.node;
+        outsider.client_id = "outsider";
+        CHECK(txn_commit(rig, outsider, orders0, 70) == Error::none);
+        CHECK(txn_commit(rig, outsider, orders0, 9, producer_b, "audit") == Error::none);  // a new group
+        CHECK(rig.coordinator().groups().at("audit").state == GroupState::empty);
+        marker(rig, producer_b, true);
+        CHECK(rig.committed(outsider, "audit") == 9);
+    }
+}
+
+TEST_CASE("TxnOffsetCommit: a static member's instance id must name the member (FENCED_INSTANCE_ID)", "[group][txn]") {
+    Rig rig;
+    Consumer& a = rig.consumer("a");
+    // A group whose stable generation 3 has static member "i1" as member "m1", read from the log.
+    auto records = std::make_shared<kafka::GroupRecords>();
+    kafka::GroupMetadataRecord md;
+    md.group = group_id;
+    md.generation = 3;
+    md.protocol = "range";
+    md.leader = "m1";
+    kafka::GroupMemberRecord m;
+    m.member_id = "m1";
+    m.group_instance_id = "i1";
+    m.client_id = "a";
+    m.session_timeout_ms = 10000;
+    m.rebalance_timeout_ms = 30000;
+    md.members.push_back(m);
+    records->metadata = md;
+    kafka::RecordBatch b;
+    b.record_count = 1;
+    b.group_records = records;
+    rig.log().push_back(b);
+    rig.unload();
+    rig.load();
+    REQUIRE(rig.group().state == GroupState::stable);
+
+    a.generation = 3;
+    a.member_id = "m1";
+    TxnOffsetCommitRequest r = txn_commit_request(a, orders0, 5);
+    r.group_instance_id = "i1";
+    CHECK(rig.call<TxnOffsetCommitResponse>(a, r).partitions.at(0).error == Error::none);
+    r.member_id = "m2";
+    CHECK(rig.call<TxnOffsetCommitResponse>(a, r).partitions.at(0).error == Error::fenced_instance_id);
+    r.member_id = "m1";
+    r.group_instance_id = "i9";
+    CHECK(rig.call<TxnOffsetCommitResponse>(a, r).partitions.at(0).error == Error::unknown_member_id);
+}
+
+TEST_CASE_METHOD(Pair, "TxnOffsetCommit: a failed append leaves nothing pending", "[group][txn]") {
+    form();
+    rig.broker().append_error = Error::not_leader_or_follower;
+    CHECK(txn_commit(rig, a, orders0, 70) == Error::not_coordinator);
+    CHECK(rig.group().pending_txn_offsets.empty());
+    rig.broker().append_error = Error::none;
+    marker(rig, producer_a, true);  // the marker of a transaction without those offsets
+    CHECK(rig.committed(a) == -1);
+
+    SECTION("pending while not yet replicated, and dropped on a timeout") {
+        rig.broker().commit_at_once = false;
+        const int32_t id = rig.send(a, txn_commit_request(a, orders0, 70));
+        CHECK_FALSE(rig.take<TxnOffsetCommitResponse>(a, id));
+        CHECK(stable_fetch(rig, a).partitions[0].error == Error::unstable_offset_commit);
+        rig.heartbeat_for(5000, {&a, &b}, Error::none);
+        CHECK(rig.answer<TxnOffsetCommitResponse>(a, id).partitions.at(0).error == Error::request_timed_out);
+        CHECK(rig.group().pending_txn_offsets.empty());
+        CHECK(stable_fetch(rig, a).partitions[0].error == Error::none);
+    }
+}
+
+TEST_CASE_METHOD(Pair, "OffsetFetch require_stable: an offset commit still being written is unstable too", "[group][txn]") {
+    form();
+    rig.broker().commit_at_once = false;
+    const int32_t id = rig.send_commit(a, orders1, 11);
+    OffsetFetchResponse r = stable_fetch(rig, a);
+    CHECK(r.partitions[0].error == Error::none);
+    CHECK(r.partitions[1].error == Error::unstable_offset_commit);
+    CHECK(rig.fetch(a).partitions[1].error == Error::none);  // without require_stable: as before
+    rig.commit_log();
+    CHECK(rig.answer<OffsetCommitResponse>(a, id).error == Error::none);
+    CHECK(stable_fetch(rig, a).partitions[1].offset == 11);
+}
+
+TEST_CASE_METHOD(Pair, "a coordinator loading the log rebuilds committed and pending transactional offsets",
+                 "[group][txn]") {
+    form();
+    constexpr int64_t producer_c = 4002;
+    REQUIRE(txn_commit(rig, a, orders0, 70, producer_a) == Error::none);
+    REQUIRE(txn_commit(rig, a, orders1, 71, producer_b) == Error::none);
+    REQUIRE(rig.commit(a, orders1, 30).error == Error::none);  // after producer_b's, before its marker
+    marker(rig, producer_a, true);
+    marker(rig, producer_b, true);  // older than the commit of 30: not applied
+    REQUIRE(txn_commit(rig, a, orders1, 90, producer_c) == Error::none);  // still open
+    const auto before = rig.group().offsets;
+    REQUIRE(rig.committed(a) == 70);
+
+    rig.unload();
+    rig.load();
+    CHECK(rig.committed(a) == 70);
+    CHECK(rig.fetch(a).partitions[1].offset == 30);
+    CHECK(rig.group().offsets.size() == before.size());
+    REQUIRE(rig.group().pending_txn_offsets.size() == 1);
+    CHECK(rig.group().pending_txn_offsets.count(producer_c) == 1);
+    CHECK(stable_fetch(rig, a).partitions[1].error == Error::unstable_offset_commit);
+
+    SECTION("the open transaction commits after the load") {
+        marker(rig, producer_c, true);
+        CHECK(rig.fetch(a).partitions[1].offset == 90);
+    }
+    SECTION("an aborted transaction in the log stays dropped") {
+        marker(rig, producer_c, false);
+        rig.unload();
+        rig.load();
+        CHECK(rig.fetch(a).partitions[1].offset == 30);
+        CHECK(rig.group().pending_txn_offsets.empty());
     }
 }
