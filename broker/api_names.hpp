@@ -29,6 +29,7 @@ constexpr std::string_view api_name_of() {
     else if constexpr (std::is_same_v<T, AddOffsetsToTxnRequest>) return "AddOffsetsToTxn";
     else if constexpr (std::is_same_v<T, EndTxnRequest>) return "EndTxn";
     else if constexpr (std::is_same_v<T, WriteTxnMarkersRequest>) return "WriteTxnMarkers";
+    else if constexpr (std::is_same_v<T, TxnOffsetCommitRequest>) return "TxnOffsetCommit";
     else if constexpr (std::is_same_v<T, CreateTopicsRequest>) return "CreateTopics";
     else return "";
 }
@@ -39,10 +40,11 @@ inline std::string_view api_name(const Message& m) {
 }
 
 // Every name api_name() gives, for validating and suggesting.
-inline constexpr std::array<std::string_view, 18> api_names = {
+inline constexpr std::array<std::string_view, 19> api_names = {
     "Produce",         "Fetch",     "ListOffsets", "Metadata",     "OffsetForLeaderEpoch", "FindCoordinator",
     "JoinGroup",       "SyncGroup", "Heartbeat",   "LeaveGroup",   "OffsetCommit",         "OffsetFetch",
     "InitProducerId",  "AddPartitionsToTxn", "AddOffsetsToTxn", "EndTxn", "WriteTxnMarkers", "CreateTopics",
+    "TxnOffsetCommit",
 };
 
 }  // namespace kafka

@@ -511,7 +511,7 @@ std::optional<std::string> producer_config_conflict(const ProducerConfig& p, con
 ConsumerConfig ConsumerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     ConsumerConfig c;
     apply_settings(c, merged(profile, overrides, scope_consumer));
-    c.offset_fetch_require_stable = std::pair{profile.major, profile.minor} >= std::pair{2, 5};
+    c.offset_fetch_require_stable = profile.transactions.require_stable_offsets;  // KIP-447, the exact release
     return c;
 }
 

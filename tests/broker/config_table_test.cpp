@@ -382,8 +382,8 @@ TEST_CASE("version profiles: the defaults each profile changes", "[config][profi
 
 TEST_CASE("a consumer asks OffsetFetch for stable offsets from 2.5 (KIP-447, OffsetFetch v7)", "[config][txn]") {
     CHECK_FALSE(kafka::ConsumerConfig::from(*kafka::profile_for("2.4"), {}).offset_fetch_require_stable);
-    // 2.5 to 2.8 map to the 2.4 profile, which behaves as 2.4 does.
-    CHECK_FALSE(kafka::ConsumerConfig::from(*kafka::profile_for("2.5"), {}).offset_fetch_require_stable);
+    // The transaction features follow the release named, not the profile's first one.
+    CHECK(kafka::ConsumerConfig::from(*kafka::profile_for("2.5"), {}).offset_fetch_require_stable);
     CHECK(kafka::ConsumerConfig::from(*kafka::profile_for("3.0"), {}).offset_fetch_require_stable);
     CHECK(kafka::ConsumerConfig::from(*kafka::profile_for("3.7"), {}).offset_fetch_require_stable);
     CHECK(kafka::ConsumerConfig{}.offset_fetch_require_stable);
