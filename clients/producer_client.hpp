@@ -221,7 +221,8 @@ private:
     void send_coordinator_request(CoordinatorRequest req, Context& ctx);
     void handle_coordinator_response(sim::NodeId from, int32_t corr, Error error, const Message& msg, Context& ctx);
     void coordinator_request_failed(const CoordinatorRequest& req, Error error, Context& ctx);
-    void txn_retry_later(Context& ctx);
+    // The next coordinator request after retry.backoff.ms (or backoff_ms when given).
+    void txn_retry_later(Context& ctx, int64_t backoff_ms = -1);
     void txn_completed(Context& ctx);
     void txn_abortable(Error error, Context& ctx);
     void txn_fatal(Error error, Context& ctx);

@@ -115,10 +115,11 @@ bool ProducerClient::txn_may_send(int32_t partition) const {
     return config_.transaction_version_2 || txn_.added.count(partition) != 0;
 }
 
-void ProducerClient::txn_retry_later(Context& ctx) {
-    txn_.retry_at = ctx.now() + sim::milliseconds(config_.retry_backoff_ms);
+void ProducerClient::txn_retry_later(Context& ctx, int64_t backoff_ms) {
+    if (backoff_ms < 0) backoff_ms = config_.retry_backoff_ms;
+    txn_.retry_at = ctx.now() + sim::milliseconds(backoff_ms);
     if (!txn_.retry_timer.valid())
-        txn_.retry_timer = ctx.set_timer(sim::milliseconds(config_.retry_backoff_ms), client_timer::tag(timer_txn_retry));
+        txn_.retry_timer = ctx.set_timer(sim::milliseconds(backoff_ms), client_timer::tag(timer_txn_retry));
 }
 
 void ProducerClient::txn_poll(Context& ctx) {
@@ -292,8 +293,16 @@ void ProducerClient::coordinator_request_failed(const CoordinatorRequest& req, E
             txn_.coordinator = no_leader;  // lookupCoordinator, then the request again
             txn_retry_later(ctx);
             return;
-        case Error::coordinator_load_in_progress:
         case Error::concurrent_transactions:
+            // AddPartitionsToTxnHandler.maybeOverrideRetryBackoffMs: the first add of a transaction
+            // finds the previous one still completing; it is retried after at most 20 ms.
+            if (req.kind == CoordinatorRequest::Kind::add_partitions && txn_.added.empty()) {
+                txn_retry_later(ctx, std::min<int64_t>(20, config_.retry_backoff_ms));
+                return;
+            }
+            txn_retry_later(ctx);
+            return;
+        case Error::coordinator_load_in_progress:
         case Error::unknown_topic_or_partition:
             txn_retry_later(ctx);
             return;

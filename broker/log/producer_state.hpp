@@ -157,9 +157,12 @@ public:
     }
     // The open transactions, by first offset: producer id.
     const std::map<int64_t, int64_t>& ongoing_transactions() const { return ongoing_; }
-    bool has_ongoing_transaction(int64_t producer_id) const {
+    // UnifiedLog.hasOngoingTransaction(producerId, producerEpoch) (4.0): a transaction of this
+    // epoch. With transaction.version 2 a batch of the next epoch starts a new one, even while the
+    // previous one waits for its marker.
+    bool has_ongoing_transaction(int64_t producer_id, int16_t epoch) const {
         auto it = producers_.find(producer_id);
-        return it != producers_.end() && it->second.txn_first_offset.has_value();
+        return it != producers_.end() && it->second.txn_first_offset.has_value() && it->second.epoch == epoch;
     }
 
     // KIP-890 part 1 (3.6, ProducerStateManager.maybeCreateVerificationStateEntry): while a leader
@@ -167,15 +170,19 @@ public:
     // guard; the batch is appended only if the guard is still the one it got. A marker of the
     // producer clears it, so a batch verified before an abort but appended after it is refused.
     // In memory only (a new leader verifies again). An existing guard is reused.
-    uint64_t start_verification(int64_t producer_id) {
-        auto [it, added] = verifying_.try_emplace(producer_id, next_guard_);
-        if (added) ++next_guard_;
-        return it->second;
+    uint64_t start_verification(int64_t producer_id, int16_t epoch) {
+        auto [it, added] = verifying_.try_emplace(producer_id, Verifying{next_guard_, epoch});
+        if (added) {
+            ++next_guard_;
+        } else if (it->second.epoch < epoch) {  // a newer epoch's transaction: a guard of its own
+            it->second = Verifying{next_guard_++, epoch};
+        }
+        return it->second.guard;
     }
     std::optional<uint64_t> verification_guard(int64_t producer_id) const {
         auto it = verifying_.find(producer_id);
         if (it == verifying_.end()) return std::nullopt;
-        return it->second;
+        return it->second.guard;
     }
 
     void clear() {
@@ -228,8 +235,11 @@ private:
     // ProducerAppendInfo.appendEndTxnMarker + ProducerStateEntry.update: the marker's epoch
     // (a newer one drops the sequence history) and coordinator epoch; the open transaction ends.
     std::optional<CompletedTxn> update_marker(const RecordBatch& marker) {
-        verifying_.erase(marker.producer_id);  // the transaction it was verified for is over
         Entry& e = producers_[marker.producer_id];
+        // The transaction it was verified for is over; a guard of a later epoch (transaction.version
+        // 2: the next transaction, verified while this marker was on its way) stays.
+        if (auto v = verifying_.find(marker.producer_id); v != verifying_.end() && v->second.epoch <= e.epoch)
+            verifying_.erase(v);
         if (marker.producer_epoch != e.epoch) {
             e.epoch = marker.producer_epoch;
             e.batches.clear();
@@ -260,7 +270,11 @@ private:
     std::map<int64_t, Entry> producers_;
     std::map<int64_t, int64_t> ongoing_;       // first offset -> producer id (ongoingTxns)
     std::map<int64_t, int64_t> unreplicated_;  // first offset -> marker offset (unreplicatedTxns)
-    std::map<int64_t, uint64_t> verifying_;    // producer id -> verification guard (verificationStates)
+    struct Verifying {
+        uint64_t guard = 0;
+        int16_t epoch = -1;
+    };
+    std::map<int64_t, Verifying> verifying_;   // producer id -> verification guard (verificationStates)
     uint64_t next_guard_ = 1;
 };
 

@@ -92,9 +92,11 @@ public:
     // A transactional data batch that needs the coordinator's word before it can be appended.
     bool needs_verification(const RecordBatch& batch) const {
         return batch.is_transactional && !batch.is_control && batch.producer_id != no_producer_id &&
-               !producers_.has_ongoing_transaction(batch.producer_id);
+               !producers_.has_ongoing_transaction(batch.producer_id, batch.producer_epoch);
     }
-    uint64_t start_verification(int64_t producer_id) { return producers_.start_verification(producer_id); }
+    uint64_t start_verification(int64_t producer_id, int16_t epoch) {
+        return producers_.start_verification(producer_id, epoch);
+    }
     // WriteTxnMarkers (KafkaApis.handleWriteTxnMarkersRequest, appendRecords with acks=-1 and
     // origin COORDINATOR): the leader appends the end-transaction marker of `producer_id`. An
     // older producer epoch is INVALID_PRODUCER_EPOCH, an older coordinator epoch

@@ -122,6 +122,9 @@ void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
             for (size_t i = 0; i < verifications_.size(); ++i)
                 if (verifications_[i].id == id) return finish_verification(i, {}, Error::network_exception, ctx);
             return;
+        case timer_verify_retry:
+            retry_verification(id, ctx);
+            return;
         case timer_fetcher: {
             auto it = fetchers_.find(static_cast<BrokerId>(id));
             if (it == fetchers_.end()) return;
@@ -298,7 +301,7 @@ bool verifies(const BrokerConfig& c) {
 
 // What the producer is told for a partition the coordinator did not verify
 // (AddPartitionsToTxnManager's answer handler, then ReplicaManager.appendRecords' callback).
-Error verification_error(Error answer, bool abortable, bool add) {
+Error verification_error(Error answer, bool abortable) {
     switch (answer) {
         case Error::none: return Error::none;
         case Error::producer_fenced: return Error::invalid_producer_epoch;  // producers handle this one
@@ -309,7 +312,8 @@ Error verification_error(Error answer, bool abortable, bool add) {
         case Error::coordinator_load_in_progress:
         case Error::coordinator_not_available:
         case Error::not_coordinator: return Error::not_enough_replicas;
-        case Error::concurrent_transactions: return add ? Error::concurrent_transactions : Error::not_enough_replicas;
+        // Left after the add's own retries (add.partitions.to.txn.retry.backoff.max.ms): the producer retries.
+        case Error::concurrent_transactions: return Error::not_enough_replicas;
         default: return answer;
     }
 }
@@ -326,7 +330,7 @@ bool ReplicaManager::start_verification(sim::NodeId from, ProduceRequest& req, C
         // One producer id and epoch per request (Kafka refuses a mix with INVALID_PRODUCER_ID_MAPPING).
         ask.producer_id = pd.batch.producer_id;
         ask.producer_epoch = pd.batch.producer_epoch;
-        v.guards[pd.tp] = p->start_verification(pd.batch.producer_id);
+        v.guards[pd.tp] = p->start_verification(pd.batch.producer_id, pd.batch.producer_epoch);
         v.asked.emplace(GroupPartition{p->topic(), pd.tp.partition}, pd.tp);
     }
     if (v.guards.empty()) return false;
@@ -354,16 +358,40 @@ bool ReplicaManager::start_verification(sim::NodeId from, ProduceRequest& req, C
     }
     pending.correlation_id = ask.correlation_id = correlation_ids_.next();
     pending.timer = ctx.set_timer(sim::milliseconds(txn_marker_timeout_ms), timers_.tag(timer_verify, pending.id));
+    pending.started = ctx.now();
+    pending.ask = ask;
     ctx.send(pending.coordinator, std::move(ask));
     return true;
+}
+
+void ReplicaManager::retry_verification(uint64_t id, Context& ctx) {
+    for (auto& v : verifications_) {
+        if (v.id != id) continue;
+        v.correlation_id = v.ask.correlation_id = correlation_ids_.next();
+        v.timer = ctx.set_timer(sim::milliseconds(txn_marker_timeout_ms), timers_.tag(timer_verify, v.id));
+        ctx.send(v.coordinator, v.ask);
+        return;
+    }
 }
 
 void ReplicaManager::handle(sim::NodeId from, AddPartitionsToTxnResponse& resp, Context& ctx) {
     for (size_t i = 0; i < verifications_.size(); ++i) {
         if (verifications_[i].correlation_id != resp.correlation_id || verifications_[i].coordinator != from) continue;
         std::map<GroupPartition, Error> answers;
-        for (const auto& r : resp.results) answers[r.tp] = r.error;
+        bool concurrent = false;
+        for (const auto& r : resp.results) {
+            answers[r.tp] = r.error;
+            concurrent = concurrent || r.error == Error::concurrent_transactions;
+        }
         ctx.cancel_timer(verifications_[i].timer);
+        // 4.0's implicit add finds the previous transaction still completing: the leader asks
+        // again every add.partitions.to.txn.retry.backoff.ms (20) for up to
+        // add.partitions.to.txn.retry.backoff.max.ms (100) before it answers the producer.
+        if (concurrent && verifications_[i].add && ctx.now() - verifications_[i].started < sim::milliseconds(100)) {
+            verifications_[i].timer =
+                ctx.set_timer(sim::milliseconds(20), timers_.tag(timer_verify_retry, verifications_[i].id));
+            return;
+        }
         finish_verification(i, answers, Error::unknown_server_error, ctx);
         return;
     }
@@ -380,7 +408,7 @@ void ReplicaManager::finish_verification(size_t index, const std::map<GroupParti
         auto a = answers.find(gp);
         // A partition the answer leaves out was not verified.
         const Error answer = a != answers.end() ? a->second : all;
-        const Error error = verification_error(answer, abortable, v.add);
+        const Error error = verification_error(answer, abortable);
         int64_t producer_id = -1;
         int16_t producer_epoch = -1;
         for (const auto& pd : v.request.partitions)

@@ -98,6 +98,7 @@ private:
         timer_log_flush = 6,     // LogManager's kafka-log-flusher, every log.flush.scheduler.interval.ms
         timer_retention = 7,     // LogManager's kafka-log-retention task
         timer_verify = 8,        // value: pending verification (its AddPartitionsToTxn timed out)
+        timer_verify_retry = 9,  // value: pending verification (an add answered CONCURRENT_TRANSACTIONS, asked again)
     };
 
     uint64_t fetcher_tag(BrokerId leader) const { return timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)); }
@@ -138,6 +139,8 @@ private:
         std::map<TopicPartition, uint64_t> guards;
         std::map<GroupPartition, TopicPartition> asked;
         sim::TimerId timer;
+        AddPartitionsToTxnRequest ask;  // as sent, to ask again
+        sim::Time started;
     };
     // Appends a produce request's batches. `refused`: partitions the coordinator did not verify,
     // with what the producer is told; `guards`: the verification guards of those it did.
@@ -145,6 +148,7 @@ private:
                         const std::map<TopicPartition, uint64_t>& guards, Context& ctx);
     // The produce requests that waited behind a verification of `from`'s, in order.
     void resume_behind_verification(sim::NodeId from, Context& ctx);
+    void retry_verification(uint64_t id, Context& ctx);
     // False when no batch of the request needs verifying.
     bool start_verification(sim::NodeId from, ProduceRequest& req, Context& ctx);
     // The coordinator answered (or could not be asked: every partition gets `all`).

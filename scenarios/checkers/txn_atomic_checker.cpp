@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/checkers/checker.hpp"
@@ -26,28 +28,48 @@ const char* part_name(int p) {
 }
 
 // What one transaction's records became, per kind, with the partitions and markers that say so.
+struct Piece {
+    uint32_t first = 0, end = 0;  // records [first, end)
+    std::string why;              // " (ABORT marker at offset n)", " (from offset n, no marker yet)" or ""
+};
 struct Tally {
     int64_t records[4] = {0, 0, 0, 0};
-    std::map<kafka::TopicPartition, std::string> where[4];  // partition -> "seq a..b (ABORT marker at offset n)"
+    std::map<kafka::TopicPartition, std::vector<Piece>> where[4];
     bool in_log() const { return records[committed] + records[aborted] + records[undecided] > 0; }
 };
 
 void add(Tally& t, int kind, kafka::TopicPartition tp, uint32_t first, uint32_t end,
          const TxnPlacement* p) {
     t.records[kind] += end - first;
-    std::string& text = t.where[kind][tp];
-    std::string piece = "seq " + span_text(first, static_cast<int64_t>(end) - 1);
+    std::string why;
     if (p != nullptr && p->marker_offset >= 0)
-        piece += std::string(" (") + (p->fate == LogFate::committed ? "COMMIT" : "ABORT") + " marker at offset " +
-                 std::to_string(p->marker_offset) + ")";
+        why = std::string(" (") + (p->fate == LogFate::committed ? "COMMIT" : "ABORT") + " marker at offset " +
+              std::to_string(p->marker_offset) + ")";
     else if (p != nullptr)
-        piece += " (from offset " + std::to_string(p->offset) + ", no marker yet)";
-    if (text.size() < 200) text += (text.empty() ? "" : ", ") + piece;
+        why = " (from offset " + std::to_string(p->offset) + ", no marker yet)";
+    std::vector<Piece>& pieces = t.where[kind][tp];
+    // Consecutive records that the same marker decided read as one range.
+    if (!pieces.empty() && pieces.back().end == first && pieces.back().why == why) {
+        pieces.back().end = end;
+        return;
+    }
+    pieces.push_back(Piece{first, end, std::move(why)});
 }
 
 std::string where_text(const RunData& run, const Tally& t, int kind) {
     std::string out;
-    for (const auto& [tp, text] : t.where[kind]) out += (out.empty() ? "" : "; ") + partition_text(run, tp) + " " + text;
+    for (const auto& [tp, pieces] : t.where[kind]) {
+        std::string text;
+        for (size_t i = 0; i < pieces.size(); ++i) {
+            if (i == 4) {
+                text += ", and " + std::to_string(pieces.size() - i) + " more ranges";
+                break;
+            }
+            text += (i ? ", " : "") + std::string("seq ") +
+                    span_text(pieces[i].first, static_cast<int64_t>(pieces[i].end) - 1) + pieces[i].why;
+        }
+        out += (out.empty() ? "" : "; ") + partition_text(run, tp) + " " + text;
+    }
     return std::string(part_name(kind)) + " on " + out;
 }
 

@@ -265,8 +265,8 @@ TEST_CASE("txn verification: a partition appends a producer's first transactiona
     kafka::Partition& p = lp.p;
     CHECK(lp.append(txn_batch(5, 0, 0, 2), std::nullopt) == Error::invalid_txn_state);  // never verified
     CHECK(p.log().log_end_offset() == 0);
-    const uint64_t guard = p.start_verification(5);
-    CHECK(p.start_verification(5) == guard);  // asked again while the first is pending: the same guard
+    const uint64_t guard = p.start_verification(5, 0);
+    CHECK(p.start_verification(5, 0) == guard);  // asked again while the first is pending: the same guard
     CHECK(lp.append(txn_batch(5, 0, 0, 2), guard + 1) == Error::invalid_txn_state);
     CHECK(lp.append(txn_batch(5, 0, 0, 2), guard) == Error::none);
     // The transaction is open here: its next batches need no verification.

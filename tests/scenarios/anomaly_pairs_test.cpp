@@ -55,6 +55,8 @@ TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never
         {"kafka-7128-isr-join-0.11", "kafka-7128-isr-join-2.0", 100},
         {"kip-966-last-replica-standing-4.0", "kip-966-last-replica-standing-4.1", 100},
         {"kraft-pre-vote-3.9", "kraft-pre-vote-4.0", 100},
+        {"kafka-12671-hanging-txn-3.5", "kafka-12671-hanging-txn-3.6", 100},
+        {"jepsen-2024-delayed-endtxn-3.9", "jepsen-2024-delayed-endtxn-4.0", 80},
     };
     for (const Pair& p : pairs) {
         INFO(p.old_release << " / " << p.fixed_release);
