@@ -451,9 +451,13 @@ ProducerConfig ProducerConfig::from(const VersionProfile& profile, const ConfigM
     ProducerConfig p;
     p.transactions = profile.transactions;
     apply_settings(p, merged(profile, overrides, scope_producer));
+    if (auto it = overrides.find("transactional.id"); it != overrides.end())
+        if (const auto* id = std::get_if<std::string>(&it->second)) p.transactional_id = *id;
     p.idempotence_explicit = overrides.contains("enable.idempotence");
-    // KafkaProducer: a transactional.id turns idempotence on (a conflict is an error, below).
+    // KafkaProducer: a transactional.id turns idempotence on (a conflict is an error, below), and
+    // with it acks=all where acks is not set (before 3.0 the default was 1).
     if (p.transactional() && !p.idempotence_explicit) p.enable_idempotence = true;
+    if (p.transactional() && !overrides.contains("acks")) p.acks = -1;
     // Idempotence needs acks=all, retries and at most 5 in flight. When the user did not ask
     // for it, Kafka quietly turns it off rather than refusing to start (KAFKA-13598).
     if (!p.idempotence_explicit && !p.transactional() &&

@@ -288,8 +288,8 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("transaction.timeout.ms", P, integer, "60000",
         "how long the coordinator lets a transaction stay open before it aborts it")
         .range(1, i32_max).reads(&PC::transaction_timeout_ms),
-    key("transactional.id", P, string, "null", "makes the producer transactional (initTransactions, commit, abort)")
-        .reads(&PC::transactional_id),
+    // Read by ProducerConfig::from (a null default binds no field).
+    key("transactional.id", P, string, "null", "makes the producer transactional (initTransactions, commit, abort)"),
 
     // ---- Producer and consumer --------------------------------------------------------------
     key("client.id", P | C, string, "\"\"", "name sent with requests; the model names clients itself"),

@@ -526,7 +526,9 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
         }
     }
     if (needs_metadata_refresh(error)) network_.request_metadata_update(ctx);
-    const bool can_retry = retriable && b.attempts < config_.retries &&
+    // A transaction being aborted sends nothing more (its batches are dropped, below in txn_poll).
+    const bool aborting = transactional() && txn_.state == TxnState::aborting_transaction;
+    const bool can_retry = retriable && !aborting && b.attempts < config_.retries &&
                            ctx.now() < b.rb.create_time + sim::milliseconds(config_.delivery_timeout_ms);
     if (!can_retry) {
         fail_final(id, error, ctx);

@@ -216,6 +216,8 @@ private:
     void txn_begin(Context& ctx);
     void txn_record_appended(int32_t partition, Context& ctx);
     void txn_end(bool commit, Error cause, Context& ctx);
+    // Fails every batch that is not in flight (abortTransaction()).
+    void txn_drop_undrained(Error cause, Context& ctx);
     // Drives the coordinator requests (Sender.maybeSendAndPollTransactionalRequest).
     void txn_poll(Context& ctx);
     void send_coordinator_request(CoordinatorRequest req, Context& ctx);

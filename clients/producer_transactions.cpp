@@ -94,20 +94,23 @@ void ProducerClient::txn_end(bool commit, Error cause, Context& ctx) {
         // abortTransaction(): batches not sent yet are dropped (RecordAccumulator.abortUndrainedBatches),
         // and so are partitions not added yet; what is in flight is waited for.
         txn_.to_add.clear();
-        std::vector<uint64_t> undrained;
-        for (const auto& [id, b] : batches_)
-            if (!b.in_flight) undrained.push_back(id);
-        for (uint64_t id : undrained) {
-            auto it = batches_.find(id);
-            Batch& b = it->second;
-            records_failed_ += static_cast<uint64_t>(b.rb.record_count);
-            if (events_)
-                events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, cause,
-                                  true);
-            batches_.erase(it);
-        }
+        txn_drop_undrained(cause, ctx);
     }
     txn_poll(ctx);
+}
+
+void ProducerClient::txn_drop_undrained(Error cause, Context& ctx) {
+    std::vector<uint64_t> undrained;
+    for (const auto& [id, b] : batches_)
+        if (!b.in_flight) undrained.push_back(id);
+    for (uint64_t id : undrained) {
+        auto it = batches_.find(id);
+        Batch& b = it->second;
+        records_failed_ += static_cast<uint64_t>(b.rb.record_count);
+        if (events_)
+            events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, cause, true);
+        batches_.erase(it);
+    }
 }
 
 bool ProducerClient::txn_may_send(int32_t partition) const {
@@ -149,6 +152,9 @@ void ProducerClient::txn_poll(Context& ctx) {
             break;
         case TxnState::aborting_transaction:
             if (in_flight_batches_ != 0) return;
+            // A batch that failed while the abort waited is not sent again: it would land in the
+            // next transaction of the same epoch.
+            txn_drop_undrained(txn_.cause, ctx);
             if (!txn_.started) return txn_completed(ctx);
             // KIP-588: the coordinator already aborted it (and bumped the epoch, which is why the
             // Produce was refused): no EndTxn, the InitProducerId that follows recovers.
