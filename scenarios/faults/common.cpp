@@ -44,6 +44,16 @@ void revert_links(FaultContext& ctx, const Applied& applied) {
     }
 }
 
+NetworkChange links_from_to(FaultContext& ctx, const FaultSpec& f) {
+    const std::vector<sim::NodeId> from = ctx.resolve(f.from);
+    const std::vector<sim::NodeId> to = ctx.resolve(f.to);
+    NetworkChange c;
+    for (sim::NodeId a : from)
+        for (sim::NodeId b : to)
+            if (a != b) c.links.emplace_back(a, b);
+    return c;
+}
+
 NetworkChange links_between_or_of_target(FaultContext& ctx, const FaultSpec& f) {
     NetworkChange c;
     if (f.between.size() == 2) {

@@ -18,6 +18,8 @@ Applied apply_links(FaultContext& ctx, NetworkChange change);
 // The undo of a network fault: take its change back, unless a heal already did.
 void revert_links(FaultContext& ctx, const Applied& applied);
 
+// cut and delay: every directed link from a node of "from" to a node of "to".
+NetworkChange links_from_to(FaultContext& ctx, const FaultSpec& f);
 // latency, loss and drop: the links of one pair ("between": [a, b]) or every link of a target.
 NetworkChange links_between_or_of_target(FaultContext& ctx, const FaultSpec& f);
 // loss and drop: their `probability` on those links.

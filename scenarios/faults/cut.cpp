@@ -17,13 +17,7 @@ const FaultKind& cut_fault() {
         .doc = "one-way: messages from `from` to `to` are lost",
         .for_doc = "heals it",
         .apply = [](FaultContext& ctx, const FaultSpec& f) {
-            std::vector<sim::NodeId> from = ctx.resolve(f.from);
-            std::vector<sim::NodeId> to = ctx.resolve(f.to);
-            NetworkChange c;
-            for (sim::NodeId a : from)
-                for (sim::NodeId b : to)
-                    if (a != b) c.links.emplace_back(a, b);
-            return fault_support::apply_links(ctx, std::move(c));
+            return fault_support::apply_links(ctx, fault_support::links_from_to(ctx, f));
         },
         .undo = fault_support::revert_links,
     };

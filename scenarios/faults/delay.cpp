@@ -24,11 +24,7 @@ const FaultKind& delay_fault() {
                "sender gave up on it",
         .for_doc = "stops holding new ones",
         .apply = [](FaultContext& ctx, const FaultSpec& f) {
-            NetworkChange c;
-            const std::vector<sim::NodeId> from = ctx.resolve(f.from), to = ctx.resolve(f.to);
-            for (sim::NodeId a : from)
-                for (sim::NodeId b : to)
-                    if (a != b) c.links.emplace_back(a, b);
+            NetworkChange c = fault_support::links_from_to(ctx, f);
             c.effect = LinkEffect::hold;
             c.add = f.add;
             c.requests = f.requests;
