@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "sim/time.hpp"
 
@@ -12,6 +13,30 @@ namespace kafka {
 
 struct GroupRecords;        // broker/group/group_records.hpp: what group coordinators write
 struct TransactionRecords;  // broker/txn/transaction_records.hpp: what transaction coordinators write
+
+// Where a derived record came from: the input record a Streams task processed to write it
+// (the record identity below of the input: client, partition, sequence). Not on Kafka's wire;
+// the exactly-once check counts each input record's effects by it.
+struct RecordOrigin {
+    uint32_t client = 0;
+    int32_t partition = -1;
+    uint32_t seq = 0;
+    auto operator<=>(const RecordOrigin&) const = default;
+};
+
+// What the records of a batch hold beyond their identity, for the applications that read them
+// and the checks of what they wrote. Each vector is empty (not carried) or has one entry per
+// record, in offset order:
+//  - keys: the record's key "key-<k>" as k, -1 for a null key (producers with "keys");
+//  - values: a number, such as a Streams aggregate (a count) in an output or changelog record;
+//  - origins: the input record a Streams output or changelog record was derived from.
+// Immutable once the batch is sent: replicas, retries and the disk share one copy.
+struct RecordContents {
+    std::vector<int32_t> keys;
+    std::vector<int64_t> values;
+    std::vector<RecordOrigin> origins;
+    int32_t key(size_t i) const { return i < keys.size() ? keys[i] : -1; }
+};
 
 constexpr int64_t no_producer_id = -1;
 constexpr int32_t no_sequence = -1;
@@ -42,6 +67,8 @@ struct RecordBatch {
     // Record identity for the checkers (not on Kafka's wire).
     uint32_t client = 0;     // producing client ordinal, 0 = none
     uint32_t first_seq = 0;  // per (client, partition) record sequence of the first record
+    // Keys, values and origins of the records (null: none carried; record_batch.hpp's RecordContents).
+    std::shared_ptr<const RecordContents> contents;
     // __consumer_offsets only: the coordinator's records (null for data batches).
     std::shared_ptr<const GroupRecords> group_records;
     // __transaction_state only: the transaction coordinator's records (null otherwise).

@@ -16,7 +16,11 @@ constexpr int64_t reconnect_backoff_max_ms = 1000;  // reconnect.backoff.max.ms
 
 NetworkClient::NetworkClient(const ClusterDirectory& dir, std::vector<std::string> topics, Options options,
                              TimerKinds timers)
-    : dir_(&dir), options_(options), timers_(timers), metadata_(std::move(topics)) {}
+    : dir_(&dir),
+      options_(options),
+      timers_(timers),
+      metadata_(std::move(topics)),
+      next_correlation_(options.first_correlation_id) {}
 
 void NetworkClient::on_start(Context& ctx) {
     if (!dir_->brokers.empty()) least_loaded_rr_ = ctx.rng().below(dir_->brokers.size());

@@ -32,6 +32,7 @@ public:
         int64_t request_timeout_ms = 30000;    // request.timeout.ms
         int64_t retry_backoff_ms = 100;        // retry.backoff.ms: between metadata requests
         int64_t metadata_max_age_ms = 300000;  // metadata.max.age.ms
+        int32_t first_correlation_id = 1;      // ClientEmbedding: where the client's ids start
     };
     // The kinds (client_timer.hpp) the owning client gives the network client's timers.
     struct TimerKinds {
