@@ -150,7 +150,8 @@ const ConfigField<Config>& field_of(const ConfigKey& key) {
     if constexpr (std::is_same_v<Config, BrokerConfig>) return key.broker_field;
     else if constexpr (std::is_same_v<Config, TopicConfig>) return key.topic_field;
     else if constexpr (std::is_same_v<Config, ProducerConfig>) return key.producer_field;
-    else return key.consumer_field;
+    else if constexpr (std::is_same_v<Config, ConsumerConfig>) return key.consumer_field;
+    else return key.streams_field;
 }
 
 template <class Config>
@@ -257,7 +258,7 @@ std::vector<ConfigSynonym> synonyms_by_topic_name() {
 
 bool ConfigKey::modelled() const {
     return holds<BrokerConfig>(*this) || holds<TopicConfig>(*this) || holds<ProducerConfig>(*this) ||
-           holds<ConsumerConfig>(*this);
+           holds<ConsumerConfig>(*this) || holds<StreamsConfig>(*this);
 }
 
 const ConfigKey* find_config_key(std::string_view name) {
@@ -372,6 +373,7 @@ std::string scope_names(unsigned scopes) {
     add(scope_topic, "topic");
     add(scope_producer, "producer");
     add(scope_consumer, "consumer");
+    add(scope_streams, "streams");
     return out;
 }
 
@@ -421,6 +423,7 @@ BrokerConfig::BrokerConfig() { apply_defaults(*this); }
 TopicConfig::TopicConfig() { apply_defaults(*this); }
 ProducerConfig::ProducerConfig() { apply_defaults(*this); }
 ConsumerConfig::ConsumerConfig() { apply_defaults(*this); }
+StreamsConfig::StreamsConfig() { apply_defaults(*this); }
 
 BrokerConfig BrokerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     BrokerConfig c;
@@ -516,6 +519,16 @@ ConsumerConfig ConsumerConfig::from(const VersionProfile& profile, const ConfigM
     ConsumerConfig c;
     apply_settings(c, merged(profile, overrides, scope_consumer));
     c.offset_fetch_require_stable = profile.transactions.require_stable_offsets;  // KIP-447, the exact release
+    return c;
+}
+
+StreamsConfig StreamsConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
+    StreamsConfig c;
+    apply_settings(c, merged(profile, overrides, scope_streams));
+    if (auto it = overrides.find("application.id"); it != overrides.end())
+        if (const auto* id = std::get_if<std::string>(&it->second)) c.application_id = *id;
+    // StreamsConfig: EOS_DEFAULT_COMMIT_INTERVAL_MS, unless the user set one.
+    if (c.exactly_once() && !overrides.contains("commit.interval.ms")) c.commit_interval_ms = 100;
     return c;
 }
 

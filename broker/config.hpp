@@ -26,7 +26,7 @@ namespace kafka {
 using ConfigValue = std::variant<bool, int64_t, double, std::string>;
 using ConfigMap = std::map<std::string, ConfigValue>;
 
-enum ConfigScope : unsigned { scope_broker = 1, scope_topic = 2, scope_producer = 4, scope_consumer = 8 };
+enum ConfigScope : unsigned { scope_broker = 1, scope_topic = 2, scope_producer = 4, scope_consumer = 8, scope_streams = 16 };
 enum class ConfigType : uint8_t { boolean, integer, ratio, string, acks };
 
 // Behaviour that changed across Kafka releases; chosen by the version profile. Every switch is
@@ -281,6 +281,26 @@ struct ConsumerConfig {
 // Settings Kafka's consumer refuses to start with (heartbeat.interval.ms >= session.timeout.ms).
 std::optional<std::string> consumer_config_conflict(const ConsumerConfig& config);
 
+// A Kafka Streams application's settings (StreamsConfig), for the scenario's "apps".
+struct StreamsConfig {
+    std::string application_id;        // application.id: the group id and the prefix of internal topics
+    std::string processing_guarantee;  // processing.guarantee: at_least_once, exactly_once_v2, ...
+    int64_t commit_interval_ms{};      // commit.interval.ms (30000; 100 under exactly-once when unset)
+    int32_t num_standby_replicas{};    // num.standby.replicas
+    int32_t num_stream_threads{};      // num.stream.threads
+    int32_t replication_factor{};      // replication.factor of internal topics (-1: the broker's default)
+
+    // Any of the exactly-once guarantees (exactly_once, exactly_once_beta, exactly_once_v2).
+    bool exactly_once() const { return processing_guarantee != "at_least_once"; }
+    // EOS v2 (KIP-447): one transactional producer per stream thread (exactly_once_beta is its 2.6 name).
+    bool exactly_once_v2() const {
+        return processing_guarantee == "exactly_once_v2" || processing_guarantee == "exactly_once_beta";
+    }
+
+    StreamsConfig();
+    static StreamsConfig from(const VersionProfile& profile, const ConfigMap& overrides);
+};
+
 // The field of a typed config that holds a key; monostate when that config does not hold it.
 template <class Config>
 using ConfigField = std::variant<std::monostate, bool Config::*, int32_t Config::*, int64_t Config::*,
@@ -304,6 +324,7 @@ struct ConfigKey {
     ConfigField<TopicConfig> topic_field{};
     ConfigField<ProducerConfig> producer_field{};
     ConfigField<ConsumerConfig> consumer_field{};
+    ConfigField<StreamsConfig> streams_field{};
     // The field holds value x unit (log.roll.hours in log_roll_ms); when several keys set one
     // field, the finest unit wins, as in Kafka (ms, then minutes, then hours).
     int64_t unit = 1;

@@ -15,6 +15,7 @@ constexpr unsigned B = scope_broker;
 constexpr unsigned T = scope_topic;
 constexpr unsigned P = scope_producer;
 constexpr unsigned C = scope_consumer;
+constexpr unsigned S = scope_streams;
 constexpr int64_t i32_max = std::numeric_limits<int32_t>::max();
 constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
 constexpr int64_t hour_ms = 3600LL * 1000;
@@ -36,7 +37,8 @@ struct Row {
         if constexpr (std::is_same_v<Config, BrokerConfig>) r.k.broker_field = ConfigField<Config>{field};
         else if constexpr (std::is_same_v<Config, TopicConfig>) r.k.topic_field = ConfigField<Config>{field};
         else if constexpr (std::is_same_v<Config, ProducerConfig>) r.k.producer_field = ConfigField<Config>{field};
-        else r.k.consumer_field = ConfigField<Config>{field};
+        else if constexpr (std::is_same_v<Config, ConsumerConfig>) r.k.consumer_field = ConfigField<Config>{field};
+        else r.k.streams_field = ConfigField<Config>{field};
         r.k.unit = unit;
         return r;
     }
@@ -65,6 +67,7 @@ using BC = BrokerConfig;
 using TC = TopicConfig;
 using PC = ProducerConfig;
 using CC = ConsumerConfig;
+using SC = StreamsConfig;
 
 // Grouped by where the setting lives, alphabetical within a group. Defaults are the default
 // profile's (3.7); profile_defaults() (version_profiles.cpp) lists what other profiles change,
@@ -331,6 +334,29 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("session.timeout.ms", C, integer, "45000",
         "a member without a heartbeat for this long is removed from the group")
         .range(1, i32_max).reads(&CC::session_timeout_ms),
+
+    // ---- Kafka Streams applications (StreamsConfig) ----
+    key("acceptable.recovery.lag", S, integer, "10000",
+        "how far behind an instance's store may be to take a task at once (KIP-441); warmups are not modelled")
+        .range(0, i64_max),
+    key("application.id", S, string, "null", "the group id and the prefix of internal topics; the app's name when unset"),
+    key("cache.max.bytes.buffering", S, integer, "10485760",
+        "record caches (before 3.4); the model writes every update through, as with 0")
+        .range(0, i64_max).modelled_when("0"),
+    key("commit.interval.ms", S, integer, "30000", "how often tasks commit; 100 under exactly-once when unset")
+        .range(0, i64_max).reads(&SC::commit_interval_ms),
+    key("num.standby.replicas", S, integer, "0", "standby copies of each task's state on other instances")
+        .range(0, i32_max).reads(&SC::num_standby_replicas),
+    key("num.stream.threads", S, integer, "1", "stream threads per instance; the model runs one")
+        .range(1, i32_max).reads(&SC::num_stream_threads),
+    key("processing.guarantee", S, string, "at_least_once",
+        "at_least_once, exactly_once_v2 (3.0+), exactly_once_beta (2.6 to 3.x), exactly_once (0.11 to 3.x)")
+        .reads(&SC::processing_guarantee),
+    key("replication.factor", S, integer, "-1", "replication factor of internal topics; -1: the broker's default")
+        .range(-1, i32_max).reads(&SC::replication_factor),
+    key("statestore.cache.max.bytes", S, integer, "10485760",
+        "record caches (3.4+); the model writes every update through, as with 0")
+        .range(0, i64_max).modelled_when("0"),
 });
 
 }  // namespace

@@ -773,6 +773,24 @@ struct ProducerTransaction {
         s.field("detail", detail);
     }
 };
+// A Kafka Streams instance's step (clients/streams/): a task's life ("restoring" from a changelog
+// offset, "running", "closed" clean, "closed dirty" and wiped), and the thread's ("committed",
+// "aborted", "migrated" when its producer was fenced or its commit refused, "corrupted").
+struct StreamsTask {
+    static constexpr std::string_view kind = "streams_task";
+    std::string task{};         // "0_3" (sub-topology 0, partition 3); "" for the thread
+    std::string action{};
+    int64_t offset = -1;        // restoring: where the restore starts; running: where it ended
+    int64_t end_offset = -1;    // restoring: the changelog end it reads to (-1 before a fetch)
+    std::string detail{};       // why (an error name, "revoked", "lost", ...)
+    template <class S> void fields(S& s) const {
+        s.field("task", task);
+        s.field("action", action);
+        s.field("offset", offset);
+        s.field("end_offset", end_offset);
+        s.field("detail", detail);
+    }
+};
 struct ProducerMetadata {
     static constexpr std::string_view kind = "producer_metadata";
     std::string topic{};
@@ -975,7 +993,7 @@ using Event = std::variant<
     // transaction coordinator
     TransactionStateChanged, TxnPartitionVerified,
     // clients
-    TopicCreated, ProducerEpochBump, ProducerTransaction, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
+    TopicCreated, ProducerEpochBump, ProducerTransaction, StreamsTask, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
     ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,
     ConsumerGroupLeader, ConsumerAssignment>;
 

@@ -131,6 +131,11 @@ constexpr ProfileSpec profile_specs[] = {
 // Defaults of the profiles in [from, until). A row with the key table's own default only adds
 // its note.
 constexpr ProfileDefault profile_default_table[] = {
+    {.key = "replication.factor",
+     .value = "1",
+     .until = {3, 0},
+     .why = "a Streams application's changelog and repartition topics get one replica unless it asks for more "
+            "(KIP-733 made -1, the broker's default.replication.factor, the default in 3.0)"},
     {.key = "unclean.leader.election.enable",
      .value = "true",
      .until = {0, 11},

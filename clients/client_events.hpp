@@ -3,6 +3,7 @@
 // Ranges are per (client, partition) record sequences: records [first_seq, first_seq+count).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "broker/errors.hpp"
@@ -25,6 +26,15 @@ inline const char* to_string(TxnOutcome o) {
     }
     return "?";
 }
+
+// Who names the clients an application makes while it runs (a Streams instance's consumers and
+// the producer that replaces a fenced one): each gets its ordinal, the record identity and the
+// history's name for it.
+class ClientRegistry {
+public:
+    virtual ~ClientRegistry() = default;
+    virtual uint32_t register_client(std::string name) = 0;
+};
 
 class ClientEvents {
 public:

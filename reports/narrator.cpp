@@ -338,6 +338,25 @@ struct Story {
         return "fails with " + e.error + " in " + e.detail + " (" + txn +
                "): the application must close the producer";
     }
+    Line operator()(const StreamsTask& e) const {
+        const std::string why = e.detail.empty() ? "" : " (" + e.detail + ")";
+        if (e.task.empty()) {
+            if (e.action == "committed") return std::nullopt;  // every commit.interval.ms: too many to tell
+            if (e.action == "aborted") return "aborts its transaction: every task's uncommitted work is undone" + why;
+            if (e.action == "migrated")
+                return "lost its tasks to another instance (TaskMigratedException" + why + "): closes them dirty and rejoins";
+            if (e.action == "corrupted")
+                return "wipes its stores (TaskCorruptedException" + why + ") and restores them from the changelogs";
+            return "stream thread: " + e.action + why;
+        }
+        if (e.action == "restoring")
+            return "task " + e.task + " restores its store from changelog offset " + num(e.offset) +
+                   (e.offset == 0 ? " (the whole changelog)" : "") + why;
+        if (e.action == "running")
+            return "task " + e.task + " restored (changelog read to offset " + num(e.offset) + ") and runs";
+        if (e.action == "closed") return "task " + e.task + " closed cleanly" + why;
+        return "task " + e.task + " " + e.action + why;
+    }
     Line operator()(const ConsumerMetadata& e) const {
         if (internal(e.topic)) return std::nullopt;
         std::string leaders;

@@ -8,6 +8,7 @@
 #include "clients/admin_client.hpp"
 #include "clients/consumer_client.hpp"
 #include "clients/producer_client.hpp"
+#include "clients/streams/streams_instance.hpp"
 
 namespace scenarios {
 
@@ -20,6 +21,47 @@ sim::Time at(sim::Duration d) { return sim::time_zero + d; }
 std::string consumer_prefix(const ConsumerSpec& c, size_t null_index) {
     if (c.group) return "consumer:" + *c.group;
     return null_index == 0 ? "consumer:null" : "consumer:null-" + std::to_string(null_index + 1);
+}
+
+// What every instance of an app runs: its topology, and the clients' settings with the
+// overrides StreamsConfig applies (consumer: earliest, no auto commit, 1000 records a poll,
+// read_committed under exactly-once; producer: linger.ms=100, and under exactly-once
+// idempotence, transaction.timeout.ms=10000 and no delivery timeout).
+kafka::StreamsAppSpec streams_app_spec(const Scenario& scenario, const AppSpec& app, sim::Time end) {
+    kafka::StreamsAppSpec spec;
+    spec.name = app.name;
+    spec.streams = app.streams;
+    spec.source = app.topology.source;
+    spec.sink = app.topology.sink;
+    spec.changelog = app.changelog_topic();
+    spec.keys_below = app.topology.keys_below;
+    for (const auto& t : scenario.topics)
+        if (t.name == spec.sink) spec.sink_partitions = t.partitions;
+    const auto& profile = scenario.kafka.profile;
+    const bool eos = app.streams.exactly_once();
+    const auto release = kafka::release_major_minor(scenario.kafka.version).value_or(std::pair{3, 7});
+    kafka::ConfigMap consumer{{"auto.offset.reset", std::string("earliest")},
+                              {"enable.auto.commit", false},
+                              {"max.poll.records", int64_t{1000}}};
+    // StreamsPartitionAssignor: cooperative from 2.4 (KIP-429), eager and sticky before.
+    consumer["partition.assignment.strategy"] = std::string(release >= std::pair{2, 4} ? "cooperative-sticky" : "sticky");
+    if (eos) consumer["isolation.level"] = std::string("read_committed");
+    spec.consumer = kafka::ConsumerConfig::from(profile, consumer);
+    consumer.erase("partition.assignment.strategy");
+    spec.restore_consumer = kafka::ConsumerConfig::from(profile, consumer);
+    kafka::ConfigMap producer{{"linger.ms", int64_t{100}}};
+    if (eos) {
+        producer["enable.idempotence"] = true;
+        producer["acks"] = int64_t{-1};
+        producer["transaction.timeout.ms"] = int64_t{10000};
+        producer["delivery.timeout.ms"] = int64_t{2147483647};
+    }
+    spec.producer = kafka::ProducerConfig::from(profile, producer);
+    spec.producer.transaction_version_2 =
+        kafka::BrokerConfig::from(profile, scenario.kafka.config).transaction_version_2();
+    spec.from = at(app.from);
+    spec.until = app.until ? at(*app.until) : end;
+    return spec;
 }
 
 }  // namespace
@@ -95,7 +137,54 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
                               cs.until ? at(*cs.until) : end);
         }
     }
+    for (const auto& app : scenario.apps) {
+        group_topics_[app.streams.application_id] = {app.topology.source};
+        group_offset_reset_[app.streams.application_id] = "earliest";
+        for (int n = 1; n <= app.instances; ++n) {
+            kafka::StreamsAppSpec spec = streams_app_spec(scenario, app, end);
+            spec.instance = n;
+            add_app_node(std::move(spec));
+        }
+    }
     for (sim::NodeId n = 0; n < static_cast<sim::NodeId>(world_->node_count()); ++n) world_->start(n);
+}
+
+ClientNode ClusterModel::add_app_node(kafka::StreamsAppSpec spec) {
+    ClientNode c{ClientNode::Kind::app, spec.node_name(), spec.streams.application_id, 0, sim::no_node};
+    auto lives = std::make_shared<int>(0);  // each life names its clients anew (history ordinals)
+    c.node = world_->add_node(c.name, [this, lives, spec] {
+        return std::make_unique<kafka::StreamsInstance>(spec, directory_, &history_, &history_, ++*lives);
+    });
+    clients_.push_back(c);
+    return c;
+}
+
+sim::NodeId ClusterModel::app_node(const std::string& app, int instance) const {
+    const std::string name = "app:" + app + "/" + std::to_string(instance);
+    for (const auto& c : clients_)
+        if (c.kind == ClientNode::Kind::app && c.name == name) return c.node;
+    return sim::no_node;
+}
+
+std::vector<sim::NodeId> ClusterModel::app_nodes(const std::string& app) const {
+    std::vector<sim::NodeId> out;
+    for (const auto& c : clients_)
+        if (c.kind == ClientNode::Kind::app && c.name.starts_with("app:" + app + "/")) out.push_back(c.node);
+    return out;
+}
+
+const kafka::ConsumerClient* ClusterModel::group_consumer(const ClientNode& c, uint32_t& ordinal) {
+    if (c.kind == ClientNode::Kind::consumer) {
+        ordinal = c.ordinal;
+        return world_->node_as<kafka::ConsumerClient>(c.node);
+    }
+    if (c.kind == ClientNode::Kind::app) {
+        auto* app = world_->node_as<kafka::StreamsInstance>(c.node);
+        if (app == nullptr) return nullptr;
+        ordinal = app->consumer_ordinal();
+        return app->main_consumer();
+    }
+    return nullptr;
 }
 
 ClientNode ClusterModel::add_producer_node(const std::string& name, const std::string& topic,
@@ -386,11 +475,11 @@ Sample ClusterModel::sample() {
     }
     std::map<std::string, std::set<kafka::TopicPartition>> held;  // per group
     for (const auto& c : clients_) {
-        if (c.kind != ClientNode::Kind::consumer) continue;
+        if (c.kind == ClientNode::Kind::producer) continue;
         ConsumerSample cs;
         cs.consumer = c.ordinal;
         cs.group = c.group;
-        auto* consumer = world_->node_as<kafka::ConsumerClient>(c.node);
+        const kafka::ConsumerClient* consumer = group_consumer(c, cs.consumer);
         if (consumer != nullptr && image != nullptr) {
             for (const auto& [tid, t] : image->topics()) {
                 for (const auto& ps : t.partitions) {
@@ -434,13 +523,14 @@ std::vector<ConsumerPosition> ClusterModel::consumer_positions() {
     const kafka::MetadataImage* image = metadata();
     if (image == nullptr) return out;
     for (const auto& c : clients_) {
-        if (c.kind != ClientNode::Kind::consumer) continue;
-        auto* consumer = world_->node_as<kafka::ConsumerClient>(c.node);
+        if (c.kind == ClientNode::Kind::producer) continue;
+        uint32_t ordinal = c.ordinal;
+        const kafka::ConsumerClient* consumer = group_consumer(c, ordinal);
         if (consumer == nullptr) continue;
         for (const auto& [tid, t] : image->topics())
             for (const auto& ps : t.partitions)
                 if (int64_t pos = consumer->position(ps.tp); pos >= 0)
-                    out.push_back(ConsumerPosition{c.ordinal, c.group, ps.tp, pos});
+                    out.push_back(ConsumerPosition{ordinal, c.group, ps.tp, pos});
     }
     return out;
 }

@@ -17,6 +17,8 @@
 
 namespace kafka {
 class ZooKeeperServer;
+class ConsumerClient;
+struct StreamsAppSpec;
 }
 #include "scenarios/history.hpp"
 #include "scenarios/run_data.hpp"
@@ -25,10 +27,10 @@ class ZooKeeperServer;
 namespace scenarios {
 
 struct ClientNode {
-    enum class Kind { producer, consumer } kind;
-    std::string name;    // "producer:checkout", "consumer:billing/1"
-    std::string group;   // consumers: the group ("" for group null)
-    uint32_t ordinal = 0;
+    enum class Kind { producer, consumer, app } kind;
+    std::string name;    // "producer:checkout", "consumer:billing/1", "app:wordcount/1"
+    std::string group;   // consumers: the group ("" for group null); apps: application.id
+    uint32_t ordinal = 0;  // 0 for apps: each instance names its clients as it makes them
     sim::NodeId node = sim::no_node;
 };
 
@@ -50,6 +52,8 @@ public:
     std::vector<sim::NodeId> zookeeper_nodes() const;  // ZooKeeper mode: the ensemble
     sim::NodeId producer_node(const std::string& id) const;
     sim::NodeId consumer_node(const std::string& group, int member) const;
+    sim::NodeId app_node(const std::string& app, int instance) const;
+    std::vector<sim::NodeId> app_nodes(const std::string& app) const;
     std::vector<sim::NodeId> all_nodes() const;
 
     // ---- live views ----
@@ -103,6 +107,10 @@ private:
     ClientNode add_consumer_node(const std::string& name, const std::optional<std::string>& group,
                                  const std::vector<std::string>& topics_read, const kafka::ConsumerConfig& cfg,
                                  std::optional<double> rate, sim::Time from, sim::Time until);
+    ClientNode add_app_node(kafka::StreamsAppSpec spec);
+    // A group member's consumer: a consumer client's, or a Streams instance's main consumer
+    // (null while down); ordinal is set to its history ordinal.
+    const kafka::ConsumerClient* group_consumer(const ClientNode& c, uint32_t& ordinal);
     // held: per group, the partitions some member holds a position on.
     void sample_groups(const kafka::MetadataImage* image, Sample& s,
                        const std::map<std::string, std::set<kafka::TopicPartition>>& held);

@@ -100,6 +100,10 @@ std::vector<sim::NodeId> FaultInjector::Firing::resolve(const std::vector<Target
             }
             case Target::Kind::producer: add(cluster.producer_node(t.name)); break;
             case Target::Kind::consumer: add(cluster.consumer_node(t.name, t.id)); break;
+            case Target::Kind::app_instance: add(cluster.app_node(t.name, t.id)); break;
+            case Target::Kind::app_all:
+                for (sim::NodeId n : cluster.app_nodes(t.name)) add(n);
+                break;
             case Target::Kind::all_brokers:
                 for (sim::NodeId n : cluster.broker_nodes()) add(n);
                 break;

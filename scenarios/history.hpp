@@ -77,10 +77,11 @@ struct TxnOp {
     std::vector<RecordRange> records; // what it sent, per batch
 };
 
-class History final : public kafka::ClientEvents {
+class History final : public kafka::ClientEvents, public kafka::ClientRegistry {
 public:
     // Client ordinals start at 1; index 0 is unused.
     uint32_t add_client(std::string name);
+    uint32_t register_client(std::string name) override { return add_client(std::move(name)); }
     const std::string& client_name(uint32_t ordinal) const { return client_names_.at(ordinal); }
     size_t client_count() const { return client_names_.size(); }
 

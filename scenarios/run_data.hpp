@@ -3,9 +3,11 @@
 // replica's log.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "broker/messages.hpp"
 #include "broker/record_batch.hpp"
 #include "scenarios/history.hpp"
 #include "scenarios/scenario.hpp"
@@ -162,6 +164,9 @@ struct RunData {
     std::vector<FaultRecord> faults;
     ClusterSnapshot final_state;
     std::vector<ConsumerPosition> final_positions;  // every consumer's, at the end
+    // Each group's committed offsets at the end, as its coordinator holds them (transactional
+    // offsets count once their COMMIT marker applied them); a group no broker has loaded is absent.
+    std::map<std::string, std::map<kafka::GroupPartition, int64_t>> final_committed;
     std::vector<ClusterSnapshot> periodic_snapshots;  // replica logs at intervals, for replicas-consistent
     // Divergences below the high watermark seen while running (checked every second,
     // incrementally), with time and offsets: evidence for replicas-consistent.

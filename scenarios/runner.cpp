@@ -1,6 +1,9 @@
 #include "scenarios/runner.hpp"
 
+#include <set>
+
 #include "clients/consumer_client.hpp"
+#include "clients/streams/streams_instance.hpp"
 
 namespace scenarios {
 
@@ -34,7 +37,8 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, RunOptions options)
 }
 
 void ScenarioRun::note_member(const kafka::TraceEntry& ev, const kafka::Trace& trace) {
-    const auto* c = cluster_->world().node_as<kafka::ConsumerClient>(ev.node);
+    const kafka::ConsumerClient* c = cluster_->world().node_as<kafka::ConsumerClient>(ev.node);
+    if (const auto* app = cluster_->world().node_as<kafka::StreamsInstance>(ev.node)) c = app->main_consumer();
     if (c == nullptr || !c->group_id() || c->member_id().empty()) return;
     for (auto it = data_.members.rbegin(); it != data_.members.rend(); ++it)
         if (it->member_id == c->member_id()) return;
@@ -95,6 +99,12 @@ const RunData& ScenarioRun::finish() {
     data_.sample_interval = options_.sample_interval;
     data_.final_state = cluster_->snapshot(/*with_logs=*/!scenario_.expect.empty());
     data_.final_positions = cluster_->consumer_positions();
+    std::set<std::string> groups;
+    for (const auto& c : cluster_->clients())
+        if (!c.group.empty()) groups.insert(c.group);
+    for (const std::string& g : groups)
+        if (const auto* group = cluster_->coordinator_group(g))
+            for (const auto& [tp, rec] : group->offsets) data_.final_committed[g][tp] = rec.offset;
     data_.end = world.now();
     data_.events = static_cast<int64_t>(world.events_processed());
     data_.trace_hash = world.trace().hash_hex();

@@ -61,6 +61,28 @@ struct ConsumerSpec {
     kafka::ConfigMap config;
 };
 
+// A Kafka Streams application ("apps"): `instances` processes of one stream thread each, sharing
+// application.id as their consumer group. The topology reads `source`, keeps (optionally) the
+// records whose key is below `keys_below`, counts them by key into the store `store` (backed by
+// the compacted changelog topic "<application.id>-<store>-changelog", one partition per task)
+// and writes each new count to `sink`.
+struct AppTopology {
+    std::string source;
+    std::string sink;
+    std::string store = "counts";
+    std::optional<int32_t> keys_below;  // filter: key-0 .. key-(n-1) pass
+};
+struct AppSpec {
+    std::string name;
+    int instances = 1;
+    AppTopology topology;
+    sim::Duration from;
+    std::optional<sim::Duration> until;
+    kafka::ConfigMap config;  // Streams' names (processing.guarantee, commit.interval.ms, ...)
+    kafka::StreamsConfig streams;  // resolved: application.id set (the name when not given)
+    std::string changelog_topic() const { return streams.application_id + "-" + topology.store + "-changelog"; }
+};
+
 // A target as written ("leader:orders/0"), parsed; resolved to nodes when the fault fires.
 struct Target {
     enum class Kind {
@@ -73,13 +95,15 @@ struct Target {
         coordinator,                     // coordinator:<group>
         producer,                        // producer:<id>
         consumer,                        // consumer:<group>/<n>
+        app_instance,                    // app:<name>/<n>
+        app_all,                         // app:<name>: every instance
         all_brokers, all_controllers, all_zookeepers,
         everyone_else,                   // "*" inside partition groups
     };
     Kind kind = Kind::broker;
     std::string text;   // as written, for the trace and messages
     int32_t id = 0;     // broker/controller/zookeeper id; partition; member n
-    std::string name;   // topic, group, producer id
+    std::string name;   // topic, group, producer id, app name
 };
 
 enum class FaultAction {
@@ -110,7 +134,7 @@ enum class CheckKind {
     at_least_once, no_poll_skip, committed_monotonic,
     undisturbed,
     // transactions (SCENARIOS.md's names for the transactions issue)
-    no_aborted_reads, txn_atomic, no_hanging_transactions,
+    no_aborted_reads, txn_atomic, no_hanging_transactions, exactly_once,
 };
 const char* to_string(CheckKind k);
 
@@ -125,6 +149,8 @@ struct ExpectSpec {
     // quorum; undisturbed (during)
     bool available = true;
     std::optional<sim::Duration> during_from, during_to;
+    // exactly-once: the app (optional when there is one)
+    std::string app;
     // max-lag; at-least-once, no-poll-skip, committed-monotonic (optional: every group)
     std::string group;
     int64_t below = 0;
@@ -149,6 +175,7 @@ struct Scenario {
     std::vector<TopicSpec> topics;
     std::vector<ProducerSpec> producers;
     std::vector<ConsumerSpec> consumers;
+    std::vector<AppSpec> apps;
     std::vector<FaultSpec> faults;
     std::vector<ExpectSpec> expect;
     std::vector<std::string> warnings;  // accepted-but-not-modelled configs and similar

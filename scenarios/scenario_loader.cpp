@@ -37,7 +37,7 @@ constexpr int first_controller_id = 3000;  // KRaft voters are 3000..3000+N-1
 
 const std::vector<std::string_view> top_level_fields = {"name",      "description", "seed",   "duration",
                                                         "kafka",     "network",     "topics", "producers",
-                                                        "consumers", "faults",      "expect"};
+                                                        "consumers", "apps",        "faults",  "expect"};
 const std::vector<std::string_view> kafka_fields = {"version", "metadata", "brokers", "controllers", "zookeeper",
                                                     "config"};
 const std::vector<std::string_view> network_fields = {"latency", "loss"};
@@ -49,8 +49,10 @@ const std::vector<std::string_view> producer_fields = {"id",    "topic",  "rate"
 const std::vector<std::string_view> transactions_fields = {"records", "abort"};
 const std::vector<std::string_view> consumer_fields = {"group", "members", "topics", "rate",
                                                        "from",  "until",   "config"};
-const std::vector<std::string_view> target_prefixes = {"broker",   "controller", "zookeeper", "leader",
-                                                       "quorum",   "coordinator", "producer", "consumer"};
+const std::vector<std::string_view> app_fields = {"name", "instances", "topology", "from", "until", "config"};
+const std::vector<std::string_view> topology_fields = {"source", "filter", "count", "sink"};
+const std::vector<std::string_view> target_prefixes = {"broker", "controller", "zookeeper", "leader",  "quorum",
+                                                       "coordinator", "producer", "consumer", "app"};
 const std::vector<std::string_view> target_words = {"brokers", "controllers", "zookeepers"};
 
 // ---- Small helpers --------------------------------------------------------------------------
@@ -374,6 +376,10 @@ public:
             group_members_[*c.group] = c.members;
             group_names_.push_back(*c.group);
         }
+        for (const auto& a : s_.apps) {
+            app_instances_[a.name] = a.instances;
+            app_names_.push_back(a.name);
+        }
         read_faults(json::array({fault}), "");
         FaultParseResult r;
         for (LoadError& e : errors_) {
@@ -400,6 +406,8 @@ private:
     std::vector<std::string> producer_ids_;
     std::map<std::string, int> group_members_;     // named consumer groups
     std::vector<std::string> group_names_;
+    std::map<std::string, int> app_instances_;     // Streams apps by name
+    std::vector<std::string> app_names_;
 
     LoadResult finish() {
         LoadResult r;
@@ -659,6 +667,7 @@ private:
         if (const json* v = member(root, "topics")) read_topics(*v, "/topics");
         if (const json* v = member(root, "producers")) read_producers(*v, "/producers");
         if (const json* v = member(root, "consumers")) read_consumers(*v, "/consumers");
+        if (const json* v = member(root, "apps")) read_apps(*v, "/apps");
         if (const json* v = member(root, "faults")) read_faults(*v, "/faults");
         if (const json* v = member(root, "expect")) read_expect(*v, "/expect");
         warn_latest_offset_reset();
@@ -1132,6 +1141,161 @@ private:
         }
     }
 
+    // ---- Streams applications ----
+
+    // processing.guarantee as the profile's release knows it (StreamsConfig, KIP-129, KIP-447, KIP-732).
+    void check_processing_guarantee(const kafka::StreamsConfig& c, const std::string& path) {
+        const auto release = kafka::release_major_minor(s_.kafka.version).value_or(std::pair{3, 7});
+        const std::string& g = c.processing_guarantee;
+        const std::string on = " (this scenario runs Kafka " + s_.kafka.version + ")";
+        if (g == "at_least_once") return;
+        if (g != "exactly_once" && g != "exactly_once_beta" && g != "exactly_once_v2") {
+            error(path, "processing.guarantee must be at_least_once, exactly_once_v2, exactly_once_beta or exactly_once, got " +
+                            in_quotes(g),
+                  closest(g, std::vector<std::string_view>{"at_least_once", "exactly_once_v2", "exactly_once_beta",
+                                                           "exactly_once"}));
+            return;
+        }
+        if (release < std::pair{0, 11}) {
+            error(path, g + " needs transactions, which Kafka has from 0.11 (KIP-98, KIP-129)" + on, "at_least_once");
+        } else if (g == "exactly_once_v2" && release < std::pair{3, 0}) {
+            error(path, "exactly_once_v2 is the 3.0 name of the guarantee (KIP-732); before 3.0 there is " +
+                            std::string(release >= std::pair{2, 6} ? "exactly_once_beta (2.6+)" : "only exactly_once (EOS v1)") + on,
+                  release >= std::pair{2, 6} ? "exactly_once_beta" : "exactly_once");
+        } else if (g == "exactly_once_beta" && release < std::pair{2, 6}) {
+            error(path, "exactly_once_beta arrived in 2.6 (KIP-447)" + on, "exactly_once");
+        } else if ((g == "exactly_once_beta" || g == "exactly_once") && release >= std::pair{4, 0}) {
+            error(path, g + " was removed in 4.0 (deprecated by KIP-732 in 3.0)" + on, "exactly_once_v2");
+        } else if (g == "exactly_once") {
+            error(path, "exactly_once (EOS v1: one transactional producer per task) is not modelled yet; " +
+                            std::string(release >= std::pair{2, 6} ? "use exactly_once_beta or exactly_once_v2 (one producer per thread)"
+                                                                  : "it needs a 2.6+ profile for exactly_once_beta"));
+        }
+    }
+
+    void read_apps(const json& list, const std::string& path) {
+        if (!expect_array(list, path, "a list of Streams applications")) return;
+        if (!within_limit(path, static_cast<double>(list.size()), limits::max_consumers, "apps")) return;
+        const auto release = kafka::release_major_minor(s_.kafka.version).value_or(std::pair{3, 7});
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string p = at(path, i);
+            const json& e = list[i];
+            if (!expect_object(e, p, "a Streams application")) continue;
+            check_fields(e, p, app_fields, "a Streams application");
+            if (release < std::pair{0, 10}) {
+                error(p, "Kafka Streams arrived in 0.10 (KIP-28); this scenario runs Kafka " + s_.kafka.version);
+                continue;
+            }
+            AppSpec spec;
+            if (const json* v = required(e, p, "name", "the application's name (its application.id unless config sets one)")) {
+                if (auto n = read_string(*v, at(p, "name"))) {
+                    if (app_instances_.contains(*n)) error(at(p, "name"), "app " + in_quotes(*n) + " is defined twice");
+                    else if (!legal_topic_name(*n)) error(at(p, "name"), "expected a name of letters, digits, '.', '_' and '-' (it prefixes topic names), got " + shown(*v));
+                    else spec.name = *n;
+                }
+            }
+            if (const json* v = member(e, "instances")) {
+                if (auto m = read_int(*v, at(p, "instances"), 1);
+                    m && within_limit(at(p, "instances"), static_cast<double>(*m), limits::max_members, "instances"))
+                    spec.instances = static_cast<int>(*m);
+            }
+            read_window(e, p, spec.from, spec.until);
+            if (const json* v = member(e, "config")) spec.config = read_config(*v, at(p, "config"), kafka::scope_streams, "streams");
+            spec.streams = kafka::StreamsConfig::from(s_.kafka.profile, spec.config);
+            if (spec.streams.application_id.empty()) spec.streams.application_id = spec.name;
+            const std::string cp = at(p, "config");
+            check_processing_guarantee(spec.streams, at(cp, "processing.guarantee"));
+            if (spec.streams.num_standby_replicas > 0)
+                error(at(cp, "num.standby.replicas"), "standby replicas are not modelled yet: every task restores from its changelog when it moves", "0");
+            if (spec.streams.num_stream_threads != 1)
+                error(at(cp, "num.stream.threads"), "the model runs one stream thread per instance; use more \"instances\" instead", "1");
+            if (group_members_.contains(spec.streams.application_id))
+                error(at(cp, "application.id"), "application.id " + in_quotes(spec.streams.application_id) +
+                                                   " is also a consumer group in \"consumers\": the app's instances would join it");
+            if (const json* v = required(e, p, "topology", "what it computes: {\"source\", \"count\", \"sink\"}"))
+                read_topology(*v, at(p, "topology"), spec);
+            if (!spec.name.empty()) {
+                app_instances_[spec.name] = spec.instances;
+                app_names_.push_back(spec.name);
+            }
+            add_changelog_topic(spec, p);
+            s_.apps.push_back(std::move(spec));
+        }
+    }
+
+    void read_topology(const json& t, const std::string& p, AppSpec& spec) {
+        if (!expect_object(t, p, "a topology: {\"source\": topic, \"filter\": {\"keys_below\": N}, \"count\": {\"store\": name}, \"sink\": topic}")) return;
+        check_fields(t, p, topology_fields, "a topology");
+        if (const json* v = required(t, p, "source", "the topic it reads (stream(topic))")) {
+            if (auto name = read_topic_ref(*v, at(p, "source"))) {
+                spec.topology.source = *name;
+                const bool keyed = std::any_of(s_.producers.begin(), s_.producers.end(),
+                                               [&](const ProducerSpec& ps) { return ps.topic == *name && ps.keys > 0; });
+                if (!keyed)
+                    warn(at(p, "source"), "no producer writes keyed records to " + in_quotes(*name) +
+                                              ": counting by key drops records with a null key (give the producer \"keys\")");
+            }
+        }
+        if (const json* v = member(t, "filter")) {
+            const std::string fp = at(p, "filter");
+            if (expect_object(*v, fp, "a filter: {\"keys_below\": N}")) {
+                check_fields(*v, fp, {"keys_below"}, "a filter");
+                if (const json* k = required(*v, fp, "keys_below", "the records kept: key-0 .. key-(N-1)"))
+                    if (auto n = read_int(*k, at(fp, "keys_below"), 1, INT32_MAX)) spec.topology.keys_below = static_cast<int32_t>(*n);
+            }
+        }
+        if (const json* v = required(t, p, "count", "the aggregation: {\"store\": name} (count by key into a state store)")) {
+            const std::string cp = at(p, "count");
+            if (expect_object(*v, cp, "{\"store\": name}")) {
+                check_fields(*v, cp, {"store"}, "a count");
+                if (const json* s = member(*v, "store")) {
+                    if (auto n = read_string(*s, at(cp, "store"))) {
+                        if (legal_topic_name(*n)) spec.topology.store = *n;
+                        else error(at(cp, "store"), "expected a store name of letters, digits, '.', '_' and '-' (it names the changelog topic)");
+                    }
+                }
+            }
+        }
+        if (const json* v = required(t, p, "sink", "the topic it writes each new count to (to(topic))")) {
+            if (auto name = read_topic_ref(*v, at(p, "sink"))) {
+                if (*name == spec.topology.source) error(at(p, "sink"), "the sink is the source topic: each count would be counted again");
+                else spec.topology.sink = *name;
+            }
+        }
+    }
+
+    // Streams' InternalTopicManager creates the store's changelog before the app starts: one
+    // partition per task (the source's partition count), compacted, replication.factor of the
+    // app (-1: the brokers' default.replication.factor).
+    void add_changelog_topic(const AppSpec& spec, const std::string& p) {
+        if (spec.name.empty() || spec.topology.source.empty()) return;
+        auto src = topic_partitions_.find(spec.topology.source);
+        if (src == topic_partitions_.end() || src->second < 1) return;
+        TopicSpec t;
+        t.name = spec.changelog_topic();
+        if (!legal_topic_name(t.name)) {
+            error(at(p, "name"), "the changelog topic name " + in_quotes(t.name) + " is not a legal topic name");
+            return;
+        }
+        if (topic_partitions_.contains(t.name)) {
+            error(at(at(p, "topology"), "count"), "topic " + in_quotes(t.name) + " is the changelog of this app's store; \"topics\" must not define it");
+            return;
+        }
+        t.partitions = src->second;
+        t.replication_factor = spec.streams.replication_factor < 0 ? broker_config_.default_replication_factor
+                                                                   : spec.streams.replication_factor;
+        if (brokers_known_ && t.replication_factor > s_.kafka.brokers) {
+            error(at(at(p, "config"), "replication.factor"),
+                  "the changelog " + in_quotes(t.name) + " would get " + std::to_string(t.replication_factor) +
+                      " replicas but the cluster has " + std::to_string(s_.kafka.brokers) + " broker(s)");
+            return;
+        }
+        t.config["cleanup.policy"] = std::string("compact");
+        topic_partitions_[t.name] = t.partitions;
+        topic_names_.push_back(t.name);
+        s_.topics.push_back(std::move(t));
+    }
+
     // ---- Targets ----
 
     std::string no_broker(int id) const {
@@ -1258,6 +1422,18 @@ private:
                 if (t.id < 1 || t.id > it->second) {
                     return fail("group " + in_quotes(t.name) + " has members 1.." + std::to_string(it->second));
                 }
+                return true;
+            }
+            case Target::Kind::app_instance:
+            case Target::Kind::app_all: {
+                auto it = app_instances_.find(t.name);
+                if (it == app_instances_.end()) {
+                    std::string near = closest(t.name, app_names_);
+                    return fail("no app " + in_quotes(t.name) + " in \"apps\"",
+                                near.empty() ? std::string() : "app:" + near + (t.kind == Target::Kind::app_instance ? "/" + std::to_string(t.id) : ""));
+                }
+                if (t.kind == Target::Kind::app_instance && (t.id < 1 || t.id > it->second))
+                    return fail("app " + in_quotes(t.name) + " has instances 1.." + std::to_string(it->second));
                 return true;
             }
             case Target::Kind::active_controller:
@@ -1607,6 +1783,11 @@ private:
                         x.group = *g;
                     }
                 }
+            } else if (param.name == "app") {
+                if (auto a = read_string(*v, vp)) {
+                    if (!app_instances_.contains(*a)) error(vp, "no app " + in_quotes(*a) + " in \"apps\"", closest(*a, app_names_));
+                    else x.app = *a;
+                }
             } else if (param.name == "below") {
                 if (auto b = read_int(*v, vp, 1)) x.below = *b;
             } else if (param.name == "after") {
@@ -1812,6 +1993,11 @@ std::optional<Target> parse_target(std::string_view text) {
     if (kind == "coordinator") return by_name(Target::Kind::coordinator);
     if (kind == "producer") return by_name(Target::Kind::producer);
     if (kind == "consumer") return split_last(Target::Kind::consumer);
+    if (kind == "app") {  // app:<name>/<n> is one instance, app:<name> all of them
+        if (auto one = split_last(Target::Kind::app_instance)) return one;
+        if (rest.find('/') != std::string_view::npos) return std::nullopt;
+        return by_name(Target::Kind::app_all);
+    }
     return std::nullopt;
 }
 

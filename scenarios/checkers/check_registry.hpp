@@ -54,5 +54,6 @@ const CheckDescriptor& undisturbed_check();
 const CheckDescriptor& no_aborted_reads_check();
 const CheckDescriptor& txn_atomic_check();
 const CheckDescriptor& no_hanging_transactions_check();
+const CheckDescriptor& exactly_once_check();
 
 }  // namespace scenarios

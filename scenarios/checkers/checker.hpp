@@ -55,6 +55,7 @@ CheckResult check_undisturbed(const ExpectSpec& spec, const RunData& run);
 CheckResult check_no_aborted_reads(const ExpectSpec& spec, const RunData& run);
 CheckResult check_txn_atomic(const ExpectSpec& spec, const RunData& run);
 CheckResult check_no_hanging_transactions(const ExpectSpec& spec, const RunData& run);
+CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run);
 
 // The failovers failover-time measures, whether or not the scenario expects it: each partition
 // leader or active controller a fault took away, and how long until someone else led (nullopt:

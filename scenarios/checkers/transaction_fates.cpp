@@ -109,6 +109,9 @@ std::vector<std::pair<std::string, bool>> consumer_prefixes(const Scenario& s) {
         const bool rc = kafka::ConsumerConfig::from(s.kafka.profile, c.config).isolation_level == "read_committed";
         out.emplace_back(prefix + "/", rc);
     }
+    // A Streams instance's main consumer is named after the instance; it reads committed
+    // under exactly-once (StreamsConfig's consumer override).
+    for (const AppSpec& a : s.apps) out.emplace_back("app:" + a.name + "/", a.streams.exactly_once());
     return out;
 }
 

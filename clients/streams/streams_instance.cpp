@@ -1,0 +1,526 @@
+#include "clients/streams/streams_instance.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "clients/client_timer.hpp"
+#include "clients/murmur2.hpp"
+
+namespace kafka {
+
+namespace {
+
+// Timer kinds and correlation ids of the embedded clients (client_embedding.hpp): the instance's
+// own kinds are below 32.
+constexpr uint64_t consumer_timer_base = 32;
+constexpr uint64_t restore_timer_base = 64;
+constexpr uint64_t producer_timer_base = 96;
+constexpr int32_t restore_corr_base = 1 << 28;
+constexpr int32_t producer_corr_base = 2 << 28;
+constexpr int32_t producer_corr_range = 1 << 22;  // a new range for each producer of a life
+
+// The correlation id an answer carries (0: none).
+int32_t correlation_of(const Message& msg) {
+    return std::visit(
+        [](const auto& m) -> int32_t {
+            if constexpr (requires { m.correlation_id; }) return static_cast<int32_t>(m.correlation_id);
+            else return 0;
+        },
+        msg);
+}
+
+// Streams' process id: a UUID per KafkaStreams instance (it names the EOS v2 transactional.id).
+std::string process_uuid(sim::Rng& rng) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 32; ++i) {
+        if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+        out += hex[rng.below(16)];
+    }
+    return out;
+}
+
+struct StoredCheckpoint {
+    std::map<int32_t, int64_t> store;
+    int64_t changelog_offset = 0;
+};
+
+std::string checkpoint_file(int32_t partition) { return "state/0_" + std::to_string(partition) + "/.checkpoint"; }
+
+}  // namespace
+
+StreamsInstance::StreamsInstance(StreamsAppSpec spec, const ClusterDirectory& dir, ClientEvents* events,
+                                 ClientRegistry* registry, int life)
+    : spec_(std::move(spec)), dir_(&dir), events_(events), registry_(registry), life_(life) {}
+
+std::map<int32_t, bool> StreamsInstance::tasks() const {
+    std::map<int32_t, bool> out;
+    for (const auto& [p, t] : tasks_) out[p] = t.state == TaskState::running;
+    return out;
+}
+
+void StreamsInstance::emit(Context& ctx, std::string task, std::string action, int64_t offset, int64_t end,
+                           std::string detail) {
+    ctx.emit(StreamsTask{.task = std::move(task), .action = std::move(action), .offset = offset, .end_offset = end,
+                         .detail = std::move(detail)});
+}
+
+// ------------------------------------------------------------------------------ lifecycle
+
+void StreamsInstance::on_start(Context& ctx) {
+    ctx_ = &ctx;
+    if (ctx.now() >= spec_.from) activate(ctx);
+    else ctx.set_timer(spec_.from - ctx.now(), client_timer::tag(timer_activate));
+    if (spec_.until != sim::time_never && spec_.until > ctx.now())
+        ctx.set_timer(spec_.until - ctx.now(), client_timer::tag(timer_deactivate));
+    after_event(ctx);
+}
+
+void StreamsInstance::activate(Context& ctx) {
+    if (active_ || ctx.now() >= spec_.until) return;
+    active_ = true;
+    const std::string base = spec_.node_name() + (life_ > 1 ? " (life " + std::to_string(life_) + ")" : "");
+    consumer_ordinal_ = registry_->register_client(base);
+    restore_ordinal_ = registry_->register_client(base + " restore-consumer");
+    consumer_ = std::make_unique<ConsumerClient>(consumer_ordinal_, std::vector<std::string>{spec_.source},
+                                                 spec_.consumer, std::nullopt, ctx.now(), spec_.until, *dir_, this,
+                                                 spec_.streams.application_id,
+                                                 ClientEmbedding{consumer_timer_base, 1});
+    restore_ = std::make_unique<ConsumerClient>(restore_ordinal_, std::vector<std::string>{spec_.changelog},
+                                                spec_.restore_consumer, std::nullopt, ctx.now(), spec_.until, *dir_,
+                                                this, std::nullopt, ClientEmbedding{restore_timer_base, restore_corr_base});
+    ConsumerClient::ApplicationMode main_mode;
+    main_mode.explicit_commits = true;
+    // at_least_once: onPartitionsRevoked commits the revoked tasks (commitSync). Under
+    // exactly-once their offsets go into the thread's transaction instead (commit()).
+    main_mode.commit_on_revocation = !spec_.streams.exactly_once();
+    consumer_->set_application_mode(main_mode);
+    ConsumerClient::ApplicationMode restore_mode;
+    restore_mode.manual_assignment = true;  // assign() of the changelogs of restoring tasks
+    restore_->set_application_mode(restore_mode);
+    if (spec_.streams.exactly_once()) transactional_id_ = spec_.streams.application_id + "-" + process_uuid(ctx.rng()) + "-1";
+    consumer_->on_start(ctx);
+    restore_->on_start(ctx);
+    make_producer(ctx);
+    commit_timer_ = ctx.set_timer(sim::milliseconds(spec_.streams.commit_interval_ms), client_timer::tag(timer_commit));
+}
+
+void StreamsInstance::deactivate(Context& ctx) {
+    if (!active_) return;
+    // KafkaStreams.close(): the last commit, then the tasks close cleanly; the consumer leaves
+    // the group at `until` by itself.
+    commit(ctx);
+    active_ = false;
+}
+
+void StreamsInstance::make_producer(Context& ctx) {
+    ++producer_generation_;
+    std::string name = spec_.node_name() + " producer";
+    if (life_ > 1) name += " (life " + std::to_string(life_) + ")";
+    if (producer_generation_ > 1) name += " #" + std::to_string(producer_generation_);
+    producer_ordinal_ = registry_->register_client(name);
+    ProducerConfig cfg = spec_.producer;
+    cfg.transactional_id = transactional_id_;
+    WorkloadSpec w;
+    w.application_driven = true;
+    const int32_t corr = producer_corr_base + (producer_generation_ % 96) * producer_corr_range;
+    producer_ = std::make_unique<ProducerClient>(producer_ordinal_, std::vector<std::string>{spec_.sink, spec_.changelog},
+                                                 cfg, w, *dir_, this, ClientEmbedding{producer_timer_base, corr});
+    producer_->set_application(this);
+    producer_->on_start(ctx);
+}
+
+void StreamsInstance::on_message(sim::NodeId from, Message& msg, Context& ctx) {
+    ctx_ = &ctx;
+    if (active_) {
+        const int32_t corr = correlation_of(msg);
+        if (corr >= producer_corr_base) {
+            // Answers to a producer this instance replaced are dropped with it.
+            const int32_t first = producer_corr_base + (producer_generation_ % 96) * producer_corr_range;
+            if (producer_ && corr >= first && corr < first + producer_corr_range) producer_->on_message(from, msg, ctx);
+        } else if (corr >= restore_corr_base) {
+            if (restore_) restore_->on_message(from, msg, ctx);
+        } else if (consumer_) {
+            consumer_->on_message(from, msg, ctx);
+        }
+    }
+    after_event(ctx);
+}
+
+void StreamsInstance::on_timer(uint64_t tag, Context& ctx) {
+    ctx_ = &ctx;
+    const uint64_t kind = client_timer::kind(tag);
+    if (kind >= producer_timer_base) {
+        if (producer_) producer_->on_timer(tag, ctx);
+    } else if (kind >= restore_timer_base) {
+        if (restore_) restore_->on_timer(tag, ctx);
+    } else if (kind >= consumer_timer_base) {
+        if (consumer_) consumer_->on_timer(tag, ctx);
+    } else {
+        switch (static_cast<TimerKind>(kind)) {
+            case timer_activate: activate(ctx); break;
+            case timer_deactivate: deactivate(ctx); break;
+            case timer_commit:
+                commit_timer_ = sim::TimerId{};
+                if (active_) {
+                    commit(ctx);
+                    commit_timer_ =
+                        ctx.set_timer(sim::milliseconds(std::max<int64_t>(1, spec_.streams.commit_interval_ms)),
+                                      client_timer::tag(timer_commit));
+                }
+                break;
+            case timer_flush:
+            case timer_restore: break;
+        }
+    }
+    after_event(ctx);
+}
+
+void StreamsInstance::on_disconnect(sim::NodeId peer, Context& ctx) {
+    ctx_ = &ctx;
+    if (consumer_) consumer_->on_disconnect(peer, ctx);
+    if (restore_) restore_->on_disconnect(peer, ctx);
+    if (producer_) producer_->on_disconnect(peer, ctx);
+    after_event(ctx);
+}
+
+// What the callbacks of the embedded clients asked for, done once their handler has returned
+// (a client is never called back into, or destroyed, from inside its own handler).
+void StreamsInstance::after_event(Context& ctx) {
+    if (!active_ && !consumer_) return;
+    if (producer_replace_pending_) {
+        producer_replace_pending_ = false;
+        producer_->close(ctx);
+        producer_.reset();
+        make_producer(ctx);
+    }
+    if (abort_pending_ && producer_) {
+        abort_pending_ = false;
+        producer_->abort_transaction(ctx);
+    }
+    if (rejoin_pending_ && consumer_) {
+        rejoin_pending_ = false;
+        consumer_->rejoin_group("TaskMigrated", ctx);
+    }
+    check_restores(ctx);
+    if (committing_ && !spec_.streams.exactly_once()) alos_commit_step(ctx);
+    update_pause(ctx);
+}
+
+// ------------------------------------------------------------------------------ forwarded events
+
+void StreamsInstance::on_send(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count) {
+    if (events_) events_->on_send(client, t, tp, first_seq, count);
+}
+
+void StreamsInstance::on_ack(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count,
+                             int64_t base_offset) {
+    if (events_) events_->on_ack(client, t, tp, first_seq, count, base_offset);
+    if (client == producer_ordinal_ && base_offset >= 0 && restore_) {
+        auto id = restore_->topic_id(spec_.changelog);
+        if (id && *id == tp.topic) {
+            int64_t& acked = changelog_acked_[tp.partition];
+            acked = std::max(acked, base_offset + count);
+        }
+    }
+}
+
+void StreamsInstance::on_error(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count,
+                               Error error, bool final) {
+    if (events_) events_->on_error(client, t, tp, first_seq, count, error, final);
+}
+
+void StreamsInstance::on_poll(uint32_t client, sim::Time t, TopicPartition tp, const RecordBatch& batch,
+                              int64_t first_offset, int32_t count) {
+    if (client == restore_ordinal_) {
+        // StoreChangelogReader: the changelog's records put into the store as they are.
+        auto it = tasks_.find(tp.partition);
+        if (it == tasks_.end() || it->second.state != TaskState::restoring) return;
+        const int64_t skip = first_offset - batch.base_offset;
+        for (int32_t i = 0; i < count; ++i) {
+            const auto idx = static_cast<size_t>(skip + i);
+            if (!batch.contents || idx >= batch.contents->values.size()) continue;
+            const int32_t key = batch.contents->key(idx);
+            if (key >= 0) it->second.store[key] = batch.contents->values[idx];
+        }
+        return;
+    }
+    if (events_) events_->on_poll(client, t, tp, batch, first_offset, count);
+    if (client == consumer_ordinal_) process(tp, batch, first_offset, count);
+}
+
+void StreamsInstance::on_assignment(uint32_t client, sim::Time t, int32_t generation,
+                                    const std::vector<TopicPartition>& partitions) {
+    if (client != consumer_ordinal_) return;
+    if (events_) events_->on_assignment(client, t, generation, partitions);
+    if (ctx_ != nullptr) update_tasks(partitions, *ctx_);
+}
+
+void StreamsInstance::on_commit(uint32_t client, sim::Time t, int32_t generation, TopicPartition tp, int64_t offset) {
+    if (events_) events_->on_commit(client, t, generation, tp, offset);
+    if (client == consumer_ordinal_ && awaiting_offsets_) offsets_acked_ = true;
+}
+
+void StreamsInstance::on_commit_failed(uint32_t client, sim::Time t, int32_t generation, Error error) {
+    if (events_) events_->on_commit_failed(client, t, generation, error);
+    if (client != consumer_ordinal_ || !awaiting_offsets_) return;
+    // CommitFailedException: the group moved on; the records since the last commit will be
+    // processed again by whoever owns them now (at_least_once).
+    awaiting_offsets_ = false;
+    committing_ = false;
+}
+
+void StreamsInstance::on_txn_begin(uint32_t client, sim::Time t, uint32_t txn, int64_t producer_id, int16_t epoch) {
+    if (events_) events_->on_txn_begin(client, t, txn, producer_id, epoch);
+}
+
+void StreamsInstance::on_txn_records(uint32_t client, uint32_t txn, TopicPartition tp, uint32_t first_seq,
+                                     int32_t count) {
+    if (events_) events_->on_txn_records(client, txn, tp, first_seq, count);
+}
+
+void StreamsInstance::on_txn_end(uint32_t client, sim::Time t, uint32_t txn, TxnOutcome outcome, Error error) {
+    if (events_) events_->on_txn_end(client, t, txn, outcome, error);
+}
+
+// ------------------------------------------------------------------------------ tasks
+
+std::optional<TopicPartition> StreamsInstance::changelog_tp(int32_t partition) const {
+    if (!restore_) return std::nullopt;
+    auto id = restore_->topic_id(spec_.changelog);
+    if (!id) return std::nullopt;
+    return TopicPartition{*id, partition};
+}
+
+// The consumer's new assignment: tasks it lost are closed, new ones start restoring.
+void StreamsInstance::update_tasks(const std::vector<TopicPartition>& owned, Context& ctx) {
+    std::set<int32_t> now;
+    for (const TopicPartition& tp : owned) {
+        now.insert(tp.partition);
+        source_topic_ = tp.topic;
+    }
+    std::vector<int32_t> gone;
+    for (const auto& [p, t] : tasks_)
+        if (!now.contains(p)) gone.push_back(p);
+    for (int32_t p : gone) close_task(p, true, "revoked", ctx);
+    for (int32_t p : now) {
+        if (tasks_.contains(p)) continue;
+        Task& task = tasks_[p];
+        start_restore(p, task, ctx);
+    }
+    assign_restores(ctx);
+}
+
+void StreamsInstance::start_restore(int32_t partition, Task& task, Context& ctx) {
+    task.state = TaskState::restoring;
+    task.restore_since = ctx.now();
+    task.store.clear();
+    task.restore_from = -1;  // the start of the changelog
+    const std::string file = checkpoint_file(partition);
+    if (ctx.disk().exists(file)) {
+        auto& cell = ctx.disk().cell<StoredCheckpoint>(file);
+        if (cell.has_value()) {
+            task.store = cell.get().store;
+            task.restore_from = cell.get().changelog_offset;
+        }
+        // Under exactly-once the checkpoint is read once and deleted: a crash from here on finds
+        // no checkpoint beside a non-empty store, and wipes it.
+        if (spec_.streams.exactly_once()) ctx.disk().remove(file);
+    }
+    emit(ctx, task_id(partition), "restoring", std::max<int64_t>(0, task.restore_from), -1,
+         task.restore_from < 0 ? "no checkpoint" : "from its checkpoint");
+}
+
+void StreamsInstance::assign_restores(Context& ctx) {
+    if (!restore_) return;
+    std::vector<std::pair<GroupPartition, int64_t>> wanted;
+    for (const auto& [p, t] : tasks_)
+        if (t.state == TaskState::restoring) wanted.emplace_back(GroupPartition{spec_.changelog, p}, t.restore_from);
+    restore_->assign(wanted, ctx);
+}
+
+void StreamsInstance::check_restores(Context& ctx) {
+    bool changed = false;
+    for (auto& [p, task] : tasks_) {
+        if (task.state != TaskState::restoring) continue;
+        auto tp = changelog_tp(p);
+        if (!tp) continue;
+        const auto answered = restore_->end_offset_time(*tp);
+        const int64_t end = restore_->end_offset(*tp);
+        const int64_t pos = restore_->position(*tp);
+        if (!answered || *answered < task.restore_since || end < 0 || pos < 0 || pos < end) continue;
+        task.state = TaskState::running;
+        changed = true;
+        emit(ctx, task_id(p), "running", pos);
+    }
+    if (changed) assign_restores(ctx);
+}
+
+void StreamsInstance::close_task(int32_t partition, bool clean, const char* why, Context& ctx) {
+    auto it = tasks_.find(partition);
+    if (it == tasks_.end()) return;
+    Task& task = it->second;
+    if (clean && task.state == TaskState::running) {
+        // Suspend and commit (onPartitionsRevoked): the offsets go into the next commit. The
+        // store is checkpointed only when nothing of it is uncommitted.
+        if (task.uncommitted && task.next_offset >= 0) closing_offsets_[partition] = task.next_offset;
+        if (!task.uncommitted) {
+            auto& cell = ctx.disk().cell<StoredCheckpoint>(checkpoint_file(partition));
+            cell.set(StoredCheckpoint{task.store, changelog_acked_.contains(partition) ? changelog_acked_[partition] : 0});
+        }
+    }
+    if (!clean && spec_.streams.exactly_once()) ctx.disk().remove(checkpoint_file(partition));
+    emit(ctx, task_id(partition), clean ? "closed" : "closed dirty", -1, -1, why);
+    tasks_.erase(it);
+}
+
+// TaskMigratedException / TaskCorruptedException: every task is closed dirty and the consumer
+// rejoins as a new member (TaskManager.handleLostAll, then the thread's next poll rejoins).
+void StreamsInstance::lose_all_tasks(const char* action, Error error, Context& ctx) {
+    emit(ctx, "", action, -1, -1, error_name(error));
+    std::vector<int32_t> all;
+    for (const auto& [p, t] : tasks_) all.push_back(p);
+    for (int32_t p : all) close_task(p, false, action, ctx);
+    closing_offsets_.clear();
+    committing_ = false;
+    awaiting_offsets_ = false;
+    offsets_acked_ = false;
+    rejoin_pending_ = true;
+    assign_restores(ctx);
+}
+
+// ------------------------------------------------------------------------------ processing
+
+bool StreamsInstance::producer_ready() const { return producer_ && producer_->ready_for_application(); }
+
+void StreamsInstance::update_pause(Context& ctx) {
+    if (!consumer_) return;
+    const bool pause_all = !active_ || committing_ || !producer_ready() || rejoin_pending_;
+    if (pause_all != delivery_paused_) {
+        delivery_paused_ = pause_all;
+        consumer_->pause_delivery(pause_all, ctx);
+    }
+    std::set<int32_t> restoring;
+    for (const auto& [p, t] : tasks_)
+        if (t.state == TaskState::restoring) restoring.insert(p);
+    if (restoring == paused_partitions_ || source_topic_ == 0) return;
+    std::vector<TopicPartition> pause, resume;
+    for (int32_t p : restoring)
+        if (!paused_partitions_.contains(p)) pause.push_back(TopicPartition{source_topic_, p});
+    for (int32_t p : paused_partitions_)
+        if (!restoring.contains(p)) resume.push_back(TopicPartition{source_topic_, p});
+    if (!pause.empty()) consumer_->pause_partitions(pause, true, ctx);
+    if (!resume.empty()) consumer_->pause_partitions(resume, false, ctx);
+    paused_partitions_ = std::move(restoring);
+}
+
+void StreamsInstance::process(TopicPartition tp, const RecordBatch& batch, int64_t first_offset, int32_t count) {
+    auto it = tasks_.find(tp.partition);
+    if (it == tasks_.end() || it->second.state != TaskState::running || ctx_ == nullptr) return;
+    Task& task = it->second;
+    Context& ctx = *ctx_;
+    const int64_t skip = first_offset - batch.base_offset;
+    for (int32_t i = 0; i < count; ++i) {
+        const auto idx = static_cast<size_t>(skip + i);
+        const int32_t key = batch.contents ? batch.contents->key(idx) : -1;
+        task.next_offset = first_offset + i + 1;
+        task.uncommitted = true;
+        ++records_processed_;
+        // groupByKey drops a null key; the filter keeps key-0 .. key-(n-1).
+        if (key < 0 || (spec_.keys_below && key >= *spec_.keys_below)) continue;
+        const int64_t count_now = ++task.store[key];
+        const RecordOrigin origin{batch.client, tp.partition, batch.first_seq + static_cast<uint32_t>(skip + i)};
+        producer_->send(1, tp.partition, key, count_now, origin, ctx);  // the store's changelog
+        const int32_t out = partition_for_key("key-" + std::to_string(key), spec_.sink_partitions);
+        producer_->send(0, out, key, count_now, origin, ctx);  // to(sink)
+    }
+}
+
+// ------------------------------------------------------------------------------ commit
+
+void StreamsInstance::commit(Context& ctx) {
+    if (committing_ || !producer_ || !consumer_) return;
+    bool work = !closing_offsets_.empty();
+    for (const auto& [p, t] : tasks_) work = work || t.uncommitted;
+    if (!work) return;
+    if (spec_.streams.exactly_once()) {
+        if (!producer_ready()) return;
+        std::map<TopicPartition, int64_t> offsets;
+        for (const auto& [p, t] : tasks_)
+            if (t.uncommitted && t.next_offset >= 0) offsets[TopicPartition{source_topic_, p}] = t.next_offset;
+        for (const auto& [p, o] : closing_offsets_) offsets[TopicPartition{source_topic_, p}] = o;
+        std::vector<OffsetCommitRequest::PartitionData> named;
+        for (const auto& [tp, o] : offsets)
+            named.push_back(OffsetCommitRequest::PartitionData{GroupPartition{spec_.source, tp.partition}, o, -1});
+        producer_->send_offsets_to_transaction(spec_.streams.application_id, consumer_->generation(),
+                                               consumer_->member_id(), named, ctx);
+        producer_->commit_transaction(ctx);
+        committing_ = true;
+        return;
+    }
+    committing_ = true;  // at_least_once: flush, then commit the offsets (alos_commit_step)
+    flushed_ = false;
+    producer_->flush(ctx);
+}
+
+void StreamsInstance::alos_commit_step(Context& ctx) {
+    if (offsets_acked_) {
+        offsets_acked_ = false;
+        awaiting_offsets_ = false;
+        commit_done(ctx);
+        return;
+    }
+    if (awaiting_offsets_ || !flushed_) return;  // flush(): every record sent so far answered
+    flushed_ = false;
+    if (!consumer_->commit_positions(ctx)) {
+        // Nothing new to commit, or no coordinator / mid-rebalance (the next interval tries again).
+        if (consumer_->positions_committed()) commit_done(ctx);
+        else committing_ = false;
+        return;
+    }
+    awaiting_offsets_ = true;
+}
+
+void StreamsInstance::commit_done(Context& ctx) {
+    committing_ = false;
+    ++commits_;
+    closing_offsets_.clear();
+    for (auto& [p, t] : tasks_) {
+        t.uncommitted = false;
+        if (!spec_.streams.exactly_once()) {
+            // at_least_once writes the checkpoint after every commit.
+            auto& cell = ctx.disk().cell<StoredCheckpoint>(checkpoint_file(p));
+            cell.set(StoredCheckpoint{t.store, changelog_acked_.contains(p) ? changelog_acked_[p] : 0});
+        }
+    }
+    emit(ctx, "", "committed");
+}
+
+void StreamsInstance::on_transaction_completed(bool committed, Error error, Context& ctx) {
+    if (committed) {
+        commit_done(ctx);
+        return;
+    }
+    emit(ctx, "", "aborted", -1, -1, error_name(error));
+    const bool migrated = error == Error::illegal_generation || error == Error::unknown_member_id ||
+                          error == Error::fenced_instance_id;
+    lose_all_tasks(migrated ? "migrated" : "corrupted", error, ctx);
+}
+
+void StreamsInstance::on_flushed(Context&) { flushed_ = true; }
+
+void StreamsInstance::on_transaction_abortable(Error, Context&) {
+    // The application's side of an abortable error: abortTransaction(), then (on_transaction_completed)
+    // the tasks are closed dirty.
+    abort_pending_ = true;
+}
+
+void StreamsInstance::on_producer_fatal(Error error, Context& ctx) {
+    // ProducerFencedException / InvalidProducerEpochException: TaskMigrated. Under EOS v2 the
+    // thread's producer is replaced by a new one with the same transactional.id (its
+    // InitProducerId fences whatever the old epoch left open).
+    lose_all_tasks("migrated", error, ctx);
+    producer_replace_pending_ = true;
+}
+
+}  // namespace kafka

@@ -1,0 +1,119 @@
+// Kafka Streams applications ("apps"): a word count that runs, commits and restores, and the
+// loader's refusals of what Streams itself would refuse (a guarantee the release did not have).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+
+json wordcount(const std::string& version, const std::string& guarantee) {
+    return json{
+        {"name", "wordcount"},
+        {"seed", 5},
+        {"duration", "60s"},
+        {"kafka", {{"version", version}, {"brokers", 3}, {"controllers", 1}, {"config", {{"group.initial.rebalance.delay.ms", 0}}}}},
+        {"topics",
+         {{{"name", "words"}, {"partitions", 4}, {"replication.factor", 3}},
+          {{"name", "counts"}, {"partitions", 2}, {"replication.factor", 3}}}},
+        {"producers", {{{"id", "typist"}, {"topic", "words"}, {"rate", 100}, {"keys", 20}, {"from", "1s"}, {"until", "30s"}}}},
+        {"apps",
+         {{{"name", "wc"},
+           {"instances", 2},
+           {"topology", {{"source", "words"}, {"count", {{"store", "store"}}}, {"sink", "counts"}}},
+           {"config", {{"processing.guarantee", guarantee}, {"replication.factor", 3}}}}}},
+        {"expect", {"exactly-once"}},
+    };
+}
+
+std::vector<std::string> load_errors(const json& j) {
+    auto loaded = scenarios::load_scenario_text(j.dump(2), "wordcount.json");
+    std::vector<std::string> out;
+    for (const auto& e : loaded.errors) out.push_back(e.what());
+    return out;
+}
+
+bool contains(const std::vector<std::string>& errors, const std::string& path, const std::string& words) {
+    return std::any_of(errors.begin(), errors.end(), [&](const std::string& e) {
+        return e.find(path) != std::string::npos && e.find(words) != std::string::npos;
+    });
+}
+
+}  // namespace
+
+TEST_CASE("a Streams word count counts every word once under exactly_once_v2, and its changelog is created",
+          "[scenarios][streams]") {
+    auto loaded = scenarios::load_scenario_text(wordcount("3.7", "exactly_once_v2").dump(2), "wordcount.json");
+    REQUIRE(loaded.scenario);
+    const auto& topics = loaded.scenario->topics;
+    auto changelog = std::find_if(topics.begin(), topics.end(), [](const auto& t) { return t.name == "wc-store-changelog"; });
+    REQUIRE(changelog != topics.end());
+    CHECK(changelog->partitions == 4);
+    CHECK(changelog->replication_factor == 3);
+    scenarios::ScenarioRun run(*loaded.scenario, {});
+    const scenarios::RunData& data = run.finish();
+    std::string report;
+    for (const auto& c : run.checks()) {
+        report += c.name + ": " + c.outcome() + " " + c.summary + "\n";
+        for (const auto& e : c.evidence) report += "  " + e + "\n";
+    }
+    INFO(report);
+    CHECK(run.passed());
+    // The group committed past every record the producer wrote (it stopped at 30s).
+    const auto& committed = data.final_committed.at("wc");
+    int64_t total = 0;
+    for (const auto& [tp, offset] : committed) total += offset;
+    CHECK(total >= 2800);
+    // Its transactions were committed by the app's producers (one per instance).
+    int committed_txns = 0;
+    for (const auto& t : data.history->transactions())
+        if (t.outcome == kafka::TxnOutcome::committed) ++committed_txns;
+    CHECK(committed_txns > 10);
+}
+
+TEST_CASE("a Streams app is refused a processing.guarantee its release did not have", "[scenarios][streams]") {
+    CHECK(load_errors(wordcount("3.7", "exactly_once_v2")).empty());
+    CHECK(load_errors(wordcount("3.7", "at_least_once")).empty());
+    CHECK(load_errors(wordcount("2.8", "exactly_once_beta")).empty());
+    CHECK(contains(load_errors(wordcount("2.8", "exactly_once_v2")), "/apps/0/config/processing.guarantee", "3.0"));
+    CHECK(contains(load_errors(wordcount("2.5", "exactly_once_beta")), "/apps/0/config/processing.guarantee", "2.6"));
+    CHECK(contains(load_errors(wordcount("4.0", "exactly_once")), "/apps/0/config/processing.guarantee", "removed in 4.0"));
+    CHECK(contains(load_errors(wordcount("4.0", "exactly_once_beta")), "/apps/0/config/processing.guarantee", "removed in 4.0"));
+    CHECK(contains(load_errors(wordcount("3.7", "exactly_twice")), "/apps/0/config/processing.guarantee", "at_least_once"));
+    {
+        json j = wordcount("3.7", "exactly_once_v2");
+        j["apps"][0]["topology"]["sink"] = "words";
+        CHECK(contains(load_errors(j), "/apps/0/topology/sink", "source"));
+    }
+    {
+        json j = wordcount("3.7", "exactly_once_v2");
+        j["apps"][0]["topology"]["source"] = "wrods";
+        CHECK(contains(load_errors(j), "/apps/0/topology/source", "words"));
+    }
+    {
+        json j = wordcount("3.7", "exactly_once_v2");
+        j["apps"][0]["config"]["replication.factor"] = 5;
+        CHECK(contains(load_errors(j), "/apps/0/config/replication.factor", "broker"));
+    }
+    {
+        json j = wordcount("3.7", "exactly_once_v2");
+        j["apps"][0]["config"]["commit.interval.msec"] = 5;
+        CHECK(contains(load_errors(j), "/apps/0/config/commit.interval.msec", "commit.interval.ms"));
+    }
+    {
+        json j = wordcount("3.7", "exactly_once_v2");
+        j["faults"] = {{{"at", "5s"}, {"action", "crash"}, {"target", "app:wc/3"}}};
+        CHECK(contains(load_errors(j), "/faults/0/target", "instances 1..2"));
+        j["faults"] = {{{"at", "5s"}, {"action", "crash"}, {"target", "app:cw"}}};
+        CHECK(contains(load_errors(j), "/faults/0/target", "no app"));
+        j["faults"] = {{{"at", "5s"}, {"action", "pause"}, {"target", "app:wc"}, {"for", "3s"}}};
+        CHECK(load_errors(j).empty());
+    }
+}
