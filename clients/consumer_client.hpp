@@ -1,6 +1,7 @@
 // A consumer client (KafkaConsumer's Fetcher + SubscriptionState + Metadata, and for a group
 // member its ConsumerCoordinator) as a pure handler node. Without a group ("group": null) it
-// assigns itself every partition of its topics, as assign() would, and never commits. With
+// assigns itself every partition of its topics, as assign() would, and never commits (or,
+// in an application, exactly the partitions the application assigns). With
 // a group it subscribes: the group protocol (consumer_group.cpp) decides what it owns, and
 // positions start from the committed offsets.
 //
@@ -64,8 +65,11 @@
 //  - on_poll: the records poll() returns, in order, one call per run of a batch; the position
 //    has moved past them when it is called. Nothing while delivery or the partition is paused.
 //  - on_assignment(generation, owned): the owned set of a group member changed; it fires once
-//    per change, after the consumer has applied it. Eager protocols: the empty set (everything
-//    revoked) before each rejoin, then the new set after SyncGroup. Cooperative: after a
+//    per change, after the consumer has applied it (assignment() is the new set; partitions of
+//    a topic whose id the metadata does not know yet are left out). Eager protocols: the empty
+//    set (everything revoked) just before each rejoin when it owned anything (after the commit
+//    before the join, with auto commit or commit_on_revocation), then the new set after
+//    SyncGroup. Cooperative: after a
 //    SyncGroup that takes partitions away, the set without them (the revocation; the member
 //    then rejoins at once), and after the next SyncGroup the set with the partitions it gains;
 //    a SyncGroup that changes nothing fires nothing. When the membership is lost (heartbeat or

@@ -440,3 +440,36 @@ TEST_CASE("embedded consumer: an eager member sees the empty set before it rejoi
     REQUIRE(first.assignments[2].partitions.size() == 1);
     REQUIRE(c.app(b).assignments.back().partitions.size() == 1);
 }
+
+TEST_CASE("embedded consumer: committing on revocation hands a cooperative partition over where it was left") {
+    AppCluster c(at_s(60));
+    AppSpec spec = group_app();
+    spec.mode.commit_on_revocation = true;
+    const sim::NodeId a = c.add_app("app:1", 2, spec);
+    c.run_to(15);
+    REQUIRE(c.app(a).consumer().assignment().size() == 2);
+    REQUIRE(c.app(a).commits.empty());  // explicit commits: none yet
+    const sim::NodeId b = c.add_app("app:2", 3, spec);
+    c.run_to(40);
+    AppHost& first = c.app(a);
+    AppHost& second = c.app(b);
+    REQUIRE(first.assignments.size() == 2);
+    REQUIRE(second.assignments.size() == 1);
+    const TopicPartition moved = second.assignments.back().partitions.at(0);
+    // The first member committed where it stopped reading the partition it gave up...
+    REQUIRE(first.commits.size() == 1);
+    REQUIRE(first.commits.count(moved) == 1);
+    int64_t first_end = -1;
+    for (const auto& p : first.polls)
+        if (p.tp == moved) first_end = p.first + p.count;
+    REQUIRE(first_end == first.commits.at(moved));
+    // ...and the second one starts there: nothing read twice, nothing skipped.
+    int64_t second_start = -1;
+    for (const auto& p : second.polls)
+        if (p.tp == moved) {
+            second_start = p.first;
+            break;
+        }
+    REQUIRE(second_start == first_end);
+    REQUIRE(first.commit_failures.empty());
+}
