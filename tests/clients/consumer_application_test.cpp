@@ -473,3 +473,39 @@ TEST_CASE("embedded consumer: committing on revocation hands a cooperative parti
     REQUIRE(second_start == first_end);
     REQUIRE(first.commit_failures.empty());
 }
+
+TEST_CASE("embedded consumer: a commit lost with its coordinator is reported failed, and the next one lands") {
+    AppCluster c(at_s(60));
+    const sim::NodeId n = c.add_app("app:1", 2, group_app());
+    c.run_to(20);
+    AppHost& host = c.app(n);
+    kafka::ConsumerClient& consumer = host.consumer();
+    REQUIRE(consumer.stable_member());
+    const kafka::BrokerId coordinator = consumer.coordinator();
+    {
+        auto ctx = c.ctx(n);
+        REQUIRE(consumer.commit_positions(ctx));
+    }
+    c.world.crash(c.dir.broker_node(coordinator));
+    c.run_to(21);
+    REQUIRE(host.commits.empty());
+    REQUIRE(host.commit_failures.size() == 1);
+    REQUIRE(host.commit_failures[0] == kafka::Error::coordinator_not_available);
+    REQUIRE_FALSE(consumer.commit_in_flight());
+    // The group moves to a follower of its __consumer_offsets partition; commit again there.
+    bool sent = false;
+    for (int64_t s = 22; s <= 50 && !sent; ++s) {
+        c.run_to(s);
+        auto ctx = c.ctx(n);
+        consumer.pause_delivery(true, ctx);  // the positions stay what is committed
+        sent = consumer.commit_positions(ctx);
+        if (!sent) consumer.pause_delivery(false, ctx);
+    }
+    REQUIRE(sent);
+    REQUIRE(consumer.coordinator() != coordinator);
+    c.world.run_until(c.now() + sim::seconds(2));
+    REQUIRE(host.commit_failures.size() == 1);
+    REQUIRE(!host.commits.empty());
+    REQUIRE(consumer.positions_committed());
+    REQUIRE(consumer.committed_offsets() == consumer.positions());
+}
