@@ -171,6 +171,9 @@ public:
         // for the answer. Not for lost partitions (the generation is gone).
         bool commit_on_revocation = false;
     };
+    // From inside this consumer's callbacks (on_poll, on_assignment, on_commit...) the
+    // application may pause, resume and commit; assign(), seek() and close() belong in its
+    // own handlers (they drop buffers that poll() is handing out).
     void set_application_mode(ApplicationMode mode) { mode_ = mode; }
     const ApplicationMode& application_mode() const { return mode_; }
 
