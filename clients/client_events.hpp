@@ -58,6 +58,9 @@ public:
     // The coordinator acknowledged a commit of `offset` (the next offset to read) for tp.
     virtual void on_commit(uint32_t /*client*/, sim::Time /*t*/, int32_t /*generation*/, TopicPartition /*tp*/,
                            int64_t /*offset*/) {}
+    // A commit of `generation` failed: the coordinator answered `error`, or no answer came
+    // (REQUEST_TIMED_OUT; COORDINATOR_NOT_AVAILABLE when the coordinator was lost meanwhile).
+    virtual void on_commit_failed(uint32_t /*client*/, sim::Time /*t*/, int32_t /*generation*/, Error /*error*/) {}
 
     // ---- transactional producers ----
     // A transactional producer's records are acknowledged (on_ack) only when their transaction's

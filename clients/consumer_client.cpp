@@ -10,7 +10,8 @@ namespace kafka {
 
 ConsumerClient::ConsumerClient(uint32_t client_ordinal, std::vector<std::string> topics, ConsumerConfig config,
                                std::optional<double> rate_per_s, sim::Time from, sim::Time until,
-                               const ClusterDirectory& dir, ClientEvents* events, std::optional<std::string> group_id)
+                               const ClusterDirectory& dir, ClientEvents* events, std::optional<std::string> group_id,
+                               ClientEmbedding embedding)
     : client_(client_ordinal),
       topic_names_(std::move(topics)),
       config_(std::move(config)),
@@ -18,10 +19,14 @@ ConsumerClient::ConsumerClient(uint32_t client_ordinal, std::vector<std::string>
       until_(until),
       dir_(&dir),
       events_(events),
+      embedding_(embedding),
       network_(dir, topic_names_,
-               NetworkClient::Options{config_.request_timeout_ms, config_.retry_backoff_ms, config_.metadata_max_age_ms},
-               NetworkClient::TimerKinds{timer_metadata_timeout, timer_metadata_retry, timer_metadata_max_age}),
-      in_flight_(config_.request_timeout_ms, timer_request_timeout),
+               NetworkClient::Options{config_.request_timeout_ms, config_.retry_backoff_ms, config_.metadata_max_age_ms,
+                                      embedding.first_correlation_id},
+               NetworkClient::TimerKinds{embedding.timer_kind_base + timer_metadata_timeout,
+                                         embedding.timer_kind_base + timer_metadata_retry,
+                                         embedding.timer_kind_base + timer_metadata_max_age}),
+      in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_request_timeout),
       group_id_(std::move(group_id)) {
     if (rate_per_s && *rate_per_s > 0) {
         double milli = *rate_per_s * 1000.0 + 0.5;
@@ -81,6 +86,11 @@ uint64_t ConsumerClient::buffered_records() const {
     return n;
 }
 
+std::optional<sim::Time> ConsumerClient::end_offset_time(TopicPartition tp) const {
+    auto it = parts_.find(tp);
+    return it == parts_.end() ? std::nullopt : it->second.end_offset_at;
+}
+
 std::vector<TopicPartition> ConsumerClient::assignment() const {
     std::vector<TopicPartition> out;
     out.reserve(parts_.size());
@@ -107,10 +117,10 @@ void ConsumerClient::on_start(Context& ctx) {
     network_.on_start(ctx);
     if (ctx.now() >= until_) return;
     if (ctx.now() < from_)
-        ctx.set_timer(from_ - ctx.now(), client_timer::tag(timer_activate));
+        ctx.set_timer(from_ - ctx.now(), timer_tag(timer_activate));
     else
         activate(ctx);
-    if (until_ != sim::time_never) ctx.set_timer(until_ - ctx.now(), client_timer::tag(timer_deactivate));
+    if (until_ != sim::time_never) ctx.set_timer(until_ - ctx.now(), timer_tag(timer_deactivate));
 }
 
 void ConsumerClient::activate(Context& ctx) {
@@ -137,27 +147,38 @@ void ConsumerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
     }
 }
 
+void ConsumerClient::close(Context& ctx) {
+    if (active_) deactivate(ctx);
+}
+
+// The application closes the consumer: nothing more is fetched or polled. A group member
+// commits what it consumed and leaves (KafkaConsumer.close).
+void ConsumerClient::deactivate(Context& ctx) {
+    if (group_id_ && coordinator_ != no_leader && member_state_ == MemberState::stable) {
+        if (config_.enable_auto_commit) send_commit(GroupRequest::commit, ctx);
+        leave_group("the consumer closed", ctx);
+    }
+    ctx.cancel_timer(heartbeat_timer_);
+    ctx.cancel_timer(auto_commit_timer_);
+    ctx.cancel_timer(poll_timeout_timer_);
+    for (auto& [corr, call] : group_calls_) ctx.cancel_timer(call.timer);
+    active_ = false;
+    ctx.cancel_timer(wakeup_timer_);
+    network_.close(ctx);
+    in_flight_.cancel_timers(ctx);
+}
+
 void ConsumerClient::on_timer(uint64_t tag, Context& ctx) {
-    const auto kind = static_cast<TimerKind>(client_timer::kind(tag));
+    // Kinds are numbered from the embedding's base: a tag below it is not this client's.
+    const uint64_t raw_kind = client_timer::kind(tag);
+    if (raw_kind < embedding_.timer_kind_base) return;
+    const auto kind = static_cast<TimerKind>(raw_kind - embedding_.timer_kind_base);
     switch (kind) {
         case timer_activate:
             activate(ctx);
             return;
         case timer_deactivate:
-            // The application closes the consumer: nothing more is fetched or polled. A
-            // group member commits what it consumed and leaves (KafkaConsumer.close).
-            if (group_id_ && coordinator_ != no_leader && member_state_ == MemberState::stable) {
-                if (config_.enable_auto_commit) send_commit(GroupRequest::commit, ctx);
-                leave_group("the consumer closed", ctx);
-            }
-            ctx.cancel_timer(heartbeat_timer_);
-            ctx.cancel_timer(auto_commit_timer_);
-            ctx.cancel_timer(poll_timeout_timer_);
-            for (auto& [corr, call] : group_calls_) ctx.cancel_timer(call.timer);
-            active_ = false;
-            ctx.cancel_timer(wakeup_timer_);
-            network_.close(ctx);
-            in_flight_.cancel_timers(ctx);
+            deactivate(ctx);
             return;
         case timer_wakeup:
             wakeup_timer_ = sim::TimerId{};
@@ -208,19 +229,30 @@ void ConsumerClient::arm_wakeup(sim::Time at, Context& ctx) {
     if (wakeup_timer_.valid() && wakeup_deadline_ <= at) return;
     ctx.cancel_timer(wakeup_timer_);
     sim::Duration after = at > ctx.now() ? at - ctx.now() : sim::Duration{};
-    wakeup_timer_ = ctx.set_timer(after, client_timer::tag(timer_wakeup));
+    wakeup_timer_ = ctx.set_timer(after, timer_tag(timer_wakeup));
     wakeup_deadline_ = at;
 }
 
 void ConsumerClient::progress(Context& ctx) {
     if (!active_) return;
-    sim::Time next = sim::time_never;
-    if (group_id_) group_step(ctx, next);
-    deliver(ctx, next);
-    if (group_id_) send_offset_fetch(ctx, next);
-    send_list_offsets(ctx, next);
-    send_fetches(ctx, next);
-    arm_wakeup(next, ctx);
+    // An application may call in (resume, commit) from inside a callback of this very step:
+    // the step then runs once more when the current one is done, never inside itself.
+    if (in_progress_) {
+        progress_again_ = true;
+        return;
+    }
+    in_progress_ = true;
+    do {
+        progress_again_ = false;
+        sim::Time next = sim::time_never;
+        if (group_id_) group_step(ctx, next);
+        deliver(ctx, next);
+        if (group_id_) send_offset_fetch(ctx, next);
+        send_list_offsets(ctx, next);
+        send_fetches(ctx, next);
+        arm_wakeup(next, ctx);
+    } while (progress_again_ && active_);
+    in_progress_ = false;
 }
 
 void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
@@ -228,6 +260,8 @@ void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
     // An eager rebalance holds poll(): it commits, revokes everything and joins before any
     // more records are returned. Cooperative members keep consuming what they own.
     if (group_id_ && member_state_ != MemberState::stable && !cooperative_now()) return;
+    // pause() of the whole assignment: poll() returns nothing, the buffers wait.
+    if (delivery_paused_) return;
     const sim::Time now = ctx.now();
     if (rate_milli_ != 0 && now < app_ready_at_) {
         next = std::min(next, app_ready_at_);  // still processing the previous poll
@@ -235,18 +269,25 @@ void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
     }
     const int64_t quota = rate_milli_ != 0 ? config_.max_poll_records : INT64_MAX;
     int64_t handed = 0;
-    while (handed < quota && !poll_queue_.empty()) {
-        const TopicPartition tp = poll_queue_.front();
+    // Paused partitions keep their place in the queue; `i` is the first one not passed over.
+    // (The application may pause from inside on_poll: both pauses are looked at every turn.)
+    size_t i = 0;
+    while (handed < quota && i < poll_queue_.size() && !delivery_paused_) {
+        const TopicPartition tp = poll_queue_[i];
         auto it = parts_.find(tp);
         if (it == parts_.end() || it->second.buffer.empty() || it->second.phase != Phase::fetching) {
             if (it != parts_.end()) {
                 it->second.in_poll_queue = false;
                 it->second.buffer.clear();
             }
-            poll_queue_.pop_front();
+            poll_queue_.erase(poll_queue_.begin() + static_cast<std::ptrdiff_t>(i));
             continue;
         }
         PartitionState& ps = it->second;
+        if (ps.paused) {
+            ++i;
+            continue;
+        }
         const RecordBatch& b = ps.buffer.front().batch;
         const int64_t first = std::max(b.base_offset, ps.position);
         if (first >= b.next_offset()) {
@@ -257,15 +298,17 @@ void ConsumerClient::deliver(Context& ctx, sim::Time& next) {
             ps.buffer.pop_front();
         } else {
             const int64_t count = std::min(b.next_offset() - first, quota - handed);
-            if (events_) events_->on_poll(client_, now, tp, b, first, static_cast<int32_t>(count));
+            // The position moves past the records as poll() returns them, before the
+            // application processes them (a commit from on_poll includes them).
             ps.position = first + count;
             records_consumed_ += static_cast<uint64_t>(count);
             handed += count;
+            if (events_) events_->on_poll(client_, now, tp, b, first, static_cast<int32_t>(count));
             if (ps.position >= b.next_offset()) ps.buffer.pop_front();
         }
         if (ps.buffer.empty()) {
             ps.in_poll_queue = false;
-            poll_queue_.pop_front();
+            poll_queue_.erase(poll_queue_.begin() + static_cast<std::ptrdiff_t>(i));
         }
     }
     if (rate_milli_ != 0 && handed > 0) {
@@ -310,7 +353,7 @@ std::map<BrokerId, std::vector<TopicPartition>> ConsumerClient::partitions_by_le
 void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
     auto by_leader = partitions_by_leader([](const PartitionState& ps) { return ps.phase == Phase::awaiting_reset; },
                                           ctx, next);
-    const int64_t timestamp =
+    const int64_t policy =
         config_.auto_offset_reset == "earliest" ? ListOffsetsRequest::earliest : ListOffsetsRequest::latest;
     for (auto& [broker, tps] : by_leader) {
         if (!network_.ready(broker, ctx, next)) continue;
@@ -319,6 +362,7 @@ void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
         req.read_committed = read_committed();
         for (const auto& tp : tps) {
             const PartitionState& ps = parts_.at(tp);
+            const int64_t timestamp = ps.seek_to_beginning ? ListOffsetsRequest::earliest : policy;
             req.partitions.push_back(ListOffsetsRequest::PartitionData{tp, ps.leader_epoch, timestamp});
         }
         const int32_t corr = track_request(RequestKind::list_offsets, broker, node, tps, ctx);
@@ -335,7 +379,9 @@ void ConsumerClient::send_list_offsets(Context& ctx, sim::Time& next) {
 
 void ConsumerClient::send_fetches(Context& ctx, sim::Time& next) {
     auto by_leader = partitions_by_leader(
-        [](const PartitionState& ps) { return ps.phase == Phase::fetching && ps.fetch_corr == 0 && ps.buffer.empty(); },
+        [](const PartitionState& ps) {
+            return ps.phase == Phase::fetching && ps.fetch_corr == 0 && ps.buffer.empty() && !ps.paused;
+        },
         ctx, next);
     for (auto& [broker, tps] : by_leader) {
         if (!network_.ready(broker, ctx, next)) continue;
@@ -402,6 +448,7 @@ void ConsumerClient::handle_fetch_response(sim::NodeId from, const FetchResponse
         if (ps.phase != Phase::fetching || ps.position != ps.fetch_offset) continue;  // position moved: stale data
         if (pd->high_watermark >= 0) ps.high_watermark = pd->high_watermark;
         if (pd->last_stable_offset >= 0) ps.last_stable_offset = pd->last_stable_offset;
+        ps.end_offset_at = ctx.now();
         buffer_fetched(ps, *pd);
         if (!ps.buffer.empty() && !ps.in_poll_queue) {
             ps.in_poll_queue = true;
@@ -441,6 +488,7 @@ void ConsumerClient::handle_list_offsets_response(sim::NodeId from, const ListOf
         if (e == Error::none && pd->offset >= 0) {
             ps.position = pd->offset;
             ps.phase = Phase::fetching;
+            ps.seek_to_beginning = false;
             ps.buffer.clear();
             continue;
         }
@@ -572,6 +620,9 @@ void ConsumerClient::apply_ownership(Context& ctx) {
     if (group_id_) {
         for (const auto& gp : assignment_)
             if (auto tp = resolve(gp)) owned.emplace(*tp, gp.topic);
+    } else if (mode_.manual_assignment) {
+        for (const auto& [gp, start] : manual_)
+            if (auto tp = resolve(gp)) owned.emplace(*tp, gp.topic);
     } else {
         for (const auto& t : topics_)
             if (t.known)
@@ -590,9 +641,90 @@ void ConsumerClient::apply_ownership(Context& ctx) {
         }
         if (group_id_)
             ps.phase = Phase::awaiting_committed;  // the committed offset first (OffsetFetch)
+        else if (mode_.manual_assignment)
+            start_at(ps, manual_.at(GroupPartition{topic, tp.partition}));
         else
             need_reset(tp, ps, ctx, /*out_of_range=*/false);  // no committed offsets without a group
     }
+}
+
+
+// ------------------------------------------------------------------------------ the application's calls
+
+// seek (offset >= 0) or seekToBeginning (-1): the position is set now, or reset from the
+// log start by ListOffsets.
+void ConsumerClient::start_at(PartitionState& ps, int64_t offset) {
+    ps.buffer.clear();
+    ps.reset_corr = 0;  // a reset in flight no longer counts
+    if (offset >= 0) {
+        ps.position = offset;
+        ps.phase = Phase::fetching;
+        ps.seek_to_beginning = false;
+    } else {
+        ps.phase = Phase::awaiting_reset;
+        ps.seek_to_beginning = true;
+    }
+}
+
+void ConsumerClient::pause_delivery(bool paused, Context& ctx) {
+    if (delivery_paused_ == paused) return;
+    delivery_paused_ = paused;
+    if (!paused) progress(ctx);  // what is buffered goes out now
+}
+
+void ConsumerClient::pause_partitions(const std::vector<TopicPartition>& partitions, bool paused, Context& ctx) {
+    bool resumed = false;
+    for (const TopicPartition& tp : partitions) {
+        auto it = parts_.find(tp);
+        if (it == parts_.end() || it->second.paused == paused) continue;
+        it->second.paused = paused;
+        resumed = resumed || !paused;
+    }
+    if (resumed) progress(ctx);
+}
+
+std::vector<TopicPartition> ConsumerClient::paused_partitions() const {
+    std::vector<TopicPartition> out;
+    for (const auto& [tp, ps] : parts_)
+        if (ps.paused) out.push_back(tp);
+    return out;
+}
+
+std::map<TopicPartition, int64_t> ConsumerClient::positions() const {
+    std::map<TopicPartition, int64_t> out;
+    for (const auto& [tp, ps] : parts_)
+        if (ps.phase == Phase::fetching && ps.position >= 0) out.emplace(tp, ps.position);
+    return out;
+}
+
+std::vector<std::pair<GroupPartition, int64_t>> ConsumerClient::consumed_offsets() const {
+    std::vector<std::pair<GroupPartition, int64_t>> out;
+    for (const auto& [tp, position] : positions()) out.emplace_back(name_of(tp), position);
+    return out;
+}
+
+void ConsumerClient::assign(const std::vector<std::pair<GroupPartition, int64_t>>& partitions, Context& ctx) {
+    if (group_id_) return;  // subscribe() and assign() exclude each other (IllegalStateException in Java)
+    mode_.manual_assignment = true;
+    std::map<GroupPartition, int64_t> wanted;
+    for (const auto& [gp, offset] : partitions)
+        if (std::find(topic_names_.begin(), topic_names_.end(), gp.topic) != topic_names_.end())
+            wanted.insert_or_assign(gp, offset < 0 ? -1 : offset);
+    manual_ = std::move(wanted);
+    apply_ownership(ctx);
+    progress(ctx);
+}
+
+void ConsumerClient::seek(const GroupPartition& partition, int64_t offset, Context& ctx) {
+    if (offset < 0) offset = -1;
+    auto m = manual_.find(partition);
+    if (m != manual_.end()) m->second = offset;  // not taken on yet: it starts there
+    const std::optional<TopicPartition> tp = resolve(partition);
+    if (!tp) return;
+    auto it = parts_.find(*tp);
+    if (it == parts_.end()) return;
+    start_at(it->second, offset);
+    progress(ctx);
 }
 
 }  // namespace kafka

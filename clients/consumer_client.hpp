@@ -1,6 +1,7 @@
 // A consumer client (KafkaConsumer's Fetcher + SubscriptionState + Metadata, and for a group
 // member its ConsumerCoordinator) as a pure handler node. Without a group ("group": null) it
-// assigns itself every partition of its topics, as assign() would, and never commits. With
+// assigns itself every partition of its topics, as assign() would, and never commits (or,
+// in an application, exactly the partitions the application assigns). With
 // a group it subscribes: the group protocol (consumer_group.cpp) decides what it owns, and
 // positions start from the committed offsets.
 //
@@ -54,6 +55,30 @@
 //  - an application that does not poll within max.poll.interval.ms (processing at `rate`
 //    takes too long) is taken out of the group by the heartbeat thread (LeaveGroup) and
 //    rejoins at its next poll.
+//
+// Inside an application (a Streams instance holds a main consumer, a restore consumer and a
+// producer in one process, see clients/client_embedding.hpp): the host node forwards
+// on_start/on_message/on_timer/on_disconnect, passes itself as the ClientEvents, and drives
+// the consumer with the calls under "driving the consumer from an application" below.
+//
+// What the host sees through ClientEvents:
+//  - on_poll: the records poll() returns, in order, one call per run of a batch; the position
+//    has moved past them when it is called. Nothing while delivery or the partition is paused.
+//  - on_assignment(generation, owned): the owned set of a group member changed; it fires once
+//    per change, after the consumer has applied it (assignment() is the new set; partitions of
+//    a topic whose id the metadata does not know yet are left out). Eager protocols: the empty
+//    set (everything revoked) just before each rejoin when it owned anything (after the commit
+//    before the join, with auto commit or commit_on_revocation), then the new set after
+//    SyncGroup. Cooperative: after a
+//    SyncGroup that takes partitions away, the set without them (the revocation; the member
+//    then rejoins at once), and after the next SyncGroup the set with the partitions it gains;
+//    a SyncGroup that changes nothing fires nothing. When the membership is lost (heartbeat or
+//    commit answered UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION, max.poll.interval.ms expired) the
+//    empty set in generation -1. Newly assigned partitions have no position yet (position()
+//    is -1): it comes from the group's committed offset (OffsetFetch, with require_stable
+//    under read_committed from 2.5, retried while a transaction holds the offset), or from
+//    auto.offset.reset when the group has none. Manual assignment (assign()) reports nothing.
+//  - on_commit / on_commit_failed: the answer to each commit, per partition / per request.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -62,11 +87,14 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/config.hpp"
 #include "broker/world.hpp"
+#include "clients/client_embedding.hpp"
 #include "clients/client_events.hpp"
+#include "clients/client_timer.hpp"
 #include "clients/in_flight_requests.hpp"
 #include "clients/network_client.hpp"
 
@@ -78,7 +106,8 @@ public:
     // Consumes in [from, until). dir and events must outlive the node; events may be null.
     ConsumerClient(uint32_t client_ordinal, std::vector<std::string> topics, ConsumerConfig config,
                    std::optional<double> rate_per_s, sim::Time from, sim::Time until, const ClusterDirectory& dir,
-                   ClientEvents* events, std::optional<std::string> group_id = std::nullopt);
+                   ClientEvents* events, std::optional<std::string> group_id = std::nullopt,
+                   ClientEmbedding embedding = {});
 
     void on_start(Context& ctx) override;
     void on_message(sim::NodeId from, Message& msg, Context& ctx) override;
@@ -124,6 +153,83 @@ public:
     BrokerId coordinator() const { return coordinator_; }
     bool stable_member() const { return member_state_ == MemberState::stable; }
 
+    // ---- driving the consumer from an application (a Streams instance) ----
+    // How the application uses the consumer, set before on_start. The defaults are the
+    // scenario consumer: every partition of its topics without a group, and with
+    // enable.auto.commit=false a commit after every poll.
+    struct ApplicationMode {
+        // No group: own exactly what assign() names (KafkaConsumer.assign), nothing until
+        // then; Streams' restore consumer and its standby tasks read changelogs so.
+        bool manual_assignment = false;
+        // A group member with enable.auto.commit=false commits only when the application calls
+        // commit_positions() (Streams commits every commit.interval.ms, under at_least_once).
+        bool explicit_commits = false;
+        // The positions of partitions being revoked are committed before they are given up, as
+        // Streams' rebalance listener does under at_least_once (onPartitionsRevoked commits
+        // the revoked tasks with commitSync): eager protocols before the rejoin (everything),
+        // cooperative ones right after the SyncGroup that revokes them, the rejoin waiting
+        // for the answer. Not for lost partitions (the generation is gone).
+        bool commit_on_revocation = false;
+    };
+    // From inside this consumer's callbacks (on_poll, on_assignment, on_commit...) the
+    // application may pause, resume and commit; assign(), seek() and close() belong in its
+    // own handlers (they drop buffers that poll() is handing out).
+    void set_application_mode(ApplicationMode mode) { mode_ = mode; }
+    const ApplicationMode& application_mode() const { return mode_; }
+
+    // KafkaConsumer.pause(assignment())/resume: while paused poll() returns nothing; fetched
+    // records stay buffered (and their partitions are not fetched again until they are
+    // handed out). Resuming hands out what is buffered at once. Streams pauses while it
+    // commits and while its tasks restore.
+    void pause_delivery(bool paused, Context& ctx);
+    bool delivery_paused() const { return delivery_paused_; }
+    // KafkaConsumer.pause(partitions)/resume(partitions): a paused partition is neither
+    // fetched nor handed out; its buffered records wait. Only owned partitions can be paused,
+    // and a partition that is revoked and assigned again comes back unpaused, as Java's
+    // SubscriptionState forgets the state of a partition that leaves the assignment.
+    void pause_partitions(const std::vector<TopicPartition>& partitions, bool paused, Context& ctx);
+    std::vector<TopicPartition> paused_partitions() const;
+
+    // commitAsync() of the current positions of the owned partitions (those that moved since
+    // the last acknowledged commit), with the member's generation. false when nothing was sent:
+    // no group, not a stable member (a rebalance is in progress), no coordinator, a commit in
+    // flight, or nothing new to commit (positions_committed()). When true, the answer comes as
+    // on_commit per partition, or on_commit_failed: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID and
+    // REBALANCE_IN_PROGRESS are Java's CommitFailedException (the member rejoins, its
+    // partitions may be lost); others (the coordinator moved or timed out) are retriable.
+    bool commit_positions(Context& ctx);
+    bool commit_in_flight() const;
+    // Every owned position is the group's acknowledged committed offset.
+    bool positions_committed() const;
+    // What the coordinator acknowledged (or OffsetFetch returned) per partition.
+    const std::map<TopicPartition, int64_t>& committed_offsets() const { return committed_; }
+    // The positions of the owned partitions that have one (the offsets a commit would store:
+    // the next record poll() returns), for sendOffsetsToTransaction by topic id...
+    std::map<TopicPartition, int64_t> positions() const;
+    // ...and by topic name, as TxnOffsetCommit names them.
+    std::vector<std::pair<GroupPartition, int64_t>> consumed_offsets() const;
+
+    // KafkaConsumer.assign() with a seek per partition (manual assignment, no group): from now
+    // on the consumer owns exactly these partitions (of the topics it was created with; others
+    // are ignored). A partition it did not own yet starts at its offset (seek), or from the
+    // log start with -1 (seekToBeginning: ListOffsets -2, whatever auto.offset.reset says); a
+    // partition it owned keeps its position; one left out is dropped with what was buffered
+    // for it. A partition of a topic whose metadata is not known yet is taken on when it is.
+    void assign(const std::vector<std::pair<GroupPartition, int64_t>>& partitions, Context& ctx);
+    void unassign(Context& ctx) { assign({}, ctx); }
+    // KafkaConsumer.seek / seekToBeginning (-1) of an owned partition: what was buffered is
+    // dropped and fetching goes on from there.
+    void seek(const GroupPartition& partition, int64_t offset, Context& ctx);
+    // Topic names and ids as the consumer's metadata knows them.
+    std::optional<TopicPartition> partition_of(const GroupPartition& p) const { return resolve(p); }
+    GroupPartition partition_name(TopicPartition tp) const { return name_of(tp); }
+    // When a fetch answered the end_offset() now known for tp (nullopt: none yet). A restore
+    // has caught up with what was in the changelog at time t when this is >= t and
+    // position(tp) >= end_offset(tp).
+    std::optional<sim::Time> end_offset_time(TopicPartition tp) const;
+    // KafkaConsumer.close(): as at `until` (a member commits with auto commit and leaves).
+    void close(Context& ctx);
+
 private:
     // Timer kinds (client_timer.hpp); consumer_group.cpp sets the group's.
     enum TimerKind : uint64_t {
@@ -139,6 +245,10 @@ private:
         timer_auto_commit = 10,
         timer_poll_timeout = 11,
     };
+    // The timer tag of one of the kinds above, in the embedding's range.
+    uint64_t timer_tag(TimerKind kind, uint64_t value = 0) const {
+        return client_timer::tag(embedding_.timer_kind_base + kind, value);
+    }
     enum class Phase : uint8_t { awaiting_committed, fetching_committed, awaiting_reset, resetting, fetching, failed };
     // A fetched batch; `skip`: a control batch or a batch of an aborted transaction
     // (read_committed), whose offsets poll() passes over without returning records.
@@ -161,6 +271,9 @@ private:
         std::deque<FetchedBatch> buffer;  // fetched, not yet handed to the application
         sim::Time retry_at;        // backoff after an error
         bool in_poll_queue = false;
+        bool paused = false;             // pause(partitions)
+        bool seek_to_beginning = false;  // the reset asks for the earliest offset whatever the policy
+        std::optional<sim::Time> end_offset_at;  // when high_watermark/last_stable_offset were reported
     };
     struct TopicState {
         std::string name;
@@ -175,6 +288,7 @@ private:
     };
 
     void activate(Context& ctx);
+    void deactivate(Context& ctx);
     void progress(Context& ctx);
     void deliver(Context& ctx, sim::Time& next);
     template <class Wanted>
@@ -187,6 +301,7 @@ private:
     void buffer_fetched(PartitionState& ps, const FetchResponse::PartitionData& pd);
     void partition_error(const TopicPartition& tp, PartitionState& ps, Error error, Context& ctx);
     // answer: the fetch response that said OFFSET_OUT_OF_RANGE (its log start offset and high watermark).
+    void start_at(PartitionState& ps, int64_t offset);
     void need_reset(const TopicPartition& tp, PartitionState& ps, Context& ctx, bool out_of_range,
                     const FetchResponse::PartitionData* answer = nullptr);
     // The connection closed (a disconnect, a request timeout): what was in flight on it failed.
@@ -216,7 +331,10 @@ private:
     void find_coordinator(Context& ctx);
     void send_join(Context& ctx);
     void send_heartbeat(Context& ctx);
-    bool send_commit(GroupRequest kind, Context& ctx);
+    // only: just these partitions (a revocation); null: every owned partition that moved.
+    bool send_commit(GroupRequest kind, Context& ctx, const std::vector<GroupPartition>* only = nullptr);
+    // A commit got no acknowledgement (error answer, timeout, coordinator lost): tell the application.
+    void commit_failed(const GroupCall& call, Error error, Context& ctx);
     void send_offset_fetch(Context& ctx, sim::Time& next);
     void leave_group(const char* reason, Context& ctx);
     int32_t send_group_request(GroupRequest kind, Message msg, sim::NodeId node, int64_t timeout_ms, Context& ctx);
@@ -243,6 +361,7 @@ private:
     sim::Time until_;
     const ClusterDirectory* dir_;
     ClientEvents* events_;
+    ClientEmbedding embedding_;
     NetworkClient network_;
     InFlightRequests<Request> in_flight_;
 
@@ -254,6 +373,11 @@ private:
     std::set<BrokerId> brokers_with_pending_fetch_;  // one fetch per broker in flight
     sim::TimerId wakeup_timer_;
     sim::Time wakeup_deadline_ = sim::time_never;
+    ApplicationMode mode_;
+    bool delivery_paused_ = false;
+    std::map<GroupPartition, int64_t> manual_;  // assign(): the partitions and where new ones start
+    bool in_progress_ = false;     // progress() is running (an application call from a callback)
+    bool progress_again_ = false;  // ...and was asked for again meanwhile
 
     // group membership
     std::optional<std::string> group_id_;

@@ -40,7 +40,7 @@ int32_t ConsumerClient::send_group_request(GroupRequest kind, Message msg, sim::
     call.generation = generation_;
     call.node = node;
     call.timer = ctx.set_timer(sim::milliseconds(timeout_ms),
-                               client_timer::tag(timer_group_request_timeout, static_cast<uint64_t>(corr)));
+                               timer_tag(timer_group_request_timeout, static_cast<uint64_t>(corr)));
     group_calls_.emplace(corr, std::move(call));
     ctx.send(node, std::move(msg));
     return corr;
@@ -57,6 +57,8 @@ void ConsumerClient::coordinator_unknown(const char* reason, Context& ctx) {
             continue;
         }
         ctx.cancel_timer(it->second.timer);
+        if (it->second.kind == GroupRequest::commit || it->second.kind == GroupRequest::commit_before_join)
+            commit_failed(it->second, Error::coordinator_not_available, ctx);
         it = group_calls_.erase(it);
     }
     membership_corr_ = 0;
@@ -121,13 +123,15 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
     }
     if (!heartbeat_timer_.valid())
         heartbeat_timer_ =
-            ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), client_timer::tag(timer_group_heartbeat));
+            ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), timer_tag(timer_group_heartbeat));
     if (config_.enable_auto_commit && !auto_commit_timer_.valid())
         auto_commit_timer_ =
-            ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), client_timer::tag(timer_auto_commit));
+            ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), timer_tag(timer_auto_commit));
     // enable.auto.commit=false: the application commits after processing each poll
-    // (commitAsync of the consumed positions, one commit in flight).
-    if (!config_.enable_auto_commit && member_state_ == MemberState::stable && now >= app_ready_at_)
+    // (commitAsync of the consumed positions, one commit in flight), unless it commits
+    // itself (commit_positions()).
+    if (!config_.enable_auto_commit && !mode_.explicit_commits && member_state_ == MemberState::stable &&
+        now >= app_ready_at_)
         send_commit(GroupRequest::commit, ctx);
     if (membership_corr_ != 0 || member_state_ != MemberState::needs_join) return;
     if (now < rejoin_not_before_) {
@@ -141,7 +145,10 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
             return;
         }
     // ConsumerCoordinator.onJoinPrepare: commit what was consumed, then (eager) revoke all.
-    if (!commit_before_join_done_ && generation_ >= 0 && config_.enable_auto_commit) {
+    // An application that commits on revocation (Streams' rebalance listener under
+    // at_least_once) commits here before an eager protocol revokes everything.
+    const bool listener_commits = mode_.commit_on_revocation && !is_cooperative(protocol_);
+    if (!commit_before_join_done_ && generation_ >= 0 && (config_.enable_auto_commit || listener_commits)) {
         commit_before_join_done_ = true;
         if (send_commit(GroupRequest::commit_before_join, ctx)) return;
     }
@@ -185,7 +192,7 @@ void ConsumerClient::send_heartbeat(Context& ctx) {
                        dir_->broker_node(coordinator_), config_.request_timeout_ms, ctx);
 }
 
-bool ConsumerClient::send_commit(GroupRequest kind, Context& ctx) {
+bool ConsumerClient::send_commit(GroupRequest kind, Context& ctx, const std::vector<GroupPartition>* only) {
     if (coordinator_ == no_leader || generation_ < 0) return false;
     OffsetCommitRequest req;
     req.group_id = *group_id_;
@@ -194,6 +201,7 @@ bool ConsumerClient::send_commit(GroupRequest kind, Context& ctx) {
     std::map<TopicPartition, int64_t> offsets;
     for (const auto& [tp, ps] : parts_) {
         if (ps.phase != Phase::fetching || ps.position < 0) continue;
+        if (only != nullptr && std::find(only->begin(), only->end(), name_of(tp)) == only->end()) continue;
         auto c = committed_.find(tp);
         if (c != committed_.end() && c->second == ps.position) continue;
         offsets[tp] = ps.position;
@@ -207,6 +215,33 @@ bool ConsumerClient::send_commit(GroupRequest kind, Context& ctx) {
     group_calls_.at(corr).offsets = std::move(offsets);
     if (kind == GroupRequest::commit_before_join) membership_corr_ = corr;
     return true;
+}
+
+bool ConsumerClient::commit_in_flight() const {
+    for (const auto& [corr, call] : group_calls_)
+        if (call.kind == GroupRequest::commit || call.kind == GroupRequest::commit_before_join) return true;
+    return false;
+}
+
+bool ConsumerClient::positions_committed() const {
+    for (const auto& [tp, ps] : parts_) {
+        if (ps.phase != Phase::fetching || ps.position < 0) continue;
+        auto c = committed_.find(tp);
+        if (c == committed_.end() || c->second != ps.position) return false;
+    }
+    return true;
+}
+
+bool ConsumerClient::commit_positions(Context& ctx) {
+    // Java refuses a commit while the member rejoins (RebalanceInProgressException) and
+    // without a generation; commitSync would wait for a commit in flight.
+    if (!active_ || !group_id_ || coordinator_ == no_leader || member_state_ != MemberState::stable) return false;
+    if (commit_in_flight()) return false;
+    return send_commit(GroupRequest::commit, ctx);
+}
+
+void ConsumerClient::commit_failed(const GroupCall& call, Error error, Context& ctx) {
+    if (events_) events_->on_commit_failed(client_, ctx.now(), call.generation, error);
 }
 
 void ConsumerClient::send_offset_fetch(Context& ctx, sim::Time& next) {
@@ -370,6 +405,11 @@ void ConsumerClient::handle_sync_response(const SyncGroupResponse& r, Context& c
                                 .generation = generation_,
                                 .partitions = static_cast<int64_t>(assigned.size()),
                                 .revoked = static_cast<int64_t>(revoked.size())});
+    // onPartitionsRevoked of an application that commits there: the positions of what is
+    // revoked are committed (in the new generation, which the member is in) before they are
+    // given up, and the rejoin waits for the answer, as the listener's commitSync holds it.
+    if (!revoked.empty() && mode_.commit_on_revocation && is_cooperative(protocol_))
+        send_commit(GroupRequest::commit_before_join, ctx, &revoked);
     set_assignment(std::move(assigned), ctx);
     if (!revoked.empty() && is_cooperative(protocol_)) request_rejoin("partitions were revoked (cooperative)", ctx);
 }
@@ -417,8 +457,9 @@ void ConsumerClient::handle_commit_response(const OffsetCommitResponse& r, const
         }
         return;
     }
-    if (call.generation != generation_) return;
-    if (r.error == Error::rebalance_in_progress) {
+    if (call.generation != generation_) {
+        // An answer about an earlier generation: the member has moved on.
+    } else if (r.error == Error::rebalance_in_progress) {
         request_rejoin("a commit found a rebalance in progress", ctx);
     } else if (r.error == Error::unknown_member_id || r.error == Error::illegal_generation) {
         reset_membership(error_text(r.error), ctx);
@@ -429,6 +470,9 @@ void ConsumerClient::handle_commit_response(const OffsetCommitResponse& r, const
     } else {
         coordinator_error(r.error, ctx);
     }
+    // The application hears of it once the member has reacted (rejoining, or its
+    // partitions lost): the CommitFailedException comes after the state it reports.
+    commit_failed(call, r.error, ctx);
 }
 
 // ------------------------------------------------------------------------------ timers
@@ -439,23 +483,25 @@ void ConsumerClient::on_group_timer(TimerKind kind, uint64_t value, Context& ctx
         case timer_group_request_timeout: {
             auto it = group_calls_.find(static_cast<int32_t>(value));
             if (it == group_calls_.end()) return;
-            const GroupRequest what = it->second.kind;
+            const GroupCall call = std::move(it->second);
             group_calls_.erase(it);
             if (membership_corr_ == static_cast<int32_t>(value)) membership_corr_ = 0;
-            if (what != GroupRequest::leave) {
+            if (call.kind != GroupRequest::leave) {
                 if (coordinator_ != no_leader) network_.mark_disconnected(coordinator_, ctx);  // NetworkClient closes it
                 coordinator_unknown("a request to the coordinator timed out", ctx);
             }
+            if (call.kind == GroupRequest::commit || call.kind == GroupRequest::commit_before_join)
+                commit_failed(call, Error::request_timed_out, ctx);
             break;
         }
         case timer_group_heartbeat:
             heartbeat_timer_ =
-                ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), client_timer::tag(timer_group_heartbeat));
+                ctx.set_timer(sim::milliseconds(config_.heartbeat_interval_ms), timer_tag(timer_group_heartbeat));
             send_heartbeat(ctx);
             break;
         case timer_auto_commit:
             auto_commit_timer_ =
-                ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), client_timer::tag(timer_auto_commit));
+                ctx.set_timer(sim::milliseconds(config_.auto_commit_interval_ms), timer_tag(timer_auto_commit));
             if (member_state_ == MemberState::stable) send_commit(GroupRequest::commit, ctx);
             break;
         case timer_poll_timeout:
@@ -479,7 +525,7 @@ void ConsumerClient::after_poll(Context& ctx) {
     ctx.cancel_timer(poll_timeout_timer_);
     const sim::Time deadline = ctx.now() + sim::milliseconds(config_.max_poll_interval_ms);
     if (app_ready_at_ > deadline)
-        poll_timeout_timer_ = ctx.set_timer(deadline - ctx.now(), client_timer::tag(timer_poll_timeout, polls_));
+        poll_timeout_timer_ = ctx.set_timer(deadline - ctx.now(), timer_tag(timer_poll_timeout, polls_));
 }
 
 }  // namespace kafka
