@@ -229,6 +229,10 @@ public:
     std::optional<sim::Time> end_offset_time(TopicPartition tp) const;
     // KafkaConsumer.close(): as at `until` (a member commits with auto commit and leaves).
     void close(Context& ctx);
+    // unsubscribe() then subscribe() again, as a Streams thread does after TaskMigrated or
+    // TaskCorrupted (handleLostAll): the member leaves the group (LeaveGroup), its partitions are
+    // lost, not revoked (nothing is committed for them), and it joins again as a new member.
+    void rejoin_as_new_member(const char* reason, Context& ctx);
 
 private:
     // Timer kinds (client_timer.hpp); consumer_group.cpp sets the group's.

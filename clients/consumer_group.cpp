@@ -95,6 +95,19 @@ void ConsumerClient::reset_membership(const char* reason, Context& ctx) {
     set_assignment({}, ctx);
 }
 
+void ConsumerClient::rejoin_as_new_member(const char* reason, Context& ctx) {
+    if (!group_id_ || !active_) return;
+    leave_group(reason, ctx);
+    if (auto it = group_calls_.find(membership_corr_); it != group_calls_.end()) {
+        // A join or sync in flight would answer a member that is gone.
+        ctx.cancel_timer(it->second.timer);
+        group_calls_.erase(it);
+    }
+    membership_corr_ = 0;
+    reset_membership(reason, ctx);
+    progress(ctx);
+}
+
 void ConsumerClient::set_assignment(std::vector<GroupPartition> assignment, Context& ctx) {
     std::sort(assignment.begin(), assignment.end());
     if (assignment == assignment_) return;

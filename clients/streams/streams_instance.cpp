@@ -200,7 +200,7 @@ void StreamsInstance::after_event(Context& ctx) {
     }
     if (rejoin_pending_ && consumer_) {
         rejoin_pending_ = false;
-        consumer_->rejoin_group("TaskMigrated", ctx);
+        consumer_->rejoin_as_new_member("the stream thread lost its tasks", ctx);
     }
     check_restores(ctx);
     if (committing_ && !spec_.streams.exactly_once()) alos_commit_step(ctx);
