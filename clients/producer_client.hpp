@@ -48,6 +48,29 @@
 // only counted in records_failed(). buffer.memory and max.request.size are not modelled.
 // Unlike the consumer, the producer keeps the leader epochs it knows when its topic comes
 // back under a new id.
+//
+// Several topics: a producer may write to several topics (the first is its default topic, the
+// one the generated workload writes to). Its metadata requests name them all; it has metadata
+// once every one is known. A transaction's AddPartitionsToTxn names partitions of any of them.
+// The ProducerMetadata event is per topic, ProducerEpochBump names the default topic.
+//
+// Record contents: a keyed workload's batches carry their keys (RecordContents::keys, the k of
+// "key-<k>"); an application's batches carry keys, values and origins. The vectors grow while
+// the batch is open and are frozen into RecordBatch::contents when it is first sent (retries
+// and replicas share them). Unkeyed workload batches carry none.
+//
+// Application-driven (WorkloadSpec::application_driven with no rate): the producer generates
+// nothing; an application in the same node (a Streams instance) calls send(),
+// send_offsets_to_transaction(), commit_transaction(), abort_transaction(), flush() and close(),
+// and hears back through ProducerApplication. It embeds the producer with its own timer kinds
+// and correlation ids (ClientEmbedding) and routes the producer's messages and timers to it.
+// Differences from the generated workload: an abortable error is not aborted by the producer
+// itself (Java's application must call abortTransaction()): the application is told
+// (on_transaction_abortable) and calls abort_transaction(). The history (ClientEvents) sees the
+// records as for the workload: acknowledged when their transaction commits, failed with the
+// cause when it aborts. Not modelled: send()'s blocking on buffer.memory, the per-partition
+// retry of a TxnOffsetCommit (the whole commit is sent again), the batching of several groups'
+// offsets, and group.instance.id (always null).
 #pragma once
 #include <cstdint>
 #include <deque>
