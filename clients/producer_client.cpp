@@ -37,19 +37,34 @@ int32_t decimal_digits(int64_t v) {
 }  // namespace
 
 ProducerClient::ProducerClient(uint32_t client_ordinal, std::string topic, ProducerConfig config,
-                               WorkloadSpec workload, const ClusterDirectory& dir, ClientEvents* events)
+                               WorkloadSpec workload, const ClusterDirectory& dir, ClientEvents* events,
+                               ClientEmbedding embedding)
+    : ProducerClient(client_ordinal, std::vector<std::string>{std::move(topic)}, std::move(config), workload, dir,
+                     events, embedding) {}
+
+ProducerClient::ProducerClient(uint32_t client_ordinal, std::vector<std::string> topics, ProducerConfig config,
+                               WorkloadSpec workload, const ClusterDirectory& dir, ClientEvents* events,
+                               ClientEmbedding embedding)
     : client_(client_ordinal),
-      topic_(std::move(topic)),
+      topics_(std::move(topics)),
       config_(std::move(config)),
       workload_(workload),
       dir_(&dir),
       events_(events),
-      network_(dir, {topic_},
-               NetworkClient::Options{config_.request_timeout_ms, config_.retry_backoff_ms, config_.metadata_max_age_ms},
-               NetworkClient::TimerKinds{timer_metadata_timeout, timer_metadata_retry, timer_metadata_max_age}),
-      in_flight_(config_.request_timeout_ms, timer_request_timeout),
-      coordinator_in_flight_(config_.request_timeout_ms, timer_txn_request_timeout) {
+      embedding_(embedding),
+      network_(dir, topics_,
+               NetworkClient::Options{config_.request_timeout_ms, config_.retry_backoff_ms, config_.metadata_max_age_ms,
+                                      embedding.first_correlation_id},
+               NetworkClient::TimerKinds{embedding.timer_kind_base + timer_metadata_timeout,
+                                         embedding.timer_kind_base + timer_metadata_retry,
+                                         embedding.timer_kind_base + timer_metadata_max_age}),
+      in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_request_timeout),
+      coordinator_in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_txn_request_timeout) {
     SIM_ASSERT(client_ >= 1, "producer client ordinal must be >= 1");
+    SIM_ASSERT(!topics_.empty(), "a producer needs a topic");
+    partitions_.resize(topics_.size());
+    topic_ids_.assign(topics_.size(), 0);
+    app_driven_ = workload_.rate_per_s <= 0 && workload_.application_driven;
     // Kafka requires acks=all, retries > 0 and at most 5 in flight for idempotence
     // (ProducerConfig resolves conflicts; guard here so a hand-built config stays sane).
     idempotent_ = config_.enable_idempotence && config_.acks == -1 && config_.retries > 0 &&
@@ -71,6 +86,12 @@ BrokerId ProducerClient::leader_of(int32_t partition) const {
     return leaders()[static_cast<size_t>(partition)].leader;
 }
 
+bool ProducerClient::ready_for_application() const {
+    if (closed_ || !has_metadata_) return false;
+    if (!transactional()) return true;
+    return txn_.state == TxnState::ready || txn_.state == TxnState::in_transaction;
+}
+
 // ------------------------------------------------------------------------------ lifecycle
 
 void ProducerClient::on_start(Context& ctx) {
@@ -85,9 +106,11 @@ void ProducerClient::on_start(Context& ctx) {
     network_.request_metadata_update(ctx);
     if (transactional()) txn_start(ctx);
     schedule_generation(ctx);
+    deliver_notices(ctx);
 }
 
 void ProducerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
+    if (closed_) return;  // a closed producer's connections are gone
     if (auto* r = std::get_if<ProduceResponse>(&msg)) {
         handle_produce_response(from, *r, ctx);
     } else if (auto* m = std::get_if<MetadataResponse>(&msg)) {
@@ -100,41 +123,150 @@ void ProducerClient::on_message(sim::NodeId from, Message& msg, Context& ctx) {
         handle_coordinator_response(from, ap->correlation_id, Error::none, msg, ctx);
     } else if (auto* et = std::get_if<EndTxnResponse>(&msg)) {
         handle_coordinator_response(from, et->correlation_id, et->error, msg, ctx);
+    } else if (auto* ao = std::get_if<AddOffsetsToTxnResponse>(&msg)) {
+        handle_coordinator_response(from, ao->correlation_id, ao->error, msg, ctx);
+    } else if (auto* oc = std::get_if<TxnOffsetCommitResponse>(&msg)) {
+        handle_coordinator_response(from, oc->correlation_id, Error::none, msg, ctx);
     }
+    deliver_notices(ctx);
 }
 
 void ProducerClient::on_timer(uint64_t tag, Context& ctx) {
-    switch (static_cast<TimerKind>(client_timer::kind(tag))) {
+    // An embedded producer's kinds start at its timer_kind_base (client_embedding.hpp).
+    const uint64_t kind = client_timer::kind(tag);
+    if (closed_ || kind < embedding_.timer_kind_base) return;
+    switch (static_cast<TimerKind>(kind - embedding_.timer_kind_base)) {
         case timer_generate:
+            generate_timer_ = sim::TimerId{};
             generate(ctx);
-            return;
+            break;
         case timer_sender:
             sender_timer_ = sim::TimerId{};
             sender_deadline_ = sim::time_never;
             run_sender(ctx);
-            return;
+            break;
         case timer_metadata_timeout:
         case timer_metadata_retry:
         case timer_metadata_max_age:
             if (auto broker = network_.on_timer(tag, ctx)) fail_connection(*broker, Error::request_timed_out, ctx);
-            return;
+            break;
         case timer_request_timeout:
             if (auto broker = in_flight_.timed_out(client_timer::value(tag)))
                 fail_connection(*broker, Error::request_timed_out, ctx);
-            return;
+            break;
         case timer_txn_request_timeout:
             if (auto broker = coordinator_in_flight_.timed_out(client_timer::value(tag)))
                 fail_connection(*broker, Error::request_timed_out, ctx);
-            return;
+            break;
         case timer_txn_retry:
             txn_.retry_timer = sim::TimerId{};
             txn_poll(ctx);
-            return;
+            break;
     }
+    deliver_notices(ctx);
 }
 
 void ProducerClient::on_disconnect(sim::NodeId peer, Context& ctx) {
+    if (closed_) return;
     if (auto broker = network_.handle_disconnect(peer, ctx)) fail_connection(*broker, Error::network_exception, ctx);
+    deliver_notices(ctx);
+}
+
+// ------------------------------------------------------------------------------ the application
+
+bool ProducerClient::send(size_t topic_index, int32_t partition, int32_t key, int64_t value, RecordOrigin origin,
+                          Context& ctx) {
+    if (!app_driven_ || !ready_for_application() || topic_index >= topics_.size() || partition < 0 ||
+        partition >= partition_count(topic_index))
+        return false;
+    ++records_generated_;
+    // beginTransaction(): the application's first record after the previous transaction ended.
+    if (transactional() && txn_.state == TxnState::ready) txn_begin(ctx);
+    const Slot slot{static_cast<uint32_t>(topic_index), partition};
+    // The value is a long (8 bytes) on top of the key.
+    Batch& b = append_to(slot, record_bytes(key) + 8, ctx);
+    b.keys.push_back(key);
+    b.values.push_back(value);
+    b.origins.push_back(origin);
+    if (transactional()) txn_record_appended(slot, ctx);
+    run_sender(ctx);
+    deliver_notices(ctx);
+    return true;
+}
+
+void ProducerClient::flush(Context& ctx) {
+    if (closed_) return;
+    // KafkaProducer.flush(): RecordAccumulator.beginFlush makes every batch ready at once.
+    flush_pending_ = true;
+    run_sender(ctx);
+    deliver_notices(ctx);
+}
+
+void ProducerClient::close(Context& ctx) {
+    if (closed_) return;
+    // close(Duration.ZERO): what the accumulator holds fails (abortIncompleteBatches), with no
+    // error code of its own in Kafka ("Producer is closed forcefully"): UNKNOWN_SERVER_ERROR here.
+    if (txn_.state != TxnState::fatal_error) {
+        const bool open = txn_.state == TxnState::in_transaction || txn_.state == TxnState::committing_transaction ||
+                          txn_.state == TxnState::aborting_transaction || txn_.state == TxnState::abortable_error;
+        fail_everything(Error::unknown_server_error, ctx);
+        // The coordinator decides an open transaction: it aborts it when it times out or when
+        // the next instance of the transactional.id calls InitProducerId.
+        if (open && events_) events_->on_txn_end(client_, ctx.now(), txn_.number, TxnOutcome::unknown, Error::none);
+    }
+    closed_ = true;
+    notices_.clear();
+    flush_pending_ = false;
+    in_flight_.cancel_timers(ctx);
+    coordinator_in_flight_.cancel_timers(ctx);
+    network_.close(ctx);
+    ctx.cancel_timer(sender_timer_);
+    sender_deadline_ = sim::time_never;
+    ctx.cancel_timer(generate_timer_);
+    ctx.cancel_timer(txn_.retry_timer);
+}
+
+void ProducerClient::report_final_error(const Batch& b, Error error, Context& ctx) {
+    if (events_) events_->on_error(client_, ctx.now(), tp_of(b.slot), b.rb.first_seq, b.rb.record_count, error, true);
+    notify(Notice{Notice::Kind::send_failed, false, error, b.slot, b.rb.record_count});
+}
+
+void ProducerClient::deliver_notices(Context& ctx) {
+    if (!app_driven_ || delivering_ || closed_) return;
+    if (!initialized_told_ && ready_for_application()) {
+        initialized_told_ = true;
+        notices_.insert(notices_.begin(), Notice{Notice::Kind::initialized, false, Error::none, {}, 0});
+    }
+    if (flush_pending_ && batches_.empty()) {
+        flush_pending_ = false;
+        notices_.push_back(Notice{Notice::Kind::flushed, false, Error::none, {}, 0});
+    }
+    if (app_ == nullptr) {
+        notices_.clear();
+        return;
+    }
+    // The application may call the producer from a callback; what that adds is delivered here too.
+    delivering_ = true;
+    size_t i = 0;
+    for (; i < notices_.size() && !closed_; ++i) {
+        const Notice n = notices_[i];
+        switch (n.kind) {
+            case Notice::Kind::initialized: app_->on_initialized(ctx); break;
+            case Notice::Kind::completed: app_->on_transaction_completed(n.committed, n.error, ctx); break;
+            case Notice::Kind::abortable: app_->on_transaction_abortable(n.error, ctx); break;
+            case Notice::Kind::fatal: app_->on_producer_fatal(n.error, ctx); break;
+            case Notice::Kind::send_failed:
+                app_->on_send_failed(n.slot.topic, n.slot.partition, n.records, n.error, ctx);
+                break;
+            case Notice::Kind::flushed: app_->on_flushed(ctx); break;
+        }
+        if (flush_pending_ && batches_.empty()) {
+            flush_pending_ = false;
+            notices_.push_back(Notice{Notice::Kind::flushed, false, Error::none, {}, 0});
+        }
+    }
+    notices_.clear();
+    delivering_ = false;
 }
 
 // ------------------------------------------------------------------------------ workload
@@ -149,7 +281,7 @@ void ProducerClient::schedule_generation(Context& ctx) {
     sim::Time t = record_time(next_record_);
     if (t >= workload_.until) return;
     sim::Duration after = t > ctx.now() ? t - ctx.now() : sim::Duration{};
-    ctx.set_timer(after, client_timer::tag(timer_generate));
+    generate_timer_ = ctx.set_timer(after, timer_tag(timer_generate));
 }
 
 int32_t ProducerClient::record_bytes(int32_t key) const {
@@ -187,6 +319,7 @@ void ProducerClient::generate(Context& ctx) {
 }
 
 void ProducerClient::drain_pending(Context& ctx) {
+    if (rate_milli_ == 0) return;  // nothing is generated (an application sends)
     const sim::Time now = ctx.now();
     while (!pending_.empty() && has_metadata_ && (!transactional() || txn_accepts_records())) {
         PendingRecord r = pending_.front();
@@ -207,7 +340,7 @@ void ProducerClient::drain_pending(Context& ctx) {
 void ProducerClient::append_record(int32_t key, Context& ctx) {
     if (transactional() && txn_.state == TxnState::ready) txn_begin(ctx);
     const int32_t p = append(key, ctx);
-    if (transactional()) txn_record_appended(p, ctx);
+    if (transactional()) txn_record_appended(Slot{0, p}, ctx);
 }
 
 void ProducerClient::choose_sticky(Context& ctx) {
@@ -217,14 +350,14 @@ void ProducerClient::choose_sticky(Context& ctx) {
     for (size_t p = 0; p < known.size(); ++p)
         if (known[p].leader != no_leader) available.push_back(static_cast<int32_t>(p));
     if (available.empty()) {
-        sticky_partition_ = static_cast<int32_t>(ctx.rng().below(partitions_.size()));
+        sticky_partition_ = static_cast<int32_t>(ctx.rng().below(partitions_[0].size()));
         return;
     }
     sticky_partition_ = available[ctx.rng().below(available.size())];
 }
 
 int32_t ProducerClient::partition_for(int32_t key, Context& ctx) {
-    const auto n = static_cast<int32_t>(partitions_.size());
+    const auto n = static_cast<int32_t>(partitions_[0].size());
     if (key >= 0) {
         int32_t& cached = key_partition_[static_cast<size_t>(key)];
         if (cached < 0 || cached >= n) cached = partition_for_key("key-" + std::to_string(key), n);
@@ -238,10 +371,25 @@ int32_t ProducerClient::partition_for(int32_t key, Context& ctx) {
 }
 
 int32_t ProducerClient::append(int32_t key, Context& ctx) {
-    SIM_ASSERT(!partitions_.empty(), "append without partitions");
+    SIM_ASSERT(!partitions_[0].empty(), "append without partitions");
     const int32_t p = partition_for(key, ctx);
-    PartitionState& ps = partitions_[static_cast<size_t>(p)];
     const int32_t bytes = record_bytes(key);
+    Batch& b = append_to(Slot{0, p}, bytes, ctx);
+    // A keyed workload's batches carry their keys (none without keys: nothing to carry).
+    if (workload_.keys > 0) b.keys.push_back(key);
+    if (key < 0) {
+        // KIP-794: switch the sticky partition after batch.size bytes went to it.
+        sticky_bytes_ += bytes;
+        if (sticky_bytes_ >= config_.batch_size) {
+            choose_sticky(ctx);
+            sticky_bytes_ = 0;
+        }
+    }
+    return p;
+}
+
+ProducerClient::Batch& ProducerClient::append_to(Slot slot, int32_t bytes, Context& ctx) {
+    PartitionState& ps = part(slot);
     Batch* open = nullptr;
     if (!ps.queue.empty()) {
         auto it = batches_.find(ps.queue.back());
@@ -256,7 +404,7 @@ int32_t ProducerClient::append(int32_t key, Context& ctx) {
     if (open == nullptr) {
         uint64_t id = next_batch_id_++;
         Batch b;
-        b.partition = p;
+        b.slot = slot;
         b.rb.client = client_;
         b.rb.first_seq = ps.next_seq;
         b.rb.size_bytes = record_batch_overhead_bytes;
@@ -269,15 +417,7 @@ int32_t ProducerClient::append(int32_t key, Context& ctx) {
     open->rb.record_count += 1;
     open->rb.size_bytes += bytes;
     ps.next_seq += 1;
-    if (key < 0) {
-        // KIP-794: switch the sticky partition after batch.size bytes went to it.
-        sticky_bytes_ += bytes;
-        if (sticky_bytes_ >= config_.batch_size) {
-            choose_sticky(ctx);
-            sticky_bytes_ = 0;
-        }
-    }
-    return p;
+    return *open;
 }
 
 // ------------------------------------------------------------------------------ sender
@@ -287,7 +427,7 @@ void ProducerClient::arm_sender(sim::Time at, Context& ctx) {
     if (sender_timer_.valid() && sender_deadline_ <= at) return;
     ctx.cancel_timer(sender_timer_);
     sim::Duration after = at > ctx.now() ? at - ctx.now() : sim::Duration{};
-    sender_timer_ = ctx.set_timer(after, client_timer::tag(timer_sender));
+    sender_timer_ = ctx.set_timer(after, timer_tag(timer_sender));
     sender_deadline_ = at;
 }
 
@@ -300,17 +440,19 @@ void ProducerClient::run_sender(Context& ctx) {
     // The oldest batch (ids follow creation) is the next to expire.
     sim::Time next = batches_.begin()->second.rb.create_time + sim::milliseconds(config_.delivery_timeout_ms);
 
-    std::map<BrokerId, std::vector<int32_t>> by_leader;
+    std::map<BrokerId, std::vector<Slot>> by_leader;
     bool leaderless = false;
-    const auto& known = leaders();
-    for (size_t p = 0; p < partitions_.size(); ++p) {
-        if (partitions_[p].queue.empty()) continue;
-        const BrokerId leader = known[p].leader;
-        if (leader == no_leader || dir_->broker_node(leader) == sim::no_node) {
-            leaderless = true;
-            continue;
+    for (uint32_t t = 0; t < partitions_.size(); ++t) {
+        const auto& known = leaders(t);
+        for (size_t p = 0; p < partitions_[t].size(); ++p) {
+            if (partitions_[t][p].queue.empty()) continue;
+            const BrokerId leader = known[p].leader;
+            if (leader == no_leader || dir_->broker_node(leader) == sim::no_node) {
+                leaderless = true;
+                continue;
+            }
+            by_leader[leader].push_back(Slot{t, static_cast<int32_t>(p)});
         }
-        by_leader[leader].push_back(static_cast<int32_t>(p));
     }
     if (leaderless) network_.request_metadata_update(ctx);
 
@@ -319,7 +461,7 @@ void ProducerClient::run_sender(Context& ctx) {
         const sim::NodeId node = dir_->broker_node(broker);
         while (config_.acks == 0 || in_flight_.count(broker) < config_.max_in_flight_requests_per_connection) {
             std::vector<uint64_t> ids;
-            for (int32_t p : parts) {
+            for (const Slot& p : parts) {
                 uint64_t id = ready_front(p, now, next);
                 if (id != 0) ids.push_back(id);
             }
@@ -330,11 +472,11 @@ void ProducerClient::run_sender(Context& ctx) {
     arm_sender(next, ctx);
 }
 
-uint64_t ProducerClient::ready_front(int32_t partition, sim::Time now, sim::Time& next) {
-    PartitionState& ps = partitions_[static_cast<size_t>(partition)];
+uint64_t ProducerClient::ready_front(Slot slot, sim::Time now, sim::Time& next) {
+    PartitionState& ps = part(slot);
     while (!ps.queue.empty() && batches_.find(ps.queue.front()) == batches_.end()) ps.queue.pop_front();
     if (ps.queue.empty() || bump_pending_) return 0;
-    if (transactional() && !txn_may_send(partition)) return 0;
+    if (transactional() && !txn_may_send(slot)) return 0;
     // guaranteeMessageOrder: with one request in flight the partition is muted meanwhile.
     if (!idempotent_ && config_.max_in_flight_requests_per_connection == 1 && ps.in_flight > 0) return 0;
     const Batch& b = batches_.at(ps.queue.front());
@@ -347,9 +489,9 @@ uint64_t ProducerClient::ready_front(int32_t partition, sim::Time now, sim::Time
         // A retried batch goes only once it is the first unresolved one of its partition.
         if (idempotent_ && !ps.in_flight_seqs.empty() && *ps.in_flight_seqs.begin() < b.rb.first_seq) return 0;
     } else {
-        // commitTransaction() flushes: lingering batches go at once.
+        // commitTransaction() and flush() flush: lingering batches go at once.
         bool full = !b.appendable || int64_t{b.rb.size_bytes} + record_bytes(-1) > config_.batch_size ||
-                    txn_.state == TxnState::committing_transaction;
+                    txn_.state == TxnState::committing_transaction || flush_pending_;
         sim::Time at = b.rb.create_time + sim::milliseconds(config_.linger_ms);
         if (!full && now < at) {
             next = std::min(next, at);
@@ -374,9 +516,11 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
         req.api_version = config_.transaction_version_2 ? int16_t{12} : int16_t{11};
     }
     req.partitions.reserve(ids.size());
+    ProduceInFlight sent;
+    sent.tps.reserve(ids.size());
     for (uint64_t id : ids) {
         Batch& b = batches_.at(id);
-        PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+        PartitionState& ps = part(b.slot);
         b.appendable = false;
         if (idempotent_ && !of_current_epoch(b)) {
             // First send under this producer id and epoch: the next sequence of the partition.
@@ -385,9 +529,17 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
             b.rb.base_sequence = ps.next_base_sequence;
             ps.next_base_sequence += b.rb.record_count;
         }
-        const TopicPartition tp = tp_of(b.partition);
+        const TopicPartition tp = tp_of(b.slot);
         if (!b.sent) {
             b.sent = true;
+            // The batch is closed: its contents are frozen and shared by every attempt and replica.
+            if (!b.keys.empty() || !b.values.empty() || !b.origins.empty()) {
+                auto contents = std::make_shared<RecordContents>();
+                contents->keys = std::move(b.keys);
+                contents->values = std::move(b.values);
+                contents->origins = std::move(b.origins);
+                b.rb.contents = std::move(contents);
+            }
             if (events_) {
                 events_->on_send(client_, now, tp, b.rb.first_seq, b.rb.record_count);
                 if (transactional()) events_->on_txn_records(client_, b.txn, tp, b.rb.first_seq, b.rb.record_count);
@@ -397,6 +549,7 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
         // at the coordinator once a batch of it is on its way.
         if (transactional() && config_.transaction_version_2) txn_.started = true;
         req.partitions.push_back(ProduceRequest::PartitionData{tp, b.rb});
+        sent.tps.push_back(tp);
         if (config_.acks != 0) {
             b.in_flight = true;
             ps.in_flight += 1;
@@ -412,12 +565,13 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
         for (uint64_t id : ids) complete(id, -1, ctx);
         return;
     }
-    in_flight_.add(corr, broker, node, ProduceInFlight{ids}, ctx);
+    sent.batch_ids = ids;
+    in_flight_.add(corr, broker, node, std::move(sent), ctx);
 }
 
 void ProducerClient::release_in_flight(Batch& b) {
     if (!b.in_flight) return;
-    PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+    PartitionState& ps = part(b.slot);
     b.in_flight = false;
     ps.in_flight -= 1;
     ps.in_flight_seqs.erase(b.rb.first_seq);
@@ -430,16 +584,16 @@ void ProducerClient::complete(uint64_t id, int64_t base_offset, Context& ctx) {
     Batch& b = it->second;
     release_in_flight(b);
     if (idempotent_ && of_current_epoch(b)) {
-        PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+        PartitionState& ps = part(b.slot);
         ps.last_acked_sequence = std::max(ps.last_acked_sequence, b.rb.base_sequence + b.rb.record_count - 1);
     }
     if (transactional()) {
         // Acknowledged by the leader; the application counts it when its transaction commits.
-        txn_.acked.push_back(TxnAcked{b.partition, b.rb.first_seq, b.rb.record_count, base_offset});
+        txn_.acked.push_back(TxnAcked{b.slot, b.rb.first_seq, b.rb.record_count, base_offset});
     } else {
         records_acked_ += static_cast<uint64_t>(b.rb.record_count);
         if (events_)
-            events_->on_ack(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, base_offset);
+            events_->on_ack(client_, ctx.now(), tp_of(b.slot), b.rb.first_seq, b.rb.record_count, base_offset);
     }
     batches_.erase(it);
 }
@@ -453,11 +607,10 @@ void ProducerClient::fail_final(uint64_t id, Error error, Context& ctx) {
     // (which resolves it: the broker had it), later batches would be out of order: bump the
     // epoch (maybe_bump).
     const bool unresolved = idempotent_ && b.sent && of_current_epoch(b) &&
-                            b.rb.base_sequence > partitions_[static_cast<size_t>(b.partition)].last_acked_sequence;
+                            b.rb.base_sequence > part(b.slot).last_acked_sequence;
     if (unresolved && !transactional()) bump_pending_ = true;
     records_failed_ += static_cast<uint64_t>(b.rb.record_count);
-    if (events_)
-        events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, error, true);
+    report_final_error(b, error, ctx);
     const uint32_t txn = b.txn;
     batches_.erase(it);
     // TransactionManager.handleFailedBatch: the transaction can only be aborted now (a batch of
@@ -473,7 +626,7 @@ void ProducerClient::fail_final(uint64_t id, Error error, Context& ctx) {
 }
 
 bool ProducerClient::is_first_unresolved(const Batch& b) {
-    const PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+    const PartitionState& ps = part(b.slot);
     if (!ps.in_flight_seqs.empty() && *ps.in_flight_seqs.begin() < b.rb.first_seq) return false;
     for (uint64_t id : ps.queue) {
         auto it = batches_.find(id);
@@ -484,7 +637,7 @@ bool ProducerClient::is_first_unresolved(const Batch& b) {
 
 void ProducerClient::requeue(uint64_t id) {
     const Batch& b = batches_.at(id);
-    PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+    PartitionState& ps = part(b.slot);
     if (!idempotent_) {
         ps.queue.push_front(id);  // RecordAccumulator.reenqueue: addFirst
         return;
@@ -517,7 +670,7 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
             // The next sequence itself refused, with nothing unresolved before it, means the
             // broker lost it: bump, then resend from sequence 0.
             retriable = true;
-            const PartitionState& ps = partitions_[static_cast<size_t>(b.partition)];
+            const PartitionState& ps = part(b.slot);
             const bool next = of_current_epoch(b) && b.rb.base_sequence == ps.last_acked_sequence + 1;
             if (next && is_first_unresolved(b)) bump_pending_ = true;
         } else if (error == Error::unknown_producer_id) {
@@ -535,7 +688,7 @@ void ProducerClient::fail_attempt(uint64_t id, Error error, Context& ctx) {
         return;
     }
     if (events_)
-        events_->on_error(client_, ctx.now(), tp_of(b.partition), b.rb.first_seq, b.rb.record_count, error, false);
+        events_->on_error(client_, ctx.now(), tp_of(b.slot), b.rb.first_seq, b.rb.record_count, error, false);
     b.attempts += 1;
     b.last_attempt = ctx.now();
     requeue(id);
@@ -545,13 +698,14 @@ void ProducerClient::handle_produce_response(sim::NodeId from, const ProduceResp
     const auto* sent = in_flight_.find(resp.correlation_id);
     if (sent == nullptr || sent->node != from) return;  // stale or unknown
     const auto f = in_flight_.complete(resp.correlation_id, ctx);
-    for (uint64_t id : f.request.batch_ids) {
+    for (size_t i = 0; i < f.request.batch_ids.size(); ++i) {
+        const uint64_t id = f.request.batch_ids[i];
         auto bit = batches_.find(id);
         if (bit == batches_.end()) continue;  // expired while in flight
-        const int32_t partition = bit->second.partition;
+        const TopicPartition& tp = f.request.tps[i];
         const ProduceResponse::PartitionResponse* pr = nullptr;
         for (const auto& r : resp.partitions)
-            if (r.tp.partition == partition) {
+            if (r.tp == tp) {
                 pr = &r;
                 break;
             }
@@ -598,11 +752,12 @@ void ProducerClient::maybe_bump(Context& ctx) {
     } else {
         ++producer_epoch_;
     }
-    for (auto& ps : partitions_) {
-        ps.next_base_sequence = 0;
-        ps.last_acked_sequence = -1;
-    }
-    ctx.emit(ProducerEpochBump{.topic = topic_, .producer_id = producer_id_, .producer_epoch = producer_epoch_});
+    for (auto& topic : partitions_)
+        for (auto& ps : topic) {
+            ps.next_base_sequence = 0;
+            ps.last_acked_sequence = -1;
+        }
+    ctx.emit(ProducerEpochBump{.topic = topics_[0], .producer_id = producer_id_, .producer_epoch = producer_epoch_});
 }
 
 // ------------------------------------------------------------------------------ metadata
@@ -616,22 +771,30 @@ void ProducerClient::handle_metadata_response(sim::NodeId from, const MetadataRe
 
 void ProducerClient::apply_metadata(const MetadataResponse& resp, Context& ctx) {
     ClientMetadata& metadata = network_.metadata();
-    // Unknown topic (not created yet) or no leaders yet: asked again after the backoff.
-    const TopicMetadata* tm = metadata.find_topic(resp, topic_);
-    if (tm == nullptr) return;
-    topic_id_ = tm->topic_id;
-    const bool changed = metadata.update_partitions(*tm).leader_changed;
-    const auto& known = leaders();
-    if (known.size() != partitions_.size()) {
-        partitions_.resize(known.size());
-        std::fill(key_partition_.begin(), key_partition_.end(), -1);  // keys move with the partition count
+    bool all_known = true;
+    for (uint32_t t = 0; t < topics_.size(); ++t) {
+        // Unknown topic (not created yet) or no leaders yet: asked again after the backoff.
+        const TopicMetadata* tm = metadata.find_topic(resp, topics_[t]);
+        if (tm == nullptr) {
+            all_known = false;
+            continue;
+        }
+        topic_ids_[t] = tm->topic_id;
+        const bool changed = metadata.update_partitions(*tm).leader_changed;
+        const auto& known = leaders(t);
+        if (known.size() != partitions_[t].size()) {
+            partitions_[t].resize(known.size());
+            // keys move with the partition count
+            if (t == 0) std::fill(key_partition_.begin(), key_partition_.end(), -1);
+        }
+        if (changed) {
+            std::vector<int32_t> ids;
+            ids.reserve(known.size());
+            for (const auto& p : known) ids.push_back(p.leader);
+            ctx.emit(ProducerMetadata{.topic = topics_[t], .leaders = ids});
+        }
     }
-    if (changed) {
-        std::vector<int32_t> ids;
-        ids.reserve(known.size());
-        for (const auto& p : known) ids.push_back(p.leader);
-        ctx.emit(ProducerMetadata{.topic = topic_, .leaders = ids});
-    }
+    if (!all_known) return;
     network_.schedule_metadata_refresh(ctx);
     const bool first = !has_metadata_;
     has_metadata_ = true;
