@@ -80,15 +80,16 @@ void StreamsInstance::activate(Context& ctx) {
     if (active_ || ctx.now() >= spec_.until) return;
     active_ = true;
     const std::string base = spec_.node_name() + (life_ > 1 ? " (life " + std::to_string(life_) + ")" : "");
+    ClientEvents* events = this;  // the clients report to the instance, which forwards to the history
     consumer_ordinal_ = registry_->register_client(base);
     restore_ordinal_ = registry_->register_client(base + " restore-consumer");
     consumer_ = std::make_unique<ConsumerClient>(consumer_ordinal_, std::vector<std::string>{spec_.source},
-                                                 spec_.consumer, std::nullopt, ctx.now(), spec_.until, *dir_, this,
+                                                 spec_.consumer, std::nullopt, ctx.now(), spec_.until, *dir_, events,
                                                  spec_.streams.application_id,
                                                  ClientEmbedding{consumer_timer_base, 1});
     restore_ = std::make_unique<ConsumerClient>(restore_ordinal_, std::vector<std::string>{spec_.changelog},
                                                 spec_.restore_consumer, std::nullopt, ctx.now(), spec_.until, *dir_,
-                                                this, std::nullopt, ClientEmbedding{restore_timer_base, restore_corr_base});
+                                                events, std::nullopt, ClientEmbedding{restore_timer_base, restore_corr_base});
     ConsumerClient::ApplicationMode main_mode;
     main_mode.explicit_commits = true;
     // at_least_once: onPartitionsRevoked commits the revoked tasks (commitSync). Under
@@ -125,7 +126,8 @@ void StreamsInstance::make_producer(Context& ctx) {
     w.application_driven = true;
     const int32_t corr = producer_corr_base + (producer_generation_ % 96) * producer_corr_range;
     producer_ = std::make_unique<ProducerClient>(producer_ordinal_, std::vector<std::string>{spec_.sink, spec_.changelog},
-                                                 cfg, w, *dir_, this, ClientEmbedding{producer_timer_base, corr});
+                                                 cfg, w, *dir_, static_cast<ClientEvents*>(this),
+                                                 ClientEmbedding{producer_timer_base, corr});
     producer_->set_application(this);
     producer_->on_start(ctx);
 }
@@ -218,7 +220,7 @@ void StreamsInstance::on_ack(uint32_t client, sim::Time t, TopicPartition tp, ui
     if (events_) events_->on_ack(client, t, tp, first_seq, count, base_offset);
     if (client == producer_ordinal_ && base_offset >= 0 && restore_) {
         auto id = restore_->topic_id(spec_.changelog);
-        if (id && *id == tp.topic) {
+        if (id && *id == tp.topic_id) {
             int64_t& acked = changelog_acked_[tp.partition];
             acked = std::max(acked, base_offset + count);
         }
@@ -297,7 +299,7 @@ void StreamsInstance::update_tasks(const std::vector<TopicPartition>& owned, Con
     std::set<int32_t> now;
     for (const TopicPartition& tp : owned) {
         now.insert(tp.partition);
-        source_topic_ = tp.topic;
+        source_topic_ = tp.topic_id;
     }
     std::vector<int32_t> gone;
     for (const auto& [p, t] : tasks_)
