@@ -189,7 +189,9 @@ bool ProducerClient::send(size_t topic_index, int32_t partition, int32_t key, in
     b.values.push_back(value);
     b.origins.push_back(origin);
     if (transactional()) txn_record_appended(slot, ctx);
-    run_sender(ctx);
+    // The Sender runs after the application's call returns (Java's sender thread): the records
+    // the application sends in one go share batches, and one AddPartitionsToTxn adds their partitions.
+    arm_sender(ctx.now(), ctx);
     deliver_notices(ctx);
     return true;
 }

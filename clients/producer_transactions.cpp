@@ -86,8 +86,8 @@ void ProducerClient::txn_record_appended(Slot slot, Context& ctx) {
     if (!config_.transaction_version_2 && !txn_.added.count(slot) && !txn_.adding.count(slot))
         txn_.to_add.insert(slot);
     // The generated workload ends its transactions itself; an application calls commit_transaction().
-    if (!app_driven_ && txn_.records >= static_cast<uint32_t>(workload_.records_per_txn))
-        txn_end(txn_.app_commits, Error::none, ctx);
+    if (app_driven_) return;  // send() wakes the Sender, which polls the transaction manager
+    if (txn_.records >= static_cast<uint32_t>(workload_.records_per_txn)) txn_end(txn_.app_commits, Error::none, ctx);
     txn_poll(ctx);
 }
 
@@ -465,7 +465,12 @@ void ProducerClient::txn_abortable(Error error, Context& ctx) {
             txn_end(false, error, ctx);
             return;
         case TxnState::abortable_error:
-            if (error == Error::invalid_producer_epoch) txn_.bump_epoch = true;
+            // Application-driven, waiting for abortTransaction(): as while aborting, KIP-588's
+            // INVALID_PRODUCER_EPOCH means the coordinator aborted it already (no EndTxn then).
+            if (error == Error::invalid_producer_epoch) {
+                txn_.cause = error;
+                txn_.bump_epoch = true;
+            }
             return;
         case TxnState::aborting_transaction:
             if (error == Error::invalid_producer_epoch) txn_.cause = error;
@@ -526,7 +531,7 @@ bool ProducerClient::send_offsets_to_transaction(const std::string& group_id, in
     if (!app_driven_ || !transactional() || !ready_for_application()) return false;
     if (txn_.state == TxnState::ready) txn_begin(ctx);
     txn_.offsets.push_back(TxnOffsets{group_id, generation_id, member_id, std::move(offsets), false});
-    txn_poll(ctx);
+    arm_sender(ctx.now(), ctx);  // the Sender sends it (Sender.maybeSendAndPollTransactionalRequest)
     deliver_notices(ctx);
     return true;
 }

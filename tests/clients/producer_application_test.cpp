@@ -145,12 +145,15 @@ struct Harness {
     MiniCluster cluster;
     Recorder history;
     std::vector<int32_t> produce_correlations;  // of the embedded producers' ProduceRequests
+    int group_lookups = 0;                      // their FindCoordinator requests for a group
 
     explicit Harness(uint64_t seed)
         : cluster(seed, {topic("in", 2), topic("out-a", 2), topic("out-b", 1), topic("keyed", 3)}) {
         cluster.world.set_hold([this](sim::NodeId from, sim::NodeId, const Message& msg) {
-            if (const auto* p = std::get_if<ProduceRequest>(&msg); p != nullptr && cluster.world.name(from).starts_with("app"))
-                produce_correlations.push_back(p->correlation_id);
+            if (!cluster.world.name(from).starts_with("app")) return sim::Duration{};
+            if (const auto* p = std::get_if<ProduceRequest>(&msg)) produce_correlations.push_back(p->correlation_id);
+            if (const auto* f = std::get_if<FindCoordinatorRequest>(&msg); f != nullptr && f->key_type == coordinator_key_group)
+                ++group_lookups;
             return sim::Duration{};
         });
         cluster.world.run_until(sim::time_zero + sim::seconds(5));  // the brokers register, the topics exist
@@ -412,8 +415,9 @@ TEST_CASE("application-driven producer: a second instance of the transactional.i
     CHECK(h.history.txn_ends[1][0] == TxnOutcome::unknown);
 
     // The application replaces the closed producer: nothing of the old one fires any more.
+    // (400 s: past metadata.max.age.ms, the longest timer a producer keeps.)
     first.producer.reset();
-    h.advance(sim::seconds(60));
+    h.advance(sim::seconds(400));
     CHECK(first.timers_without_producer == 0);
 
     // The new instance carries on.
@@ -503,4 +507,47 @@ TEST_CASE("a keyed workload's batches carry their keys, each on its murmur2 part
         }
     }
     CHECK(keyed_records == h.history.acked[11]);
+}
+
+TEST_CASE("application-driven producer: the group coordinator crashes; the TxnOffsetCommit finds the next one",
+          "[clients][transactions][application]") {
+    Harness h(36);
+    sim::NodeId node = sim::no_node;
+    AppNode& app = h.start_app("app:1", 1, {"out-a"}, "streams-app-4", node);
+    REQUIRE(h.advance_until([&] { return app.initialized == 1; }));
+    ProducerClient& p = *app.producer;
+    // A first transaction: the producer learns the group's coordinator.
+    {
+        Context c = h.ctx(node);
+        REQUIRE(p.send(0, 0, 1, 1, origin(0, 1), c));
+        REQUIRE(p.send_offsets_to_transaction("streams-app", -1, "", {{GroupPartition{"in", 0}, 5, -1}}, c));
+        REQUIRE(p.commit_transaction(c));
+    }
+    REQUIRE(h.advance_until([&] { return app.completed.size() == 1; }));
+    REQUIRE(app.completed[0].committed);
+    int32_t coordinator = -1;
+    for (int32_t b = 1; b <= 3; ++b)
+        if (BrokerNode* n = h.cluster.broker(b); n != nullptr && n->coordinator().groups().count("streams-app") != 0)
+            coordinator = b;
+    REQUIRE(coordinator > 0);
+    const int lookups_before = h.group_lookups;  // (the first may find __consumer_offsets being created)
+    h.cluster.world.crash(h.cluster.dir.broker_node(coordinator));
+
+    // The next transaction's offsets go to the new coordinator once the producer finds it.
+    {
+        Context c = h.ctx(node);
+        REQUIRE(p.send(0, 1, 2, 2, origin(0, 2), c));
+        REQUIRE(p.send_offsets_to_transaction("streams-app", -1, "", {{GroupPartition{"in", 0}, 30, -1}}, c));
+        REQUIRE(p.commit_transaction(c));
+    }
+    REQUIRE(h.advance_until([&] { return app.completed.size() == 2; }, sim::seconds(180)));
+    CHECK(app.completed[1].committed);
+    CHECK(app.fatal.empty());
+    CHECK(h.group_lookups > lookups_before);  // lookupCoordinator(GROUP) after the old one went away
+    h.advance(sim::seconds(5));
+    const auto* g = h.cluster.group("streams-app");
+    REQUIRE(g != nullptr);
+    REQUIRE(g->offsets.count(GroupPartition{"in", 0}) == 1);
+    CHECK(g->offsets.at(GroupPartition{"in", 0}).offset == 30);
+    CHECK(h.history.acked[1] == 2);
 }
