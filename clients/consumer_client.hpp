@@ -229,6 +229,12 @@ public:
     std::optional<sim::Time> end_offset_time(TopicPartition tp) const;
     // KafkaConsumer.close(): as at `until` (a member commits with auto commit and leaves).
     void close(Context& ctx);
+    // While held, a member that must rejoin does not send its JoinGroup: the application is
+    // still in onPartitionsRevoked (a Streams thread under exactly-once commits the revoked
+    // tasks' transaction there, and Java's rejoin waits for the listener to return).
+    // Releasing it lets the rejoin go at once.
+    void hold_rejoin(bool held, Context& ctx);
+    bool rejoin_held() const { return rejoin_held_; }
     // unsubscribe() then subscribe() again, as a Streams thread does after TaskMigrated or
     // TaskCorrupted (handleLostAll): the member leaves the group (LeaveGroup), its partitions are
     // lost, not revoked (nothing is committed for them), and it joins again as a new member.
@@ -379,6 +385,7 @@ private:
     sim::Time wakeup_deadline_ = sim::time_never;
     ApplicationMode mode_;
     bool delivery_paused_ = false;
+    bool rejoin_held_ = false;  // hold_rejoin()
     std::map<GroupPartition, int64_t> manual_;  // assign(): the partitions and where new ones start
     bool in_progress_ = false;     // progress() is running (an application call from a callback)
     bool progress_again_ = false;  // ...and was asked for again meanwhile

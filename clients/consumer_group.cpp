@@ -97,6 +97,7 @@ void ConsumerClient::reset_membership(const char* reason, Context& ctx) {
 
 void ConsumerClient::rejoin_as_new_member(const char* reason, Context& ctx) {
     if (!group_id_ || !active_) return;
+    rejoin_held_ = false;
     leave_group(reason, ctx);
     if (auto it = group_calls_.find(membership_corr_); it != group_calls_.end()) {
         // A join or sync in flight would answer a member that is gone.
@@ -166,7 +167,14 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
         if (send_commit(GroupRequest::commit_before_join, ctx)) return;
     }
     if (!assignment_.empty() && !is_cooperative(protocol_)) set_assignment({}, ctx);
+    if (rejoin_held_) return;  // the application's revocation listener has not returned yet
     send_join(ctx);
+}
+
+void ConsumerClient::hold_rejoin(bool held, Context& ctx) {
+    if (rejoin_held_ == held) return;
+    rejoin_held_ = held;
+    if (!held && active_) progress(ctx);
 }
 
 void ConsumerClient::find_coordinator(Context& ctx) {

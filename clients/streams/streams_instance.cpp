@@ -206,6 +206,14 @@ void StreamsInstance::after_event(Context& ctx) {
     }
     check_restores(ctx);
     if (committing_ && !spec_.streams.exactly_once()) alos_commit_step(ctx);
+    if (spec_.streams.exactly_once() && consumer_ && consumer_->rejoin_held()) {
+        if (!closing_offsets_.empty() && !committing_) commit(ctx);  // the revocation's commit
+        if (release_rejoin_ || (closing_offsets_.empty() && committing_closing_.empty())) {
+            release_rejoin_ = false;
+            consumer_->hold_rejoin(false, ctx);
+        }
+    }
+    release_rejoin_ = false;
     update_pause(ctx);
 }
 
@@ -255,7 +263,16 @@ void StreamsInstance::on_assignment(uint32_t client, sim::Time t, int32_t genera
                                     const std::vector<TopicPartition>& partitions) {
     if (client != consumer_ordinal_) return;
     if (events_) events_->on_assignment(client, t, generation, partitions);
-    if (ctx_ != nullptr) update_tasks(partitions, *ctx_);
+    if (ctx_ == nullptr) return;
+    if (generation < 0 && partitions.empty() && !tasks_.empty()) {
+        // onPartitionsLost: the generation is gone, so nothing of the tasks can be committed.
+        // Under exactly-once their work is in the open transaction, which is aborted; the
+        // consumer is already joining again as a new member.
+        lose_all_tasks("lost", Error::unknown_member_id, *ctx_, /*rejoin=*/false);
+        if (spec_.streams.exactly_once()) abort_pending_ = true;
+        return;
+    }
+    update_tasks(partitions, *ctx_);
 }
 
 void StreamsInstance::on_commit(uint32_t client, sim::Time t, int32_t generation, TopicPartition tp, int64_t offset) {
@@ -305,6 +322,11 @@ void StreamsInstance::update_tasks(const std::vector<TopicPartition>& owned, Con
     for (const auto& [p, t] : tasks_)
         if (!now.contains(p)) gone.push_back(p);
     for (int32_t p : gone) close_task(p, true, "revoked", ctx);
+    // onPartitionsRevoked under exactly-once commits the revoked tasks (the thread's whole
+    // transaction) before it returns, and the rejoin waits for it: the new owner must find
+    // their offsets committed, or pending in this transaction (UNSTABLE_OFFSET_COMMIT), when it
+    // fetches them.
+    if (spec_.streams.exactly_once() && !closing_offsets_.empty()) consumer_->hold_rejoin(true, ctx);
     for (int32_t p : now) {
         if (tasks_.contains(p)) continue;
         Task& task = tasks_[p];
@@ -378,16 +400,18 @@ void StreamsInstance::close_task(int32_t partition, bool clean, const char* why,
 
 // TaskMigratedException / TaskCorruptedException: every task is closed dirty and the consumer
 // rejoins as a new member (TaskManager.handleLostAll, then the thread's next poll rejoins).
-void StreamsInstance::lose_all_tasks(const char* action, Error error, Context& ctx) {
+void StreamsInstance::lose_all_tasks(const char* action, Error error, Context& ctx, bool rejoin) {
     emit(ctx, "", action, -1, -1, error_name(error));
     std::vector<int32_t> all;
     for (const auto& [p, t] : tasks_) all.push_back(p);
     for (int32_t p : all) close_task(p, false, action, ctx);
     closing_offsets_.clear();
+    committing_closing_.clear();
     committing_ = false;
     awaiting_offsets_ = false;
     offsets_acked_ = false;
-    rejoin_pending_ = true;
+    rejoin_pending_ = rejoin;
+    release_rejoin_ = true;
     assign_restores(ctx);
 }
 
@@ -451,6 +475,8 @@ void StreamsInstance::commit(Context& ctx) {
         for (const auto& [p, t] : tasks_)
             if (t.uncommitted && t.next_offset >= 0) offsets[TopicPartition{source_topic_, p}] = t.next_offset;
         for (const auto& [p, o] : closing_offsets_) offsets[TopicPartition{source_topic_, p}] = o;
+        committing_closing_ = std::move(closing_offsets_);
+        closing_offsets_.clear();
         std::vector<OffsetCommitRequest::PartitionData> named;
         for (const auto& [tp, o] : offsets)
             named.push_back(OffsetCommitRequest::PartitionData{GroupPartition{spec_.source, tp.partition}, o, -1});
@@ -460,6 +486,8 @@ void StreamsInstance::commit(Context& ctx) {
         committing_ = true;
         return;
     }
+    committing_closing_ = std::move(closing_offsets_);
+    closing_offsets_.clear();
     committing_ = true;  // at_least_once: flush, then commit the offsets (alos_commit_step)
     flushed_ = false;
     producer_->flush(ctx);
@@ -486,7 +514,7 @@ void StreamsInstance::alos_commit_step(Context& ctx) {
 void StreamsInstance::commit_done(Context& ctx) {
     committing_ = false;
     ++commits_;
-    closing_offsets_.clear();
+    committing_closing_.clear();
     for (auto& [p, t] : tasks_) {
         t.uncommitted = false;
         if (!spec_.streams.exactly_once()) {

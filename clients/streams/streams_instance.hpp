@@ -151,7 +151,7 @@ private:
     void alos_commit_step(Context& ctx);
     void commit_done(Context& ctx);
     // TaskMigrated / TaskCorrupted: every task closed dirty, the consumer rejoins as a new member.
-    void lose_all_tasks(const char* action, Error error, Context& ctx);
+    void lose_all_tasks(const char* action, Error error, Context& ctx, bool rejoin = true);
     void close_task(int32_t partition, bool clean, const char* why, Context& ctx);
     std::string task_id(int32_t partition) const { return "0_" + std::to_string(partition); }
     bool producer_ready() const;
@@ -177,6 +177,8 @@ private:
 
     std::map<int32_t, Task> tasks_;                // by source partition
     std::map<int32_t, int64_t> closing_offsets_;   // revoked tasks whose last offsets still need a commit
+    std::map<int32_t, int64_t> committing_closing_;  // ... those the commit in progress carries
+    bool release_rejoin_ = false;                  // the tasks are gone: let the consumer rejoin
     std::map<int32_t, int64_t> changelog_acked_;   // partition -> next changelog offset acknowledged
     bool committing_ = false;
     bool awaiting_offsets_ = false;                // at_least_once: the consumer commit is in flight

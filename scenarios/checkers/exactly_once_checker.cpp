@@ -71,6 +71,7 @@ std::string origin_text(const RunData& run, const AppSpec& app, const kafka::Rec
 
 struct Effects {
     std::map<kafka::RecordOrigin, std::vector<int64_t>> offsets;  // origin -> offsets in the topic
+    std::map<int64_t, uint32_t> writer;                            // offset -> the client that wrote it (sink: one partition per key)
     std::map<int32_t, std::pair<int64_t, int64_t>> last_by_key;   // key -> (offset, value), sink only
     int64_t records = 0;
 };
@@ -85,6 +86,7 @@ Effects effects_in(const RunData& run, const std::string& topic, bool keep_last)
             if (!c || r.index >= c->origins.size()) continue;
             ++e.records;
             e.offsets[c->origins[r.index]].push_back(r.offset);
+            if (keep_last) e.writer[r.offset] = r.batch->client;
             if (keep_last && r.index < c->values.size()) {
                 const int32_t key = c->key(r.index);
                 auto& last = e.last_by_key[key];
@@ -161,7 +163,12 @@ CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run) {
                     evidence.add_lazy([&] {
                         const auto& where = n_sink > 1 ? in_sink->second : in_changelog->second;
                         std::string offs;
-                        for (size_t i = 0; i < where.size() && i < 4; ++i) offs += (i ? ", " : "") + std::to_string(where[i]);
+                        for (size_t i = 0; i < where.size() && i < 4; ++i) {
+                            offs += (i ? ", " : "") + std::to_string(where[i]);
+                            if (n_sink > 1)
+                                if (auto w = sink.writer.find(where[i]); w != sink.writer.end())
+                                    offs += " by " + client_text(run, w->second);
+                        }
                         return origin_text(run, *app, origin, r.offset) + " took effect " +
                                std::to_string(std::max(n_sink, n_changelog)) + " times in " +
                                (n_sink > 1 ? app->topology.sink : app->changelog_topic()) + " (offsets " + offs + ")";
