@@ -257,7 +257,7 @@ std::vector<ConfigSynonym> synonyms_by_topic_name() {
 // ---- Key table ----------------------------------------------------------------------------
 
 bool ConfigKey::modelled() const {
-    return holds<BrokerConfig>(*this) || holds<TopicConfig>(*this) || holds<ProducerConfig>(*this) ||
+    return read_by_name || holds<BrokerConfig>(*this) || holds<TopicConfig>(*this) || holds<ProducerConfig>(*this) ||
            holds<ConsumerConfig>(*this) || holds<StreamsConfig>(*this);
 }
 
@@ -416,6 +416,7 @@ ResolvedSettings resolved_settings(const BrokerConfig& config) { return resolved
 ResolvedSettings resolved_settings(const TopicConfig& config) { return resolved(config); }
 ResolvedSettings resolved_settings(const ProducerConfig& config) { return resolved(config); }
 ResolvedSettings resolved_settings(const ConsumerConfig& config) { return resolved(config); }
+ResolvedSettings resolved_settings(const StreamsConfig& config) { return resolved(config); }
 
 // ---- Typed configs ------------------------------------------------------------------------
 

@@ -333,8 +333,11 @@ struct ConfigKey {
     // A key without a field: values that ask for nothing beyond what the model does anyway
     // (cleanup.policy "delete"); comma-separated.
     std::string_view modelled_values{};
+    // Read by name where a typed config is built, not through a field: a key whose default is
+    // null (transactional.id, application.id). Modelled all the same.
+    bool read_by_name = false;
 
-    // A typed config holds it (in every scope the key has: a test checks that).
+    // A typed config holds it (in every scope the key has: a test checks that), or it is read by name.
     bool modelled() const;
 };
 
@@ -370,6 +373,7 @@ ResolvedSettings resolved_settings(const BrokerConfig& config);
 ResolvedSettings resolved_settings(const TopicConfig& config);
 ResolvedSettings resolved_settings(const ProducerConfig& config);
 ResolvedSettings resolved_settings(const ConsumerConfig& config);
+ResolvedSettings resolved_settings(const StreamsConfig& config);
 
 // A topic-level name and the broker default it falls back to (segment.bytes <- log.segment.bytes).
 struct ConfigSynonym {

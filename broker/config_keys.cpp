@@ -48,6 +48,12 @@ struct Row {
         r.k.broker_synonym = broker_key;
         return r;
     }
+    // The typed config's from() reads it by name (its default is null: no field holds it).
+    constexpr Row read_by_name() const {
+        Row r = *this;
+        r.k.read_by_name = true;
+        return r;
+    }
     // Values ("a|b") of a key without a field that ask for nothing the model does not do.
     constexpr Row modelled_when(std::string_view values) const {
         Row r = *this;
@@ -292,7 +298,8 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         "how long the coordinator lets a transaction stay open before it aborts it")
         .range(1, i32_max).reads(&PC::transaction_timeout_ms),
     // Read by ProducerConfig::from (a null default binds no field).
-    key("transactional.id", P, string, "null", "makes the producer transactional (initTransactions, commit, abort)"),
+    key("transactional.id", P, string, "null", "makes the producer transactional (initTransactions, commit, abort)")
+        .read_by_name(),
 
     // ---- Producer and consumer --------------------------------------------------------------
     key("client.id", P | C, string, "\"\"", "name sent with requests; the model names clients itself"),
@@ -339,7 +346,8 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("acceptable.recovery.lag", S, integer, "10000",
         "how far behind an instance's store may be to take a task at once (KIP-441); warmups are not modelled")
         .range(0, i64_max),
-    key("application.id", S, string, "null", "the group id and the prefix of internal topics; the app's name when unset"),
+    key("application.id", S, string, "null", "the group id and the prefix of internal topics; the app's name when unset")
+        .read_by_name(),
     key("cache.max.bytes.buffering", S, integer, "10485760",
         "record caches (before 3.4); the model writes every update through, as with 0")
         .range(0, i64_max).modelled_when("0"),

@@ -101,6 +101,7 @@ std::string config_reference_markdown() {
     out += scope_section(kafka::scope_topic, "Topic: a topic's `config`");
     out += scope_section(kafka::scope_producer, "Producer: a producer's `config`");
     out += scope_section(kafka::scope_consumer, "Consumer: a consumer's `config`");
+    out += scope_section(kafka::scope_streams, "Kafka Streams: an app's `config`");
     out += behaviour_section();
     return out;
 }

@@ -69,6 +69,25 @@ nlohmann::ordered_json resolved_config_json(const scenarios::Scenario& s) {
                                     {"config", settings_json(kafka::ConsumerConfig::from(s.kafka.profile, c.config))},
                                     {"overrides", config_map_json(c.config)}});
     }
+    if (!s.apps.empty()) {
+        out["apps"] = json::array();
+        for (const auto& a : s.apps) {
+            json config = settings_json(a.streams);
+            config["application.id"] = a.streams.application_id;
+            json topology = {{"source", a.topology.source},
+                             {"count", {{"store", a.topology.store}}},
+                             {"sink", a.topology.sink},
+                             {"changelog", a.changelog_topic()}};
+            if (a.topology.keys_below) topology["filter"] = {{"keys_below", *a.topology.keys_below}};
+            out["apps"].push_back({{"name", a.name},
+                                   {"instances", a.instances},
+                                   {"topology", std::move(topology)},
+                                   {"from", sim::format_duration(a.from)},
+                                   {"until", optional_duration(a.until)},
+                                   {"config", std::move(config)},
+                                   {"overrides", config_map_json(a.config)}});
+        }
+    }
     return out;
 }
 

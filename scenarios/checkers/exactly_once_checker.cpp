@@ -71,8 +71,9 @@ std::string origin_text(const RunData& run, const AppSpec& app, const kafka::Rec
 
 struct Effects {
     std::map<kafka::RecordOrigin, std::vector<int64_t>> offsets;  // origin -> offsets in the topic
-    std::map<int64_t, uint32_t> writer;                            // offset -> the client that wrote it (sink: one partition per key)
+    std::map<std::pair<int32_t, int64_t>, uint32_t> writer;        // (partition, offset) -> the client that wrote it (sink)
     std::map<int32_t, std::pair<int64_t, int64_t>> last_by_key;   // key -> (offset, value), sink only
+    std::map<int32_t, int32_t> key_partition;                      // key -> its sink partition
     int64_t records = 0;
 };
 
@@ -86,11 +87,12 @@ Effects effects_in(const RunData& run, const std::string& topic, bool keep_last)
             if (!c || r.index >= c->origins.size()) continue;
             ++e.records;
             e.offsets[c->origins[r.index]].push_back(r.offset);
-            if (keep_last) e.writer[r.offset] = r.batch->client;
+            if (keep_last) e.writer[{p.tp.partition, r.offset}] = r.batch->client;
             if (keep_last && r.index < c->values.size()) {
                 const int32_t key = c->key(r.index);
                 auto& last = e.last_by_key[key];
                 if (r.offset >= last.first) last = {r.offset, c->values[r.index]};
+                e.key_partition[key] = p.tp.partition;
             }
         }
     }
@@ -166,7 +168,8 @@ CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run) {
                         for (size_t i = 0; i < where.size() && i < 4; ++i) {
                             offs += (i ? ", " : "") + std::to_string(where[i]);
                             if (n_sink > 1)
-                                if (auto w = sink.writer.find(where[i]); w != sink.writer.end())
+                                if (auto kp = sink.key_partition.find(key); kp != sink.key_partition.end())
+                                    if (auto w = sink.writer.find({kp->second, where[i]}); w != sink.writer.end())
                                     offs += " by " + client_text(run, w->second);
                         }
                         return origin_text(run, *app, origin, r.offset) + " took effect " +
@@ -198,7 +201,7 @@ CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run) {
     result.holds = duplicates == 0 && missing == 0 && wrong_counts == 0;
     if (result.holds) {
         result.summary = with_commas(inputs) + " input records below the committed offsets each took effect once; " +
-                         count_text(keys_checked, "key") + "'s counts equal their input" +
+                         "the counts of all " + count_text(keys_checked, "key") + " equal their input" +
                          (ahead > 0 ? "; " + with_commas(ahead) + " past the committed offsets already took effect" : "");
     } else {
         std::string parts;

@@ -342,7 +342,7 @@ TEST_CASE("application-driven transactional producer: two topics, offsets in the
     for (int32_t corr : h.produce_correlations) CHECK(corr >= embedded_first_correlation);
 }
 
-TEST_CASE("application-driven producer: a TxnOffsetCommit the group refuses is abortable; the application aborts",
+TEST_CASE("application-driven producer: a TxnOffsetCommit the group refuses is abortable, and the application aborts",
           "[clients][transactions][application]") {
     Harness h(32);
     sim::NodeId node = sim::no_node;
@@ -459,7 +459,7 @@ TEST_CASE("application-driven producer without transactions: flush() reports whe
     CHECK(app.completed.empty());
 }
 
-TEST_CASE("a keyed workload's batches carry their keys, each on its murmur2 partition; unkeyed ones carry nothing",
+TEST_CASE("a keyed workload's batches carry their keys, each on its murmur2 partition, and unkeyed ones carry nothing",
           "[clients]") {
     Harness h(35);
     WorkloadSpec keyed;
@@ -509,7 +509,7 @@ TEST_CASE("a keyed workload's batches carry their keys, each on its murmur2 part
     CHECK(keyed_records == h.history.acked[11]);
 }
 
-TEST_CASE("application-driven producer: the group coordinator crashes; the TxnOffsetCommit finds the next one",
+TEST_CASE("application-driven producer: the group coordinator crashes and the TxnOffsetCommit finds the next one",
           "[clients][transactions][application]") {
     Harness h(36);
     sim::NodeId node = sim::no_node;

@@ -57,6 +57,8 @@ TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never
         {"kraft-pre-vote-3.9", "kraft-pre-vote-4.0", 100},
         {"kafka-12671-hanging-txn-3.5", "kafka-12671-hanging-txn-3.6", 100},
         {"jepsen-2024-delayed-endtxn-3.9", "jepsen-2024-delayed-endtxn-4.0", 80},
+        // Not a release pair: the same crash under at_least_once and exactly_once_v2.
+        {"streams-wordcount-at-least-once", "streams-wordcount-exactly-once-v2", 100},
     };
     for (const Pair& p : pairs) {
         INFO(p.old_release << " / " << p.fixed_release);

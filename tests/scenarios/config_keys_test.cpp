@@ -38,9 +38,11 @@ nlohmann::json zookeeper_scenario() {
       "name": "keys", "duration": "10s",
       "kafka": { "version": "3.7", "metadata": "zookeeper", "brokers": 3,
                  "config": { "zookeeper.tickTime": 500, "log.roll.hours": 2 } },
-      "topics": [ { "name": "orders", "partitions": 1, "replication.factor": 3 } ],
-      "producers": [ { "id": "p", "topic": "orders", "rate": 10 } ],
-      "consumers": [ { "group": "g", "members": 1, "topics": ["orders"] } ]
+      "topics": [ { "name": "orders", "partitions": 1, "replication.factor": 3 },
+                  { "name": "out", "partitions": 1, "replication.factor": 3 } ],
+      "producers": [ { "id": "p", "topic": "orders", "rate": 10, "keys": 5 } ],
+      "consumers": [ { "group": "g", "members": 1, "topics": ["orders"] } ],
+      "apps": [ { "name": "a", "topology": { "source": "orders", "count": {}, "sink": "out" } } ]
     })");
 }
 
@@ -48,7 +50,7 @@ nlohmann::json zookeeper_scenario() {
 std::set<std::string> modelled_keys(unsigned scope) {
     std::set<std::string> out;
     for (const kafka::ConfigKey& k : kafka::config_keys()) {
-        if ((k.scopes & scope) != 0 && k.modelled() && k.unit == 1) out.insert(std::string(k.name));
+        if ((k.scopes & scope) != 0 && k.modelled() && !k.read_by_name && k.unit == 1) out.insert(std::string(k.name));
     }
     return out;
 }
@@ -65,12 +67,18 @@ TEST_CASE("report.json: the resolved configuration has exactly the modelled keys
     const scenarios::Scenario s = load(zookeeper_scenario());
     const nlohmann::ordered_json config = reports::resolved_config_json(s);
     CHECK(keys_of(config["broker"]) == modelled_keys(kafka::scope_broker));
-    REQUIRE(config["topics"].size() == 1);
+    REQUIRE(config["topics"].size() == 3);  // orders, out and the app's changelog a-counts-changelog
+    CHECK(config["topics"][2]["name"] == "a-counts-changelog");
     CHECK(keys_of(config["topics"][0]["config"]) == modelled_keys(kafka::scope_topic));
     REQUIRE(config["producers"].size() == 1);
     CHECK(keys_of(config["producers"][0]["config"]) == modelled_keys(kafka::scope_producer));
     REQUIRE(config["consumers"].size() == 1);
     CHECK(keys_of(config["consumers"][0]["config"]) == modelled_keys(kafka::scope_consumer));
+    REQUIRE(config["apps"].size() == 1);
+    std::set<std::string> app_keys = modelled_keys(kafka::scope_streams);
+    app_keys.insert("application.id");  // read by name, shown as resolved (the app's name here)
+    CHECK(keys_of(config["apps"][0]["config"]) == app_keys);
+    CHECK(config["apps"][0]["config"]["application.id"] == "a");
 
     // Every key the model reads is there, as the model saw it: the ensemble's settings too.
     CHECK(config["broker"]["zookeeper.tickTime"] == 500);
@@ -120,9 +128,12 @@ TEST_CASE("validate: every key without a field is accepted with a warning", "[sc
         } else if (k.scopes & kafka::scope_producer) {
             j["producers"][0]["config"][name] = value;
             path = "/producers/0/config/";
-        } else {
+        } else if (k.scopes & kafka::scope_consumer) {
             j["consumers"][0]["config"][name] = value;
             path = "/consumers/0/config/";
+        } else {
+            j["apps"][0]["config"][name] = value;
+            path = "/apps/0/config/";
         }
         expected.insert(path + name + ": " + name + " is accepted but not modelled");
     }
@@ -159,7 +170,8 @@ TEST_CASE("docs/scenario-format.md names only real keys, each where it belongs",
     const std::map<std::string, unsigned> section_scope = {{"## `kafka`", kafka::scope_broker},
                                                            {"## `topics`", kafka::scope_topic},
                                                            {"## `producers`", kafka::scope_producer},
-                                                           {"## `consumers`", kafka::scope_consumer}};
+                                                           {"## `consumers`", kafka::scope_consumer},
+                                                           {"## `apps`", kafka::scope_streams}};
     const std::regex dotted("`([A-Za-z]+(?:\\.[A-Za-z]+)+)`");
     unsigned scope = 0;
     int rows = 0;
@@ -177,5 +189,5 @@ TEST_CASE("docs/scenario-format.md names only real keys, each where it belongs",
             CHECK((key->scopes & scope) != 0);
         }
     }
-    CHECK(rows == 4);
+    CHECK(rows == 5);
 }

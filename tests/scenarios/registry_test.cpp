@@ -50,7 +50,7 @@ TEST_CASE("registries: one descriptor per fault action and per check, found by n
         CHECK(to_string(c->kind) == c->name);
         CHECK(c->run != nullptr);
     }
-    CHECK(i == static_cast<size_t>(CheckKind::no_hanging_transactions) + 1);
+    CHECK(i == static_cast<size_t>(CheckKind::exactly_once) + 1);
 }
 
 TEST_CASE("registries: validate's messages name every fault action and every check", "[scenarios][registry]") {
