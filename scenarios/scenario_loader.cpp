@@ -379,6 +379,7 @@ public:
         for (const auto& a : s_.apps) {
             app_instances_[a.name] = a.instances;
             app_names_.push_back(a.name);
+            app_group_ids_.insert(a.streams.application_id);
         }
         read_faults(json::array({fault}), "");
         FaultParseResult r;
@@ -407,6 +408,7 @@ private:
     std::map<std::string, int> group_members_;     // named consumer groups
     std::vector<std::string> group_names_;
     std::map<std::string, int> app_instances_;     // Streams apps by name
+    std::set<std::string> app_group_ids_;          // their application.ids (consumer groups too)
     std::vector<std::string> app_names_;
 
     LoadResult finish() {
@@ -1217,6 +1219,7 @@ private:
             if (!spec.name.empty()) {
                 app_instances_[spec.name] = spec.instances;
                 app_names_.push_back(spec.name);
+                app_group_ids_.insert(spec.streams.application_id);
             }
             add_changelog_topic(spec, p);
             s_.apps.push_back(std::move(spec));
@@ -1399,9 +1402,9 @@ private:
                     }
                     return true;
                 }
-                if (!group_members_.contains(t.name)) {
+                if (!group_members_.contains(t.name) && !app_group_ids_.contains(t.name)) {
                     std::string near = closest(t.name, group_names_);
-                    return fail("no consumer group " + in_quotes(t.name) + " in \"consumers\"",
+                    return fail("no consumer group " + in_quotes(t.name) + " in \"consumers\" (nor an app's application.id)",
                                 near.empty() ? std::string() : "coordinator:" + near);
                 }
                 return true;

@@ -1,7 +1,9 @@
 // Kafka Streams word counts under random faults, over 200 seeds: crashes and pauses of app
 // instances (a paused instance is a zombie that wakes up after its tasks moved), crashes of
-// brokers (which lead partitions and coordinate groups and transactions), and network
-// isolation of a broker or an instance. Under exactly_once_v2 on the 4.0 profile, every input record the app
+// brokers (which lead partitions and coordinate groups and transactions: each instance's
+// transactional.id holds a random process id, so its transaction coordinator is whichever
+// broker leads that id's __transaction_state partition) and of the app's group coordinator,
+// and network isolation of a broker or an instance. Under exactly_once_v2 on the 4.0 profile, every input record the app
 // committed past takes effect once, no read_committed reader sees an aborted record, and no
 // transaction is torn. The same faults under at_least_once show duplicates on some seeds.
 #include <catch2/catch.hpp>
@@ -51,11 +53,12 @@ nlohmann::json streams_random_scenario(uint64_t seed, const std::string& guarant
         const int64_t for_ms = rng.between(1000, 15000);
         nlohmann::json f = {{"at", std::to_string(at_ms) + "ms"}, {"for", std::to_string(for_ms) + "ms"}};
         const std::string instance = "app:wc/" + std::to_string(1 + rng.below(2));
-        switch (rng.below(5)) {
+        switch (rng.below(6)) {
             case 0: f["action"] = "crash"; f["target"] = instance; break;
             case 1: f["action"] = "pause"; f["target"] = instance; break;
             case 2: f["action"] = "crash"; f["target"] = "broker:" + std::to_string(1 + rng.below(3)); break;
             case 3: f["action"] = "isolate"; f["target"] = instance; break;
+            case 4: f["action"] = "crash"; f["target"] = "coordinator:wc"; break;  // the app's group coordinator
             default: f["action"] = "isolate"; f["target"] = "broker:" + std::to_string(1 + rng.below(3)); break;
         }
         faults.push_back(f);
