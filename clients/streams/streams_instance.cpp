@@ -457,7 +457,15 @@ void StreamsInstance::process(TopicPartition tp, const RecordBatch& batch, int64
         const int64_t count_now = ++task.store[key];
         const RecordOrigin origin{batch.client, tp.partition, batch.first_seq + static_cast<uint32_t>(skip + i)};
         producer_->send(1, tp.partition, key, count_now, origin, ctx);  // the store's changelog
-        const int32_t out = partition_for_key("key-" + std::to_string(key), spec_.sink_partitions);
+        // The default partitioner: murmur2 of the key's bytes (cached for the first million keys).
+        int32_t out = -1;
+        const auto k = static_cast<size_t>(key);
+        if (k < (size_t{1} << 20)) {
+            if (k >= sink_partition_.size()) sink_partition_.resize(k + 1, -1);
+            out = sink_partition_[k];
+        }
+        if (out < 0) out = partition_for_key("key-" + std::to_string(key), spec_.sink_partitions);
+        if (k < sink_partition_.size()) sink_partition_[k] = out;
         producer_->send(0, out, key, count_now, origin, ctx);  // to(sink)
     }
 }

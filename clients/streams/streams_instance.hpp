@@ -190,6 +190,7 @@ private:
     bool delivery_paused_ = false;
     std::set<int32_t> paused_partitions_;          // source partitions paused while their task restores
     TopicId source_topic_ = 0;
+    std::vector<int32_t> sink_partition_;          // murmur2 partition of the sink per key, -1 unknown
     sim::TimerId commit_timer_;
     uint64_t records_processed_ = 0;
     uint32_t commits_ = 0;
