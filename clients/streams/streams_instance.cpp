@@ -171,8 +171,6 @@ void StreamsInstance::on_timer(uint64_t tag, Context& ctx) {
                                       client_timer::tag(timer_commit));
                 }
                 break;
-            case timer_flush:
-            case timer_restore: break;
         }
     }
     after_event(ctx);

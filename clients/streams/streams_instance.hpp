@@ -110,9 +110,7 @@ private:
     enum TimerKind : uint64_t {
         timer_activate = 1,
         timer_commit = 2,
-        timer_flush = 3,
-        timer_restore = 4,
-        timer_deactivate = 5,
+        timer_deactivate = 3,
     };
 
     // ClientEvents: what the embedded clients report (forwarded to the history).

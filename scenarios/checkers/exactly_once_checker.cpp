@@ -179,7 +179,9 @@ CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run) {
                 }
             }
         }
-        for (const auto& [key, expected] : expected_by_key) {
+        for (const auto& entry : expected_by_key) {
+            const int32_t key = entry.first;  // named copies: lambdas cannot capture structured bindings in clang 14
+            const int64_t expected = entry.second;
             ++keys_checked;
             auto last = sink.last_by_key.find(key);
             const int64_t got = last == sink.last_by_key.end() ? 0 : last->second.second;
