@@ -49,7 +49,8 @@ const std::vector<std::string_view> producer_fields = {"id",    "topic",  "rate"
 const std::vector<std::string_view> transactions_fields = {"records", "abort"};
 const std::vector<std::string_view> consumer_fields = {"group", "members", "topics", "rate",
                                                        "from",  "until",   "config"};
-const std::vector<std::string_view> app_fields = {"name", "instances", "topology", "from", "until", "config"};
+const std::vector<std::string_view> app_fields = {"name", "instances", "processing.guarantee", "topology", "from", "until",
+                                                  "config"};
 const std::vector<std::string_view> topology_fields = {"source", "filter", "count", "sink"};
 const std::vector<std::string_view> target_prefixes = {"broker", "controller", "zookeeper", "leader",  "quorum",
                                                        "coordinator", "producer", "consumer", "app"};
@@ -1203,10 +1204,23 @@ private:
             }
             read_window(e, p, spec.from, spec.until);
             if (const json* v = member(e, "config")) spec.config = read_config(*v, at(p, "config"), kafka::scope_streams, "streams");
+            const std::string cp = at(p, "config");
+            // SCENARIOS.md names processing.guarantee beside name and instances; config may hold it too.
+            std::string guarantee_path = at(cp, "processing.guarantee");
+            if (const json* v = member(e, "processing.guarantee")) {
+                guarantee_path = at(p, "processing.guarantee");
+                if (auto g = read_string(*v, guarantee_path)) {
+                    auto in_config = spec.config.find("processing.guarantee");
+                    if (in_config != spec.config.end() && kafka::format_config_value(in_config->second) != *g)
+                        error(guarantee_path, "processing.guarantee is " + in_quotes(*g) + " here but " +
+                                                  in_quotes(kafka::format_config_value(in_config->second)) +
+                                                  " in \"config\": give it once");
+                    spec.config["processing.guarantee"] = *g;
+                }
+            }
             spec.streams = kafka::StreamsConfig::from(s_.kafka.profile, spec.config);
             if (spec.streams.application_id.empty()) spec.streams.application_id = spec.name;
-            const std::string cp = at(p, "config");
-            check_processing_guarantee(spec.streams, at(cp, "processing.guarantee"));
+            check_processing_guarantee(spec.streams, guarantee_path);
             if (spec.streams.num_standby_replicas > 0)
                 error(at(cp, "num.standby.replicas"), "standby replicas are not modelled yet: every task restores from its changelog when it moves", "0");
             if (spec.streams.num_stream_threads != 1)

@@ -88,6 +88,20 @@ TEST_CASE("a Streams app is refused a processing.guarantee its release did not h
     CHECK(contains(load_errors(wordcount("4.0", "exactly_once_beta")), "/apps/0/config/processing.guarantee", "removed in 4.0"));
     CHECK(contains(load_errors(wordcount("3.7", "exactly_twice")), "/apps/0/config/processing.guarantee", "at_least_once"));
     {
+        // SCENARIOS.md's form: processing.guarantee beside name and instances.
+        json j = wordcount("2.8", "at_least_once");
+        j["apps"][0]["config"].erase("processing.guarantee");
+        j["apps"][0]["processing.guarantee"] = "exactly_once_v2";
+        CHECK(contains(load_errors(j), "/apps/0/processing.guarantee", "3.0"));
+        j["apps"][0]["processing.guarantee"] = "exactly_once_beta";
+        auto loaded = scenarios::load_scenario_text(j.dump(2), "wordcount.json");
+        REQUIRE(loaded.scenario);
+        CHECK(loaded.scenario->apps[0].streams.processing_guarantee == "exactly_once_beta");
+        CHECK(loaded.scenario->apps[0].streams.commit_interval_ms == 100);
+        j["apps"][0]["config"]["processing.guarantee"] = "at_least_once";
+        CHECK(contains(load_errors(j), "/apps/0/processing.guarantee", "give it once"));
+    }
+    {
         json j = wordcount("3.7", "exactly_once_v2");
         j["apps"][0]["topology"]["sink"] = "words";
         CHECK(contains(load_errors(j), "/apps/0/topology/sink", "source"));
