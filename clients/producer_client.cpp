@@ -378,7 +378,7 @@ int32_t ProducerClient::append(int32_t key, Context& ctx) {
     const int32_t bytes = record_bytes(key);
     Batch& b = append_to(Slot{0, p}, bytes, ctx);
     // A keyed workload's batches carry their keys (none without keys: nothing to carry).
-    if (workload_.keys > 0) b.keys.push_back(key);
+    if (workload_.keys > 0 && workload_.carry_keys) b.keys.push_back(key);
     if (key < 0) {
         // KIP-794: switch the sticky partition after batch.size bytes went to it.
         sticky_bytes_ += bytes;

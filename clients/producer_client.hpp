@@ -54,8 +54,8 @@
 // once every one is known. A transaction's AddPartitionsToTxn names partitions of any of them.
 // The ProducerMetadata event is per topic, ProducerEpochBump names the default topic.
 //
-// Record contents: a keyed workload's batches carry their keys (RecordContents::keys, the k of
-// "key-<k>"); an application's batches carry keys, values and origins. The vectors grow while
+// Record contents: a keyed workload's batches carry their keys when asked (carry_keys:
+// RecordContents::keys, the k of "key-<k>"); an application's batches carry keys, values and origins. The vectors grow while
 // the batch is open and are frozen into RecordBatch::contents when it is first sent (retries
 // and replicas share them). Unkeyed workload batches carry none.
 //
@@ -102,6 +102,10 @@ struct WorkloadSpec {
     // (a Streams instance's StreamsProducer) calls send(), send_offsets_to_transaction(),
     // commit_transaction(), abort_transaction() and flush() (see ProducerApplication below).
     bool application_driven = false;
+    // A keyed workload's batches carry their keys (RecordContents::keys) for the readers that
+    // need them (a Streams app counting by key). Off, the batches carry none: a key costs
+    // memory and time per record, and nothing else reads it yet.
+    bool carry_keys = false;
 };
 
 // What an application that drives a ProducerClient (WorkloadSpec::application_driven) hears

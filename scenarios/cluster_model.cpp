@@ -117,6 +117,9 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
         w.from = at(p.from);
         w.until = p.until ? at(*p.until) : end;
         w.records_per_txn = p.records_per_txn;
+        // Records carry their keys where a Streams app reads them (it counts by key).
+        for (const auto& app : scenario.apps)
+            if (app.topology.source == p.topic) w.carry_keys = true;
         w.abort_fraction = p.abort_fraction;
         kafka::ProducerConfig cfg = kafka::ProducerConfig::from(scenario.kafka.profile, p.config);
         // A 4.0 client uses transaction.version 2 when the brokers have it on.

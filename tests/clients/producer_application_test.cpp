@@ -465,6 +465,7 @@ TEST_CASE("a keyed workload's batches carry their keys, each on its murmur2 part
     WorkloadSpec keyed;
     keyed.rate_per_s = 500;
     keyed.keys = 20;
+    keyed.carry_keys = true;
     keyed.until = sim::time_zero + sim::seconds(8);
     WorkloadSpec unkeyed = keyed;
     unkeyed.keys = 0;
