@@ -25,8 +25,8 @@ ConsumerClient::ConsumerClient(uint32_t client_ordinal, std::vector<std::string>
                                       embedding.first_correlation_id},
                NetworkClient::TimerKinds{embedding.timer_kind_base + timer_metadata_timeout,
                                          embedding.timer_kind_base + timer_metadata_retry,
-                                         embedding.timer_kind_base + timer_metadata_max_age}),
-      in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_request_timeout),
+                                         embedding.timer_kind_base + timer_metadata_max_age, embedding.timer_slot}),
+      in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_request_timeout, embedding.timer_slot),
       group_id_(std::move(group_id)) {
     if (rate_per_s && *rate_per_s > 0) {
         double milli = *rate_per_s * 1000.0 + 0.5;

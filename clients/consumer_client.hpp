@@ -235,6 +235,12 @@ public:
     // Releasing it lets the rejoin go at once.
     void hold_rejoin(bool held, Context& ctx);
     bool rejoin_held() const { return rejoin_held_; }
+    // While held, the committed offset of these assigned partitions is not looked up
+    // (OffsetFetch): a Streams task under exactly_once (EOS v1) reads its position only once its
+    // producer's initTransactions() has fenced the previous owner and ended its transaction,
+    // as the task's creation in onPartitionsAssigned blocked the thread before Streams 2.6.
+    // May be called from on_assignment(): the lookup comes after the callback.
+    void hold_offset_fetch(const std::vector<GroupPartition>& partitions, bool held, Context& ctx);
     // unsubscribe() then subscribe() again, as a Streams thread does after TaskMigrated or
     // TaskCorrupted (handleLostAll): the member leaves the group (LeaveGroup), its partitions are
     // lost, not revoked (nothing is committed for them), and it joins again as a new member.
@@ -257,7 +263,7 @@ private:
     };
     // The timer tag of one of the kinds above, in the embedding's range.
     uint64_t timer_tag(TimerKind kind, uint64_t value = 0) const {
-        return client_timer::tag(embedding_.timer_kind_base + kind, value);
+        return client_timer::tag(embedding_.timer_kind_base + kind, value, embedding_.timer_slot);
     }
     enum class Phase : uint8_t { awaiting_committed, fetching_committed, awaiting_reset, resetting, fetching, failed };
     // A fetched batch; `skip`: a control batch or a batch of an aborted transaction
@@ -386,6 +392,7 @@ private:
     ApplicationMode mode_;
     bool delivery_paused_ = false;
     bool rejoin_held_ = false;  // hold_rejoin()
+    std::set<GroupPartition> offset_fetch_held_;  // hold_offset_fetch()
     std::map<GroupPartition, int64_t> manual_;  // assign(): the partitions and where new ones start
     bool in_progress_ = false;     // progress() is running (an application call from a callback)
     bool progress_again_ = false;  // ...and was asked for again meanwhile

@@ -177,6 +177,15 @@ void ConsumerClient::hold_rejoin(bool held, Context& ctx) {
     if (!held && active_) progress(ctx);
 }
 
+void ConsumerClient::hold_offset_fetch(const std::vector<GroupPartition>& partitions, bool held, Context& ctx) {
+    bool released = false;
+    for (const GroupPartition& gp : partitions) {
+        if (held) offset_fetch_held_.insert(gp);
+        else released = offset_fetch_held_.erase(gp) > 0 || released;
+    }
+    if (released && active_) progress(ctx);
+}
+
 void ConsumerClient::find_coordinator(Context& ctx) {
     if (membership_corr_ != 0) return;
     // Any broker knows the coordinator: ask the least loaded one, as Java does.
@@ -277,7 +286,7 @@ void ConsumerClient::send_offset_fetch(Context& ctx, sim::Time& next) {
     req.require_stable = read_committed() && config_.offset_fetch_require_stable;
     std::vector<TopicPartition> tps;
     for (auto& [tp, ps] : parts_)
-        if (ps.phase == Phase::awaiting_committed) {
+        if (ps.phase == Phase::awaiting_committed && !offset_fetch_held_.contains(name_of(tp))) {
             req.partitions.push_back(name_of(tp));
             tps.push_back(tp);
         }

@@ -24,9 +24,10 @@ public:
         Request request;
     };
 
-    // timeout_kind: the client's timer kind for request timeouts (the value is the correlation id).
-    InFlightRequests(int64_t request_timeout_ms, uint64_t timeout_kind)
-        : request_timeout_ms_(request_timeout_ms), timeout_kind_(timeout_kind) {}
+    // timeout_kind: the client's timer kind for request timeouts (the value is the correlation
+    // id); slot: its embedding's timer slot.
+    InFlightRequests(int64_t request_timeout_ms, uint64_t timeout_kind, uint64_t slot = 0)
+        : request_timeout_ms_(request_timeout_ms), timeout_kind_(timeout_kind), slot_(slot) {}
 
     void add(int32_t corr, BrokerId broker, sim::NodeId node, Request request, Context& ctx) {
         InFlight f;
@@ -34,7 +35,7 @@ public:
         f.node = node;
         f.request = std::move(request);
         f.timer = ctx.set_timer(sim::milliseconds(request_timeout_ms_),
-                                client_timer::tag(timeout_kind_, static_cast<uint64_t>(corr)));
+                                client_timer::tag(timeout_kind_, static_cast<uint64_t>(corr), slot_));
         requests_.emplace(corr, std::move(f));
         ++per_broker_[broker];
     }
@@ -83,6 +84,7 @@ public:
 private:
     int64_t request_timeout_ms_;
     uint64_t timeout_kind_;
+    uint64_t slot_;
     std::map<int32_t, InFlight> requests_;
     std::map<BrokerId, int32_t> per_broker_;
 };

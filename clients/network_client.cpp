@@ -98,7 +98,7 @@ void NetworkClient::maybe_update_metadata(Context& ctx) {
     if (now < metadata_backoff_until_) {
         if (!metadata_retry_timer_.valid())
             metadata_retry_timer_ =
-                ctx.set_timer(metadata_backoff_until_ - now, client_timer::tag(timers_.metadata_retry));
+                ctx.set_timer(metadata_backoff_until_ - now, client_timer::tag(timers_.metadata_retry, 0, timers_.slot));
         return;
     }
     const std::optional<BrokerId> broker = least_loaded_broker();
@@ -107,7 +107,7 @@ void NetworkClient::maybe_update_metadata(Context& ctx) {
     metadata_corr_ = next_correlation_++;
     metadata_node_ = dir_->broker_node(*broker);
     metadata_timer_ = ctx.set_timer(sim::milliseconds(options_.request_timeout_ms),
-                                    client_timer::tag(timers_.metadata_timeout, static_cast<uint64_t>(metadata_corr_)));
+                                    client_timer::tag(timers_.metadata_timeout, static_cast<uint64_t>(metadata_corr_), timers_.slot));
     send_metadata_request(metadata_node_, metadata_corr_, ctx);
 }
 
@@ -154,7 +154,7 @@ bool NetworkClient::handle_metadata_response(sim::NodeId from, const MetadataRes
 void NetworkClient::schedule_metadata_refresh(Context& ctx) {
     ctx.cancel_timer(metadata_age_timer_);
     metadata_age_timer_ =
-        ctx.set_timer(sim::milliseconds(options_.metadata_max_age_ms), client_timer::tag(timers_.metadata_max_age));
+        ctx.set_timer(sim::milliseconds(options_.metadata_max_age_ms), client_timer::tag(timers_.metadata_max_age, 0, timers_.slot));
 }
 
 std::optional<BrokerId> NetworkClient::on_timer(uint64_t tag, Context& ctx) {

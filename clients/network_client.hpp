@@ -39,6 +39,7 @@ public:
         uint64_t metadata_timeout = 0;
         uint64_t metadata_retry = 0;
         uint64_t metadata_max_age = 0;
+        uint64_t slot = 0;  // the embedding's timer slot
     };
 
     // dir must outlive the client. topics: what its MetadataRequests ask for.

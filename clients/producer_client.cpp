@@ -57,9 +57,10 @@ ProducerClient::ProducerClient(uint32_t client_ordinal, std::vector<std::string>
                                       embedding.first_correlation_id},
                NetworkClient::TimerKinds{embedding.timer_kind_base + timer_metadata_timeout,
                                          embedding.timer_kind_base + timer_metadata_retry,
-                                         embedding.timer_kind_base + timer_metadata_max_age}),
-      in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_request_timeout),
-      coordinator_in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_txn_request_timeout) {
+                                         embedding.timer_kind_base + timer_metadata_max_age, embedding.timer_slot}),
+      in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_request_timeout, embedding.timer_slot),
+      coordinator_in_flight_(config_.request_timeout_ms, embedding.timer_kind_base + timer_txn_request_timeout,
+                             embedding.timer_slot) {
     SIM_ASSERT(client_ >= 1, "producer client ordinal must be >= 1");
     SIM_ASSERT(!topics_.empty(), "a producer needs a topic");
     partitions_.resize(topics_.size());

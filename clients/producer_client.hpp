@@ -333,7 +333,7 @@ private:
 
     // embedding
     uint64_t timer_tag(uint64_t kind, uint64_t value = 0) const {
-        return client_timer::tag(embedding_.timer_kind_base + kind, value);
+        return client_timer::tag(embedding_.timer_kind_base + kind, value, embedding_.timer_slot);
     }
     void notify(Notice n) { if (app_driven_) notices_.push_back(n); }
     // Delivers the notices (and a finished flush) to the application; the last thing every

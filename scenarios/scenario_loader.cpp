@@ -1169,10 +1169,6 @@ private:
             error(path, "exactly_once_beta arrived in 2.6 (KIP-447)" + on, "exactly_once");
         } else if ((g == "exactly_once_beta" || g == "exactly_once") && release >= std::pair{4, 0}) {
             error(path, g + " was removed in 4.0 (deprecated by KIP-732 in 3.0)" + on, "exactly_once_v2");
-        } else if (g == "exactly_once") {
-            error(path, "exactly_once (EOS v1: one transactional producer per task) is not modelled yet; " +
-                            std::string(release >= std::pair{2, 6} ? "use exactly_once_beta or exactly_once_v2 (one producer per thread)"
-                                                                  : "it needs a 2.6+ profile for exactly_once_beta"));
         }
     }
 
@@ -1288,6 +1284,14 @@ private:
         if (spec.name.empty() || spec.topology.source.empty()) return;
         auto src = topic_partitions_.find(spec.topology.source);
         if (src == topic_partitions_.end() || src->second < 1) return;
+        if (spec.streams.processing_guarantee == "exactly_once" && src->second > 95) {
+            // clients/streams: an instance tells its task producers apart by 95 slots.
+            error(at(at(p, "topology"), "source"),
+                  "exactly_once runs a producer per task, and the model holds at most 95 per instance; topic " +
+                      in_quotes(spec.topology.source) + " has " + std::to_string(src->second) + " partitions",
+                  "exactly_once_beta or exactly_once_v2 (2.6+), or fewer partitions");
+            return;
+        }
         TopicSpec t;
         t.name = spec.changelog_topic();
         if (!legal_topic_name(t.name)) {

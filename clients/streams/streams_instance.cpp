@@ -99,10 +99,11 @@ void StreamsInstance::activate(Context& ctx) {
     ConsumerClient::ApplicationMode restore_mode;
     restore_mode.manual_assignment = true;  // assign() of the changelogs of restoring tasks
     restore_->set_application_mode(restore_mode);
-    if (spec_.streams.exactly_once()) transactional_id_ = spec_.streams.application_id + "-" + process_uuid(ctx.rng()) + "-1";
+    if (spec_.streams.exactly_once() && !eos_v1())
+        transactional_id_ = spec_.streams.application_id + "-" + process_uuid(ctx.rng()) + "-1";
     consumer_->on_start(ctx);
     restore_->on_start(ctx);
-    make_producer(ctx);
+    if (!eos_v1()) make_producer(ctx);  // EOS v1: each task makes its own
     commit_timer_ = ctx.set_timer(sim::milliseconds(spec_.streams.commit_interval_ms), client_timer::tag(timer_commit));
 }
 
@@ -132,14 +133,154 @@ void StreamsInstance::make_producer(Context& ctx) {
     producer_->on_start(ctx);
 }
 
+// ------------------------------------------------------------------------------ EOS v1: a producer per task
+
+uint32_t StreamsInstance::next_producer_index() {
+    // A correlation-id range and timer slot no live producer uses (at most 95 live at once).
+    for (int tries = 0; tries < 96; ++tries) {
+        const auto index = static_cast<uint32_t>(++producer_generation_ % 96);
+        if (index != 0 && task_producer_by_index(index) == nullptr) return index;
+    }
+    SIM_ASSERT(false, "more than 95 task producers in one Streams instance");
+    return 0;
+}
+
+StreamsInstance::TaskProducer& StreamsInstance::make_task_producer(int32_t partition, Context& ctx) {
+    auto p = std::make_unique<TaskProducer>();
+    p->owner = this;
+    p->partition = partition;
+    p->index = next_producer_index();
+    std::string name = spec_.node_name() + " producer " + task_id(partition);
+    if (life_ > 1) name += " (life " + std::to_string(life_) + ")";
+    p->ordinal = registry_->register_client(name);
+    ProducerConfig cfg = spec_.producer;
+    cfg.transactional_id = spec_.streams.application_id + "-" + task_id(partition);  // StreamsProducer (EOS alpha)
+    WorkloadSpec w;
+    w.application_driven = true;
+    const int32_t corr = producer_corr_base + static_cast<int32_t>(p->index) * producer_corr_range;
+    p->client = std::make_unique<ProducerClient>(p->ordinal, std::vector<std::string>{spec_.sink, spec_.changelog}, cfg,
+                                                 w, *dir_, static_cast<ClientEvents*>(this),
+                                                 ClientEmbedding{producer_timer_base, corr, p->index});
+    p->client->set_application(p.get());
+    p->client->on_start(ctx);
+    task_producers_.push_back(std::move(p));
+    return *task_producers_.back();
+}
+
+StreamsInstance::TaskProducer* StreamsInstance::task_producer(int32_t partition) {
+    for (auto& p : task_producers_)
+        if (p->partition == partition && !p->closing) return p.get();
+    return nullptr;
+}
+
+StreamsInstance::TaskProducer* StreamsInstance::task_producer_by_index(uint32_t index) {
+    for (auto& p : task_producers_)
+        if (p->index == index) return p.get();
+    return nullptr;
+}
+
+ProducerClient* StreamsInstance::producer_for(int32_t partition) {
+    if (!eos_v1()) return producer_.get();
+    TaskProducer* p = task_producer(partition);
+    return p ? p->client.get() : nullptr;
+}
+
+bool StreamsInstance::task_producer_ready(int32_t partition) {
+    ProducerClient* p = producer_for(partition);
+    return p != nullptr && p->ready_for_application();
+}
+
+// The task is closed: its producer goes once its last commit (if any) is done.
+void StreamsInstance::close_task_producer(int32_t partition, Context& ctx) {
+    TaskProducer* p = task_producer(partition);
+    if (p == nullptr) return;
+    p->closing = true;
+    if (offset_fetch_held_.erase(partition) > 0 && consumer_)
+        consumer_->hold_offset_fetch({GroupPartition{spec_.source, partition}}, false, ctx);
+}
+
+// After every event: held offset lookups released once the task's producer is initialized,
+// aborts asked for, and closed producers dropped (never from inside their own handler).
+void StreamsInstance::task_producers_after_event(Context& ctx) {
+    bool restores = false;
+    for (auto& [p, task] : tasks_)
+        if (task.state == TaskState::initializing && task_producer_ready(p)) {
+            start_restore(p, task, ctx);
+            restores = true;
+        }
+    if (restores) assign_restores(ctx);
+    for (auto it = offset_fetch_held_.begin(); it != offset_fetch_held_.end();) {
+        if (!task_producer_ready(*it)) {
+            ++it;
+            continue;
+        }
+        consumer_->hold_offset_fetch({GroupPartition{spec_.source, *it}}, false, ctx);
+        it = offset_fetch_held_.erase(it);
+    }
+    for (auto& p : task_producers_)
+        if (p->abort_pending && !p->closing) {
+            p->abort_pending = false;
+            p->client->abort_transaction(ctx);
+        }
+    std::erase_if(task_producers_, [&](std::unique_ptr<TaskProducer>& p) {
+        // A revoked task's last commit (closing_offsets_) is still to come, or in flight.
+        if (!p->closing || p->committing || closing_offsets_.contains(p->partition)) return false;
+        p->client->close(ctx);
+        return true;
+    });
+}
+
+void StreamsInstance::commit_v1(Context& ctx) {
+    // Each task with work commits its own transaction: its records and its offset.
+    std::map<int32_t, int64_t> offsets;
+    for (const auto& [p, t] : tasks_)
+        if (t.uncommitted && t.next_offset >= 0) offsets[p] = t.next_offset;
+    for (const auto& [p, o] : closing_offsets_) offsets[p] = o;
+    committing_closing_ = std::move(closing_offsets_);
+    closing_offsets_.clear();
+    for (const auto& [partition, offset] : offsets) {
+        TaskProducer* p = nullptr;
+        for (auto& tp : task_producers_)
+            if (tp->partition == partition && !tp->committing && tp->client->ready_for_application()) p = tp.get();
+        if (p == nullptr) continue;  // nothing was processed without a ready producer
+        // sendOffsetsToTransaction(offsets, applicationId): the group id alone, no member check.
+        p->client->send_offsets_to_transaction(
+            spec_.streams.application_id, -1, "",
+            {OffsetCommitRequest::PartitionData{GroupPartition{spec_.source, partition}, offset, -1}}, ctx);
+        p->client->commit_transaction(ctx);
+        p->committing = true;
+        ++task_commits_pending_;
+    }
+    committing_ = task_commits_pending_ > 0;
+}
+
+void StreamsInstance::task_transaction_completed(TaskProducer& p, bool committed, Error error, Context& ctx) {
+    if (!p.committing) {
+        if (!committed) lose_all_tasks("corrupted", error, ctx);  // an abort the producer asked for
+        return;
+    }
+    p.committing = false;
+    --task_commits_pending_;
+    if (!committed) {
+        emit(ctx, task_id(p.partition), "aborted", -1, -1, error_name(error));
+        lose_all_tasks("corrupted", error, ctx);
+        return;
+    }
+    if (task_commits_pending_ == 0 && committing_) commit_done(ctx);
+}
+
 void StreamsInstance::on_message(sim::NodeId from, Message& msg, Context& ctx) {
     ctx_ = &ctx;
     if (active_) {
         const int32_t corr = correlation_of(msg);
         if (corr >= producer_corr_base) {
             // Answers to a producer this instance replaced are dropped with it.
-            const int32_t first = producer_corr_base + (producer_generation_ % 96) * producer_corr_range;
-            if (producer_ && corr >= first && corr < first + producer_corr_range) producer_->on_message(from, msg, ctx);
+            const auto index = static_cast<uint32_t>((corr - producer_corr_base) / producer_corr_range);
+            if (eos_v1()) {
+                if (TaskProducer* p = task_producer_by_index(index)) p->client->on_message(from, msg, ctx);
+            } else if (producer_ && index == static_cast<uint32_t>(producer_generation_ % 96)) {
+                producer_->on_message(from, msg, ctx);
+            }
         } else if (corr >= restore_corr_base) {
             if (restore_) restore_->on_message(from, msg, ctx);
         } else if (consumer_) {
@@ -153,7 +294,12 @@ void StreamsInstance::on_timer(uint64_t tag, Context& ctx) {
     ctx_ = &ctx;
     const uint64_t kind = client_timer::kind(tag);
     if (kind >= producer_timer_base) {
-        if (producer_) producer_->on_timer(tag, ctx);
+        if (eos_v1()) {
+            if (TaskProducer* p = task_producer_by_index(static_cast<uint32_t>(client_timer::slot(tag))))
+                p->client->on_timer(tag, ctx);
+        } else if (producer_) {
+            producer_->on_timer(tag, ctx);
+        }
     } else if (kind >= restore_timer_base) {
         if (restore_) restore_->on_timer(tag, ctx);
     } else if (kind >= consumer_timer_base) {
@@ -181,6 +327,7 @@ void StreamsInstance::on_disconnect(sim::NodeId peer, Context& ctx) {
     if (consumer_) consumer_->on_disconnect(peer, ctx);
     if (restore_) restore_->on_disconnect(peer, ctx);
     if (producer_) producer_->on_disconnect(peer, ctx);
+    for (auto& p : task_producers_) p->client->on_disconnect(peer, ctx);
     after_event(ctx);
 }
 
@@ -198,6 +345,7 @@ void StreamsInstance::after_event(Context& ctx) {
         abort_pending_ = false;
         producer_->abort_transaction(ctx);
     }
+    if (eos_v1()) task_producers_after_event(ctx);
     if (rejoin_pending_ && consumer_) {
         rejoin_pending_ = false;
         consumer_->rejoin_as_new_member("the stream thread lost its tasks", ctx);
@@ -224,7 +372,7 @@ void StreamsInstance::on_send(uint32_t client, sim::Time t, TopicPartition tp, u
 void StreamsInstance::on_ack(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count,
                              int64_t base_offset) {
     if (events_) events_->on_ack(client, t, tp, first_seq, count, base_offset);
-    if (client == producer_ordinal_ && base_offset >= 0 && restore_) {
+    if (client != consumer_ordinal_ && client != restore_ordinal_ && base_offset >= 0 && restore_) {  // a producer
         auto id = restore_->topic_id(spec_.changelog);
         if (id && *id == tp.topic_id) {
             int64_t& acked = changelog_acked_[tp.partition];
@@ -328,6 +476,18 @@ void StreamsInstance::update_tasks(const std::vector<TopicPartition>& owned, Con
     for (int32_t p : now) {
         if (tasks_.contains(p)) continue;
         Task& task = tasks_[p];
+        if (eos_v1()) {
+            // The task's producer fences the previous owner's (initTransactions); the task's
+            // store is restored and its committed offset read after that: the previous owner's
+            // last transaction has ended by then.
+            if (task_producer(p) == nullptr) make_task_producer(p, ctx);
+            if (!task_producer_ready(p)) {
+                task.state = TaskState::initializing;
+                if (offset_fetch_held_.insert(p).second)
+                    consumer_->hold_offset_fetch({GroupPartition{spec_.source, p}}, true, ctx);
+                continue;
+            }
+        }
         start_restore(p, task, ctx);
     }
     assign_restores(ctx);
@@ -392,6 +552,16 @@ void StreamsInstance::close_task(int32_t partition, bool clean, const char* why,
         }
     }
     if (!clean && spec_.streams.exactly_once()) ctx.disk().remove(checkpoint_file(partition));
+    // EOS v1: the task's producer is closed with it, after the task's last commit if one is due.
+    if (eos_v1()) {
+        close_task_producer(partition, ctx);
+        if (!clean)
+            for (auto& p : task_producers_)
+                if (p->partition == partition && p->committing) {
+                    p->committing = false;
+                    --task_commits_pending_;
+                }
+    }
     emit(ctx, task_id(partition), clean ? "closed" : "closed dirty", -1, -1, why);
     tasks_.erase(it);
 }
@@ -406,6 +576,11 @@ void StreamsInstance::lose_all_tasks(const char* action, Error error, Context& c
     closing_offsets_.clear();
     committing_closing_.clear();
     committing_ = false;
+    task_commits_pending_ = 0;
+    for (auto& p : task_producers_) {
+        p->closing = true;  // closed dirty: the next owner's initTransactions() aborts what is open
+        p->committing = false;
+    }
     awaiting_offsets_ = false;
     offsets_acked_ = false;
     rejoin_pending_ = rejoin;
@@ -419,14 +594,14 @@ bool StreamsInstance::producer_ready() const { return producer_ && producer_->re
 
 void StreamsInstance::update_pause(Context& ctx) {
     if (!consumer_) return;
-    const bool pause_all = !active_ || committing_ || !producer_ready() || rejoin_pending_;
+    const bool pause_all = !active_ || committing_ || (!eos_v1() && !producer_ready()) || rejoin_pending_;
     if (pause_all != delivery_paused_) {
         delivery_paused_ = pause_all;
         consumer_->pause_delivery(pause_all, ctx);
     }
-    std::set<int32_t> restoring;
+    std::set<int32_t> restoring;  // ... or, under EOS v1, waiting for the task's producer
     for (const auto& [p, t] : tasks_)
-        if (t.state == TaskState::restoring) restoring.insert(p);
+        if (t.state != TaskState::running || (eos_v1() && !task_producer_ready(p))) restoring.insert(p);
     if (restoring == paused_partitions_ || source_topic_ == 0) return;
     std::vector<TopicPartition> pause, resume;
     for (int32_t p : restoring)
@@ -443,6 +618,8 @@ void StreamsInstance::process(TopicPartition tp, const RecordBatch& batch, int64
     if (it == tasks_.end() || it->second.state != TaskState::running || ctx_ == nullptr) return;
     Task& task = it->second;
     Context& ctx = *ctx_;
+    ProducerClient* producer = producer_for(tp.partition);
+    if (producer == nullptr) return;
     const int64_t skip = first_offset - batch.base_offset;
     for (int32_t i = 0; i < count; ++i) {
         const auto idx = static_cast<size_t>(skip + i);
@@ -454,7 +631,7 @@ void StreamsInstance::process(TopicPartition tp, const RecordBatch& batch, int64
         if (key < 0 || (spec_.keys_below && key >= *spec_.keys_below)) continue;
         const int64_t count_now = ++task.store[key];
         const RecordOrigin origin{batch.client, tp.partition, batch.first_seq + static_cast<uint32_t>(skip + i)};
-        producer_->send(1, tp.partition, key, count_now, origin, ctx);  // the store's changelog
+        producer->send(1, tp.partition, key, count_now, origin, ctx);  // the store's changelog
         // The default partitioner: murmur2 of the key's bytes (cached for the first million keys).
         int32_t out = -1;
         const auto k = static_cast<size_t>(key);
@@ -464,17 +641,18 @@ void StreamsInstance::process(TopicPartition tp, const RecordBatch& batch, int64
         }
         if (out < 0) out = partition_for_key("key-" + std::to_string(key), spec_.sink_partitions);
         if (k < sink_partition_.size()) sink_partition_[k] = out;
-        producer_->send(0, out, key, count_now, origin, ctx);  // to(sink)
+        producer->send(0, out, key, count_now, origin, ctx);  // to(sink)
     }
 }
 
 // ------------------------------------------------------------------------------ commit
 
 void StreamsInstance::commit(Context& ctx) {
-    if (committing_ || !producer_ || !consumer_) return;
+    if (committing_ || (!producer_ && !eos_v1()) || !consumer_) return;
     bool work = !closing_offsets_.empty();
     for (const auto& [p, t] : tasks_) work = work || t.uncommitted;
     if (!work) return;
+    if (eos_v1()) return commit_v1(ctx);
     if (spec_.streams.exactly_once()) {
         if (!producer_ready()) return;
         std::map<TopicPartition, int64_t> offsets;

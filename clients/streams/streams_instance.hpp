@@ -27,6 +27,12 @@
 //      thread, transactional.id "<application.id>-<process uuid>-1"; the changelog and output
 //      records and the consumed offsets (sendOffsetsToTransaction with the consumer's group
 //      metadata, KIP-447) are one transaction, committed together;
+//      exactly_once (EOS v1, 0.11 to 3.x): a transactional producer per task,
+//      transactional.id "<application.id>-<task id>", and a transaction per task with that
+//      task's offsets (sendOffsetsToTransaction by group id alone: no generation check). The
+//      zombie is fenced by the new owner's initTransactions() on the same transactional.id,
+//      and the new owner looks up the task's committed offset only after it (the task's
+//      creation blocked the thread there before 2.6);
 //    the thread processes nothing while a commit is in progress (commitTransaction() and
 //    commitSync() block it);
 //  - a task the rebalance takes away is committed (onPartitionsRevoked) and closed; a task
@@ -38,9 +44,8 @@
 //    same transactional.id, and the consumer rejoins the group as a new member; any other
 //    abortable transaction error is a TaskCorruptedException, handled the same way.
 //
-// Not modelled: more than one stream thread, standby replicas and warmups (KIP-441), EOS v1
-// (exactly_once: a producer per task), repartition topics, punctuation, the KIP-1071 streams
-// group protocol.
+// Not modelled: more than one stream thread, standby replicas and warmups (KIP-441),
+// repartition topics, punctuation, the KIP-1071 streams group protocol.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -95,10 +100,12 @@ public:
     std::map<int32_t, bool> tasks() const;
     uint64_t records_processed() const { return records_processed_; }
     uint32_t commits() const { return commits_; }
-    const std::string& transactional_id() const { return transactional_id_; }
+    const std::string& transactional_id() const { return transactional_id_; }  // the thread's (not EOS v1)
 
 private:
-    enum class TaskState : uint8_t { restoring, running };
+    // initializing: EOS v1, the task's producer has not finished initTransactions() (which
+    // fences the previous owner and ends its transaction); only then does the restore begin.
+    enum class TaskState : uint8_t { initializing, restoring, running };
     struct Task {
         TaskState state = TaskState::restoring;
         std::map<int32_t, int64_t> store;  // key -> count
@@ -106,6 +113,25 @@ private:
         bool uncommitted = false;          // processed records since the last commit
         sim::Time restore_since;           // the restore began (its end offset must come after)
         int64_t restore_from = 0;
+    };
+    // EOS v1: a task's own transactional producer. It outlives its task while the task's last
+    // commit is in flight (a clean close), and goes once closed.
+    struct TaskProducer final : ProducerApplication {
+        StreamsInstance* owner = nullptr;
+        int32_t partition = 0;
+        uint32_t index = 0;  // its correlation-id range and timer slot
+        uint32_t ordinal = 0;
+        std::unique_ptr<ProducerClient> client;
+        bool committing = false;
+        bool abort_pending = false;
+        bool closing = false;  // closed once its commit is done (then dropped after the event)
+        void on_transaction_completed(bool committed, Error error, Context& ctx) override {
+            owner->task_transaction_completed(*this, committed, error, ctx);
+        }
+        void on_transaction_abortable(Error, Context&) override { abort_pending = true; }
+        // Fenced: TaskMigrated. Every task producer is closed with its task; the tasks the
+        // rejoin brings get new ones.
+        void on_producer_fatal(Error error, Context& ctx) override { owner->lose_all_tasks("migrated", error, ctx); }
     };
     enum TimerKind : uint64_t {
         timer_activate = 1,
@@ -140,6 +166,19 @@ private:
     void activate(Context& ctx);
     void deactivate(Context& ctx);
     void make_producer(Context& ctx);
+    bool eos_v1() const { return spec_.streams.processing_guarantee == "exactly_once"; }
+    // EOS v1: the task producers.
+    TaskProducer& make_task_producer(int32_t partition, Context& ctx);
+    TaskProducer* task_producer(int32_t partition);  // the live one of the task, if any
+    TaskProducer* task_producer_by_index(uint32_t index);
+    void close_task_producer(int32_t partition, Context& ctx);
+    void task_transaction_completed(TaskProducer& p, bool committed, Error error, Context& ctx);
+    void commit_v1(Context& ctx);
+    void task_producers_after_event(Context& ctx);
+    // The producer a task writes with: the thread's, or the task's own under EOS v1.
+    ProducerClient* producer_for(int32_t partition);
+    bool task_producer_ready(int32_t partition);
+    uint32_t next_producer_index();
     void process(TopicPartition tp, const RecordBatch& batch, int64_t first_offset, int32_t count);
     void update_tasks(const std::vector<TopicPartition>& owned, Context& ctx);
     void start_restore(int32_t partition, Task& task, Context& ctx);
@@ -172,6 +211,9 @@ private:
     uint32_t consumer_ordinal_ = 0, restore_ordinal_ = 0, producer_ordinal_ = 0;
     int32_t producer_generation_ = 0;  // producers made in this life (correlation-id ranges)
     std::string transactional_id_;
+    std::vector<std::unique_ptr<TaskProducer>> task_producers_;  // EOS v1
+    std::set<int32_t> offset_fetch_held_;  // EOS v1: tasks whose producer is not initialized yet
+    int32_t task_commits_pending_ = 0;     // EOS v1: task transactions of the commit in progress
 
     std::map<int32_t, Task> tasks_;                // by source partition
     std::map<int32_t, int64_t> closing_offsets_;   // revoked tasks whose last offsets still need a commit

@@ -121,7 +121,17 @@ CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run) {
         const Effects sink = effects_in(run, app->topology.sink, true);
         const Effects changelog = effects_in(run, app->changelog_topic(), false);
         std::map<int32_t, int64_t> expected_by_key;
-        std::set<kafka::RecordOrigin> counted;
+        // An input record is known by its origin (its producer and sequence), which every effect
+        // carries. A producer without idempotence may have written one record twice (a retried
+        // batch): each copy is an input record of its own, so an origin with n copies below the
+        // committed offset must have n effects.
+        struct Input {
+            int32_t key = -1;
+            int64_t below = 0, past = 0;  // copies below / at or past the committed offset
+            int64_t offset = -1;          // its first copy
+            int64_t upto = 0;             // the committed offset of its partition
+        };
+        std::map<kafka::RecordOrigin, Input> input;
         for (const PartitionSnapshot& p : run.final_state.partitions) {
             if (p.topic != app->topology.source) continue;
             auto c = committed.find(kafka::GroupPartition{p.topic, p.tp.partition});
@@ -131,52 +141,63 @@ CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run) {
                 const auto& contents = r.batch->contents;
                 const int32_t key = contents ? contents->key(r.index) : -1;
                 if (key < 0 || (app->topology.keys_below && key >= *app->topology.keys_below)) continue;
-                const kafka::RecordOrigin origin{r.batch->client, p.tp.partition,
-                                                 r.batch->first_seq + static_cast<uint32_t>(r.index)};
-                auto in_sink = sink.offsets.find(origin);
-                auto in_changelog = changelog.offsets.find(origin);
-                const size_t n_sink = in_sink == sink.offsets.end() ? 0 : in_sink->second.size();
-                const size_t n_changelog = in_changelog == changelog.offsets.end() ? 0 : in_changelog->second.size();
-                if (r.offset >= upto) {
-                    if (n_sink > 0 || n_changelog > 0) {
-                        ++ahead;
-                        evidence.add_lazy([&] {
-                            return origin_text(run, *app, origin, r.offset) + " is past the committed offset " +
-                                   std::to_string(upto) + " yet its effect is committed in " +
-                                   (n_sink > 0 ? app->topology.sink + " at offset " + std::to_string(in_sink->second[0])
-                                               : app->changelog_topic()) +
-                                   ": not committed yet, it is processed again if its task moves";
-                        });
-                    }
-                    continue;
-                }
-                ++inputs;
-                counted.insert(origin);
-                expected_by_key[key] += 1;
-                if (n_sink == 0 || n_changelog == 0) {
-                    ++missing;
-                    evidence.add_lazy([&] {
-                        return origin_text(run, *app, origin, r.offset) + " is below the committed offset " +
-                               std::to_string(upto) + " but has no committed effect in " +
-                               (n_sink == 0 ? app->topology.sink : app->changelog_topic()) + " (lost)";
+                Input& in = input[kafka::RecordOrigin{r.batch->client, p.tp.partition,
+                                                      r.batch->first_seq + static_cast<uint32_t>(r.index)}];
+                if (in.offset < 0) in = Input{key, 0, 0, r.offset, upto};
+                (r.offset >= upto ? in.past : in.below) += 1;
+            }
+        }
+        for (const auto& entry : input) {
+            const kafka::RecordOrigin origin = entry.first;  // named copies for the evidence lambdas (clang 14)
+            const Input in = entry.second;
+            auto in_sink = sink.offsets.find(origin);
+            auto in_changelog = changelog.offsets.find(origin);
+            const auto n_sink = static_cast<int64_t>(in_sink == sink.offsets.end() ? 0 : in_sink->second.size());
+            const auto n_changelog =
+                static_cast<int64_t>(in_changelog == changelog.offsets.end() ? 0 : in_changelog->second.size());
+            if (in.below == 0) {
+                if (n_sink > 0 || n_changelog > 0) {
+                    ++ahead;
+                    evidence.add_lazy([&, origin, in, n_sink] {
+                        return origin_text(run, *app, origin, in.offset) + " is past the committed offset " +
+                               std::to_string(in.upto) + " yet its effect is committed in " +
+                               (n_sink > 0 ? app->topology.sink + " at offset " + std::to_string(in_sink->second[0])
+                                           : app->changelog_topic()) +
+                               ": not committed yet, it is processed again if its task moves";
                     });
-                } else if (n_sink > 1 || n_changelog > 1) {
-                    ++duplicates;
-                    evidence.add_lazy([&] {
-                        const auto& where = n_sink > 1 ? in_sink->second : in_changelog->second;
-                        std::string offs;
-                        for (size_t i = 0; i < where.size() && i < 4; ++i) {
-                            offs += (i ? ", " : "") + std::to_string(where[i]);
-                            if (n_sink > 1)
-                                if (auto kp = sink.key_partition.find(key); kp != sink.key_partition.end())
-                                    if (auto w = sink.writer.find({kp->second, where[i]}); w != sink.writer.end())
+                }
+                continue;
+            }
+            inputs += in.below;
+            expected_by_key[in.key] += in.below;
+            if (n_sink < in.below || n_changelog < in.below) {
+                missing += in.below - std::min(n_sink, n_changelog);
+                evidence.add_lazy([&, origin, in, n_sink] {
+                    return origin_text(run, *app, origin, in.offset) + " is below the committed offset " +
+                           std::to_string(in.upto) + " but has no committed effect in " +
+                           (n_sink < in.below ? app->topology.sink : app->changelog_topic()) + " (lost)" +
+                           (in.below > 1 ? "; the source holds it " + std::to_string(in.below) + " times" : "");
+                });
+            } else if (n_sink > in.below + in.past || n_changelog > in.below + in.past) {
+                ++duplicates;
+                evidence.add_lazy([&, origin, in, n_sink, n_changelog] {
+                    const auto& where = n_sink > in.below + in.past ? in_sink->second : in_changelog->second;
+                    const bool to_sink = n_sink > in.below + in.past;
+                    std::string offs;
+                    for (size_t i = 0; i < where.size() && i < 4; ++i) {
+                        offs += (i ? ", " : "") + std::to_string(where[i]);
+                        if (to_sink)
+                            if (auto kp = sink.key_partition.find(in.key); kp != sink.key_partition.end())
+                                if (auto w = sink.writer.find({kp->second, where[i]}); w != sink.writer.end())
                                     offs += " by " + client_text(run, w->second);
-                        }
-                        return origin_text(run, *app, origin, r.offset) + " took effect " +
-                               std::to_string(std::max(n_sink, n_changelog)) + " times in " +
-                               (n_sink > 1 ? app->topology.sink : app->changelog_topic()) + " (offsets " + offs + ")";
-                    });
-                }
+                    }
+                    return origin_text(run, *app, origin, in.offset) + " took effect " +
+                           std::to_string(std::max(n_sink, n_changelog)) + " times in " +
+                           (to_sink ? app->topology.sink : app->changelog_topic()) + " (offsets " + offs + ")" +
+                           (in.below + in.past > 1
+                                ? "; the source holds it " + std::to_string(in.below + in.past) + " times"
+                                : "");
+                });
             }
         }
         for (const auto& entry : expected_by_key) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,34 @@ TEST_CASE("a Streams word count counts every word once under exactly_once_v2, an
     CHECK(committed_txns > 10);
 }
 
+TEST_CASE("under exactly_once (EOS v1) each task commits with its own producer", "[scenarios][streams]") {
+    json j = wordcount("2.4", "exactly_once");
+    j["kafka"] = {{"version", "2.4"}, {"metadata", "zookeeper"}, {"brokers", 3}, {"zookeeper", 3},
+                  {"config", {{"group.initial.rebalance.delay.ms", 0}}}};
+    j["faults"] = {{{"at", "15s"}, {"action", "crash"}, {"target", "app:wc/1"}, {"for", "10s"}}};
+    auto loaded = scenarios::load_scenario_text(j.dump(2), "wordcount.json");
+    REQUIRE(loaded.scenario);
+    scenarios::ScenarioRun run(*loaded.scenario, {});
+    const scenarios::RunData& data = run.finish();
+    std::string report;
+    for (const auto& c : run.checks()) report += c.name + ": " + c.outcome() + " " + c.summary + "\n";
+    INFO(report);
+    CHECK(run.passed());
+    // A producer per task (four source partitions), named after its task, each with committed
+    // transactions; the crashed instance's tasks got new producers on the other instance.
+    std::set<std::string> task_producers;
+    for (const auto& t : data.history->transactions()) {
+        const std::string& name = data.history->client_name(t.client);
+        const auto at = name.find(" producer 0_");
+        REQUIRE(at != std::string::npos);
+        if (t.outcome == kafka::TxnOutcome::committed) task_producers.insert(name);
+    }
+    std::set<std::string> tasks;
+    for (const std::string& n : task_producers) tasks.insert(n.substr(n.find(" producer 0_") + 10, 3));
+    CHECK(tasks == std::set<std::string>{"0_0", "0_1", "0_2", "0_3"});
+    CHECK(task_producers.size() > 4);
+}
+
 TEST_CASE("a Streams app is refused a processing.guarantee its release did not have", "[scenarios][streams]") {
     CHECK(load_errors(wordcount("3.7", "exactly_once_v2")).empty());
     CHECK(load_errors(wordcount("3.7", "at_least_once")).empty());
@@ -85,6 +114,15 @@ TEST_CASE("a Streams app is refused a processing.guarantee its release did not h
     CHECK(contains(load_errors(wordcount("2.8", "exactly_once_v2")), "/apps/0/config/processing.guarantee", "3.0"));
     CHECK(contains(load_errors(wordcount("2.5", "exactly_once_beta")), "/apps/0/config/processing.guarantee", "2.6"));
     CHECK(contains(load_errors(wordcount("4.0", "exactly_once")), "/apps/0/config/processing.guarantee", "removed in 4.0"));
+    CHECK(load_errors(wordcount("2.4", "exactly_once")).empty());
+    CHECK(load_errors(wordcount("3.7", "exactly_once")).empty());
+    CHECK(contains(load_errors(wordcount("0.10", "exactly_once")), "/apps/0/config/processing.guarantee", "0.11"));
+    {
+        // EOS v1 runs a producer per task: the model holds at most 95 in one instance.
+        json j = wordcount("2.4", "exactly_once");
+        j["topics"][0]["partitions"] = 96;
+        CHECK(contains(load_errors(j), "/apps/0/topology/source", "95"));
+    }
     CHECK(contains(load_errors(wordcount("4.0", "exactly_once_beta")), "/apps/0/config/processing.guarantee", "removed in 4.0"));
     CHECK(contains(load_errors(wordcount("3.7", "exactly_twice")), "/apps/0/config/processing.guarantee", "at_least_once"));
     {

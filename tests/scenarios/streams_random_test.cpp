@@ -18,7 +18,7 @@
 
 namespace {
 
-nlohmann::json streams_random_scenario(uint64_t seed, const std::string& guarantee) {
+nlohmann::json streams_random_scenario(uint64_t seed, const std::string& guarantee, const std::string& version) {
     sim::Rng rng(sim::derive_seed(seed, "streams-random-test"));
     nlohmann::json j = {
         {"name", "streams-random-" + std::to_string(seed)},
@@ -64,6 +64,12 @@ nlohmann::json streams_random_scenario(uint64_t seed, const std::string& guarant
         faults.push_back(f);
     }
     j["faults"] = faults;
+    if (version != "4.0") {
+        j["kafka"]["version"] = version;
+        j["kafka"].erase("controllers");
+        j["kafka"]["metadata"] = "zookeeper";
+        j["kafka"]["zookeeper"] = 3;
+    }
     return j;
 }
 
@@ -73,8 +79,8 @@ struct Outcome {
     std::string report;
 };
 
-Outcome run_seed(uint64_t seed, const std::string& guarantee) {
-    const std::string text = streams_random_scenario(seed, guarantee).dump(2);
+Outcome run_seed(uint64_t seed, const std::string& guarantee, const std::string& version = "4.0") {
+    const std::string text = streams_random_scenario(seed, guarantee, version).dump(2);
     auto loaded = scenarios::load_scenario_text(text, "streams-random-" + std::to_string(seed) + ".json");
     REQUIRE(loaded.scenario);
     scenarios::ScenarioRun run(*loaded.scenario, {});
@@ -102,6 +108,15 @@ TEST_CASE("Streams exactly_once_v2 under random instance, broker and network fau
           "[scenarios][streams]") {
     for (uint64_t seed = 1; seed <= streams_seeds; ++seed) {
         const Outcome o = run_seed(seed, "exactly_once_v2");
+        INFO("seed " << seed << "\n" << o.report);
+        CHECK(o.passed);
+    }
+}
+
+TEST_CASE("Streams exactly_once (EOS v1 with a producer per task) under the same faults holds on 2.4 with ZooKeeper",
+          "[scenarios][streams]") {
+    for (uint64_t seed = 1; seed <= streams_seeds; ++seed) {
+        const Outcome o = run_seed(seed, "exactly_once", "2.4");
         INFO("seed " << seed << "\n" << o.report);
         CHECK(o.passed);
     }
