@@ -12,10 +12,6 @@ namespace kafka {
 
 namespace {
 
-constexpr int64_t i32_max = std::numeric_limits<int32_t>::max();
-constexpr int64_t i64_min = std::numeric_limits<int64_t>::min();
-constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
-
 size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<size_t> row(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) row[j] = j;

@@ -306,6 +306,12 @@ template <class Config>
 using ConfigField = std::variant<std::monostate, bool Config::*, int32_t Config::*, int64_t Config::*,
                                  std::string Config::*>;
 
+// The integer bounds of the key table's ranges (config_keys.cpp) and of the checks that read
+// them back (config.cpp).
+constexpr int64_t i32_max = INT32_MAX;
+constexpr int64_t i64_min = INT64_MIN;
+constexpr int64_t i64_max = INT64_MAX;
+
 struct ConfigKey {
     std::string_view name{};
     unsigned scopes = 0;

@@ -16,8 +16,6 @@ constexpr unsigned T = scope_topic;
 constexpr unsigned P = scope_producer;
 constexpr unsigned C = scope_consumer;
 constexpr unsigned S = scope_streams;
-constexpr int64_t i32_max = std::numeric_limits<int32_t>::max();
-constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
 constexpr int64_t hour_ms = 3600LL * 1000;
 
 // One row, built up: key(...) with the name, scopes, type, default and doc, then what applies.

@@ -3,6 +3,7 @@
 // through the Raft quorum; controllers and brokers build their MetadataImage by applying
 // the committed ones in order.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -15,6 +16,11 @@ namespace kafka {
 using BrokerId = int32_t;
 using TopicId = uint32_t;  // Kafka uses a UUID; a small integer here, assigned by the controller
 constexpr BrokerId no_leader = -1;
+
+// Whether a list of broker (or Raft voter) ids holds an id.
+inline bool contains(const std::vector<BrokerId>& ids, BrokerId id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
 
 struct RegisterBrokerRecord {
     BrokerId broker_id = 0;

@@ -37,16 +37,6 @@ struct RunArgs {
     bool narrate = false;
 };
 
-uint64_t parse_seed(const std::string& text) {
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-        throw UsageError("--seed: expected a non-negative integer, got '" + text + "'");
-    try {
-        return std::stoull(text);
-    } catch (const std::exception&) {
-        throw UsageError("--seed: '" + text + "' is out of range");
-    }
-}
-
 // A metrics interval: a duration of at least 1ms (finer would sample more often than anything
 // in the model changes, and metrics.csv prints milliseconds).
 sim::Duration parse_sample(const std::string& text) {
@@ -112,14 +102,23 @@ std::optional<scenarios::Scenario> load_runnable_or_report(const std::string& pa
     return std::nullopt;
 }
 
-namespace {
+uint64_t parse_seed(const std::string& text) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("--seed: expected a non-negative integer, got '" + text + "'");
+    try {
+        return std::stoull(text);
+    } catch (const std::exception&) {
+        throw UsageError("--seed: '" + text + "' is out of range");
+    }
+}
 
-std::string reproduce_command(const std::string& file, uint64_t seed,
-                              std::optional<sim::Duration> sample = std::nullopt) {
+std::string reproduce_command(const std::string& file, uint64_t seed, std::optional<sim::Duration> sample) {
     // The sampling callbacks are events of the world, so the interval is part of the trace hash.
     std::string sample_arg = sample ? " --sample " + sim::format_duration(*sample) : "";
     return "kafkasim run " + file + " --seed " + std::to_string(seed) + sample_arg;
 }
+
+namespace {
 
 // out/<scenario>-seed<N>: a run's files land somewhere predictable without --out.
 std::string default_out_dir(const std::string& scenario_name, uint64_t seed) {

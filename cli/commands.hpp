@@ -34,6 +34,13 @@ int configs_command(const std::vector<std::string>& args);
 std::string resolve_scenario_path(const std::string& name_or_path);
 std::string library_dir();
 
+// --seed N: a non-negative integer (UsageError otherwise).
+uint64_t parse_seed(const std::string& text);
+// The command that runs one seed of a scenario again (with --sample when metrics were sampled:
+// the sampling callbacks are events of the world, so the interval is part of the trace hash).
+std::string reproduce_command(const std::string& file, uint64_t seed,
+                              std::optional<sim::Duration> sample = std::nullopt);
+
 // Loads a scenario file; nullopt (with every error on stderr) when it is not valid. Unless
 // validating, the errors end with the hint to validate the file.
 std::optional<scenarios::Scenario> load_or_report(const std::string& path, bool validating = false);

@@ -36,16 +36,6 @@ struct DescribeArgs {
     int64_t max_transaction_timeout_min = 0;       // --max-transaction-timeout (find-hanging)
 };
 
-uint64_t parse_seed(const std::string& text) {
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-        throw UsageError("--seed: expected a non-negative integer, got '" + text + "'");
-    try {
-        return std::stoull(text);
-    } catch (const std::exception&) {
-        throw UsageError("--seed: '" + text + "' is out of range");
-    }
-}
-
 DescribeArgs parse_describe_args(const std::vector<std::string>& args) {
     DescribeArgs r;
     bool what_given = false;

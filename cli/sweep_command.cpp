@@ -136,10 +136,6 @@ unsigned default_jobs() {
     return hw >= 1 ? std::min(hw, max_jobs) : 1;
 }
 
-std::string reproduce_command(const std::string& file, uint64_t seed) {
-    return "kafkasim run " + file + " --seed " + std::to_string(seed);
-}
-
 std::optional<scenarios::Scenario> load_runnable(const std::string& path) {
     scenarios::LoadResult loaded = scenarios::load_scenario_file(path);
     if (!loaded.scenario) {

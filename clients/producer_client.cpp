@@ -11,16 +11,6 @@ namespace kafka {
 
 namespace {
 
-enum TimerKind : uint64_t {
-    timer_generate = 1,
-    timer_sender = 2,
-    timer_metadata_timeout = 3,
-    timer_metadata_retry = 4,
-    timer_metadata_max_age = 5,
-    timer_request_timeout = 6,
-    timer_txn_request_timeout = 7,  // producer_transactions.cpp
-    timer_txn_retry = 8,
-};
 constexpr int64_t max_block_ms = 60000;             // max.block.ms: send() waiting for metadata
 // Per-record framing on top of key and value (varint lengths, attributes, deltas), kept simple.
 constexpr int32_t record_overhead_bytes = 10;

@@ -244,6 +244,17 @@ public:
     Error last_error() const { return last_error_; }
 
 private:
+    // Timer kinds (client_timer.hpp); producer_transactions.cpp sets the transaction's.
+    enum TimerKind : uint64_t {
+        timer_generate = 1,
+        timer_sender = 2,
+        timer_metadata_timeout = 3,
+        timer_metadata_retry = 4,
+        timer_metadata_max_age = 5,
+        timer_request_timeout = 6,
+        timer_txn_request_timeout = 7,  // producer_transactions.cpp
+        timer_txn_retry = 8,
+    };
     // A partition of one of the producer's topics: (index in topics_, partition).
     struct Slot {
         uint32_t topic = 0;

@@ -14,8 +14,6 @@ namespace kafka {
 
 namespace {
 
-constexpr uint64_t timer_txn_retry = 8;  // producer_client.cpp numbers the kinds
-
 const char* state_name(ProducerClient::TxnState s) {
     using S = ProducerClient::TxnState;
     switch (s) {

@@ -10,13 +10,13 @@
 
 namespace reports {
 
+bool node_up(scenarios::ClusterModel& cluster, sim::NodeId n) { return n != sim::no_node && cluster.world().is_up(n); }
+
 namespace {
 
 bool is_internal_topic(const std::string& name) {
     return kafka::is_internal_topic(name);  // Topic.isInternal
 }
-
-bool node_up(scenarios::ClusterModel& cluster, sim::NodeId n) { return n != sim::no_node && cluster.world().is_up(n); }
 
 // The host a client connects from, as the group coordinator records it ("/10.0.0.3").
 std::string client_host(const scenarios::ClusterModel& cluster, sim::NodeId node) {

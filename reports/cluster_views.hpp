@@ -46,4 +46,7 @@ std::optional<GroupView> gather_group_view(scenarios::ClusterModel& cluster, con
 // The quorum as its leader describes it (leader_id -1 when there is no live leader).
 QuorumView gather_quorum_view(scenarios::ClusterModel& cluster, uint64_t seed);
 
+// Whether a node of the cluster is up (false for sim::no_node).
+bool node_up(scenarios::ClusterModel& cluster, sim::NodeId n);
+
 }  // namespace reports

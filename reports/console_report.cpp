@@ -11,8 +11,6 @@
 
 namespace reports {
 
-namespace {
-
 std::string with_commas(int64_t v) {
     std::string digits = std::to_string(v < 0 ? -v : v);
     std::string out;
@@ -22,8 +20,6 @@ std::string with_commas(int64_t v) {
     }
     return v < 0 ? "-" + out : out;
 }
-
-}  // namespace
 
 RunCounts count(const scenarios::RunData& run) {
     RunCounts c;

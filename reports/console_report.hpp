@@ -24,6 +24,9 @@ struct RunCounts {
 };
 RunCounts count(const scenarios::RunData& run);
 
+// 1234567 -> "1,234,567".
+std::string with_commas(int64_t v);
+
 // Per consumer group: generations reached, rebalances its members took part in, partitions
 // revoked or lost (counted per member, from one assignment to the next), and commits.
 struct GroupCounts {

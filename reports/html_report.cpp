@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "reports/console_report.hpp"
 #include "reports/narrator.hpp"
 #include "scenarios/timeline.hpp"
 
@@ -98,15 +99,6 @@ std::string text_of(const json& v) {
         return out;
     }
     return v.dump();
-}
-
-std::string with_commas(int64_t v) {
-    std::string digits = std::to_string(v < 0 ? -v : v), out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return v < 0 ? "-" + out : out;
 }
 
 std::string fixed(double v, int decimals) {

@@ -16,8 +16,6 @@ namespace reports {
 
 namespace {
 
-constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
-
 // Columns are filled row by row; `add` returns the column's index for later `set`s.
 class TableBuilder {
 public:

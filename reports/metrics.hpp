@@ -12,6 +12,7 @@
 // An empty cell means "no value in this interval" (no leader, no acknowledgement).
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -23,6 +24,9 @@
 #include "scenarios/run_data.hpp"
 
 namespace reports {
+
+// A sample with no value: a NaN, an empty cell in metrics.csv and a gap in a plot.
+inline constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
 
 namespace metric {
 // Time of the sample, in seconds of virtual time.

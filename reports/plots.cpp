@@ -29,7 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
 // Past this many partitions, lines of one colour per partition stop being told apart (the
 // palette has ten colours, and ten step lines on three brokers are a tangle): the leadership
 // plot becomes a heatmap, partition x time.
@@ -410,7 +409,7 @@ std::optional<int64_t> common_min_isr(const scenarios::Scenario& s) {
 
 // When each partition got a leader by unclean election ("orders/0" -> times): the moments a
 // failover may have lost acknowledged records, marked apart from clean leader changes.
-std::map<std::string, std::vector<sim::Time>> unclean_elections(const scenarios::RunData& run) {
+std::map<std::string, std::vector<sim::Time>> unclean_election_times(const scenarios::RunData& run) {
     std::map<std::string, std::vector<sim::Time>> out;
     if (run.trace == nullptr) return out;
     for (const auto& ev : run.trace->events())
@@ -463,7 +462,7 @@ Plot leadership_heatmap(const scenarios::RunData& run, const MetricsTable& m) {
     p.data.name = "$leadership";
     p.data.add("time_s", time_column(m));
     const std::vector<int32_t> brokers = node_ids(run, "broker:");
-    const auto unclean = unclean_elections(run);
+    const auto unclean = unclean_election_times(run);
     std::vector<std::vector<double>> leader(m.partitions.size()), isr(m.partitions.size()), lag;
     std::vector<double> unclean_x, unclean_y;
     int64_t max_replicas = 1;
@@ -567,7 +566,7 @@ std::optional<Plot> leadership_plot(const scenarios::RunData& run, const Metrics
     int64_t max_replicas = 1;
     Panel leaders = panel("Partition leader", "leader");
     Panel isr = panel("ISR size (InSyncReplicasCount)", "replicas in sync");
-    const auto unclean = unclean_elections(run);
+    const auto unclean = unclean_election_times(run);
     bool any_unclean = false;
     for (size_t i = 0; i < shown; ++i) {
         const std::string& label = m.partitions[i];

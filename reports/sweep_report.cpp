@@ -166,7 +166,7 @@ bool on_path(const std::string& program) {
     }
 }
 
-struct Panel {
+struct SweepPanel {
     std::string xlabel;
     std::string empty_text;  // shown when there are no values
     std::vector<int64_t> values;
@@ -176,7 +176,7 @@ struct Panel {
 
 // Bars of seeds per bin: passing seeds blue, failing ones stacked on them in red, with room
 // above the tallest bar for the key.
-void plot_panel(Gnuplot& gp, const Panel& p) {
+void plot_panel(Gnuplot& gp, const SweepPanel& p) {
     gp << "set xlabel " << gp_quote(p.xlabel) << "\n";
     if (p.values.empty()) {
         gp << "set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
@@ -570,8 +570,8 @@ PlotOutcome write_distribution_plots(const std::string& dir, const SweepResult& 
         return outcome;
     }
     std::filesystem::create_directories(dir);
-    Panel failover{"longest failover per seed (s)", "no failover in any seed", {}, {}, 1e6};
-    Panel lag{"max consumer lag per seed (records)", "no consumer in this scenario", {}, {}, 1};
+    SweepPanel failover{"longest failover per seed (s)", "no failover in any seed", {}, {}, 1e6};
+    SweepPanel lag{"max consumer lag per seed (records)", "no consumer in this scenario", {}, {}, 1};
     int64_t incomplete = 0;
     for (const SeedResult& r : sweep.results) {
         if (r.fault) continue;
@@ -599,8 +599,8 @@ PlotOutcome write_distribution_plots(const std::string& dir, const SweepResult& 
     else if (missed > 0) title += ", " + std::to_string(missed) + " missed an outcome: as the scenario expects";
     title += ")";
     // Only the distributions the scenario has: no half-image panel that says "no consumer".
-    std::vector<const Panel*> panels;
-    for (const Panel* p : {&failover, &lag})
+    std::vector<const SweepPanel*> panels;
+    for (const SweepPanel* p : {&failover, &lag})
         if (!p->values.empty()) panels.push_back(p);
     if (panels.empty()) panels.push_back(&failover);
     const std::string size = panels.size() == 2 ? "1200,500" : "760,500";
@@ -622,7 +622,7 @@ PlotOutcome write_distribution_plots(const std::string& dir, const SweepResult& 
             gp << "set terminal " << terminal << "\nset output " << gp_quote(file) << "\n"
                << "set style fill solid 0.6 border -1\nset grid ytics\nset ylabel 'seeds'\n"
                << "set multiplot layout 1," << panels.size() << " title " << gp_quote(title) << "\n";
-            for (const Panel* p : panels) plot_panel(gp, *p);
+            for (const SweepPanel* p : panels) plot_panel(gp, *p);
             gp << "unset multiplot\nset output\n";
         }
         gp << "exit\n";

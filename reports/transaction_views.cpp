@@ -3,13 +3,12 @@
 #include <algorithm>
 
 #include "broker/broker_node.hpp"
+#include "reports/cluster_views.hpp"
 #include "broker/txn/transaction_coordinator.hpp"
 
 namespace reports {
 
 namespace {
-
-bool node_up(scenarios::ClusterModel& cluster, sim::NodeId n) { return n != sim::no_node && cluster.world().is_up(n); }
 
 // The live brokers' coordinators, by broker id (ListTransactions goes to every live broker).
 std::vector<std::pair<int32_t, const kafka::TransactionCoordinator*>> coordinators(scenarios::ClusterModel& cluster) {

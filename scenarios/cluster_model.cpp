@@ -14,7 +14,7 @@ namespace scenarios {
 
 namespace {
 
-constexpr int32_t first_controller_id = 3000;
+constexpr int32_t first_voter_id = 3000;
 
 sim::Time at(sim::Duration d) { return sim::time_zero + d; }
 
@@ -82,7 +82,7 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
                 return std::make_unique<kafka::ZooKeeperServer>(sid, ensemble_, broker_config_, directory_);
             });
     } else {
-        for (int i = 0; i < scenario.kafka.controllers; ++i) voters_.push_back(first_controller_id + i);
+        for (int i = 0; i < scenario.kafka.controllers; ++i) voters_.push_back(first_voter_id + i);
     }
     for (int32_t id : voters_) {
         uint64_t placement_seed = sim::derive_seed(seed, "placement/controller:" + std::to_string(id));

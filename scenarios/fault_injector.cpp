@@ -9,7 +9,7 @@ namespace scenarios {
 
 namespace {
 
-sim::Time at(sim::Duration d) { return sim::time_zero + d; }
+sim::Time time_at(sim::Duration d) { return sim::time_zero + d; }
 
 }  // namespace
 
@@ -129,7 +129,7 @@ FaultInjector::FaultInjector(kafka::World& world, ClusterModel& cluster, std::ve
 void FaultInjector::schedule(const std::vector<FaultSpec>& faults) {
     for (const FaultSpec& f : faults) {
         const FaultSpec* spec = &f;
-        world_.schedule(at(f.at), [this, spec] { fire(*spec); });
+        world_.schedule(time_at(f.at), [this, spec] { fire(*spec); });
     }
 }
 

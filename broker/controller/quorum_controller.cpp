@@ -10,8 +10,6 @@ namespace kafka {
 
 namespace {
 
-bool contains(const std::vector<BrokerId>& v, BrokerId b) { return std::find(v.begin(), v.end(), b) != v.end(); }
-
 // A topic config value as a boolean, without depending on config.cpp's parsers.
 bool as_bool(const ConfigValue& v) {
     if (const bool* b = std::get_if<bool>(&v)) return *b;

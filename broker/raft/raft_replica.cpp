@@ -33,10 +33,6 @@ const char* to_string(RaftState s) {
     return "?";
 }
 
-namespace {
-bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-}  // namespace
-
 RaftReplica::RaftReplica(int32_t node_id, std::vector<int32_t> voters, RaftConfig config,
                          const ClusterDirectory& directory, sim::TimerSpace timers)
     : id_(node_id), voters_(std::move(voters)), config_(config), directory_(directory), timer_space_(timers) {

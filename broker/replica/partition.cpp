@@ -4,10 +4,6 @@
 
 namespace kafka {
 
-bool contains(const std::vector<BrokerId>& ids, BrokerId id) {
-    return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
 Partition::Partition(TopicPartition tp, std::string topic, BrokerId local, sim::Disk& disk, const TopicConfig& config,
                      const Behaviour& behaviour)
     : tp_(tp),

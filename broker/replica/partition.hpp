@@ -182,6 +182,4 @@ private:
     std::optional<std::vector<BrokerId>> pending_isr_;
 };
 
-bool contains(const std::vector<BrokerId>& ids, BrokerId id);
-
 }  // namespace kafka

@@ -136,14 +136,14 @@ std::string acked_when(const MissingRun& m) {
 
 std::string offsets_text(const MissingRun& m) { return "offsets " + span_text(m.offset, m.offset + m.records() - 1); }
 
-struct Tally {
+struct AckedLossTally {
     int64_t acked = 0, retention_exempt = 0, lost = 0, undelivered = 0, uncommitted = 0;
     std::map<kafka::TopicPartition, PartitionLoss> lost_by_partition;
     Evidence evidence;
 };
 
 void check_in_log(const RunData& run, const CommittedRecords& log, const std::map<kafka::TopicPartition, int64_t>& starts,
-                  Tally& tally) {
+                  AckedLossTally& tally) {
     std::vector<MissingRun> lost;
     for (const AckOp& ack : history_of(run).acks()) {
         const RecordRange& r = ack.records;
@@ -242,7 +242,7 @@ void missed_by(const CommittedRecords& log, const AckOp& ack, uint32_t reader, c
 // must have got that record. Readers that started above it (auto.offset.reset=latest) never
 // read over it. Records already lost from the log are reported as lost, not again here;
 // acks=0 acks carry no offset and are not judged.
-void check_delivered(const RunData& run, const CommittedRecords& log, Tally& tally) {
+void check_delivered(const RunData& run, const CommittedRecords& log, AckedLossTally& tally) {
     const Readers readers = consumer_readers(run);
     const ReaderViews views = reader_views(run, readers);
     std::vector<MissingRun> missed;
@@ -263,7 +263,7 @@ void check_delivered(const RunData& run, const CommittedRecords& log, Tally& tal
     }
 }
 
-std::string loss_summary(const RunData& run, const Tally& t) {
+std::string loss_summary(const RunData& run, const AckedLossTally& t) {
     std::string out = count_text(t.lost, "acknowledged record") + " lost on ";
     size_t shown = 0;
     for (const auto& [tp, pl] : t.lost_by_partition) {
@@ -281,7 +281,7 @@ std::string loss_summary(const RunData& run, const Tally& t) {
 
 CheckResult check_no_acked_loss(const ExpectSpec&, const RunData& run) {
     const CommittedRecords log = committed_records(run);
-    Tally tally;
+    AckedLossTally tally;
     check_in_log(run, log, log_starts(run.final_state), tally);
     check_delivered(run, log, tally);
 

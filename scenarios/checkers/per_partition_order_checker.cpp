@@ -13,7 +13,7 @@ namespace scenarios {
 namespace {
 using namespace checkers;
 
-struct Tally {
+struct OrderTally {
     int64_t inversions = 0, skips = 0, rewinds = 0;
     std::set<RecordKey> producer_partitions;
     std::set<uint32_t> consumers;
@@ -30,7 +30,7 @@ std::map<RecordKey, SeqSet> acked_records(const History& h) {
 // Walks each producer's committed records in sequence order, keeping only the acknowledged
 // ones, and reports where the offsets step back. A record at two offsets is judged at its
 // first copy (sequence order): the second copy is no-duplicates' finding.
-void check_send_order(const RunData& run, Tally& tally) {
+void check_send_order(const RunData& run, OrderTally& tally) {
     const std::map<RecordKey, SeqSet> acked = acked_records(history_of(run));
     const std::vector<Placement> placements = committed_placements(run.final_state);
     Placement prev;                   // the previous acknowledged piece of the same key
@@ -81,7 +81,7 @@ bool committed_records_in(const RunData& run, kafka::TopicPartition tp, int64_t 
 // between has certainly moved too. A consumer without a group is its own reader, and its
 // assignment never changes. A new assignment may start again from the committed offset
 // (at-least-once); within one, offsets only move forward without gaps.
-void check_consumer_order(const RunData& run, Tally& tally) {
+void check_consumer_order(const RunData& run, OrderTally& tally) {
     const Readers readers = consumer_readers(run);
     const History& h = history_of(run);
     std::map<std::pair<uint32_t, kafka::TopicPartition>, int64_t> next_offset;   // (consumer, tp) -> end of last poll
@@ -124,7 +124,7 @@ void check_consumer_order(const RunData& run, Tally& tally) {
     }
 }
 
-std::string violated_summary(const Tally& t) {
+std::string violated_summary(const OrderTally& t) {
     std::vector<std::string> parts;
     if (t.inversions > 0) parts.push_back(count_text(t.inversions, "send-order inversion") + " among acknowledged records");
     if (t.skips > 0) parts.push_back(count_text(t.skips, "consumer skip") + " over committed records");
@@ -137,7 +137,7 @@ std::string violated_summary(const Tally& t) {
 }  // namespace
 
 CheckResult check_per_partition_order(const ExpectSpec&, const RunData& run) {
-    Tally tally;
+    OrderTally tally;
     check_send_order(run, tally);
     check_consumer_order(run, tally);
 

@@ -26,7 +26,7 @@ struct ReadFindings {
 };
 using FindingKey = std::tuple<Finding, kafka::TopicPartition, uint32_t>;  // (finding, partition, consumer)
 
-struct Tally {
+struct ReplicaTally {
     size_t snapshots = 0;
     std::set<std::pair<kafka::TopicPartition, int32_t>> divergent_replicas;  // (partition, broker)
     std::set<std::tuple<kafka::TopicPartition, int32_t, int64_t>> reported;  // one line per divergence, not per snapshot
@@ -83,7 +83,7 @@ std::optional<Divergence> first_divergence(const std::vector<kafka::RecordBatch>
     }
 }
 
-void check_snapshot(const RunData& run, const ClusterSnapshot& snapshot, Tally& tally) {
+void check_snapshot(const RunData& run, const ClusterSnapshot& snapshot, ReplicaTally& tally) {
     ++tally.snapshots;
     for (const PartitionSnapshot& p : snapshot.partitions) {
         const ReplicaSnapshot* source = p.committed_source();
@@ -133,7 +133,7 @@ std::string read_text(const RunData& run, const PollOp& p, int64_t offset) {
 
 // Compares a poll with what earlier polls read at the same offsets, then remembers the
 // offsets no one had read yet.
-void check_against_earlier_reads(const RunData& run, const PollOp& p, ReadMap& reads, Tally& tally) {
+void check_against_earlier_reads(const RunData& run, const PollOp& p, ReadMap& reads, ReplicaTally& tally) {
     const int64_t from = p.first_offset, to = p.first_offset + p.count;
     auto it = reads.upper_bound(from);
     if (it != reads.begin() && std::prev(it)->second.end > from) --it;
@@ -161,7 +161,7 @@ void check_against_earlier_reads(const RunData& run, const PollOp& p, ReadMap& r
 
 // The final committed log must still hold what was read (below its committed end and above
 // its log start: retention may delete, never rewrite).
-void check_against_final_log(const RunData& run, const PollOp& p, const PartitionSnapshot& partition, Tally& tally) {
+void check_against_final_log(const RunData& run, const PollOp& p, const PartitionSnapshot& partition, ReplicaTally& tally) {
     const ReplicaSnapshot* source = partition.committed_source();
     if (source == nullptr) return;
     const int64_t from = std::max(p.first_offset, source->log_start_offset);
@@ -181,7 +181,7 @@ void check_against_final_log(const RunData& run, const PollOp& p, const Partitio
     }
 }
 
-void report_findings(const RunData& run, Tally& tally) {
+void report_findings(const RunData& run, ReplicaTally& tally) {
     for (const auto& [key, f] : tally.findings) {
         std::string more;
         if (f.reads > 1)
@@ -192,7 +192,7 @@ void report_findings(const RunData& run, Tally& tally) {
     }
 }
 
-void check_reads(const RunData& run, Tally& tally) {
+void check_reads(const RunData& run, ReplicaTally& tally) {
     std::map<kafka::TopicPartition, const PartitionSnapshot*> final_partitions;
     for (const auto& p : run.final_state.partitions) final_partitions[p.tp] = &p;
     std::map<kafka::TopicPartition, ReadMap> reads;
@@ -205,7 +205,7 @@ void check_reads(const RunData& run, Tally& tally) {
     }
 }
 
-std::string violated_summary(const RunData& run, const Tally& t) {
+std::string violated_summary(const RunData& run, const ReplicaTally& t) {
     std::vector<std::string> parts;
     if (!t.divergent_replicas.empty()) {
         std::string s = "replicas disagree below the high watermark: ";
@@ -229,7 +229,7 @@ std::string violated_summary(const RunData& run, const Tally& t) {
 }  // namespace
 
 CheckResult check_replicas_consistent(const ExpectSpec&, const RunData& run) {
-    Tally tally;
+    ReplicaTally tally;
     for (const ClusterSnapshot& s : run.periodic_snapshots) check_snapshot(run, s, tally);
     check_snapshot(run, run.final_state, tally);
     check_reads(run, tally);

@@ -32,13 +32,13 @@ struct Piece {
     uint32_t first = 0, end = 0;  // records [first, end)
     std::string why;              // " (ABORT marker at offset n)", " (from offset n, no marker yet)" or ""
 };
-struct Tally {
+struct TxnAtomicTally {
     int64_t records[4] = {0, 0, 0, 0};
     std::map<kafka::TopicPartition, std::vector<Piece>> where[4];
     bool in_log() const { return records[committed] + records[aborted] + records[undecided] > 0; }
 };
 
-void add(Tally& t, int kind, kafka::TopicPartition tp, uint32_t first, uint32_t end,
+void add(TxnAtomicTally& t, int kind, kafka::TopicPartition tp, uint32_t first, uint32_t end,
          const TxnPlacement* p) {
     t.records[kind] += end - first;
     std::string why;
@@ -56,7 +56,7 @@ void add(Tally& t, int kind, kafka::TopicPartition tp, uint32_t first, uint32_t 
     pieces.push_back(Piece{first, end, std::move(why)});
 }
 
-std::string where_text(const RunData& run, const Tally& t, int kind) {
+std::string where_text(const RunData& run, const TxnAtomicTally& t, int kind) {
     std::string out;
     for (const auto& [tp, pieces] : t.where[kind]) {
         std::string text;
@@ -85,7 +85,7 @@ CheckResult check_txn_atomic(const ExpectSpec&, const RunData& run) {
     Evidence evidence;
     std::vector<std::string> open_lines;
     for (const TxnOp& txn : h.transactions()) {
-        Tally t;
+        TxnAtomicTally t;
         for (const RecordRange& r : txn.records) {
             const int64_t start = fates.log_start(r.tp);
             for (const FatePart& part : fates.parts(RecordKey{r.client, r.tp}, r.first_seq, r.end_seq())) {

@@ -7,7 +7,7 @@ namespace scenarios {
 namespace {
 
 // In FaultAction order (fault_kind() indexes by it; a test holds the two together).
-const std::array<const FaultKind*, 14>& registry() {
+const std::array<const FaultKind*, 14>& fault_registry() {
     static const std::array<const FaultKind*, 14> kinds = {
         &crash_fault(),     &power_loss_fault(), &shutdown_fault(), &restart_fault(),
         &pause_fault(),     &resume_fault(),     &partition_fault(), &isolate_fault(),
@@ -35,19 +35,19 @@ constexpr std::array<FaultFieldInfo, 10> kFields = {{
 
 }  // namespace
 
-std::span<const FaultKind* const> fault_kinds() { return registry(); }
+std::span<const FaultKind* const> fault_kinds() { return fault_registry(); }
 
-const FaultKind& fault_kind(FaultAction action) { return *registry().at(static_cast<size_t>(action)); }
+const FaultKind& fault_kind(FaultAction action) { return *fault_registry().at(static_cast<size_t>(action)); }
 
 const FaultKind* find_fault_kind(std::string_view name) {
-    for (const FaultKind* k : registry())
+    for (const FaultKind* k : fault_registry())
         if (k->name == name) return k;
     return nullptr;
 }
 
 std::string fault_kind_names() {
     std::string out;
-    for (const FaultKind* k : registry()) out += (out.empty() ? "" : ", ") + std::string(k->name);
+    for (const FaultKind* k : fault_registry()) out += (out.empty() ? "" : ", ") + std::string(k->name);
     return out;
 }
 

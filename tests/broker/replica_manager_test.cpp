@@ -23,7 +23,7 @@ using kafka::ProduceRequest;
 using kafka::ProduceResponse;
 using kafka::TopicPartition;
 
-const TopicPartition orders0{1, 0};
+const TopicPartition rm_orders0{1, 0};
 
 struct IsrRequest {
     TopicPartition tp;
@@ -92,13 +92,13 @@ struct InboxNode : kafka::Node {
     void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
 };
 
-struct Rig {
+struct RmRig {
     kafka::ClusterDirectory directory;
     kafka::World world{42, sim::NetworkOptions{sim::milliseconds(0), sim::milliseconds(0), {}}};
     sim::NodeId leader_node = sim::no_node, follower_node = sim::no_node, client_node = sim::no_node;
     int32_t next_correlation = 1;
 
-    Rig() {
+    RmRig() {
         leader_node = world.add_node("broker:1", [this] { return std::make_unique<ReplicaBroker>(directory); });
         follower_node = world.add_node("broker:2", [] { return std::make_unique<InboxNode>(); });
         client_node = world.add_node("client", [] { return std::make_unique<InboxNode>(); });
@@ -108,10 +108,10 @@ struct Rig {
         kafka::MetadataImage& image = broker().image;
         image.apply(0, kafka::RegisterBrokerRecord{1, 0, 0, false});
         image.apply(1, kafka::RegisterBrokerRecord{2, 1, 0, false});
-        image.apply(2, kafka::TopicRecord{"orders", orders0.topic_id});
-        image.apply(3, kafka::PartitionRecord{orders0.topic_id, orders0.partition, {1, 2}, {1, 2}, 1, 0, 0});
+        image.apply(2, kafka::TopicRecord{"orders", rm_orders0.topic_id});
+        image.apply(3, kafka::PartitionRecord{rm_orders0.topic_id, rm_orders0.partition, {1, 2}, {1, 2}, 1, 0, 0});
         kafka::Context ctx(world, leader_node);
-        broker().replicas.reconcile({orders0}, ctx);
+        broker().replicas.reconcile({rm_orders0}, ctx);
         settle();
     }
 
@@ -128,7 +128,7 @@ struct Rig {
         kafka::RecordBatch batch;
         batch.record_count = records;
         batch.size_bytes = kafka::record_batch_overhead_bytes + 10 * records;
-        req.partitions.push_back({orders0, batch});
+        req.partitions.push_back({rm_orders0, batch});
         kafka::Context(world, client_node).send(leader_node, std::move(req));
         settle();
         return id;
@@ -139,7 +139,7 @@ struct Rig {
         req.correlation_id = next_correlation++;
         req.replica_id = 2;
         req.max_wait_ms = 0;
-        req.partitions.push_back({orders0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
+        req.partitions.push_back({rm_orders0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
         kafka::Context(world, follower_node).send(leader_node, std::move(req));
         settle();
     }
@@ -159,8 +159,8 @@ struct Rig {
 }  // namespace
 
 TEST_CASE("replica manager: a new leader tells its host it was elected") {
-    Rig rig;
-    const kafka::Partition* p = rig.broker().replicas.partition(orders0);
+    RmRig rig;
+    const kafka::Partition* p = rig.broker().replicas.partition(rm_orders0);
     REQUIRE(p != nullptr);
     CHECK(p->is_leader());
     CHECK(rig.broker().elections == std::vector<std::string>{"orders/0"});
@@ -168,7 +168,7 @@ TEST_CASE("replica manager: a new leader tells its host it was elected") {
 }
 
 TEST_CASE("replica manager: an acks=all produce waits in the purgatory until the follower has the records") {
-    Rig rig;
+    RmRig rig;
     const int32_t id = rig.produce(3);
     CHECK_FALSE(rig.take<ProduceResponse>(rig.client_node, id));  // the follower has not fetched yet
 
@@ -187,18 +187,18 @@ TEST_CASE("replica manager: an acks=all produce waits in the purgatory until the
     REQUIRE(r->partitions.size() == 1);
     CHECK(r->partitions[0].error == Error::none);
     CHECK(r->partitions[0].base_offset == 0);
-    CHECK(rig.broker().replicas.partition(orders0)->high_watermark() == 3);
+    CHECK(rig.broker().replicas.partition(rm_orders0)->high_watermark() == 3);
     CHECK(rig.broker().high_watermarks.back() == 3);
 }
 
 TEST_CASE("replica manager: a follower that stops fetching leaves the ISR through the host") {
-    Rig rig;
+    RmRig rig;
     rig.run_ms(rig.broker().config.replica_lag_time_max_ms / 2);  // the first ISR check: still in sync
     CHECK(rig.broker().isr_requests.empty());
     rig.run_ms(rig.broker().config.replica_lag_time_max_ms);      // past replica.lag.time.max.ms
     REQUIRE_FALSE(rig.broker().isr_requests.empty());
     const IsrRequest& shrink = rig.broker().isr_requests.front();
-    CHECK(shrink.tp == orders0);
+    CHECK(shrink.tp == rm_orders0);
     CHECK(shrink.new_isr == std::vector<BrokerId>{1});
     CHECK(shrink.reason == "replica.lag.time.max.ms exceeded");
 }
@@ -216,18 +216,18 @@ kafka::RecordBatch txn_batch(int64_t producer_id, int32_t base_sequence, int32_t
     return b;
 }
 
-int32_t send_produce(Rig& rig, const kafka::RecordBatch& batch) {
+int32_t send_produce(RmRig& rig, const kafka::RecordBatch& batch) {
     const int32_t id = rig.next_correlation++;
     ProduceRequest req;
     req.correlation_id = id;
     req.acks = -1;
-    req.partitions.push_back({orders0, batch});
+    req.partitions.push_back({rm_orders0, batch});
     kafka::Context(rig.world, rig.client_node).send(rig.leader_node, std::move(req));
     rig.settle();
     return id;
 }
 
-int32_t send_markers(Rig& rig, std::vector<kafka::WritableTxnMarker> markers) {
+int32_t send_markers(RmRig& rig, std::vector<kafka::WritableTxnMarker> markers) {
     const int32_t id = rig.next_correlation++;
     kafka::WriteTxnMarkersRequest req;
     req.correlation_id = id;
@@ -240,16 +240,16 @@ int32_t send_markers(Rig& rig, std::vector<kafka::WritableTxnMarker> markers) {
 }  // namespace
 
 TEST_CASE("replica manager: WriteTxnMarkers appends the marker and answers once the ISR has it") {
-    Rig rig;
+    RmRig rig;
     send_produce(rig, txn_batch(77, 0, 3));  // 0..2, an open transaction of producer 77
     rig.follower_fetch(0);
     rig.follower_fetch(3);
-    const kafka::Partition* p = rig.broker().replicas.partition(orders0);
+    const kafka::Partition* p = rig.broker().replicas.partition(rm_orders0);
     CHECK(p->high_watermark() == 3);
     CHECK(p->last_stable_offset() == 0);
 
     const TopicPartition unknown{9, 0};
-    const int32_t id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, true, {orders0, unknown}, 4}});
+    const int32_t id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, true, {rm_orders0, unknown}, 4}});
     CHECK_FALSE(rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id));  // acks=-1: the follower lacks it
     CHECK(p->log().log_end_offset() == 4);
     CHECK(p->log().find(3)->is_commit_marker());
@@ -261,7 +261,7 @@ TEST_CASE("replica manager: WriteTxnMarkers appends the marker and answers once 
     REQUIRE(r->markers.size() == 1);
     CHECK(r->markers[0].producer_id == 77);
     REQUIRE(r->markers[0].partitions.size() == 2);
-    CHECK(r->markers[0].partitions[0].tp == orders0);
+    CHECK(r->markers[0].partitions[0].tp == rm_orders0);
     CHECK(r->markers[0].partitions[0].error == Error::none);
     CHECK(r->markers[0].partitions[1].error == Error::unknown_topic_or_partition);  // not hosted here
     CHECK(p->high_watermark() == 4);
@@ -269,33 +269,33 @@ TEST_CASE("replica manager: WriteTxnMarkers appends the marker and answers once 
 }
 
 TEST_CASE("replica manager: a WriteTxnMarkers from a fenced coordinator or for an old producer epoch is refused") {
-    Rig rig;
+    RmRig rig;
     send_produce(rig, txn_batch(77, 0, 1));
     rig.follower_fetch(0);
     rig.follower_fetch(1);
-    int32_t id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, false, {orders0}, 4}});
+    int32_t id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, false, {rm_orders0}, 4}});
     rig.follower_fetch(2);
     REQUIRE(rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id));
     // The same producer's marker from coordinator epoch 3, then for producer epoch -1: answered at once.
-    id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, true, {orders0}, 3},
-                            kafka::WritableTxnMarker{77, -1, true, {orders0}, 4}});
+    id = send_markers(rig, {kafka::WritableTxnMarker{77, 0, true, {rm_orders0}, 3},
+                            kafka::WritableTxnMarker{77, -1, true, {rm_orders0}, 4}});
     std::optional<kafka::WriteTxnMarkersResponse> r = rig.take<kafka::WriteTxnMarkersResponse>(rig.client_node, id);
     REQUIRE(r);
     REQUIRE(r->markers.size() == 2);
     CHECK(r->markers[0].partitions[0].error == Error::transaction_coordinator_fenced);
     CHECK(r->markers[1].partitions[0].error == Error::invalid_producer_epoch);
-    CHECK(rig.broker().replicas.partition(orders0)->log().log_end_offset() == 2);
+    CHECK(rig.broker().replicas.partition(rm_orders0)->log().log_end_offset() == 2);
 }
 
 TEST_CASE("replica manager: a read_committed fetch stops at the LSO and names the aborted transactions") {
-    Rig rig;
+    RmRig rig;
     send_produce(rig, txn_batch(77, 0, 2));  // 0..1: aborted below
     send_produce(rig, txn_batch(88, 0, 2));  // 2..3: still open
     rig.follower_fetch(0);
     rig.follower_fetch(4);
-    send_markers(rig, {kafka::WritableTxnMarker{77, 0, false, {orders0}, 1}});  // ABORT at 4
+    send_markers(rig, {kafka::WritableTxnMarker{77, 0, false, {rm_orders0}, 1}});  // ABORT at 4
     rig.follower_fetch(5);
-    const kafka::Partition* p = rig.broker().replicas.partition(orders0);
+    const kafka::Partition* p = rig.broker().replicas.partition(rm_orders0);
     REQUIRE(p->high_watermark() == 5);
     REQUIRE(p->last_stable_offset() == 2);
 
@@ -304,7 +304,7 @@ TEST_CASE("replica manager: a read_committed fetch stops at the LSO and names th
         req.correlation_id = rig.next_correlation++;
         req.max_wait_ms = 0;
         req.read_committed = read_committed;
-        req.partitions.push_back({orders0, 0, 0, -1, 0, 1048576});
+        req.partitions.push_back({rm_orders0, 0, 0, -1, 0, 1048576});
         kafka::Context(rig.world, rig.client_node).send(rig.leader_node, std::move(req));
         rig.settle();
         std::optional<FetchResponse> r = rig.take<FetchResponse>(rig.client_node, req.correlation_id);
@@ -329,7 +329,7 @@ TEST_CASE("replica manager: a read_committed fetch stops at the LSO and names th
         kafka::ListOffsetsRequest req;
         req.correlation_id = rig.next_correlation++;
         req.read_committed = read_committed;
-        req.partitions.push_back({orders0, -1, kafka::ListOffsetsRequest::latest});
+        req.partitions.push_back({rm_orders0, -1, kafka::ListOffsetsRequest::latest});
         kafka::Context(rig.world, rig.client_node).send(rig.leader_node, std::move(req));
         rig.settle();
         auto r = rig.take<kafka::ListOffsetsResponse>(rig.client_node, req.correlation_id);
@@ -339,7 +339,7 @@ TEST_CASE("replica manager: a read_committed fetch stops at the LSO and names th
 }
 
 TEST_CASE("replica manager: a marker written on __consumer_offsets tells the host, once replicated") {
-    Rig rig;
+    RmRig rig;
     const TopicPartition offsets0{2, 0};
     kafka::MetadataImage& image = rig.broker().image;
     image.apply(4, kafka::TopicRecord{"__consumer_offsets", offsets0.topic_id});
@@ -349,14 +349,14 @@ TEST_CASE("replica manager: a marker written on __consumer_offsets tells the hos
         rig.broker().replicas.reconcile({offsets0}, ctx);
     }
     rig.settle();
-    const int32_t id = send_markers(rig, {kafka::WritableTxnMarker{55, 0, true, {orders0, offsets0}, 2}});
+    const int32_t id = send_markers(rig, {kafka::WritableTxnMarker{55, 0, true, {rm_orders0, offsets0}, 2}});
     CHECK(rig.broker().offsets_txns.empty());  // not before the followers have the markers
     auto fetch_both = [&](int64_t offset) {
         FetchRequest req;
         req.correlation_id = rig.next_correlation++;
         req.replica_id = 2;
         req.max_wait_ms = 0;
-        req.partitions.push_back({orders0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
+        req.partitions.push_back({rm_orders0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
         req.partitions.push_back({offsets0, 0, offset, offset == 0 ? -1 : 0, 0, 1048576});
         kafka::Context(rig.world, rig.follower_node).send(rig.leader_node, std::move(req));
         rig.settle();

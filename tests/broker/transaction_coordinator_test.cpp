@@ -28,8 +28,8 @@ using kafka::TransactionCoordinator;
 using kafka::TxnState;
 
 const std::string txn_id = "checkout-txn";
-const GroupPartition orders0{"orders", 0};
-const GroupPartition orders1{"orders", 1};
+const GroupPartition tc_orders0{"orders", 0};
+const GroupPartition tc_orders1{"orders", 1};
 
 struct TxnBroker : kafka::Node, TransactionCoordinator::Host {
     TransactionCoordinator coordinator;
@@ -79,7 +79,7 @@ struct ProducerNode : kafka::Node {
     void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
 };
 
-struct Rig {
+struct TcRig {
     kafka::World world{42, sim::NetworkOptions{sim::milliseconds(0), sim::milliseconds(0), {}}};
     sim::NodeId broker_node = sim::no_node;
     sim::NodeId producer_node = sim::no_node;
@@ -87,7 +87,7 @@ struct Rig {
     int64_t pid = -1;
     int16_t epoch = -1;
 
-    explicit Rig(TransactionCoordinator::Options o = {}) {
+    explicit TcRig(TransactionCoordinator::Options o = {}) {
         o.num_partitions = 1;  // every id on partition 0
         broker_node = world.add_node("broker:1", [o] { return std::make_unique<TxnBroker>(o); });
         producer_node = world.add_node("producer:checkout", [] { return std::make_unique<ProducerNode>(); });
@@ -191,7 +191,7 @@ TEST_CASE("transaction coordinator: an id's partition is abs(String.hashCode) % 
 }
 
 TEST_CASE("transaction coordinator: InitProducerId answers once the new epoch is in the log", "[txn]") {
-    Rig rig;
+    TcRig rig;
     rig.broker().commit_at_once = false;
     InitProducerIdRequest r;
     r.transactional_id = txn_id;
@@ -226,14 +226,14 @@ TEST_CASE("transaction coordinator: InitProducerId answers once the new epoch is
 }
 
 TEST_CASE("transaction coordinator: a commit goes Ongoing, PrepareCommit, markers, CompleteCommit", "[txn]") {
-    Rig rig;
+    TcRig rig;
     rig.init();
-    CHECK(rig.add({orders0, orders1}) == Error::none);
+    CHECK(rig.add({tc_orders0, tc_orders1}) == Error::none);
     CHECK(rig.txn().state == TxnState::ongoing);
     CHECK(rig.txn().partitions.size() == 2);
-    CHECK(rig.add({orders0}) == Error::none);  // already in: no write
+    CHECK(rig.add({tc_orders0}) == Error::none);  // already in: no write
     const size_t writes = rig.log().size();
-    CHECK(rig.add({orders1}) == Error::none);
+    CHECK(rig.add({tc_orders1}) == Error::none);
     CHECK(rig.log().size() == writes);
 
     EndTxnResponse end = rig.end(true);
@@ -245,21 +245,21 @@ TEST_CASE("transaction coordinator: a commit goes Ongoing, PrepareCommit, marker
     CHECK(m.producer_id == rig.pid);
     CHECK(m.producer_epoch == 0);
     CHECK(m.coordinator_epoch == 3);
-    CHECK(m.partitions == std::vector<GroupPartition>{orders0, orders1});
+    CHECK(m.partitions == std::vector<GroupPartition>{tc_orders0, tc_orders1});
 
     // Until the markers are written the next transaction must wait.
-    CHECK(rig.add({orders0}) == Error::concurrent_transactions);
+    CHECK(rig.add({tc_orders0}) == Error::concurrent_transactions);
     CHECK(rig.end(true).error == Error::concurrent_transactions);  // a retry while PrepareCommit
     CHECK(rig.end(false).error == Error::invalid_txn_state);
 
     SECTION("a marker refused with a retriable error is sent again after the backoff") {
-        rig.marker_result(orders0, Error::none);
-        rig.marker_result(orders1, Error::not_leader_or_follower);
+        rig.marker_result(tc_orders0, Error::none);
+        rig.marker_result(tc_orders1, Error::not_leader_or_follower);
         CHECK(rig.txn().state == TxnState::prepare_commit);
         rig.run_ms(100);
         REQUIRE(rig.broker().markers.size() == 2);
-        CHECK(rig.broker().markers[1].partitions == std::vector<GroupPartition>{orders1});
-        rig.marker_result(orders1, Error::none);
+        CHECK(rig.broker().markers[1].partitions == std::vector<GroupPartition>{tc_orders1});
+        rig.marker_result(tc_orders1, Error::none);
         CHECK(rig.txn().state == TxnState::complete_commit);
     }
     SECTION("every marker written: CompleteCommit, and the next transaction may begin") {
@@ -268,16 +268,16 @@ TEST_CASE("transaction coordinator: a commit goes Ongoing, PrepareCommit, marker
         CHECK(rig.txn().partitions.empty());
         CHECK(rig.end(true).error == Error::none);  // a retry of the finished commit
         CHECK(rig.end(false).error == Error::invalid_txn_state);
-        CHECK(rig.add({orders1}) == Error::none);
+        CHECK(rig.add({tc_orders1}) == Error::none);
         CHECK(rig.txn().state == TxnState::ongoing);
     }
 }
 
 TEST_CASE("transaction coordinator: a new instance fences the zombie's open transaction, ending at epoch + 2", "[txn]") {
-    Rig rig;
+    TcRig rig;
     rig.init();
     const int16_t zombie_epoch = rig.epoch;
-    CHECK(rig.add({orders0}) == Error::none);
+    CHECK(rig.add({tc_orders0}) == Error::none);
 
     CHECK(rig.init().error == Error::concurrent_transactions);
     CHECK(rig.txn().state == TxnState::prepare_abort);
@@ -292,13 +292,13 @@ TEST_CASE("transaction coordinator: a new instance fences the zombie's open tran
     InitProducerIdResponse fresh = rig.init();
     CHECK(fresh.error == Error::none);
     CHECK(fresh.producer_epoch == zombie_epoch + 2);
-    CHECK(rig.add({orders1}, zombie_epoch) == Error::producer_fenced);  // the zombie's next request
+    CHECK(rig.add({tc_orders1}, zombie_epoch) == Error::producer_fenced);  // the zombie's next request
 }
 
 TEST_CASE("transaction coordinator: an Ongoing transaction past transaction.timeout.ms is aborted by the scan", "[txn]") {
-    Rig rig;
+    TcRig rig;
     rig.init(1000);
-    CHECK(rig.add({orders0}) == Error::none);
+    CHECK(rig.add({tc_orders0}) == Error::none);
     rig.run_ms(9000);  // the first scan at 10 s
     CHECK(rig.txn().state == TxnState::ongoing);
     rig.run_ms(1000);
@@ -315,9 +315,9 @@ TEST_CASE("transaction coordinator: a delayed EndTxn lands on the next transacti
     auto run = [](bool tv2) {
         TransactionCoordinator::Options o;
         o.transaction_version_2 = tv2;
-        auto rig = std::make_unique<Rig>(o);
+        auto rig = std::make_unique<TcRig>(o);
         rig->init();
-        CHECK(rig->add({orders0}) == Error::none);
+        CHECK(rig->add({tc_orders0}) == Error::none);
         const EndTxnRequest t1_commit = rig->end_request(true, rig->epoch);
         EndTxnResponse first = rig->call<EndTxnResponse>(t1_commit);
         REQUIRE(first.error == Error::none);
@@ -326,7 +326,7 @@ TEST_CASE("transaction coordinator: a delayed EndTxn lands on the next transacti
             rig->epoch = first.producer_epoch;
         }
         rig->all_markers_written();
-        CHECK(rig->add({orders1}) == Error::none);  // T2
+        CHECK(rig->add({tc_orders1}) == Error::none);  // T2
         EndTxnResponse late = rig->call<EndTxnResponse>(t1_commit);
         return std::make_pair(std::move(rig), late);
     };
@@ -334,7 +334,7 @@ TEST_CASE("transaction coordinator: a delayed EndTxn lands on the next transacti
         auto [rig, late] = run(false);
         CHECK(late.error == Error::none);
         CHECK(rig->txn().state == TxnState::prepare_commit);
-        CHECK(rig->broker().markers.back().partitions == std::vector<GroupPartition>{orders1});
+        CHECK(rig->broker().markers.back().partitions == std::vector<GroupPartition>{tc_orders1});
     }
     SECTION("with transaction.version 2 the late EndTxn carries the old epoch and is fenced") {
         auto [rig, late] = run(true);
@@ -346,9 +346,9 @@ TEST_CASE("transaction coordinator: a delayed EndTxn lands on the next transacti
 TEST_CASE("transaction coordinator: transaction.version 2 treats a retry of a finished EndTxn by its old epoch", "[txn]") {
     TransactionCoordinator::Options o;
     o.transaction_version_2 = true;
-    Rig rig(o);
+    TcRig rig(o);
     rig.init();
-    CHECK(rig.add({orders0}) == Error::none);
+    CHECK(rig.add({tc_orders0}) == Error::none);
     const int16_t old_epoch = rig.epoch;
     EndTxnResponse end = rig.end(true);
     REQUIRE(end.error == Error::none);
@@ -362,14 +362,14 @@ TEST_CASE("transaction coordinator: transaction.version 2 treats a retry of a fi
 
 TEST_CASE("transaction coordinator: a new coordinator reloads the log and resends an ending transaction's markers",
           "[txn]") {
-    Rig rig;
+    TcRig rig;
     rig.init();
-    CHECK(rig.add({orders0, orders1}) == Error::none);
+    CHECK(rig.add({tc_orders0, tc_orders1}) == Error::none);
     CHECK(rig.end(false).error == Error::none);
     CHECK(rig.txn().state == TxnState::prepare_abort);
     rig.unload();
     CHECK(rig.coordinator().transactions().empty());
-    CHECK(rig.add({orders0}) == Error::not_coordinator);
+    CHECK(rig.add({tc_orders0}) == Error::not_coordinator);
 
     rig.broker().leader_epoch = 4;  // this broker leads the partition again, in a later epoch
     rig.broker().markers.clear();
@@ -378,7 +378,7 @@ TEST_CASE("transaction coordinator: a new coordinator reloads the log and resend
     CHECK(rig.txn().producer_id == rig.pid);
     REQUIRE(rig.broker().markers.size() == 1);
     CHECK(rig.broker().markers[0].coordinator_epoch == 4);
-    CHECK(rig.broker().markers[0].partitions == std::vector<GroupPartition>{orders0, orders1});
+    CHECK(rig.broker().markers[0].partitions == std::vector<GroupPartition>{tc_orders0, tc_orders1});
     rig.all_markers_written();
     CHECK(rig.txn().state == TxnState::complete_abort);
 }
@@ -386,7 +386,7 @@ TEST_CASE("transaction coordinator: a new coordinator reloads the log and resend
 TEST_CASE("transaction coordinator: AddOffsetsToTxn adds the group's __consumer_offsets partition", "[txn]") {
     TransactionCoordinator::Options o;
     o.offsets_topic_num_partitions = 50;
-    Rig rig(o);
+    TcRig rig(o);
     rig.init();
     AddOffsetsToTxnRequest r;
     r.transactional_id = txn_id;

@@ -13,7 +13,7 @@ namespace {
 
 constexpr int64_t pid_a = 1000, pid_b = 2000;
 
-RecordBatch txn_batch(int64_t producer_id, int32_t base_sequence, int32_t count, uint32_t client) {
+RecordBatch txns_txn_batch(int64_t producer_id, int32_t base_sequence, int32_t count, uint32_t client) {
     RecordBatch b;
     b.record_count = count;
     b.size_bytes = record_batch_overhead_bytes + 10 * count;
@@ -36,7 +36,7 @@ PartitionAssignment leading(std::vector<BrokerId> replicas) {
 }
 
 Error append(Partition& p, const RecordBatch& b) { return p.append_as_leader(b, -1, sim::time_zero).error; }
-Error marker(Partition& p, int64_t pid, ControlRecordType type, int16_t epoch = 0, int32_t coordinator_epoch = 0) {
+Error txns_marker(Partition& p, int64_t pid, ControlRecordType type, int16_t epoch = 0, int32_t coordinator_epoch = 0) {
     return p.append_txn_marker(pid, epoch, coordinator_epoch, type, sim::time_zero).error;
 }
 
@@ -58,12 +58,12 @@ CommittedRead read_committed(const Partition& p, int64_t from) {
 //   0..2  A (txn)     3..4  B (txn)     5..6  A (txn)
 //   7     COMMIT A    8     B (txn)     9     ABORT B
 void two_transactions(Partition& p) {
-    REQUIRE(append(p, txn_batch(pid_a, 0, 3, 1)) == Error::none);
-    REQUIRE(append(p, txn_batch(pid_b, 0, 2, 2)) == Error::none);
-    REQUIRE(append(p, txn_batch(pid_a, 3, 2, 1)) == Error::none);
-    REQUIRE(marker(p, pid_a, ControlRecordType::commit) == Error::none);
-    REQUIRE(append(p, txn_batch(pid_b, 2, 1, 2)) == Error::none);
-    REQUIRE(marker(p, pid_b, ControlRecordType::abort) == Error::none);
+    REQUIRE(append(p, txns_txn_batch(pid_a, 0, 3, 1)) == Error::none);
+    REQUIRE(append(p, txns_txn_batch(pid_b, 0, 2, 2)) == Error::none);
+    REQUIRE(append(p, txns_txn_batch(pid_a, 3, 2, 1)) == Error::none);
+    REQUIRE(txns_marker(p, pid_a, ControlRecordType::commit) == Error::none);
+    REQUIRE(append(p, txns_txn_batch(pid_b, 2, 1, 2)) == Error::none);
+    REQUIRE(txns_marker(p, pid_b, ControlRecordType::abort) == Error::none);
 }
 
 }  // namespace
@@ -73,16 +73,16 @@ TEST_CASE("transactions: the LSO stays at the first open transaction until its m
     Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, Behaviour{});
     p.make_leader(leading({1}), sim::time_zero);
 
-    REQUIRE(append(p, txn_batch(pid_a, 0, 3, 1)) == Error::none);  // 0..2
-    REQUIRE(append(p, txn_batch(pid_b, 0, 2, 2)) == Error::none);  // 3..4
+    REQUIRE(append(p, txns_txn_batch(pid_a, 0, 3, 1)) == Error::none);  // 0..2
+    REQUIRE(append(p, txns_txn_batch(pid_b, 0, 2, 2)) == Error::none);  // 3..4
     CHECK(p.high_watermark() == 5);
     CHECK(p.last_stable_offset() == 0);  // A's transaction is open from offset 0
 
-    REQUIRE(marker(p, pid_a, ControlRecordType::commit) == Error::none);  // offset 5
+    REQUIRE(txns_marker(p, pid_a, ControlRecordType::commit) == Error::none);  // offset 5
     CHECK(p.log().log_end_offset() == 6);  // a marker takes one offset
     CHECK(p.last_stable_offset() == 3);   // now B's open transaction holds it
 
-    REQUIRE(marker(p, pid_b, ControlRecordType::abort) == Error::none);  // offset 6
+    REQUIRE(txns_marker(p, pid_b, ControlRecordType::abort) == Error::none);  // offset 6
     CHECK(p.last_stable_offset() == 7);
     CHECK(p.last_stable_offset() == p.high_watermark());
     REQUIRE(p.log().txn_index().entries().size() == 1);
@@ -132,7 +132,7 @@ TEST_CASE("transactions: an open transaction bounds read_committed at the LSO, r
     plain.size_bytes = 100;
     plain.client = 3;
     REQUIRE(append(p, plain) == Error::none);                      // 0..1
-    REQUIRE(append(p, txn_batch(pid_a, 0, 3, 1)) == Error::none);  // 2..4, open
+    REQUIRE(append(p, txns_txn_batch(pid_a, 0, 3, 1)) == Error::none);  // 2..4, open
     CHECK(p.last_stable_offset() == 2);
     CommittedRead r = read_committed(p, 0);
     REQUIRE(r.batches.size() == 1);
@@ -147,20 +147,20 @@ TEST_CASE("transactions: markers are fenced by producer epoch and coordinator ep
     sim::Disk disk;
     Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, Behaviour{});
     p.make_leader(leading({1}), sim::time_zero);
-    RecordBatch b = txn_batch(pid_a, 0, 2, 1);
+    RecordBatch b = txns_txn_batch(pid_a, 0, 2, 1);
     b.producer_epoch = 3;
     REQUIRE(append(p, b) == Error::none);
     // A marker carrying an older producer epoch: a zombie's transaction.
-    CHECK(marker(p, pid_a, ControlRecordType::commit, /*epoch=*/2, /*coordinator_epoch=*/5) ==
+    CHECK(txns_marker(p, pid_a, ControlRecordType::commit, /*epoch=*/2, /*coordinator_epoch=*/5) ==
           Error::invalid_producer_epoch);
     CHECK(p.last_stable_offset() == 0);
     // Coordinator epoch 5 ends it; a marker from coordinator epoch 4 afterwards is a zombie coordinator's.
-    CHECK(marker(p, pid_a, ControlRecordType::commit, 3, 5) == Error::none);
+    CHECK(txns_marker(p, pid_a, ControlRecordType::commit, 3, 5) == Error::none);
     CHECK(p.last_stable_offset() == p.high_watermark());
-    CHECK(marker(p, pid_a, ControlRecordType::abort, 3, 4) == Error::transaction_coordinator_fenced);
+    CHECK(txns_marker(p, pid_a, ControlRecordType::abort, 3, 4) == Error::transaction_coordinator_fenced);
     CHECK(p.log().log_end_offset() == 3);  // refused markers are not written
     // A marker for a producer with no data here is written but changes neither the LSO nor the index.
-    CHECK(marker(p, pid_b, ControlRecordType::abort) == Error::none);
+    CHECK(txns_marker(p, pid_b, ControlRecordType::abort) == Error::none);
     CHECK(p.log().txn_index().empty());
     CHECK(p.last_stable_offset() == 4);
 }
@@ -169,11 +169,11 @@ TEST_CASE("transactions: a non-transactional batch from a producer with an open 
     sim::Disk disk;
     Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, Behaviour{});
     p.make_leader(leading({1}), sim::time_zero);
-    REQUIRE(append(p, txn_batch(pid_a, 0, 2, 1)) == Error::none);
-    RecordBatch idempotent = txn_batch(pid_a, 2, 1, 1);
+    REQUIRE(append(p, txns_txn_batch(pid_a, 0, 2, 1)) == Error::none);
+    RecordBatch idempotent = txns_txn_batch(pid_a, 2, 1, 1);
     idempotent.is_transactional = false;
     CHECK(append(p, idempotent) == Error::invalid_txn_state);
-    REQUIRE(marker(p, pid_a, ControlRecordType::commit) == Error::none);
+    REQUIRE(txns_marker(p, pid_a, ControlRecordType::commit) == Error::none);
     CHECK(append(p, idempotent) == Error::none);  // with no transaction open it is a plain idempotent write
 }
 
@@ -181,8 +181,8 @@ TEST_CASE("transactions: a completed transaction stays unstable until the high w
     sim::Disk disk;
     Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, Behaviour{});
     p.make_leader(leading({1, 2}), sim::time_zero);
-    REQUIRE(append(p, txn_batch(pid_a, 0, 2, 1)) == Error::none);  // 0..1
-    REQUIRE(marker(p, pid_a, ControlRecordType::commit) == Error::none);  // 2
+    REQUIRE(append(p, txns_txn_batch(pid_a, 0, 2, 1)) == Error::none);  // 0..1
+    REQUIRE(txns_marker(p, pid_a, ControlRecordType::commit) == Error::none);  // 2
     CHECK(p.high_watermark() == 0);
     CHECK(p.last_stable_offset() == 0);
     p.on_follower_fetch(2, 2, 1, 1, sim::time_zero);  // the follower has 0..1
@@ -206,8 +206,8 @@ TEST_CASE("transactions: truncation below an ABORT marker reopens the transactio
     CHECK(p.high_watermark() == 9);
     CHECK(p.last_stable_offset() == 3);  // B's transaction is open again
     // Its producer state came back from the log: B's next batch continues at sequence 3.
-    CHECK(append(p, txn_batch(pid_b, 3, 1, 2)) == Error::none);
-    CHECK(marker(p, pid_b, ControlRecordType::abort) == Error::none);
+    CHECK(append(p, txns_txn_batch(pid_b, 3, 1, 2)) == Error::none);
+    CHECK(txns_marker(p, pid_b, ControlRecordType::abort) == Error::none);
     REQUIRE(p.log().txn_index().entries().size() == 1);
     CHECK(p.log().txn_index().entries()[0] == AbortedTxn{pid_b, 3, 10, 11});
 
@@ -222,7 +222,7 @@ TEST_CASE("transactions: a restarted replica rebuilds the open transactions and 
         Partition p(TopicPartition{1, 0}, "orders", 1, disk, TopicConfig{}, Behaviour{});
         p.make_leader(leading({1}), sim::time_zero);
         two_transactions(p);
-        REQUIRE(append(p, txn_batch(pid_a, 5, 2, 1)) == Error::none);  // 10..11: A's next transaction, open
+        REQUIRE(append(p, txns_txn_batch(pid_a, 5, 2, 1)) == Error::none);  // 10..11: A's next transaction, open
         p.checkpoint_high_watermark();
         CHECK(p.last_stable_offset() == 10);
     }
@@ -249,7 +249,7 @@ TEST_CASE("transactions: a follower replicates markers and keeps the same LSO an
     Partition leader(TopicPartition{1, 0}, "orders", 1, leader_disk, TopicConfig{}, Behaviour{});
     leader.make_leader(leading({1}), sim::time_zero);
     two_transactions(leader);
-    REQUIRE(append(leader, txn_batch(pid_a, 5, 1, 1)) == Error::none);  // 10: open
+    REQUIRE(append(leader, txns_txn_batch(pid_a, 5, 1, 1)) == Error::none);  // 10: open
     Partition follower(TopicPartition{1, 0}, "orders", 2, follower_disk, TopicConfig{}, Behaviour{});
     PartitionAssignment a = leading({1, 2});
     follower.make_follower(a, sim::time_zero);
@@ -265,7 +265,7 @@ TEST_CASE("transactions: the LSO never falls below the log start offset") {
     sim::Disk leader_disk, follower_disk;
     Partition leader(TopicPartition{1, 0}, "orders", 1, leader_disk, TopicConfig{}, Behaviour{});
     leader.make_leader(leading({1}), sim::time_zero);
-    REQUIRE(append(leader, txn_batch(pid_a, 0, 2, 1)) == Error::none);  // 0..1, open
+    REQUIRE(append(leader, txns_txn_batch(pid_a, 0, 2, 1)) == Error::none);  // 0..1, open
     RecordBatch plain;
     plain.record_count = 3;
     plain.size_bytes = 100;

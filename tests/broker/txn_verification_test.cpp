@@ -32,18 +32,18 @@ using kafka::InitProducerIdResponse;
 using kafka::TransactionCoordinator;
 using kafka::TxnState;
 
-const std::string txn_id = "verify-txn";
-const GroupPartition orders0{"orders", 0};
-const GroupPartition orders1{"orders", 1};
+const std::string tv_txn_id = "verify-txn";
+const GroupPartition tv_orders0{"orders", 0};
+const GroupPartition tv_orders1{"orders", 1};
 
 // A broker that is only a transaction coordinator whose log commits at once.
-struct TxnBroker : kafka::Node, TransactionCoordinator::Host {
+struct TvTxnBroker : kafka::Node, TransactionCoordinator::Host {
     TransactionCoordinator coordinator;
     std::vector<kafka::RecordBatch> log;
     std::vector<TransactionCoordinator::MarkerRequest> markers;
     int64_t next_producer_id = 7000;
 
-    explicit TxnBroker(TransactionCoordinator::Options o) : coordinator(o, *this) {}
+    explicit TvTxnBroker(TransactionCoordinator::Options o) : coordinator(o, *this) {}
     void on_start(kafka::Context&) override {}
     void on_message(sim::NodeId from, kafka::Message& msg, kafka::Context& ctx) override {
         std::visit(
@@ -74,7 +74,7 @@ struct Inbox : kafka::Node {
     void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
 };
 
-struct Rig {
+struct TvRig {
     kafka::World world{11, sim::NetworkOptions{sim::milliseconds(0), sim::milliseconds(0), {}}};
     sim::NodeId broker_node = sim::no_node;
     sim::NodeId client_node = sim::no_node;
@@ -82,9 +82,9 @@ struct Rig {
     int64_t pid = -1;
     int16_t epoch = -1;
 
-    explicit Rig(TransactionCoordinator::Options o = {}) {
+    explicit TvRig(TransactionCoordinator::Options o = {}) {
         o.num_partitions = 1;
-        broker_node = world.add_node("broker:1", [o] { return std::make_unique<TxnBroker>(o); });
+        broker_node = world.add_node("broker:1", [o] { return std::make_unique<TvTxnBroker>(o); });
         client_node = world.add_node("client", [] { return std::make_unique<Inbox>(); });
         world.start(broker_node);
         world.start(client_node);
@@ -92,8 +92,8 @@ struct Rig {
         broker().coordinator.load_partition(0, {}, ctx);
         settle();
     }
-    TxnBroker& broker() { return *world.node_as<TxnBroker>(broker_node); }
-    const TransactionCoordinator::Metadata& txn() { return broker().coordinator.transactions().at(txn_id); }
+    TvTxnBroker& broker() { return *world.node_as<TvTxnBroker>(broker_node); }
+    const TransactionCoordinator::Metadata& txn() { return broker().coordinator.transactions().at(tv_txn_id); }
     void settle() { world.run_until(world.now()); }
     template <class Resp, class Req>
     Resp call(Req req) {
@@ -113,7 +113,7 @@ struct Rig {
     }
     void init() {
         InitProducerIdRequest r;
-        r.transactional_id = txn_id;
+        r.transactional_id = tv_txn_id;
         InitProducerIdResponse resp = call<InitProducerIdResponse>(r);
         REQUIRE(resp.error == Error::none);
         pid = resp.producer_id;
@@ -122,7 +122,7 @@ struct Rig {
     // AddPartitionsToTxn as a client (verify_only false) or a leader's verification.
     std::vector<Error> add(std::vector<GroupPartition> parts, bool verify_only, int16_t with_epoch) {
         AddPartitionsToTxnRequest r;
-        r.transactional_id = txn_id;
+        r.transactional_id = tv_txn_id;
         r.producer_id = pid;
         r.producer_epoch = with_epoch;
         r.partitions = std::move(parts);
@@ -136,7 +136,7 @@ struct Rig {
     }
     EndTxnResponse end(bool commit, int16_t with_epoch) {
         EndTxnRequest r;
-        r.transactional_id = txn_id;
+        r.transactional_id = tv_txn_id;
         r.producer_id = pid;
         r.producer_epoch = with_epoch;
         r.committed = commit;
@@ -147,7 +147,7 @@ struct Rig {
         const auto m = broker().markers.back();
         for (const auto& tp : m.partitions) {
             kafka::Context ctx(world, broker_node);
-            broker().coordinator.on_marker_result(txn_id, m.producer_id, tp, Error::none, ctx);
+            broker().coordinator.on_marker_result(tv_txn_id, m.producer_id, tp, Error::none, ctx);
             settle();
         }
     }
@@ -160,26 +160,26 @@ using Errors = std::vector<Error>;
 TEST_CASE("txn verification: the coordinator answers NONE for a partition in the transaction, TRANSACTION_ABORTABLE "
           "otherwise, and writes nothing",
           "[txn][kip890]") {
-    Rig rig;
+    TvRig rig;
     rig.init();
-    CHECK(rig.add({orders0}, true) == Errors{Error::transaction_abortable});  // Empty: nothing is in it
-    CHECK(rig.add({orders0}) == Errors{Error::none});
+    CHECK(rig.add({tv_orders0}, true) == Errors{Error::transaction_abortable});  // Empty: nothing is in it
+    CHECK(rig.add({tv_orders0}) == Errors{Error::none});
     const size_t writes = rig.broker().log.size();
-    CHECK(rig.add({orders0, orders1}, true) == Errors{Error::none, Error::transaction_abortable});
+    CHECK(rig.add({tv_orders0, tv_orders1}, true) == Errors{Error::none, Error::transaction_abortable});
     CHECK(rig.broker().log.size() == writes);  // a verification is no state change
-    CHECK(rig.txn().partitions == std::set<GroupPartition>{orders0});
+    CHECK(rig.txn().partitions == std::set<GroupPartition>{tv_orders0});
 
     // Ending: CONCURRENT_TRANSACTIONS while PrepareAbort, and after CompleteAbort the partition is out.
     REQUIRE(rig.end(false, rig.epoch).error == Error::none);
-    CHECK(rig.add({orders0}, true) == Errors{Error::concurrent_transactions});
+    CHECK(rig.add({tv_orders0}, true) == Errors{Error::concurrent_transactions});
     rig.markers_written();
     CHECK(rig.txn().state == TxnState::complete_abort);
-    CHECK(rig.add({orders0}, true) == Errors{Error::transaction_abortable});  // the KAFKA-12671 late batch
+    CHECK(rig.add({tv_orders0}, true) == Errors{Error::transaction_abortable});  // the KAFKA-12671 late batch
 
     // A stale epoch or another producer id.
-    CHECK(rig.add({orders0}, true, static_cast<int16_t>(rig.epoch - 1)) == Errors{Error::producer_fenced});
+    CHECK(rig.add({tv_orders0}, true, static_cast<int16_t>(rig.epoch - 1)) == Errors{Error::producer_fenced});
     rig.pid += 1;
-    CHECK(rig.add({orders0}, true) == Errors{Error::invalid_producer_id_mapping});
+    CHECK(rig.add({tv_orders0}, true) == Errors{Error::invalid_producer_id_mapping});
 }
 
 TEST_CASE("txn verification: before 3.8 the coordinator answers INVALID_TXN_STATE, before 2.7 INVALID_PRODUCER_EPOCH",
@@ -187,16 +187,16 @@ TEST_CASE("txn verification: before 3.8 the coordinator answers INVALID_TXN_STAT
     for (const char* version : {"2.6", "3.6", "3.8"}) {
         INFO("Kafka " << version);
         const kafka::BrokerConfig config = kafka::BrokerConfig::from(*kafka::profile_for(version), {});
-        Rig rig(kafka::transaction_coordinator_options(config));
+        TvRig rig(kafka::transaction_coordinator_options(config));
         const bool v27 = std::string(version) != "2.6";
         const bool v38 = std::string(version) == "3.8";
         rig.init();
-        CHECK(rig.add({orders0}, true) == Errors{v38 ? Error::transaction_abortable : Error::invalid_txn_state});
-        CHECK(rig.add({orders0}) == Errors{Error::none});
+        CHECK(rig.add({tv_orders0}, true) == Errors{v38 ? Error::transaction_abortable : Error::invalid_txn_state});
+        CHECK(rig.add({tv_orders0}) == Errors{Error::none});
         const Error fenced = v27 ? Error::producer_fenced : Error::invalid_producer_epoch;
-        CHECK(rig.add({orders1}, false, static_cast<int16_t>(rig.epoch + 1)) == Errors{fenced});
+        CHECK(rig.add({tv_orders1}, false, static_cast<int16_t>(rig.epoch + 1)) == Errors{fenced});
         CHECK(rig.end(true, static_cast<int16_t>(rig.epoch + 1)).error == fenced);
-        CHECK(rig.add({orders0}, true, static_cast<int16_t>(rig.epoch - 1)) == Errors{fenced});
+        CHECK(rig.add({tv_orders0}, true, static_cast<int16_t>(rig.epoch - 1)) == Errors{fenced});
     }
 }
 
@@ -205,10 +205,10 @@ TEST_CASE("txn verification: with transaction.version 2 a leader's add starts th
           "[txn][kip890]") {
     TransactionCoordinator::Options o;
     o.transaction_version_2 = true;
-    Rig rig(o);
+    TvRig rig(o);
     rig.init();
     // Produce v12: the leader's AddPartitionsToTxn (v5, not verify_only) adds the partition.
-    CHECK(rig.add({orders0}) == Errors{Error::none});
+    CHECK(rig.add({tv_orders0}) == Errors{Error::none});
     CHECK(rig.txn().state == TxnState::ongoing);
     const EndTxnResponse end = rig.end(true, rig.epoch);
     REQUIRE(end.error == Error::none);
@@ -218,18 +218,18 @@ TEST_CASE("txn verification: with transaction.version 2 a leader's add starts th
     rig.markers_written();
     CHECK(rig.txn().state == TxnState::complete_commit);
     // A late batch of the finished transaction, old epoch: fenced.
-    CHECK(rig.add({orders1}, false, rig.epoch) == Errors{Error::producer_fenced});
+    CHECK(rig.add({tv_orders1}, false, rig.epoch) == Errors{Error::producer_fenced});
     rig.epoch = end.producer_epoch;
-    CHECK(rig.add({orders1}) == Errors{Error::none});  // from CompleteCommit: a new transaction
+    CHECK(rig.add({tv_orders1}) == Errors{Error::none});  // from CompleteCommit: a new transaction
     CHECK(rig.txn().state == TxnState::ongoing);
-    CHECK(rig.txn().partitions == std::set<GroupPartition>{orders1});
+    CHECK(rig.txn().partitions == std::set<GroupPartition>{tv_orders1});
 }
 
 // ------------------------------------------------------------------------------ the partition side
 
 namespace {
 
-kafka::RecordBatch txn_batch(int64_t producer_id, int16_t epoch, int32_t base_sequence, int32_t count) {
+kafka::RecordBatch tv_txn_batch(int64_t producer_id, int16_t epoch, int32_t base_sequence, int32_t count) {
     kafka::RecordBatch b;
     b.record_count = count;
     b.size_bytes = kafka::record_batch_overhead_bytes + 10 * count;
@@ -263,27 +263,27 @@ TEST_CASE("txn verification: a partition appends a producer's first transactiona
           "[txn][kip890]") {
     LonePartition lp;
     kafka::Partition& p = lp.p;
-    CHECK(lp.append(txn_batch(5, 0, 0, 2), std::nullopt) == Error::invalid_txn_state);  // never verified
+    CHECK(lp.append(tv_txn_batch(5, 0, 0, 2), std::nullopt) == Error::invalid_txn_state);  // never verified
     CHECK(p.log().log_end_offset() == 0);
     const uint64_t guard = p.start_verification(5, 0);
     CHECK(p.start_verification(5, 0) == guard);  // asked again while the first is pending: the same guard
-    CHECK(lp.append(txn_batch(5, 0, 0, 2), guard + 1) == Error::invalid_txn_state);
-    CHECK(lp.append(txn_batch(5, 0, 0, 2), guard) == Error::none);
+    CHECK(lp.append(tv_txn_batch(5, 0, 0, 2), guard + 1) == Error::invalid_txn_state);
+    CHECK(lp.append(tv_txn_batch(5, 0, 0, 2), guard) == Error::none);
     // The transaction is open here: its next batches need no verification.
-    CHECK_FALSE(p.needs_verification(txn_batch(5, 0, 2, 1)));
-    CHECK(lp.append(txn_batch(5, 0, 2, 1), std::nullopt) == Error::none);
+    CHECK_FALSE(p.needs_verification(tv_txn_batch(5, 0, 2, 1)));
+    CHECK(lp.append(tv_txn_batch(5, 0, 2, 1), std::nullopt) == Error::none);
     CHECK(p.last_stable_offset() == 0);
 
     // The ABORT marker ends it and clears the guard: a batch verified before the marker but
     // appended after it is refused, and the LSO is not held.
     REQUIRE(p.append_txn_marker(5, 0, 0, kafka::ControlRecordType::abort, sim::time_zero).error == Error::none);
-    CHECK(p.needs_verification(txn_batch(5, 0, 3, 1)));
-    CHECK(lp.append(txn_batch(5, 0, 3, 1), guard) == Error::invalid_txn_state);
+    CHECK(p.needs_verification(tv_txn_batch(5, 0, 3, 1)));
+    CHECK(lp.append(tv_txn_batch(5, 0, 3, 1), guard) == Error::invalid_txn_state);
     CHECK(p.last_stable_offset() == p.high_watermark());
 
     // Without verification (before 3.6, or the config off) the late batch opens a transaction no
     // marker will end: the LSO stays there (KAFKA-12671).
-    CHECK(p.append_as_leader(txn_batch(5, 0, 3, 1), -1, sim::time_zero).error == Error::none);
+    CHECK(p.append_as_leader(tv_txn_batch(5, 0, 3, 1), -1, sim::time_zero).error == Error::none);
     CHECK(p.last_stable_offset() == 4);
     CHECK(p.high_watermark() == 5);
 }
@@ -333,15 +333,15 @@ TEST_CASE("txn verification: the transaction features follow the exact release",
 }
 
 TEST_CASE("txn verification: InitProducerId naming the producer bumps its epoch from 2.5 (KIP-360)", "[txn][profiles]") {
-    auto init_with = [](Rig& rig, int64_t producer_id, int16_t epoch) {
+    auto init_with = [](TvRig& rig, int64_t producer_id, int16_t epoch) {
         InitProducerIdRequest r;
-        r.transactional_id = txn_id;
+        r.transactional_id = tv_txn_id;
         r.producer_id = producer_id;
         r.producer_epoch = epoch;
         return rig.call<InitProducerIdResponse>(r);
     };
     SECTION("2.5 and later") {
-        Rig rig;
+        TvRig rig;
         rig.init();
         const int64_t pid = rig.pid;
         InitProducerIdResponse bumped = init_with(rig, pid, 0);
@@ -359,7 +359,7 @@ TEST_CASE("txn verification: InitProducerId naming the producer bumps its epoch 
         TransactionCoordinator::Options o;
         o.init_producer_id_with_epoch = false;
         o.producer_fenced_error = false;
-        Rig rig(o);
+        TvRig rig(o);
         rig.init();
         CHECK(init_with(rig, rig.pid + 1, 7).producer_epoch == 1);
     }

@@ -34,7 +34,7 @@ struct TxnId {
     std::string path;
     bool operator==(const TxnId&) const = default;
 };
-TxnId id_of(const ZkTxn& t) { return TxnId{t.zxid, t.type, t.session_id, t.path}; }
+TxnId zab_id_of(const ZkTxn& t) { return TxnId{t.zxid, t.type, t.session_id, t.path}; }
 
 std::string zxid_text(int64_t z) {
     return "(" + std::to_string(kafka::zxid_epoch(z)) + "," + std::to_string(kafka::zxid_counter(z)) + ")";
@@ -58,7 +58,7 @@ struct ZabChecker {
     }
 
     void on_applied(int32_t sid, size_t index, const ZkTxn& txn) {
-        TxnId id = id_of(txn);
+        TxnId id = zab_id_of(txn);
         if (index == truth.size()) {
             if (index > 0 && id.zxid <= truth.back().zxid) fail("server " + std::to_string(sid) + " applied zxid " +
                                                                 zxid_text(id.zxid) + " after " + zxid_text(truth.back().zxid));
@@ -334,7 +334,7 @@ std::string trace_text(const kafka::World& w) {
     return out.str();
 }
 
-std::string failures_text(const std::vector<std::string>& f) {
+std::string zab_failures_text(const std::vector<std::string>& f) {
     std::string out;
     for (const auto& s : f) out += s + "\n";
     return out;
@@ -346,7 +346,7 @@ kafka::BrokerConfig fast_config() {
     return c;
 }
 
-struct RandomRunResult {
+struct ZabRandomRunResult {
     int64_t recovery_ms = -1;  // from healing to a write completing on every client
     int64_t elections = 0;
     int64_t committed = 0;
@@ -357,7 +357,7 @@ struct RandomRunResult {
 
 // One seed: 14 s of random faults, then heal everything and expect the clients' writes to
 // complete again soon.
-RandomRunResult random_run(uint64_t seed, int n_servers, sim::NetworkOptions net = {}) {
+ZabRandomRunResult zab_random_run(uint64_t seed, int n_servers, sim::NetworkOptions net = {}) {
     Ensemble e(seed, n_servers, fast_config(), net);
     e.start_servers();
     e.add_client(1, 4000, 100);
@@ -415,7 +415,7 @@ RandomRunResult random_run(uint64_t seed, int n_servers, sim::NetworkOptions net
         if (e.world.state(n) == sim::NodeState::shutting_down) e.world.crash(n);
         if (!e.world.is_up(n)) e.world.restart(n);
     }
-    RandomRunResult r;
+    ZabRandomRunResult r;
     for (int64_t ms = 14000; ms <= 34000; ms += 100) {
         e.run_to_ms(ms);
         bool all_wrote = true;
@@ -468,7 +468,7 @@ RandomRunResult random_run(uint64_t seed, int n_servers, sim::NetworkOptions net
         }
     }
     INFO("seed " << seed << " servers " << n_servers << "\n"
-                 << failures_text(e.checker.failures) << failures_text(client_failures));
+                 << zab_failures_text(e.checker.failures) << zab_failures_text(client_failures));
     REQUIRE(e.checker.failures.empty());
     REQUIRE(client_failures.empty());
     r.elections = static_cast<int64_t>(e.checker.terms.size());
@@ -620,7 +620,7 @@ TEST_CASE("zab: 3 servers survive one failure and not two, 5 survive two", "[zab
         REQUIRE(e.serving_leader().has_value());
         CHECK(e.stats[c]->ok > ok_stuck);
         e.checker.check_terms();
-        INFO(failures_text(e.checker.failures));
+        INFO(zab_failures_text(e.checker.failures));
         REQUIRE(e.checker.failures.empty());
     }
 }
@@ -714,10 +714,10 @@ TEST_CASE("zab: a follower cut from its leader serves stale reads until syncLimi
 }
 
 TEST_CASE("zab: the same seed gives the same run", "[zab]") {
-    auto a = random_run(7, 3);
-    auto b = random_run(7, 3);
+    auto a = zab_random_run(7, 3);
+    auto b = zab_random_run(7, 3);
     REQUIRE(a.hash == b.hash);
-    auto d = random_run(8, 3);
+    auto d = zab_random_run(8, 3);
     REQUIRE(a.hash != d.hash);
 }
 
@@ -729,7 +729,7 @@ TEST_CASE("zab: safety and liveness under random crashes, power loss, pauses and
     for (uint64_t seed = 1; seed <= 200; ++seed) {
         int n = seed % 2 == 0 ? 3 : 5;
         INFO("seed " << seed << " servers " << n);
-        RandomRunResult r = random_run(seed, n, seed % 3 == 0 ? lossy : sim::NetworkOptions{});
+        ZabRandomRunResult r = zab_random_run(seed, n, seed % 3 == 0 ? lossy : sim::NetworkOptions{});
         REQUIRE(r.recovery_ms >= 0);  // writes complete within 20 s of healing
         worst_recovery = std::max(worst_recovery, r.recovery_ms);
         elections += r.elections;
@@ -749,7 +749,7 @@ TEST_CASE("zab: one seed", "[.zab-seed]") {
     sim::NetworkOptions lossy;
     lossy.latency_max = sim::milliseconds(30);
     lossy.loss = sim::Probability::from_double(0.01);
-    RandomRunResult r = random_run(s, s % 2 == 0 ? 3 : 5, s % 3 == 0 ? lossy : sim::NetworkOptions{});
+    ZabRandomRunResult r = zab_random_run(s, s % 2 == 0 ? 3 : 5, s % 3 == 0 ? lossy : sim::NetworkOptions{});
     CHECK(r.recovery_ms >= 0);
 }
 
@@ -760,7 +760,7 @@ TEST_CASE("zab: stress, 10000 more seeds", "[.zab-stress]") {
     lossy.loss = sim::Probability::from_double(0.01);
     for (uint64_t seed = 1000; seed < 11000; ++seed) {
         CAPTURE(seed);
-        RandomRunResult r = random_run(seed, seed % 2 == 0 ? 3 : 5, seed % 3 == 0 ? lossy : sim::NetworkOptions{});
+        ZabRandomRunResult r = zab_random_run(seed, seed % 2 == 0 ? 3 : 5, seed % 3 == 0 ? lossy : sim::NetworkOptions{});
         REQUIRE(r.recovery_ms >= 0);
     }
 }

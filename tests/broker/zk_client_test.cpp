@@ -22,12 +22,12 @@ using kafka::ZkCreateMode;
 using kafka::ZkResult;
 using kafka::ZooKeeperServer;
 
-struct ClientNode : kafka::Node {
+struct ZkClientNode : kafka::Node {
     ZkClient zk;
     std::vector<std::string> events;  // "connected+new", "connected", "disconnected", "expired"
     std::vector<kafka::ZkWatchEvent> watches;
 
-    ClientNode(int32_t id, std::vector<int32_t> servers, int64_t timeout_ms, const kafka::ClusterDirectory& dir)
+    ZkClientNode(int32_t id, std::vector<int32_t> servers, int64_t timeout_ms, const kafka::ClusterDirectory& dir)
         : zk(id, std::move(servers), timeout_ms, dir, kafka::timer_space(kafka::TimerComponent::zk_client)) {}
     void on_start(kafka::Context& ctx) override {
         zk.set_session_listener([this](kafka::ZkSessionEvent e, kafka::Context&) {
@@ -45,14 +45,14 @@ struct ClientNode : kafka::Node {
     void on_disconnect(sim::NodeId peer, kafka::Context& ctx) override { zk.handle_disconnect(peer, ctx); }
 };
 
-struct Rig {
+struct ZkRig {
     kafka::World world;
     kafka::ClusterDirectory dir;
     kafka::BrokerConfig config;
     std::vector<int32_t> sids;
     std::vector<sim::NodeId> servers;
 
-    explicit Rig(uint64_t seed, int n = 3) : world(seed, sim::NetworkOptions{}) {
+    explicit ZkRig(uint64_t seed, int n = 3) : world(seed, sim::NetworkOptions{}) {
         for (int i = 1; i <= n; ++i) sids.push_back(i);
         for (int32_t sid : sids) {
             sim::NodeId node = world.add_node("zookeeper:" + std::to_string(sid), [this, sid] {
@@ -67,14 +67,14 @@ struct Rig {
     sim::NodeId add_client(int32_t id, int64_t timeout_ms, std::vector<int32_t> servers_of = {}) {
         if (servers_of.empty()) servers_of = sids;
         sim::NodeId node = world.add_node("broker:" + std::to_string(id), [this, id, timeout_ms, servers_of] {
-            return std::make_unique<ClientNode>(id, servers_of, timeout_ms, dir);
+            return std::make_unique<ZkClientNode>(id, servers_of, timeout_ms, dir);
         });
         dir.brokers[id] = node;
         world.start(node);
         run_ms(200);
         return node;
     }
-    ClientNode* client(sim::NodeId n) { return world.node_as<ClientNode>(n); }
+    ZkClientNode* client(sim::NodeId n) { return world.node_as<ZkClientNode>(n); }
     ZooKeeperServer* server(size_t i) {
         return world.is_up(servers[i]) ? world.node_as<ZooKeeperServer>(servers[i]) : nullptr;
     }
@@ -125,22 +125,22 @@ struct Rig {
     }
 };
 
-Rig::Issue create(std::string path, std::string data = "", ZkCreateMode mode = ZkCreateMode::persistent) {
+ZkRig::Issue create(std::string path, std::string data = "", ZkCreateMode mode = ZkCreateMode::persistent) {
     return [=](ZkClient& zk, ZkClient::Callback cb, kafka::Context& ctx) { zk.create(path, data, mode, cb, ctx); };
 }
-Rig::Issue get_data(std::string path, bool watch = false) {
+ZkRig::Issue get_data(std::string path, bool watch = false) {
     return [=](ZkClient& zk, ZkClient::Callback cb, kafka::Context& ctx) { zk.get_data(path, watch, cb, ctx); };
 }
-Rig::Issue set_data(std::string path, std::string data, int32_t version = -1) {
+ZkRig::Issue set_data(std::string path, std::string data, int32_t version = -1) {
     return [=](ZkClient& zk, ZkClient::Callback cb, kafka::Context& ctx) { zk.set_data(path, data, version, cb, ctx); };
 }
-Rig::Issue remove_op(std::string path, int32_t version = -1) {
+ZkRig::Issue remove_op(std::string path, int32_t version = -1) {
     return [=](ZkClient& zk, ZkClient::Callback cb, kafka::Context& ctx) { zk.remove(path, version, cb, ctx); };
 }
-Rig::Issue exists(std::string path, bool watch = false) {
+ZkRig::Issue exists(std::string path, bool watch = false) {
     return [=](ZkClient& zk, ZkClient::Callback cb, kafka::Context& ctx) { zk.exists(path, watch, cb, ctx); };
 }
-Rig::Issue get_children(std::string path, bool watch = false) {
+ZkRig::Issue get_children(std::string path, bool watch = false) {
     return [=](ZkClient& zk, ZkClient::Callback cb, kafka::Context& ctx) { zk.get_children(path, watch, cb, ctx); };
 }
 
@@ -158,9 +158,9 @@ ZkCode code(const std::optional<ZkResult>& r) { return r ? r->code : ZkCode::con
 }  // namespace
 
 TEST_CASE("zk-client: operations, their errors, sequential names, results in issue order", "[zk-client]") {
-    Rig rig(1);
+    ZkRig rig(1);
     sim::NodeId c = rig.add_client(1, 18000);
-    ClientNode* cn = rig.client(c);
+    ZkClientNode* cn = rig.client(c);
     REQUIRE(cn->zk.connected());
     REQUIRE(cn->zk.session_id() != 0);
     REQUIRE(cn->events == std::vector<std::string>{"connected+new"});
@@ -239,7 +239,7 @@ TEST_CASE("zk-client: operations, their errors, sequential names, results in iss
 }
 
 TEST_CASE("zk-client: multi is all or nothing", "[zk-client]") {
-    Rig rig(2);
+    ZkRig rig(2);
     sim::NodeId c = rig.add_client(1, 18000);
     REQUIRE(code(rig.call(c, create("/controller_epoch", "1"))) == ZkCode::ok);
     REQUIRE(code(rig.call(c, create("/state", "s0"))) == ZkCode::ok);
@@ -277,10 +277,10 @@ TEST_CASE("zk-client: multi is all or nothing", "[zk-client]") {
 }
 
 TEST_CASE("zk-client: watches are one-shot", "[zk-client]") {
-    Rig rig(3);
+    ZkRig rig(3);
     sim::NodeId a = rig.add_client(1, 18000);
     sim::NodeId b = rig.add_client(2, 18000);
-    ClientNode* an = rig.client(a);
+    ZkClientNode* an = rig.client(a);
     REQUIRE(code(rig.call(b, create("/w", "0"))) == ZkCode::ok);
     REQUIRE(code(rig.call(a, get_data("/w", true))) == ZkCode::ok);
     REQUIRE(code(rig.call(a, get_children("/w", true))) == ZkCode::ok);
@@ -310,11 +310,11 @@ TEST_CASE("zk-client: watches are one-shot", "[zk-client]") {
 
 TEST_CASE("zk-client: session expiry deletes ephemerals once and fires watches, the partitioned client learns it on reconnect",
           "[zk-client]") {
-    Rig rig(4);
+    ZkRig rig(4);
     sim::NodeId a = rig.add_client(1, 6000);  // negotiated within [2, 20] ticks of 2 s
     sim::NodeId b = rig.add_client(2, 18000);
-    ClientNode* an = rig.client(a);
-    ClientNode* bn = rig.client(b);
+    ZkClientNode* an = rig.client(a);
+    ZkClientNode* bn = rig.client(b);
     const int64_t old_session = an->zk.session_id();
     REQUIRE(code(rig.call(a, create("/brokers", ""))) == ZkCode::ok);
     REQUIRE(code(rig.call(a, create("/brokers/1", "", ZkCreateMode::ephemeral))) == ZkCode::ok);
@@ -356,10 +356,10 @@ TEST_CASE("zk-client: session expiry deletes ephemerals once and fires watches, 
 }
 
 TEST_CASE("zk-client: a client moves between servers with its session, ephemerals and watches", "[zk-client]") {
-    Rig rig(5);
+    ZkRig rig(5);
     sim::NodeId c = rig.add_client(1, 6000);
     sim::NodeId d = rig.add_client(2, 18000);
-    ClientNode* cn = rig.client(c);
+    ZkClientNode* cn = rig.client(c);
     const int64_t session = cn->zk.session_id();
     REQUIRE(code(rig.call(c, create("/eph", "", ZkCreateMode::ephemeral))) == ZkCode::ok);
     REQUIRE(code(rig.call(c, create("/w", "0"))) == ZkCode::ok);
@@ -404,9 +404,9 @@ TEST_CASE("zk-client: a client moves between servers with its session, ephemeral
 
 TEST_CASE("zk-client: sessions survive a leader change (a new leader restarts every session's timeout)", "[zk-client]") {
     for (bool leader_change : {false, true}) {
-        Rig rig(6);
+        ZkRig rig(6);
         sim::NodeId c = rig.add_client(1, 10000);
-        ClientNode* cn = rig.client(c);
+        ZkClientNode* cn = rig.client(c);
         const int64_t session = cn->zk.session_id();
         REQUIRE(code(rig.call(c, create("/brokers-1", "", ZkCreateMode::ephemeral))) == ZkCode::ok);
         auto leader = rig.leader();
@@ -434,9 +434,9 @@ TEST_CASE("zk-client: sessions survive a leader change (a new leader restarts ev
 }
 
 TEST_CASE("zk-client: close deletes the ephemerals at once", "[zk-client]") {
-    Rig rig(7);
+    ZkRig rig(7);
     sim::NodeId c = rig.add_client(1, 18000);
-    ClientNode* cn = rig.client(c);
+    ZkClientNode* cn = rig.client(c);
     REQUIRE(code(rig.call(c, create("/controller", "1", ZkCreateMode::ephemeral))) == ZkCode::ok);
     kafka::Context ctx(rig.world, c);
     cn->zk.close(ctx);
@@ -454,9 +454,9 @@ TEST_CASE("zk-client: close deletes the ephemerals at once", "[zk-client]") {
 }
 
 TEST_CASE("zk-client: with every server down the client keeps trying and resumes its session", "[zk-client]") {
-    Rig rig(8);
+    ZkRig rig(8);
     sim::NodeId c = rig.add_client(1, 18000);
-    ClientNode* cn = rig.client(c);
+    ZkClientNode* cn = rig.client(c);
     const int64_t session = cn->zk.session_id();
     for (sim::NodeId s : rig.servers) rig.world.crash(s);
     rig.run_ms(6000);
@@ -487,7 +487,7 @@ struct RawClient : kafka::Node {
 
 TEST_CASE("zk-server: refuses a client that has seen more than it, sync waits for the leader's proposals",
           "[zk-client]") {
-    Rig rig(9);
+    ZkRig rig(9);
     sim::NodeId w = rig.add_client(1, 18000);
     for (int i = 0; i < 5; ++i) REQUIRE(code(rig.call(w, create("/n" + std::to_string(i)))) == ZkCode::ok);
     auto leader = rig.leader();

@@ -67,7 +67,7 @@ struct MiniCluster {
     }
 };
 
-CreatableTopic topic(std::string name, int32_t partitions) {
+CreatableTopic pa_topic(std::string name, int32_t partitions) {
     CreatableTopic t;
     t.name = std::move(name);
     t.num_partitions = partitions;
@@ -76,7 +76,7 @@ CreatableTopic topic(std::string name, int32_t partitions) {
 }
 
 // What the history would record, per client.
-struct Recorder : ClientEvents {
+struct PaRecorder : ClientEvents {
     std::map<uint32_t, int64_t> acked, failed;
     std::map<uint32_t, std::vector<TxnOutcome>> txn_ends;
     void on_send(uint32_t, sim::Time, TopicPartition, uint32_t, int32_t) override {}
@@ -143,12 +143,12 @@ struct AppNode : Node, ProducerApplication {
 
 struct Harness {
     MiniCluster cluster;
-    Recorder history;
+    PaRecorder history;
     std::vector<int32_t> produce_correlations;  // of the embedded producers' ProduceRequests
     int group_lookups = 0;                      // their FindCoordinator requests for a group
 
     explicit Harness(uint64_t seed)
-        : cluster(seed, {topic("in", 2), topic("out-a", 2), topic("out-b", 1), topic("keyed", 3)}) {
+        : cluster(seed, {pa_topic("in", 2), pa_topic("out-a", 2), pa_topic("out-b", 1), pa_topic("keyed", 3)}) {
         cluster.world.set_hold([this](sim::NodeId from, sim::NodeId, const Message& msg) {
             if (!cluster.world.name(from).starts_with("app")) return sim::Duration{};
             if (const auto* p = std::get_if<ProduceRequest>(&msg)) produce_correlations.push_back(p->correlation_id);

@@ -16,17 +16,17 @@ namespace {
 namespace fs = std::filesystem;
 
 #ifdef KAFKASIM_SANITIZED_BUILD
-constexpr uint64_t last_seed = 5;  // ASan/UBSan at -O0: a few seeds exercise the same code
+constexpr uint64_t anomaly_last_seed = 5;  // ASan/UBSan at -O0: a few seeds exercise the same code
 #else
-constexpr uint64_t last_seed = 100;
+constexpr uint64_t anomaly_last_seed = 100;
 #endif
 
-// Seeds of 1..last_seed on which the scenario met every expectation.
+// Seeds of 1..anomaly_last_seed on which the scenario met every expectation.
 int seeds_meeting_expectations(const std::string& name) {
     auto loaded = scenarios::load_scenario_file((fs::path(KAFKASIM_SOURCE_DIR) / "scenarios/library" / (name + ".json")).string());
     REQUIRE(loaded.scenario);
     int met = 0;
-    for (uint64_t seed = 1; seed <= last_seed; ++seed) {
+    for (uint64_t seed = 1; seed <= anomaly_last_seed; ++seed) {
         scenarios::RunOptions options;
         options.seed = seed;
         scenarios::ScenarioRun run(*loaded.scenario, options);
@@ -63,8 +63,8 @@ TEST_CASE("anomaly pairs: the old release shows the anomaly, the fixed one never
     for (const Pair& p : pairs) {
         INFO(p.old_release << " / " << p.fixed_release);
         const int old_met = seeds_meeting_expectations(p.old_release);
-        if (last_seed == 100) CHECK(old_met == p.old_seeds_showing);
+        if (anomaly_last_seed == 100) CHECK(old_met == p.old_seeds_showing);
         else CHECK(old_met >= 1);
-        CHECK(seeds_meeting_expectations(p.fixed_release) == static_cast<int>(last_seed));
+        CHECK(seeds_meeting_expectations(p.fixed_release) == static_cast<int>(anomaly_last_seed));
     }
 }

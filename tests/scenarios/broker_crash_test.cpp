@@ -36,6 +36,7 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "sim/random.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
@@ -43,9 +44,9 @@ namespace {
 
 constexpr uint64_t first_seed = 1;
 #ifdef KAFKASIM_SANITIZED_BUILD
-constexpr uint64_t last_seed = 50;  // ASan/UBSan at -O0: the release run covers all 200
+constexpr uint64_t crash_last_seed = 50;  // ASan/UBSan at -O0: the release run covers all 200
 #else
-constexpr uint64_t last_seed = 200;
+constexpr uint64_t crash_last_seed = 200;
 #endif
 constexpr int partitions = 3;
 
@@ -121,12 +122,6 @@ nlohmann::json crash_scenario(uint64_t seed) {
     return j;
 }
 
-scenarios::RunOptions seeded(uint64_t seed) {
-    scenarios::RunOptions options;
-    options.seed = seed;
-    return options;
-}
-
 // When a broker was out, by the fault log: from the fault to the restart that undid it (or
 // the end of the run when nothing restarted it).
 struct Outage {
@@ -198,7 +193,7 @@ std::string unhealed_partitions(const scenarios::RunData& data) {
     return out;
 }
 
-std::string dump(const scenarios::CheckResult& r) {
+std::string crash_dump(const scenarios::CheckResult& r) {
     std::string out = (r.passed() ? "PASS " : "FAIL ") + r.name + ": " + r.summary;
     for (const auto& e : r.evidence) out += "\n    - " + e;
     return out;
@@ -223,7 +218,7 @@ TEST_CASE("random broker crashes: no replica divergence below the high watermark
     int64_t loss_checked = 0, loss_tolerated = 0, single_controller = 0;
     std::vector<uint64_t> failing_seeds;
 
-    for (uint64_t seed = first_seed; seed <= last_seed; ++seed) {
+    for (uint64_t seed = first_seed; seed <= crash_last_seed; ++seed) {
         const nlohmann::json j = crash_scenario(seed);
         const std::string text = j.dump(2);
         auto loaded = scenarios::load_scenario_text(text, "broker-crash-" + std::to_string(seed) + ".json");
@@ -262,7 +257,7 @@ TEST_CASE("random broker crashes: no replica divergence below the high watermark
             failures.push_back("live replicas diverged below the high watermark while running");
         std::string checks;
         for (const auto& c : run.checks()) {
-            checks += dump(c) + (excused(c.kind) ? " (not required on this seed)" : "") + "\n";
+            checks += crash_dump(c) + (excused(c.kind) ? " (not required on this seed)" : "") + "\n";
             if (excused(c.kind)) {
                 if (c.kind == scenarios::CheckKind::no_acked_loss && !c.passed()) ++loss_tolerated;
             } else if (!c.passed()) {

@@ -99,7 +99,7 @@ bool mentions(const CheckResult& r, const std::string& text) {
     return false;
 }
 
-std::string dump(const CheckResult& r) {
+std::string checker_dump(const CheckResult& r) {
     std::string out = r.name + " [" + r.params + "] " + (r.holds ? "holds" : "violated") + ": " + r.summary;
     for (const auto& e : r.evidence) out += "\n  - " + e;
     return out;
@@ -114,7 +114,7 @@ TEST_CASE("no-acked-loss holds when every acknowledged record is committed", "[c
     run.data.final_state.partitions.push_back(
         partition(orders0, 1, {replica(1, 20, {batch(0, 10, 1, 0), batch(10, 10, 1, 10)})}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK(r.holds);
     CHECK(r.passed());
     CHECK(r.name == "no-acked-loss");
@@ -128,7 +128,7 @@ TEST_CASE("no-acked-loss names acknowledged records missing from the committed l
     // The leader's log ends at offset 10: seq 10..19 are gone.
     run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 10, {batch(0, 10, 1, 0)})}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     CHECK(r.summary == "10 acknowledged records lost on orders/0 (offsets 10..19)");
     REQUIRE(r.evidence.size() == 1);
@@ -151,7 +151,7 @@ TEST_CASE("no-acked-loss: records the leader holds above its high watermark at t
     const std::vector<kafka::RecordBatch> log = {batch(0, 10, 1, 0), batch(10, 10, 1, 10)};
     run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 10, log), replica(2, 20, log)}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK(r.holds);
     CHECK(r.summary ==
           "10 acknowledged records are in the committed logs and reached every reader that read past them; 10 "
@@ -168,7 +168,7 @@ TEST_CASE("no-acked-loss: records the leader holds above its high watermark at t
         gone.data.final_state.partitions.push_back(
             partition(orders0, 1, {replica(1, 10, {batch(0, 10, 1, 0), batch(10, 10, 1, 10)})}));
         CheckResult g = gone.check(CheckKind::no_acked_loss);
-        INFO(dump(g));
+        INFO(checker_dump(g));
         CHECK_FALSE(g.holds);
         CHECK(g.summary == "5 acknowledged records lost on orders/0 (offsets 20..24); 10 acknowledged records not yet "
                            "committed when the run ended (in the leader's log above its high watermark)");
@@ -182,7 +182,7 @@ TEST_CASE("no-acked-loss reports what now sits where a lost record was acknowled
     // An unclean leader overwrote offsets 0..4 with another producer's records.
     run.data.final_state.partitions.push_back(partition(orders0, 2, {replica(2, 5, {batch(0, 5, other, 0)})}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     CHECK(mentions(r, "offset 0 now holds producer:audit orders/0 seq 0"));
 }
@@ -196,7 +196,7 @@ TEST_CASE("no-acked-loss tells of a lost stretch in one line, across acks", "[ch
     run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 10, {batch(0, 10, 1, 0)})}));
     run.data.final_state.partitions.push_back(partition(orders1, 1, {replica(1, 10, {batch(0, 10, 1, 0)})}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     REQUIRE(r.evidence.size() == 1);
     CHECK(r.evidence[0] == "lost: producer:checkout orders/0 seq 10..29 (20 records), acknowledged 2.000s..3.000s at "
                            "offsets 10..29; the committed log ends at offset 10");
@@ -210,7 +210,7 @@ TEST_CASE("no-acked-loss does not count records removed by retention", "[checker
     leader.log_start_offset = 10;
     run.data.final_state.partitions.push_back(partition(orders0, 1, {leader}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK(r.holds);
     CHECK(mentions(r, "10 records below the log start offset"));
 }
@@ -220,7 +220,7 @@ TEST_CASE("no-acked-loss checks acks=0 records too", "[checkers]") {
     run.ack(seconds(1), orders0, 0, 4, -1);
     run.data.final_state.partitions.push_back(partition(orders0, 1, {replica(1, 2, {batch(0, 2, 1, 0)})}));
     CheckResult r = run.check(CheckKind::no_acked_loss);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     CHECK(mentions(r, "seq 2..3 (2 records), acknowledged at 1.000s with acks=0 (offset unknown)"));
 }
@@ -242,14 +242,14 @@ TEST_CASE("no-acked-loss: a reader that read past an acknowledged record must ha
         run.poll(seconds(8), b, orders0, log[3]);
         run.poll(seconds(9), late, orders0, log[3]);  // started at the end (auto.offset.reset=latest)
         CheckResult r = run.check(CheckKind::no_acked_loss);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
     }
     SECTION("a group that jumped over records did not get them") {
         run.poll(seconds(5), a, orders0, log[0]);
         run.poll(seconds(8), b, orders0, log[3]);
         CheckResult r = run.check(CheckKind::no_acked_loss);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "10 acknowledged records never delivered to a reader that read past them");
         REQUIRE(r.evidence.size() == 1);  // one stretch, though two acks
@@ -264,7 +264,7 @@ TEST_CASE("no-duplicates finds a record at two offsets", "[checkers]") {
         run.data.final_state.partitions.push_back(
             partition(orders0, 1, {replica(1, 20, {batch(0, 10, 1, 0), batch(10, 10, 1, 10)})}));
         CheckResult r = run.check(CheckKind::no_duplicates);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(mentions(r, "20 records checked"));
     }
@@ -273,7 +273,7 @@ TEST_CASE("no-duplicates finds a record at two offsets", "[checkers]") {
         run.data.final_state.partitions.push_back(partition(
             orders0, 1, {replica(1, 25, {batch(0, 10, 1, 0), batch(10, 10, 1, 10), batch(20, 5, 1, 5)})}));
         CheckResult r = run.check(CheckKind::no_duplicates);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "5 records appear at two offsets, on orders/0");
         CHECK(mentions(r, "producer:checkout orders/0 seq 5..9 at offsets 5..9 and again at 20..24"));
@@ -293,7 +293,7 @@ TEST_CASE("per-partition-order: acknowledged records sit in send order", "[check
         run.data.final_state.partitions.push_back(
             partition(orders0, 1, {replica(1, 20, {batch(0, 10, 1, 10), batch(10, 10, 1, 0)})}));
         CheckResult r = run.check(CheckKind::per_partition_order);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "1 send-order inversion among acknowledged records");
         CHECK(mentions(r, "producer:checkout orders/0 seq 10..19 sits at offsets 0..9, before seq 0..9 (sent earlier) at "
@@ -305,7 +305,7 @@ TEST_CASE("per-partition-order: acknowledged records sit in send order", "[check
         fresh.data.final_state.partitions.push_back(
             partition(orders0, 1, {replica(1, 20, {batch(0, 10, 1, 10), batch(10, 10, 1, 0)})}));
         CheckResult r = fresh.check(CheckKind::per_partition_order);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
     }
 }
@@ -320,7 +320,7 @@ TEST_CASE("per-partition-order: consumers read offsets in order without gaps", "
         run.poll(seconds(1), solo, orders0, log[0]);
         run.poll(milliseconds(1500), solo, orders0, log[2]);
         CheckResult r = run.check(CheckKind::per_partition_order);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "skipped: consumer:audit/1 orders/0 at 1.500s read from offset 10 after reading up to 4 "
                           "(committed offsets 5..9 never read)"));
@@ -330,7 +330,7 @@ TEST_CASE("per-partition-order: consumers read offsets in order without gaps", "
         run.poll(seconds(2), solo, orders0, log[1]);
         run.poll(seconds(3), solo, orders0, log[1]);
         CheckResult r = run.check(CheckKind::per_partition_order);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "went back: consumer:audit/1 orders/0 at 3.000s read offset 5 after reading up to 9"));
     }
@@ -345,7 +345,7 @@ TEST_CASE("per-partition-order: consumers read offsets in order without gaps", "
         run.poll(seconds(5), a, orders0, log[2]);
         run.poll(seconds(6), a, orders0, log[3]);
         CheckResult r = run.check(CheckKind::per_partition_order);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
     }
 }
@@ -366,7 +366,7 @@ TEST_CASE("replicas-consistent compares replicas below the high watermark", "[ch
         run.data.final_state = snapshot(20);
         run.data.final_state.at = at(seconds(60));
         CheckResult r = run.check(CheckKind::replicas_consistent);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "replicas disagree below the high watermark: broker:2 on orders/0");
         CHECK(r.evidence.size() == 1);  // the same divergence is reported once, when first seen
@@ -377,7 +377,7 @@ TEST_CASE("replicas-consistent compares replicas below the high watermark", "[ch
     SECTION("a difference above the follower's high watermark is not yet a disagreement") {
         run.data.final_state = snapshot(10);
         CheckResult r = run.check(CheckKind::replicas_consistent);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
     }
 }
@@ -396,7 +396,7 @@ TEST_CASE("replicas-consistent: an offset once read keeps its contents", "[check
     SECTION("read later with other contents") {
         run.poll(seconds(30), c2, orders0, batch(5, 5, other, 0));
         CheckResult r = run.check(CheckKind::replicas_consistent);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "orders/0 offset 5 was producer:checkout seq 5 for consumer:billing/1 at 10.000s, later "
                           "producer:audit seq 0 by consumer:audit/1 at 30.000s"));
@@ -405,7 +405,7 @@ TEST_CASE("replicas-consistent: an offset once read keeps its contents", "[check
         run.poll(seconds(11), c1, orders0, batch(10, 10, 1, 10));
         run.data.final_state.partitions = {partition(orders0, 2, {replica(2, 20, {batch(0, 20, other, 0)})})};
         CheckResult r = run.check(CheckKind::replicas_consistent);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "2 reads saw contents the final committed log no longer has");
         REQUIRE(r.evidence.size() == 1);  // one line per consumer and partition
@@ -428,7 +428,7 @@ TEST_CASE("single-leader: one leader per epoch", "[checkers]") {
     run.trace.record(at(seconds(3)), 3, kafka::ControllerActive{.epoch = 2});
     SECTION("holds") {
         CheckResult r = run.check(CheckKind::single_leader);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(r.summary == "one leader per epoch: 2 partition leader epochs, 1 quorum leader epoch, 1 active controller epoch");
     }
@@ -436,7 +436,7 @@ TEST_CASE("single-leader: one leader per epoch", "[checkers]") {
         run.trace.record(at(milliseconds(12500)), 2,
                          kafka::BecomeLeader{.topic = "orders", .partition = 0, .leader_epoch = 3});
         CheckResult r = run.check(CheckKind::single_leader);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "1 epoch with two leaders: orders/0 partition leader epoch 3");
         CHECK(mentions(r, "orders/0 partition leader epoch 3: broker:1 at 1.000s and broker:2 at 12.500s"));
@@ -444,7 +444,7 @@ TEST_CASE("single-leader: one leader per epoch", "[checkers]") {
     SECTION("two quorum leaders in one epoch") {
         run.trace.record(at(seconds(4)), 3, kafka::RaftLeader{.epoch = 2, .leader = 3001});
         CheckResult r = run.check(CheckKind::single_leader);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "quorum leader epoch 2: leader 3000 (per controller:3000) at 3.000s and leader 3001"));
     }
@@ -463,7 +463,7 @@ TEST_CASE("quorum: commits with no gap longer than one failover", "[checkers]") 
     spec.check = CheckKind::quorum;
     SECTION("a 7s gap exceeds the 5s bound") {
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.params == "available=true");
         CHECK(r.summary == "the metadata quorum could not commit for 7s (10.000s..17.000s), more than the bound 5s = "
@@ -473,7 +473,7 @@ TEST_CASE("quorum: commits with no gap longer than one failover", "[checkers]") 
     SECTION("the bound follows the scenario's quorum timeouts") {
         run.data.scenario.kafka.config["controller.quorum.election.timeout.ms"] = int64_t{3000};
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(mentions(r, "longest gap 7s (bound 9s = fetch timeout 2s + 2 x election timeout 3s + backoff 1s)"));
     }
@@ -482,7 +482,7 @@ TEST_CASE("quorum: commits with no gap longer than one failover", "[checkers]") 
         spec.during_from = milliseconds(10100);
         spec.during_to = milliseconds(16900);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(r.params == "available=false during=10.1s..16.9s");
     }
@@ -491,7 +491,7 @@ TEST_CASE("quorum: commits with no gap longer than one failover", "[checkers]") 
         spec.during_from = seconds(8);
         spec.during_to = seconds(12);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "commit at 8.000s (epoch 1, hw 16)"));
     }
@@ -510,14 +510,14 @@ TEST_CASE("single-leader and quorum: no leadership events means not checked, nev
             spec.check = CheckKind::single_leader;
             spec.expect_violated = expect_violated;
             CheckResult r = run.check(spec);
-            INFO(dump(r));
+            INFO(checker_dump(r));
             CHECK_FALSE(r.checked);
             CHECK_FALSE(r.passed());
             CHECK(r.summary ==
                   "not checked: no partition leader, active controller, quorum leader events in the trace");
             spec.check = CheckKind::quorum;
             r = run.check(spec);
-            INFO(dump(r));
+            INFO(checker_dump(r));
             CHECK_FALSE(r.checked);
             CHECK_FALSE(r.passed());
             CHECK(r.summary == "not checked: no metadata quorum leader (raft_leader) events in the trace");
@@ -565,7 +565,7 @@ TEST_CASE("availability: every answer to a partition's batch is an attempt, retr
     spec.producer = "checkout";
     spec.min = 0.5;
     CheckResult r = run.check(spec);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     CHECK(r.params == "min=0.5 producer=checkout");
     // 3 acknowledgements of 21 answers; the records themselves mostly made it.
@@ -583,7 +583,7 @@ TEST_CASE("availability: every answer to a partition's batch is an attempt, retr
     spec.producer.reset();
     spec.min = 0.1;
     CheckResult all = run.check(spec);
-    INFO(dump(all));
+    INFO(checker_dump(all));
     CHECK(all.holds);
     CHECK(mentions(all, "availability 0.1364 (3 of 22 produce attempts succeeded"));
 }
@@ -622,14 +622,14 @@ TEST_CASE("max-lag: a group's total lag stays below the bound after a time", "[c
     spec.below = 2000;
     spec.after = seconds(45);
     CheckResult r = run.check(spec);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK(r.holds);
     CHECK(r.params == "group=billing below=2000 after=45s");
     CHECK(mentions(r, "max 1,500 at 50.000s"));
 
     spec.after = seconds(30);
     CheckResult late = run.check(spec);
-    INFO(dump(late));
+    INFO(checker_dump(late));
     CHECK_FALSE(late.holds);
     CHECK(late.summary == "the lag of group billing reached 5,000 at 30.000s, not below 2,000 from 30.000s");
     CHECK(mentions(late, "position lag 5,000 (no committed offsets sampled: high watermark minus the members' fetch "
@@ -655,7 +655,7 @@ TEST_CASE("max-lag: the evidence says which lag is from committed offsets and wh
     spec.group = "billing";
     spec.below = 2000;
     CheckResult r = run.check(spec);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     // The total (2,448) is not the sum of the parts (732): the parts are the members' positions.
     CHECK(mentions(r, "committed lag 2,448 (high watermark minus committed offset, summed over the group's partitions, "
@@ -709,7 +709,7 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
     SECTION("recovered in time") {
         crash_and_restart(run, 26, 24);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(r.summary == "recovered 6s after the last fault was undone at 20.000s (within 10s)");
         CHECK(mentions(r, "produce to orders/0: back after 500ms; acknowledged from 20.500s"));
@@ -719,7 +719,7 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
     SECTION("the ISR came back too late") {
         crash_and_restart(run, 35, 24);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "recovered only 15s after the last fault was undone at 20.000s (more than 10s; slowest: leaders "
                            "and full ISRs)");
@@ -728,7 +728,7 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
     SECTION("lag never recovered") {
         crash_and_restart(run, 26, 100);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: position lag of group billing never came back");
         CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 4,000 at "
@@ -738,7 +738,7 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
         crash_and_restart(run, 26, 31);
         run.data.samples[21].consumers[0].lag = 250;  // a dip at 21s, then 4,000 again until 31s
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "lag of group billing: back after 11s; fresh and at most 300 (pre-fault peak 200 + 100) from "
                           "31.000s to the end"));
@@ -748,7 +748,7 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
         for (Sample& sample : run.data.samples)
             if (sample.t >= at(seconds(10))) sample.consumers[0].stale_partitions = 1;  // cut off since the crash
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 1 "
                           "partition not heard from in the last 2s at the end"));
@@ -762,7 +762,7 @@ TEST_CASE("recovers: leaders, full ISRs, produces and lag back within the bound"
                                  kafka::Error::not_enough_replicas, false);
         run.ack(seconds(36), orders1, 10, 26, 0);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "recovered only 16s after the last fault was undone at 20.000s (more than 10s; slowest: "
                            "produce to orders/1)");
@@ -805,7 +805,7 @@ TEST_CASE("failover-time: each leader and controller failover within max", "[che
     SECTION("within") {
         leader_crash(run, 19);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(r.summary == "2 failovers, longest 9s (orders/0 leader after crash of broker:1 at 10.000s), max 10s (to the 1s "
                            "sample interval)");
@@ -815,7 +815,7 @@ TEST_CASE("failover-time: each leader and controller failover within max", "[che
     SECTION("too slow") {
         leader_crash(run, 25);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "of 2 failovers: 1 took longer than 10s (to the 1s sample interval)");
         CHECK(r.evidence.front() ==
@@ -824,7 +824,7 @@ TEST_CASE("failover-time: each leader and controller failover within max", "[che
     SECTION("never") {
         leader_crash(run, 100);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(mentions(r, "orders/0 leader: crash of broker:1 at 10.000s (leader, epoch 1) -> no new leader by the end of the run"));
     }
@@ -838,7 +838,7 @@ TEST_CASE("failover-time: each leader and controller failover within max", "[che
         resume.at = at(seconds(13));
         run.data.faults.push_back(resume);
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(r.summary == "no failover was needed: every leader taken away came back still leading");
         CHECK(mentions(r, "broker:1 was back at 13.000s and kept leading: no failover"));
@@ -871,7 +871,7 @@ TEST_CASE("failover-time: every leaderless stretch counts, with its cause, not o
     spec.check = CheckKind::failover_time;
     spec.max = seconds(1);
     CheckResult r = run.check(spec);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     CHECK(r.summary == "of 2 failovers: 2 took longer than 1s (to the 1s sample interval)");
     CHECK(mentions(r, "orders/0 leader: no leader from 20.000s, after loss broker:1 at 9.000s (leaderless) -> broker:1 "
@@ -992,7 +992,7 @@ TEST_CASE("at-least-once tells records retention removed before the group read t
         run.poll(seconds(32), a, orders0, batch(10, 5, 1, 10));
         run.poll(seconds(33), a, orders0, batch(15, 5, 1, 15));
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);  // the group still did not get them
         CHECK(r.summary == "5 acknowledged records never delivered (all removed by retention before they were read, "
                            "not lost): billing (5 records, 5 of them removed by retention before it read them)");
@@ -1004,7 +1004,7 @@ TEST_CASE("at-least-once tells records retention removed before the group read t
               "and auto.offset.reset=earliest moved it on");
         // no-acked-loss: below the log start offset, so not checked and not lost.
         CheckResult loss = run.check(CheckKind::no_acked_loss);
-        INFO(dump(loss));
+        INFO(checker_dump(loss));
         CHECK(loss.holds);
         CHECK(mentions(loss, "10 records below the log start offset, removed by retention, not checked"));
     }
@@ -1012,7 +1012,7 @@ TEST_CASE("at-least-once tells records retention removed before the group read t
         run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
         run.poll(seconds(33), a, orders0, batch(15, 5, 1, 15));
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "10 acknowledged records never delivered (5 removed by retention before they were read): "
                            "billing (10 records, 5 of them removed by retention before it read them)");
@@ -1037,7 +1037,7 @@ TEST_CASE("at-least-once does not count records still in the log that the group 
         run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
         run.poll(seconds(7), a, orders0, batch(5, 5, 1, 5));
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK(r.holds);
         CHECK(r.summary == "every acknowledged record up to where group billing stood at the end reached it at least "
                            "once (10 later not read yet)");
@@ -1050,7 +1050,7 @@ TEST_CASE("at-least-once does not count records still in the log that the group 
         run.poll(seconds(7), a, orders0, batch(5, 5, 1, 5));
         run.data.final_positions.push_back(ConsumerPosition{a, "billing", orders0, 15});
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "5 acknowledged records never delivered: billing (5 records)");
         CHECK(mentions(r, "group billing never got producer:checkout orders/0 seq 10..14"));
@@ -1062,14 +1062,14 @@ TEST_CASE("at-least-once does not count records still in the log that the group 
         run.poll(seconds(6), a, orders0, batch(0, 5, 1, 0));
         run.poll(seconds(7), a, orders0, batch(5, 5, 1, 5));
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "10 acknowledged records never delivered: billing (10 records)");
     }
     SECTION("a group that had read nothing at the end gives no evidence either way") {
         run.data.final_state.partitions.push_back(partition(orders0, 1, {full}));
         CheckResult r = run.check(spec);
-        INFO(dump(r));
+        INFO(checker_dump(r));
         CHECK_FALSE(r.checked);
         CHECK_FALSE(r.passed());
         CHECK(r.summary == "not checked: the group had read none of the 20 acknowledged records when the run ended");
@@ -1092,7 +1092,7 @@ TEST_CASE("recovers: a group whose partitions no member holds is not back, whate
         }
     }
     CheckResult r = run.check(spec);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     CHECK(r.summary == "not recovered after the last fault was undone at 20.000s: position lag of group billing never came back");
     CHECK(mentions(r, "lag of group billing: not back; not back to 300 (pre-fault peak 200 + 100) for good: 1 partition "
@@ -1113,7 +1113,7 @@ TEST_CASE("recovers: a batch refused since before the faults is told as such", "
                              false);
     run.ack(seconds(21), orders1, 5, 100, 0);
     CheckResult r = run.check(spec);
-    INFO(dump(r));
+    INFO(checker_dump(r));
     CHECK_FALSE(r.holds);
     CHECK(mentions(r, "produce to orders/1: not back; records 0..4 of producer:checkout refused 58 times from 2.000s to "
                       "the end (last OUT_OF_ORDER_SEQUENCE_NUMBER), since before the first fault; later records "

@@ -22,30 +22,17 @@
 #include "child_process_support.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
-const fs::path binary = KAFKASIM_BINARY;
 using test_support::sh_quoted;
 using test_support::temp_dir;
 using test_support::CliResult;
 using test_support::kafkasim;
 using test_support::header_value;
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::vector<fs::path> json_files_in(const fs::path& dir) {
-    std::vector<fs::path> files;
-    if (!fs::exists(dir)) return files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        if (entry.path().extension() == ".json") files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
 
 // What follows `label` on the first output line that starts with it ("trace hash", "seed"),
 // or "".
@@ -64,12 +51,6 @@ std::string value_after(const std::string& output, const std::string& label) {
 nlohmann::json quickstart_json() {
     std::ifstream in(source_dir / "scenarios/library/quickstart.json");
     return nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-}
-
-scenarios::RunOptions seeded(uint64_t seed) {
-    scenarios::RunOptions options;
-    options.seed = seed;
-    return options;
 }
 
 fs::path write_temp(const std::string& name, const nlohmann::json& j) {

@@ -17,12 +17,11 @@
 #include "reports/config_reference.hpp"
 #include "reports/resolved_config.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 
 scenarios::Scenario load(const nlohmann::json& j) {
     scenarios::LoadResult r = scenarios::load_scenario_text(j.dump(), "test.json");

@@ -20,20 +20,18 @@
 #include "scenarios/limits.hpp"
 #include "scenarios/printable.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 using test_support::CliResult;
 using test_support::kafkasim;
 using test_support::header_value;
 using test_support::read_file;
 using test_support::sh_quoted;
 using test_support::temp_dir;
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 size_t longest_line(const std::string& text) {
     size_t longest = 0, start = 0;
@@ -56,7 +54,7 @@ void check_well_behaved(const CliResult& r) {
     CHECK(scenarios::is_valid_utf8(r.output));
 }
 
-fs::path write_temp(const std::string& name, const std::string& text) {
+fs::path write_temp_text(const std::string& name, const std::string& text) {
     fs::path p = temp_dir() / name;
     std::ofstream(p, std::ios::binary) << text;
     return p;
@@ -110,7 +108,7 @@ TEST_CASE("hostile: long values are cut and bytes escaped in every message", "[s
         "expect": [{"check": "max-lag", "group": ")" + name + R"(x", "below": 10}],
         "faults": [{"at": "1s", "action": "crash", "target": "consumer:)" + name + R"(/9"}],
         ")" + name + R"(": 1})";
-    const fs::path file = write_temp("long-name.json", text);
+    const fs::path file = write_temp_text("long-name.json", text);
     CliResult r = kafkasim("validate " + sh_quoted(file.string()));
     check_well_behaved(r);
     CHECK(r.exit_code == 2);
@@ -130,7 +128,7 @@ TEST_CASE("hostile: long values are cut and bytes escaped in every message", "[s
 
 TEST_CASE("hostile: the shell refuses a target that is not UTF-8 instead of aborting", "[scenarios][hostile]") {
     // Issue 20, item 3: `crash broker:\xff` aborted (nlohmann type_error 316).
-    const fs::path script = write_temp("utf8.txt", "crash broker:\xff\nlatency broker:1 add 1\xffms\ncut broker:1 -> \xfe\n"
+    const fs::path script = write_temp_text("utf8.txt", "crash broker:\xff\nlatency broker:1 add 1\xffms\ncut broker:1 -> \xfe\n"
                                                    "partition broker:1 | \xff\nfoo\xff\nadvance 3s\ntopics\n");
     CliResult r = kafkasim("shell quickstart < " + sh_quoted(script.string()));
     check_well_behaved(r);
@@ -194,7 +192,7 @@ TEST_CASE("hostile: every limit sits in the docs table with the value the loader
 TEST_CASE("hostile: a scenario at the record-size limit runs (no overflow in batch sizes)", "[scenarios][hostile]") {
     // Issue 20, item 6: the size of one record plus its overhead overflowed an int32 (UBSan in
     // the sanitize build); now the key's range keeps it far from 2^31, and batch.size may be 2^31-1.
-    const fs::path file = write_temp("big-records.json", R"({"name": "big-records", "duration": "3s",
+    const fs::path file = write_temp_text("big-records.json", R"({"name": "big-records", "duration": "3s",
         "kafka": {"brokers": 1, "controllers": 1}, "topics": [{"name": "t", "replication.factor": 1}],
         "producers": [{"id": "p", "topic": "t", "rate": 50, "from": "1s",
                        "config": {"kafkasim.record.size.bytes": 16777216, "batch.size": 2147483647, "linger.ms": 100}}],

@@ -16,13 +16,11 @@
 #include <vector>
 
 #include "child_process_support.hpp"
+#include "scenario_test_support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
-const fs::path binary = KAFKASIM_BINARY;
-
 using test_support::read_file;
 
 

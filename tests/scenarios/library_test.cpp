@@ -12,24 +12,13 @@
 #include "scenarios/capabilities.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
-
-std::vector<fs::path> json_files_in(const fs::path& dir) {
-    std::vector<fs::path> files;
-    if (!fs::exists(dir)) return files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        if (entry.path().extension() == ".json") files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
-std::string all_errors(const std::vector<scenarios::LoadError>& errors) {
+std::string lib_all_errors(const std::vector<scenarios::LoadError>& errors) {
     std::string out;
     for (const auto& e : errors) out += e.what() + "\n";
     return out;
@@ -48,12 +37,6 @@ std::string dump(const std::vector<scenarios::CheckResult>& checks) {
     return out;
 }
 
-scenarios::RunOptions seeded(uint64_t seed) {
-    scenarios::RunOptions options;
-    options.seed = seed;
-    return options;
-}
-
 std::string reproduce_command(const fs::path& file, uint64_t seed) {
     return "kafkasim run " + fs::relative(file, source_dir).string() + " --seed " + std::to_string(seed);
 }
@@ -67,7 +50,7 @@ TEST_CASE("every library scenario passes and its seed decides its run", "[scenar
         // One section a file: a failing scenario does not hide the others.
         DYNAMIC_SECTION(file.filename().string()) {
             auto loaded = scenarios::load_scenario_file(file.string());
-            INFO(file.filename().string() << "\n" << all_errors(loaded.errors));
+            INFO(file.filename().string() << "\n" << lib_all_errors(loaded.errors));
             REQUIRE(loaded.scenario);
             const scenarios::Scenario& scenario = *loaded.scenario;
 
@@ -76,7 +59,7 @@ TEST_CASE("every library scenario passes and its seed decides its run", "[scenar
             auto unsupported = scenarios::not_yet_supported(scenario, file.string());
             if (!unsupported.empty()) {
                 WARN("skipping " << file.filename().string() << ": this build cannot run it\n"
-                                 << all_errors(unsupported));
+                                 << lib_all_errors(unsupported));
                 return;
             }
 

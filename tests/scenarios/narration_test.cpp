@@ -13,12 +13,11 @@
 #include "reports/narrator.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 
 scenarios::Scenario library(const std::string& name) {
     auto loaded = scenarios::load_scenario_file((source_dir / "scenarios/library" / (name + ".json")).string());

@@ -17,12 +17,11 @@
 #include "reports/sweep_report.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
 
 struct LibraryRun {
     scenarios::Scenario scenario;
@@ -43,7 +42,7 @@ std::unique_ptr<LibraryRun> library_run(const std::string& name) {
 }
 
 // The value of a column at the last sample at or before `seconds`.
-double at(const reports::MetricsTable& m, const std::string& column, double seconds) {
+double rv_at(const reports::MetricsTable& m, const std::string& column, double seconds) {
     const reports::MetricColumn* c = m.find(column);
     INFO("column " << column);
     REQUIRE(c != nullptr);
@@ -93,22 +92,22 @@ TEST_CASE("report views: a crashed member's partitions climb in the group lag an
     // Before the crash the group keeps up: a few polls behind at most.
     CHECK(max_between(m, seconds, 20, 29.9) < 3.0);
     // Orphaned: the oldest unread record ages with the clock, second for second.
-    CHECK(at(m, seconds, 39) > 7.0);
-    CHECK(at(m, seconds, 39) > at(m, seconds, 35) + 3.0);
-    CHECK(at(m, position, 39) > at(m, position, 33) + 200);
+    CHECK(rv_at(m, seconds, 39) > 7.0);
+    CHECK(rv_at(m, seconds, 39) > rv_at(m, seconds, 35) + 3.0);
+    CHECK(rv_at(m, position, 39) > rv_at(m, position, 33) + 200);
     // The committed lag's sawtooth peaks before the crash are noise the position lag does not have.
     CHECK(max_between(m, position, 18, 29.9) < max_between(m, "group:billing.records-lag-sum", 18, 29.9) / 2);
     // Per partition the columns add up to the sum.
     double sum = 0;
-    for (int p = 0; p < 6; ++p) sum += at(m, "group:billing.orders/" + std::to_string(p) + ".records-lag", 39);
-    CHECK(sum == at(m, position, 39));
+    for (int p = 0; p < 6; ++p) sum += rv_at(m, "group:billing.orders/" + std::to_string(p) + ".records-lag", 39);
+    CHECK(sum == rv_at(m, position, 39));
     // The crashed client: no value while it is down (not zero), values before and after.
-    CHECK(std::isnan(at(m, "consumer:billing/2.records-lag-sum", 40)));
-    CHECK_FALSE(std::isnan(at(m, "consumer:billing/2.records-lag-sum", 20)));
-    CHECK_FALSE(std::isnan(at(m, "consumer:billing/2.records-lag-sum", 70)));
-    CHECK_FALSE(std::isnan(at(m, "consumer:billing/1.records-lag-sum", 40)));
+    CHECK(std::isnan(rv_at(m, "consumer:billing/2.records-lag-sum", 40)));
+    CHECK_FALSE(std::isnan(rv_at(m, "consumer:billing/2.records-lag-sum", 20)));
+    CHECK_FALSE(std::isnan(rv_at(m, "consumer:billing/2.records-lag-sum", 70)));
+    CHECK_FALSE(std::isnan(rv_at(m, "consumer:billing/1.records-lag-sum", 40)));
     // Caught up at the end.
-    CHECK(at(m, seconds, 89) == 0.0);
+    CHECK(rv_at(m, seconds, 89) == 0.0);
 }
 
 TEST_CASE("report views: during an outage the oldest unacknowledged batch ages while latency has no value",
@@ -116,17 +115,17 @@ TEST_CASE("report views: during an outage the oldest unacknowledged batch ages w
     // The leader of orders/0 crashes at 10s; the controller moves the leader near 18.4s.
     auto r = library_run("leader-crash-acks-all");
     const auto& m = r->metrics;
-    CHECK(at(m, "oldest-unacked-batch-age-ms", 9) < 1000);
-    CHECK(at(m, "oldest-unacked-batch-age-ms", 17) > 6000);
-    CHECK(at(m, "oldest-unacked-batch-age-ms", 17) < 7100);
-    CHECK(at(m, "records-unacked", 17) > 0);
-    CHECK(at(m, "oldest-unacked-batch-age-ms", 59) == 0.0);  // everything answered at the end
-    CHECK(at(m, "record-retry-total", 59) >= 0);
+    CHECK(rv_at(m, "oldest-unacked-batch-age-ms", 9) < 1000);
+    CHECK(rv_at(m, "oldest-unacked-batch-age-ms", 17) > 6000);
+    CHECK(rv_at(m, "oldest-unacked-batch-age-ms", 17) < 7100);
+    CHECK(rv_at(m, "records-unacked", 17) > 0);
+    CHECK(rv_at(m, "oldest-unacked-batch-age-ms", 59) == 0.0);  // everything answered at the end
+    CHECK(rv_at(m, "record-retry-total", 59) >= 0);
     // Every acknowledged record is in the log once: the fates add up to the acknowledged count.
-    CHECK(at(m, "records-lost-total", 59) == 0);
-    CHECK(at(m, "records-duplicated-total", 59) == 0);
-    CHECK(at(m, "records-acked-ok-total", 59) == at(m, "record-ack-total", 59));
-    CHECK(at(m, "ActiveControllerCount", 30) == 1);
+    CHECK(rv_at(m, "records-lost-total", 59) == 0);
+    CHECK(rv_at(m, "records-duplicated-total", 59) == 0);
+    CHECK(rv_at(m, "records-acked-ok-total", 59) == rv_at(m, "record-ack-total", 59));
+    CHECK(rv_at(m, "ActiveControllerCount", 30) == 1);
 }
 
 TEST_CASE("report views: ActiveControllerCount counts a zombie controller as a second one",
@@ -135,12 +134,12 @@ TEST_CASE("report views: ActiveControllerCount counts a zombie controller as a s
     // the paused one still believes it leads, until it resumes and learns otherwise.
     auto r = library_run("zk-zombie-controller");
     CHECK(max_between(r->metrics, "ActiveControllerCount", 0, 1e9) == 2);
-    CHECK(at(r->metrics, "ActiveControllerCount", 10) == 1);
-    CHECK(at(r->metrics, "ActiveControllerCount", 59) == 1);
+    CHECK(rv_at(r->metrics, "ActiveControllerCount", 10) == 1);
+    CHECK(rv_at(r->metrics, "ActiveControllerCount", 59) == 1);
     // A KRaft controller failover: none for a moment, then one again.
     auto k = library_run("kraft-controller-failover");
     CHECK(max_between(k->metrics, "ActiveControllerCount", 0, 1e9) == 1);
-    CHECK(at(k->metrics, "ActiveControllerCount", 10) == 1);
+    CHECK(rv_at(k->metrics, "ActiveControllerCount", 10) == 1);
 }
 
 TEST_CASE("report views: the incident table of a leader crash", "[scenarios][reports][incidents]") {
@@ -213,7 +212,7 @@ TEST_CASE("report views: an unclean election's incident counts the acknowledged 
         CHECK(row.at_risk_lost <= row.at_risk_acked);
     }
     CHECK(found);
-    CHECK(at(r->metrics, "records-lost-total", 59) > 0);
+    CHECK(rv_at(r->metrics, "records-lost-total", 59) > 0);
 }
 
 TEST_CASE("report views: a sweep meets an expectation's expected fraction or fails", "[scenarios][sweep]") {

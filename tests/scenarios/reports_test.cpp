@@ -26,33 +26,29 @@
 #include "reports/plots.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
-const fs::path binary = KAFKASIM_BINARY;
-
 using test_support::read_file;
 using test_support::sh_quoted;
 using test_support::temp_dir;
 
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-struct CliResult {
+struct ReportsCliResult {
     int exit_code = -1;
     std::string output;
     std::string command;
 };
 
 // `kafkasim <args>` in `cwd`, with `env` (e.g. "PATH=/nonexistent") in front when given.
-CliResult kafkasim(const std::string& args, const fs::path& cwd, const std::string& env = "") {
+ReportsCliResult run_kafkasim(const std::string& args, const fs::path& cwd, const std::string& env = "") {
     static int counter = 0;
     fs::path out_file = temp_dir() / ("cli-" + std::to_string(++counter) + ".txt");
-    CliResult r;
+    ReportsCliResult r;
     r.command = "cd " + sh_quoted(cwd.string()) + " && " + (env.empty() ? "" : "env " + env + " ") +
                 sh_quoted(binary.string()) + " " + args;
     int status = std::system((r.command + " > " + sh_quoted(out_file.string()) + " 2>&1").c_str());
@@ -428,8 +424,8 @@ TEST_CASE("reports: inline SVG loses its prolog and size and gets its own ids", 
 
 TEST_CASE("reports: two runs with one seed write byte-identical files", "[scenarios][reports]") {
     const fs::path a = temp_dir() / "same-a", b = temp_dir() / "same-b";
-    CliResult ra = kafkasim("run leader-crash-acks-all --seed 3 --out " + sh_quoted(a.string()), temp_dir());
-    CliResult rb = kafkasim("run leader-crash-acks-all --seed 3 --out " + sh_quoted(b.string()), temp_dir());
+    ReportsCliResult ra = run_kafkasim("run leader-crash-acks-all --seed 3 --out " + sh_quoted(a.string()), temp_dir());
+    ReportsCliResult rb = run_kafkasim("run leader-crash-acks-all --seed 3 --out " + sh_quoted(b.string()), temp_dir());
     INFO(ra.command << "\n" << ra.output);
     REQUIRE(ra.exit_code == 0);
     REQUIRE(rb.exit_code == 0);
@@ -457,7 +453,7 @@ TEST_CASE("reports: with gnuplot the run draws every plot and inlines it in repo
         return;
     }
     const fs::path dir = temp_dir() / "plots";
-    CliResult r = kafkasim("run leader-crash-acks-all --out " + sh_quoted(dir.string()), temp_dir());
+    ReportsCliResult r = run_kafkasim("run leader-crash-acks-all --out " + sh_quoted(dir.string()), temp_dir());
     INFO(r.command << "\n" << r.output);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.output, "5 plots"));
@@ -483,7 +479,7 @@ TEST_CASE("reports: with gnuplot the run draws every plot and inlines it in repo
 TEST_CASE("reports: without gnuplot the run writes JSON, CSV and HTML and says how to get plots",
           "[scenarios][reports]") {
     const fs::path dir = temp_dir() / "no-gnuplot";
-    CliResult r = kafkasim("run quickstart --out " + sh_quoted(dir.string()), temp_dir(), "PATH=/nonexistent");
+    ReportsCliResult r = run_kafkasim("run quickstart --out " + sh_quoted(dir.string()), temp_dir(), "PATH=/nonexistent");
     INFO(r.command << "\n" << r.output);
     CHECK(r.exit_code == 0);
     CHECK(contains(r.output, "plots skipped"));
@@ -498,7 +494,7 @@ TEST_CASE("reports: without gnuplot the run writes JSON, CSV and HTML and says h
 
 TEST_CASE("reports: --sample sets the metrics interval, a bad one is refused with exit 2", "[scenarios][reports]") {
     const fs::path dir = temp_dir() / "sample-250";
-    CliResult r = kafkasim("run quickstart --sample 250ms --out " + sh_quoted(dir.string()), temp_dir(), "PATH=/nonexistent");
+    ReportsCliResult r = run_kafkasim("run quickstart --sample 250ms --out " + sh_quoted(dir.string()), temp_dir(), "PATH=/nonexistent");
     INFO(r.command << "\n" << r.output);
     REQUIRE(r.exit_code == 0);
     auto rows = read_csv(dir / "metrics.csv");
@@ -511,7 +507,7 @@ TEST_CASE("reports: --sample sets the metrics interval, a bad one is refused wit
     CHECK(contains(report["reproduce"].get<std::string>(), "--sample 250ms"));
 
     for (const char* bad : {"abc", "0ms", "-5ms", "1500us", "10"}) {
-        CliResult b = kafkasim(std::string("run quickstart --sample ") + bad, temp_dir());
+        ReportsCliResult b = run_kafkasim(std::string("run quickstart --sample ") + bad, temp_dir());
         INFO(b.command << "\n" << b.output);
         CHECK(b.exit_code == 2);
         CHECK(contains(b.output, "--sample"));
@@ -522,7 +518,7 @@ TEST_CASE("reports: --sample sets the metrics interval, a bad one is refused wit
 TEST_CASE("reports: without --out the files go to out/<scenario>-seed<N>", "[scenarios][reports]") {
     const fs::path cwd = temp_dir() / "default-out";
     fs::create_directories(cwd);
-    CliResult r = kafkasim("run quickstart --seed 5", cwd, "PATH=/nonexistent");
+    ReportsCliResult r = run_kafkasim("run quickstart --seed 5", cwd, "PATH=/nonexistent");
     INFO(r.command << "\n" << r.output);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.output, "out/quickstart-seed5/report.html"));
@@ -538,7 +534,7 @@ TEST_CASE("reports: report.html renders in headless Chromium", "[scenarios][repo
         return;
     }
     const fs::path dir = temp_dir() / "chromium";
-    CliResult r = kafkasim("run leader-crash-acks-all --out " + sh_quoted(dir.string()), temp_dir());
+    ReportsCliResult r = run_kafkasim("run leader-crash-acks-all --out " + sh_quoted(dir.string()), temp_dir());
     REQUIRE(r.exit_code == 0);
     const fs::path png = dir / "report-screenshot.png";
     // timeout: a browser that hangs must fail this test, not the whole suite.

@@ -10,6 +10,7 @@
 
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace {
 
@@ -39,12 +40,6 @@ const scenarios::RunData& run_passing(scenarios::ScenarioRun& run) {
         CHECK(c.passed());
     }
     return d;
-}
-
-scenarios::RunOptions seeded(uint64_t seed) {
-    scenarios::RunOptions options;
-    options.seed = seed;
-    return options;
 }
 
 template <class E>

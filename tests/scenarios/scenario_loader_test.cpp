@@ -21,7 +21,7 @@ using scenarios::parse_duration;
 
 namespace {
 
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
+const fs::path loader_source_dir = KAFKASIM_SOURCE_DIR;
 
 std::string all_errors(const scenarios::LoadResult& r) {
     std::string out;
@@ -30,7 +30,7 @@ std::string all_errors(const scenarios::LoadResult& r) {
 }
 
 // The value of a "// key: value" header line, or "".
-std::string header_value(const fs::path& file, const std::string& key) {
+std::string loader_header_value(const fs::path& file, const std::string& key) {
     std::ifstream in(file);
     std::string line;
     const std::string prefix = "// " + key + ": ";
@@ -40,7 +40,7 @@ std::string header_value(const fs::path& file, const std::string& key) {
     return "";
 }
 
-std::vector<fs::path> json_files_in(const fs::path& dir) {
+std::vector<fs::path> loader_json_files_in(const fs::path& dir) {
     std::vector<fs::path> files;
     if (!fs::exists(dir)) return files;
     for (const auto& entry : fs::directory_iterator(dir)) {
@@ -66,7 +66,7 @@ scenarios::LoadResult load_json(const nlohmann::json& j) { return load_scenario_
 }  // namespace
 
 TEST_CASE("the complete example of SCENARIOS.md loads", "[scenarios][loader]") {
-    auto r = load_scenario_file((source_dir / "tests/scenarios/valid/complete-example.json").string());
+    auto r = load_scenario_file((loader_source_dir / "tests/scenarios/valid/complete-example.json").string());
     INFO(all_errors(r));
     REQUIRE(r.errors.empty());
     REQUIRE(r.scenario);
@@ -138,11 +138,11 @@ TEST_CASE("the complete example of SCENARIOS.md loads", "[scenarios][loader]") {
 }
 
 TEST_CASE("every malformed scenario is rejected at the path it names", "[scenarios][loader]") {
-    auto files = json_files_in(source_dir / "tests/scenarios/malformed");
+    auto files = loader_json_files_in(loader_source_dir / "tests/scenarios/malformed");
     REQUIRE(files.size() >= 12);
     for (const auto& file : files) {
-        const std::string expect = header_value(file, "expect");
-        const std::string suggest = header_value(file, "suggest");
+        const std::string expect = loader_header_value(file, "expect");
+        const std::string suggest = loader_header_value(file, "suggest");
         auto r = load_scenario_file(file.string());
         INFO(file.filename().string() << " should fail at " << expect << "\n" << all_errors(r));
         REQUIRE_FALSE(expect.empty());
@@ -160,7 +160,7 @@ TEST_CASE("every malformed scenario is rejected at the path it names", "[scenari
 }
 
 TEST_CASE("scenarios in the library load", "[scenarios][loader]") {
-    for (const auto& file : json_files_in(source_dir / "scenarios/library")) {
+    for (const auto& file : loader_json_files_in(loader_source_dir / "scenarios/library")) {
         auto r = load_scenario_file(file.string());
         INFO(all_errors(r));
         CHECK(r.scenario);

@@ -16,13 +16,12 @@
 #include <string>
 
 #include "child_process_support.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
-const fs::path binary = KAFKASIM_BINARY;
 using test_support::sh_quoted;
 using test_support::temp_dir;
 
@@ -54,10 +53,6 @@ Session shell(const std::string& args, const std::string& script) {
     buffer << text.rdbuf();
     s.transcript = buffer.str();
     return s;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 // The text from the first line that starts with `prompt_and_command` up to the next prompt.

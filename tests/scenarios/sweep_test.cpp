@@ -18,21 +18,18 @@
 
 #include "child_process_support.hpp"
 #include "reports/sweep_report.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace reports;
 
 namespace {
 
-const fs::path source_dir = KAFKASIM_SOURCE_DIR;
-const fs::path binary = KAFKASIM_BINARY;
 using test_support::sh_quoted;
 const fs::path& temp_path() { return test_support::temp_dir(); }
 using Result = test_support::CliResult;
 using test_support::kafkasim;
 const auto& file_text = test_support::read_file;
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 SeedResult passing_seed(uint64_t seed) {
     SeedResult r;

@@ -47,13 +47,13 @@ json txn_scenario(const std::string& version = "3.7") {
     };
 }
 
-struct Outcome {
+struct TpOutcome {
     std::string hash;
     bool passed = false;
     std::string checks;
 };
 
-Outcome run(const json& j, const std::function<void(const scenarios::RunData&)>& inspect = {}) {
+TpOutcome run(const json& j, const std::function<void(const scenarios::RunData&)>& inspect = {}) {
     auto loaded = scenarios::load_scenario_text(j.dump(2), "txn.json");
     std::string errors;
     for (const auto& e : loaded.errors) errors += e.what() + "\n";
@@ -61,7 +61,7 @@ Outcome run(const json& j, const std::function<void(const scenarios::RunData&)>&
     REQUIRE(loaded.scenario);
     scenarios::ScenarioRun r(*loaded.scenario, {});
     const scenarios::RunData& data = r.finish();
-    Outcome o;
+    TpOutcome o;
     o.hash = data.trace_hash;
     o.passed = r.passed();
     for (const auto& c : r.checks()) o.checks += (c.passed() ? "PASS " : "FAIL ") + c.name + ": " + c.summary + "\n";
@@ -86,7 +86,7 @@ uint32_t client_named(const scenarios::History& h, const std::string& name) {
     return 0;
 }
 
-std::vector<std::string> load_errors(const json& j) {
+std::vector<std::string> tp_load_errors(const json& j) {
     auto loaded = scenarios::load_scenario_text(j.dump(2), "txn.json");
     std::vector<std::string> out;
     for (const auto& e : loaded.errors) out.push_back(e.what());
@@ -98,7 +98,7 @@ std::vector<std::string> load_errors(const json& j) {
 TEST_CASE("transactions commit and abort as the application chose, and read_committed hides the aborted ones",
           "[scenarios][transactions]") {
     size_t committed = 0, aborted = 0, aborted_read_committed = 0, aborted_read_uncommitted = 0;
-    const Outcome o = run(txn_scenario(), [&](const scenarios::RunData& data) {
+    const TpOutcome o = run(txn_scenario(), [&](const scenarios::RunData& data) {
         const scenarios::History& h = *data.history;
         const auto committed_records = records_of(h, kafka::TxnOutcome::committed);
         const auto aborted_records = records_of(h, kafka::TxnOutcome::aborted);
@@ -216,7 +216,7 @@ TEST_CASE("transactions go on after their coordinator crashes, and no committed 
     j["producers"][0]["until"] = "50s";
     j["faults"] = {{{"at", "12s"}, {"action", "crash"}, {"target", "coordinator:txn:ledger-1"}, {"for", "20s"}}};
     j["expect"] = {"no-acked-loss", "at-least-once"};
-    const Outcome o = run(j, [](const scenarios::RunData& data) {
+    const TpOutcome o = run(j, [](const scenarios::RunData& data) {
         size_t after = 0;
         for (const auto& t : data.history->transactions())
             if (t.outcome == kafka::TxnOutcome::committed && t.begin > sim::time_zero + sim::seconds(25)) ++after;
@@ -238,40 +238,40 @@ TEST_CASE("the loader refuses transactional settings Kafka refuses", "[scenarios
     {
         json j = txn_scenario();
         j["producers"][0]["config"]["acks"] = 1;
-        const auto errors = load_errors(j);
+        const auto errors = tp_load_errors(j);
         INFO(errors.size());
         CHECK(contains(errors, "/producers/0/config", "acks=all"));
     }
     {
         json j = txn_scenario();
         j["producers"][0]["config"]["enable.idempotence"] = false;
-        CHECK(contains(load_errors(j), "/producers/0/config", "enable.idempotence"));
+        CHECK(contains(tp_load_errors(j), "/producers/0/config", "enable.idempotence"));
     }
     {
         json j = txn_scenario();
         j["producers"][0]["config"]["transaction.timeout.ms"] = 1000000;
-        CHECK(contains(load_errors(j), "/producers/0/config/transaction.timeout.ms", "transaction.max.timeout.ms"));
+        CHECK(contains(tp_load_errors(j), "/producers/0/config/transaction.timeout.ms", "transaction.max.timeout.ms"));
         j["kafka"]["config"] = {{"transaction.max.timeout.ms", 2000000}};
-        CHECK(load_errors(j).empty());
+        CHECK(tp_load_errors(j).empty());
     }
     {
         json j = txn_scenario();
         j["producers"][0]["config"].erase("transactional.id");
-        CHECK(contains(load_errors(j), "/producers/0/transactions", "transactional"));
+        CHECK(contains(tp_load_errors(j), "/producers/0/transactions", "transactional"));
     }
     {
         json j = txn_scenario("0.10");
         j["consumers"] = json::array();
-        CHECK(contains(load_errors(j), "/producers/0/config/transactional.id", "0.11"));
+        CHECK(contains(tp_load_errors(j), "/producers/0/config/transactional.id", "0.11"));
     }
     {
         json j = txn_scenario();
         j["producers"][0]["transactions"]["abort"] = 2;
-        CHECK(contains(load_errors(j), "/producers/0/transactions/abort", "fraction"));
+        CHECK(contains(tp_load_errors(j), "/producers/0/transactions/abort", "fraction"));
     }
     {
         json j = txn_scenario();
         j["faults"] = {{{"at", "5s"}, {"action", "crash"}, {"target", "coordinator:txn:ledger-2"}}};
-        CHECK(contains(load_errors(j), "/faults/0/target", "coordinator:txn:ledger-1"));
+        CHECK(contains(tp_load_errors(j), "/faults/0/target", "coordinator:txn:ledger-1"));
     }
 }

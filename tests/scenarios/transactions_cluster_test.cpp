@@ -19,7 +19,7 @@
 namespace {
 
 // Keeps whatever it is sent.
-struct InboxNode : kafka::Node {
+struct TclInboxNode : kafka::Node {
     std::vector<kafka::Message> inbox;
     void on_start(kafka::Context&) override {}
     void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
@@ -28,7 +28,7 @@ struct InboxNode : kafka::Node {
 constexpr uint32_t client_a = 901, client_b = 902, client_plain = 903;  // producing "clients" for the history
 constexpr int64_t pid_a = 5000, pid_b = 6000;
 
-kafka::RecordBatch batch(uint32_t client, int64_t producer_id, int32_t base_sequence, int32_t count) {
+kafka::RecordBatch tcl_batch(uint32_t client, int64_t producer_id, int32_t base_sequence, int32_t count) {
     kafka::RecordBatch b;
     b.record_count = count;
     b.size_bytes = kafka::record_batch_overhead_bytes + 10 * count;
@@ -68,7 +68,7 @@ TEST_CASE("transactions in a cluster: read_committed skips the aborted transacti
     REQUIRE(leader >= 0);
     const sim::NodeId leader_node = world.find("broker:" + std::to_string(leader));
     REQUIRE(leader_node != sim::no_node);
-    const sim::NodeId driver = world.add_node("txn-driver", [] { return std::make_unique<InboxNode>(); });
+    const sim::NodeId driver = world.add_node("txn-driver", [] { return std::make_unique<TclInboxNode>(); });
     world.start(driver);
 
     auto send = [&](kafka::Message msg) {
@@ -90,21 +90,21 @@ TEST_CASE("transactions in a cluster: read_committed skips the aborted transacti
         send(std::move(req));
     };
 
-    produce(batch(client_a, pid_a, 0, 3));                       // 0..2   A
-    produce(batch(client_b, pid_b, 0, 2));                       // 3..4   B
-    produce(batch(client_plain, kafka::no_producer_id, -1, 4));  // 5..8   plain
+    produce(tcl_batch(client_a, pid_a, 0, 3));                       // 0..2   A
+    produce(tcl_batch(client_b, pid_b, 0, 2));                       // 3..4   B
+    produce(tcl_batch(client_plain, kafka::no_producer_id, -1, 4));  // 5..8   plain
     const kafka::Partition* p = cluster.broker(leader)->partition(tp);
     REQUIRE(p != nullptr);
     CHECK(p->high_watermark() == 9);
     CHECK(p->last_stable_offset() == 0);
-    produce(batch(client_b, pid_b, 2, 1));                       // 9      B
+    produce(tcl_batch(client_b, pid_b, 2, 1));                       // 9      B
     markers(pid_a, true);                                        // 10     COMMIT A
     markers(pid_b, false);                                       // 11     ABORT B
-    produce(batch(client_a, pid_a, 3, 2));                       // 12..13 A, a transaction left open
+    produce(tcl_batch(client_a, pid_a, 3, 2));                       // 12..13 A, a transaction left open
 
     // Both markers answered without error once replicated.
     int answered = 0;
-    for (const auto& m : world.node_as<InboxNode>(driver)->inbox)
+    for (const auto& m : world.node_as<TclInboxNode>(driver)->inbox)
         if (const auto* r = std::get_if<kafka::WriteTxnMarkersResponse>(&m)) {
             ++answered;
             REQUIRE(r->markers.size() == 1);

@@ -25,16 +25,16 @@
 
 namespace {
 
-struct InboxNode : kafka::Node {
+struct TccInboxNode : kafka::Node {
     std::vector<kafka::Message> inbox;
     void on_start(kafka::Context&) override {}
     void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
 };
 
 constexpr uint32_t txn_client = 911;  // the transactional "client" for the history
-const std::string txn_id = "txn-1";
+const std::string tcc_txn_id = "txn-1";
 
-std::unique_ptr<scenarios::Scenario> txn_scenario() {
+std::unique_ptr<scenarios::Scenario> tcc_txn_scenario() {
     const nlohmann::json j = {
         {"name", "txn-coordinator"},
         {"duration", "120s"},
@@ -47,16 +47,16 @@ std::unique_ptr<scenarios::Scenario> txn_scenario() {
 }
 
 // Drives one transaction with raw requests.
-struct Driver {
+struct TccDriver {
     scenarios::ScenarioRun& run;
     scenarios::ClusterModel& cluster;
     kafka::World& world;
     sim::NodeId node;
     int32_t correlation = 1;
 
-    explicit Driver(scenarios::ScenarioRun& r)
+    explicit TccDriver(scenarios::ScenarioRun& r)
         : run(r), cluster(r.cluster()), world(r.cluster().world()),
-          node(world.add_node("txn-driver", [] { return std::make_unique<InboxNode>(); })) {
+          node(world.add_node("txn-driver", [] { return std::make_unique<TccInboxNode>(); })) {
         world.start(node);
     }
 
@@ -70,7 +70,7 @@ struct Driver {
         const sim::Time until = run.now() + limit;
         while (run.now() < until) {
             run.advance_to(run.now() + sim::milliseconds(50));
-            auto& inbox = world.node_as<InboxNode>(node)->inbox;
+            auto& inbox = world.node_as<TccInboxNode>(node)->inbox;
             for (auto it = inbox.begin(); it != inbox.end(); ++it)
                 if (const auto* r = std::get_if<Resp>(&*it); r != nullptr && r->correlation_id == cid) {
                     Resp out = *r;
@@ -85,7 +85,7 @@ struct Driver {
         for (int attempt = 0; attempt < 60; ++attempt) {
             kafka::FindCoordinatorRequest req;
             req.correlation_id = correlation++;
-            req.group_id = txn_id;
+            req.group_id = tcc_txn_id;
             req.key_type = kafka::coordinator_key_transaction;
             const int32_t cid = req.correlation_id;
             auto r = call<kafka::FindCoordinatorResponse>(broker_node(1 + attempt % 3), std::move(req), cid);
@@ -100,7 +100,7 @@ struct Driver {
         for (int attempt = 0; attempt < 30; ++attempt) {
             kafka::InitProducerIdRequest req;
             req.correlation_id = correlation++;
-            req.transactional_id = txn_id;
+            req.transactional_id = tcc_txn_id;
             const int32_t cid = req.correlation_id;
             auto r = call<kafka::InitProducerIdResponse>(broker_node(coordinator), std::move(req), cid);
             if (r) last = *r;
@@ -113,7 +113,7 @@ struct Driver {
     std::vector<kafka::Error> add_partitions(int32_t coordinator, int64_t pid, int16_t epoch) {
         kafka::AddPartitionsToTxnRequest req;
         req.correlation_id = correlation++;
-        req.transactional_id = txn_id;
+        req.transactional_id = tcc_txn_id;
         req.producer_id = pid;
         req.producer_epoch = epoch;
         req.partitions = {{"events", 0}, {"events", 1}};
@@ -140,7 +140,7 @@ struct Driver {
         kafka::ProduceRequest req;
         req.correlation_id = correlation++;
         req.acks = -1;
-        req.transactional_id = txn_id;  // the leader verifies the partition with the coordinator (KIP-890)
+        req.transactional_id = tcc_txn_id;  // the leader verifies the partition with the coordinator (KIP-890)
         req.partitions.push_back({topic->partitions.at(static_cast<size_t>(partition)).tp, b});
         const int32_t cid = req.correlation_id;
         auto r = call<kafka::ProduceResponse>(broker_node(cluster.partition_leader("events", partition)), std::move(req),
@@ -152,7 +152,7 @@ struct Driver {
     kafka::EndTxnRequest end_txn_request(int64_t pid, int16_t epoch, bool commit) {
         kafka::EndTxnRequest req;
         req.correlation_id = correlation++;
-        req.transactional_id = txn_id;
+        req.transactional_id = tcc_txn_id;
         req.producer_id = pid;
         req.producer_epoch = epoch;
         req.committed = commit;
@@ -167,7 +167,7 @@ struct Opened {
 };
 
 // FindCoordinator, InitProducerId, AddPartitionsToTxn and 3 records on each partition.
-Opened open_transaction(Driver& d) {
+Opened open_transaction(TccDriver& d) {
     Opened o;
     o.coordinator = d.find_coordinator();
     REQUIRE(o.coordinator >= 0);
@@ -211,7 +211,7 @@ void check_markers(scenarios::ClusterModel& cluster, bool commit, int32_t skip_b
 
 std::optional<kafka::TxnState> coordinator_state(scenarios::ClusterModel& cluster, int32_t broker) {
     const auto& txns = cluster.broker(broker)->transaction_coordinator().transactions();
-    auto it = txns.find(txn_id);
+    auto it = txns.find(tcc_txn_id);
     if (it == txns.end()) return std::nullopt;
     return it->second.state;
 }
@@ -241,12 +241,12 @@ int32_t committed_records(scenarios::ScenarioRun& run) {
 
 TEST_CASE("transaction coordinator in a cluster: a committed transaction's markers reach every replica",
           "[scenarios][transactions]") {
-    auto scenario = txn_scenario();
+    auto scenario = tcc_txn_scenario();
     scenarios::RunOptions options;
     options.seed = 7;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
-    Driver d(run);
+    TccDriver d(run);
     const Opened o = open_transaction(d);
     CHECK(coordinator_state(run.cluster(), o.coordinator) == kafka::TxnState::ongoing);
 
@@ -270,12 +270,12 @@ TEST_CASE("transaction coordinator in a cluster: a committed transaction's marke
 
 TEST_CASE("transaction coordinator in a cluster: an aborted transaction is invisible to read_committed",
           "[scenarios][transactions]") {
-    auto scenario = txn_scenario();
+    auto scenario = tcc_txn_scenario();
     scenarios::RunOptions options;
     options.seed = 8;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
-    Driver d(run);
+    TccDriver d(run);
     const Opened o = open_transaction(d);
 
     const kafka::EndTxnRequest end = d.end_txn_request(o.pid, o.epoch, false);
@@ -291,12 +291,12 @@ TEST_CASE("transaction coordinator in a cluster: an aborted transaction is invis
 
 TEST_CASE("transaction coordinator in a cluster: the next coordinator completes a commit after a crash",
           "[scenarios][transactions]") {
-    auto scenario = txn_scenario();
+    auto scenario = tcc_txn_scenario();
     scenarios::RunOptions options;
     options.seed = 9;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
-    Driver d(run);
+    TccDriver d(run);
     const Opened o = open_transaction(d);
 
     // EndTxn is answered once PrepareCommit is durable, and the markers go out at once: the
@@ -306,7 +306,7 @@ TEST_CASE("transaction coordinator in a cluster: the next coordinator completes 
     bool answered = false;
     for (int i = 0; i < 200000 && !answered; ++i) {
         REQUIRE(run.step());
-        for (const auto& m : d.world.node_as<InboxNode>(d.node)->inbox)
+        for (const auto& m : d.world.node_as<TccInboxNode>(d.node)->inbox)
             if (const auto* e = std::get_if<kafka::EndTxnResponse>(&m); e != nullptr && e->correlation_id == end.correlation_id) {
                 CHECK(e->error == kafka::Error::none);
                 answered = true;
@@ -326,7 +326,7 @@ TEST_CASE("transaction coordinator in a cluster: the next coordinator completes 
     run.advance_to(run.now() + sim::seconds(30));
     const kafka::TopicImage* state = run.cluster().metadata()->topic("__transaction_state");
     REQUIRE(state != nullptr);
-    const int32_t partition = kafka::transaction_partition_for(txn_id, 5);
+    const int32_t partition = kafka::transaction_partition_for(tcc_txn_id, 5);
     const int32_t next = run.cluster().partition_leader("__transaction_state", partition);
     REQUIRE(next >= 0);
     CHECK(next != o.coordinator);
@@ -337,12 +337,12 @@ TEST_CASE("transaction coordinator in a cluster: the next coordinator completes 
 
 TEST_CASE("transaction coordinator in a cluster: producer ids are unique across brokers and restarts",
           "[scenarios][transactions]") {
-    auto scenario = txn_scenario();
+    auto scenario = tcc_txn_scenario();
     scenarios::RunOptions options;
     options.seed = 10;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
-    Driver d(run);
+    TccDriver d(run);
     std::set<int64_t> ids;
     auto idempotent_id = [&](int32_t broker) {
         kafka::InitProducerIdRequest req;  // no transactional id: an idempotent producer's

@@ -24,13 +24,13 @@
 
 namespace {
 
-struct InboxNode : kafka::Node {
+struct TvcInboxNode : kafka::Node {
     std::vector<kafka::Message> inbox;
     void on_start(kafka::Context&) override {}
     void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
 };
 
-const std::string txn_id = "late-txn";
+const std::string tvc_txn_id = "late-txn";
 
 std::unique_ptr<scenarios::Scenario> scenario_for(const std::string& version, nlohmann::json config = nlohmann::json::object()) {
     config["transaction.state.log.num.partitions"] = 5;
@@ -50,7 +50,7 @@ std::unique_ptr<scenarios::Scenario> scenario_for(const std::string& version, nl
     return std::make_unique<scenarios::Scenario>(*loaded.scenario);
 }
 
-struct Driver {
+struct TvcDriver {
     scenarios::ScenarioRun& run;
     scenarios::ClusterModel& cluster;
     kafka::World& world;
@@ -60,9 +60,9 @@ struct Driver {
     int64_t pid = -1;
     int16_t epoch = -1;
 
-    explicit Driver(scenarios::ScenarioRun& r)
+    explicit TvcDriver(scenarios::ScenarioRun& r)
         : run(r), cluster(r.cluster()), world(r.cluster().world()),
-          node(world.add_node("txn-driver", [] { return std::make_unique<InboxNode>(); })) {
+          node(world.add_node("txn-driver", [] { return std::make_unique<TvcInboxNode>(); })) {
         world.start(node);
     }
 
@@ -76,7 +76,7 @@ struct Driver {
         const sim::Time until = run.now() + sim::seconds(10);
         while (run.now() < until) {
             run.advance_to(run.now() + sim::milliseconds(50));
-            auto& inbox = world.node_as<InboxNode>(node)->inbox;
+            auto& inbox = world.node_as<TvcInboxNode>(node)->inbox;
             for (auto it = inbox.begin(); it != inbox.end(); ++it)
                 if (const auto* r = std::get_if<Resp>(&*it); r != nullptr && r->correlation_id == cid) {
                     Resp out = *r;
@@ -89,7 +89,7 @@ struct Driver {
 
     kafka::FindCoordinatorResponse find_coordinator_once(int32_t broker) {
         kafka::FindCoordinatorRequest req;
-        req.group_id = txn_id;
+        req.group_id = tvc_txn_id;
         req.key_type = kafka::coordinator_key_transaction;
         auto r = call<kafka::FindCoordinatorResponse>(broker_node(broker), req);
         REQUIRE(r);
@@ -106,7 +106,7 @@ struct Driver {
         REQUIRE(coordinator >= 0);
         for (int attempt = 0; attempt < 30; ++attempt) {
             kafka::InitProducerIdRequest req;
-            req.transactional_id = txn_id;
+            req.transactional_id = tvc_txn_id;
             auto r = call<kafka::InitProducerIdResponse>(broker_node(coordinator), req);
             if (r && r->error == kafka::Error::none) {
                 pid = r->producer_id;
@@ -120,7 +120,7 @@ struct Driver {
 
     kafka::Error add_partition() {
         kafka::AddPartitionsToTxnRequest req;
-        req.transactional_id = txn_id;
+        req.transactional_id = tvc_txn_id;
         req.producer_id = pid;
         req.producer_epoch = epoch;
         req.partitions = {{"events", 0}};
@@ -156,7 +156,7 @@ struct Driver {
         kafka::ProduceRequest req;
         req.acks = -1;
         req.api_version = api_version;
-        req.transactional_id = txn_id;
+        req.transactional_id = tvc_txn_id;
         req.partitions.push_back({tp(), b});
         auto r = call<kafka::ProduceResponse>(broker_node(leader()), req);
         if (!r || r->partitions.size() != 1) return kafka::Error::request_timed_out;
@@ -165,7 +165,7 @@ struct Driver {
 
     kafka::EndTxnResponse end(bool commit) {
         kafka::EndTxnRequest req;
-        req.transactional_id = txn_id;
+        req.transactional_id = tvc_txn_id;
         req.producer_id = pid;
         req.producer_epoch = epoch;
         req.committed = commit;
@@ -176,7 +176,7 @@ struct Driver {
 
     std::optional<kafka::TxnState> state() {
         const auto& txns = cluster.broker(coordinator)->transaction_coordinator().transactions();
-        auto it = txns.find(txn_id);
+        auto it = txns.find(tvc_txn_id);
         if (it == txns.end()) return std::nullopt;
         return it->second.state;
     }
@@ -197,7 +197,7 @@ LateBatch late_batch_after_abort(const std::string& version, nlohmann::json conf
     options.seed = 21;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
-    Driver d(run);
+    TvcDriver d(run);
     d.init();
     REQUIRE(d.add_partition() == kafka::Error::none);
     REQUIRE(d.produce(d.epoch, 0, 3) == kafka::Error::none);
@@ -272,7 +272,7 @@ TEST_CASE("txn verification in a cluster: transaction.version 2 adds the partiti
     options.seed = 22;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
-    Driver d(run);
+    TvcDriver d(run);
     d.init();
     const int16_t first_epoch = d.epoch;
 
@@ -318,10 +318,10 @@ TEST_CASE("txn verification in a cluster: before 0.11 the transaction RPCs are U
     options.seed = 23;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(15));
-    Driver d(run);
+    TvcDriver d(run);
     CHECK(d.find_coordinator_once(1).error == kafka::Error::unsupported_version);
     kafka::InitProducerIdRequest init;
-    init.transactional_id = txn_id;
+    init.transactional_id = tvc_txn_id;
     auto r = d.call<kafka::InitProducerIdResponse>(d.broker_node(1), init);
     REQUIRE(r);
     CHECK(r->error == kafka::Error::unsupported_version);
@@ -337,7 +337,7 @@ TEST_CASE("txn verification in a cluster: a coordinator that cannot be found mak
     options.seed = 24;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
-    Driver d(run);
+    TvcDriver d(run);
     d.pid = 424242;
     d.epoch = 0;
     CHECK(d.produce(0, 0, 2) == kafka::Error::not_enough_replicas);

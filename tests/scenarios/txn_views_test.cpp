@@ -31,9 +31,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool tvw_has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string all(const std::vector<std::string>& lines) {
+std::string tvw_all(const std::vector<std::string>& lines) {
     std::string out;
     for (const auto& l : lines) out += l + "\n";
     return out;
@@ -73,7 +73,7 @@ TEST_CASE("kafka-transactions describe: start time and duration, None without a 
     d.start_time_ms.reset();
     d.partitions.clear();
     const std::string empty = reports::format_transaction_describe(d);
-    CHECK(has(empty, "\tEmpty           \t60000               \tNone                         \tNone                 \t"
+    CHECK(tvw_has(empty, "\tEmpty           \t60000               \tNone                         \tNone                 \t"
                      "               \t\n"));
 }
 
@@ -88,15 +88,15 @@ TEST_CASE("kafka-transactions find-hanging: the tool's eight columns", "[describ
 
 namespace {
 
-struct InboxNode : kafka::Node {
+struct TvwInboxNode : kafka::Node {
     std::vector<kafka::Message> inbox;
     void on_start(kafka::Context&) override {}
     void on_message(sim::NodeId, kafka::Message& msg, kafka::Context&) override { inbox.push_back(std::move(msg)); }
 };
 
-const std::string txn_id = "txn-views";
+const std::string tvw_txn_id = "txn-views";
 
-std::unique_ptr<scenarios::Scenario> txn_scenario() {
+std::unique_ptr<scenarios::Scenario> tvw_txn_scenario() {
     const nlohmann::json j = {
         {"name", "txn-views"},
         {"duration", "120s"},
@@ -112,14 +112,14 @@ std::unique_ptr<scenarios::Scenario> txn_scenario() {
 }
 
 // A transactional producer played with raw requests (as txn_coordinator_cluster_test.cpp does).
-struct Driver {
+struct TvwDriver {
     scenarios::ScenarioRun& run;
     kafka::World& world;
     sim::NodeId node;
     int32_t correlation = 1;
 
-    explicit Driver(scenarios::ScenarioRun& r)
-        : run(r), world(r.cluster().world()), node(world.add_node("txn-driver", [] { return std::make_unique<InboxNode>(); })) {
+    explicit TvwDriver(scenarios::ScenarioRun& r)
+        : run(r), world(r.cluster().world()), node(world.add_node("txn-driver", [] { return std::make_unique<TvwInboxNode>(); })) {
         world.start(node);
     }
     sim::NodeId broker_node(int32_t id) { return world.find("broker:" + std::to_string(id)); }
@@ -130,7 +130,7 @@ struct Driver {
         const sim::Time until = run.now() + sim::seconds(10);
         while (run.now() < until) {
             run.advance_to(run.now() + sim::milliseconds(50));
-            auto& inbox = world.node_as<InboxNode>(node)->inbox;
+            auto& inbox = world.node_as<TvwInboxNode>(node)->inbox;
             for (auto it = inbox.begin(); it != inbox.end(); ++it)
                 if (const auto* r = std::get_if<Resp>(&*it); r != nullptr && r->correlation_id == cid) {
                     Resp out = *r;
@@ -145,7 +145,7 @@ struct Driver {
         for (int attempt = 0; attempt < 60; ++attempt) {
             kafka::FindCoordinatorRequest req;
             req.correlation_id = correlation++;
-            req.group_id = txn_id;
+            req.group_id = tvw_txn_id;
             req.key_type = kafka::coordinator_key_transaction;
             const int32_t cid = req.correlation_id;
             auto r = call<kafka::FindCoordinatorResponse>(broker_node(1 + attempt % 3), std::move(req), cid);
@@ -160,7 +160,7 @@ struct Driver {
         for (int attempt = 0; attempt < 30; ++attempt) {
             kafka::InitProducerIdRequest req;
             req.correlation_id = correlation++;
-            req.transactional_id = txn_id;
+            req.transactional_id = tvw_txn_id;
             const int32_t cid = req.correlation_id;
             auto r = call<kafka::InitProducerIdResponse>(broker_node(coordinator), std::move(req), cid);
             if (r) last = *r;
@@ -173,7 +173,7 @@ struct Driver {
     bool add_partitions(int32_t coordinator, int64_t pid, int16_t epoch) {
         kafka::AddPartitionsToTxnRequest req;
         req.correlation_id = correlation++;
-        req.transactional_id = txn_id;
+        req.transactional_id = tvw_txn_id;
         req.producer_id = pid;
         req.producer_epoch = epoch;
         req.partitions = {{"events", 0}, {"events", 1}};
@@ -212,7 +212,7 @@ struct Driver {
     kafka::Error end_txn(int32_t coordinator, int64_t pid, int16_t epoch, bool commit) {
         kafka::EndTxnRequest req;
         req.correlation_id = correlation++;
-        req.transactional_id = txn_id;
+        req.transactional_id = tvw_txn_id;
         req.producer_id = pid;
         req.producer_epoch = epoch;
         req.committed = commit;
@@ -226,21 +226,21 @@ struct Driver {
 
 TEST_CASE("kafka-transactions views from a cluster: list, describe, and find-hanging after a late produce",
           "[describe][txn]") {
-    auto scenario = txn_scenario();
+    auto scenario = tvw_txn_scenario();
     scenarios::RunOptions options;
     options.seed = 11;
     scenarios::ScenarioRun run(*scenario, options);
     run.advance_to(sim::time_zero + sim::seconds(10));
     CHECK_FALSE(reports::has_transactions(run.cluster()));
-    CHECK_FALSE(reports::gather_transaction_description(run.cluster(), txn_id));
+    CHECK_FALSE(reports::gather_transaction_description(run.cluster(), tvw_txn_id));
 
-    Driver d(run);
+    TvwDriver d(run);
     const int32_t coordinator = d.find_coordinator();
     REQUIRE(coordinator >= 0);
     const kafka::InitProducerIdResponse init = d.init_producer_id(coordinator);
     REQUIRE(init.error == kafka::Error::none);
     CHECK(reports::has_transactions(run.cluster()));
-    auto empty = reports::gather_transaction_description(run.cluster(), txn_id);
+    auto empty = reports::gather_transaction_description(run.cluster(), tvw_txn_id);
     REQUIRE(empty);
     CHECK(empty->state == "Empty");
     CHECK_FALSE(empty->start_time_ms);
@@ -251,11 +251,11 @@ TEST_CASE("kafka-transactions views from a cluster: list, describe, and find-han
 
     const std::vector<reports::TransactionListingView> listed = reports::gather_transaction_listings(run.cluster());
     REQUIRE(listed.size() == 1);
-    CHECK(listed[0].transactional_id == txn_id);
+    CHECK(listed[0].transactional_id == tvw_txn_id);
     CHECK(listed[0].coordinator == coordinator);
     CHECK(listed[0].producer_id == init.producer_id);
     CHECK(listed[0].state == "Ongoing");
-    auto ongoing = reports::gather_transaction_description(run.cluster(), txn_id);
+    auto ongoing = reports::gather_transaction_description(run.cluster(), tvw_txn_id);
     REQUIRE(ongoing);
     CHECK(ongoing->coordinator_id == coordinator);
     CHECK(ongoing->timeout_ms == 60000);
@@ -268,7 +268,7 @@ TEST_CASE("kafka-transactions views from a cluster: list, describe, and find-han
     REQUIRE(d.end_txn(coordinator, init.producer_id, init.producer_epoch, true) == kafka::Error::none);
     run.advance_to(run.now() + sim::seconds(5));
     CHECK(reports::gather_transaction_listings(run.cluster()).at(0).state == "CompleteCommit");
-    CHECK(reports::gather_transaction_description(run.cluster(), txn_id)->partitions.empty());
+    CHECK(reports::gather_transaction_description(run.cluster(), tvw_txn_id)->partitions.empty());
 
     // KAFKA-12671: a transactional batch that arrives after its transaction completed opens a
     // transaction on events/0 that no coordinator lists: no marker will ever close it.
@@ -289,19 +289,19 @@ TEST_CASE("kafka-transactions views from a cluster: list, describe, and find-han
 
 namespace {
 
-struct Output {
+struct TvwOutput {
     int exit_code = -1;
     std::string text;
 };
 
-Output describe(const std::string& args) {
+TvwOutput tvw_describe(const std::string& args) {
     static int counter = 0;
     fs::path out = fs::temp_directory_path() /
                    ("kafkasim-txn-describe-test-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + ".txt");
     std::string command = "cd '" + std::string(KAFKASIM_SOURCE_DIR) + "' && '" + std::string(KAFKASIM_BINARY) +
                           "' describe " + args + " > '" + out.string() + "' 2>&1";
     int status = std::system(command.c_str());
-    Output r;
+    TvwOutput r;
     if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     std::ifstream in(out);
     std::stringstream s;
@@ -316,29 +316,29 @@ Output describe(const std::string& args) {
 
 TEST_CASE("kafkasim describe --what transactions: the tool's commands, shown only when asked without transactions",
           "[describe][txn][cli]") {
-    Output r = describe("leader-crash-acks-all --at 5s --what transactions");
+    TvwOutput r = tvw_describe("leader-crash-acks-all --at 5s --what transactions");
     INFO(r.text);
     CHECK(r.exit_code == 0);
-    CHECK(has(r.text, "$ kafka-transactions.sh --bootstrap-server localhost:9092 list\n"
+    CHECK(tvw_has(r.text, "$ kafka-transactions.sh --bootstrap-server localhost:9092 list\n"
                       "TransactionalId\tCoordinator\tProducerId\tTransactionState\t\n"));
-    CHECK(has(r.text, "$ kafka-transactions.sh --bootstrap-server localhost:9092 find-hanging --topic orders "
+    CHECK(tvw_has(r.text, "$ kafka-transactions.sh --bootstrap-server localhost:9092 find-hanging --topic orders "
                       "--max-transaction-timeout 0\nTopic\tPartition\tProducerId\t"));
-    CHECK(has(r.text, "# --max-transaction-timeout 0 (the tool's default is 15 minutes"));
-    CHECK_FALSE(has(r.text, "kafka-topics.sh"));
+    CHECK(tvw_has(r.text, "# --max-transaction-timeout 0 (the tool's default is 15 minutes"));
+    CHECK_FALSE(tvw_has(r.text, "kafka-topics.sh"));
 
-    Output id = describe("leader-crash-acks-all --at 5s --transactional-id nope --max-transaction-timeout 15");
+    TvwOutput id = tvw_describe("leader-crash-acks-all --at 5s --transactional-id nope --max-transaction-timeout 15");
     INFO(id.text);
     CHECK(id.exit_code == 0);
-    CHECK(has(id.text, "describe --transactional-id nope\nFailed to describe transaction state of transactional-id "
+    CHECK(tvw_has(id.text, "describe --transactional-id nope\nFailed to describe transaction state of transactional-id "
                        "`nope`: The transactionalId could not be found."));
-    CHECK(has(id.text, "find-hanging --topic orders --max-transaction-timeout 15\n"));
+    CHECK(tvw_has(id.text, "find-hanging --topic orders --max-transaction-timeout 15\n"));
 
     // A run without transactions describes as it did before: no transactions section.
-    Output plain = describe("leader-crash-acks-all --at 5s");
+    TvwOutput plain = tvw_describe("leader-crash-acks-all --at 5s");
     CHECK(plain.exit_code == 0);
-    CHECK_FALSE(has(plain.text, "kafka-transactions.sh"));
+    CHECK_FALSE(tvw_has(plain.text, "kafka-transactions.sh"));
 
-    CHECK(describe("leader-crash-acks-all --at 5s --max-transaction-timeout soon").exit_code == 2);
+    CHECK(tvw_describe("leader-crash-acks-all --at 5s --max-transaction-timeout soon").exit_code == 2);
 }
 
 // ---------------------------------------------------------------- metrics and plots
@@ -388,12 +388,12 @@ TEST_CASE("metrics and plots: LastStableOffsetLag, open-transactions and the tra
     CHECK(open->values == std::vector<double>{0, 1, 1, 0, 0});
     std::ostringstream csv;
     reports::write_metrics_csv(csv, m);
-    CHECK(has(csv.str(), ",orders/0.last-stable-offset,orders/0.LastStableOffsetLag,"));
+    CHECK(tvw_has(csv.str(), ",orders/0.last-stable-offset,orders/0.LastStableOffsetLag,"));
     const reports::PlotScript script = reports::plot_script(with, m, {});
     bool drawn = false;
     for (const auto& p : script.plots) drawn = drawn || p.name == "transactions";
     CHECK(drawn);
-    CHECK(has(script.text, "LastStableOffsetLag per partition"));
+    CHECK(tvw_has(script.text, "LastStableOffsetLag per partition"));
 
     const scenarios::RunData without = sampled_run(false);
     CHECK_FALSE(reports::has_transactions(without));
@@ -436,7 +436,7 @@ TEST_CASE("narration: a transaction's states and markers are told once, then cou
     for (const auto& ev : trace.events())
         for (auto& l : narrator.event(ev, trace)) lines.push_back(l);
     for (auto& l : narrator.finish(sim::time_zero + sim::seconds(20))) lines.push_back(l);
-    INFO(all(lines));
+    INFO(tvw_all(lines));
     REQUIRE(lines.size() == 8);  // 120 events: each kind of line once, then its count
     CHECK(lines[0] == "t=10.000s   broker:1         transaction tx (producer id 1000, epoch 0) is Ongoing on 1 partition "
                       "(AddPartitionsToTxn)");
@@ -448,7 +448,7 @@ TEST_CASE("narration: a transaction's states and markers are told once, then cou
                       "watermark (now 9) passes the marker; last stable offset now 0");
     CHECK(lines[3] == "t=10.040s   broker:1         transaction tx (producer id 1000, epoch 0) is CompleteCommit: every "
                       "COMMIT marker is written");
-    CHECK(has(all(lines), "broker:2         said 30 times from 10.030s to 12.930s: orders/0: COMMIT markers of producer "
+    CHECK(tvw_has(tvw_all(lines), "broker:2         said 30 times from 10.030s to 12.930s: orders/0: COMMIT markers of producer "
                           "id 1000 epoch 0 written"));
-    CHECK(has(all(lines), "said 30 times from 10.000s to 12.900s: transaction tx (producer id 1000, epoch 0) is Ongoing"));
+    CHECK(tvw_has(tvw_all(lines), "said 30 times from 10.000s to 12.900s: transaction tx (producer id 1000, epoch 0) is Ongoing"));
 }

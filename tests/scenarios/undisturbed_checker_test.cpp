@@ -10,9 +10,9 @@ namespace {
 using namespace scenarios;
 using sim::seconds;
 
-sim::Time at(sim::Duration d) { return sim::time_zero + d; }
+sim::Time und_at(sim::Duration d) { return sim::time_zero + d; }
 
-bool mentions(const CheckResult& r, const std::string& text) {
+bool und_mentions(const CheckResult& r, const std::string& text) {
     if (r.summary.find(text) != std::string::npos) return true;
     for (const auto& e : r.evidence)
         if (e.find(text) != std::string::npos) return true;
@@ -28,7 +28,7 @@ TEST_CASE("undisturbed: the first quorum leader is the start, later elections, f
     trace.set_node_name(3, "controller:3000");
     RunData run;
     run.trace = &trace;
-    run.end = at(seconds(60));
+    run.end = und_at(seconds(60));
     run.scenario.duration = seconds(60);
     ExpectSpec spec;
     spec.check = CheckKind::undisturbed;
@@ -37,9 +37,9 @@ TEST_CASE("undisturbed: the first quorum leader is the start, later elections, f
         CHECK_FALSE(r.checked);
         CHECK_FALSE(r.passed());
     }
-    trace.record(at(seconds(1)), 3, kafka::RaftLeader{.epoch = 1, .leader = 3000});
+    trace.record(und_at(seconds(1)), 3, kafka::RaftLeader{.epoch = 1, .leader = 3000});
     // An ISR that grows is no disturbance.
-    trace.record(at(seconds(2)), 3,
+    trace.record(und_at(seconds(2)), 3,
                  kafka::PartitionChange{.topic = "orders", .partition = 0, .isr_from = {1}, .isr = {1, 2, 3}});
     SECTION("only the start: holds") {
         CheckResult r = run_check(spec, run);
@@ -48,16 +48,16 @@ TEST_CASE("undisturbed: the first quorum leader is the start, later elections, f
         CHECK(r.summary == "no election, fencing or ISR shrink in 0.000s..60.000s");
     }
     SECTION("an election, a fencing and a shrink are each named") {
-        trace.record(at(seconds(20)), 3, kafka::RaftLeader{.epoch = 2, .leader = 3001});
-        trace.record(at(seconds(21)), 3, kafka::BrokerFenced{.broker = 2, .since_heartbeat_ms = 9000, .reason = "session"});
-        trace.record(at(seconds(22)), 3,
+        trace.record(und_at(seconds(20)), 3, kafka::RaftLeader{.epoch = 2, .leader = 3001});
+        trace.record(und_at(seconds(21)), 3, kafka::BrokerFenced{.broker = 2, .since_heartbeat_ms = 9000, .reason = "session"});
+        trace.record(und_at(seconds(22)), 3,
                      kafka::PartitionChange{.topic = "orders", .partition = 1, .isr_from = {1, 2, 3}, .isr = {1, 3}});
         CheckResult r = run_check(spec, run);
         CHECK_FALSE(r.holds);
         CHECK(r.summary == "1 election, 1 fencing, 1 ISR shrink in 0.000s..60.000s");
-        CHECK(mentions(r, "metadata quorum elected controller 3001 in epoch 2"));
-        CHECK(mentions(r, "broker:2 fenced (session)"));
-        CHECK(mentions(r, "orders/1 ISR [1,2,3] -> [1,3]"));
+        CHECK(und_mentions(r, "metadata quorum elected controller 3001 in epoch 2"));
+        CHECK(und_mentions(r, "broker:2 fenced (session)"));
+        CHECK(und_mentions(r, "orders/1 ISR [1,2,3] -> [1,3]"));
         SECTION("outside the window they do not count") {
             spec.during_from = seconds(30);
             spec.during_to = seconds(60);

@@ -12,28 +12,28 @@ namespace {
 struct Ping {
     int n = 0;
 };
-using Msg = std::variant<std::monostate, Ping>;
-using TestWorld = sim::World<Msg>;
+using PingMsg = std::variant<std::monostate, Ping>;
+using PingWorld = sim::World<PingMsg>;
 
 // Records what it receives; sends `count` numbered pings to `peer` on start.
-struct Recorder : sim::Node<Msg> {
+struct Recorder : sim::Node<PingMsg> {
     std::vector<std::pair<sim::Time, int>>* log;
     sim::NodeId peer = sim::no_node;
     int count = 0;
     Recorder(std::vector<std::pair<sim::Time, int>>* l, sim::NodeId p, int c) : log(l), peer(p), count(c) {}
-    void on_start(sim::Context<Msg>& ctx) override {
+    void on_start(sim::Context<PingMsg>& ctx) override {
         for (int i = 0; i < count; ++i) ctx.send(peer, Ping{i});
     }
-    void on_message(sim::NodeId, Msg& m, sim::Context<Msg>& ctx) override {
+    void on_message(sim::NodeId, PingMsg& m, sim::Context<PingMsg>& ctx) override {
         log->emplace_back(ctx.now(), std::get<Ping>(m).n);
     }
-    void on_timer(uint64_t tag, sim::Context<Msg>& ctx) override { log->emplace_back(ctx.now(), -static_cast<int>(tag)); }
+    void on_timer(uint64_t tag, sim::Context<PingMsg>& ctx) override { log->emplace_back(ctx.now(), -static_cast<int>(tag)); }
 };
 
 }  // namespace
 
 TEST_CASE("events run in (time, seq) order and ties keep scheduling order") {
-    TestWorld w(1, {});
+    PingWorld w(1, {});
     std::vector<int> order;
     for (int i = 0; i < 5; ++i) w.schedule(sim::time_zero + sim::milliseconds(10), [&order, i] { order.push_back(i); });
     w.schedule(sim::time_zero + sim::milliseconds(5), [&order] { order.push_back(-1); });
@@ -46,7 +46,7 @@ TEST_CASE("a link is FIFO even when latencies are sampled") {
     sim::NetworkOptions net;
     net.latency_min = sim::milliseconds(1);
     net.latency_max = sim::milliseconds(50);
-    TestWorld w(7, net);
+    PingWorld w(7, net);
     std::vector<std::pair<sim::Time, int>> got;
     sim::NodeId b = w.add_node("b", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, b, 200); });
@@ -59,7 +59,7 @@ TEST_CASE("a link is FIFO even when latencies are sampled") {
 }
 
 TEST_CASE("partitions and one-way cuts drop messages in the blocked direction only") {
-    TestWorld w(3, {});
+    PingWorld w(3, {});
     std::vector<std::pair<sim::Time, int>> at_a, at_b;
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&at_a, sim::no_node, 0); });
     sim::NodeId b = w.add_node("b", [&] { return std::make_unique<Recorder>(&at_b, sim::no_node, 0); });
@@ -81,7 +81,7 @@ TEST_CASE("partitions and one-way cuts drop messages in the blocked direction on
 TEST_CASE("a message in flight when a partition starts is lost") {
     sim::NetworkOptions net;
     net.latency_min = net.latency_max = sim::milliseconds(10);
-    TestWorld w(3, net);
+    PingWorld w(3, net);
     std::vector<std::pair<sim::Time, int>> at_b, unused;
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&unused, sim::no_node, 0); });
     sim::NodeId b = w.add_node("b", [&] { return std::make_unique<Recorder>(&at_b, sim::no_node, 0); });
@@ -96,7 +96,7 @@ TEST_CASE("a message in flight when a partition starts is lost") {
 TEST_CASE("crash drops in-flight messages and timers, pause defers them") {
     sim::NetworkOptions net;
     net.latency_min = net.latency_max = sim::milliseconds(10);
-    TestWorld w(3, net);
+    PingWorld w(3, net);
     std::vector<std::pair<sim::Time, int>> at_b, unused;
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&unused, sim::no_node, 0); });
     sim::NodeId b = w.add_node("b", [&] { return std::make_unique<Recorder>(&at_b, sim::no_node, 0); });
@@ -165,7 +165,7 @@ TEST_CASE("the same seed gives the same trace hash") {
         sim::NetworkOptions net;
         net.latency_min = sim::milliseconds(1);
         net.latency_max = sim::milliseconds(9);
-        TestWorld w(seed, net);
+        PingWorld w(seed, net);
         std::vector<std::pair<sim::Time, int>> got;
         sim::NodeId b = w.add_node("b", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
         sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, b, 50); });
@@ -179,7 +179,7 @@ TEST_CASE("the same seed gives the same trace hash") {
 }
 
 TEST_CASE("a cancelled timer leaves the queue, ids of fired or cancelled timers stay dead") {
-    TestWorld w(5, {});
+    PingWorld w(5, {});
     std::vector<std::pair<sim::Time, int>> got;
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
     w.start(a);
@@ -216,7 +216,7 @@ TEST_CASE("a cancelled timer leaves the queue, ids of fired or cancelled timers 
 }
 
 TEST_CASE("a timer cancelled while its node is paused never fires, one left alone fires on resume") {
-    TestWorld w(6, {});
+    PingWorld w(6, {});
     std::vector<std::pair<sim::Time, int>> got;
     sim::NodeId a = w.add_node("a", [&] { return std::make_unique<Recorder>(&got, sim::no_node, 0); });
     w.start(a);
