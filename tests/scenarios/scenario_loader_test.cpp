@@ -13,6 +13,7 @@
 
 #include "broker/config.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenario_test_support.hpp"
 
 namespace fs = std::filesystem;
 using scenarios::load_scenario_file;
@@ -38,16 +39,6 @@ std::string loader_header_value(const fs::path& file, const std::string& key) {
         if (line.starts_with(prefix)) return line.substr(prefix.size());
     }
     return "";
-}
-
-std::vector<fs::path> loader_json_files_in(const fs::path& dir) {
-    std::vector<fs::path> files;
-    if (!fs::exists(dir)) return files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        if (entry.path().extension() == ".json") files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
 }
 
 // A small valid scenario with one topic, producer and group, to which tests add one thing.
@@ -138,7 +129,7 @@ TEST_CASE("the complete example of SCENARIOS.md loads", "[scenarios][loader]") {
 }
 
 TEST_CASE("every malformed scenario is rejected at the path it names", "[scenarios][loader]") {
-    auto files = loader_json_files_in(loader_source_dir / "tests/scenarios/malformed");
+    auto files = json_files_in(loader_source_dir / "tests/scenarios/malformed");
     REQUIRE(files.size() >= 12);
     for (const auto& file : files) {
         const std::string expect = loader_header_value(file, "expect");
@@ -160,7 +151,7 @@ TEST_CASE("every malformed scenario is rejected at the path it names", "[scenari
 }
 
 TEST_CASE("scenarios in the library load", "[scenarios][loader]") {
-    for (const auto& file : loader_json_files_in(loader_source_dir / "scenarios/library")) {
+    for (const auto& file : json_files_in(loader_source_dir / "scenarios/library")) {
         auto r = load_scenario_file(file.string());
         INFO(all_errors(r));
         CHECK(r.scenario);
