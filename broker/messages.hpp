@@ -2,6 +2,7 @@
 // named as Kafka names them. Requests carry a correlation id that the response echoes.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -391,6 +392,7 @@ struct ConsumerSubscription {
     std::vector<std::string> topics;
     std::vector<GroupPartition> owned_partitions;  // v1+ (KIP-429)
     int32_t generation = -1;                       // v2+ (KIP-792)
+    std::string user_data;  // the assignor's own data, opaque to the coordinator (Streams' SubscriptionInfo)
 };
 struct JoinGroupRequest {
     int32_t correlation_id = 0;
@@ -421,11 +423,13 @@ struct SyncGroupRequest {
     int32_t generation_id = -1;
     std::string member_id;
     std::vector<std::pair<std::string, std::vector<GroupPartition>>> assignments;  // the leader only
+    std::map<std::string, std::string> assignment_user_data;  // the leader only: member -> the assignor's data
 };
 struct SyncGroupResponse {
     int32_t correlation_id = 0;
     Error error = Error::none;
     std::vector<GroupPartition> assignment;
+    std::string user_data;  // ConsumerProtocolAssignment.user_data (Streams' AssignmentInfo: standby tasks)
 };
 struct HeartbeatRequest {
     int32_t correlation_id = 0;

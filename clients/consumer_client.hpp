@@ -157,6 +157,21 @@ public:
     // How the application uses the consumer, set before on_start. The defaults are the
     // scenario consumer: every partition of its topics without a group, and with
     // enable.auto.commit=false a commit after every poll.
+    // An application's part in the group protocol beside the assignor's (Streams'
+    // StreamsPartitionAssignor): the data a member sends with its subscription, and the data
+    // the leader adds to each member's assignment once the assignor has placed the partitions
+    // (Streams: the standby tasks). Opaque to the coordinator, as userData is.
+    class AssignmentExtension {
+    public:
+        virtual ~AssignmentExtension() = default;
+        virtual std::string subscription_user_data() = 0;
+        // The leader: member id -> its data, given the assignment and every member's subscription.
+        virtual std::map<std::string, std::string> assignment_user_data(
+            const std::vector<std::pair<std::string, std::vector<GroupPartition>>>& assignment,
+            const std::vector<JoinGroupResponse::Member>& members) = 0;
+        // Every member, on a successful SyncGroup, before its new assignment is applied.
+        virtual void on_assignment_user_data(const std::string& user_data) = 0;
+    };
     struct ApplicationMode {
         // No group: own exactly what assign() names (KafkaConsumer.assign), nothing until
         // then; Streams' restore consumer and its standby tasks read changelogs so.
@@ -170,6 +185,7 @@ public:
         // cooperative ones right after the SyncGroup that revokes them, the rejoin waiting
         // for the answer. Not for lost partitions (the generation is gone).
         bool commit_on_revocation = false;
+        AssignmentExtension* assignment_extension = nullptr;  // must outlive the consumer
     };
     // From inside this consumer's callbacks (on_poll, on_assignment, on_commit...) the
     // application may pause, resume and commit; assign(), seek() and close() belong in its

@@ -207,6 +207,7 @@ void ConsumerClient::send_join(Context& ctx) {
     req.subscription.topics = topic_names_;
     req.subscription.generation = generation_;
     if (is_cooperative(protocol_) || protocol_.empty()) req.subscription.owned_partitions = assignment_;
+    if (mode_.assignment_extension) req.subscription.user_data = mode_.assignment_extension->subscription_user_data();
     member_state_ = MemberState::joining;
     // The join waits for the rebalance: allow it the rebalance timeout and then some
     // (AbstractCoordinator: joinGroupTimeoutMs = max(request timeout, rebalance timeout + 5 s)).
@@ -400,6 +401,8 @@ void ConsumerClient::handle_join_response(const JoinGroupResponse& r, Context& c
         }
         if (assignor != nullptr)
             for (auto& [member, parts] : assignor->assign(partitions, members)) sync.assignments.emplace_back(member, parts);
+        if (mode_.assignment_extension)
+            sync.assignment_user_data = mode_.assignment_extension->assignment_user_data(sync.assignments, r.members);
         ctx.emit(ConsumerGroupLeader{.group = *group_id_,
                                      .generation = generation_,
                                      .protocol = protocol_,
@@ -424,6 +427,7 @@ void ConsumerClient::handle_sync_response(const SyncGroupResponse& r, Context& c
     }
     member_state_ = MemberState::stable;
     commit_before_join_done_ = false;
+    if (mode_.assignment_extension) mode_.assignment_extension->on_assignment_user_data(r.user_data);
     std::vector<GroupPartition> assigned = r.assignment;
     std::sort(assigned.begin(), assigned.end());
     // Cooperative: partitions that moved away are revoked now, and then the member rejoins

@@ -355,6 +355,9 @@ struct Story {
         if (e.action == "running")
             return "task " + e.task + " restored (changelog read to offset " + num(e.offset) + ") and runs";
         if (e.action == "closed") return "task " + e.task + " closed cleanly" + why;
+        if (e.action == "standby")
+            return "keeps a standby of task " + e.task + ": tails its changelog from offset " + num(e.offset) + why;
+        if (e.action == "standby closed") return "drops its standby of task " + e.task;
         return "task " + e.task + " " + e.action + why;
     }
     Line operator()(const ConsumerMetadata& e) const {

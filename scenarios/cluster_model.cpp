@@ -37,6 +37,8 @@ kafka::StreamsAppSpec streams_app_spec(const Scenario& scenario, const AppSpec& 
     spec.keys_below = app.topology.keys_below;
     for (const auto& t : scenario.topics)
         if (t.name == spec.sink) spec.sink_partitions = t.partitions;
+    for (const auto& t : scenario.topics)
+        if (t.name == spec.source) spec.source_partitions = t.partitions;
     const auto& profile = scenario.kafka.profile;
     const bool eos = app.streams.exactly_once();
     const auto release = kafka::release_major_minor(scenario.kafka.version).value_or(std::pair{3, 7});

@@ -1217,8 +1217,6 @@ private:
             spec.streams = kafka::StreamsConfig::from(s_.kafka.profile, spec.config);
             if (spec.streams.application_id.empty()) spec.streams.application_id = spec.name;
             check_processing_guarantee(spec.streams, guarantee_path);
-            if (spec.streams.num_standby_replicas > 0)
-                error(at(cp, "num.standby.replicas"), "standby replicas are not modelled yet: every task restores from its changelog when it moves", "0");
             if (spec.streams.num_stream_threads != 1)
                 error(at(cp, "num.stream.threads"), "the model runs one stream thread per instance; use more \"instances\" instead", "1");
             if (group_members_.contains(spec.streams.application_id))

@@ -335,16 +335,24 @@ void GroupCoordinator::handle(sim::NodeId from, const SyncGroupRequest& req, Con
         case GroupState::preparing_rebalance: return reply(Error::rebalance_in_progress);
         case GroupState::stable:
             resp.assignment = m.assignment;
+            resp.user_data = m.assignment_user_data;
             arm_session(*g, m, ctx);
             return reply(Error::none);
         case GroupState::completing_rebalance:
             m.awaiting_sync = req.correlation_id;
             arm_session(*g, m, ctx);
             if (req.member_id == g->leader && !g->syncing) {
-                for (auto& [id, member] : g->members) member.assignment.clear();
+                for (auto& [id, member] : g->members) {
+                    member.assignment.clear();
+                    member.assignment_user_data.clear();
+                }
                 for (const auto& [id, parts] : req.assignments) {
                     auto mit = g->members.find(id);
                     if (mit != g->members.end()) mit->second.assignment = parts;
+                }
+                for (const auto& [id, data] : req.assignment_user_data) {
+                    auto mit = g->members.find(id);
+                    if (mit != g->members.end()) mit->second.assignment_user_data = data;
                 }
                 g->syncing = true;
                 write_group_metadata(*g, ctx);
@@ -374,7 +382,8 @@ void GroupCoordinator::write_group_metadata(Group& g, Context& ctx) {
     for (const auto& id : g.join_order) {
         const Member& m = g.members.at(id);
         md.members.push_back(GroupMemberRecord{m.member_id, std::nullopt, m.client_id, m.session_timeout_ms,
-                                               m.rebalance_timeout_ms, m.subscription.topics, m.assignment});
+                                               m.rebalance_timeout_ms, m.subscription.topics, m.assignment,
+                                               m.subscription.user_data, m.assignment_user_data});
     }
     records->metadata = std::move(md);
     PendingAppend a;
@@ -711,6 +720,7 @@ void GroupCoordinator::complete_append(PendingAppend& a, Error error, Context& c
         SyncGroupResponse resp;
         resp.correlation_id = *m.awaiting_sync;
         resp.assignment = m.assignment;
+        resp.user_data = m.assignment_user_data;
         m.awaiting_sync.reset();
         ctx.send(m.node, std::move(resp));
     }
@@ -838,7 +848,9 @@ void GroupCoordinator::load_partition(int32_t partition, const std::vector<Recor
                 m.session_timeout_ms = r.session_timeout_ms;
                 m.rebalance_timeout_ms = r.rebalance_timeout_ms;
                 m.subscription.topics = r.subscription;
+                m.subscription.user_data = r.subscription_user_data;
                 m.assignment = r.assignment;
+                m.assignment_user_data = r.assignment_user_data;
                 // GroupMetadataManager.readGroupMessageValue: a loaded member supports the
                 // protocol the group selected (its metadata is stored with it). Without this,
                 // every JoinGroup after a coordinator failover would get

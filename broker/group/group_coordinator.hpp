@@ -91,6 +91,7 @@ public:
         std::vector<std::string> protocols;
         ConsumerSubscription subscription;
         std::vector<GroupPartition> assignment;
+        std::string assignment_user_data;  // the leader's, opaque (Streams: standby tasks)
         uint64_t serial = 0;  // timer ids
         sim::TimerId session_timer;
         std::optional<int32_t> awaiting_join;  // correlation id of the held JoinGroup

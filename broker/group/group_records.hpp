@@ -32,6 +32,8 @@ struct GroupMemberRecord {
     int64_t rebalance_timeout_ms = 0;
     std::vector<std::string> subscription;
     std::vector<GroupPartition> assignment;
+    std::string subscription_user_data;
+    std::string assignment_user_data;
 };
 
 struct GroupMetadataRecord {

@@ -47,11 +47,39 @@ struct StoredCheckpoint {
 
 std::string checkpoint_file(int32_t partition) { return "state/0_" + std::to_string(partition) + "/.checkpoint"; }
 
+// The userData of the standby tasks: "active=0,2;standby=1" (what a member holds state for)
+// and "standby=1,3" (what the leader gives it).
+std::string task_list(const std::set<int32_t>& tasks) {
+    std::string out;
+    for (int32_t t : tasks) out += (out.empty() ? "" : ",") + std::to_string(t);
+    return out;
+}
+std::set<int32_t> field_of(const std::string& data, const std::string& name) {
+    std::set<int32_t> out;
+    const std::string key = name + "=";
+    size_t at = data.find(key);
+    if (at == std::string::npos || (at > 0 && data[at - 1] != ';')) return out;
+    at += key.size();
+    while (at < data.size() && data[at] != ';') {
+        size_t end = at;
+        while (end < data.size() && data[end] != ',' && data[end] != ';') ++end;
+        if (end > at) out.insert(std::stoi(data.substr(at, end - at)));
+        at = end < data.size() && data[end] == ',' ? end + 1 : end;
+    }
+    return out;
+}
+
 }  // namespace
 
 StreamsInstance::StreamsInstance(StreamsAppSpec spec, const ClusterDirectory& dir, ClientEvents* events,
                                  ClientRegistry* registry, int life)
     : spec_(std::move(spec)), dir_(&dir), events_(events), registry_(registry), life_(life) {}
+
+std::map<int32_t, int64_t> StreamsInstance::standby_tasks() const {
+    std::map<int32_t, int64_t> out;
+    for (const auto& [p, s] : standbys_) out[p] = s.position;
+    return out;
+}
 
 std::map<int32_t, bool> StreamsInstance::tasks() const {
     std::map<int32_t, bool> out;
@@ -95,6 +123,7 @@ void StreamsInstance::activate(Context& ctx) {
     // at_least_once: onPartitionsRevoked commits the revoked tasks (commitSync). Under
     // exactly-once their offsets go into the thread's transaction instead (commit()).
     main_mode.commit_on_revocation = !spec_.streams.exactly_once();
+    if (spec_.streams.num_standby_replicas > 0) main_mode.assignment_extension = this;
     consumer_->set_application_mode(main_mode);
     ConsumerClient::ApplicationMode restore_mode;
     restore_mode.manual_assignment = true;  // assign() of the changelogs of restoring tasks
@@ -350,6 +379,7 @@ void StreamsInstance::after_event(Context& ctx) {
         rejoin_pending_ = false;
         consumer_->rejoin_as_new_member("the stream thread lost its tasks", ctx);
     }
+    if (assigned_standbys_) apply_standbys(ctx);
     check_restores(ctx);
     if (committing_ && !spec_.streams.exactly_once()) alos_commit_step(ctx);
     if (spec_.streams.exactly_once() && consumer_ && consumer_->rejoin_held()) {
@@ -390,6 +420,18 @@ void StreamsInstance::on_poll(uint32_t client, sim::Time t, TopicPartition tp, c
                               int64_t first_offset, int32_t count) {
     if (client == restore_ordinal_) {
         // StoreChangelogReader: the changelog's records put into the store as they are.
+        if (auto sb = standbys_.find(tp.partition); sb != standbys_.end() && !tasks_.contains(tp.partition)) {
+            // A standby task applies what it reads as it comes (StandbyTask.update).
+            const int64_t skip = first_offset - batch.base_offset;
+            for (int32_t i = 0; i < count; ++i) {
+                const auto idx = static_cast<size_t>(skip + i);
+                if (!batch.contents || idx >= batch.contents->values.size()) continue;
+                const int32_t key = batch.contents->key(idx);
+                if (key >= 0) sb->second.store[key] = batch.contents->values[idx];
+            }
+            sb->second.position = first_offset + count;
+            return;
+        }
         auto it = tasks_.find(tp.partition);
         if (it == tasks_.end() || it->second.state != TaskState::restoring) return;
         const int64_t skip = first_offset - batch.base_offset;
@@ -499,6 +541,16 @@ void StreamsInstance::start_restore(int32_t partition, Task& task, Context& ctx)
     task.store.clear();
     task.restore_from = -1;  // the start of the changelog
     const std::string file = checkpoint_file(partition);
+    if (auto sb = standbys_.find(partition); sb != standbys_.end()) {
+        // The task ran as a standby here: its store is current up to the standby's position,
+        // and the restore reads only the rest (the restore consumer goes on from there).
+        task.store = std::move(sb->second.store);
+        task.restore_from = sb->second.position;
+        standbys_.erase(sb);
+        if (spec_.streams.exactly_once()) ctx.disk().remove(file);
+        emit(ctx, task_id(partition), "restoring", std::max<int64_t>(0, task.restore_from), -1, "from its standby");
+        return;
+    }
     if (ctx.disk().exists(file)) {
         auto& cell = ctx.disk().cell<StoredCheckpoint>(file);
         if (cell.has_value()) {
@@ -518,6 +570,9 @@ void StreamsInstance::assign_restores(Context& ctx) {
     std::vector<std::pair<GroupPartition, int64_t>> wanted;
     for (const auto& [p, t] : tasks_)
         if (t.state == TaskState::restoring) wanted.emplace_back(GroupPartition{spec_.changelog, p}, t.restore_from);
+    for (const auto& [p, s] : standbys_)
+        if (!tasks_.contains(p)) wanted.emplace_back(GroupPartition{spec_.changelog, p}, s.position);
+    std::sort(wanted.begin(), wanted.end());
     restore_->assign(wanted, ctx);
 }
 
@@ -699,6 +754,10 @@ void StreamsInstance::commit_done(Context& ctx) {
     committing_ = false;
     ++commits_;
     committing_closing_.clear();
+    if (!spec_.streams.exactly_once())
+        for (const auto& [p, s] : standbys_)
+            if (!tasks_.contains(p) && s.position >= 0)
+                ctx.disk().cell<StoredCheckpoint>(checkpoint_file(p)).set(StoredCheckpoint{s.store, s.position});
     for (auto& [p, t] : tasks_) {
         t.uncommitted = false;
         if (!spec_.streams.exactly_once()) {
@@ -737,4 +796,96 @@ void StreamsInstance::on_producer_fatal(Error error, Context& ctx) {
     producer_replace_pending_ = true;
 }
 
+// ------------------------------------------------------------------------------ standby tasks
+
+std::string StreamsInstance::subscription_user_data() {
+    std::set<int32_t> active, standby;
+    for (const auto& [p, t] : tasks_) active.insert(p);
+    for (const auto& [p, s] : standbys_)
+        if (!tasks_.contains(p)) standby.insert(p);
+    return "active=" + task_list(active) + ";standby=" + task_list(standby);
+}
+
+// The leader places num.standby.replicas standbys of each task on members other than the one
+// running it (or giving it up this round), those holding its state first, then the least
+// loaded (AssignorConfiguration / ClientTagAwareStandbyTaskAssignor without tags).
+std::map<std::string, std::string> StreamsInstance::assignment_user_data(
+    const std::vector<std::pair<std::string, std::vector<GroupPartition>>>& assignment,
+    const std::vector<JoinGroupResponse::Member>& members) {
+    const size_t n = members.size();
+    std::vector<std::set<int32_t>> active(n), held(n), standby(n);
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < n; ++i) {
+        index[members[i].member_id] = i;
+        held[i] = field_of(members[i].subscription.user_data, "standby");
+        for (int32_t p : field_of(members[i].subscription.user_data, "active")) {
+            active[i].insert(p);  // still running it (a cooperative move is revoked first)
+            held[i].insert(p);
+        }
+    }
+    for (const auto& [member, parts] : assignment)
+        if (auto it = index.find(member); it != index.end())
+            for (const GroupPartition& gp : parts)
+                if (gp.topic == spec_.source) active[it->second].insert(gp.partition);
+    for (int32_t task = 0; task < spec_.source_partitions; ++task) {
+        std::vector<size_t> candidates;
+        for (size_t i = 0; i < n; ++i)
+            if (!active[i].contains(task)) candidates.push_back(i);
+        std::stable_sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
+            const bool ha = held[a].contains(task), hb = held[b].contains(task);
+            if (ha != hb) return ha;
+            return standby[a].size() + active[a].size() < standby[b].size() + active[b].size();
+        });
+        const auto replicas = static_cast<size_t>(std::max(0, spec_.streams.num_standby_replicas));
+        for (size_t k = 0; k < candidates.size() && k < replicas; ++k) standby[candidates[k]].insert(task);
+    }
+    std::map<std::string, std::string> out;
+    for (size_t i = 0; i < n; ++i) out[members[i].member_id] = "standby=" + task_list(standby[i]);
+    return out;
+}
+
+void StreamsInstance::on_assignment_user_data(const std::string& user_data) {
+    assigned_standbys_ = field_of(user_data, "standby");
+}
+
+// The standby tasks of the last assignment: new ones start from their checkpoint (at_least_once)
+// or from the start of the changelog; those no longer assigned close (a task that became
+// active here took its standby's store already, or takes it when its restore starts).
+void StreamsInstance::apply_standbys(Context& ctx) {
+    const std::set<int32_t> wanted = std::move(*assigned_standbys_);
+    assigned_standbys_.reset();
+    bool changed = false;
+    for (auto it = standbys_.begin(); it != standbys_.end();) {
+        const int32_t p = it->first;
+        if (wanted.contains(p) || tasks_.contains(p)) {
+            ++it;
+            continue;
+        }
+        if (!spec_.streams.exactly_once() && it->second.position >= 0)
+            ctx.disk().cell<StoredCheckpoint>(checkpoint_file(p)).set(StoredCheckpoint{it->second.store, it->second.position});
+        emit(ctx, task_id(p), "standby closed");
+        it = standbys_.erase(it);
+        changed = true;
+    }
+    for (int32_t p : wanted) {
+        if (standbys_.contains(p) || tasks_.contains(p)) continue;
+        StandbyTask& s = standbys_[p];
+        const std::string file = checkpoint_file(p);
+        if (ctx.disk().exists(file)) {
+            auto& cell = ctx.disk().cell<StoredCheckpoint>(file);
+            // Under exactly-once a checkpoint is only trusted once: read and deleted.
+            if (cell.has_value()) {
+                s.store = cell.get().store;
+                s.position = cell.get().changelog_offset;
+            }
+            if (spec_.streams.exactly_once()) ctx.disk().remove(file);
+        }
+        emit(ctx, task_id(p), "standby", std::max<int64_t>(0, s.position), -1,
+             s.position < 0 ? "no checkpoint" : "from its checkpoint");
+        changed = true;
+    }
+    if (changed) assign_restores(ctx);
+}
+
 }  // namespace kafka
+

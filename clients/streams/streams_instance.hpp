@@ -44,8 +44,19 @@
 //    same transactional.id, and the consumer rejoins the group as a new member; any other
 //    abortable transaction error is a TaskCorruptedException, handled the same way.
 //
-// Not modelled: more than one stream thread, standby replicas and warmups (KIP-441),
-// repartition topics, punctuation, the KIP-1071 streams group protocol.
+//  - standby replicas (num.standby.replicas): the group leader places each task's standbys on
+//    instances other than the one running it, preferring those that hold its state (the
+//    standby tasks travel as the assignment's userData, the state each member holds as its
+//    subscription's). A standby task tails its changelog with the restore consumer
+//    (read_committed under exactly-once) into its own store; under at_least_once it writes a
+//    checkpoint at every commit, under exactly-once none (after a crash it starts over). A
+//    task that becomes active where its standby ran takes the standby's store and restores
+//    only the rest of the changelog.
+//
+// Not modelled: more than one stream thread, warmup replicas and the placement of active tasks
+// by their lag (KIP-441's HighAvailabilityTaskAssignor: actives are placed by the consumer's
+// sticky assignor, so a moved task goes where its standby is only when that is where the
+// assignor puts it), repartition topics, punctuation, the KIP-1071 streams group protocol.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -70,6 +81,7 @@ struct StreamsAppSpec {
     StreamsConfig streams;
     std::string source, sink, changelog;
     int32_t sink_partitions = 1;
+    int32_t source_partitions = 1;  // = tasks
     std::optional<int32_t> keys_below;
     ConsumerConfig consumer;     // Streams' consumer overrides applied
     ConsumerConfig restore_consumer;
@@ -79,7 +91,10 @@ struct StreamsAppSpec {
     std::string node_name() const { return "app:" + name + "/" + std::to_string(instance); }
 };
 
-class StreamsInstance : public Node, private ClientEvents, private ProducerApplication {
+class StreamsInstance : public Node,
+                        private ClientEvents,
+                        private ProducerApplication,
+                        private ConsumerClient::AssignmentExtension {
 public:
     // events: the history (forwarded what the embedded clients report); registry names each
     // embedded client for it. Both must outlive the node; dir too.
@@ -98,6 +113,8 @@ public:
     uint32_t consumer_ordinal() const { return consumer_ordinal_; }
     // Tasks this instance owns now, by source partition, and whether each is running.
     std::map<int32_t, bool> tasks() const;
+    // Standby tasks, by source partition: the changelog offset each has applied up to.
+    std::map<int32_t, int64_t> standby_tasks() const;
     uint64_t records_processed() const { return records_processed_; }
     uint32_t commits() const { return commits_; }
     const std::string& transactional_id() const { return transactional_id_; }  // the thread's (not EOS v1)
@@ -161,6 +178,15 @@ private:
     void on_producer_fatal(Error error, Context& ctx) override;
     void on_flushed(Context& ctx) override;
 
+    // AssignmentExtension: the standby tasks (StreamsPartitionAssignor's SubscriptionInfo and
+    // AssignmentInfo, reduced to the tasks each member holds state for).
+    std::string subscription_user_data() override;
+    std::map<std::string, std::string> assignment_user_data(
+        const std::vector<std::pair<std::string, std::vector<GroupPartition>>>& assignment,
+        const std::vector<JoinGroupResponse::Member>& members) override;
+    void on_assignment_user_data(const std::string& user_data) override;
+    void apply_standbys(Context& ctx);
+
     void after_event(Context& ctx);
     void assign_restores(Context& ctx);
     void activate(Context& ctx);
@@ -216,6 +242,12 @@ private:
     int32_t task_commits_pending_ = 0;     // EOS v1: task transactions of the commit in progress
 
     std::map<int32_t, Task> tasks_;                // by source partition
+    struct StandbyTask {
+        std::map<int32_t, int64_t> store;
+        int64_t position = -1;  // the next changelog offset to apply (-1: from the start)
+    };
+    std::map<int32_t, StandbyTask> standbys_;      // by source partition
+    std::optional<std::set<int32_t>> assigned_standbys_;  // the last assignment's, not applied yet
     std::map<int32_t, int64_t> closing_offsets_;   // revoked tasks whose last offsets still need a commit
     std::map<int32_t, int64_t> committing_closing_;  // ... those the commit in progress carries
     bool release_rejoin_ = false;                  // the tasks are gone: let the consumer rejoin
