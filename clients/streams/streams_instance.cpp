@@ -47,6 +47,26 @@ struct StoredCheckpoint {
 
 std::string checkpoint_file(int32_t partition) { return "state/0_" + std::to_string(partition) + "/.checkpoint"; }
 
+// A task's .checkpoint: its store and the changelog offset the store is current to.
+void write_checkpoint(Context& ctx, int32_t partition, const std::map<int32_t, int64_t>& store, int64_t offset) {
+    ctx.disk().cell<StoredCheckpoint>(checkpoint_file(partition)).set(StoredCheckpoint{store, offset});
+}
+
+// Reads a task's checkpoint into store and offset, if it has one. Under exactly-once a
+// checkpoint is trusted once: it is deleted as it is read, so a crash from then on finds a
+// store without one, and wipes it (ProcessorStateManager).
+void read_checkpoint(Context& ctx, int32_t partition, bool exactly_once, std::map<int32_t, int64_t>& store,
+                     int64_t& offset) {
+    const std::string file = checkpoint_file(partition);
+    if (!ctx.disk().exists(file)) return;
+    auto& cell = ctx.disk().cell<StoredCheckpoint>(file);
+    if (cell.has_value()) {
+        store = cell.get().store;
+        offset = cell.get().changelog_offset;
+    }
+    if (exactly_once) ctx.disk().remove(file);
+}
+
 // The userData of the standby tasks: "active=0,2;standby=1" (what a member holds state for)
 // and "standby=1,3" (what the leader gives it).
 std::string task_list(const std::set<int32_t>& tasks) {
@@ -540,27 +560,17 @@ void StreamsInstance::start_restore(int32_t partition, Task& task, Context& ctx)
     task.restore_since = ctx.now();
     task.store.clear();
     task.restore_from = -1;  // the start of the changelog
-    const std::string file = checkpoint_file(partition);
     if (auto sb = standbys_.find(partition); sb != standbys_.end()) {
         // The task ran as a standby here: its store is current up to the standby's position,
         // and the restore reads only the rest (the restore consumer goes on from there).
         task.store = std::move(sb->second.store);
         task.restore_from = sb->second.position;
         standbys_.erase(sb);
-        if (spec_.streams.exactly_once()) ctx.disk().remove(file);
+        if (spec_.streams.exactly_once()) ctx.disk().remove(checkpoint_file(partition));
         emit(ctx, task_id(partition), "restoring", std::max<int64_t>(0, task.restore_from), -1, "from its standby");
         return;
     }
-    if (ctx.disk().exists(file)) {
-        auto& cell = ctx.disk().cell<StoredCheckpoint>(file);
-        if (cell.has_value()) {
-            task.store = cell.get().store;
-            task.restore_from = cell.get().changelog_offset;
-        }
-        // Under exactly-once the checkpoint is read once and deleted: a crash from here on finds
-        // no checkpoint beside a non-empty store, and wipes it.
-        if (spec_.streams.exactly_once()) ctx.disk().remove(file);
-    }
+    read_checkpoint(ctx, partition, spec_.streams.exactly_once(), task.store, task.restore_from);
     emit(ctx, task_id(partition), "restoring", std::max<int64_t>(0, task.restore_from), -1,
          task.restore_from < 0 ? "no checkpoint" : "from its checkpoint");
 }
@@ -601,10 +611,9 @@ void StreamsInstance::close_task(int32_t partition, bool clean, const char* why,
         // Suspend and commit (onPartitionsRevoked): the offsets go into the next commit. The
         // store is checkpointed only when nothing of it is uncommitted.
         if (task.uncommitted && task.next_offset >= 0) closing_offsets_[partition] = task.next_offset;
-        if (!task.uncommitted) {
-            auto& cell = ctx.disk().cell<StoredCheckpoint>(checkpoint_file(partition));
-            cell.set(StoredCheckpoint{task.store, changelog_acked_.contains(partition) ? changelog_acked_[partition] : 0});
-        }
+        if (!task.uncommitted)
+            write_checkpoint(ctx, partition, task.store,
+                             changelog_acked_.contains(partition) ? changelog_acked_[partition] : 0);
     }
     if (!clean && spec_.streams.exactly_once()) ctx.disk().remove(checkpoint_file(partition));
     // EOS v1: the task's producer is closed with it, after the task's last commit if one is due.
@@ -757,14 +766,12 @@ void StreamsInstance::commit_done(Context& ctx) {
     if (!spec_.streams.exactly_once())
         for (const auto& [p, s] : standbys_)
             if (!tasks_.contains(p) && s.position >= 0)
-                ctx.disk().cell<StoredCheckpoint>(checkpoint_file(p)).set(StoredCheckpoint{s.store, s.position});
+                write_checkpoint(ctx, p, s.store, s.position);
     for (auto& [p, t] : tasks_) {
         t.uncommitted = false;
-        if (!spec_.streams.exactly_once()) {
-            // at_least_once writes the checkpoint after every commit.
-            auto& cell = ctx.disk().cell<StoredCheckpoint>(checkpoint_file(p));
-            cell.set(StoredCheckpoint{t.store, changelog_acked_.contains(p) ? changelog_acked_[p] : 0});
-        }
+        // at_least_once writes the checkpoint after every commit.
+        if (!spec_.streams.exactly_once())
+            write_checkpoint(ctx, p, t.store, changelog_acked_.contains(p) ? changelog_acked_[p] : 0);
     }
     emit(ctx, "", "committed");
 }
@@ -862,7 +869,7 @@ void StreamsInstance::apply_standbys(Context& ctx) {
             continue;
         }
         if (!spec_.streams.exactly_once() && it->second.position >= 0)
-            ctx.disk().cell<StoredCheckpoint>(checkpoint_file(p)).set(StoredCheckpoint{it->second.store, it->second.position});
+            write_checkpoint(ctx, p, it->second.store, it->second.position);
         emit(ctx, task_id(p), "standby closed");
         it = standbys_.erase(it);
         changed = true;
@@ -870,16 +877,7 @@ void StreamsInstance::apply_standbys(Context& ctx) {
     for (int32_t p : wanted) {
         if (standbys_.contains(p) || tasks_.contains(p)) continue;
         StandbyTask& s = standbys_[p];
-        const std::string file = checkpoint_file(p);
-        if (ctx.disk().exists(file)) {
-            auto& cell = ctx.disk().cell<StoredCheckpoint>(file);
-            // Under exactly-once a checkpoint is only trusted once: read and deleted.
-            if (cell.has_value()) {
-                s.store = cell.get().store;
-                s.position = cell.get().changelog_offset;
-            }
-            if (spec_.streams.exactly_once()) ctx.disk().remove(file);
-        }
+        read_checkpoint(ctx, p, spec_.streams.exactly_once(), s.store, s.position);
         emit(ctx, task_id(p), "standby", std::max<int64_t>(0, s.position), -1,
              s.position < 0 ? "no checkpoint" : "from its checkpoint");
         changed = true;
