@@ -67,6 +67,17 @@ void read_checkpoint(Context& ctx, int32_t partition, bool exactly_once, std::ma
     if (exactly_once) ctx.disk().remove(file);
 }
 
+// Changelog records put into a store: each record's value is its key's count.
+void apply_changelog(std::map<int32_t, int64_t>& store, const RecordBatch& batch, int64_t first_offset, int32_t count) {
+    const int64_t skip = first_offset - batch.base_offset;
+    for (int32_t i = 0; i < count; ++i) {
+        const auto idx = static_cast<size_t>(skip + i);
+        if (!batch.contents || idx >= batch.contents->values.size()) continue;
+        const int32_t key = batch.contents->key(idx);
+        if (key >= 0) store[key] = batch.contents->values[idx];
+    }
+}
+
 // The userData of the standby tasks: "active=0,2;standby=1" (what a member holds state for)
 // and "standby=1,3" (what the leader gives it).
 std::string task_list(const std::set<int32_t>& tasks) {
@@ -439,28 +450,16 @@ void StreamsInstance::on_error(uint32_t client, sim::Time t, TopicPartition tp, 
 void StreamsInstance::on_poll(uint32_t client, sim::Time t, TopicPartition tp, const RecordBatch& batch,
                               int64_t first_offset, int32_t count) {
     if (client == restore_ordinal_) {
-        // StoreChangelogReader: the changelog's records put into the store as they are.
+        // A standby task applies what it reads as it comes (StandbyTask.update); a restoring
+        // task's StoreChangelogReader puts the changelog's records into its store as they are.
         if (auto sb = standbys_.find(tp.partition); sb != standbys_.end() && !tasks_.contains(tp.partition)) {
-            // A standby task applies what it reads as it comes (StandbyTask.update).
-            const int64_t skip = first_offset - batch.base_offset;
-            for (int32_t i = 0; i < count; ++i) {
-                const auto idx = static_cast<size_t>(skip + i);
-                if (!batch.contents || idx >= batch.contents->values.size()) continue;
-                const int32_t key = batch.contents->key(idx);
-                if (key >= 0) sb->second.store[key] = batch.contents->values[idx];
-            }
+            apply_changelog(sb->second.store, batch, first_offset, count);
             sb->second.position = first_offset + count;
             return;
         }
         auto it = tasks_.find(tp.partition);
-        if (it == tasks_.end() || it->second.state != TaskState::restoring) return;
-        const int64_t skip = first_offset - batch.base_offset;
-        for (int32_t i = 0; i < count; ++i) {
-            const auto idx = static_cast<size_t>(skip + i);
-            if (!batch.contents || idx >= batch.contents->values.size()) continue;
-            const int32_t key = batch.contents->key(idx);
-            if (key >= 0) it->second.store[key] = batch.contents->values[idx];
-        }
+        if (it != tasks_.end() && it->second.state == TaskState::restoring)
+            apply_changelog(it->second.store, batch, first_offset, count);
         return;
     }
     if (events_) events_->on_poll(client, t, tp, batch, first_offset, count);
