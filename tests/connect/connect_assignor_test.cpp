@@ -208,6 +208,16 @@ TEST_CASE("incremental assignor: a worker back within the delay still running it
     CHECK(g.tasks_of("w3") == Tasks{t("a", 2), t("b", 2)});
 }
 
+TEST_CASE("incremental assignor: work a member never got is reassigned at once when nobody left") {
+    Group g = started_group({"w1", "w2", "w3"});
+    g.members["w3"].tasks.clear();  // w3 missed its assignment (KAFKA-9848): same members, work gone
+    g.members["w3"].connectors.clear();
+    auto out = g.round(5000);
+    for (const auto& [id, a] : out) CHECK(a.delay_ms == 0);
+    CHECK(out["w3"].tasks == Tasks{t("a", 2), t("b", 2)});
+    CHECK(g.assignor.scheduled_rebalance_ms() == 0);
+}
+
 TEST_CASE("incremental assignor: max delay 0 reassigns lost work at once with the KAFKA-15693 fix") {
     AssignorOptions options;
     options.scheduled_rebalance_max_delay_ms = 0;
