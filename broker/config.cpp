@@ -147,7 +147,8 @@ const ConfigField<Config>& field_of(const ConfigKey& key) {
     else if constexpr (std::is_same_v<Config, TopicConfig>) return key.topic_field;
     else if constexpr (std::is_same_v<Config, ProducerConfig>) return key.producer_field;
     else if constexpr (std::is_same_v<Config, ConsumerConfig>) return key.consumer_field;
-    else return key.streams_field;
+    else if constexpr (std::is_same_v<Config, StreamsConfig>) return key.streams_field;
+    else return key.connect_field;
 }
 
 template <class Config>
@@ -254,7 +255,7 @@ std::vector<ConfigSynonym> synonyms_by_topic_name() {
 
 bool ConfigKey::modelled() const {
     return read_by_name || holds<BrokerConfig>(*this) || holds<TopicConfig>(*this) || holds<ProducerConfig>(*this) ||
-           holds<ConsumerConfig>(*this) || holds<StreamsConfig>(*this);
+           holds<ConsumerConfig>(*this) || holds<StreamsConfig>(*this) || holds<ConnectWorkerConfig>(*this);
 }
 
 const ConfigKey* find_config_key(std::string_view name) {
@@ -370,6 +371,7 @@ std::string scope_names(unsigned scopes) {
     add(scope_producer, "producer");
     add(scope_consumer, "consumer");
     add(scope_streams, "streams");
+    add(scope_connect, "connect worker");
     return out;
 }
 
@@ -413,6 +415,7 @@ ResolvedSettings resolved_settings(const TopicConfig& config) { return resolved(
 ResolvedSettings resolved_settings(const ProducerConfig& config) { return resolved(config); }
 ResolvedSettings resolved_settings(const ConsumerConfig& config) { return resolved(config); }
 ResolvedSettings resolved_settings(const StreamsConfig& config) { return resolved(config); }
+ResolvedSettings resolved_settings(const ConnectWorkerConfig& config) { return resolved(config); }
 
 // ---- Typed configs ------------------------------------------------------------------------
 
@@ -421,6 +424,7 @@ TopicConfig::TopicConfig() { apply_defaults(*this); }
 ProducerConfig::ProducerConfig() { apply_defaults(*this); }
 ConsumerConfig::ConsumerConfig() { apply_defaults(*this); }
 StreamsConfig::StreamsConfig() { apply_defaults(*this); }
+ConnectWorkerConfig::ConnectWorkerConfig() { apply_defaults(*this); }
 
 BrokerConfig BrokerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
     BrokerConfig c;
@@ -526,6 +530,33 @@ StreamsConfig StreamsConfig::from(const VersionProfile& profile, const ConfigMap
         if (const auto* id = std::get_if<std::string>(&it->second)) c.application_id = *id;
     // StreamsConfig: EOS_DEFAULT_COMMIT_INTERVAL_MS, unless the user set one.
     if (c.exactly_once() && !overrides.contains("commit.interval.ms")) c.commit_interval_ms = 100;
+    return c;
+}
+
+ConnectWorkerConfig ConnectWorkerConfig::from(const VersionProfile& profile, const ConfigMap& overrides) {
+    ConnectWorkerConfig c;
+    // The sample properties file the worker is started with (config/connect-distributed.properties;
+    // the standalone one sets the same flush interval and the offsets file).
+    ConfigMap sample = {{"group.id", std::string("connect-cluster")},
+                        {"config.storage.topic", std::string("connect-configs")},
+                        {"offset.storage.topic", std::string("connect-offsets")},
+                        {"status.storage.topic", std::string("connect-status")},
+                        {"config.storage.replication.factor", int64_t{1}},
+                        {"offset.storage.replication.factor", int64_t{1}},
+                        {"status.storage.replication.factor", int64_t{1}},
+                        {"offset.flush.interval.ms", int64_t{10000}},
+                        {"offset.storage.file.filename", std::string("/tmp/connect.offsets")}};
+    ConfigMap m = merged(profile, {}, scope_connect);
+    // A worker's group settings are DistributedConfig's, not the consumer's (whose session
+    // timeout the profiles change): session.timeout.ms 10000, heartbeat.interval.ms 3000.
+    m["session.timeout.ms"] = int64_t{10000};
+    m["heartbeat.interval.ms"] = int64_t{3000};
+    for (auto& [k, v] : sample) m[k] = v;
+    for (const auto& [k, v] : overrides) m[k] = v;
+    apply_settings(c, m);
+    for (const char* name : {"group.id"})
+        if (auto it = m.find(name); it != m.end())
+            if (const auto* id = std::get_if<std::string>(&it->second)) c.group_id = *id;
     return c;
 }
 

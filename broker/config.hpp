@@ -26,7 +26,14 @@ namespace kafka {
 using ConfigValue = std::variant<bool, int64_t, double, std::string>;
 using ConfigMap = std::map<std::string, ConfigValue>;
 
-enum ConfigScope : unsigned { scope_broker = 1, scope_topic = 2, scope_producer = 4, scope_consumer = 8, scope_streams = 16 };
+enum ConfigScope : unsigned {
+    scope_broker = 1,
+    scope_topic = 2,
+    scope_producer = 4,
+    scope_consumer = 8,
+    scope_streams = 16,
+    scope_connect = 32,  // a Kafka Connect worker (WorkerConfig, DistributedConfig, StandaloneConfig)
+};
 enum class ConfigType : uint8_t { boolean, integer, ratio, string, acks };
 
 // Behaviour that changed across Kafka releases; chosen by the version profile. Every switch is
@@ -301,6 +308,39 @@ struct StreamsConfig {
     static StreamsConfig from(const VersionProfile& profile, const ConfigMap& overrides);
 };
 
+// A Kafka Connect worker's settings (WorkerConfig, DistributedConfig, StandaloneConfig), for the
+// scenario's "connect" section. A worker starts from Kafka's sample properties file
+// (config/connect-distributed.properties or connect-standalone.properties: group.id
+// connect-cluster, the connect-configs/-offsets/-status topics with replication factor 1,
+// offset.flush.interval.ms 10000, offsets file /tmp/connect.offsets), and the scenario's
+// "config" goes on top, as an operator edits that file.
+struct ConnectWorkerConfig {
+    std::string group_id;                       // group.id
+    std::string config_storage_topic;           // config.storage.topic
+    std::string offset_storage_topic;           // offset.storage.topic
+    std::string status_storage_topic;           // status.storage.topic
+    int32_t config_storage_replication_factor{};  // config.storage.replication.factor
+    int32_t offset_storage_replication_factor{};  // offset.storage.replication.factor
+    int32_t status_storage_replication_factor{};  // status.storage.replication.factor
+    int32_t offset_storage_partitions{};        // offset.storage.partitions
+    int32_t status_storage_partitions{};        // status.storage.partitions
+    std::string offset_storage_file_filename;   // offset.storage.file.filename (standalone)
+    int64_t session_timeout_ms{};               // session.timeout.ms (10000 for a worker)
+    int64_t heartbeat_interval_ms{};            // heartbeat.interval.ms
+    int64_t rebalance_timeout_ms{};             // rebalance.timeout.ms
+    int64_t worker_sync_timeout_ms{};           // worker.sync.timeout.ms
+    int64_t worker_unsync_backoff_ms{};         // worker.unsync.backoff.ms
+    std::string connect_protocol;               // connect.protocol: eager, compatible, sessioned
+    int64_t scheduled_rebalance_max_delay_ms{}; // scheduled.rebalance.max.delay.ms
+    int64_t offset_flush_interval_ms{};         // offset.flush.interval.ms
+    int64_t offset_flush_timeout_ms{};          // offset.flush.timeout.ms
+    int64_t task_shutdown_graceful_timeout_ms{};  // task.shutdown.graceful.timeout.ms
+    std::string exactly_once_source_support;    // exactly.once.source.support: disabled, preparing, enabled
+
+    ConnectWorkerConfig();
+    static ConnectWorkerConfig from(const VersionProfile& profile, const ConfigMap& overrides);
+};
+
 // The field of a typed config that holds a key; monostate when that config does not hold it.
 template <class Config>
 using ConfigField = std::variant<std::monostate, bool Config::*, int32_t Config::*, int64_t Config::*,
@@ -331,6 +371,7 @@ struct ConfigKey {
     ConfigField<ProducerConfig> producer_field{};
     ConfigField<ConsumerConfig> consumer_field{};
     ConfigField<StreamsConfig> streams_field{};
+    ConfigField<ConnectWorkerConfig> connect_field{};
     // The field holds value x unit (log.roll.hours in log_roll_ms); when several keys set one
     // field, the finest unit wins, as in Kafka (ms, then minutes, then hours).
     int64_t unit = 1;
@@ -380,6 +421,7 @@ ResolvedSettings resolved_settings(const TopicConfig& config);
 ResolvedSettings resolved_settings(const ProducerConfig& config);
 ResolvedSettings resolved_settings(const ConsumerConfig& config);
 ResolvedSettings resolved_settings(const StreamsConfig& config);
+ResolvedSettings resolved_settings(const ConnectWorkerConfig& config);
 
 // A topic-level name and the broker default it falls back to (segment.bytes <- log.segment.bytes).
 struct ConfigSynonym {

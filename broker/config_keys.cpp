@@ -16,6 +16,7 @@ constexpr unsigned T = scope_topic;
 constexpr unsigned P = scope_producer;
 constexpr unsigned C = scope_consumer;
 constexpr unsigned S = scope_streams;
+constexpr unsigned W = scope_connect;
 constexpr int64_t hour_ms = 3600LL * 1000;
 
 // One row, built up: key(...) with the name, scopes, type, default and doc, then what applies.
@@ -36,7 +37,8 @@ struct Row {
         else if constexpr (std::is_same_v<Config, TopicConfig>) r.k.topic_field = ConfigField<Config>{field};
         else if constexpr (std::is_same_v<Config, ProducerConfig>) r.k.producer_field = ConfigField<Config>{field};
         else if constexpr (std::is_same_v<Config, ConsumerConfig>) r.k.consumer_field = ConfigField<Config>{field};
-        else r.k.streams_field = ConfigField<Config>{field};
+        else if constexpr (std::is_same_v<Config, StreamsConfig>) r.k.streams_field = ConfigField<Config>{field};
+        else r.k.connect_field = ConfigField<Config>{field};
         r.k.unit = unit;
         return r;
     }
@@ -72,6 +74,7 @@ using TC = TopicConfig;
 using PC = ProducerConfig;
 using CC = ConsumerConfig;
 using SC = StreamsConfig;
+using WC = ConnectWorkerConfig;
 
 // Grouped by where the setting lives, alphabetical within a group. Defaults are the default
 // profile's (3.7); profile_defaults() (version_profiles.cpp) lists what other profiles change,
@@ -322,8 +325,8 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("group.instance.id", C, string, "null", "static membership (KIP-345) is not modelled"),
     key("group.protocol", C, string, "classic", "classic or consumer (KIP-848); the classic protocol is modelled")
         .modelled_when("classic"),
-    key("heartbeat.interval.ms", C, integer, "3000", "how often a member heartbeats to the coordinator")
-        .range(1, i32_max).reads(&CC::heartbeat_interval_ms),
+    key("heartbeat.interval.ms", C | W, integer, "3000", "how often a member heartbeats to the coordinator")
+        .range(1, i32_max).reads(&CC::heartbeat_interval_ms).reads(&WC::heartbeat_interval_ms),
     key("isolation.level", C, string, "read_uncommitted",
         "read_committed stops at the last stable offset, read_uncommitted at the high watermark")
         .reads(&CC::isolation_level),
@@ -336,9 +339,54 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("partition.assignment.strategy", C, string, "range,cooperative-sticky",
         "assignors in order of preference: range, roundrobin, sticky, cooperative-sticky")
         .reads(&CC::partition_assignment_strategy),
-    key("session.timeout.ms", C, integer, "45000",
-        "a member without a heartbeat for this long is removed from the group")
-        .range(1, i32_max).reads(&CC::session_timeout_ms),
+    key("session.timeout.ms", C | W, integer, "45000",
+        "a member without a heartbeat for this long is removed from the group (a Connect worker's default: 10000)")
+        .range(1, i32_max).reads(&CC::session_timeout_ms).reads(&WC::session_timeout_ms),
+
+    // ---- Kafka Connect workers (WorkerConfig, DistributedConfig, StandaloneConfig) ----
+    key("config.storage.replication.factor", W, integer, "3", "replication factor of the config topic")
+        .range(-1, i32_max).reads(&WC::config_storage_replication_factor),
+    key("config.storage.topic", W, string, "null", "the compacted topic of connector and task configs (1 partition)")
+        .reads(&WC::config_storage_topic),
+    key("connect.protocol", W, string, "sessioned",
+        "the Connect group protocol: eager (stop everything at each rebalance), compatible (2.3, incremental "
+        "cooperative), sessioned (2.4+)")
+        .reads(&WC::connect_protocol),
+    key("exactly.once.source.support", W, string, "disabled",
+        "exactly-once source connectors (3.3, KIP-618): disabled, preparing or enabled")
+        .reads(&WC::exactly_once_source_support).modelled_when("disabled"),
+    key("group.id", W, string, "null", "the Connect cluster: the workers' group").read_by_name(),
+    key("offset.flush.interval.ms", W, integer, "60000",
+        "how often source offsets are written and sink offsets committed")
+        .range(0, i64_max).reads(&WC::offset_flush_interval_ms),
+    key("offset.flush.timeout.ms", W, integer, "5000", "how long an offset flush waits for its records")
+        .range(0, i64_max).reads(&WC::offset_flush_timeout_ms),
+    key("offset.storage.file.filename", W, string, "null", "standalone: the file of source offsets")
+        .reads(&WC::offset_storage_file_filename),
+    key("offset.storage.partitions", W, integer, "25", "partitions of the offsets topic")
+        .range(1, i32_max).reads(&WC::offset_storage_partitions),
+    key("offset.storage.replication.factor", W, integer, "3", "replication factor of the offsets topic")
+        .range(-1, i32_max).reads(&WC::offset_storage_replication_factor),
+    key("offset.storage.topic", W, string, "null", "the compacted topic of source offsets")
+        .reads(&WC::offset_storage_topic),
+    key("rebalance.timeout.ms", W, integer, "60000", "how long members may take to rejoin during a rebalance")
+        .range(1, i32_max).reads(&WC::rebalance_timeout_ms),
+    key("scheduled.rebalance.max.delay.ms", W, integer, "300000",
+        "incremental cooperative: how long a departed worker's connectors and tasks wait for it before they move")
+        .range(0, i32_max).reads(&WC::scheduled_rebalance_max_delay_ms),
+    key("status.storage.partitions", W, integer, "5", "partitions of the status topic")
+        .range(1, i32_max).reads(&WC::status_storage_partitions),
+    key("status.storage.replication.factor", W, integer, "3", "replication factor of the status topic")
+        .range(-1, i32_max).reads(&WC::status_storage_replication_factor),
+    key("status.storage.topic", W, string, "null", "the compacted topic of connector and task statuses")
+        .reads(&WC::status_storage_topic),
+    key("task.shutdown.graceful.timeout.ms", W, integer, "5000", "how long a stopping task may take")
+        .range(0, i64_max).reads(&WC::task_shutdown_graceful_timeout_ms),
+    key("worker.sync.timeout.ms", W, integer, "3000", "how long a worker waits to catch up on the config topic")
+        .range(0, i32_max).reads(&WC::worker_sync_timeout_ms),
+    key("worker.unsync.backoff.ms", W, integer, "300000",
+        "how long a worker that could not catch up backs off before it rejoins")
+        .range(0, i32_max).reads(&WC::worker_unsync_backoff_ms),
 
     // ---- Kafka Streams applications (StreamsConfig) ----
     key("acceptable.recovery.lag", S, integer, "10000",

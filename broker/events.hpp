@@ -791,6 +791,97 @@ struct StreamsTask {
         s.field("detail", detail);
     }
 };
+// ------------------------------------------------------------------ Kafka Connect (connect/)
+
+// A Connect worker took its assignment from the leader worker's SyncGroup (the connectors and
+// tasks to start and, under incremental cooperative rebalancing, to stop; a scheduled delay).
+struct ConnectAssignment {
+    static constexpr std::string_view kind = "connect_assignment";
+    int32_t generation = -1;
+    std::string protocol{};      // default (eager), compatible, sessioned
+    std::string leader{};        // the leader worker's id
+    std::string connectors{};    // "a,b"
+    std::string tasks{};         // "a-0,a-1"
+    std::string revoked{};       // connectors and tasks to stop: "a,b-1"
+    int64_t delay_ms = 0;
+    std::string error{};         // CONFIG_MISMATCH
+    template <class S> void fields(S& s) const {
+        s.field("generation", generation);
+        s.field("protocol", protocol);
+        s.field("leader", leader);
+        s.field("connectors", connectors);
+        s.field("tasks", tasks);
+        s.field("revoked", revoked);
+        s.field("delay_ms", delay_ms);
+        s.field("error", error);
+    }
+};
+// A connector or task changed state on this worker (what it writes to the status topic, and
+// the transitions it writes nothing for): RUNNING, PAUSED, FAILED, UNASSIGNED, STOPPED, ...
+struct ConnectStatus {
+    static constexpr std::string_view kind = "connect_status";
+    std::string connector{};
+    int32_t task = -1;           // -1: the connector itself
+    std::string state{};
+    std::string worker{};        // worker id "connect-1:8083"
+    int32_t generation = -1;
+    std::string detail{};        // why: "revoked", "assigned", the error
+    template <class S> void fields(S& s) const {
+        s.field("connector", connector);
+        s.field("task", task);
+        s.field("state", state);
+        s.field("worker", worker);
+        s.field("generation", generation);
+        s.field("detail", detail);
+    }
+};
+// A source task's offsets were written (offset flush), or a sink task's consumer offsets
+// committed: what survives a crash of the task from now on.
+struct ConnectOffsetCommit {
+    static constexpr std::string_view kind = "connect_offset_commit";
+    std::string connector{};
+    int32_t task = 0;
+    std::string offsets{};       // source: "test.txt=120"; sink: "orders-0=57,orders-1=60"
+    template <class S> void fields(S& s) const {
+        s.field("connector", connector);
+        s.field("task", task);
+        s.field("offsets", offsets);
+    }
+};
+// A source task's poll() returned rows of its external source, or a sink task's put() took
+// records (put_failed: the external system refused them, and they will be delivered again).
+struct ConnectTaskIo {
+    static constexpr std::string_view kind = "connect_task_io";
+    std::string connector{};
+    int32_t task = 0;
+    std::string action{};        // poll, put, put_failed
+    std::string system{};        // the file or table
+    int64_t first = 0;           // poll: the first row; put: the first record's offset
+    int64_t count = 0;
+    template <class S> void fields(S& s) const {
+        s.field("connector", connector);
+        s.field("task", task);
+        s.field("action", action);
+        s.field("system", system);
+        s.field("first", first);
+        s.field("count", count);
+    }
+};
+// A worker answered a REST request (or forwarded it to the leader).
+struct ConnectRest {
+    static constexpr std::string_view kind = "connect_rest";
+    std::string method{};
+    std::string path{};
+    int32_t status = 0;          // 0: forwarded
+    std::string body{};
+    template <class S> void fields(S& s) const {
+        s.field("method", method);
+        s.field("path", path);
+        s.field("status", status);
+        s.field("body", body);
+    }
+};
+
 struct ProducerMetadata {
     static constexpr std::string_view kind = "producer_metadata";
     std::string topic{};
@@ -995,7 +1086,9 @@ using Event = std::variant<
     // clients
     TopicCreated, ProducerEpochBump, ProducerTransaction, StreamsTask, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
     ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,
-    ConsumerGroupLeader, ConsumerAssignment>;
+    ConsumerGroupLeader, ConsumerAssignment,
+    // Kafka Connect
+    ConnectAssignment, ConnectStatus, ConnectOffsetCommit, ConnectTaskIo, ConnectRest>;
 
 // The one description of an event (sim/trace.hpp): its kind, then its fields in order.
 template <class Sink>

@@ -580,6 +580,31 @@ struct TxnOffsetCommitResponse {
 template <class T, class... Ts>
 constexpr bool is_one_of = (std::is_same_v<T, Ts> || ...);
 
+// Kafka Connect's REST API (HTTP/1.1 with JSON bodies): a request to a worker's listener from a
+// client (a scenario's "rest" action, an operator's curl) or from another worker (a write
+// forwarded to the leader, a connector's task configs). Not a Kafka protocol message; it rides
+// the same network, so partitions and latency apply to it.
+struct ConnectRestRequest {
+    int32_t correlation_id = 0;
+    std::string method;  // GET, POST, PUT, PATCH, DELETE
+    std::string path;    // "/connectors/orders-sink/status", with its query ("?expand=status")
+    std::string body;    // JSON text; "" = none
+    int32_t hops = 0;    // forwards so far (a worker forwards at most twice)
+};
+struct ConnectRestResponse {
+    int32_t correlation_id = 0;
+    int32_t status = 200;  // HTTP status
+    std::string body;      // JSON text; "" = none (204)
+};
+
+// Not a network message: how a "fail-task" fault makes a connector task throw. The fault
+// injector hands it to the worker running the task, as if raised inside it.
+struct InjectedTaskFailure {
+    std::string connector;
+    int32_t task = 0;
+    std::string error;  // the exception, as the task's status trace shows it
+};
+
 using Message = std::variant<std::monostate,
                              VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
                              EndQuorumEpochRequest, EndQuorumEpochResponse, RaftFetchRequest, RaftFetchResponse,
@@ -601,6 +626,8 @@ using Message = std::variant<std::monostate,
                              ZkVote, ZkQuorumPacket, ZkConnectRequest, ZkConnectResponse, ZkRequest, ZkResponse,
                              ZkWatchEvent, ZkSetWatches, LeaderAndIsrRequest, LeaderAndIsrResponse,
                              UpdateMetadataRequest, UpdateMetadataResponse, ControlledShutdownRequest,
-                             ControlledShutdownResponse>;
+                             ControlledShutdownResponse,
+                             // Kafka Connect's REST API
+                             ConnectRestRequest, ConnectRestResponse, InjectedTaskFailure>;
 
 }  // namespace kafka

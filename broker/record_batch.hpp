@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "sim/time.hpp"
@@ -29,13 +31,22 @@ struct RecordOrigin {
 // record, in offset order:
 //  - keys: the record's key "key-<k>" as k, -1 for a null key (producers with "keys");
 //  - values: a number, such as a Streams aggregate (a count) in an output or changelog record;
-//  - origins: the input record a Streams output or changelog record was derived from.
+//  - origins: the input record a Streams output or changelog record was derived from;
+//  - texts: the key and value as text, where the application gave them (a Connect worker's
+//    internal topics: key "connector-orders", value its config as JSON; a source connector's
+//    row as the line it read). A value of nullopt is a null value (a tombstone).
 // Immutable once the batch is sent: replicas, retries and the disk share one copy.
+struct TextRecord {
+    std::optional<std::string> key;
+    std::optional<std::string> value;
+};
 struct RecordContents {
     std::vector<int32_t> keys;
     std::vector<int64_t> values;
     std::vector<RecordOrigin> origins;
+    std::vector<TextRecord> texts;
     int32_t key(size_t i) const { return i < keys.size() ? keys[i] : -1; }
+    const TextRecord* text(size_t i) const { return i < texts.size() ? &texts[i] : nullptr; }
 };
 
 constexpr int64_t no_producer_id = -1;

@@ -18,6 +18,11 @@ struct ClusterDirectory {
     std::map<int32_t, sim::NodeId> brokers;      // brokers, ids 1..
     std::map<int32_t, sim::NodeId> zookeepers;   // ZooKeeper mode: the ensemble, server ids 1..
     sim::NodeId admin = sim::no_node;
+    std::map<int32_t, sim::NodeId> connect_workers;  // Kafka Connect workers, ids 1..
+    sim::NodeId connect_worker_node(int32_t id) const {
+        auto it = connect_workers.find(id);
+        return it == connect_workers.end() ? sim::no_node : it->second;
+    }
 
     sim::NodeId controller_node(int32_t id) const {
         auto it = controllers.find(id);

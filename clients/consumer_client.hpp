@@ -148,8 +148,12 @@ public:
     const std::string& member_id() const { return member_id_; }
     // client.id as the JoinGroup carries it (the prefix of the member id the coordinator gives):
     // Java's default "consumer-<group>-<n>", n counting the clients of the run from 1.
-    std::string client_id() const { return "consumer-" + group_id_.value_or("") + "-" + std::to_string(client_); }
+    std::string client_id() const {
+        if (!mode_.client_id.empty()) return mode_.client_id;
+        return "consumer-" + group_id_.value_or("") + "-" + std::to_string(client_);
+    }
     int32_t generation() const { return generation_; }
+    const std::string& group_protocol() const { return protocol_; }  // the protocol the coordinator chose
     BrokerId coordinator() const { return coordinator_; }
     bool stable_member() const { return member_state_ == MemberState::stable; }
 
@@ -171,6 +175,10 @@ public:
             const std::vector<JoinGroupResponse::Member>& members) = 0;
         // Every member, on a successful SyncGroup, before its new assignment is applied.
         virtual void on_assignment_user_data(const std::string& user_data) = 0;
+        // AbstractCoordinator.onJoinPrepare: the member is about to send its JoinGroup (a Connect
+        // worker stops its work here under the eager protocol). generation -1: the membership
+        // was lost.
+        virtual void on_join_prepare(int32_t /*generation*/) {}
     };
     struct ApplicationMode {
         // No group: own exactly what assign() names (KafkaConsumer.assign), nothing until
@@ -186,6 +194,13 @@ public:
         // for the answer. Not for lost partitions (the generation is gone).
         bool commit_on_revocation = false;
         AssignmentExtension* assignment_extension = nullptr;  // must outlive the consumer
+        // A group of another protocol type over the same membership (a Connect worker's
+        // WorkerGroupMember, protocol type "connect"): these protocol names instead of the
+        // assignors', no assignor runs (the extension's data is the whole assignment), and the
+        // member's client.id and rebalance timeout are the application's.
+        std::vector<std::string> group_protocols;
+        std::string client_id;              // "" = the consumer's own
+        int64_t rebalance_timeout_ms = -1;  // -1 = max.poll.interval.ms
     };
     // From inside this consumer's callbacks (on_poll, on_assignment, on_commit...) the
     // application may pause, resume and commit; assign(), seek() and close() belong in its
@@ -261,6 +276,9 @@ public:
     // TaskCorrupted (handleLostAll): the member leaves the group (LeaveGroup), its partitions are
     // lost, not revoked (nothing is committed for them), and it joins again as a new member.
     void rejoin_as_new_member(const char* reason, Context& ctx);
+    // AbstractCoordinator.requestRejoin: a stable member joins again, keeping its member id (a
+    // Connect worker after a revocation, a config change or a scheduled delay).
+    void rejoin(const char* reason, Context& ctx);
 
 private:
     // Timer kinds (client_timer.hpp); consumer_group.cpp sets the group's.

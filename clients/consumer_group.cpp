@@ -85,6 +85,12 @@ void ConsumerClient::request_rejoin(const char* reason, Context& ctx) {
     commit_before_join_done_ = false;
 }
 
+void ConsumerClient::rejoin(const char* reason, Context& ctx) {
+    if (!group_id_ || !active_) return;
+    request_rejoin(reason, ctx);
+    progress(ctx);
+}
+
 void ConsumerClient::reset_membership(const char* reason, Context& ctx) {
     // The generation is gone: whatever it owned is lost, not revoked (onPartitionsLost).
     ctx.emit(ConsumerMembershipLost{.group = *group_id_, .generation = generation_, .reason = reason});
@@ -168,6 +174,7 @@ void ConsumerClient::group_step(Context& ctx, sim::Time& next) {
     }
     if (!assignment_.empty() && !is_cooperative(protocol_)) set_assignment({}, ctx);
     if (rejoin_held_) return;  // the application's revocation listener has not returned yet
+    if (mode_.assignment_extension) mode_.assignment_extension->on_join_prepare(generation_);
     send_join(ctx);
 }
 
@@ -200,10 +207,12 @@ void ConsumerClient::send_join(Context& ctx) {
     JoinGroupRequest req;
     req.group_id = *group_id_;
     req.session_timeout_ms = config_.session_timeout_ms;
-    req.rebalance_timeout_ms = config_.max_poll_interval_ms;
+    const int64_t rebalance_timeout_ms =
+        mode_.rebalance_timeout_ms >= 0 ? mode_.rebalance_timeout_ms : config_.max_poll_interval_ms;
+    req.rebalance_timeout_ms = rebalance_timeout_ms;
     req.member_id = member_id_;
     req.client_id = client_id();
-    req.protocols = protocols_;
+    req.protocols = mode_.group_protocols.empty() ? protocols_ : mode_.group_protocols;
     req.subscription.topics = topic_names_;
     req.subscription.generation = generation_;
     if (is_cooperative(protocol_) || protocol_.empty()) req.subscription.owned_partitions = assignment_;
@@ -211,7 +220,7 @@ void ConsumerClient::send_join(Context& ctx) {
     member_state_ = MemberState::joining;
     // The join waits for the rebalance: allow it the rebalance timeout and then some
     // (AbstractCoordinator: joinGroupTimeoutMs = max(request timeout, rebalance timeout + 5 s)).
-    const int64_t timeout = std::max(config_.request_timeout_ms, config_.max_poll_interval_ms + 5000);
+    const int64_t timeout = std::max(config_.request_timeout_ms, rebalance_timeout_ms + 5000);
     membership_corr_ = send_group_request(GroupRequest::join, std::move(req), dir_->broker_node(coordinator_), timeout, ctx);
 }
 
@@ -435,7 +444,9 @@ void ConsumerClient::handle_sync_response(const SyncGroupResponse& r, Context& c
     std::vector<GroupPartition> revoked;
     for (const auto& p : assignment_)
         if (!std::binary_search(assigned.begin(), assigned.end(), p)) revoked.push_back(p);
-    ctx.emit(ConsumerAssignment{.group = *group_id_,
+    // A group of another protocol (a Connect worker's) has no partitions: its own event tells it.
+    if (mode_.group_protocols.empty())
+        ctx.emit(ConsumerAssignment{.group = *group_id_,
                                 .generation = generation_,
                                 .partitions = static_cast<int64_t>(assigned.size()),
                                 .revoked = static_cast<int64_t>(revoked.size())});

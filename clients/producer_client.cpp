@@ -179,9 +179,31 @@ bool ProducerClient::send(size_t topic_index, int32_t partition, int32_t key, in
     b.keys.push_back(key);
     b.values.push_back(value);
     b.origins.push_back(origin);
+    if (!b.texts.empty()) b.texts.emplace_back();
     if (transactional()) txn_record_appended(slot, ctx);
     // The Sender runs after the application's call returns (Java's sender thread): the records
     // the application sends in one go share batches, and one AddPartitionsToTxn adds their partitions.
+    arm_sender(ctx.now(), ctx);
+    deliver_notices(ctx);
+    return true;
+}
+
+bool ProducerClient::send_text(size_t topic_index, int32_t partition, TextRecord text, int32_t key, int64_t value,
+                               Context& ctx) {
+    if (!app_driven_ || !ready_for_application() || topic_index >= topics_.size() || partition < 0 ||
+        partition >= partition_count(topic_index))
+        return false;
+    ++records_generated_;
+    if (transactional() && txn_.state == TxnState::ready) txn_begin(ctx);
+    const Slot slot{static_cast<uint32_t>(topic_index), partition};
+    const auto text_bytes = [](const std::optional<std::string>& t) { return t ? static_cast<int32_t>(t->size()) : 0; };
+    Batch& b = append_to(slot, record_overhead_bytes + text_bytes(text.key) + text_bytes(text.value), ctx);
+    b.keys.push_back(key);
+    b.values.push_back(value);
+    b.origins.emplace_back();
+    b.texts.resize(b.keys.size() - 1);
+    b.texts.push_back(std::move(text));
+    if (transactional()) txn_record_appended(slot, ctx);
     arm_sender(ctx.now(), ctx);
     deliver_notices(ctx);
     return true;
@@ -531,6 +553,7 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
                 contents->keys = std::move(b.keys);
                 contents->values = std::move(b.values);
                 contents->origins = std::move(b.origins);
+                contents->texts = std::move(b.texts);
                 b.rb.contents = std::move(contents);
             }
             if (events_) {

@@ -177,6 +177,10 @@ public:
     // it (AddPartitionsToTxn) before its first batch goes. false: not ready_for_application(),
     // an abortable error is pending, or no such partition.
     bool send(size_t topic_index, int32_t partition, int32_t key, int64_t value, RecordOrigin origin, Context& ctx);
+    // send() of a record with a text key and value (RecordContents::texts; nullopt value: a
+    // tombstone) beside its key number (-1: none) and value number; sized by the texts' lengths.
+    bool send_text(size_t topic_index, int32_t partition, TextRecord text, int32_t key, int64_t value,
+                   Context& ctx);
     // KafkaProducer.sendOffsetsToTransaction(offsets, groupMetadata) (KIP-447): AddOffsetsToTxn
     // to the transaction coordinator (the group's __consumer_offsets partition joins the
     // transaction), then TxnOffsetCommit v3 to the group's coordinator (FindCoordinator
@@ -275,6 +279,7 @@ private:
         std::vector<int32_t> keys;
         std::vector<int64_t> values;
         std::vector<RecordOrigin> origins;
+        std::vector<TextRecord> texts;  // empty, or padded to the records before the first text
     };
     // The accumulator's side of a partition; its leader is in the metadata.
     struct PartitionState {

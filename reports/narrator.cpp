@@ -360,6 +360,42 @@ struct Story {
         if (e.action == "standby closed") return "drops its standby of task " + e.task;
         return "task " + e.task + " " + e.action + why;
     }
+    // Kafka Connect
+    Line operator()(const ConnectAssignment& e) const {
+        if (!e.error.empty())
+            return "its Connect group leader was behind on the config topic (" + e.error + "): reads it and rejoins";
+        std::string what;
+        if (!e.connectors.empty()) what += "connectors " + e.connectors;
+        if (!e.tasks.empty()) what += (what.empty() ? "" : " and ") + std::string("tasks ") + e.tasks;
+        std::string line = "Connect generation " + num(e.generation) + " (" + e.protocol + "): " +
+                           (what.empty() ? std::string("nothing new to run") : "runs " + what);
+        if (!e.revoked.empty()) line += "; stops " + e.revoked + " and rejoins so they can move";
+        if (e.delay_ms > 0)
+            line += "; the leader holds a departed worker's work for " + num(e.delay_ms) +
+                    " ms more (scheduled.rebalance.max.delay.ms)";
+        return line;
+    }
+    Line operator()(const ConnectStatus& e) const {
+        const std::string what = e.task < 0 ? "connector " + e.connector : "task " + e.connector + "-" + num(e.task);
+        if (e.state == "FAILED") return what + " FAILED: " + e.detail + " (Connect does not restart it by itself)";
+        return what + " is " + e.state;
+    }
+    Line operator()(const ConnectOffsetCommit& e) const {
+        (void)e;
+        return std::nullopt;  // every offset.flush.interval.ms: too many to tell
+    }
+    Line operator()(const ConnectTaskIo& e) const {
+        if (e.action == "put_failed")
+            return "task " + e.connector + "-" + num(e.task) + " cannot write to " + e.system +
+                   " (RetriableException): keeps the records and retries";
+        return std::nullopt;
+    }
+    Line operator()(const ConnectRest& e) const {
+        if (e.status == 0) return "REST " + e.method + " " + e.path + ": " + e.body;
+        if (e.path.find("/tasks") != std::string::npos && e.method == "POST" && e.status == 204)
+            return std::nullopt;  // a connector's task configs reaching the leader
+        return "REST " + e.method + " " + e.path + " -> " + num(e.status) + (e.body.empty() ? "" : " " + e.body);
+    }
     Line operator()(const ConsumerMetadata& e) const {
         if (internal(e.topic)) return std::nullopt;
         std::string leaders;

@@ -9,6 +9,9 @@
 #include "clients/consumer_client.hpp"
 #include "clients/producer_client.hpp"
 #include "clients/streams/streams_instance.hpp"
+#include "connect/connect_worker.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace scenarios {
 
@@ -151,7 +154,95 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
             add_app_node(std::move(spec));
         }
     }
+    if (scenario.connect.present) add_connect(scenario);
     for (sim::NodeId n = 0; n < static_cast<sim::NodeId>(world_->node_count()); ++n) world_->start(n);
+}
+
+void ClusterModel::add_connect(const Scenario& scenario) {
+    namespace kc = kafka::connect;
+    const ConnectSpec& c = scenario.connect;
+    for (const ExternalSystemSpec& x : c.external) {
+        kc::ExternalSourceSpec s;
+        s.name = x.name;
+        s.table = x.table;
+        s.initial_rows = x.rows;
+        s.rate_per_s = x.rate_per_s;
+        s.from = at(x.from);
+        s.until = x.until ? at(*x.until) : at(scenario.duration);
+        s.lines = x.lines;
+        external_.add_source(std::move(s));
+    }
+    const kc::ConnectFeatures features = kc::connect_features(scenario.kafka.version).value_or(kc::ConnectFeatures{});
+    for (int32_t id = 1; id <= c.workers; ++id) {
+        kc::WorkerSpec spec;
+        spec.id = id;
+        spec.distributed = c.distributed;
+        spec.config = c.worker;
+        spec.features = features;
+        if (!c.distributed)
+            for (const auto& d : c.connectors) spec.connectors.push_back(kc::ConnectorSpec{d.name, d.config});
+        spec = kc::resolve_client_configs(std::move(spec), scenario.kafka.profile);
+        ClientNode node{ClientNode::Kind::connect_worker, spec.node_name(), c.worker.group_id, 0, sim::no_node};
+        auto lives = std::make_shared<int>(0);  // each life names its clients anew (history ordinals)
+        node.node = world_->add_node(node.name, [this, lives, spec] {
+            return std::make_unique<kc::ConnectWorker>(spec, directory_, &history_, &history_, &external_, ++*lives);
+        });
+        directory_.connect_workers[id] = node.node;
+        clients_.push_back(node);
+    }
+    // The operator's REST calls: a distributed cluster's connectors are created through the first
+    // worker, as a deployment script does once the workers are up; then the timeline's calls.
+    std::vector<kc::RestAction> actions;
+    if (c.distributed) {
+        for (const auto& d : c.connectors) {
+            nlohmann::json body{{"name", d.name}, {"config", d.config}};
+            actions.push_back(kc::RestAction{sim::time_zero, 1, "POST", "/connectors", body.dump(), true,
+                                             "connector " + d.name});
+        }
+    }
+    for (const RestActionSpec& r : scenario.rest_actions)
+        actions.push_back(kc::RestAction{at(r.at), r.worker, r.method, r.path, r.body, false,
+                                         "/faults/" + std::to_string(r.index)});
+    if (!actions.empty())
+        rest_client_ = world_->add_node("connect-rest", [this, actions] {
+            return std::make_unique<kc::RestClient>(actions, directory_);
+        });
+}
+
+std::vector<sim::NodeId> ClusterModel::connect_worker_nodes() const {
+    std::vector<sim::NodeId> out;
+    for (const auto& [id, n] : directory_.connect_workers) out.push_back(n);
+    return out;
+}
+
+sim::NodeId ClusterModel::connect_leader_node() {
+    // The worker whose last assignment names itself leader, in the newest generation.
+    sim::NodeId best = sim::no_node;
+    int32_t best_generation = -1;
+    for (const auto& [id, n] : directory_.connect_workers) {
+        if (!world_->is_up(n)) continue;
+        auto* w = world_->node_as<kafka::connect::ConnectWorker>(n);
+        if (w != nullptr && w->is_leader() && w->generation() > best_generation) {
+            best = n;
+            best_generation = w->generation();
+        }
+    }
+    return best;
+}
+
+sim::NodeId ClusterModel::connect_task_node(const std::string& connector, int32_t task) {
+    for (const auto& [id, n] : directory_.connect_workers) {
+        if (!world_->is_up(n)) continue;
+        auto* w = world_->node_as<kafka::connect::ConnectWorker>(n);
+        if (w == nullptr) continue;
+        for (const auto& t : w->running_tasks())
+            if (t.connector == connector && t.task == task) return n;
+    }
+    return sim::no_node;
+}
+
+const kafka::connect::RestClient* ClusterModel::rest_client() {
+    return rest_client_ == sim::no_node ? nullptr : world_->node_as<kafka::connect::RestClient>(rest_client_);
 }
 
 ClientNode ClusterModel::add_app_node(kafka::StreamsAppSpec spec) {

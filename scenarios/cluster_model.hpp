@@ -14,6 +14,8 @@
 #include "broker/controller_node.hpp"
 #include "broker/world.hpp"
 #include "clients/producer_client.hpp"
+#include "connect/external_systems.hpp"
+#include "connect/rest_client.hpp"
 
 namespace kafka {
 class ZooKeeperServer;
@@ -27,8 +29,8 @@ struct StreamsAppSpec;
 namespace scenarios {
 
 struct ClientNode {
-    enum class Kind { producer, consumer, app } kind;
-    std::string name;    // "producer:checkout", "consumer:billing/1", "app:wordcount/1"
+    enum class Kind { producer, consumer, app, connect_worker } kind;
+    std::string name;    // "producer:checkout", "consumer:billing/1", "app:wordcount/1", "connect:1"
     std::string group;   // consumers: the group ("" for group null); apps: application.id
     uint32_t ordinal = 0;  // 0 for apps: each instance names its clients as it makes them
     sim::NodeId node = sim::no_node;
@@ -55,6 +57,12 @@ public:
     sim::NodeId app_node(const std::string& app, int instance) const;
     std::vector<sim::NodeId> app_nodes(const std::string& app) const;
     std::vector<sim::NodeId> all_nodes() const;
+    // Kafka Connect: the workers, the one leading the Connect group now, the one running a task.
+    std::vector<sim::NodeId> connect_worker_nodes() const;
+    sim::NodeId connect_leader_node();
+    sim::NodeId connect_task_node(const std::string& connector, int32_t task);
+    kafka::connect::ExternalSystems& external() { return external_; }
+    const kafka::connect::RestClient* rest_client();
 
     // ---- live views ----
     kafka::BrokerNode* broker(int32_t id);
@@ -108,6 +116,7 @@ private:
                                  const std::vector<std::string>& topics_read, const kafka::ConsumerConfig& cfg,
                                  std::optional<double> rate, sim::Time from, sim::Time until);
     ClientNode add_app_node(kafka::StreamsAppSpec spec);
+    void add_connect(const Scenario& scenario);
     // A group member's consumer: a consumer client's, or a Streams instance's main consumer
     // (null while down); ordinal is set to its history ordinal.
     const kafka::ConsumerClient* group_consumer(const ClientNode& c, uint32_t& ordinal);
@@ -120,6 +129,8 @@ private:
     kafka::ClusterDirectory directory_;
     kafka::BrokerConfig broker_config_;
     History history_;
+    kafka::connect::ExternalSystems external_;  // the systems connectors read and write
+    sim::NodeId rest_client_ = sim::no_node;
     std::vector<ClientNode> clients_;
     std::vector<int32_t> voters_;
     std::vector<int32_t> ensemble_;  // ZooKeeper server ids

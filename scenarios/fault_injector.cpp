@@ -19,6 +19,7 @@ public:
     Firing(FaultInjector& injector, FaultRecord& record) : in_(injector), record_(record) {}
 
     kafka::World& world() override { return in_.world_; }
+    kafka::connect::ExternalSystems& external() override { return in_.cluster_.external(); }
     FaultRecord& record() override { return record_; }
 
     std::vector<sim::NodeId> resolve(const std::vector<Target>& targets) override;
@@ -103,6 +104,12 @@ std::vector<sim::NodeId> FaultInjector::Firing::resolve(const std::vector<Target
             case Target::Kind::app_instance: add(cluster.app_node(t.name, t.id)); break;
             case Target::Kind::app_all:
                 for (sim::NodeId n : cluster.app_nodes(t.name)) add(n);
+                break;
+            case Target::Kind::connect_worker: add(dir.connect_worker_node(t.id)); break;
+            case Target::Kind::connect_leader: add(cluster.connect_leader_node()); break;
+            case Target::Kind::connect_task: add(cluster.connect_task_node(t.name, t.id)); break;
+            case Target::Kind::all_connect_workers:
+                for (sim::NodeId n : cluster.connect_worker_nodes()) add(n);
                 break;
             case Target::Kind::all_brokers:
                 for (sim::NodeId n : cluster.broker_nodes()) add(n);

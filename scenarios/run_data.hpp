@@ -9,6 +9,8 @@
 
 #include "broker/messages.hpp"
 #include "broker/record_batch.hpp"
+#include "connect/external_systems.hpp"
+#include "connect/rest_client.hpp"
 #include "scenarios/history.hpp"
 #include "scenarios/scenario.hpp"
 #include "broker/events.hpp"
@@ -172,6 +174,14 @@ struct RunData {
     // incrementally), with time and offsets: evidence for replicas-consistent.
     std::vector<std::string> replica_divergences;
     std::vector<MemberName> members;  // in the order they first got an assignment
+    // Kafka Connect: the external systems as the run left them, and the REST calls and answers.
+    const kafka::connect::ExternalSystems* external = nullptr;
+    std::vector<kafka::connect::RestAction> rest_actions;
+    std::vector<kafka::connect::RestExchange> rest_exchanges;
+    // The connectors the Connect cluster holds at the end (the furthest worker's view of the
+    // config topic): name -> its config and number of tasks.
+    std::map<std::string, std::map<std::string, std::string>> connectors;
+    std::map<std::string, int32_t> connector_tasks;
     // Node names by kafka id, for evidence texts.
     std::string trace_hash;
     sim::Time end;

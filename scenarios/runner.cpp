@@ -4,6 +4,7 @@
 
 #include "clients/consumer_client.hpp"
 #include "clients/streams/streams_instance.hpp"
+#include "connect/connect_worker.hpp"
 
 namespace scenarios {
 
@@ -105,6 +106,22 @@ const RunData& ScenarioRun::finish() {
     for (const std::string& g : groups)
         if (const auto* group = cluster_->coordinator_group(g))
             for (const auto& [tp, rec] : group->offsets) data_.final_committed[g][tp] = rec.offset;
+    data_.external = &cluster_->external();
+    int64_t furthest = -1;
+    for (sim::NodeId n : cluster_->connect_worker_nodes()) {
+        const auto* w = world.is_up(n) ? world.node_as<kafka::connect::ConnectWorker>(n) : nullptr;
+        if (w == nullptr || w->config_offset() <= furthest) continue;
+        furthest = w->config_offset();
+        data_.connector_tasks = w->connector_task_counts();
+        data_.connectors.clear();
+        for (const auto& [name, count] : data_.connector_tasks) data_.connectors[name] = *w->connector_config(name);
+    }
+    if (furthest < 0)  // standalone, or every worker down: the scenario's declarations
+        for (const auto& d : scenario_.connect.connectors) data_.connectors[d.name] = d.config;
+    if (const auto* rest = cluster_->rest_client()) {
+        data_.rest_actions = rest->actions();
+        data_.rest_exchanges = rest->exchanges();
+    }
     data_.end = world.now();
     data_.events = static_cast<int64_t>(world.events_processed());
     data_.trace_hash = world.trace().hash_hex();

@@ -2,6 +2,7 @@
 // past the loader reads this, never JSON.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,38 @@ struct AppSpec {
     std::string changelog_topic() const { return streams.application_id + "-" + topology.store + "-changelog"; }
 };
 
+// Kafka Connect ("connect"): a cluster of workers (distributed, sharing group.id) or one
+// standalone worker, the connectors it runs, and the external systems they read and write.
+struct ExternalSystemSpec {
+    std::string name;             // the file or table connectors name
+    bool table = false;
+    int64_t rows = 0;             // present from the start
+    double rate_per_s = 0;        // rows appended per second in [from, until)
+    sim::Duration from;
+    std::optional<sim::Duration> until;
+    std::vector<std::string> lines;  // a file's given lines
+};
+struct ConnectorDecl {
+    std::string name;
+    std::map<std::string, std::string> config;  // Kafka's connector configs, as strings
+};
+struct ConnectSpec {
+    bool present = false;
+    bool distributed = true;
+    int workers = 1;              // connect:1 .. connect:N
+    kafka::ConfigMap config;      // the worker config, as written
+    kafka::ConnectWorkerConfig worker;  // resolved: the sample properties file, then config
+    std::vector<ConnectorDecl> connectors;
+    std::vector<ExternalSystemSpec> external;
+};
+// A REST call on the timeline ({"action": "rest", ...} among the faults).
+struct RestActionSpec {
+    size_t index = 0;             // position in "faults"
+    sim::Duration at;
+    int32_t worker = 1;
+    std::string method, path, body;
+};
+
 // A target as written ("leader:orders/0"), parsed; resolved to nodes when the fault fires.
 struct Target {
     enum class Kind {
@@ -97,6 +130,10 @@ struct Target {
         consumer,                        // consumer:<group>/<n>
         app_instance,                    // app:<name>/<n>
         app_all,                         // app:<name>: every instance
+        connect_worker,                  // connect:<n>
+        connect_leader,                  // connect:leader (the Connect group's leader worker)
+        connect_task,                    // task:<connector>/<n> (the worker running it)
+        all_connect_workers,             // connect: every worker
         all_brokers, all_controllers, all_zookeepers,
         everyone_else,                   // "*" inside partition groups
     };
@@ -107,7 +144,8 @@ struct Target {
 };
 
 enum class FaultAction {
-    crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss, drop, delay
+    crash, power_loss, shutdown, restart, pause, resume, partition, isolate, cut, heal, latency, loss, drop, delay,
+    external_down, fail_task
 };
 const char* to_string(FaultAction a);
 std::optional<FaultAction> parse_fault_action(std::string_view name);  // "power-loss" -> power_loss
@@ -124,6 +162,7 @@ struct FaultSpec {
     double probability = 0;                   // loss, drop
     std::vector<std::string> requests;        // delay: Kafka API names ("EndTxn", "Produce")
     int64_t count = 0;                        // delay: how many messages at most (0: every one)
+    std::string system;                       // external-down: the file or table
     std::optional<sim::Duration> for_;        // undone by itself after this long
 };
 
@@ -135,6 +174,8 @@ enum class CheckKind {
     undisturbed,
     // transactions (SCENARIOS.md's names for the transactions issue)
     no_aborted_reads, txn_atomic, no_hanging_transactions, exactly_once,
+    // Kafka Connect
+    source_to_sink, connector_running, task_unassigned_time,
 };
 const char* to_string(CheckKind k);
 
@@ -162,6 +203,11 @@ struct ExpectSpec {
     // availability
     double min = 0;
     std::optional<std::string> producer;
+    // source-to-sink: the connectors (optional: every source and every sink), and whether
+    // duplicates violate it ("delivery": "exactly-once"); connector-running: "by"
+    std::string source, sink;
+    bool exactly_once_delivery = false;
+    std::optional<sim::Duration> by;
 };
 
 struct Scenario {
@@ -176,7 +222,9 @@ struct Scenario {
     std::vector<ProducerSpec> producers;
     std::vector<ConsumerSpec> consumers;
     std::vector<AppSpec> apps;
+    ConnectSpec connect;
     std::vector<FaultSpec> faults;
+    std::vector<RestActionSpec> rest_actions;
     std::vector<ExpectSpec> expect;
     std::vector<std::string> warnings;  // accepted-but-not-modelled configs and similar
 };

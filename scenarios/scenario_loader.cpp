@@ -3,6 +3,10 @@
 // error, and every error says where (a JSON pointer) and what was expected.
 #include "scenarios/scenario_loader.hpp"
 
+#include "connect/connect_features.hpp"
+#include "connect/connect_protocol.hpp"
+#include "connect/connector_plugins.hpp"
+
 #include "broker/api_names.hpp"
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/faults/fault_kind.hpp"
@@ -37,7 +41,8 @@ constexpr int first_controller_id = 3000;  // KRaft voters are 3000..3000+N-1
 
 const std::vector<std::string_view> top_level_fields = {"name",      "description", "seed",   "duration",
                                                         "kafka",     "network",     "topics", "producers",
-                                                        "consumers", "apps",        "faults",  "expect"};
+                                                        "consumers", "apps",        "connect", "faults",
+                                                        "expect"};
 const std::vector<std::string_view> kafka_fields = {"version", "metadata", "brokers", "controllers", "zookeeper",
                                                     "config"};
 const std::vector<std::string_view> network_fields = {"latency", "loss"};
@@ -52,8 +57,12 @@ const std::vector<std::string_view> consumer_fields = {"group", "members", "topi
 const std::vector<std::string_view> app_fields = {"name", "instances", "processing.guarantee", "topology", "from", "until",
                                                   "config"};
 const std::vector<std::string_view> topology_fields = {"source", "filter", "count", "sink"};
+const std::vector<std::string_view> connect_fields = {"mode", "workers", "config", "connectors", "external"};
+const std::vector<std::string_view> connector_fields = {"name", "config"};
+const std::vector<std::string_view> external_fields = {"name", "kind", "rows", "lines", "rate", "from", "until"};
+const std::vector<std::string_view> rest_fields = {"at", "action", "target", "method", "path", "body"};
 const std::vector<std::string_view> target_prefixes = {"broker", "controller", "zookeeper", "leader",  "quorum",
-                                                       "coordinator", "producer", "consumer", "app"};
+                                                       "coordinator", "producer", "consumer", "app", "connect", "task"};
 const std::vector<std::string_view> target_words = {"brokers", "controllers", "zookeepers"};
 
 // ---- Small helpers --------------------------------------------------------------------------
@@ -382,6 +391,10 @@ public:
             app_names_.push_back(a.name);
             app_group_ids_.insert(a.streams.application_id);
         }
+        if (s_.connect.present) {
+            connect_workers_ = s_.connect.workers;
+            for (const auto& c : s_.connect.connectors) connector_names_.push_back(c.name);
+        }
         read_faults(json::array({fault}), "");
         FaultParseResult r;
         for (LoadError& e : errors_) {
@@ -411,6 +424,9 @@ private:
     std::map<std::string, int> app_instances_;     // Streams apps by name
     std::set<std::string> app_group_ids_;          // their application.ids (consumer groups too)
     std::vector<std::string> app_names_;
+    int connect_workers_ = 0;                      // 0: no "connect" section
+    std::vector<std::string> connector_names_;     // declared connectors, and those a REST action creates
+    std::vector<std::string> external_names_;
 
     LoadResult finish() {
         LoadResult r;
@@ -671,6 +687,7 @@ private:
         if (const json* v = member(root, "producers")) read_producers(*v, "/producers");
         if (const json* v = member(root, "consumers")) read_consumers(*v, "/consumers");
         if (const json* v = member(root, "apps")) read_apps(*v, "/apps");
+        if (const json* v = member(root, "connect")) read_connect(*v, "/connect");
         if (const json* v = member(root, "faults")) read_faults(*v, "/faults");
         if (const json* v = member(root, "expect")) read_expect(*v, "/expect");
         warn_latest_offset_reset();
@@ -1315,6 +1332,294 @@ private:
         s_.topics.push_back(std::move(t));
     }
 
+
+    // ---- Kafka Connect ----
+
+    void read_connect(const json& c, const std::string& path) {
+        if (!expect_object(c, path, "a Connect cluster: {\"mode\", \"workers\", \"config\", \"connectors\", \"external\"}"))
+            return;
+        check_fields(c, path, connect_fields, "the \"connect\" section");
+        const auto release = kafka::release_major_minor(s_.kafka.version).value_or(std::pair{3, 7});
+        if (release < std::pair{0, 9}) {
+            error(path, "Kafka Connect arrived in 0.9 (KIP-26); this scenario runs Kafka " + s_.kafka.version);
+            return;
+        }
+        ConnectSpec& spec = s_.connect;
+        spec.present = true;
+        if (const json* v = member(c, "mode")) {
+            if (auto m = read_string(*v, at(path, "mode"))) {
+                if (*m == "standalone") spec.distributed = false;
+                else if (*m != "distributed")
+                    error(at(path, "mode"), "expected \"standalone\" or \"distributed\", got " + shown(*v),
+                          closest(*m, std::vector<std::string_view>{"standalone", "distributed"}));
+            }
+        }
+        if (const json* v = member(c, "workers")) {
+            if (auto n = read_int(*v, at(path, "workers"), 1, limits::max_members)) {
+                if (!spec.distributed && *n != 1)
+                    error(at(path, "workers"), "a standalone worker runs alone (connect-standalone.sh has no group): "
+                                               "use \"mode\": \"distributed\" for several workers", "1");
+                else spec.workers = static_cast<int>(*n);
+            }
+        }
+        if (const json* v = member(c, "config"))
+            spec.config = read_config(*v, at(path, "config"), kafka::scope_connect, "Connect worker");
+        spec.worker = kafka::ConnectWorkerConfig::from(s_.kafka.profile, spec.config);
+        const std::string cp = at(path, "config");
+        if (auto features = kafka::connect::connect_features(s_.kafka.version)) {
+            const std::string& protocol = spec.worker.connect_protocol;
+            if (!kafka::connect::protocol_from_config(protocol)) {
+                error(at(cp, "connect.protocol"), "expected eager, compatible or sessioned, got " + in_quotes(protocol));
+            } else if (protocol != "eager" && !features->incremental_cooperative) {
+                error(at(cp, "connect.protocol"),
+                      "connect.protocol " + in_quotes(protocol) + " arrived in 2.3 (KIP-415); Kafka " +
+                          s_.kafka.version + " rebalances eagerly", "eager");
+            } else if (protocol == "sessioned" && !features->sessioned) {
+                error(at(cp, "connect.protocol"), "connect.protocol \"sessioned\" arrived in 2.4 (KIP-507)", "compatible");
+            }
+            const std::string& eos = spec.worker.exactly_once_source_support;
+            if (eos != "disabled") {
+                if (eos != "preparing" && eos != "enabled")
+                    error(at(cp, "exactly.once.source.support"), "expected disabled, preparing or enabled, got " + in_quotes(eos));
+                else if (!features->exactly_once_source)
+                    error(at(cp, "exactly.once.source.support"),
+                          "exactly-once source connectors arrived in 3.3 (KIP-618); Kafka " + s_.kafka.version + " has none",
+                          "disabled");
+                else if (!spec.distributed)
+                    error(at(cp, "exactly.once.source.support"), "exactly-once source is for distributed workers only");
+                else
+                    error(at(cp, "exactly.once.source.support"),
+                          "exactly-once source connectors are not modelled yet (see the Connect issue's notes)", "disabled");
+            }
+        }
+        if (spec.distributed) {
+            if (spec.worker.group_id.empty()) error(at(cp, "group.id"), "a distributed worker needs group.id");
+            if (group_members_.contains(spec.worker.group_id) || app_group_ids_.contains(spec.worker.group_id))
+                error(at(cp, "group.id"), "group.id " + in_quotes(spec.worker.group_id) +
+                                              " is also a consumer group or an app's application.id");
+            add_internal_topic(spec.worker.config_storage_topic, 1, spec.worker.config_storage_replication_factor,
+                               at(cp, "config.storage.topic"));
+            add_internal_topic(spec.worker.offset_storage_topic, spec.worker.offset_storage_partitions,
+                               spec.worker.offset_storage_replication_factor, at(cp, "offset.storage.topic"));
+            add_internal_topic(spec.worker.status_storage_topic, spec.worker.status_storage_partitions,
+                               spec.worker.status_storage_replication_factor, at(cp, "status.storage.topic"));
+        }
+        if (const json* v = member(c, "external")) read_external(*v, at(path, "external"));
+        if (const json* v = member(c, "connectors")) {
+            const std::string lp = at(path, "connectors");
+            if (expect_array(*v, lp, "a list of connectors: {\"name\", \"config\"}")) {
+                for (size_t i = 0; i < v->size(); ++i) {
+                    ConnectorDecl d;
+                    if (read_connector((*v)[i], at(lp, i), d)) spec.connectors.push_back(std::move(d));
+                }
+            }
+        }
+        connect_workers_ = spec.workers;
+    }
+
+    // The worker creates its internal topics (KIP-154, 0.11): compacted, with the worker's
+    // partition counts and replication factors (-1: the brokers' default).
+    void add_internal_topic(const std::string& name, int32_t partitions, int32_t rf, const std::string& p) {
+        if (name.empty()) {
+            error(p, "a distributed worker needs this topic's name");
+            return;
+        }
+        if (!legal_topic_name(name)) {
+            error(p, in_quotes(name) + " is not a legal topic name");
+            return;
+        }
+        if (topic_partitions_.contains(name)) {
+            error(p, "topic " + in_quotes(name) + " is a Connect internal topic; \"topics\" must not define it "
+                     "(the workers create it)");
+            return;
+        }
+        TopicSpec t;
+        t.name = name;
+        t.partitions = partitions;
+        t.replication_factor = rf < 0 ? broker_config_.default_replication_factor : rf;
+        if (brokers_known_ && t.replication_factor > s_.kafka.brokers) {
+            error(p, "the worker would create " + in_quotes(name) + " with replication factor " +
+                         std::to_string(t.replication_factor) + " but the cluster has " + std::to_string(s_.kafka.brokers) +
+                         " broker(s): set its *.replication.factor");
+            return;
+        }
+        t.config["cleanup.policy"] = std::string("compact");
+        topic_partitions_[t.name] = t.partitions;
+        topic_names_.push_back(t.name);
+        s_.topics.push_back(std::move(t));
+    }
+
+    void read_external(const json& list, const std::string& path) {
+        if (!expect_array(list, path, "a list of external systems: {\"name\", \"kind\": \"file\" | \"table\", \"rows\", \"rate\"}"))
+            return;
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string p = at(path, i);
+            const json& e = list[i];
+            if (!expect_object(e, p, "an external system")) continue;
+            check_fields(e, p, external_fields, "an external system");
+            ExternalSystemSpec x;
+            if (const json* v = required(e, p, "name", "the file or table name connectors use")) {
+                if (auto n = read_string(*v, at(p, "name"))) {
+                    if (std::find(external_names_.begin(), external_names_.end(), *n) != external_names_.end())
+                        error(at(p, "name"), in_quotes(*n) + " is defined twice");
+                    else x.name = *n;
+                }
+            }
+            if (const json* v = member(e, "kind")) {
+                if (auto k = read_string(*v, at(p, "kind"))) {
+                    if (*k == "table") x.table = true;
+                    else if (*k != "file")
+                        error(at(p, "kind"), "expected \"file\" or \"table\", got " + shown(*v),
+                              closest(*k, std::vector<std::string_view>{"file", "table"}));
+                }
+            }
+            if (const json* v = member(e, "rows"))
+                if (auto n = read_int(*v, at(p, "rows"), 0, 10'000'000)) x.rows = *n;
+            if (const json* v = member(e, "lines")) {
+                if (x.table) error(at(p, "lines"), "a table has rows, not lines: use \"rows\"");
+                else if (v->is_array()) {
+                    for (size_t j = 0; j < v->size(); ++j)
+                        if (auto l = read_string((*v)[j], at(at(p, "lines"), j), true)) x.lines.push_back(*l);
+                } else {
+                    error(at(p, "lines"), "expected a list of lines, like [\"foo\", \"bar\"], got " + shown(*v));
+                }
+            }
+            if (const json* v = member(e, "rate"))
+                if (auto r = read_number(*v, at(p, "rate"), 0, limits::max_producer_rate, true, "rows per second"))
+                    x.rate_per_s = *r;
+            read_window(e, p, x.from, x.until);
+            if (!x.name.empty()) external_names_.push_back(x.name);
+            s_.connect.external.push_back(std::move(x));
+        }
+    }
+
+    const ExternalSystemSpec* external(const std::string& name) const {
+        for (const auto& x : s_.connect.external)
+            if (x.name == name) return &x;
+        return nullptr;
+    }
+
+    // A connector's config, checked as the worker's validation would (Kafka's messages), and
+    // against the scenario: its topics and external systems must exist.
+    bool read_connector(const json& e, const std::string& p, ConnectorDecl& d) {
+        if (!expect_object(e, p, "a connector: {\"name\", \"config\": {\"connector.class\", ...}}")) return false;
+        check_fields(e, p, connector_fields, "a connector");
+        const size_t before = errors_.size();
+        if (const json* v = required(e, p, "name", "the connector's name")) {
+            if (auto n = read_string(*v, at(p, "name"))) {
+                if (std::find(connector_names_.begin(), connector_names_.end(), *n) != connector_names_.end())
+                    error(at(p, "name"), "connector " + in_quotes(*n) + " is defined twice");
+                else d.name = *n;
+            }
+        }
+        const json* cfg = required(e, p, "config", "the connector's config: {\"connector.class\", \"tasks.max\", ...}");
+        if (cfg == nullptr || !expect_object(*cfg, at(p, "config"), "a map of connector settings")) return false;
+        read_connector_config(*cfg, at(p, "config"), d);
+        if (errors_.size() != before) return false;
+        connector_names_.push_back(d.name);
+        return true;
+    }
+
+    void read_connector_config(const json& cfg, const std::string& cp, ConnectorDecl& d) {
+        for (const auto& [k, v] : cfg.items()) {
+            if (v.is_string()) d.config[k] = v.get<std::string>();
+            else if (v.is_number_integer()) d.config[k] = std::to_string(v.get<int64_t>());
+            else if (v.is_boolean()) d.config[k] = v.get<bool>() ? "true" : "false";
+            else error(at(cp, k), "expected a string, a number or true/false (connector configs are strings), got " + shown(v));
+        }
+        if (!d.name.empty()) d.config["name"] = d.name;
+        namespace kc = kafka::connect;
+        if (auto err = kc::validate_connector_config(d.config)) {
+            std::string key = err->find("tasks.max") != std::string::npos ? "tasks.max"
+                              : err->find("connector.class") != std::string::npos || err->rfind("Failed to find", 0) == 0
+                                  ? "connector.class"
+                                  : "";
+            std::string suggestion;
+            if (key == "connector.class") {
+                std::vector<std::string_view> names;
+                for (const auto& plugin : kc::all_plugins()) names.push_back(plugin.alias);
+                suggestion = closest(kc::config_value(d.config, "connector.class"), names);
+            }
+            error(key.empty() ? cp : at(cp, key), *err, suggestion);
+            return;
+        }
+        const kc::ConnectorPlugin* plugin = kc::find_plugin(kc::config_value(d.config, "connector.class"));
+        const bool file = plugin->alias.starts_with("FileStream");
+        if (plugin->type == kc::ConnectorType::source) {
+            std::vector<std::pair<std::string, std::string>> reads;  // system, topic
+            if (file) {
+                reads.emplace_back(kc::config_value(d.config, "file"), kc::config_value(d.config, "topic"));
+            } else {
+                for (const auto& t : kc::split_list(kc::config_value(d.config, "tables")))
+                    reads.emplace_back(t, kc::config_value(d.config, "topic.prefix") + t);
+            }
+            for (const auto& [system, topic] : reads) {
+                const ExternalSystemSpec* x = external(system);
+                const std::string key = file ? "file" : "tables";
+                if (x == nullptr) {
+                    error(at(cp, key), "no external " + std::string(file ? "file " : "table ") + in_quotes(system) +
+                                           " in /connect/external for the source to read", closest(system, external_names_));
+                } else if (x->table == file) {
+                    error(at(cp, key), in_quotes(system) + " is a " + (x->table ? "table" : "file") + "; " +
+                                           std::string(plugin->alias) + " reads " + (file ? "files" : "tables"));
+                }
+                if (!topic_partitions_.contains(topic))
+                    error(at(cp, file ? "topic" : "topic.prefix"),
+                          "the source writes to topic " + in_quotes(topic) + ", which \"topics\" does not define "
+                          "(the model does not create topics automatically)", closest(topic, topic_names_));
+            }
+        } else {
+            for (const auto& t : kc::split_list(kc::config_value(d.config, "topics")))
+                if (!topic_partitions_.contains(t))
+                    error(at(cp, "topics"), "no topic " + in_quotes(t) + " in \"topics\"", closest(t, topic_names_));
+            if (!d.name.empty() && group_members_.contains("connect-" + d.name))
+                error(at(cp, "name"), "the sink's consumer group \"connect-" + d.name + "\" is also a group in \"consumers\"");
+        }
+    }
+
+    void read_rest_action(const json& e, const std::string& p, sim::Duration at_time, size_t index) {
+        check_fields(e, p, rest_fields, "a REST call");
+        if (connect_workers_ == 0) {
+            error(at(p, "action"), "a \"rest\" call needs Connect workers: add a \"connect\" section");
+            return;
+        }
+        RestActionSpec r;
+        r.index = index;
+        r.at = at_time;
+        if (const json* v = required(e, p, "target", "the worker to call, like \"connect:1\"")) {
+            if (auto t = read_string(*v, at(p, "target"))) {
+                auto n = t->starts_with("connect:") ? parse_id(std::string_view(*t).substr(8)) : std::nullopt;
+                if (!n || *n < 1 || *n > connect_workers_)
+                    error(at(p, "target"), "expected a worker connect:1..connect:" + std::to_string(connect_workers_) +
+                                               ", got " + shown(*v), "connect:1");
+                else r.worker = *n;
+            }
+        }
+        if (const json* v = required(e, p, "method", "GET, POST, PUT, PATCH or DELETE")) {
+            if (auto m = read_string(*v, at(p, "method"))) {
+                static const std::vector<std::string_view> methods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+                if (std::find(methods.begin(), methods.end(), *m) == methods.end())
+                    error(at(p, "method"), "expected GET, POST, PUT, PATCH or DELETE, got " + shown(*v), closest(*m, methods));
+                else r.method = *m;
+            }
+        }
+        if (const json* v = required(e, p, "path", "the endpoint, like \"/connectors/orders-sink/status\"")) {
+            if (auto path = read_string(*v, at(p, "path"))) {
+                if (!path->starts_with("/")) error(at(p, "path"), "expected a path starting with '/', got " + shown(*v));
+                else r.path = *path;
+            }
+        }
+        if (const json* v = member(e, "body")) {
+            if (!v->is_object() && !v->is_array()) error(at(p, "body"), "expected a JSON object, got " + shown(*v));
+            else r.body = v->dump();
+            // A connector created here may be named by targets and checks.
+            if (v->is_object() && r.method == "POST" && r.path == "/connectors" && v->contains("name") &&
+                (*v)["name"].is_string())
+                connector_names_.push_back((*v)["name"].get<std::string>());
+        }
+        if (!r.method.empty() && !r.path.empty()) s_.rest_actions.push_back(std::move(r));
+    }
+
     // ---- Targets ----
 
     std::string no_broker(int id) const {
@@ -1455,6 +1760,24 @@ private:
                     return fail("app " + in_quotes(t.name) + " has instances 1.." + std::to_string(it->second));
                 return true;
             }
+            case Target::Kind::connect_worker:
+            case Target::Kind::connect_leader:
+            case Target::Kind::all_connect_workers:
+                if (connect_workers_ == 0) return fail("no Connect workers: add a \"connect\" section");
+                if (t.kind == Target::Kind::connect_worker && (t.id < 1 || t.id > connect_workers_))
+                    return fail("the Connect cluster has workers 1.." + std::to_string(connect_workers_));
+                if (t.kind == Target::Kind::connect_leader && !s_.connect.distributed)
+                    return fail("a standalone worker has no group and no leader: use \"connect:1\"");
+                return true;
+            case Target::Kind::connect_task:
+                if (connect_workers_ == 0) return fail("no Connect workers: add a \"connect\" section");
+                if (std::find(connector_names_.begin(), connector_names_.end(), t.name) == connector_names_.end()) {
+                    std::string near = closest(t.name, connector_names_);
+                    return fail("no connector " + in_quotes(t.name) + " in /connect/connectors",
+                                near.empty() ? std::string() : "task:" + near + "/" + std::to_string(t.id));
+                }
+                if (t.id < 0) return fail("task numbers start at 0");
+                return true;
             case Target::Kind::active_controller:
             case Target::Kind::quorum_leader:
             case Target::Kind::quorum_follower:
@@ -1505,10 +1828,18 @@ private:
             const FaultKind* kind = nullptr;
             if (const json* v = required(e, p, "action", "what happens: crash, partition, ...")) {
                 if (auto name = read_string(*v, at(p, "action"))) {
+                    if (*name == "rest") {
+                        if (ok) read_rest_action(e, p, f.at, i);
+                        continue;
+                    }
                     kind = find_fault_kind(*name);
                     if (kind == nullptr) {
-                        error(at(p, "action"), "unknown fault action " + in_quotes(*name) + " (one of " + fault_kind_names() + ")",
-                              closest(*name, action_names));
+                        std::vector<std::string_view> names = action_names;
+                        names.push_back("rest");
+                        error(at(p, "action"),
+                              "unknown fault action " + in_quotes(*name) + " (one of " + fault_kind_names() +
+                                  "; or \"rest\", a call to a Connect worker's REST API)",
+                              closest(*name, names));
                     }
                 }
             }
@@ -1591,6 +1922,18 @@ private:
                 case FaultFieldType::names: read_request_names(*v, vp, f.requests); break;
                 case FaultFieldType::count:
                     if (auto n = read_int(*v, vp, 1)) f.count = *n;
+                    break;
+                case FaultFieldType::name:
+                    if (auto n = read_string(*v, vp)) {
+                        std::vector<std::string> systems = external_names_;
+                        for (const auto& c : s_.connect.connectors)
+                            for (const char* key : {"file", "table"})
+                                if (auto it = c.config.find(key); it != c.config.end()) systems.push_back(it->second);
+                        if (std::find(systems.begin(), systems.end(), *n) == systems.end())
+                            error(vp, "no external system " + in_quotes(*n) + " (the files and tables of /connect)",
+                                  closest(*n, systems));
+                        else f.system = *n;
+                    }
                     break;
             }
         }
@@ -1825,6 +2168,21 @@ private:
                         x.producer = *id;
                     }
                 }
+            } else if (param.name == "source" || param.name == "sink") {
+                if (auto c = read_string(*v, vp)) {
+                    if (std::find(connector_names_.begin(), connector_names_.end(), *c) == connector_names_.end())
+                        error(vp, "no connector " + in_quotes(*c) + " in /connect/connectors", closest(*c, connector_names_));
+                    else (param.name == "source" ? x.source : x.sink) = *c;
+                }
+            } else if (param.name == "delivery") {
+                if (auto d = read_string(*v, vp)) {
+                    if (*d == "exactly-once") x.exactly_once_delivery = true;
+                    else if (*d != "at-least-once")
+                        error(vp, "expected \"at-least-once\" or \"exactly-once\", got " + shown(*v),
+                              closest(*d, std::vector<std::string_view>{"at-least-once", "exactly-once"}));
+                }
+            } else if (param.name == "by") {
+                if (auto d = read_time_in_run(*v, vp)) x.by = *d;
             } else {
                 SIM_ASSERT(false, "check parameter without a reader: " + std::string(param.name));
             }
@@ -2012,6 +2370,14 @@ std::optional<Target> parse_target(std::string_view text) {
     if (kind == "coordinator") return by_name(Target::Kind::coordinator);
     if (kind == "producer") return by_name(Target::Kind::producer);
     if (kind == "consumer") return split_last(Target::Kind::consumer);
+    if (kind == "connect") {
+        if (rest == "leader") {
+            t.kind = Target::Kind::connect_leader;
+            return t;
+        }
+        return by_id(Target::Kind::connect_worker);
+    }
+    if (kind == "task") return split_last(Target::Kind::connect_task);
     if (kind == "app") {  // app:<name>/<n> is one instance, app:<name> all of them
         if (auto one = split_last(Target::Kind::app_instance)) return one;
         if (rest.find('/') != std::string_view::npos) return std::nullopt;

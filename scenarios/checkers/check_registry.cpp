@@ -7,8 +7,8 @@ namespace scenarios {
 namespace {
 
 // In CheckKind order (check_descriptor() indexes by it; a test holds the two together).
-const std::array<const CheckDescriptor*, 18>& registry() {
-    static const std::array<const CheckDescriptor*, 18> checks = {
+const std::array<const CheckDescriptor*, 21>& registry() {
+    static const std::array<const CheckDescriptor*, 21> checks = {
         &no_acked_loss_check(),     &no_duplicates_check(), &per_partition_order_check(),
         &replicas_consistent_check(), &single_leader_check(), &quorum_check(),
         &max_lag_check(),           &recovers_check(),      &failover_time_check(),
@@ -16,6 +16,7 @@ const std::array<const CheckDescriptor*, 18>& registry() {
         &committed_monotonic_check(), &undisturbed_check(),
         &no_aborted_reads_check(),  &txn_atomic_check(),    &no_hanging_transactions_check(),
         &exactly_once_check(),
+        &source_to_sink_check(),    &connector_running_check(), &task_unassigned_time_check(),
     };
     return checks;
 }

@@ -55,5 +55,8 @@ const CheckDescriptor& no_aborted_reads_check();
 const CheckDescriptor& txn_atomic_check();
 const CheckDescriptor& no_hanging_transactions_check();
 const CheckDescriptor& exactly_once_check();
+const CheckDescriptor& source_to_sink_check();
+const CheckDescriptor& connector_running_check();
+const CheckDescriptor& task_unassigned_time_check();
 
 }  // namespace scenarios

@@ -30,10 +30,16 @@ std::string param_text(std::string_view name, const ExpectSpec& spec) {
     if (name == "group") return spec.group.empty() ? "" : "group=" + spec.group;
     if (name == "below") return "below=" + std::to_string(spec.below);
     if (name == "after") return "after=" + sim::format_duration(spec.after);
-    if (name == "within") return "within=" + sim::format_duration(spec.within);
+    if (name == "within")  // optional for source-to-sink (0: its default)
+        return spec.check == CheckKind::source_to_sink && spec.within.us == 0 ? ""
+                                                                               : "within=" + sim::format_duration(spec.within);
     if (name == "max") return "max=" + sim::format_duration(spec.max);
     if (name == "min") return "min=" + ratio_text(spec.min);
     if (name == "producer") return spec.producer ? "producer=" + *spec.producer : "";
+    if (name == "source") return spec.source.empty() ? "" : "source=" + spec.source;
+    if (name == "sink") return spec.sink.empty() ? "" : "sink=" + spec.sink;
+    if (name == "delivery") return spec.exactly_once_delivery ? "delivery=exactly-once" : "";
+    if (name == "by") return spec.by ? "by=" + sim::format_duration(*spec.by) : "";
     return "";
 }
 

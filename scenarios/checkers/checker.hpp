@@ -56,6 +56,9 @@ CheckResult check_no_aborted_reads(const ExpectSpec& spec, const RunData& run);
 CheckResult check_txn_atomic(const ExpectSpec& spec, const RunData& run);
 CheckResult check_no_hanging_transactions(const ExpectSpec& spec, const RunData& run);
 CheckResult check_exactly_once(const ExpectSpec& spec, const RunData& run);
+CheckResult check_source_to_sink(const ExpectSpec& spec, const RunData& run);
+CheckResult check_connector_running(const ExpectSpec& spec, const RunData& run);
+CheckResult check_task_unassigned_time(const ExpectSpec& spec, const RunData& run);
 
 // The failovers failover-time measures, whether or not the scenario expects it: each partition
 // leader or active controller a fault took away, and how long until someone else led (nullopt:

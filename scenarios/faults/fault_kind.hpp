@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "broker/world.hpp"
+#include "connect/external_systems.hpp"
 #include "scenarios/run_data.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -35,6 +36,7 @@ enum class FaultFieldType {
     probability,  // 0 to 1
     names,        // a list of names: ["EndTxn", "Produce"]
     count,        // an integer >= 1
+    name,         // one name: "orders"
 };
 
 // A field as every fault that takes it reads it.
@@ -90,6 +92,7 @@ struct Applied {
     bool fired = false;               // false: it matched nothing or changed nothing
     std::vector<sim::NodeId> nodes;   // the nodes it acted on (lifecycle faults)
     uint64_t change = 0;              // the network change in force (network faults)
+    std::string note;                 // what else the undo needs (external-down: the system)
 };
 
 // What a fault may do as it fires or is undone: the injector's services, and the record of
@@ -112,6 +115,8 @@ public:
     virtual bool revert_network(uint64_t change) = 0;
     // Reverts every change in force with this effect; how many there were.
     virtual size_t revert_network(LinkEffect effect) = 0;
+    // The systems outside Kafka that connectors read and write.
+    virtual kafka::connect::ExternalSystems& external() = 0;
 };
 
 // ---- The descriptor -------------------------------------------------------------------------
@@ -163,5 +168,7 @@ const FaultKind& latency_fault();
 const FaultKind& loss_fault();
 const FaultKind& drop_fault();
 const FaultKind& delay_fault();
+const FaultKind& external_down_fault();
+const FaultKind& fail_task_fault();
 
 }  // namespace scenarios

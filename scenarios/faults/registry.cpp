@@ -7,12 +7,12 @@ namespace scenarios {
 namespace {
 
 // In FaultAction order (fault_kind() indexes by it; a test holds the two together).
-const std::array<const FaultKind*, 14>& fault_registry() {
-    static const std::array<const FaultKind*, 14> kinds = {
+const std::array<const FaultKind*, 16>& fault_registry() {
+    static const std::array<const FaultKind*, 16> kinds = {
         &crash_fault(),     &power_loss_fault(), &shutdown_fault(), &restart_fault(),
         &pause_fault(),     &resume_fault(),     &partition_fault(), &isolate_fault(),
         &cut_fault(),       &heal_fault(),       &latency_fault(),   &loss_fault(),
-        &drop_fault(),      &delay_fault(),
+        &drop_fault(),      &delay_fault(),      &external_down_fault(), &fail_task_fault(),
     };
     return kinds;
 }
@@ -20,7 +20,7 @@ const std::array<const FaultKind*, 14>& fault_registry() {
 using T = FaultFieldType;
 
 // Every field a fault may take, with its one type.
-constexpr std::array<FaultFieldInfo, 10> kFields = {{
+constexpr std::array<FaultFieldInfo, 11> kFields = {{
     {"target", T::targets, "the node or client it applies to, like \"broker:1\""},
     {"groups", T::groups, "lists of targets that can reach only each other"},
     {"from", T::targets, "the senders whose messages are lost"},
@@ -31,6 +31,7 @@ constexpr std::array<FaultFieldInfo, 10> kFields = {{
     {"probability", T::probability, "the chance a message (loss: one transmission of it) is lost, 0 to 1"},
     {"requests", T::names, "the Kafka requests it applies to, like [\"EndTxn\"] (Produce, AddPartitionsToTxn, ...)"},
     {"count", T::count, "how many messages at most, like 1"},
+    {"system", T::name, "an external system of the \"connect\" section: a file or table, like \"orders\""},
 }};
 
 }  // namespace

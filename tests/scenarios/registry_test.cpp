@@ -42,7 +42,7 @@ TEST_CASE("registries: one descriptor per fault action and per check, found by n
         CHECK((k->undo != nullptr) == k->undone_by_for);  // `for` undoes exactly the faults that can be
         for (const FaultField& f : k->fields) CHECK(find_fault_field(f.name) != nullptr);  // each field has a reader
     }
-    CHECK(i == static_cast<size_t>(FaultAction::delay) + 1);
+    CHECK(i == static_cast<size_t>(FaultAction::fail_task) + 1);
     i = 0;
     for (const CheckDescriptor* c : all_checks()) {
         CHECK(static_cast<size_t>(c->kind) == i++);
@@ -50,7 +50,7 @@ TEST_CASE("registries: one descriptor per fault action and per check, found by n
         CHECK(to_string(c->kind) == c->name);
         CHECK(c->run != nullptr);
     }
-    CHECK(i == static_cast<size_t>(CheckKind::exactly_once) + 1);
+    CHECK(i == static_cast<size_t>(CheckKind::task_unassigned_time) + 1);
 }
 
 TEST_CASE("registries: validate's messages name every fault action and every check", "[scenarios][registry]") {
