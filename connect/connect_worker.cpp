@@ -245,67 +245,68 @@ void ConnectWorker::emit_status(Context& ctx, const std::string& connector, int3
 
 void ConnectWorker::on_start(Context& ctx) {
     ctx_ = &ctx;
-    if (ctx.now() >= spec_.from) {
-        active_ = true;
-        const std::string base = spec_.node_name() + (life_ > 1 ? " (life " + std::to_string(life_) + ")" : "");
-        ClientEvents* events = this;
-        const std::vector<std::string> internal = {spec_.config.config_storage_topic, spec_.config.offset_storage_topic,
-                                                   spec_.config.status_storage_topic};
-        if (spec_.distributed) {
-            // The internal topics: read from the start (KafkaBasedLog), written with acks=all.
-            reader_ordinal_ = registry_->register_client(base + " internal-reader");
-            log_reader_ = std::make_unique<ConsumerClient>(reader_ordinal_, internal, spec_.internal_consumer,
-                                                           std::nullopt, ctx.now(), sim::time_never, *dir_, events,
-                                                           std::nullopt, ClientEmbedding{reader_timer_base, reader_corr_base});
-            ConsumerClient::ApplicationMode reader_mode;
-            reader_mode.manual_assignment = true;
-            log_reader_->set_application_mode(reader_mode);
-            writer_ordinal_ = registry_->register_client(base + " internal-writer");
-            WorkloadSpec w;
-            w.application_driven = true;
-            log_writer_ = std::make_unique<ProducerClient>(writer_ordinal_, internal, spec_.internal_producer, w, *dir_,
-                                                           events, ClientEmbedding{writer_timer_base, writer_corr_base});
-            log_writer_->set_application(this);
-            // The group membership (WorkerGroupMember): protocol type "connect", the worker's
-            // sub-protocols in preference order.
-            member_ordinal_ = registry_->register_client(base + " group-member");
-            member_ = std::make_unique<ConsumerClient>(member_ordinal_, std::vector<std::string>{}, spec_.member,
+    // The process starts on a timer, so that what it does first is told like everything else.
+    ctx.set_timer(spec_.from > ctx.now() ? spec_.from - ctx.now() : sim::Duration{}, client_timer::tag(timer_start));
+}
+
+void ConnectWorker::activate(Context& ctx) {
+    active_ = true;
+    const std::string base = spec_.node_name() + (life_ > 1 ? " (life " + std::to_string(life_) + ")" : "");
+    ClientEvents* events = this;
+    const std::vector<std::string> internal = {spec_.config.config_storage_topic, spec_.config.offset_storage_topic,
+                                               spec_.config.status_storage_topic};
+    if (spec_.distributed) {
+        // The internal topics: read from the start (KafkaBasedLog), written with acks=all.
+        reader_ordinal_ = registry_->register_client(base + " internal-reader");
+        log_reader_ = std::make_unique<ConsumerClient>(reader_ordinal_, internal, spec_.internal_consumer,
                                                        std::nullopt, ctx.now(), sim::time_never, *dir_, events,
-                                                       spec_.config.group_id, ClientEmbedding{member_timer_base, 1});
-            ConsumerClient::ApplicationMode mode;
-            mode.explicit_commits = true;
-            mode.assignment_extension = this;
-            const ConnectProtocol top =
-                protocol_from_config(spec_.config.connect_protocol).value_or(ConnectProtocol::eager);
-            for (int p = static_cast<int>(top); p >= 0; --p)
-                mode.group_protocols.push_back(protocol_name(static_cast<ConnectProtocol>(p)));
-            mode.client_id = "connect-" + std::to_string(spec_.id);
-            mode.rebalance_timeout_ms = spec_.config.rebalance_timeout_ms;
-            member_->set_application_mode(mode);
-            AssignorOptions options;
-            options.protocol = top;
-            options.scheduled_rebalance_max_delay_ms = spec_.config.scheduled_rebalance_max_delay_ms;
-            options.zero_delay_reassigns_lost = spec_.features.zero_delay_reassigns_lost;
-            options.revoking_rebalance_backoff = spec_.features.revoking_rebalance_backoff;
-            assignor_ = std::make_unique<ConnectAssignor>(options);
-            log_reader_->on_start(ctx);
-            std::vector<std::pair<GroupPartition, int64_t>> from_start;
-            from_start.push_back({GroupPartition{spec_.config.config_storage_topic, 0}, -1});
-            for (int32_t p = 0; p < spec_.config.offset_storage_partitions; ++p)
-                from_start.push_back({GroupPartition{spec_.config.offset_storage_topic, p}, -1});
-            for (int32_t p = 0; p < spec_.config.status_storage_partitions; ++p)
-                from_start.push_back({GroupPartition{spec_.config.status_storage_topic, p}, -1});
-            log_reader_->assign(from_start, ctx);
-            log_writer_->on_start(ctx);
-            member_->on_start(ctx);
-        } else {
-            standalone_start(ctx);
-        }
-        flush_timer_ = ctx.set_timer(sim::milliseconds(std::max<int64_t>(1, spec_.config.offset_flush_interval_ms)),
-                                     client_timer::tag(timer_offset_flush));
+                                                       std::nullopt, ClientEmbedding{reader_timer_base, reader_corr_base});
+        ConsumerClient::ApplicationMode reader_mode;
+        reader_mode.manual_assignment = true;
+        log_reader_->set_application_mode(reader_mode);
+        writer_ordinal_ = registry_->register_client(base + " internal-writer");
+        WorkloadSpec w;
+        w.application_driven = true;
+        log_writer_ = std::make_unique<ProducerClient>(writer_ordinal_, internal, spec_.internal_producer, w, *dir_,
+                                                       events, ClientEmbedding{writer_timer_base, writer_corr_base});
+        log_writer_->set_application(this);
+        // The group membership (WorkerGroupMember): protocol type "connect", the worker's
+        // sub-protocols in preference order.
+        member_ordinal_ = registry_->register_client(base + " group-member");
+        member_ = std::make_unique<ConsumerClient>(member_ordinal_, std::vector<std::string>{}, spec_.member,
+                                                   std::nullopt, ctx.now(), sim::time_never, *dir_, events,
+                                                   spec_.config.group_id, ClientEmbedding{member_timer_base, 1});
+        ConsumerClient::ApplicationMode mode;
+        mode.explicit_commits = true;
+        mode.assignment_extension = this;
+        const ConnectProtocol top =
+            protocol_from_config(spec_.config.connect_protocol).value_or(ConnectProtocol::eager);
+        for (int p = static_cast<int>(top); p >= 0; --p)
+            mode.group_protocols.push_back(protocol_name(static_cast<ConnectProtocol>(p)));
+        mode.client_id = "connect-" + std::to_string(spec_.id);
+        mode.rebalance_timeout_ms = spec_.config.rebalance_timeout_ms;
+        member_->set_application_mode(mode);
+        AssignorOptions options;
+        options.protocol = top;
+        options.scheduled_rebalance_max_delay_ms = spec_.config.scheduled_rebalance_max_delay_ms;
+        options.zero_delay_reassigns_lost = spec_.features.zero_delay_reassigns_lost;
+        options.revoking_rebalance_backoff = spec_.features.revoking_rebalance_backoff;
+        assignor_ = std::make_unique<ConnectAssignor>(options);
+        log_reader_->on_start(ctx);
+        std::vector<std::pair<GroupPartition, int64_t>> from_start;
+        from_start.push_back({GroupPartition{spec_.config.config_storage_topic, 0}, -1});
+        for (int32_t p = 0; p < spec_.config.offset_storage_partitions; ++p)
+            from_start.push_back({GroupPartition{spec_.config.offset_storage_topic, p}, -1});
+        for (int32_t p = 0; p < spec_.config.status_storage_partitions; ++p)
+            from_start.push_back({GroupPartition{spec_.config.status_storage_topic, p}, -1});
+        log_reader_->assign(from_start, ctx);
+        log_writer_->on_start(ctx);
+        member_->on_start(ctx);
     } else {
-        ctx.set_timer(spec_.from - ctx.now(), client_timer::tag(timer_start));
+        standalone_start(ctx);
     }
+    flush_timer_ = ctx.set_timer(sim::milliseconds(std::max<int64_t>(1, spec_.config.offset_flush_interval_ms)),
+                                 client_timer::tag(timer_offset_flush));
     after_event(ctx);
 }
 
@@ -349,8 +350,7 @@ void ConnectWorker::on_timer(uint64_t tag, Context& ctx) {
     ctx_ = &ctx;
     const uint64_t kind = client_timer::kind(tag);
     if (kind == timer_start && !active_) {
-        spec_.from = ctx.now();
-        on_start(ctx);
+        activate(ctx);
         return;
     }
     if (!active_) return;
@@ -607,7 +607,7 @@ void ConnectWorker::on_error(uint32_t client, sim::Time t, TopicPartition tp, ui
                              Error error, bool final) {
     if (events_) events_->on_error(client, t, tp, first_seq, count, error, final);
     if (!final) return;
-    if (Task* task = task_by_client(client); task && task->producer && ctx_)
+    if (Task* task = task_by_client(client); task && task->producer && !task->stopping && ctx_)
         task_failed(*task, std::string("org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception from producer send callback: ") +
                                error_name(error),
                     *ctx_);
@@ -962,6 +962,7 @@ void ConnectWorker::stop_task(const ConnectorTaskId& id, const char* why, Contex
     auto it = tasks_.find(id);
     if (it == tasks_.end()) return;
     Task& t = *it->second;
+    t.stopping = true;  // what closing its clients fails is not the task's failure
     if (t.state == "FAILED") {
         // Its clients are closed already.
     } else if (t.type == ConnectorType::source) {
@@ -1276,6 +1277,9 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
                        ctx);
                 return;
             }
+            // Only the leader writes configs (NotLeaderException): forwarded, or 409 while no
+            // leader is known; the leader answers 409 while it is still reading the config topic.
+            if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
             if (!synced) {
                 answer(from, req, 409,
                        error_body(409, "Cannot complete request momentarily due to stale configuration (typically "
@@ -1287,7 +1291,6 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
                 answer(from, req, 409, error_body(409, "Connector " + name + " already exists"), ctx);
                 return;
             }
-            if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
             if (spec_.distributed) {
                 write(config_topic, "connector-" + name, json{{"properties", config_json(config)}}.dump());
                 write(config_topic, "target-state-" + name, json{{"state", "STARTED"}}.dump());
@@ -1365,13 +1368,13 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
                    ctx);
             return;
         }
+        if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
         if (!synced) {
             answer(from, req, 409, error_body(409, "Cannot complete request momentarily due to stale configuration "
                                                    "(typically caused by a concurrent config change)"),
                    ctx);
             return;
         }
-        if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
         if (spec_.distributed) {
             write(config_topic, "connector-" + name, json{{"properties", config_json(config)}}.dump());
             if (!known) write(config_topic, "target-state-" + name, json{{"state", "STARTED"}}.dump());

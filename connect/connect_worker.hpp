@@ -179,6 +179,7 @@ private:
         std::string state = "RUNNING";
         bool paused = false;
         bool close_pending = false;  // failed: its clients close after the handler
+        bool stopping = false;       // being stopped: its clients are closing
         sim::Time started_at;
         // source
         std::unique_ptr<ProducerClient> producer;
@@ -206,7 +207,9 @@ private:
 
         void on_transaction_completed(bool, Error, Context&) override {}
         void on_transaction_abortable(Error, Context&) override {}
-        void on_producer_fatal(Error error, Context& ctx) override { owner->task_failed(*this, error_name(error), ctx); }
+        void on_producer_fatal(Error error, Context& ctx) override {
+            if (!stopping) owner->task_failed(*this, error_name(error), ctx);
+        }
     };
     struct RestCall {
         sim::NodeId from = sim::no_node;  // who asked (to relay a forwarded answer)
@@ -284,6 +287,7 @@ private:
     void send_internal_rest(const std::string& method, const std::string& path, std::string body, Context& ctx);
     std::string connector_info_json(const std::string& name) const;
 
+    void activate(Context& ctx);
     void after_event(Context& ctx);
     void standalone_start(Context& ctx);
     void write_offsets_file(Context& ctx);

@@ -104,7 +104,7 @@ CheckResult check_source_to_sink(const ExpectSpec& spec, const RunData& run) {
     if (judged_pairs == 0) return not_checked("no evidence: " + unjudged);
     result.holds = missing == 0 && (!spec.exactly_once_delivery || duplicates == 0);
     std::string text = with_commas(judged_rows) + " source rows (written by " + sim::format_time(cutoff) + ")";
-    if (missing == 0 && duplicates == 0) text += ": every one reached its sink " + std::string(overwrites ? "" : "exactly once");
+    if (missing == 0 && duplicates == 0) text += std::string(": every one reached its sink") + (overwrites ? "" : " exactly once");
     else {
         std::string parts;
         if (missing > 0) parts += with_commas(missing) + " never reached the sink";
