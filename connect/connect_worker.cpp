@@ -174,6 +174,13 @@ std::vector<std::string> ConnectWorker::known_connectors() const {
     return out;
 }
 
+std::vector<ConnectWorker::SinkConsumer> ConnectWorker::sink_consumers() const {
+    std::vector<SinkConsumer> out;
+    for (const auto& [id, t] : tasks_)
+        if (t->consumer && !t->stopping) out.push_back(SinkConsumer{t->consumer_ordinal, t->consumer.get(), "connect-" + id.connector});
+    return out;
+}
+
 std::map<std::string, int32_t> ConnectWorker::connector_task_counts() const {
     std::map<std::string, int32_t> out;
     for (const auto& [name, c] : configs_)

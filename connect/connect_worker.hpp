@@ -128,6 +128,13 @@ public:
     // GET /connectors/<name>/status as this worker would answer it (nullopt: unknown connector).
     std::optional<std::string> status_json(const std::string& connector) const;
     int64_t config_offset() const { return config_offset_; }
+    // The consumers of the sink tasks running here: (history ordinal, consumer, group).
+    struct SinkConsumer {
+        uint32_t ordinal = 0;
+        const ConsumerClient* consumer = nullptr;
+        std::string group;
+    };
+    std::vector<SinkConsumer> sink_consumers() const;
     // Every connector this worker knows and its number of committed task configs.
     std::map<std::string, int32_t> connector_task_counts() const;
     // The connector's config as this worker's view holds it (nullptr: unknown).

@@ -172,6 +172,13 @@ void ClusterModel::add_connect(const Scenario& scenario) {
         s.lines = x.lines;
         external_.add_source(std::move(s));
     }
+    // The sink connectors' consumer groups (connect-<name>), sampled like any group.
+    for (const auto& d : c.connectors) {
+        const kc::ConnectorPlugin* plugin = kc::find_plugin(kc::config_value(d.config, "connector.class"));
+        if (plugin == nullptr || plugin->type != kc::ConnectorType::sink) continue;
+        group_topics_["connect-" + d.name] = kc::split_list(kc::config_value(d.config, "topics"));
+        group_offset_reset_["connect-" + d.name] = "earliest";
+    }
     const kc::ConnectFeatures features = kc::connect_features(scenario.kafka.version).value_or(kc::ConnectFeatures{});
     for (int32_t id = 1; id <= c.workers; ++id) {
         kc::WorkerSpec spec;
@@ -228,6 +235,13 @@ sim::NodeId ClusterModel::connect_leader_node() {
         }
     }
     return best;
+}
+
+sim::NodeId ClusterModel::connect_follower_node() {
+    const sim::NodeId leader = connect_leader_node();
+    for (const auto& [id, n] : directory_.connect_workers)
+        if (n != leader && world_->is_up(n)) return n;
+    return sim::no_node;
 }
 
 sim::NodeId ClusterModel::connect_task_node(const std::string& connector, int32_t task) {
@@ -570,18 +584,16 @@ Sample ClusterModel::sample() {
         }
     }
     std::map<std::string, std::set<kafka::TopicPartition>> held;  // per group
-    for (const auto& c : clients_) {
-        if (c.kind == ClientNode::Kind::producer) continue;
+    auto sample_consumer = [&](uint32_t ordinal, const std::string& group, const kafka::ConsumerClient* consumer) {
         ConsumerSample cs;
-        cs.consumer = c.ordinal;
-        cs.group = c.group;
-        const kafka::ConsumerClient* consumer = group_consumer(c, cs.consumer);
+        cs.consumer = ordinal;
+        cs.group = group;
         if (consumer != nullptr && image != nullptr) {
             for (const auto& [tid, t] : image->topics()) {
                 for (const auto& ps : t.partitions) {
                     int64_t pos = consumer->position(ps.tp);
                     if (pos < 0) continue;
-                    if (!c.group.empty()) held[c.group].insert(ps.tp);
+                    if (!group.empty()) held[group].insert(ps.tp);
                     const kafka::BrokerNode* b = ps.leader >= 0 ? broker(ps.leader) : nullptr;
                     const kafka::Partition* lp = b == nullptr ? nullptr : b->partition(ps.tp);
                     const std::optional<sim::Time> heard = consumer->last_fetch_response(ps.tp);
@@ -596,6 +608,18 @@ Sample ClusterModel::sample() {
             }
         }
         s.consumers.push_back(cs);
+    };
+    for (const auto& c : clients_) {
+        if (c.kind == ClientNode::Kind::producer) continue;
+        if (c.kind == ClientNode::Kind::connect_worker) {
+            // Each sink task's consumer, a member of connect-<connector>.
+            if (const auto* w = world_->node_as<kafka::connect::ConnectWorker>(c.node))
+                for (const auto& sc : w->sink_consumers()) sample_consumer(sc.ordinal, sc.group, sc.consumer);
+            continue;
+        }
+        uint32_t ordinal = c.ordinal;
+        const kafka::ConsumerClient* consumer = group_consumer(c, ordinal);
+        sample_consumer(ordinal, c.group, consumer);
     }
     sample_groups(image, s, held);
     s.records_acked = history_.records_acked();
@@ -620,6 +644,15 @@ std::vector<ConsumerPosition> ClusterModel::consumer_positions() {
     if (image == nullptr) return out;
     for (const auto& c : clients_) {
         if (c.kind == ClientNode::Kind::producer) continue;
+        if (c.kind == ClientNode::Kind::connect_worker) {
+            if (const auto* w = world_->node_as<kafka::connect::ConnectWorker>(c.node))
+                for (const auto& sc : w->sink_consumers())
+                    for (const auto& [tid, t] : image->topics())
+                        for (const auto& ps : t.partitions)
+                            if (int64_t pos = sc.consumer->position(ps.tp); pos >= 0)
+                                out.push_back(ConsumerPosition{sc.ordinal, sc.group, ps.tp, pos});
+            continue;
+        }
         uint32_t ordinal = c.ordinal;
         const kafka::ConsumerClient* consumer = group_consumer(c, ordinal);
         if (consumer == nullptr) continue;

@@ -60,6 +60,7 @@ public:
     // Kafka Connect: the workers, the one leading the Connect group now, the one running a task.
     std::vector<sim::NodeId> connect_worker_nodes() const;
     sim::NodeId connect_leader_node();
+    sim::NodeId connect_follower_node();  // the lowest-id running worker that does not lead
     sim::NodeId connect_task_node(const std::string& connector, int32_t task);
     kafka::connect::ExternalSystems& external() { return external_; }
     const kafka::connect::RestClient* rest_client();

@@ -107,6 +107,7 @@ std::vector<sim::NodeId> FaultInjector::Firing::resolve(const std::vector<Target
                 break;
             case Target::Kind::connect_worker: add(dir.connect_worker_node(t.id)); break;
             case Target::Kind::connect_leader: add(cluster.connect_leader_node()); break;
+            case Target::Kind::connect_follower: add(cluster.connect_follower_node()); break;
             case Target::Kind::connect_task: add(cluster.connect_task_node(t.name, t.id)); break;
             case Target::Kind::all_connect_workers:
                 for (sim::NodeId n : cluster.connect_worker_nodes()) add(n);

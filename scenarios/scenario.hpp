@@ -132,6 +132,7 @@ struct Target {
         app_all,                         // app:<name>: every instance
         connect_worker,                  // connect:<n>
         connect_leader,                  // connect:leader (the Connect group's leader worker)
+        connect_follower,                // connect:follower (the lowest-id running worker that does not lead)
         connect_task,                    // task:<connector>/<n> (the worker running it)
         all_connect_workers,             // connect: every worker
         all_brokers, all_controllers, all_zookeepers,

@@ -1762,11 +1762,13 @@ private:
             }
             case Target::Kind::connect_worker:
             case Target::Kind::connect_leader:
+            case Target::Kind::connect_follower:
             case Target::Kind::all_connect_workers:
                 if (connect_workers_ == 0) return fail("no Connect workers: add a \"connect\" section");
                 if (t.kind == Target::Kind::connect_worker && (t.id < 1 || t.id > connect_workers_))
                     return fail("the Connect cluster has workers 1.." + std::to_string(connect_workers_));
-                if (t.kind == Target::Kind::connect_leader && !s_.connect.distributed)
+                if ((t.kind == Target::Kind::connect_leader || t.kind == Target::Kind::connect_follower) &&
+                    !s_.connect.distributed)
                     return fail("a standalone worker has no group and no leader: use \"connect:1\"");
                 return true;
             case Target::Kind::connect_task:
@@ -2373,6 +2375,10 @@ std::optional<Target> parse_target(std::string_view text) {
     if (kind == "connect") {
         if (rest == "leader") {
             t.kind = Target::Kind::connect_leader;
+            return t;
+        }
+        if (rest == "follower") {
+            t.kind = Target::Kind::connect_follower;
             return t;
         }
         return by_id(Target::Kind::connect_worker);

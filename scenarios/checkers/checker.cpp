@@ -207,6 +207,15 @@ std::vector<Placement> committed_placements(const ClusterSnapshot& snapshot) {
 }
 
 std::string group_of_name(const std::string& client_name) {
+    // A Connect sink task's consumer, "connect:2 task orders-sink-1 (life 2)": group connect-orders-sink.
+    if (client_name.rfind("connect:", 0) == 0) {
+        const size_t task = client_name.find(" task ");
+        if (task == std::string::npos) return "";
+        std::string id = client_name.substr(task + 6);
+        if (const size_t life = id.find(" (life "); life != std::string::npos) id.resize(life);
+        const size_t dash = id.rfind('-');
+        return dash == std::string::npos || dash == 0 ? "" : "connect-" + id.substr(0, dash);
+    }
     const std::string prefix = "consumer:";
     if (client_name.rfind(prefix, 0) != 0) return "";
     const size_t slash = client_name.rfind('/');
