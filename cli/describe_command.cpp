@@ -1,5 +1,9 @@
 #include "cli/describe_command.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "connect/connect_worker.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -19,7 +23,7 @@ namespace cli {
 namespace {
 
 constexpr const char* usage_line =
-    "usage: kafkasim describe FILE --at 15s [--seed N] [--what topics|groups|quorum|transactions|all] [--group G] "
+    "usage: kafkasim describe FILE --at 15s [--seed N] [--what topics|groups|quorum|transactions|connect|all] [--group G] "
     "[--topic T] [--transactional-id ID] [--max-transaction-timeout MIN]";
 constexpr const char* bootstrap = "--bootstrap-server localhost:9092";
 
@@ -30,6 +34,7 @@ struct DescribeArgs {
     bool topics = true, groups = true, quorum = true;
     // nullopt: when the cluster has transactions (so that runs without them print as before)
     std::optional<bool> transactions;
+    std::optional<bool> connect;            // nullopt: when the scenario has Connect workers
     std::vector<std::string> groups_asked;  // --group, in the order given
     std::optional<std::string> topic;       // --topic
     std::optional<std::string> transactional_id;  // --transactional-id
@@ -51,14 +56,15 @@ DescribeArgs parse_describe_args(const std::vector<std::string>& args) {
             r.seed = parse_seed(value());
         } else if (a == "--what") {
             const std::string& w = value();
-            if (w != "topics" && w != "groups" && w != "quorum" && w != "transactions" && w != "all")
-                throw UsageError("--what: expected topics, groups, quorum, transactions or all, got '" + w + "'");
-            if (what_given) throw UsageError("--what: one at a time (topics, groups, quorum, transactions or all)");
+            if (w != "topics" && w != "groups" && w != "quorum" && w != "transactions" && w != "connect" && w != "all")
+                throw UsageError("--what: expected topics, groups, quorum, transactions, connect or all, got '" + w + "'");
+            if (what_given) throw UsageError("--what: one at a time (topics, groups, quorum, transactions, connect or all)");
             what_given = true;
             r.topics = w == "topics" || w == "all";
             r.groups = w == "groups" || w == "all";
             r.quorum = w == "quorum" || w == "all";
             if (w != "all") r.transactions = w == "transactions";
+            if (w != "all") r.connect = w == "connect";
         } else if (a == "--transactional-id") {
             const std::string& id = value();
             if (r.transactional_id) throw UsageError("--transactional-id: one id at a time");
@@ -269,6 +275,27 @@ void print_transactions(std::ostream& out, scenarios::ScenarioRun& run, const sc
                "every open transaction\n# that no coordinator lists with its partition is shown, however young\n";
 }
 
+// GET /connectors?expand=status, as curl prints it, from the first worker that answers (each
+// worker answers from its own view of the status topic, so it lags a little behind the truth).
+void print_connect(std::ostream& out, scenarios::ScenarioRun& run, const scenarios::Scenario& s) {
+    out << "$ curl -s http://localhost:8083/connectors?expand=status\n";
+    if (!s.connect.present) {
+        out << "# this scenario runs no Kafka Connect workers\n";
+        return;
+    }
+    scenarios::ClusterModel& cluster = run.cluster();
+    for (sim::NodeId n : cluster.connect_worker_nodes()) {
+        const auto* w = cluster.world().is_up(n) ? cluster.world().node_as<kafka::connect::ConnectWorker>(n) : nullptr;
+        if (w == nullptr) continue;
+        nlohmann::json body = nlohmann::json::object();
+        for (const auto& name : w->known_connectors())
+            body[name] = {{"status", nlohmann::json::parse(*w->status_json(name))}};
+        out << "# answered by " << cluster.world().name(n) << " (" << w->spec().url() << ")\n" << body.dump(2) << "\n";
+        return;
+    }
+    out << "curl: (7) Failed to connect to localhost port 8083: Connection refused\n# (no worker is up)\n";
+}
+
 int describe_command(const std::vector<std::string>& args) {
     DescribeArgs a = parse_describe_args(args);
     const std::string path = resolve_scenario_path(a.file);
@@ -325,6 +352,10 @@ int describe_command(const std::vector<std::string>& args) {
         if (a.quorum) {
             section();
             print_quorum(std::cout, run, s, release);
+        }
+        if (a.connect.value_or(s.connect.present)) {
+            section();
+            print_connect(std::cout, run, s);
         }
         if (a.transactions.value_or(reports::has_transactions(run.cluster()))) {
             section();

@@ -440,6 +440,8 @@ void ConnectWorker::after_event(Context& ctx) {
     }
     if (received_) apply_assignment(ctx);
     apply_target_states(ctx);
+    for (const RestartRequest& r : std::exchange(restart_requests_, {}))
+        restart_instances(r.connector, r.include_tasks, r.only_failed, ctx);
     // A config change wants a rebalance (DistributedHerder: needsReconfigRebalance).
     if (member_ && rejoin_for_offset_ >= 0 && member_->stable_member() &&
         (!assignment_ || assignment_->config_offset < rejoin_for_offset_)) {
@@ -517,10 +519,27 @@ std::map<std::string, std::string> ConnectWorker::assignment_user_data(
     // assignor keeps its memory across, as Kafka's leader keeps both assignors.
     assignor_->set_protocol(protocol_from_name(member_->group_protocol()).value_or(ConnectProtocol::eager));
     std::map<std::string, std::string> out;
-    for (const auto& [member, a] : assignor_->assign(member_->member_id(), spec_.url(), snapshot, states,
-                                                     member_->generation(), last_completed_generation_,
-                                                     ctx_->now().ms()))
+    const auto assignments = assignor_->assign(member_->member_id(), spec_.url(), snapshot, states,
+                                               member_->generation(), last_completed_generation_, ctx_->now().ms());
+    // Who runs what after this round (the leader sends restarts of an instance to its worker):
+    // what each member runs, minus what it stops, plus what it gets (all of it, under eager).
+    owners_.clear();
+    task_owners_.clear();
+    for (const auto& [member, a] : assignments) {
+        const std::string& url = states[member].url;
+        const bool eager = assignor_->options().protocol == ConnectProtocol::eager;
+        if (!eager) {
+            for (const auto& c : states[member].connectors)
+                if (std::find(a.revoked_connectors.begin(), a.revoked_connectors.end(), c) == a.revoked_connectors.end())
+                    owners_[c] = url;
+            for (const auto& t : states[member].tasks)
+                if (std::find(a.revoked_tasks.begin(), a.revoked_tasks.end(), t) == a.revoked_tasks.end())
+                    task_owners_[t] = url;
+        }
+        for (const auto& c : a.connectors) owners_[c] = url;
+        for (const auto& t : a.tasks) task_owners_[t] = url;
         out[member] = encode(a);
+    }
     return out;
 }
 
@@ -716,6 +735,13 @@ void ConnectWorker::apply_config_record(const std::string& key, const std::optio
         if (!task) return;
         if (auto c = config_from_json(field_or(parsed, "properties", json::object())))
             configs_[rest.substr(0, dash)].uncommitted_tasks[*task] = *c;
+    } else if (key.rfind("restart-connector-", 0) == 0) {
+        // Acted on once the worker runs an assignment (the backing store has started): a worker
+        // reading the topic from the start does not replay old restarts.
+        if (value && assignment_) restart_requests_.push_back({key.substr(18), field_or(parsed, "include-tasks", json(false)).is_boolean() &&
+                                                                    field_or(parsed, "include-tasks", json(false)).get<bool>(),
+                                                field_or(parsed, "only-failed", json(false)).is_boolean() &&
+                                                    field_or(parsed, "only-failed", json(false)).get<bool>()});
     } else if (key.rfind("commit-", 0) == 0) {
         const std::string name = key.substr(7);
         if (!value) return;
@@ -873,6 +899,31 @@ void ConnectWorker::apply_target_states(Context& ctx) {
         if (t->consumer) t->consumer->pause_delivery(paused, ctx);
         if (!paused && t->type == ConnectorType::source && t->offsets_loaded && !t->poll_timer.valid())
             t->poll_timer = ctx.set_timer(sim::Duration{}, client_timer::tag(timer_task_poll, t->index));
+    }
+}
+
+void ConnectWorker::restart_task(const ConnectorTaskId& id, Context& ctx) {
+    put_status(id.connector, id.task, "RESTARTING", "", ctx);
+    stop_task(id, "restart", ctx);
+    start_task(id, ctx);
+}
+
+void ConnectWorker::restart_instances(const std::string& name, bool include_tasks, bool only_failed, Context& ctx) {
+    // DistributedHerder.doRestartConnectorAndTasks: the matching instances this worker runs.
+    if (connectors_.contains(name)) {
+        auto s = statuses_.find("status-connector-" + name);
+        const bool failed = s != statuses_.end() && s->second.state == "FAILED";
+        if (!only_failed || failed) {
+            put_status(name, -1, "RESTARTING", "", ctx);
+            stop_connector(name, "restart", ctx);
+            start_connector(name, ctx);
+        }
+    }
+    if (!include_tasks) return;
+    for (const auto& id : running_tasks()) {
+        if (id.connector != name) continue;
+        if (only_failed && tasks_.at(id)->state != "FAILED") continue;
+        restart_task(id, ctx);
     }
 }
 
@@ -1187,14 +1238,20 @@ void ConnectWorker::answer(sim::NodeId to, const ConnectRestRequest& req, int32_
 bool ConnectWorker::forward_to_leader(sim::NodeId from, const ConnectRestRequest& req, Context& ctx) {
     // HerderRequestHandler: a write reaches the leader, forwarded at most twice.
     if (is_leader()) return false;
-    const int32_t leader = worker_of_url(leader_url_);
-    const sim::NodeId node = leader < 0 ? sim::no_node : dir_->connect_worker_node(leader);
-    if (node == sim::no_node || req.hops >= 2) {
-        answer(from, req, 409,
-               error_body(409, "Cannot complete request momentarily due to no known leader URL, likely because a "
-                               "rebalance was underway."),
+    forward_to(leader_url_, from, req,
+               "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was "
+               "underway.",
                ctx);
-        return true;
+    return true;
+}
+
+void ConnectWorker::forward_to(const std::string& url, sim::NodeId from, const ConnectRestRequest& req,
+                               const char* unknown_message, Context& ctx) {
+    const int32_t worker = worker_of_url(url);
+    const sim::NodeId node = worker < 0 ? sim::no_node : dir_->connect_worker_node(worker);
+    if (node == sim::no_node || req.hops >= 2) {
+        answer(from, req, 409, error_body(409, unknown_message), ctx);
+        return;
     }
     const int32_t corr = next_rest_corr_++;
     if (next_rest_corr_ >= task_corr_base) next_rest_corr_ = rest_corr_base;
@@ -1205,12 +1262,11 @@ bool ConnectWorker::forward_to_leader(sim::NodeId from, const ConnectRestRequest
     call.path = req.path;
     call.timer = ctx.set_timer(sim::milliseconds(90000), client_timer::tag(timer_rest_timeout, static_cast<uint64_t>(corr)));
     rest_calls_[corr] = std::move(call);
-    ctx.emit(ConnectRest{.method = req.method, .path = req.path, .status = 0, .body = "forwarded to " + leader_url_});
+    ctx.emit(ConnectRest{.method = req.method, .path = req.path, .status = 0, .body = "forwarded to " + url});
     ConnectRestRequest fwd = req;
     fwd.correlation_id = corr;
     fwd.hops = req.hops + 1;
     ctx.send(node, std::move(fwd));
-    return true;
 }
 
 void ConnectWorker::send_internal_rest(const std::string& method, const std::string& path, std::string body,
@@ -1326,6 +1382,14 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
     const std::string sub = parts.size() >= 3 ? parts[2] : "";
     // Internal: a connector's task configs, sent to the leader.
     if (sub == "tasks" && parts.size() == 3 && m == "POST") {
+        if (!spec_.distributed) {
+            // StandaloneHerder.putTaskConfigs: UnsupportedOperationException, a 500.
+            answer(from, req, 500,
+                   error_body(500, "Kafka Connect in standalone mode does not support externally setting task "
+                                   "configurations."),
+                   ctx);
+            return;
+        }
         if (!is_leader()) {
             answer(from, req, 409, error_body(409, "Cannot complete request because of a conflicting operation (e.g. "
                                                    "worker rebalance)"),
@@ -1426,39 +1490,75 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
         if (!known) return not_found(name);
         const bool include_tasks = query_flag(query, "includeTasks");
         const bool only_failed = query_flag(query, "onlyFailed");
-        // Restarts happen where the connector and tasks run; this model restarts what runs here
-        // and forwards nothing (a restart of work on another worker answers 409 while it moves).
-        if (connectors_.contains(name) && !(only_failed && statuses_["status-connector-" + name].state != "FAILED")) {
-            stop_connector(name, "restart", ctx);
-            start_connector(name, ctx);
-        }
-        if (include_tasks) {
-            for (const auto& id : running_tasks()) {
-                if (id.connector != name) continue;
-                if (only_failed && tasks_.at(id)->state != "FAILED") continue;
-                stop_task(id, "restart", ctx);
-                start_task(id, ctx);
+        if (!include_tasks && !only_failed) {
+            // The connector instance only (0.9): the leader sends it to the worker that runs it.
+            if (connectors_.contains(name) && (req.hops > 0 || is_leader() || !spec_.distributed)) {
+                stop_connector(name, "restart", ctx);
+                start_connector(name, ctx);
+                answer(from, req, 204, "", ctx);
+                return;
             }
-            answer(from, req, 202, *status_json(name), ctx);
-        } else {
-            answer(from, req, 204, "", ctx);
+            if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
+            auto owner = owners_.find(name);
+            if (owner == owners_.end()) {
+                answer(from, req, 409, error_body(409, "Cannot complete request because of a conflicting operation "
+                                                       "(e.g. worker rebalance)"),
+                       ctx);
+                return;
+            }
+            forward_to(owner->second, from, req, "Cannot complete request because of a conflicting operation (e.g. "
+                                                 "worker rebalance)",
+                       ctx);
+            return;
         }
+        if (!spec_.features.restart_with_tasks) {
+            answer(from, req, 404, error_body(404, "HTTP 404 Not Found"), ctx);
+            return;
+        }
+        // KIP-745 (3.0): the leader writes a restart request to the config topic; every worker
+        // restarts the instances it runs that match, and answers RESTARTING for them now.
+        if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
+        auto status = json::parse(*status_json(name));
+        auto restarting = [&](json& instance) {
+            if (!only_failed || field_or(instance, "state", std::string()) == "FAILED") instance["state"] = "RESTARTING";
+        };
+        restarting(status["connector"]);
+        if (include_tasks)
+            for (auto& t : status["tasks"]) restarting(t);
+        if (spec_.distributed) {
+            write(config_topic, "restart-connector-" + name,
+                  json{{"include-tasks", include_tasks}, {"only-failed", only_failed}}.dump());
+        } else {
+            restart_instances(name, include_tasks, only_failed, ctx);
+        }
+        answer(from, req, 202, status.dump(), ctx);
         return;
     }
     if (sub == "tasks" && parts.size() == 5 && parts[4] == "restart" && m == "POST") {
         if (!known) return not_found(name);
         const auto task = parse_int(parts[3]);
-        if (!task) return not_found(name);
-        const ConnectorTaskId id{name, *task};
-        if (tasks_.contains(id)) {
-            stop_task(id, "restart", ctx);
-            start_task(id, ctx);
+        const ConnectorTaskId id{name, task.value_or(-1)};
+        if (!task || *task < 0 || *task >= static_cast<int32_t>(configs_.at(name).task_configs.size())) {
+            answer(from, req, 404, error_body(404, "Task " + id.text() + " not found"), ctx);
+            return;
+        }
+        // The leader sends it to the worker that runs the task.
+        if (tasks_.contains(id) && (req.hops > 0 || is_leader() || !spec_.distributed)) {
+            restart_task(id, ctx);
             answer(from, req, 204, "", ctx);
-        } else {
+            return;
+        }
+        if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
+        auto owner = task_owners_.find(id);
+        if (owner == task_owners_.end() || owner->second == spec_.url()) {
             answer(from, req, 409, error_body(409, "Cannot complete request because of a conflicting operation (e.g. "
                                                    "worker rebalance)"),
                    ctx);
+            return;
         }
+        forward_to(owner->second, from, req, "Cannot complete request because of a conflicting operation (e.g. worker "
+                                             "rebalance)",
+                   ctx);
         return;
     }
     answer(from, req, 404, error_body(404, "HTTP 404 Not Found"), ctx);

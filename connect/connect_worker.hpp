@@ -291,6 +291,10 @@ private:
     void handle_rest(sim::NodeId from, const ConnectRestRequest& req, Context& ctx);
     void answer(sim::NodeId to, const ConnectRestRequest& req, int32_t status, std::string body, Context& ctx);
     bool forward_to_leader(sim::NodeId from, const ConnectRestRequest& req, Context& ctx);
+    void forward_to(const std::string& url, sim::NodeId from, const ConnectRestRequest& req,
+                    const char* unknown_message, Context& ctx);
+    void restart_task(const ConnectorTaskId& id, Context& ctx);
+    void restart_instances(const std::string& name, bool include_tasks, bool only_failed, Context& ctx);
     void send_internal_rest(const std::string& method, const std::string& path, std::string body, Context& ctx);
     std::string connector_info_json(const std::string& name) const;
 
@@ -326,6 +330,14 @@ private:
     std::map<std::string, StatusRecord> statuses_;  // "status-task-a-0" -> ...
     std::map<std::string, std::string> offsets_;    // key JSON -> offset JSON
     int64_t rejoin_for_offset_ = -1;                // a config change wants a rebalance
+    struct RestartRequest {
+        std::string connector;
+        bool include_tasks = false, only_failed = false;
+    };
+    std::vector<RestartRequest> restart_requests_;  // read from the config topic, not yet applied
+    // The leader: which worker (URL) runs each connector and task after its last assignment.
+    std::map<std::string, std::string> owners_;
+    std::map<ConnectorTaskId, std::string> task_owners_;
 
     // The group.
     std::optional<WorkerAssignment> received_;      // from SyncGroup, not applied yet

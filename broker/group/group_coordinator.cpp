@@ -150,11 +150,12 @@ void GroupCoordinator::handle(sim::NodeId from, const JoinGroupRequest& req, Con
     }
     Member& m = it->second;
     // MemberMetadata.matches compares the protocol metadata bytes, which carry the owned
-    // partitions too: a cooperative member that revoked some rejoins with different metadata,
-    // and that starts the follow-up rebalance (KIP-429).
+    // partitions and the assignor's userData too: a cooperative member that revoked some
+    // rejoins with different metadata, and that starts the follow-up rebalance (KIP-429; a
+    // Connect worker's metadata lists the connectors and tasks it runs, KIP-415).
     const bool changed = m.subscription.topics != req.subscription.topics ||
                          m.subscription.owned_partitions != req.subscription.owned_partitions ||
-                         m.protocols != req.protocols;
+                         m.subscription.user_data != req.subscription.user_data || m.protocols != req.protocols;
     m.node = from;
     m.session_timeout_ms = req.session_timeout_ms;
     m.rebalance_timeout_ms = req.rebalance_timeout_ms;
