@@ -328,14 +328,10 @@ struct ConnectWorkerConfig {
     int64_t session_timeout_ms{};               // session.timeout.ms (10000 for a worker)
     int64_t heartbeat_interval_ms{};            // heartbeat.interval.ms
     int64_t rebalance_timeout_ms{};             // rebalance.timeout.ms
-    int64_t worker_sync_timeout_ms{};           // worker.sync.timeout.ms
-    int64_t worker_unsync_backoff_ms{};         // worker.unsync.backoff.ms
     std::string connect_protocol;               // connect.protocol: eager, compatible, sessioned
     int64_t scheduled_rebalance_max_delay_ms{}; // scheduled.rebalance.max.delay.ms
     int64_t offset_flush_interval_ms{};         // offset.flush.interval.ms
-    int64_t offset_flush_timeout_ms{};          // offset.flush.timeout.ms
     int64_t task_shutdown_graceful_timeout_ms{};  // task.shutdown.graceful.timeout.ms
-    std::string exactly_once_source_support;    // exactly.once.source.support: disabled, preparing, enabled
 
     ConnectWorkerConfig();
     static ConnectWorkerConfig from(const VersionProfile& profile, const ConfigMap& overrides);

@@ -349,18 +349,19 @@ constexpr auto key_table = std::to_array<ConfigKey>({
     key("config.storage.topic", W, string, "null", "the compacted topic of connector and task configs (1 partition)")
         .reads(&WC::config_storage_topic),
     key("connect.protocol", W, string, "sessioned",
-        "the Connect group protocol: eager (stop everything at each rebalance), compatible (2.3, incremental "
-        "cooperative), sessioned (2.4+)")
+        "the Connect group protocol: eager (stop everything at each rebalance; the only one before 2.3), "
+        "compatible (2.3's default, incremental cooperative), sessioned (the default from 2.4)")
         .reads(&WC::connect_protocol),
     key("exactly.once.source.support", W, string, "disabled",
-        "exactly-once source connectors (3.3, KIP-618): disabled, preparing or enabled")
-        .reads(&WC::exactly_once_source_support).modelled_when("disabled"),
+        "exactly-once source connectors (3.3, KIP-618): disabled, preparing or enabled; only disabled is modelled")
+        .modelled_when("disabled"),
     key("group.id", W, string, "null", "the Connect cluster: the workers' group").read_by_name(),
     key("offset.flush.interval.ms", W, integer, "60000",
         "how often source offsets are written and sink offsets committed")
         .range(0, i64_max).reads(&WC::offset_flush_interval_ms),
-    key("offset.flush.timeout.ms", W, integer, "5000", "how long an offset flush waits for its records")
-        .range(0, i64_max).reads(&WC::offset_flush_timeout_ms),
+    key("offset.flush.timeout.ms", W, integer, "5000",
+        "how long an offset flush waits for its records; the model commits the acknowledged prefix without waiting")
+        .range(0, i64_max),
     key("offset.storage.file.filename", W, string, "null", "standalone: the file of source offsets")
         .reads(&WC::offset_storage_file_filename),
     key("offset.storage.partitions", W, integer, "25", "partitions of the offsets topic")
@@ -382,11 +383,12 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         .reads(&WC::status_storage_topic),
     key("task.shutdown.graceful.timeout.ms", W, integer, "5000", "how long a stopping task may take")
         .range(0, i64_max).reads(&WC::task_shutdown_graceful_timeout_ms),
-    key("worker.sync.timeout.ms", W, integer, "3000", "how long a worker waits to catch up on the config topic")
-        .range(0, i32_max).reads(&WC::worker_sync_timeout_ms),
+    key("worker.sync.timeout.ms", W, integer, "3000",
+        "how long a worker waits to catch up on the config topic; the model's workers always catch up")
+        .range(0, i32_max),
     key("worker.unsync.backoff.ms", W, integer, "300000",
-        "how long a worker that could not catch up backs off before it rejoins")
-        .range(0, i32_max).reads(&WC::worker_unsync_backoff_ms),
+        "how long a worker that could not catch up backs off before it rejoins (not modelled)")
+        .range(0, i32_max),
 
     // ---- Kafka Streams applications (StreamsConfig) ----
     key("acceptable.recovery.lag", S, integer, "10000",

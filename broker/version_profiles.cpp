@@ -131,17 +131,6 @@ constexpr ProfileSpec profile_specs[] = {
 // Defaults of the profiles in [from, until). A row with the key table's own default only adds
 // its note.
 constexpr ProfileDefault profile_default_table[] = {
-    {.key = "connect.protocol",
-     .value = "eager",
-     .until = {2, 3},
-     .why = "Connect workers rebalance eagerly (every connector and task stops at each rebalance) before "
-            "incremental cooperative rebalancing (KIP-415, 2.3)"},
-    {.key = "connect.protocol",
-     .value = "compatible",
-     .from = {2, 3},
-     .until = {2, 4},
-     .why = "2.3 introduced incremental cooperative rebalancing as connect.protocol=compatible; sessioned "
-            "(KIP-507) became the default in 2.4"},
     {.key = "replication.factor",
      .value = "1",
      .until = {3, 0},

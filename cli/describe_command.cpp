@@ -123,6 +123,12 @@ std::vector<std::string> scenario_groups(const scenarios::Scenario& s) {
     std::vector<std::string> out;
     for (const auto& c : s.consumers)
         if (c.group && std::find(out.begin(), out.end(), *c.group) == out.end()) out.push_back(*c.group);
+    // Kafka Connect: the workers' group and each sink connector's consumer group.
+    if (s.connect.present && s.connect.distributed) out.push_back(s.connect.worker.group_id);
+    for (const auto& d : s.connect.connectors) {
+        auto it = d.config.find("topics");
+        if (it != d.config.end()) out.push_back("connect-" + d.name);
+    }
     return out;
 }
 

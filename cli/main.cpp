@@ -56,7 +56,7 @@ constexpr CommandHelp commands[] = {
      "Prints the cluster, the version profile's defaults and behaviour, and a warning for each\n"
      "setting the model accepts but does not act on. Exit 0 when valid, 2 with every error\n"
      "(file, JSON path, what was expected, a suggestion) otherwise."},
-    {"describe", "describe FILE --at 15s [--seed N] [--what topics|groups|quorum|all] [--group G] [--topic T]",
+    {"describe", "describe FILE --at 15s [--seed N] [--what topics|groups|quorum|transactions|connect|all] [--group G] [--topic T]",
      "run to a virtual time and print the cluster as kafka-topics.sh,\n"
      "kafka-consumer-groups.sh and kafka-metadata-quorum.sh would",
      "  --at D          the virtual instant (e.g. 15s, 1m30s)\n"

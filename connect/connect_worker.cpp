@@ -159,7 +159,11 @@ bool ConnectWorker::is_leader() const {
 
 int32_t ConnectWorker::generation() const { return member_ ? member_->generation() : -1; }
 
-std::vector<std::string> ConnectWorker::running_connectors() const { return {connectors_.begin(), connectors_.end()}; }
+std::vector<std::string> ConnectWorker::running_connectors() const {
+    std::vector<std::string> out;
+    for (const auto& [name, state] : connectors_) out.push_back(name);
+    return out;
+}
 
 std::vector<ConnectorTaskId> ConnectWorker::running_tasks() const {
     std::vector<ConnectorTaskId> out;
@@ -381,6 +385,12 @@ void ConnectWorker::on_timer(uint64_t tag, Context& ctx) {
                     poll_source(*t, ctx);
                 }
                 break;
+            case timer_drain:
+                if (Task* t = task_by_index(static_cast<uint32_t>(client_timer::value(tag)))) {
+                    t->drain_timer = sim::TimerId{};
+                    t->drained = true;  // task.shutdown.graceful.timeout.ms: stop waiting
+                }
+                break;
             case timer_sink_retry:
                 if (Task* t = task_by_index(static_cast<uint32_t>(client_timer::value(tag)))) {
                     t->retry_timer = sim::TimerId{};
@@ -439,6 +449,7 @@ void ConnectWorker::after_event(Context& ctx) {
         stop_all(stop_all_reason_.c_str(), ctx);
     }
     if (received_) apply_assignment(ctx);
+    check_coordinator(ctx);
     apply_target_states(ctx);
     for (const RestartRequest& r : std::exchange(restart_requests_, {}))
         restart_instances(r.connector, r.include_tasks, r.only_failed, ctx);
@@ -465,6 +476,7 @@ void ConnectWorker::after_event(Context& ctx) {
         if (t->producer) t->producer->close(ctx);
         if (t->consumer) t->consumer->close(ctx);
     }
+    finish_draining(ctx);
     drain_writes(ctx);
     retired_.clear();
 }
@@ -561,6 +573,36 @@ void ConnectWorker::on_join_prepare(int32_t generation) {
             stop_all_reason_ = eager ? "eager rebalance" : "the member lost its generation";
         }
     }
+}
+
+void ConnectWorker::check_coordinator(Context& ctx) {
+    // WorkerCoordinator.poll (2.4+, KAFKA-9184): a worker that cannot find the group coordinator
+    // within heartbeat.interval.ms revokes its whole assignment, so that it runs nothing while it
+    // may no longer be a member (its work may already run elsewhere).
+    if (!member_ || !spec_.features.self_revoke_when_coordinator_unreachable) return;
+    if (member_->coordinator() != no_leader) {
+        coordinator_unknown_since_.reset();
+        return;
+    }
+    if (!coordinator_unknown_since_) {
+        coordinator_unknown_since_ = ctx.now();
+        ctx.set_timer(sim::milliseconds(spec_.config.heartbeat_interval_ms), client_timer::tag(timer_tick));
+        return;
+    }
+    if (ctx.now() - *coordinator_unknown_since_ < sim::milliseconds(spec_.config.heartbeat_interval_ms)) return;
+    if (!assignment_ || (connectors_.empty() && tasks_.empty())) return;
+    ctx.emit(ConnectAssignment{.generation = member_->generation(),
+                               .protocol = protocol_,
+                               .leader = assignment_->leader,
+                               .revoked = join_names(running_connectors()) +
+                                          (connectors_.empty() || tasks_.empty() ? "" : ",") +
+                                          join_tasks(running_tasks()),
+                               .error = "COORDINATOR_UNREACHABLE"});
+    stop_all("the group coordinator was unreachable", ctx);
+    assignment_.reset();
+    // WorkerCoordinator.rejoinNeededOrPending: a worker without an assignment rejoins as soon as
+    // it finds the coordinator again.
+    member_->rejoin("it revoked its work while the coordinator was unreachable", ctx);
 }
 
 void ConnectWorker::stop_all(const char* why, Context& ctx) {
@@ -833,9 +875,9 @@ void ConnectWorker::put_status(const std::string& connector, int32_t task, const
 void ConnectWorker::start_connector(const std::string& name, Context& ctx) {
     auto it = configs_.find(name);
     if (it == configs_.end() || !it->second.has_config) return;
-    connectors_.insert(name);
     const ConnectorState& s = it->second;
     const std::string state = s.target_state == "PAUSED" ? "PAUSED" : s.target_state == "STOPPED" ? "STOPPED" : "RUNNING";
+    connectors_[name] = state;
     put_status(name, -1, state, "", ctx);
     if (s.target_state == "STARTED") reconfigure_tasks(name, ctx);
 }
@@ -853,6 +895,7 @@ void ConnectWorker::reconfigure_tasks(const std::string& name, Context& ctx) {
     const ConnectorState& s = configs_.at(name);
     const ConnectorPlugin* plugin = find_plugin(config_value(s.config, "connector.class"));
     if (plugin == nullptr) {
+        connectors_[name] = "FAILED";
         put_status(name, -1, "FAILED", unknown_plugin_message(config_value(s.config, "connector.class")), ctx);
         return;
     }
@@ -876,17 +919,19 @@ void ConnectWorker::put_task_configs(const std::string& name, const std::vector<
 }
 
 void ConnectWorker::apply_target_states(Context& ctx) {
-    // Pause and resume apply where the connector and its tasks run, without a rebalance.
-    for (const std::string& name : connectors_) {
+    // Pause, resume and stop apply where the connector and its tasks run, without a rebalance
+    // (a stop also empties the task configs, which does rebalance).
+    for (auto& [name, state] : connectors_) {
         auto it = configs_.find(name);
-        if (it == configs_.end()) continue;
-        const std::string want = it->second.target_state == "PAUSED" ? "PAUSED" : "RUNNING";
-        auto s = statuses_.find("status-connector-" + name);
-        const bool mine = s != statuses_.end() && s->second.worker_id == spec_.worker_id();
-        if (mine && s->second.state != want && (s->second.state == "RUNNING" || s->second.state == "PAUSED")) {
-            put_status(name, -1, want, "", ctx);
-            statuses_["status-connector-" + name].state = want;  // until the status topic says so
-        }
+        if (it == configs_.end() || state == "FAILED") continue;
+        const std::string& target = it->second.target_state;
+        const std::string want = target == "PAUSED" ? "PAUSED" : target == "STOPPED" ? "STOPPED" : "RUNNING";
+        if (state == want) continue;
+        const bool was_stopped = state == "STOPPED";
+        state = want;
+        put_status(name, -1, want, "", ctx);
+        // Resumed from STOPPED: the connector computes its task configs again.
+        if (was_stopped && want == "RUNNING") reconfigure_tasks(name, ctx);
     }
     for (auto& [id, t] : tasks_) {
         auto it = configs_.find(id.connector);
@@ -910,9 +955,8 @@ void ConnectWorker::restart_task(const ConnectorTaskId& id, Context& ctx) {
 
 void ConnectWorker::restart_instances(const std::string& name, bool include_tasks, bool only_failed, Context& ctx) {
     // DistributedHerder.doRestartConnectorAndTasks: the matching instances this worker runs.
-    if (connectors_.contains(name)) {
-        auto s = statuses_.find("status-connector-" + name);
-        const bool failed = s != statuses_.end() && s->second.state == "FAILED";
+    if (auto c = connectors_.find(name); c != connectors_.end()) {
+        const bool failed = c->second == "FAILED";
         if (!only_failed || failed) {
             put_status(name, -1, "RESTARTING", "", ctx);
             stop_connector(name, "restart", ctx);
@@ -941,6 +985,8 @@ uint32_t ConnectWorker::next_task_index() {
 ConnectWorker::Task* ConnectWorker::task_by_index(uint32_t index) {
     for (auto& [id, t] : tasks_)
         if (t->index == index) return t.get();
+    for (auto& t : draining_)
+        if (t->index == index) return t.get();
     return nullptr;
 }
 
@@ -948,7 +994,26 @@ ConnectWorker::Task* ConnectWorker::task_by_client(uint32_t client) {
     for (auto& [id, t] : tasks_)
         if ((t->producer && t->producer_ordinal == client) || (t->consumer && t->consumer_ordinal == client))
             return t.get();
+    for (auto& t : draining_)
+        if (t->producer && t->producer_ordinal == client) return t.get();
     return nullptr;
+}
+
+// A stopped source task's records are all answered (or its stop timed out): commit the offsets
+// of what was acknowledged, close the producer, and forget the task.
+void ConnectWorker::finish_draining(Context& ctx) {
+    for (auto it = draining_.begin(); it != draining_.end();) {
+        Task& t = **it;
+        if (!t.drained) {
+            ++it;
+            continue;
+        }
+        ctx.cancel_timer(t.drain_timer);
+        flush_offsets(t, ctx);
+        t.producer->close(ctx);
+        retired_.push_back(std::move(*it));
+        it = draining_.erase(it);
+    }
 }
 
 void ConnectWorker::start_task(const ConnectorTaskId& id, Context& ctx) {
@@ -1024,10 +1089,17 @@ void ConnectWorker::stop_task(const ConnectorTaskId& id, const char* why, Contex
     if (t.state == "FAILED") {
         // Its clients are closed already.
     } else if (t.type == ConnectorType::source) {
-        // WorkerSourceTask on stop: a last offset commit of what was acknowledged.
-        flush_offsets(t, ctx);
+        // WorkerSourceTask on stop: its records in flight are waited for (the producer's close
+        // has a timeout, task.shutdown.graceful.timeout.ms bounds the whole stop), then the
+        // offsets of what was acknowledged are committed (drained()).
         ctx.cancel_timer(t.poll_timer);
-        t.producer->close(ctx);
+        if (t.state != "FAILED") put_status(id.connector, id.task, "UNASSIGNED", "", ctx);
+        t.drain_timer = ctx.set_timer(sim::milliseconds(spec_.config.task_shutdown_graceful_timeout_ms),
+                                      client_timer::tag(timer_drain, t.index));
+        draining_.push_back(std::move(it->second));
+        tasks_.erase(it);
+        draining_.back()->producer->flush(ctx);
+        return;
     } else {
         // WorkerSinkTask.close: commit what was put, then the consumer leaves.
         ctx.cancel_timer(t.retry_timer);

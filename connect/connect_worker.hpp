@@ -149,6 +149,7 @@ private:
         timer_sink_retry = 5,      // value: the task's index
         timer_tick = 6,
         timer_rest_timeout = 7,    // value: correlation id
+        timer_drain = 8,           // value: the task's index (a stopping source task's deadline)
     };
     struct ConnectorState {
         ConnectorConfig config;
@@ -187,6 +188,8 @@ private:
         bool paused = false;
         bool close_pending = false;  // failed: its clients close after the handler
         bool stopping = false;       // being stopped: its clients are closing
+        bool drained = false;        // stopped source task: every record sent was answered (or the stop timed out)
+        sim::TimerId drain_timer;
         sim::Time started_at;
         // source
         std::unique_ptr<ProducerClient> producer;
@@ -217,6 +220,9 @@ private:
         void on_producer_fatal(Error error, Context& ctx) override {
             if (!stopping) owner->task_failed(*this, error_name(error), ctx);
         }
+        void on_flushed(Context&) override {
+            if (stopping) drained = true;
+        }
     };
     struct RestCall {
         sim::NodeId from = sim::no_node;  // who asked (to relay a forwarded answer)
@@ -239,6 +245,7 @@ private:
     void on_join_prepare(int32_t generation) override;
     void apply_assignment(Context& ctx);
     void stop_all(const char* why, Context& ctx);
+    void check_coordinator(Context& ctx);
 
     // ---- ClientEvents (forwarded to the history)
     void on_send(uint32_t client, sim::Time t, TopicPartition tp, uint32_t first_seq, int32_t count) override;
@@ -283,6 +290,7 @@ private:
     void load_source_offsets(Task& task);
     void flush_offsets(Task& task, Context& ctx);
     void flush_all(Context& ctx);
+    void finish_draining(Context& ctx);
     void put_sink(Task& task, Context& ctx);
     void apply_target_states(Context& ctx);
     std::string offsets_key(const std::string& connector, const Task& task, const std::string& source) const;
@@ -347,10 +355,12 @@ private:
     bool stop_all_pending_ = false;
     std::string stop_all_reason_;
     sim::TimerId scheduled_rejoin_;
+    std::optional<sim::Time> coordinator_unknown_since_;
 
     // What runs here.
-    std::set<std::string> connectors_;
+    std::map<std::string, std::string> connectors_;  // name -> its state here (RUNNING, PAUSED, STOPPED, FAILED)
     std::map<ConnectorTaskId, std::unique_ptr<Task>> tasks_;
+    std::vector<std::unique_ptr<Task>> draining_;   // stopped source tasks waiting for their records
     std::vector<std::unique_ptr<Task>> retired_;    // stopped tasks, destroyed after the handler
     uint32_t task_generation_ = 0;
     sim::TimerId flush_timer_;

@@ -102,6 +102,7 @@ std::string config_reference_markdown() {
     out += scope_section(kafka::scope_producer, "Producer: a producer's `config`");
     out += scope_section(kafka::scope_consumer, "Consumer: a consumer's `config`");
     out += scope_section(kafka::scope_streams, "Kafka Streams: an app's `config`");
+    out += scope_section(kafka::scope_connect, "Kafka Connect workers: the `connect` section's `config`");
     out += behaviour_section();
     return out;
 }

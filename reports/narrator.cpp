@@ -362,6 +362,9 @@ struct Story {
     }
     // Kafka Connect
     Line operator()(const ConnectAssignment& e) const {
+        if (e.error == "COORDINATOR_UNREACHABLE")
+            return "cannot reach the group coordinator for heartbeat.interval.ms: stops " + e.revoked +
+                   " so as not to run them while it may no longer be a member";
         if (!e.error.empty())
             return "its Connect group leader was behind on the config topic (" + e.error + "): reads it and rejoins";
         std::string what;

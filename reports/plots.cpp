@@ -1,5 +1,7 @@
 #include "reports/plots.hpp"
 
+#include "scenarios/checkers/connect_timeline.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -871,6 +873,88 @@ std::optional<Plot> transactions_plot(const scenarios::RunData& run, const Metri
     return p;
 }
 
+// Kafka Connect: how many tasks each worker runs over time (rebuilt from the workers' statuses
+// and the faults that took workers down, as the checks do), with a dot at each rebalance of the
+// Connect group, and how far each source connector is behind its external system.
+std::optional<Plot> connect_plot(const scenarios::RunData& run, const MetricsTable& m) {
+    if (!run.scenario.connect.present || m.times.empty() || run.trace == nullptr) return std::nullopt;
+    const std::vector<int32_t> workers = node_ids(run, "connect:");
+    if (workers.empty()) return std::nullopt;
+    const scenarios::checkers::ConnectTimeline timeline = scenarios::checkers::connect_timeline(run);
+    Plot p;
+    p.height = double_height;
+    p.data.name = "$connect";
+    p.data.add("time_s", time_column(m));
+    Panel tasks = panel("Tasks running on each worker (dots: the Connect group rebalanced)", "tasks");
+    double most = 0;
+    std::vector<double> total(m.times.size(), 0);
+    for (size_t w = 0; w < workers.size(); ++w) {
+        const std::string name = "connect:" + std::to_string(workers[w]);
+        std::vector<double> counts(m.times.size(), 0);
+        for (const auto& [instance, runs] : timeline.runs) {
+            if (instance.second < 0) continue;
+            for (const auto& r : runs) {
+                if (r.worker != name) continue;
+                for (size_t i = 0; i < m.times.size(); ++i)
+                    if (r.from <= m.times[i] && m.times[i] < r.to) counts[i] += 1;
+            }
+        }
+        for (size_t i = 0; i < counts.size(); ++i) {
+            most = std::max(most, counts[i]);
+            total[i] += counts[i];
+        }
+        tasks.series.push_back({name, p.data.add(name + " tasks", std::move(counts)), "steps", color(w),
+                                "linewidth 2.5"});
+    }
+    // A dot on the total at each sample interval in which a worker took a new assignment.
+    std::vector<double> rebalance(m.times.size(), no_value);
+    for (const auto& e : run.trace->events()) {
+        if (!std::holds_alternative<kafka::ConnectAssignment>(e.event)) continue;
+        auto it = std::lower_bound(m.times.begin(), m.times.end(), e.time);
+        if (it == m.times.end()) continue;
+        const auto i = static_cast<size_t>(it - m.times.begin());
+        rebalance[i] = total[i];
+    }
+    tasks.series.push_back({"all workers", p.data.add("tasks on all workers", total), "steps", "#444444",
+                            "linewidth 1 dashtype 2"});
+    tasks.series.push_back({"", p.data.add("connect rebalance", std::move(rebalance)), "points pointtype 7 pointsize 1.1",
+                            "#444444", ""});
+    tasks.settings.push_back(most <= 12 ? "set ytics 1" : "set format y '%.0f'");
+    Panel backlog = panel("Source backlog: rows of each external source not read by its connector yet", "rows");
+    if (run.external != nullptr) {
+        // How far the source tasks have read each system, from their polls.
+        std::map<std::string, std::vector<std::pair<sim::Time, int64_t>>> reads;
+        for (const auto& e : run.trace->events())
+            if (const auto* io = std::get_if<kafka::ConnectTaskIo>(&e.event); io != nullptr && io->action == "poll")
+                reads[io->system].emplace_back(e.time, io->first + io->count);
+        size_t k = 0;
+        for (const auto& [name, source] : run.external->sources()) {
+            std::vector<double> behind(m.times.size(), no_value);
+            const auto& polls = reads[name];
+            size_t next = 0;
+            int64_t read = 0;
+            for (size_t i = 0; i < m.times.size(); ++i) {
+                for (; next < polls.size() && polls[next].first <= m.times[i]; ++next)
+                    read = std::max(read, polls[next].second);
+                behind[i] = static_cast<double>(std::max<int64_t>(0, run.external->rows_at(source, m.times[i]) - read));
+            }
+            backlog.series.push_back({name, p.data.add(name + " rows not read", std::move(behind)), "lines", color(k++),
+                                      "linewidth 2"});
+        }
+    }
+    p.file = file("connect", "Kafka Connect: tasks per worker and source backlog",
+                  "Top: how many connector tasks each Connect worker runs, rebuilt from the statuses the workers "
+                  "report and the faults that took workers down (a crashed worker runs nothing from the crash on, "
+                  "whatever the status topic still says; a paused or partitioned worker keeps its tasks: zombies); "
+                  "the dashed line is the total, and a dot marks a sample interval in which the Connect group "
+                  "handed out a new assignment. Bottom: each external source's rows that its source connector has "
+                  "not read yet (a source whose task has no worker falls behind). The sinks' consumer groups "
+                  "(connect-<name>) are in the lag plot.");
+    p.panels.push_back(std::move(tasks));
+    p.panels.push_back(std::move(backlog));
+    return p;
+}
+
 // ---------------------------------------------------------------- running gnuplot
 
 std::string shell_quoted(const std::string& s) {
@@ -925,7 +1009,8 @@ PlotScript plot_script(const scenarios::RunData& run, const MetricsTable& metric
                        const std::vector<FaultWindow>& windows) {
     std::vector<Plot> plots;
     for (auto plot : {lag_plot(metrics), leadership_plot(run, metrics), produce_plot(run, metrics),
-                      health_plot(run, metrics), quorum_plot(run, metrics), transactions_plot(run, metrics)})
+                      health_plot(run, metrics), quorum_plot(run, metrics), transactions_plot(run, metrics),
+                      connect_plot(run, metrics)})
         if (plot) plots.push_back(std::move(*plot));
     const double end_s = static_cast<double>(run.end.us) / 1e6;
     PlotScript out;

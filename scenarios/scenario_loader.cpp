@@ -63,7 +63,7 @@ const std::vector<std::string_view> external_fields = {"name", "kind", "rows", "
 const std::vector<std::string_view> rest_fields = {"at", "action", "target", "method", "path", "body"};
 const std::vector<std::string_view> target_prefixes = {"broker", "controller", "zookeeper", "leader",  "quorum",
                                                        "coordinator", "producer", "consumer", "app", "connect", "task"};
-const std::vector<std::string_view> target_words = {"brokers", "controllers", "zookeepers"};
+const std::vector<std::string_view> target_words = {"brokers", "controllers", "zookeepers", "connect-workers"};
 
 // ---- Small helpers --------------------------------------------------------------------------
 
@@ -1364,9 +1364,17 @@ private:
         }
         if (const json* v = member(c, "config"))
             spec.config = read_config(*v, at(path, "config"), kafka::scope_connect, "Connect worker");
-        spec.worker = kafka::ConnectWorkerConfig::from(s_.kafka.profile, spec.config);
         const std::string cp = at(path, "config");
-        if (auto features = kafka::connect::connect_features(s_.kafka.version)) {
+        const auto features = kafka::connect::connect_features(s_.kafka.version);
+        // connect.protocol's default follows the exact release (2.3: compatible, 2.4: sessioned).
+        kafka::ConfigMap worker_config = spec.config;
+        if (features && !worker_config.contains("connect.protocol"))
+            worker_config["connect.protocol"] =
+                std::string(features->default_protocol == kafka::connect::ConnectProtocol::eager        ? "eager"
+                            : features->default_protocol == kafka::connect::ConnectProtocol::compatible ? "compatible"
+                                                                                                          : "sessioned");
+        spec.worker = kafka::ConnectWorkerConfig::from(s_.kafka.profile, worker_config);
+        if (features) {
             const std::string& protocol = spec.worker.connect_protocol;
             if (!kafka::connect::protocol_from_config(protocol)) {
                 error(at(cp, "connect.protocol"), "expected eager, compatible or sessioned, got " + in_quotes(protocol));
@@ -1377,7 +1385,9 @@ private:
             } else if (protocol == "sessioned" && !features->sessioned) {
                 error(at(cp, "connect.protocol"), "connect.protocol \"sessioned\" arrived in 2.4 (KIP-507)", "compatible");
             }
-            const std::string& eos = spec.worker.exactly_once_source_support;
+            auto eos_it = spec.config.find("exactly.once.source.support");
+            const std::string eos =
+                eos_it == spec.config.end() ? std::string("disabled") : kafka::format_config_value(eos_it->second);
             if (eos != "disabled") {
                 if (eos != "preparing" && eos != "enabled")
                     error(at(cp, "exactly.once.source.support"), "expected disabled, preparing or enabled, got " + in_quotes(eos));
@@ -2316,7 +2326,8 @@ std::optional<Target> parse_target(std::string_view text) {
     if (text == "brokers") t.kind = Target::Kind::all_brokers;
     else if (text == "controllers") t.kind = Target::Kind::all_controllers;
     else if (text == "zookeepers") t.kind = Target::Kind::all_zookeepers;
-    if (text == "brokers" || text == "controllers" || text == "zookeepers") return t;
+    else if (text == "connect-workers") t.kind = Target::Kind::all_connect_workers;
+    if (text == "brokers" || text == "controllers" || text == "zookeepers" || text == "connect-workers") return t;
 
     const size_t colon = text.find(':');
     if (colon == std::string_view::npos) return std::nullopt;

@@ -67,6 +67,7 @@ std::string describe_targets(const std::vector<Target>& targets) {
 }
 
 std::string fault_target_text(const FaultSpec& f) {
+    if (!f.system.empty()) return f.system;  // external-down: the file or table
     switch (fault_kind(f.action).operand) {
         case FaultOperand::none: return "*";
         case FaultOperand::groups: {

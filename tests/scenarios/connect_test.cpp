@@ -141,7 +141,7 @@ TEST_CASE("connector configs Kafka refuses are loader errors with Kafka's messag
     }
 }
 
-TEST_CASE("the Connect REST API answers as a worker does, forwarding writes to the leader", "[scenarios][connect]") {
+TEST_CASE("the Connect REST API answers as a worker does and forwards writes to the leader", "[scenarios][connect]") {
     json j = connect_cluster();
     const json archive = {{"name", "archive-sink"},
                           {"config", {{"connector.class", "FileStreamSink"}, {"topics", "db-orders"}, {"file", "archive.txt"}}}};
