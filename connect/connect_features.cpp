@@ -95,6 +95,9 @@ std::optional<ConnectFeatures> connect_features(std::string_view release) {
     f.stop_state = at_least(3, 5);
     f.restart_with_tasks = at_least(3, 0);
     f.dead_letter_queue = at_least(2, 0);
+    f.offsets_read = at_least(3, 5);
+    f.initial_state = at_least(3, 7);
+    f.patch_config = at_least(3, 8);
     return f;
 }
 

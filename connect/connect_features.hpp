@@ -24,6 +24,9 @@ struct ConnectFeatures {
     bool stop_state = true;           // 3.5+ (KIP-875): PUT /stop, STOPPED
     bool restart_with_tasks = true;   // 3.0+ (KIP-745)
     bool dead_letter_queue = true;    // 2.0+ (KIP-298)
+    bool offsets_read = true;         // 3.5+ (KIP-875): GET /connectors/{name}/offsets
+    bool initial_state = true;        // 3.7+ (KIP-980): "initial_state" in POST /connectors
+    bool patch_config = true;         // 3.8+ (KIP-477): PATCH /connectors/{name}/config
 };
 
 // `release`: "0.10.2.1", "2.2", "2.3", "3.5.1", "3.6.0", "4.0", "4.x" ... A release given

@@ -451,6 +451,22 @@ void ConnectWorker::after_event(Context& ctx) {
     if (received_) apply_assignment(ctx);
     check_coordinator(ctx);
     apply_target_states(ctx);
+    // A connector whose config changed restarts and computes its task configs again; tasks
+    // whose configs changed restart with the new ones (DistributedHerder.onTaskConfigUpdate).
+    for (const std::string& name : std::exchange(reconfigured_, {})) {
+        auto c = connectors_.find(name);
+        if (c == connectors_.end()) continue;
+        stop_connector(name, "reconfigured", ctx);
+        start_connector(name, ctx);
+    }
+    for (const std::string& name : std::exchange(tasks_changed_, {})) {
+        const auto& configs = configs_[name].task_configs;
+        for (const auto& id : running_tasks()) {
+            if (id.connector != name) continue;
+            if (id.task >= static_cast<int32_t>(configs.size())) stop_task(id, "its connector has fewer tasks", ctx);
+            else if (tasks_.at(id)->config != configs[static_cast<size_t>(id.task)]) restart_task(id, ctx);
+        }
+    }
     for (const RestartRequest& r : std::exchange(restart_requests_, {}))
         restart_instances(r.connector, r.include_tasks, r.only_failed, ctx);
     // A config change wants a rebalance (DistributedHerder: needsReconfigRebalance).
@@ -761,8 +777,10 @@ void ConnectWorker::apply_config_record(const std::string& key, const std::optio
             configs_.erase(name);  // deleted
         } else if (auto c = config_from_json(field_or(parsed, "properties", json::object()))) {
             ConnectorState& s = configs_[name];
+            const bool updated = s.has_config && s.config != *c;
             s.config = *c;
             s.has_config = true;
+            if (updated) reconfigured_.insert(name);  // the connector restarts with its new config
         }
         rejoin_for_offset_ = config_offset_;
     } else if (key.rfind("target-state-", 0) == 0) {
@@ -795,6 +813,7 @@ void ConnectWorker::apply_config_record(const std::string& key, const std::optio
             tasks.push_back(it == s.uncommitted_tasks.end() ? ConnectorConfig{} : it->second);
         }
         s.uncommitted_tasks.clear();
+        if (s.task_configs != tasks) tasks_changed_.insert(name);
         s.task_configs = std::move(tasks);
         rejoin_for_offset_ = config_offset_;
     }
@@ -1376,6 +1395,13 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
         }
         return;
     }
+    if (parts[0] == "connector-plugins" && parts.size() == 1 && m == "GET") {
+        json out = json::array();
+        for (const ConnectorPlugin& p : all_plugins())
+            out.push_back(json{{"class", p.class_name}, {"type", to_string(p.type)}, {"version", "kafkasim"}});
+        answer(from, req, 200, out.dump(), ctx);
+        return;
+    }
     if (parts[0] != "connectors") {
         answer(from, req, 404, error_body(404, "HTTP 404 Not Found"), ctx);
         return;
@@ -1401,6 +1427,22 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
             const std::string name = body["name"].get<std::string>();
             auto config = config_from_json(field_or(body, "config", json::object())).value_or(ConnectorConfig{});
             config["name"] = name;
+            // KIP-980 (3.7): the state the connector starts in.
+            std::string target = "STARTED";
+            if (body.contains("initial_state")) {
+                const std::string initial = field_or(body, "initial_state", std::string());
+                if (!spec_.features.initial_state) {
+                    answer(from, req, 500, error_body(500, "Unrecognized field \"initial_state\""), ctx);
+                    return;
+                }
+                if (initial != "RUNNING" && initial != "PAUSED" && initial != "STOPPED") {
+                    answer(from, req, 400, error_body(400, "Invalid initial state " + initial +
+                                                               ": must be one of RUNNING, PAUSED or STOPPED"),
+                           ctx);
+                    return;
+                }
+                target = initial == "RUNNING" ? "STARTED" : initial;
+            }
             if (auto err = validate_connector_config(config)) {
                 const bool unknown_class = err->rfind("Failed to find any class", 0) == 0;
                 answer(from, req, unknown_class ? 500 : 400,
@@ -1427,13 +1469,17 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
                 return;
             }
             if (spec_.distributed) {
+                // A connector created STOPPED has no task configs (an empty commit).
+                if (target == "STOPPED") put_task_configs(name, {});
                 write(config_topic, "connector-" + name, json{{"properties", config_json(config)}}.dump());
-                write(config_topic, "target-state-" + name, json{{"state", "STARTED"}}.dump());
+                write(config_topic, "target-state-" + name, json{{"state", target}}.dump());
             } else {
                 ConnectorState& s = configs_[name];
                 s.config = config;
                 s.has_config = true;
-                s.task_configs = find_plugin(config["connector.class"])->task_configs(config, tasks_max(config));
+                s.target_state = target;
+                if (target != "STOPPED")
+                    s.task_configs = find_plugin(config["connector.class"])->task_configs(config, tasks_max(config));
                 start_connector(name, ctx);
                 for (size_t i = 0; i < s.task_configs.size(); ++i)
                     start_task(ConnectorTaskId{name, static_cast<int32_t>(i)}, ctx);
@@ -1544,6 +1590,83 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
         const auto& tc = configs_.at(name).task_configs;
         for (size_t i = 0; i < tc.size(); ++i)
             out.push_back(json{{"id", json{{"connector", name}, {"task", i}}}, {"config", config_json(tc[i])}});
+        answer(from, req, 200, out.dump(), ctx);
+        return;
+    }
+    if (sub == "stop" && m == "PUT") {
+        if (!spec_.features.stop_state) {
+            answer(from, req, 404, error_body(404, "HTTP 404 Not Found"), ctx);
+            return;
+        }
+        if (!known) return not_found(name);
+        // DistributedHerder.stopConnector (3.5): empty task configs first, then the target state.
+        if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
+        if (spec_.distributed) {
+            put_task_configs(name, {});
+            write(config_topic, "target-state-" + name, json{{"state", "STOPPED"}}.dump());
+        } else {
+            for (const auto& id : running_tasks())
+                if (id.connector == name) stop_task(id, "stopped", ctx);
+            configs_[name].task_configs.clear();
+            configs_[name].target_state = "STOPPED";
+        }
+        answer(from, req, 204, "", ctx);
+        return;
+    }
+    if (sub == "offsets" && m == "GET") {
+        if (!spec_.features.offsets_read) {
+            answer(from, req, 404, error_body(404, "HTTP 404 Not Found"), ctx);
+            return;
+        }
+        if (!known) return not_found(name);
+        const ConnectorPlugin* plugin = find_plugin(config_value(configs_.at(name).config, "connector.class"));
+        if (plugin == nullptr || plugin->type != ConnectorType::source) {
+            // A sink's offsets are its consumer group's (ListConsumerGroupOffsets): not modelled here.
+            answer(from, req, 500, error_body(500, "kafkasim: a sink connector's offsets are its consumer group's "
+                                                   "committed offsets; see kafka-consumer-groups.sh (describe --what "
+                                                   "groups)"),
+                   ctx);
+            return;
+        }
+        // KafkaOffsetBackingStore: the connector's entries of the offsets topic.
+        json out = json::array();
+        for (const auto& [key, value] : offsets_) {
+            auto k = json::parse(key, nullptr, false);
+            if (!k.is_array() || k.size() != 2 || k[0] != name) continue;
+            out.push_back(json{{"partition", k[1]}, {"offset", json::parse(value, nullptr, false)}});
+        }
+        answer(from, req, 200, json{{"offsets", out}}.dump(), ctx);
+        return;
+    }
+    if (sub == "config" && m == "PATCH") {
+        if (!spec_.features.patch_config) {
+            answer(from, req, 405, error_body(405, "HTTP 405 Method Not Allowed"), ctx);
+            return;
+        }
+        if (!known) return not_found(name);
+        auto body = json::parse(req.body, nullptr, false);
+        if (!body.is_object()) {
+            answer(from, req, 400, error_body(400, "The request body must be a JSON object"), ctx);
+            return;
+        }
+        // KIP-477 (3.8): the keys given replace the current ones, a null removes one.
+        ConnectorConfig config = configs_.at(name).config;
+        for (const auto& [k, v] : body.items()) {
+            if (v.is_null()) config.erase(k);
+            else if (v.is_string()) config[k] = v.get<std::string>();
+            else config[k] = v.dump();
+        }
+        config["name"] = name;
+        if (auto err = validate_connector_config(config)) {
+            answer(from, req, 400,
+                   error_body(400, "Connector configuration is invalid and contains the following 1 error(s):\n" + *err),
+                   ctx);
+            return;
+        }
+        if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
+        if (spec_.distributed) write(config_topic, "connector-" + name, json{{"properties", config_json(config)}}.dump());
+        json out = json::parse(connector_info_json(name));
+        out["config"] = config_json(config);
         answer(from, req, 200, out.dump(), ctx);
         return;
     }

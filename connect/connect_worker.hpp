@@ -343,6 +343,8 @@ private:
         bool include_tasks = false, only_failed = false;
     };
     std::vector<RestartRequest> restart_requests_;  // read from the config topic, not yet applied
+    std::set<std::string> reconfigured_;             // connectors whose config changed, not yet restarted
+    std::set<std::string> tasks_changed_;            // connectors whose task configs changed
     // The leader: which worker (URL) runs each connector and task after its last assignment.
     std::map<std::string, std::string> owners_;
     std::map<ConnectorTaskId, std::string> task_owners_;

@@ -231,7 +231,7 @@ TEST_CASE("a failed task stays FAILED until a REST restart of the failed instanc
     }
 }
 
-TEST_CASE("a standalone worker refuses what only distributed workers do, as Kafka's does", "[scenarios][connect]") {
+TEST_CASE("a standalone worker refuses what only distributed workers do as Kafka does", "[scenarios][connect]") {
     json j = connect_cluster();
     j["connect"]["mode"] = "standalone";
     j["connect"]["workers"] = 1;
@@ -260,4 +260,59 @@ TEST_CASE("a Connect run is the same run for the same seed", "[scenarios][connec
     CHECK(hashes[0] == hashes[1]);
     scenarios::ScenarioRun other(*loaded.scenario, seeded(6));
     CHECK(other.finish().trace_hash != hashes[0]);
+}
+
+TEST_CASE("stop and resume and PATCH and initial_state by release (KIP-875 KIP-477 KIP-980)",
+          "[scenarios][connect]") {
+    json j = connect_cluster("3.8");
+    const json paused_sink = {{"name", "later-sink"},
+                              {"config", {{"connector.class", "TableSink"}, {"topics", "db-orders"}, {"table", "later"}}},
+                              {"initial_state", "PAUSED"}};
+    j["faults"] = {
+        rest("30s", 1, "PUT", "/connectors/orders-sink/stop"),        // 0
+        rest("35s", 2, "GET", "/connectors/orders-sink/status"),      // 1
+        rest("36s", 1, "PUT", "/connectors/orders-sink/resume"),      // 2
+        rest("45s", 2, "GET", "/connectors/orders-sink/status"),      // 3
+        rest("46s", 2, "PATCH", "/connectors/orders-sink/config", json{{"tasks.max", "1"}, {"table", nullptr}}),  // 4
+        rest("55s", 1, "GET", "/connectors/orders-sink/status"),      // 5
+        rest("56s", 1, "GET", "/connectors/orders-source/offsets"),   // 6
+        rest("56s", 2, "POST", "/connectors", paused_sink),           // 7
+        rest("65s", 1, "GET", "/connectors/later-sink/status"),       // 8
+        rest("65s", 1, "GET", "/connector-plugins"),                  // 9
+    };
+    auto loaded = scenarios::load_scenario_text(j.dump(), "kip-875.json");
+    REQUIRE(loaded.scenario);
+    scenarios::ScenarioRun run(*loaded.scenario, {});
+    const auto a = rest_answers(run.finish());
+    REQUIRE(a.size() == 10);
+    CHECK(a[0].status == 204);
+    CHECK(a[1].body["connector"]["state"] == "STOPPED");
+    CHECK(a[1].body["tasks"] == json::array());  // a stopped connector has no tasks
+    CHECK(a[2].status == 202);
+    CHECK(a[3].body["connector"]["state"] == "RUNNING");
+    CHECK(a[3].body["tasks"].size() == 2);
+    CHECK(a[4].status == 200);
+    CHECK(a[4].body["config"]["tasks.max"] == "1");
+    CHECK_FALSE(a[4].body["config"].contains("table"));
+    CHECK(a[5].body["tasks"].size() == 1);
+    CHECK(a[5].body["tasks"][0]["state"] == "RUNNING");
+    CHECK(a[6].status == 200);
+    REQUIRE(a[6].body["offsets"].size() == 1);
+    CHECK(a[6].body["offsets"][0]["partition"] == json{{"table", "orders"}});
+    CHECK(a[6].body["offsets"][0]["offset"]["position"].get<int64_t>() > 50);
+    CHECK(a[7].status == 201);
+    CHECK(a[8].body["connector"]["state"] == "PAUSED");
+    CHECK(a[9].body.size() == 4);
+
+    // Before 3.5 there is no stop, before 3.8 no PATCH.
+    json old = connect_cluster("3.4");
+    old["faults"] = {rest("30s", 1, "PUT", "/connectors/orders-sink/stop"),
+                     rest("30s", 1, "PATCH", "/connectors/orders-sink/config", json{{"tasks.max", "1"}})};
+    auto old_loaded = scenarios::load_scenario_text(old.dump(), "old.json");
+    REQUIRE(old_loaded.scenario);
+    scenarios::ScenarioRun old_run(*old_loaded.scenario, {});
+    const auto b = rest_answers(old_run.finish());
+    REQUIRE(b.size() == 2);
+    CHECK(b[0].status == 404);
+    CHECK(b[1].status == 405);
 }
