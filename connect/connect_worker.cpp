@@ -26,6 +26,7 @@ constexpr int32_t writer_corr_base = 2 << 26;
 constexpr int32_t rest_corr_base = 3 << 26;
 constexpr int32_t task_corr_base = 4 << 26;
 constexpr int32_t task_corr_range = 1 << 20;
+constexpr int32_t dlq_corr_offset = 1 << 19;  // a sink task's dead letter queue producer: the upper half
 constexpr uint32_t task_slots = 1000;
 
 enum InternalTopic : int { config_topic = 0, offsets_topic = 1, status_topic = 2 };
@@ -343,8 +344,10 @@ void ConnectWorker::on_message(sim::NodeId from, Message& msg, Context& ctx) {
         if (corr >= task_corr_base) {
             const auto index = static_cast<uint32_t>((corr - task_corr_base) / task_corr_range);
             if (Task* t = task_by_index(index)) {
-                if (t->producer) t->producer->on_message(from, msg, ctx);
-                if (t->consumer) t->consumer->on_message(from, msg, ctx);
+                const bool dlq_range = (corr - task_corr_base) % task_corr_range >= dlq_corr_offset;
+                if (dlq_range && t->dlq) t->dlq->on_message(from, msg, ctx);
+                else if (!dlq_range && t->producer) t->producer->on_message(from, msg, ctx);
+                else if (!dlq_range && t->consumer) t->consumer->on_message(from, msg, ctx);
             }
         } else if (corr >= writer_corr_base) {
             if (log_writer_) log_writer_->on_message(from, msg, ctx);
@@ -369,8 +372,10 @@ void ConnectWorker::on_timer(uint64_t tag, Context& ctx) {
         if (Task* t = task_by_index(static_cast<uint32_t>(client_timer::slot(tag))); t && t->consumer)
             t->consumer->on_timer(tag, ctx);
     } else if (kind >= task_producer_timer_base) {
-        if (Task* t = task_by_index(static_cast<uint32_t>(client_timer::slot(tag))); t && t->producer)
-            t->producer->on_timer(tag, ctx);
+        if (Task* t = task_by_index(static_cast<uint32_t>(client_timer::slot(tag)))) {
+            if (t->producer) t->producer->on_timer(tag, ctx);
+            else if (t->dlq) t->dlq->on_timer(tag, ctx);
+        }
     } else if (kind >= writer_timer_base) {
         if (log_writer_) log_writer_->on_timer(tag, ctx);
     } else if (kind >= reader_timer_base) {
@@ -437,7 +442,10 @@ void ConnectWorker::on_disconnect(sim::NodeId peer, Context& ctx) {
     for (auto& [id, t] : tasks_) {
         if (t->producer) t->producer->on_disconnect(peer, ctx);
         if (t->consumer) t->consumer->on_disconnect(peer, ctx);
+        if (t->dlq) t->dlq->on_disconnect(peer, ctx);
     }
+    for (auto& t : draining_)
+        if (t->producer) t->producer->on_disconnect(peer, ctx);
     after_event(ctx);
 }
 
@@ -491,6 +499,7 @@ void ConnectWorker::after_event(Context& ctx) {
         t->close_pending = false;
         if (t->producer) t->producer->close(ctx);
         if (t->consumer) t->consumer->close(ctx);
+        if (t->dlq) t->dlq->close(ctx);
     }
     finish_draining(ctx);
     drain_writes(ctx);
@@ -1081,6 +1090,18 @@ void ConnectWorker::start_task(const ConnectorTaskId& id, Context& ctx) {
         t.sink = sink_system(t.config);
         t.upsert = upsert_sink(t.config);
         t.retry_backoff_ms = parse_int(config_value(t.config, "retry.backoff.ms", "3000")).value_or(3000);
+        t.tolerate_all = config_value(t.config, "errors.tolerance", "none") == "all";
+        t.dead_letter_topic = config_value(t.config, "errors.deadletterqueue.topic.name");
+        if (!t.dead_letter_topic.empty() && t.tolerate_all) {
+            t.dlq_ordinal = registry_->register_client(name + " dead-letter-queue");
+            WorkloadSpec w;
+            w.application_driven = true;
+            t.dlq = std::make_unique<ProducerClient>(t.dlq_ordinal, std::vector<std::string>{t.dead_letter_topic},
+                                                     spec_.task_producer, w, *dir_, static_cast<ClientEvents*>(this),
+                                                     ClientEmbedding{task_producer_timer_base, corr + dlq_corr_offset,
+                                                                     t.index});
+            t.dlq->set_application(&t);
+        }
         t.consumer_ordinal = registry_->register_client(name);
         t.consumer = std::make_unique<ConsumerClient>(
             t.consumer_ordinal, split_list(config_value(t.config, "topics")), spec_.task_consumer, std::nullopt,
@@ -1098,6 +1119,7 @@ void ConnectWorker::start_task(const ConnectorTaskId& id, Context& ctx) {
         t.consumer->on_start(ctx);
         if (t.paused) t.consumer->pause_delivery(true, ctx);
     }
+    if (t.dlq) t.dlq->on_start(ctx);
 }
 
 void ConnectWorker::stop_task(const ConnectorTaskId& id, const char* why, Context& ctx) {
@@ -1124,6 +1146,7 @@ void ConnectWorker::stop_task(const ConnectorTaskId& id, const char* why, Contex
         ctx.cancel_timer(t.retry_timer);
         t.consumer->commit_positions(ctx);
         t.consumer->close(ctx);
+        if (t.dlq) t.dlq->close(ctx);
     }
     if (t.state != "FAILED") put_status(id.connector, id.task, "UNASSIGNED", "", ctx);
     (void)why;
@@ -1273,6 +1296,41 @@ void ConnectWorker::put_sink(Task& t, Context& ctx) {
             t.retry_timer = ctx.set_timer(sim::milliseconds(t.retry_backoff_ms), client_timer::tag(timer_sink_retry, t.index));
         return;
     }
+    // The converter runs before put(): a record it cannot read fails the task
+    // (errors.tolerance=none: "Tolerance exceeded in error handler"), or is skipped and, with a
+    // dead letter queue, sent there (errors.tolerance=all).
+    auto value_text = [](const PendingPut& p, int32_t i) -> std::string {
+        const RecordContents* contents = p.batch.contents.get();
+        const TextRecord* text =
+            contents ? contents->text(static_cast<size_t>(p.first_offset - p.batch.base_offset + i)) : nullptr;
+        return text && text->value ? *text->value : std::string();
+    };
+    if (!t.tolerate_all) {
+        for (const PendingPut& p : t.pending)
+            for (int32_t i = 0; i < p.count; ++i)
+                if (external_->malformed(value_text(p, i))) {
+                    const GroupPartition gp = t.consumer->partition_name(p.tp);
+                    task_failed(t,
+                                "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler "
+                                "(caused by org.apache.kafka.connect.errors.DataException: Converting byte[] to Kafka "
+                                "Connect data failed due to serialization error of " + gp.topic + "-" +
+                                    std::to_string(gp.partition) + " offset " + std::to_string(p.first_offset + i) + ")",
+                                ctx);
+                    return;
+                }
+    }
+    if (t.dlq && !t.dlq->ready_for_application()) {
+        // The dead letter queue's producer is not ready yet: a batch with a record for it waits.
+        bool needs_dlq = false;
+        for (const PendingPut& p : t.pending)
+            for (int32_t i = 0; i < p.count && !needs_dlq; ++i) needs_dlq = external_->malformed(value_text(p, i));
+        if (needs_dlq) {
+            t.consumer->pause_delivery(true, ctx);
+            if (!t.retry_timer.valid())
+                t.retry_timer = ctx.set_timer(sim::milliseconds(100), client_timer::tag(timer_sink_retry, t.index));
+            return;
+        }
+    }
     while (!t.pending.empty()) {
         PendingPut p = std::move(t.pending.front());
         t.pending.pop_front();
@@ -1281,6 +1339,17 @@ void ConnectWorker::put_sink(Task& t, Context& ctx) {
         for (int32_t i = 0; i < p.count; ++i) {
             const auto index = static_cast<size_t>(p.first_offset - p.batch.base_offset + i);
             const TextRecord* text = contents ? contents->text(index) : nullptr;
+            if (text && text->value && external_->malformed(*text->value)) {
+                ctx.emit(ConnectTaskIo{.connector = t.id.connector,
+                                       .task = t.id.task,
+                                       .action = t.dlq ? "dead_letter" : "skipped",
+                                       .system = t.dlq ? t.dead_letter_topic : t.sink,
+                                       .first = p.first_offset + i,
+                                       .count = 1});
+                if (t.dlq && t.dlq->partition_count(0) > 0)
+                    t.dlq->send_text(0, 0, TextRecord{std::nullopt, *text->value}, contents->key(index), 0, ctx);
+                continue;
+            }
             SinkWrite w;
             w.at = ctx.now();
             w.connector = t.id.connector;
@@ -1668,6 +1737,17 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
         json out = json::parse(connector_info_json(name));
         out["config"] = config_json(config);
         answer(from, req, 200, out.dump(), ctx);
+        return;
+    }
+    if (sub == "tasks" && parts.size() == 5 && parts[4] == "status" && m == "GET") {
+        if (!known) return not_found(name);
+        const auto task = parse_int(parts[3]);
+        auto status = json::parse(*status_json(name));
+        if (!task || *task < 0 || static_cast<size_t>(*task) >= status["tasks"].size()) {
+            answer(from, req, 404, error_body(404, "No status found for task " + name + "-" + parts[3]), ctx);
+            return;
+        }
+        answer(from, req, 200, status["tasks"][static_cast<size_t>(*task)].dump(), ctx);
         return;
     }
     if ((sub == "pause" || sub == "resume") && m == "PUT") {

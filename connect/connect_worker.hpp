@@ -210,6 +210,11 @@ private:
         uint32_t consumer_ordinal = 0;
         std::string sink;        // the file or table it writes
         bool upsert = false;
+        bool tolerate_all = false;  // errors.tolerance=all: skip records the converter cannot read
+        // errors.deadletterqueue.topic.name: where skipped records go (DeadLetterQueueReporter's producer)
+        std::string dead_letter_topic;
+        std::unique_ptr<ProducerClient> dlq;
+        uint32_t dlq_ordinal = 0;
         std::deque<PendingPut> pending;  // a put() the external system refused, to retry
         sim::TimerId retry_timer;
         int64_t retry_backoff_ms = 3000;

@@ -143,6 +143,13 @@ std::optional<std::string> validate_connector_config(const ConnectorConfig& conf
             return "Invalid value " + it->second + " for configuration tasks.max: Not a number of type INT";
         if (n < 1) return "Invalid value " + it->second + " for configuration tasks.max: Value must be at least 1";
     }
+    // ConnectorConfig's error handling (KIP-298).
+    const std::string tolerance = config_value(config, "errors.tolerance", "none");
+    if (tolerance != "none" && tolerance != "all")
+        return "Invalid value " + tolerance + " for configuration errors.tolerance: String must be one of: none, all";
+    if (has(config, "errors.deadletterqueue.topic.name") && plugin->type == ConnectorType::source)
+        return std::string("errors.deadletterqueue.topic.name is a sink connector setting: source connectors have no "
+                           "dead letter queue");
     if (plugin->type == ConnectorType::sink) {
         // SinkConnectorConfig.validate
         if (!has(config, "topics") && !has(config, "topics.regex"))

@@ -1,10 +1,12 @@
 #include "connect/external_systems.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace kafka::connect {
 
 void ExternalSystems::add_source(ExternalSourceSpec spec) {
+    for (int64_t row : spec.malformed_rows) malformed_texts_.insert(row_text(spec, row));
     std::string name = spec.name;
     sources_.insert_or_assign(std::move(name), std::move(spec));
 }
@@ -39,7 +41,12 @@ sim::Time ExternalSystems::row_time(const ExternalSourceSpec& s, int64_t row) co
 
 std::string ExternalSystems::row_text(const ExternalSourceSpec& s, int64_t row) const {
     if (row >= 0 && row < static_cast<int64_t>(s.lines.size())) return s.lines[static_cast<size_t>(row)];
-    return s.name + "-" + std::to_string(row);
+    const std::string text = s.name + "-" + std::to_string(row);
+    return row_malformed(s, row) ? text + " (malformed)" : text;
+}
+
+bool ExternalSystems::row_malformed(const ExternalSourceSpec& s, int64_t row) const {
+    return std::find(s.malformed_rows.begin(), s.malformed_rows.end(), row) != s.malformed_rows.end();
 }
 
 bool ExternalSystems::available(const std::string& name, sim::Time t) const {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct ExternalSourceSpec {
     sim::Time from = sim::time_zero;
     sim::Time until = sim::time_never;
     std::vector<std::string> lines;  // a file's given lines (the first rows), instead of generated text
+    // Rows a converter cannot read (a poison record: bytes that are not the JSON the sink's
+    // converter expects). Their text is "<source>-<i> (malformed)".
+    std::vector<int64_t> malformed_rows;
 };
 
 // One write of a sink connector into its external system.
@@ -52,6 +56,9 @@ public:
     // When row i comes into existence (time_never: never).
     sim::Time row_time(const ExternalSourceSpec& s, int64_t row) const;
     std::string row_text(const ExternalSourceSpec& s, int64_t row) const;
+    bool row_malformed(const ExternalSourceSpec& s, int64_t row) const;
+    // Whether a record value is one of the malformed rows (what a sink's converter chokes on).
+    bool malformed(const std::string& text) const { return malformed_texts_.contains(text); }
 
     // Outages ("external-down" faults): name -> until when it is down.
     void set_down(const std::string& name, sim::Time until) { down_until_[name] = until; }
@@ -65,6 +72,7 @@ public:
 
 private:
     std::map<std::string, ExternalSourceSpec> sources_;
+    std::set<std::string> malformed_texts_;
     std::map<std::string, sim::Time> down_until_;
     std::map<std::string, std::vector<SinkWrite>> writes_;
 };

@@ -170,6 +170,7 @@ void ClusterModel::add_connect(const Scenario& scenario) {
         s.from = at(x.from);
         s.until = x.until ? at(*x.until) : at(scenario.duration);
         s.lines = x.lines;
+        s.malformed_rows = x.malformed_rows;
         external_.add_source(std::move(s));
     }
     // The sink connectors' consumer groups (connect-<name>), sampled like any group.

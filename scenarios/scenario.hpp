@@ -94,6 +94,7 @@ struct ExternalSystemSpec {
     sim::Duration from;
     std::optional<sim::Duration> until;
     std::vector<std::string> lines;  // a file's given lines
+    std::vector<int64_t> malformed_rows;  // poison records: rows a sink's converter cannot read
 };
 struct ConnectorDecl {
     std::string name;

@@ -15,6 +15,7 @@
 #include "sim/world.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cerrno>
 #include <cstdio>
@@ -59,7 +60,8 @@ const std::vector<std::string_view> app_fields = {"name", "instances", "processi
 const std::vector<std::string_view> topology_fields = {"source", "filter", "count", "sink"};
 const std::vector<std::string_view> connect_fields = {"mode", "workers", "config", "connectors", "external"};
 const std::vector<std::string_view> connector_fields = {"name", "config"};
-const std::vector<std::string_view> external_fields = {"name", "kind", "rows", "lines", "rate", "from", "until"};
+const std::vector<std::string_view> external_fields = {"name", "kind", "rows", "lines", "rate", "from", "until",
+                                                       "malformed_rows"};
 const std::vector<std::string_view> rest_fields = {"at", "action", "target", "method", "path", "body"};
 const std::vector<std::string_view> target_prefixes = {"broker", "controller", "zookeeper", "leader",  "quorum",
                                                        "coordinator", "producer", "consumer", "app", "connect", "task"};
@@ -1397,9 +1399,7 @@ private:
                           "disabled");
                 else if (!spec.distributed)
                     error(at(cp, "exactly.once.source.support"), "exactly-once source is for distributed workers only");
-                else
-                    error(at(cp, "exactly.once.source.support"),
-                          "exactly-once source connectors are not modelled yet (see the Connect issue's notes)", "disabled");
+                // On 3.3+ it is accepted with read_config's "accepted but not modelled" warning.
             }
         }
         if (spec.distributed) {
@@ -1497,6 +1497,14 @@ private:
             if (const json* v = member(e, "rate"))
                 if (auto r = read_number(*v, at(p, "rate"), 0, limits::max_producer_rate, true, "rows per second"))
                     x.rate_per_s = *r;
+            if (const json* v = member(e, "malformed_rows")) {
+                if (!v->is_array()) {
+                    error(at(p, "malformed_rows"), "expected a list of row numbers (from 0), like [17, 250], got " + shown(*v));
+                } else {
+                    for (size_t j = 0; j < v->size(); ++j)
+                        if (auto r = read_int((*v)[j], at(at(p, "malformed_rows"), j), 0, 10'000'000)) x.malformed_rows.push_back(*r);
+                }
+            }
             read_window(e, p, x.from, x.until);
             if (!x.name.empty()) external_names_.push_back(x.name);
             s_.connect.external.push_back(std::move(x));
@@ -1555,6 +1563,11 @@ private:
         }
         const kc::ConnectorPlugin* plugin = kc::find_plugin(kc::config_value(d.config, "connector.class"));
         const bool file = plugin->alias.starts_with("FileStream");
+        const auto features = kc::connect_features(s_.kafka.version);
+        for (const auto& [key, value] : d.config)
+            if (key.starts_with("errors.") && features && !features->dead_letter_queue)
+                error(at(cp, key), key + " arrived in 2.0 (KIP-298); Kafka " + s_.kafka.version +
+                                       " fails a task at its first bad record");
         if (plugin->type == kc::ConnectorType::source) {
             std::vector<std::pair<std::string, std::string>> reads;  // system, topic
             if (file) {
@@ -1582,6 +1595,37 @@ private:
             for (const auto& t : kc::split_list(kc::config_value(d.config, "topics")))
                 if (!topic_partitions_.contains(t))
                     error(at(cp, "topics"), "no topic " + in_quotes(t) + " in \"topics\"", closest(t, topic_names_));
+            // The dead letter queue (KIP-298): DeadLetterQueueReporter creates its topic (one
+            // partition, errors.deadletterqueue.topic.replication.factor replicas) when missing.
+            const std::string dlq = kc::config_value(d.config, "errors.deadletterqueue.topic.name");
+            if (!dlq.empty() && !topic_partitions_.contains(dlq)) {
+                TopicSpec t;
+                t.name = dlq;
+                t.partitions = 1;
+                const std::string rf_text = kc::config_value(d.config, "errors.deadletterqueue.topic.replication.factor", "3");
+                int32_t rf = 0;
+                const auto [ptr, ec] = std::from_chars(rf_text.data(), rf_text.data() + rf_text.size(), rf);
+                t.replication_factor = rf;
+                if (ec != std::errc{} || ptr != rf_text.data() + rf_text.size() || (rf < 1 && rf != -1)) {
+                    error(at(cp, "errors.deadletterqueue.topic.replication.factor"),
+                          "Invalid value " + rf_text + " for configuration errors.deadletterqueue.topic.replication.factor: "
+                          "expected a replication factor of 1 or more (or -1 for the brokers' default)");
+                } else if (rf == -1) {
+                    t.replication_factor = broker_config_.default_replication_factor;
+                }
+                if (ec != std::errc{} || ptr != rf_text.data() + rf_text.size() || (rf < 1 && rf != -1)) {
+                } else if (brokers_known_ && t.replication_factor > s_.kafka.brokers) {
+                    error(at(cp, "errors.deadletterqueue.topic.replication.factor"),
+                          "the dead letter queue " + in_quotes(dlq) + " would get " + std::to_string(t.replication_factor) +
+                              " replicas (Kafka's default is 3) but the cluster has " + std::to_string(s_.kafka.brokers) +
+                              " broker(s)",
+                          std::to_string(s_.kafka.brokers));
+                } else if (legal_topic_name(dlq)) {
+                    topic_partitions_[dlq] = 1;
+                    topic_names_.push_back(dlq);
+                    s_.topics.push_back(std::move(t));
+                }
+            }
             if (!d.name.empty() && group_members_.contains("connect-" + d.name))
                 error(at(cp, "name"), "the sink's consumer group \"connect-" + d.name + "\" is also a group in \"consumers\"");
         }

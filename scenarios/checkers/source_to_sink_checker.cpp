@@ -55,12 +55,29 @@ CheckResult check_source_to_sink(const ExpectSpec& spec, const RunData& run) {
 
     CheckResult result;
     Evidence evidence;
-    int64_t judged_rows = 0, missing = 0, duplicates = 0, overwrites = 0;
+    int64_t judged_rows = 0, missing = 0, duplicates = 0, overwrites = 0, in_dlq = 0;
     size_t judged_pairs = 0;
     std::string unjudged;
     for (const Pair& p : pairs) {
         const std::string sink_system = kc::sink_system(run.connectors.at(p.sink));
         const bool upsert = kc::upsert_sink(run.connectors.at(p.sink));
+        // Records the sink skipped into its dead letter queue (errors.tolerance=all): the texts in
+        // that topic's committed log.
+        const kc::ConnectorConfig& sink_config = run.connectors.at(p.sink);
+        const std::string dlq = kc::config_value(sink_config, "errors.deadletterqueue.topic.name");
+        const bool tolerate_all = kc::config_value(sink_config, "errors.tolerance", "none") == "all";
+        std::set<std::string> dead_lettered;
+        if (!dlq.empty())
+            for (const PartitionSnapshot& part : run.final_state.partitions) {
+                if (part.topic != dlq) continue;
+                const ReplicaSnapshot* src = part.committed_source();
+                if (src == nullptr) continue;
+                for (const auto& b : src->batches) {
+                    if (b.base_offset >= part.committed_end() || !b.contents) continue;
+                    for (const auto& t : b.contents->texts)
+                        if (t.value) dead_lettered.insert(*t.value);
+                }
+            }
         std::map<std::string, int64_t> written;  // row text -> writes by this sink
         if (auto it = run.external->writes().find(sink_system); it != run.external->writes().end())
             for (const kc::SinkWrite& w : it->second)
@@ -75,7 +92,20 @@ CheckResult check_source_to_sink(const ExpectSpec& spec, const RunData& run) {
                 const std::string text = run.external->row_text(*src, r);
                 auto it = written.find(text);
                 const int64_t n = it == written.end() ? 0 : it->second;
-                if (n == 0) {
+                if (n == 0 && run.external->row_malformed(*src, r) && dead_lettered.contains(text)) {
+                    ++in_dlq;
+                    evidence.add_lazy([&] {
+                        return "row " + std::to_string(r) + " of " + system + " (\"" + text +
+                               "\") could not be converted: " + p.sink + " sent it to its dead letter queue " + dlq;
+                    });
+                } else if (n == 0 && run.external->row_malformed(*src, r) && tolerate_all) {
+                    ++missing;
+                    evidence.add_lazy([&] {
+                        return "row " + std::to_string(r) + " of " + system + " (\"" + text + "\") could not be converted "
+                               "and " + p.sink + " dropped it without a trace (errors.tolerance=all" +
+                               (dlq.empty() ? std::string(" and no dead letter queue)") : ", and it is not in " + dlq + ")");
+                    });
+                } else if (n == 0) {
                     ++missing;
                     evidence.add_lazy([&] {
                         return "row " + std::to_string(r) + " of " + system + " (\"" + text + "\", written at " +
@@ -104,7 +134,9 @@ CheckResult check_source_to_sink(const ExpectSpec& spec, const RunData& run) {
     if (judged_pairs == 0) return not_checked("no evidence: " + unjudged);
     result.holds = missing == 0 && (!spec.exactly_once_delivery || duplicates == 0);
     std::string text = with_commas(judged_rows) + " source rows (written by " + sim::format_time(cutoff) + ")";
-    if (missing == 0 && duplicates == 0) text += std::string(": every one reached its sink") + (overwrites ? "" : " exactly once");
+    if (missing == 0 && duplicates == 0)
+        text += std::string(in_dlq > 0 ? ": every readable one reached its sink" : ": every one reached its sink") +
+                (overwrites ? "" : " exactly once");
     else {
         std::string parts;
         if (missing > 0) parts += with_commas(missing) + " never reached the sink";
@@ -114,6 +146,7 @@ CheckResult check_source_to_sink(const ExpectSpec& spec, const RunData& run) {
         text += ": " + parts;
     }
     if (overwrites > 0) text += " (" + with_commas(overwrites) + " rewrites of a row an upsert sink already held)";
+    if (in_dlq > 0) text += "; " + with_commas(in_dlq) + " malformed rows went to the dead letter queue instead";
     if (!unjudged.empty()) text += "; not judged: " + unjudged;
     result.summary = text;
     result.evidence = evidence.take();
@@ -129,7 +162,8 @@ const CheckDescriptor& source_to_sink_check() {
         "at-least-once), `within` (default 30s)",
         "every row a source connector's external system held `within` before the end reached each sink connector "
         "reading its topics (duplicates counted and shown; a violation only with `exactly-once`, and never for an "
-        "upsert sink, whose rewrites overwrite the same row)",
+        "upsert sink, whose rewrites overwrite the same row); a malformed row the sink sent to its dead letter queue "
+        "counts as accounted for, one it dropped without a queue as lost",
         check_source_to_sink};
     return d;
 }
