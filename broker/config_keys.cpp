@@ -353,8 +353,9 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         "compatible (2.3's default, incremental cooperative), sessioned (the default from 2.4)")
         .reads(&WC::connect_protocol),
     key("exactly.once.source.support", W, string, "disabled",
-        "exactly-once source connectors (3.3, KIP-618): disabled, preparing or enabled; only disabled is modelled")
-        .modelled_when("disabled"),
+        "exactly-once source connectors (3.3, KIP-618): disabled, preparing or enabled (a transactional producer "
+        "per source task, offsets in the same transaction)")
+        .read_by_name(),
     key("group.id", W, string, "null", "the Connect cluster: the workers' group").read_by_name(),
     key("offset.flush.interval.ms", W, integer, "60000",
         "how often source offsets are written and sink offsets committed")

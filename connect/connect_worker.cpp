@@ -130,8 +130,10 @@ WorkerSpec resolve_client_configs(WorkerSpec spec, const VersionProfile& profile
         profile, {{"enable.auto.commit", false}, {"auto.offset.reset", std::string("earliest")}});
     // KafkaBasedLog: the internal producer writes with acks=all and keeps order (one in flight).
     spec.internal_producer = ProducerConfig::from(profile, producer);
-    spec.internal_consumer = ConsumerConfig::from(
-        profile, {{"enable.auto.commit", false}, {"auto.offset.reset", std::string("earliest")}});
+    ConfigMap internal_consumer{{"enable.auto.commit", false}, {"auto.offset.reset", std::string("earliest")}};
+    // Exactly-once source: offsets are read as committed (KafkaOffsetBackingStore, read_committed).
+    if (spec.exactly_once_source) internal_consumer["isolation.level"] = std::string("read_committed");
+    spec.internal_consumer = ConsumerConfig::from(profile, internal_consumer);
     spec.member = ConsumerConfig::from(profile, {{"session.timeout.ms", spec.config.session_timeout_ms},
                                                  {"heartbeat.interval.ms", spec.config.heartbeat_interval_ms},
                                                  {"enable.auto.commit", false}});
@@ -488,7 +490,11 @@ void ConnectWorker::after_event(Context& ctx) {
     // Tasks waiting for their source offsets.
     for (auto& [id, t] : tasks_)
         if (t->type == ConnectorType::source && !t->offsets_loaded && t->state == "RUNNING") {
-            if (!spec_.distributed || caught_up(offsets_topic, t->started_at)) {
+            // Exactly-once: the offsets are read (read_committed) only after initTransactions()
+            // fenced the task's previous instance and ended its transaction.
+            if (t->transactional && !t->initialized_at) continue;
+            const sim::Time since = t->transactional ? *t->initialized_at : t->started_at;
+            if (!spec_.distributed || caught_up(offsets_topic, since)) {
                 load_source_offsets(*t);
                 if (!t->poll_timer.valid())
                     t->poll_timer = ctx.set_timer(sim::Duration{}, client_timer::tag(timer_task_poll, t->index));
@@ -501,6 +507,11 @@ void ConnectWorker::after_event(Context& ctx) {
         if (t->consumer) t->consumer->close(ctx);
         if (t->dlq) t->dlq->close(ctx);
     }
+    for (auto& [id, t] : tasks_)
+        if (t->abort_pending && t->producer && !t->stopping) {
+            t->abort_pending = false;
+            t->producer->abort_transaction(ctx);
+        }
     finish_draining(ctx);
     drain_writes(ctx);
     retired_.clear();
@@ -1082,7 +1093,17 @@ void ConnectWorker::start_task(const ConnectorTaskId& id, Context& ctx) {
         t.producer_ordinal = registry_->register_client(name);
         WorkloadSpec w;
         w.application_driven = true;
-        t.producer = std::make_unique<ProducerClient>(t.producer_ordinal, topics, spec_.task_producer, w, *dir_,
+        ProducerConfig producer_config = spec_.task_producer;
+        if (spec_.exactly_once_source) {
+            // ExactlyOnceWorkerSourceTask: a transactional producer per task,
+            // transactional.id <group.id>-<connector>-<task> (Worker.taskTransactionalId); the
+            // offsets go to the offsets topic in the same transaction.
+            t.transactional = true;
+            producer_config.transactional_id = spec_.config.group_id + "-" + id.connector + "-" + std::to_string(id.task);
+            producer_config.enable_idempotence = true;
+            topics.push_back(spec_.config.offset_storage_topic);
+        }
+        t.producer = std::make_unique<ProducerClient>(t.producer_ordinal, topics, producer_config, w, *dir_,
                                                       static_cast<ClientEvents*>(this),
                                                       ClientEmbedding{task_producer_timer_base, corr, t.index});
         t.producer->set_application(&t);
@@ -1103,8 +1124,13 @@ void ConnectWorker::start_task(const ConnectorTaskId& id, Context& ctx) {
             t.dlq->set_application(&t);
         }
         t.consumer_ordinal = registry_->register_client(name);
+        // consumer.override.* in the connector's config (KIP-458): the one that matters here,
+        // isolation.level=read_committed for a sink behind an exactly-once source.
+        ConsumerConfig consumer_config = spec_.task_consumer;
+        const std::string isolation = config_value(t.config, "consumer.override.isolation.level");
+        if (isolation == "read_committed" || isolation == "read_uncommitted") consumer_config.isolation_level = isolation;
         t.consumer = std::make_unique<ConsumerClient>(
-            t.consumer_ordinal, split_list(config_value(t.config, "topics")), spec_.task_consumer, std::nullopt,
+            t.consumer_ordinal, split_list(config_value(t.config, "topics")), consumer_config, std::nullopt,
             ctx.now(), sim::time_never, *dir_, static_cast<ClientEvents*>(this), "connect-" + id.connector,
             ClientEmbedding{task_consumer_timer_base, corr, t.index});
         ConsumerClient::ApplicationMode mode;
@@ -1128,7 +1154,10 @@ void ConnectWorker::stop_task(const ConnectorTaskId& id, const char* why, Contex
     Task& t = *it->second;
     t.stopping = true;  // what closing its clients fails is not the task's failure
     if (t.state == "FAILED") {
-        // Its clients are closed already.
+        // Its clients are closed already. Its FAILED status stays in the status topic (a failed
+        // task writes no UNASSIGNED) until its next owner writes over it; this worker no longer
+        // holds it all the same.
+        emit_status(ctx, id.connector, id.task, "UNASSIGNED", std::string("stopped while FAILED (") + why + "): nothing written");
     } else if (t.type == ConnectorType::source) {
         // WorkerSourceTask on stop: its records in flight are waited for (the producer's close
         // has a timeout, task.shutdown.graceful.timeout.ms bounds the whole stop), then the
@@ -1139,7 +1168,9 @@ void ConnectWorker::stop_task(const ConnectorTaskId& id, const char* why, Contex
                                       client_timer::tag(timer_drain, t.index));
         draining_.push_back(std::move(it->second));
         tasks_.erase(it);
-        draining_.back()->producer->flush(ctx);
+        Task& d = *draining_.back();
+        if (d.transactional) d.drained = !d.committing;  // a commit in progress is waited for
+        else d.producer->flush(ctx);
         return;
     } else {
         // WorkerSinkTask.close: commit what was put, then the consumer leaves.
@@ -1149,7 +1180,6 @@ void ConnectWorker::stop_task(const ConnectorTaskId& id, const char* why, Contex
         if (t.dlq) t.dlq->close(ctx);
     }
     if (t.state != "FAILED") put_status(id.connector, id.task, "UNASSIGNED", "", ctx);
-    (void)why;
     retired_.push_back(std::move(it->second));
     tasks_.erase(it);
 }
@@ -1187,6 +1217,7 @@ void ConnectWorker::load_source_offsets(Task& t) {
 
 void ConnectWorker::poll_source(Task& t, Context& ctx) {
     if (t.state != "RUNNING" || t.paused || !t.offsets_loaded) return;
+    if (t.committing) return;  // the next poll follows the commit
     sim::Duration next = sim::milliseconds(t.poll_interval_ms);
     if (!t.producer->ready_for_application()) {
         next = sim::milliseconds(100);
@@ -1236,12 +1267,56 @@ void ConnectWorker::poll_source(Task& t, Context& ctx) {
             if (pos < rows) more = true;
         }
         if (more) next = sim::milliseconds(1);
+        if (t.transactional) {
+            // transaction.boundary=poll: the poll's records and the offsets they reach, committed
+            // together (the offsets topic is the producer's last topic).
+            t.in_transaction.clear();
+            const size_t offsets_index = t.producer->topics().size() - 1;
+            const int32_t partitions = t.producer->partition_count(offsets_index);
+            for (const std::string& source : t.sources) {
+                if (t.position[source] <= t.flushed[source] || partitions <= 0) continue;
+                const std::string key = offsets_key(t.id.connector, t, source);
+                t.producer->send_text(offsets_index, partition_for_key(key, partitions),
+                                      TextRecord{key, json{{"position", t.position[source]}}.dump()}, -1, 0, ctx);
+                t.in_transaction[source] = t.position[source];
+            }
+            if (!t.in_transaction.empty() && t.producer->commit_transaction(ctx)) {
+                t.committing = true;
+                t.after_commit = next;  // the next poll: at once when rows remain, else after poll.interval.ms
+                return;
+            }
+        }
     }
     t.poll_timer = ctx.set_timer(next, client_timer::tag(timer_task_poll, t.index));
 }
 
+void ConnectWorker::source_transaction_completed(Task& t, bool committed, Context& ctx) {
+    t.committing = false;
+    if (committed) {
+        std::string text;
+        for (const auto& [source, offset] : t.in_transaction) {
+            t.flushed[source] = offset;
+            offsets_[offsets_key(t.id.connector, t, source)] = json{{"position", offset}}.dump();
+            text += (text.empty() ? "" : ",") + source + "=" + std::to_string(offset);
+        }
+        if (!text.empty()) ctx.emit(ConnectOffsetCommit{.connector = t.id.connector, .task = t.id.task, .offsets = text});
+    } else {
+        // Aborted: its records do not count; read the rows again from the committed offsets.
+        for (const auto& source : t.sources) t.position[source] = t.flushed[source];
+        t.submitted.clear();
+    }
+    t.in_transaction.clear();
+    if (t.stopping) {
+        t.drained = true;
+        return;
+    }
+    if (t.state == "RUNNING" && !t.poll_timer.valid())
+        t.poll_timer = ctx.set_timer(committed ? t.after_commit : sim::Duration{}, client_timer::tag(timer_task_poll, t.index));
+}
+
 void ConnectWorker::flush_offsets(Task& t, Context& ctx) {
-    if (t.type != ConnectorType::source || !t.offsets_loaded) return;
+    // Exactly-once source tasks commit their offsets in their transactions.
+    if (t.type != ConnectorType::source || !t.offsets_loaded || t.transactional) return;
     // SubmittedRecords.committableOffsets: per source partition, the acknowledged prefix.
     std::map<std::string, int64_t> committable;
     while (!t.submitted.empty() && t.submitted.front().acked) t.submitted.pop_front();

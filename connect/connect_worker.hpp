@@ -48,8 +48,21 @@
 // are committed, and on revocation. What was put after the last commit is put again by the
 // next owner (duplicates in an insert sink, overwrites in an upsert sink).
 //
-// Not modelled yet: exactly-once source (KIP-618), errors.tolerance and the dead letter queue,
-// the sessioned protocol's request signing (sessioned behaves as compatible), SMTs and converters.
+// Exactly-once source (KIP-618, exactly.once.source.support=enabled, 3.3): each source task's
+// producer is transactional (transactional.id <group.id>-<connector>-<task>); a poll's records
+// and the offsets they reach (written to the offsets topic by the same producer) are one
+// transaction (transaction.boundary=poll), the workers read the offsets topic read_committed,
+// and a task reads its offsets only once its initTransactions() has fenced its previous
+// instance and ended that instance's transaction.
+//
+// Errors (KIP-298, 2.0): a sink task's converter fails on a malformed record; with
+// errors.tolerance=none the task fails, with all it skips the record, into the dead letter
+// queue (errors.deadletterqueue.topic.name, its own producer) when one is set.
+//
+// Not modelled yet: the leader's fencing of every transactional id of a connector's previous
+// task generation (fenceProducers) and transaction boundaries other than poll, errors in source
+// connectors, the dead letter queue's context headers, the sessioned protocol's request signing
+// (sessioned behaves as compatible), SMTs and converters.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -85,6 +98,9 @@ struct WorkerSpec {
     ConnectWorkerConfig config;
     ConnectFeatures features;
     std::vector<ConnectorSpec> connectors;  // standalone: the connector property files it is started with
+    // exactly.once.source.support=enabled (KIP-618, 3.3): source tasks write their records and
+    // their offsets in one transaction, and offsets are read read_committed.
+    bool exactly_once_source = false;
     // The clients' settings, Worker.baseProducerConfigs / baseConsumerConfigs applied.
     ProducerConfig task_producer;
     ConsumerConfig task_consumer;
@@ -220,10 +236,24 @@ private:
         int64_t retry_backoff_ms = 3000;
         std::map<TopicPartition, int64_t> put_offsets;  // the next offset after what was put
 
-        void on_transaction_completed(bool, Error, Context&) override {}
-        void on_transaction_abortable(Error, Context&) override {}
+        // Exactly-once source: one transaction per poll (transaction.boundary=poll).
+        bool transactional = false;
+        bool committing = false;
+        bool abort_pending = false;
+        sim::Duration after_commit;               // when the next poll comes once the commit is done
+        std::optional<sim::Time> initialized_at;  // initTransactions() returned (the zombie is fenced)
+        std::map<std::string, int64_t> in_transaction;  // the offsets the open transaction carries
+        void on_initialized(Context& ctx) override {
+            initialized_at = ctx.now();
+        }
+        void on_transaction_completed(bool committed, Error, Context& ctx) override {
+            owner->source_transaction_completed(*this, committed, ctx);
+        }
+        void on_transaction_abortable(Error, Context&) override { abort_pending = true; }
         void on_producer_fatal(Error error, Context& ctx) override {
+            // A fenced producer: a newer instance of this task exists (a zombie), or another fatal error.
             if (!stopping) owner->task_failed(*this, error_name(error), ctx);
+            else drained = true;
         }
         void on_flushed(Context&) override {
             if (stopping) drained = true;
@@ -292,6 +322,7 @@ private:
     Task* task_by_index(uint32_t index);
     Task* task_by_client(uint32_t client);
     void poll_source(Task& task, Context& ctx);
+    void source_transaction_completed(Task& task, bool committed, Context& ctx);
     void load_source_offsets(Task& task);
     void flush_offsets(Task& task, Context& ctx);
     void flush_all(Context& ctx);

@@ -381,6 +381,7 @@ struct Story {
     Line operator()(const ConnectStatus& e) const {
         const std::string what = e.task < 0 ? "connector " + e.connector : "task " + e.connector + "-" + num(e.task);
         if (e.state == "FAILED") return what + " FAILED: " + e.detail + " (Connect does not restart it by itself)";
+        if (!e.detail.empty()) return what + " is " + e.state + " (" + e.detail + ")";
         return what + " is " + e.state;
     }
     Line operator()(const ConnectOffsetCommit& e) const {

@@ -185,6 +185,7 @@ void ClusterModel::add_connect(const Scenario& scenario) {
         kc::WorkerSpec spec;
         spec.id = id;
         spec.distributed = c.distributed;
+        spec.exactly_once_source = c.exactly_once_source;
         spec.config = c.worker;
         spec.features = features;
         if (!c.distributed)

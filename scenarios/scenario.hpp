@@ -106,6 +106,7 @@ struct ConnectSpec {
     int workers = 1;              // connect:1 .. connect:N
     kafka::ConfigMap config;      // the worker config, as written
     kafka::ConnectWorkerConfig worker;  // resolved: the sample properties file, then config
+    bool exactly_once_source = false;   // exactly.once.source.support=enabled (3.3+, distributed)
     std::vector<ConnectorDecl> connectors;
     std::vector<ExternalSystemSpec> external;
 };

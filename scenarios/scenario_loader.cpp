@@ -1399,7 +1399,8 @@ private:
                           "disabled");
                 else if (!spec.distributed)
                     error(at(cp, "exactly.once.source.support"), "exactly-once source is for distributed workers only");
-                // On 3.3+ it is accepted with read_config's "accepted but not modelled" warning.
+                else
+                    spec.exactly_once_source = eos == "enabled";  // "preparing": the leader only (not modelled)
             }
         }
         if (spec.distributed) {
