@@ -19,7 +19,9 @@ CheckResult check_task_unassigned_time(const ExpectSpec& spec, const RunData& ru
     sim::Duration longest{};
     std::string longest_what;
     int64_t tasks = 0, over = 0;
-    for (const auto& [instance, runs] : timeline.runs) {
+    for (const auto& entry : timeline.runs) {
+        const auto& instance = entry.first;  // a plain reference: the gap lambda captures it
+        const auto& runs = entry.second;
         if (instance.second < 0 || runs.empty()) continue;
         ++tasks;
         // The gaps between the union of its runs, from its first start to the end.

@@ -45,7 +45,9 @@ struct Group {
         ++generation;
         const std::string leader = members.begin()->first;
         auto out = assignor.assign(leader, url_of(leader), configs, members, generation, now_ms);
-        for (auto& [id, a] : out) {
+        for (auto& entry : out) {
+            const std::string& id = entry.first;
+            const WorkerAssignment& a = entry.second;  // a plain reference: the lambdas below capture it
             REQUIRE(a.error == WorkerAssignment::no_error);
             WorkerState& s = members.at(id);
             if (!incremental(assignor.options().protocol)) {
