@@ -121,7 +121,8 @@ TEST_CASE("connector configs Kafka refuses are loader errors with Kafka's messag
         json j = connect_cluster();
         j["connect"]["mode"] = "standalone";
         j["connect"]["workers"] = 1;
-        j["faults"] = {{{"at", "10s"}, {"action", "crash"}, {"target", "connect:leader"}}};
+        // json::array: a one-element brace list is the element itself under some compilers.
+        j["faults"] = json::array({json{{"at", "10s"}, {"action", "crash"}, {"target", "connect:leader"}}});
         CHECK(contains(load_errors(j), "a standalone worker has no group and no leader"));
     }
     SECTION("Connect before 0.9") {
@@ -131,7 +132,7 @@ TEST_CASE("connector configs Kafka refuses are loader errors with Kafka's messag
     }
     SECTION("a REST call to a worker that does not exist") {
         json j = connect_cluster();
-        j["faults"] = {rest("10s", 3, "GET", "/connectors")};
+        j["faults"] = json::array({rest("10s", 3, "GET", "/connectors")});
         CHECK(contains(load_errors(j), "/faults/0/target: expected a worker connect:1..connect:2"));
     }
     SECTION("the internal topics need brokers for their replication factor") {
