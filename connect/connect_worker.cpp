@@ -89,6 +89,9 @@ T field_or(const json& j, const char* key, T fallback) {
     else return it->is_number_integer() ? it->template get<T>() : fallback;
 }
 
+// HerderRequestHandler's 409 for work that is moving (ConnectRestException with CONFLICT).
+constexpr const char* conflict_message = "Cannot complete request because of a conflicting operation (e.g. worker rebalance)";
+
 std::string error_body(int32_t status, const std::string& message) {
     return json{{"error_code", status}, {"message", message}}.dump();
 }
@@ -1464,6 +1467,10 @@ void ConnectWorker::read_offsets_file(Context& ctx) {
 
 // ------------------------------------------------------------------------------ REST
 
+void ConnectWorker::answer_conflict(sim::NodeId to, const ConnectRestRequest& req, Context& ctx) {
+    answer(to, req, 409, error_body(409, conflict_message), ctx);
+}
+
 void ConnectWorker::answer(sim::NodeId to, const ConnectRestRequest& req, int32_t status, std::string body,
                            Context& ctx) {
     ctx.emit(ConnectRest{.method = req.method, .path = req.path, .status = status, .body = body});
@@ -1653,9 +1660,7 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
             return;
         }
         if (!is_leader()) {
-            answer(from, req, 409, error_body(409, "Cannot complete request because of a conflicting operation (e.g. "
-                                                   "worker rebalance)"),
-                   ctx);
+            answer_conflict(from, req, ctx);
             return;
         }
         auto body = json::parse(req.body, nullptr, false);
@@ -1851,14 +1856,10 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
             if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
             auto owner = owners_.find(name);
             if (owner == owners_.end()) {
-                answer(from, req, 409, error_body(409, "Cannot complete request because of a conflicting operation "
-                                                       "(e.g. worker rebalance)"),
-                       ctx);
+                answer_conflict(from, req, ctx);
                 return;
             }
-            forward_to(owner->second, from, req, "Cannot complete request because of a conflicting operation (e.g. "
-                                                 "worker rebalance)",
-                       ctx);
+            forward_to(owner->second, from, req, conflict_message, ctx);
             return;
         }
         if (!spec_.features.restart_with_tasks) {
@@ -1901,14 +1902,10 @@ void ConnectWorker::handle_rest(sim::NodeId from, const ConnectRestRequest& req,
         if (spec_.distributed && forward_to_leader(from, req, ctx)) return;
         auto owner = task_owners_.find(id);
         if (owner == task_owners_.end() || owner->second == spec_.url()) {
-            answer(from, req, 409, error_body(409, "Cannot complete request because of a conflicting operation (e.g. "
-                                                   "worker rebalance)"),
-                   ctx);
+            answer_conflict(from, req, ctx);
             return;
         }
-        forward_to(owner->second, from, req, "Cannot complete request because of a conflicting operation (e.g. worker "
-                                             "rebalance)",
-                   ctx);
+        forward_to(owner->second, from, req, conflict_message, ctx);
         return;
     }
     answer(from, req, 404, error_body(404, "HTTP 404 Not Found"), ctx);

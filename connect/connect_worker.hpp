@@ -334,6 +334,7 @@ private:
     // ---- REST
     void handle_rest(sim::NodeId from, const ConnectRestRequest& req, Context& ctx);
     void answer(sim::NodeId to, const ConnectRestRequest& req, int32_t status, std::string body, Context& ctx);
+    void answer_conflict(sim::NodeId to, const ConnectRestRequest& req, Context& ctx);  // 409: the work is moving
     bool forward_to_leader(sim::NodeId from, const ConnectRestRequest& req, Context& ctx);
     void forward_to(const std::string& url, sim::NodeId from, const ConnectRestRequest& req,
                     const char* unknown_message, Context& ctx);

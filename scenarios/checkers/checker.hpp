@@ -102,6 +102,16 @@ private:
 const History& history_of(const RunData& run);
 const std::vector<kafka::TraceEntry>& trace_events(const RunData& run);
 
+// The data records of a partition's committed log as a read_committed reader gets them, with
+// their offsets: a transactional batch counts once its producer's next marker is a COMMIT;
+// aborted and still-open ones, and the markers, do not. `end` is set to the committed end.
+struct CommittedRecord {
+    int64_t offset = 0;
+    const kafka::RecordBatch* batch = nullptr;
+    size_t index = 0;
+};
+std::vector<CommittedRecord> read_committed_records(const PartitionSnapshot& p, int64_t& end);
+
 // ---- texts for summaries and evidence
 std::string with_commas(int64_t n);                    // 29412 -> "29,412"
 std::string count_text(int64_t n, const char* noun);   // "1 record", "37 records"

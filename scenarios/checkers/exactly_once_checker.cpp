@@ -23,46 +23,6 @@ namespace scenarios {
 namespace {
 using namespace checkers;
 
-// The data records of a committed log a read_committed reader returns, with their offsets.
-struct CommittedRecord {
-    int64_t offset = 0;
-    const kafka::RecordBatch* batch = nullptr;
-    size_t index = 0;
-};
-
-std::vector<CommittedRecord> read_committed_records(const PartitionSnapshot& p, int64_t& end) {
-    std::vector<CommittedRecord> out;
-    const ReplicaSnapshot* src = p.committed_source();
-    end = p.committed_end();
-    if (src == nullptr) return out;
-    // Each transactional batch is decided by the first control batch of its producer after it.
-    std::vector<const kafka::RecordBatch*> batches;
-    for (const auto& b : src->batches)
-        if (b.base_offset < end) batches.push_back(&b);
-    std::vector<bool> visible(batches.size(), true);
-    std::map<int64_t, bool> next_marker_commits;  // producer id -> the marker after, scanning back
-    for (size_t i = batches.size(); i-- > 0;) {
-        const kafka::RecordBatch& b = *batches[i];
-        if (b.is_control) {
-            next_marker_commits[b.producer_id] = b.is_commit_marker();
-            visible[i] = false;
-        } else if (b.is_transactional) {
-            auto it = next_marker_commits.find(b.producer_id);
-            visible[i] = it != next_marker_commits.end() && it->second;
-        }
-    }
-    for (size_t i = 0; i < batches.size(); ++i) {
-        if (!visible[i]) continue;
-        const kafka::RecordBatch& b = *batches[i];
-        for (int32_t r = 0; r < b.record_count; ++r) {
-            const int64_t offset = b.base_offset + r;
-            if (offset >= end) break;
-            out.push_back(CommittedRecord{offset, &b, static_cast<size_t>(r)});
-        }
-    }
-    return out;
-}
-
 std::string origin_text(const RunData& run, const AppSpec& app, const kafka::RecordOrigin& o, int64_t offset) {
     std::string out = app.topology.source + "/" + std::to_string(o.partition);
     if (offset >= 0) out += " offset " + std::to_string(offset);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenarios/checkers/checker.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "sim/random.hpp"
@@ -98,29 +99,10 @@ std::map<std::string, int> committed_row_copies(const scenarios::RunData& run) {
     std::map<std::string, int> copies;
     for (const auto& p : run.final_state.partitions) {
         if (p.topic.rfind("db-", 0) != 0) continue;
-        const scenarios::ReplicaSnapshot* src = p.committed_source();
-        if (src == nullptr) continue;
-        const int64_t end = p.committed_end();
-        std::vector<const kafka::RecordBatch*> batches;
-        for (const auto& b : src->batches)
-            if (b.base_offset < end) batches.push_back(&b);
-        std::map<int64_t, bool> next_marker_commits;
-        std::vector<bool> visible(batches.size(), true);
-        for (size_t i = batches.size(); i-- > 0;) {
-            const kafka::RecordBatch& b = *batches[i];
-            if (b.is_control) {
-                next_marker_commits[b.producer_id] = b.is_commit_marker();
-                visible[i] = false;
-            } else if (b.is_transactional) {
-                auto it = next_marker_commits.find(b.producer_id);
-                visible[i] = it != next_marker_commits.end() && it->second;
-            }
-        }
-        for (size_t i = 0; i < batches.size(); ++i) {
-            if (!visible[i] || !batches[i]->contents) continue;
-            for (const auto& t : batches[i]->contents->texts)
-                if (t.value) ++copies[*t.value];
-        }
+        int64_t end = 0;
+        for (const auto& r : scenarios::checkers::read_committed_records(p, end))
+            if (const kafka::TextRecord* t = r.batch->contents ? r.batch->contents->text(r.index) : nullptr; t && t->value)
+                ++copies[*t->value];
     }
     return copies;
 }
