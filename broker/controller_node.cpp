@@ -234,7 +234,7 @@ void ControllerNode::reply_not_controller(sim::NodeId from, const Message& msg, 
         CreateTopicsResponse resp;
         resp.correlation_id = ct->correlation_id;
         resp.topics.reserve(ct->topics.size());
-        for (const auto& t : ct->topics) resp.topics.push_back({t.name, 0, Error::not_controller});
+        for (const auto& t : ct->topics) resp.topics.push_back({t.name, 0, Error::not_controller, "This is not the correct controller for this cluster."});
         ctx.send(from, std::move(resp));
     }
 }

@@ -192,6 +192,22 @@ struct LogSegmentsDeleted {
 };
 // A follower's log start offset followed its leader's, from a fetch response
 // (ReplicaFetcherThread: UnifiedLog.maybeIncrementLogStartOffset, LeaderOffsetIncremented).
+// The replica's log directory was removed: StopReplica(delete) or a RemoveTopicRecord (the
+// topic was deleted, or the replica reassigned away), or a stray log of a deleted topic found
+// when a topic of the same name came back (KIP-516's partition.metadata topic id differs).
+struct ReplicaDeleted {
+    static constexpr std::string_view kind = "replica_deleted";
+    std::string topic{};
+    int32_t partition = 0;
+    int64_t log_end_offset = 0;
+    std::string reason{};
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("partition", partition);
+        s.field("log_end_offset", log_end_offset);
+        s.field("reason", reason);
+    }
+};
 struct LogStartOffsetIncremented {
     static constexpr std::string_view kind = "log_start_offset";
     std::string topic{};
@@ -738,6 +754,21 @@ struct TopicCreated {
         s.field("topic_id", topic_id);
     }
 };
+// An Admin API operation finished (admin client): what was asked, of what, and Kafka's answer
+// (error "NONE" on success, else its name and message). One event per resource answered.
+struct AdminResult {
+    static constexpr std::string_view kind = "admin_result";
+    std::string operation{};  // create-topic, delete-topic, add-partitions, alter-config, reassign, elect-leaders, delete-records
+    std::string resource{};   // topic, topic-partition or broker
+    std::string error{};
+    std::string message{};
+    template <class S> void fields(S& s) const {
+        s.field("operation", operation);
+        s.field("resource", resource);
+        s.field("error", error);
+        s.field("message", message);
+    }
+};
 // The idempotent producer took the next epoch (TransactionManager.bumpIdempotentProducerEpoch),
 // or a new producer id when the epoch was exhausted; sequences restart at 0.
 struct ProducerEpochBump {
@@ -1068,7 +1099,7 @@ using Event = std::variant<
     // brokers
     BrokerStart, BrokerControlledShutdown, ControlledShutdownFailed, BrokerRegistered, BrokerStopped,
     MetadataCaughtUp, BecomeLeader, BecomeFollower, AlterPartitionSent, Truncated, EpochEndOffset,
-    FetchOffsetMismatch, LogSegmentsDeleted, LogStartOffsetIncremented, CreateOffsetsTopic, TxnMarkerWritten,
+    FetchOffsetMismatch, LogSegmentsDeleted, LogStartOffsetIncremented, ReplicaDeleted, CreateOffsetsTopic, TxnMarkerWritten,
     // KRaft controllers and quorum
     ControllerStart, ControllerActive, ControllerInactive, BrokerFenced, BrokerRegistrationRejected, BrokerUnfenced,
     PartitionChange,
@@ -1084,7 +1115,7 @@ using Event = std::variant<
     // transaction coordinator
     TransactionStateChanged, TxnPartitionVerified,
     // clients
-    TopicCreated, ProducerEpochBump, ProducerTransaction, StreamsTask, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
+    TopicCreated, AdminResult, ProducerEpochBump, ProducerTransaction, StreamsTask, ProducerMetadata, ConsumerMetadata, ConsumerOffsetReset, ConsumerNoOffset,
     ConsumerCoordinatorFound, ConsumerCoordinatorLost, ConsumerRejoin, ConsumerMembershipLost, ConsumerLeaveGroup,
     ConsumerGroupLeader, ConsumerAssignment,
     // Kafka Connect

@@ -148,8 +148,152 @@ struct CreateTopicsResponse {
         std::string name;
         TopicId topic_id = 0;
         Error error = Error::none;
+        std::string message;  // Kafka's error message ("Topic 'x' already exists."), "" when none
     };
     std::vector<Result> topics;
+};
+
+// ---------------------------------------------------------------- Admin API
+// The operations of kafka-topics / kafka-configs / kafka-reassign-partitions /
+// kafka-leader-election / kafka-delete-records. All but DeleteRecords go to the controller:
+// the KRaft active controller (KIP-919's --bootstrap-controller path) or the ZooKeeper-mode
+// controller broker; either answers NOT_CONTROLLER when it is not the active one. Every
+// result carries Kafka's error and its message, which the tools print.
+struct DeleteTopicsRequest {  // API key 20
+    int32_t correlation_id = 0;
+    std::vector<std::string> topics;
+};
+struct DeleteTopicsResponse {
+    int32_t correlation_id = 0;
+    struct Result {
+        std::string name;
+        Error error = Error::none;
+        std::string message;
+    };
+    std::vector<Result> topics;
+};
+struct CreatePartitionsRequest {  // API key 37: kafka-topics --alter --partitions N
+    int32_t correlation_id = 0;
+    struct Topic {
+        std::string name;
+        int32_t count = 0;                               // the new total
+        std::vector<std::vector<BrokerId>> assignment;   // for the new partitions; empty: default placement
+    };
+    std::vector<Topic> topics;
+};
+struct CreatePartitionsResponse {
+    int32_t correlation_id = 0;
+    struct Result {
+        std::string name;
+        Error error = Error::none;
+        std::string message;
+    };
+    std::vector<Result> topics;
+};
+// IncrementalAlterConfigs (API key 44, KIP-339). Resource types as Kafka numbers them.
+enum class ConfigResourceType : int8_t { topic = 2, broker = 4 };
+enum class AlterConfigOpType : int8_t { set = 0, remove = 1 };  // SET, DELETE (APPEND/SUBTRACT: list configs, not modelled)
+struct IncrementalAlterConfigsRequest {
+    int32_t correlation_id = 0;
+    struct Op {
+        std::string name;
+        AlterConfigOpType op = AlterConfigOpType::set;
+        std::string value;  // as typed ("2", "true", "604800000"); the receiver parses it per its key
+    };
+    struct Resource {
+        ConfigResourceType type = ConfigResourceType::topic;
+        std::string name;  // the topic; a broker id; "" = the cluster-wide broker default
+        std::vector<Op> ops;
+    };
+    std::vector<Resource> resources;
+};
+struct IncrementalAlterConfigsResponse {
+    int32_t correlation_id = 0;
+    struct Result {
+        ConfigResourceType type = ConfigResourceType::topic;
+        std::string name;
+        Error error = Error::none;
+        std::string message;
+    };
+    std::vector<Result> resources;
+};
+// ElectLeaders (API key 43, KIP-460).
+enum class ElectionType : int8_t { preferred = 0, unclean = 1 };
+struct TopicPartitionName {
+    std::string topic;
+    int32_t partition = 0;
+    auto operator<=>(const TopicPartitionName&) const = default;
+};
+struct ElectLeadersRequest {
+    int32_t correlation_id = 0;
+    ElectionType type = ElectionType::preferred;
+    std::vector<TopicPartitionName> partitions;  // empty: every partition (--all-topic-partitions)
+};
+struct ElectLeadersResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;  // top level (NOT_CONTROLLER)
+    struct Result {
+        TopicPartitionName tp;
+        Error error = Error::none;
+        std::string message;
+    };
+    std::vector<Result> partitions;
+};
+// AlterPartitionReassignments (45) and ListPartitionReassignments (46), KIP-455.
+struct AlterPartitionReassignmentsRequest {
+    int32_t correlation_id = 0;
+    struct Partition {
+        TopicPartitionName tp;
+        std::optional<std::vector<BrokerId>> replicas;  // the target; nullopt cancels the reassignment
+    };
+    std::vector<Partition> partitions;
+};
+struct AlterPartitionReassignmentsResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;  // top level (NOT_CONTROLLER)
+    std::string message;
+    struct Result {
+        TopicPartitionName tp;
+        Error error = Error::none;
+        std::string message;
+    };
+    std::vector<Result> partitions;
+};
+struct ListPartitionReassignmentsRequest {
+    int32_t correlation_id = 0;
+    std::vector<TopicPartitionName> partitions;  // empty: all
+};
+struct ListPartitionReassignmentsResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    struct Ongoing {
+        TopicPartitionName tp;
+        std::vector<BrokerId> replicas;  // the full set while moving: target + removing
+        std::vector<BrokerId> adding;
+        std::vector<BrokerId> removing;
+    };
+    std::vector<Ongoing> reassignments;
+};
+// DeleteRecords (API key 21, KIP-107): to each partition's leader. offset -1: up to the high
+// watermark. Answered once every live replica's log start offset reached the offset (the
+// low watermark), or after timeout_ms with REQUEST_TIMED_OUT.
+struct DeleteRecordsRequest {
+    int32_t correlation_id = 0;
+    struct PartitionData {
+        TopicPartition tp;
+        int64_t offset = -1;
+    };
+    std::vector<PartitionData> partitions;
+    int32_t timeout_ms = 30000;
+};
+struct DeleteRecordsResponse {
+    int32_t correlation_id = 0;
+    struct PartitionData {
+        TopicPartition tp;
+        int64_t low_watermark = -1;
+        Error error = Error::none;
+    };
+    std::vector<PartitionData> partitions;
 };
 
 // ---------------------------------------------------------------- ZooKeeper-mode controller -> brokers
@@ -203,6 +347,21 @@ struct ControlledShutdownResponse {
     int32_t correlation_id = 0;
     Error error = Error::none;
     std::vector<TopicPartition> remaining;  // partitions it still leads; done when empty
+};
+// StopReplica: the replica stops; with delete_partitions its log is removed (topic deletion,
+// a replica reassigned away).
+struct StopReplicaRequest {
+    int32_t correlation_id = 0;
+    BrokerId controller_id = -1;
+    int32_t controller_epoch = 0;
+    int64_t broker_epoch = -1;
+    bool delete_partitions = false;
+    std::vector<TopicPartition> partitions;
+};
+struct StopReplicaResponse {
+    int32_t correlation_id = 0;
+    Error error = Error::none;
+    std::vector<TopicPartition> partitions;  // the ones stopped
 };
 
 // ---------------------------------------------------------------- client requests
@@ -611,6 +770,12 @@ using Message = std::variant<std::monostate,
                              BrokerRegistrationRequest, BrokerRegistrationResponse, BrokerHeartbeatRequest,
                              BrokerHeartbeatResponse, AlterPartitionRequest, AlterPartitionResponse,
                              CreateTopicsRequest, CreateTopicsResponse, MetadataRequest, MetadataResponse,
+                             // the Admin API
+                             DeleteTopicsRequest, DeleteTopicsResponse, CreatePartitionsRequest,
+                             CreatePartitionsResponse, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+                             ElectLeadersRequest, ElectLeadersResponse, AlterPartitionReassignmentsRequest,
+                             AlterPartitionReassignmentsResponse, ListPartitionReassignmentsRequest,
+                             ListPartitionReassignmentsResponse, DeleteRecordsRequest, DeleteRecordsResponse,
                              ProduceRequest, ProduceResponse, FetchRequest, FetchResponse,
                              OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, ListOffsetsRequest,
                              ListOffsetsResponse, FindCoordinatorRequest, FindCoordinatorResponse,
@@ -626,7 +791,7 @@ using Message = std::variant<std::monostate,
                              ZkVote, ZkQuorumPacket, ZkConnectRequest, ZkConnectResponse, ZkRequest, ZkResponse,
                              ZkWatchEvent, ZkSetWatches, LeaderAndIsrRequest, LeaderAndIsrResponse,
                              UpdateMetadataRequest, UpdateMetadataResponse, ControlledShutdownRequest,
-                             ControlledShutdownResponse,
+                             ControlledShutdownResponse, StopReplicaRequest, StopReplicaResponse,
                              // Kafka Connect's REST API
                              ConnectRestRequest, ConnectRestResponse, InjectedTaskFailure>;
 

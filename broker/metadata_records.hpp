@@ -54,6 +54,11 @@ struct ConfigRecord {  // a topic-level config override
     TopicId topic_id = 0;
     std::string name;
     ConfigValue value;
+    bool deleted = false;  // Kafka's null value: the override is removed (kafka-configs --delete-config)
+};
+// The topic and its partitions are gone (DeleteTopics in KRaft mode).
+struct RemoveTopicRecord {
+    TopicId topic_id = 0;
 };
 struct PartitionRecord {
     TopicId topic_id = 0;
@@ -63,6 +68,8 @@ struct PartitionRecord {
     BrokerId leader = no_leader;
     int32_t leader_epoch = 0;
     int32_t partition_epoch = 0;
+    std::vector<BrokerId> adding_replicas;    // KIP-455: a reassignment in progress
+    std::vector<BrokerId> removing_replicas;
 };
 // Only the fields that change are meaningful; the flags say which.
 struct PartitionChangeRecord {
@@ -80,6 +87,11 @@ struct PartitionChangeRecord {
     std::vector<BrokerId> elr;
     bool has_last_known_elr = false;
     std::vector<BrokerId> last_known_elr;
+    // KIP-455 reassignment: the replica set and its adding/removing parts (all three set together).
+    bool has_replicas = false;
+    std::vector<BrokerId> replicas;
+    std::vector<BrokerId> adding_replicas;
+    std::vector<BrokerId> removing_replicas;
     // Leader epoch bumps when the leader changes; partition epoch on every change.
 };
 // A Raft control record: the leader writes it at the start of its epoch.
@@ -92,7 +104,7 @@ struct NoOpRecord {};
 using MetadataRecord =
     std::variant<NoOpRecord, LeaderChangeMessage, RegisterBrokerRecord, UnregisterBrokerRecord, FenceBrokerRecord,
                  UnfenceBrokerRecord, BrokerRegistrationChangeRecord, TopicRecord, ConfigRecord, PartitionRecord,
-                 PartitionChangeRecord>;
+                 PartitionChangeRecord, RemoveTopicRecord>;
 
 // One entry of the metadata log. Its offset is its position in the log.
 struct MetadataEntry {

@@ -315,12 +315,20 @@ struct Story {
     Line operator()(const ControlledShutdownFailed& e) const {
         return "gives up on a controlled shutdown after " + num(e.attempts) + " attempts and stops anyway";
     }
+    Line operator()(const ReplicaDeleted& e) const {
+        return label(e.topic, e.partition) + ": replica deleted, its log (end offset " + num(e.log_end_offset) +
+               ") removed from disk (" + e.reason + ")";
+    }
     Line operator()(const ZkNewPartitionOffline& e) const {
         return label(e.topic, e.partition) + ": no replica of the new partition is alive, so it starts OFFLINE (no leader)";
     }
     // Told when the controller answers: after the brokers have already applied the new topic.
     Line operator()(const TopicCreated& e) const {
         return "created topic " + e.topic + " (its CreateTopics request was answered)";
+    }
+    Line operator()(const AdminResult& e) const {
+        if (e.error == "NONE") return e.operation + " " + e.resource + ": done";
+        return e.operation + " " + e.resource + ": " + e.error + (e.message.empty() ? "" : " (" + e.message + ")");
     }
     Line operator()(const ProducerEpochBump& e) const {
         return "bumps its producer epoch to " + num(e.producer_epoch) + " (producer id " + num(e.producer_id) +

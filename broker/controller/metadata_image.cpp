@@ -122,7 +122,21 @@ void MetadataImage::apply(int64_t offset, const MetadataRecord& record) {
             [&](const ConfigRecord& r) {
                 auto it = topics_.find(r.topic_id);
                 SIM_ASSERT(it != topics_.end(), "ConfigRecord for unknown topic id " + std::to_string(r.topic_id));
-                it->second.configs[r.name] = r.value;
+                if (r.deleted)
+                    it->second.configs.erase(r.name);
+                else
+                    it->second.configs[r.name] = r.value;
+            },
+            [&](const RemoveTopicRecord& r) {
+                auto it = topics_.find(r.topic_id);
+                SIM_ASSERT(it != topics_.end(), "RemoveTopicRecord for unknown topic id " + std::to_string(r.topic_id));
+                for (PartitionState& p : it->second.partitions) {
+                    set_leader(p, no_leader);  // out of the leader counts
+                    --offline_partitions_;
+                    --partition_count_;
+                }
+                topic_ids_by_name_.erase(it->second.name);
+                topics_.erase(it);
             },
             [&](const PartitionRecord& r) {
                 auto it = topics_.find(r.topic_id);
@@ -146,6 +160,8 @@ void MetadataImage::apply(int64_t offset, const MetadataRecord& record) {
                 p.leader_recovering = false;
                 p.elr.clear();
                 p.last_known_elr.clear();
+                p.adding_replicas = r.adding_replicas;
+                p.removing_replicas = r.removing_replicas;
             },
             [&](const PartitionChangeRecord& r) {
                 auto it = topics_.find(r.topic_id);
@@ -162,6 +178,11 @@ void MetadataImage::apply(int64_t offset, const MetadataRecord& record) {
                 if (r.has_isr) p.isr = r.isr;
                 if (r.has_elr) p.elr = r.elr;
                 if (r.has_last_known_elr) p.last_known_elr = r.last_known_elr;
+                if (r.has_replicas) {
+                    p.replicas = r.replicas;
+                    p.adding_replicas = r.adding_replicas;
+                    p.removing_replicas = r.removing_replicas;
+                }
                 p.leader_recovering = r.leader_recovering;
                 ++p.partition_epoch;
             },
@@ -214,9 +235,10 @@ std::string describe_record(const MetadataRecord& record) {
                 return "TopicRecord(name=" + r.name + " id=" + to_string(r.topic_id) + ")";
             },
             [](const ConfigRecord& r) {
-                return "ConfigRecord(topic=" + to_string(r.topic_id) + " " + r.name + "=" +
-                       config_value_text(r.value) + ")";
+                return "ConfigRecord(topic=" + to_string(r.topic_id) + " " + r.name +
+                       (r.deleted ? std::string(" deleted") : "=" + config_value_text(r.value)) + ")";
             },
+            [](const RemoveTopicRecord& r) { return "RemoveTopicRecord(id=" + to_string(r.topic_id) + ")"; },
             [](const PartitionRecord& r) {
                 return "PartitionRecord(t" + to_string(r.topic_id) + "-" + to_string(r.partition) +
                        " replicas=" + format_broker_list(r.replicas) + " isr=" + format_broker_list(r.isr) +
@@ -228,6 +250,11 @@ std::string describe_record(const MetadataRecord& record) {
                 if (r.has_isr) out += " isr=" + format_broker_list(r.isr);
                 if (r.has_elr) out += " elr=" + format_broker_list(r.elr);
                 if (r.has_last_known_elr) out += " last_known_elr=" + format_broker_list(r.last_known_elr);
+                if (r.has_replicas) {
+                    out += " replicas=" + format_broker_list(r.replicas);
+                    if (!r.adding_replicas.empty()) out += " adding=" + format_broker_list(r.adding_replicas);
+                    if (!r.removing_replicas.empty()) out += " removing=" + format_broker_list(r.removing_replicas);
+                }
                 if (r.leader_recovering) out += " leader_recovering";
                 return out + ")";
             },

@@ -32,6 +32,9 @@ struct PartitionState {
     bool leader_recovering = false;   // KIP-704: elected uncleanly, not yet recovered
     std::vector<BrokerId> elr;             // KIP-966 eligible leader replicas (empty while ELR is off)
     std::vector<BrokerId> last_known_elr;  // KIP-966: ELR members that shut down uncleanly
+    std::vector<BrokerId> adding_replicas;    // KIP-455: a reassignment in progress (replicas = target + removing)
+    std::vector<BrokerId> removing_replicas;
+    bool reassigning() const { return !adding_replicas.empty() || !removing_replicas.empty(); }
 };
 
 struct TopicImage {

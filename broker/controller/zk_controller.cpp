@@ -773,7 +773,7 @@ void ZkController::handle_create_topics(sim::NodeId from, const CreateTopicsRequ
     CreateTopicsResponse resp;
     resp.correlation_id = req.correlation_id;
     if (!active_) {
-        for (const auto& t : req.topics) resp.topics.push_back({t.name, 0, Error::not_controller});
+        for (const auto& t : req.topics) resp.topics.push_back({t.name, 0, Error::not_controller, "This is not the correct controller for this cluster."});
         ctx.send(from, std::move(resp));
         return done(ctx);
     }
@@ -788,7 +788,7 @@ void ZkController::handle_create_topics(sim::NodeId from, const CreateTopicsRequ
     };
     std::vector<Create> creates;
     for (const auto& t : req.topics) {
-        CreateTopicsResponse::Result r{t.name, 0, Error::none};
+        CreateTopicsResponse::Result r{t.name, 0, Error::none, ""};
         std::vector<std::vector<BrokerId>> assignment = t.assignment;
         if (topics_.count(t.name)) {
             r.error = Error::topic_already_exists;

@@ -174,6 +174,29 @@ TopicConfig ReplicaManager::topic_config(TopicId id) const {
 Partition& ReplicaManager::open_partition(TopicPartition tp, const std::string& topic, Context& ctx) {
     auto it = partitions_.find(tp);
     if (it != partitions_.end()) return *it->second;
+    // KIP-516: partition.metadata names the topic id the directory belongs to. A directory
+    // left by a deleted topic of the same name (this broker was down when it went) is a stray
+    // log: it goes before the new topic's replica opens.
+    const std::string dir = topic + "-" + std::to_string(tp.partition);
+    sim::Disk& disk = ctx.disk();
+    auto& metadata = disk.cell<int64_t>(dir + "/partition.metadata");
+    if (metadata.has_value() && metadata.get() != static_cast<int64_t>(tp.topic_id)) {
+        int64_t end = 0;
+        {
+            PartitionLog stray(disk, dir, topic_config(tp.topic_id));
+            end = stray.log_end_offset();
+        }
+        for (const std::string& name : disk.list(dir + "/")) disk.remove(name);
+        ctx.emit(ReplicaDeleted{.topic = topic,
+                                .partition = tp.partition,
+                                .log_end_offset = end,
+                                .reason = "stray log of a deleted topic"});
+    }
+    auto& fresh = disk.cell<int64_t>(dir + "/partition.metadata");
+    if (!fresh.has_value()) {
+        fresh.set(static_cast<int64_t>(tp.topic_id));
+        fresh.flush();
+    }
     auto p = std::make_unique<Partition>(tp, topic, id_, ctx.disk(), topic_config(tp.topic_id), config_.behaviour);
     return *partitions_.emplace(tp, std::move(p)).first->second;
 }
@@ -230,6 +253,26 @@ void ReplicaManager::reconcile(const std::vector<TopicPartition>& changed, Conte
         }
     }
     update_fetchers(ctx);
+}
+
+void ReplicaManager::delete_partitions(const std::vector<TopicPartition>& tps, const char* reason, Context& ctx) {
+    bool any = false;
+    for (const TopicPartition& tp : tps) {
+        auto it = partitions_.find(tp);
+        if (it == partitions_.end()) continue;
+        const std::string topic = it->second->topic();
+        const int64_t end = it->second->log().log_end_offset();
+        const std::string dir = topic + "-" + std::to_string(tp.partition);
+        partitions_.erase(it);
+        awaiting_truncation_.erase(tp);
+        for (const std::string& name : ctx.disk().list(dir + "/")) ctx.disk().remove(name);
+        complete_produces(tp, ctx, /*leadership_lost=*/true);
+        wake_fetches(tp, WakeFor::all, ctx);
+        host_.on_resignation(topic, tp.partition, ctx);
+        ctx.emit(ReplicaDeleted{.topic = topic, .partition = tp.partition, .log_end_offset = end, .reason = reason});
+        any = true;
+    }
+    if (any) update_fetchers(ctx);
 }
 
 void ReplicaManager::update_topic_config(TopicId topic) {

@@ -75,6 +75,11 @@ public:
     void reconcile(const std::vector<TopicPartition>& changed, Context& ctx);
     // A topic's configs changed: its partitions take the new ones.
     void update_topic_config(TopicId topic);
+    // StopReplica(delete_partitions) in ZooKeeper mode, a RemoveTopicRecord or a reassignment
+    // away in KRaft mode: the replicas stop and their log directories are removed (Kafka renames
+    // them "-delete" and removes them after file.delete.delay.ms; here at once). Waiting
+    // produces get NOT_LEADER_OR_FOLLOWER, parked fetches are answered. Unknown ones are skipped.
+    void delete_partitions(const std::vector<TopicPartition>& tps, const char* reason, Context& ctx);
     // A leader's ISR changed (the controller accepted it): acks=all produces and delayed fetches
     // may complete.
     void on_high_watermark_advanced(const Partition& p, Context& ctx);

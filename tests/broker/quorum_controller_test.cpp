@@ -634,7 +634,7 @@ TEST_CASE("sessions are volatile, replaying the log rebuilds the same image", "[
     CHECK(records_of<FenceBrokerRecord>(recs).size() == 3);
     CHECK(h.image().offline_partition_count() == 6);
 
-    CHECK(h.qc.describe_change(PartitionChangeRecord{1, 0, true, 2, false, {}, false, false, {}, false, {}}) ==
+    CHECK(h.qc.describe_change(PartitionChangeRecord{1, 0, true, 2, false, {}, false, false, {}, false, {}, false, {}, {}, {}}) ==
           "PartitionChangeRecord(t-0 leader=2)");
 }
 

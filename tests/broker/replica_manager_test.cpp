@@ -109,7 +109,7 @@ struct RmRig {
         image.apply(0, kafka::RegisterBrokerRecord{1, 0, 0, false});
         image.apply(1, kafka::RegisterBrokerRecord{2, 1, 0, false});
         image.apply(2, kafka::TopicRecord{"orders", rm_orders0.topic_id});
-        image.apply(3, kafka::PartitionRecord{rm_orders0.topic_id, rm_orders0.partition, {1, 2}, {1, 2}, 1, 0, 0});
+        image.apply(3, kafka::PartitionRecord{rm_orders0.topic_id, rm_orders0.partition, {1, 2}, {1, 2}, 1, 0, 0, {}, {}});
         kafka::Context ctx(world, leader_node);
         broker().replicas.reconcile({rm_orders0}, ctx);
         settle();
@@ -343,7 +343,7 @@ TEST_CASE("replica manager: a marker written on __consumer_offsets tells the hos
     const TopicPartition offsets0{2, 0};
     kafka::MetadataImage& image = rig.broker().image;
     image.apply(4, kafka::TopicRecord{"__consumer_offsets", offsets0.topic_id});
-    image.apply(5, kafka::PartitionRecord{offsets0.topic_id, offsets0.partition, {1, 2}, {1, 2}, 1, 0, 0});
+    image.apply(5, kafka::PartitionRecord{offsets0.topic_id, offsets0.partition, {1, 2}, {1, 2}, 1, 0, 0, {}, {}});
     {
         kafka::Context ctx(rig.world, rig.leader_node);
         rig.broker().replicas.reconcile({offsets0}, ctx);
