@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "broker/errors.hpp"
 #include "cli/commands.hpp"
 #include "cli/describe_command.hpp"
+#include "cli/kafka_tools.hpp"
 #include "cli/line_editor.hpp"
 #include "clients/consumer_client.hpp"
 #include "clients/producer_client.hpp"
@@ -267,7 +269,7 @@ std::string trace_line(const Happening& h, const kafka::Trace& trace) {
 
 // ---- The session ----------------------------------------------------------------------------
 
-class Shell {
+class Shell : private ToolSession {
 public:
     Shell(const scenarios::Scenario& scenario, std::optional<uint64_t> seed, std::ostream& out);
 
@@ -279,7 +281,7 @@ public:
     std::vector<std::string> command_names() const;
 
 private:
-    enum class Section { time, faults, clients, views, session };
+    enum class Section { time, faults, clients, kafka_tools, views, session };
     struct Command {
         const char* name;
         Section section;
@@ -307,6 +309,14 @@ private:
     void quorum(const Words& w);
     void transactions(const Words& w);
     void log(const Words& w);
+    // Kafka's own tools, typed as in the Kafka documentation
+    void kafka_tool(const Words& w);
+    // ToolSession
+    scenarios::ScenarioRun& run() override { return *run_; }
+    const scenarios::Scenario& scenario() const override { return scenario_; }
+    reports::KafkaRelease release() const override { return release_; }
+    bool wait_until(const std::function<bool()>& done, sim::Duration limit) override;
+    std::string fresh_name(const std::string& stem) override { return unique_node_name(stem, "", true); }
     // session
     void narrate(const Words& w);
     // What the story says of a happening (the narrator hears every one, told or not).
@@ -352,6 +362,8 @@ private:
     std::vector<HandProducer> producers_;
     std::map<std::string, HandConsumer> consumers_;  // by topic
     size_t acks_seen_ = 0, errors_seen_ = 0, polls_seen_ = 0;
+    KafkaTools tools_{*this, out_};
+    std::string tool_line_;  // the tool command line as typed (quotes kept), for kafka_tool
 };
 
 const std::vector<Shell::Command>& Shell::commands() {
@@ -371,6 +383,17 @@ const std::vector<Shell::Command>& Shell::commands() {
 
         {"produce", S::clients, "TOPIC N [acks=all|1|0] [keys=K]", "send N records now; acknowledgements show as the clock moves", &Shell::produce},
         {"consume", S::clients, "TOPIC [from-beginning]", "what the shell's consumer read since last time (it starts at the log start)", &Shell::consume},
+
+        {"kafka-topics.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --create|--list|--describe|--delete|--alter ...", "create, list, describe, delete a topic or add partitions", &Shell::kafka_tool},
+        {"kafka-console-producer.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --topic T [--property parse.key=true ...]", "the lines that follow are records, up to an empty line or '.'", &Shell::kafka_tool},
+        {"kafka-console-consumer.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --topic T [--from-beginning] [--group G] [--max-messages N]", "print records (stops when caught up, or at --max-messages / --timeout-ms)", &Shell::kafka_tool},
+        {"kafka-configs.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --alter --entity-type topics --entity-name T --add-config k=v", "change (or --describe) a topic's configs", &Shell::kafka_tool},
+        {"kafka-leader-election.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --election-type PREFERRED|UNCLEAN --topic T --partition P", "elect leaders", &Shell::kafka_tool},
+        {"kafka-delete-records.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --offset-json-file FILE|'{...}'", "raise partitions' log start offsets", &Shell::kafka_tool},
+        {"kafka-reassign-partitions.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --reassignment-json-file FILE|'{...}' --execute|--verify|--cancel, or --list", "move replicas (KIP-455)", &Shell::kafka_tool},
+        {"kafka-get-offsets.sh", S::kafka_tools, "--bootstrap-server localhost:9092 [--topic T] [--time -1|-2]", "latest (or earliest) offsets", &Shell::kafka_tool},
+        {"kafka-consumer-groups.sh", S::kafka_tools, "--bootstrap-server localhost:9092 --list | --describe --group G", "consumer groups", &Shell::kafka_tool},
+        {"kafka-metadata-quorum.sh", S::kafka_tools, "--bootstrap-server localhost:9092 describe --status", "the KRaft quorum", &Shell::kafka_tool},
 
         {"topics", S::views, "[TOPIC]", "kafka-topics.sh --describe", &Shell::topics},
         {"groups", S::views, "", "kafka-consumer-groups.sh --describe, every group", &Shell::groups},
@@ -465,8 +488,18 @@ std::string Shell::consumers_text() const {
 }
 
 bool Shell::execute(const std::string& line) {
+    if (tools_.reading_lines()) {  // kafka-console-producer.sh takes the lines that follow
+        tools_.line(line);
+        out_.flush();
+        return true;
+    }
     Words w = split_words(line);
+    if (!w.empty() && w.front() == "$") w.erase(w.begin());  // pasted from the Kafka documentation
     if (w.empty() || w.front().front() == '#') return true;
+    if (auto tool = kafka_tool_name(w.front())) {
+        tool_line_ = line;
+        w.front() = *tool + ".sh";
+    }
     const Command* command = find_command(w.front());
     if (command == nullptr) {
         out_ << "error: unknown command '" << scenarios::printable(w.front()) << "'"
@@ -924,6 +957,7 @@ void Shell::help(const Words& w) {
     const std::vector<std::pair<Section, const char*>> sections = {{Section::time, "time"},
                                                                    {Section::faults, "faults (as in scenario files)"},
                                                                    {Section::clients, "clients"},
+                                                                   {Section::kafka_tools, "Kafka's tools (bin/ and .sh optional; the clock runs while they wait)"},
                                                                    {Section::views, "views"},
                                                                    {Section::session, "session"}};
     for (const auto& [section, title] : sections) {
@@ -939,6 +973,39 @@ void Shell::help(const Words& w) {
             "  quorum:leader, quorum:follower, zookeeper:leader, coordinator:GROUP, producer:ID, consumer:GROUP/N,\n"
             "  brokers, controllers, zookeepers; several: `crash broker:1,broker:2`. D: a duration, 500us, 250ms, 10s, 1.5m.\n"
             "Lines starting with # are comments.\n";
+}
+
+// ---- Kafka's tools ----
+
+void Shell::kafka_tool(const Words&) {
+    std::string line = tool_line_;
+    if (auto first = line.find_first_not_of(" \t"); first != std::string::npos && line[first] == '$') line.erase(0, first + 1);
+    std::optional<Words> words = split_command_line(line);
+    if (!words) throw Mistake("unterminated quote in: " + line);
+    tools_.run(*words);
+}
+
+bool Shell::wait_until(const std::function<bool()>& done, sim::Duration limit) {
+    const sim::Time until = std::min(run_->now() + limit, end());
+    const kafka::Trace& trace = run_->cluster().world().trace();
+    Capture capture(capture_);
+    size_t told = 0;
+    bool ended = false;
+    while (!done()) {
+        if (run_->cluster().world().next_event_time() > until) {
+            run_->advance_to(until);
+            ended = until >= end();
+            break;
+        }
+        if (!run_->step()) {
+            ended = true;
+            break;
+        }
+        // The story hears everything, told or not, so that what it says later follows from it.
+        for (; told < capture.events.size(); ++told) tell(capture.events[told], trace);
+    }
+    for (; told < capture.events.size(); ++told) tell(capture.events[told], trace);
+    return !ended || done();
 }
 
 // ---- helpers ----

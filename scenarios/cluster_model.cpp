@@ -6,6 +6,7 @@
 #include "broker/txn/transaction_coordinator.hpp"
 #include "broker/zookeeper/zk_server.hpp"
 #include "clients/admin_client.hpp"
+#include "clients/console_producer.hpp"
 #include "clients/consumer_client.hpp"
 #include "clients/producer_client.hpp"
 #include "clients/streams/streams_instance.hpp"
@@ -110,8 +111,10 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
         ct.configs = t.config;
         topics.push_back(std::move(ct));
     }
-    directory_.admin = world_->add_node("admin", [this, topics] {
-        return std::make_unique<kafka::AdminClient>(topics, directory_);
+    std::vector<kafka::AdminClient::Timed> admin_ops;
+    for (const AdminActionSpec& a : scenario.admin_actions) admin_ops.push_back({at(a.at), a.op});
+    directory_.admin = world_->add_node("admin", [this, topics, admin_ops] {
+        return std::make_unique<kafka::AdminClient>(topics, directory_, admin_ops);
     });
 
     sim::Time end = at(scenario.duration);
@@ -342,6 +345,32 @@ ClientNode ClusterModel::add_producer(const std::string& name, const std::string
 ClientNode ClusterModel::add_consumer(const std::string& name, const std::string& topic,
                                       const kafka::ConsumerConfig& config, const std::optional<std::string>& group) {
     return add_consumer_node(name, group, {topic}, config, std::nullopt, world_->now(), sim::time_never);
+}
+
+sim::NodeId ClusterModel::add_admin(const std::string& name, std::vector<kafka::AdminClient::Timed> operations) {
+    return world_->add_node(name, [this, operations] {
+        return std::make_unique<kafka::AdminClient>(std::vector<kafka::CreatableTopic>{}, directory_, operations);
+    });
+}
+
+ClientNode ClusterModel::add_console_producer(const std::string& name, const std::string& topic,
+                                              const kafka::ProducerConfig& config,
+                                              std::vector<kafka::ConsoleProducer::Line> lines) {
+    ClientNode c{ClientNode::Kind::producer, name, "", 0, sim::no_node};
+    c.ordinal = history_.add_client(c.name);
+    const uint32_t ordinal = c.ordinal;
+    c.node = world_->add_node(c.name, [this, ordinal, topic, config, lines] {
+        return std::make_unique<kafka::ConsoleProducer>(ordinal, topic, config, lines, directory_, &history_);
+    });
+    clients_.push_back(c);
+    return c;
+}
+
+ClientNode ClusterModel::add_console_consumer(const std::string& name, const std::string& topic,
+                                              const kafka::ConsumerConfig& config, const std::string& group) {
+    ClientNode c = add_consumer_node(name, group, {topic}, config, std::nullopt, world_->now(), sim::time_never);
+    history_.keep_records_of(c.ordinal);
+    return c;
 }
 
 ReplicaSnapshot ClusterModel::replica_log(const kafka::TopicPartition& tp, const std::string& topic, int32_t broker_id) {

@@ -13,6 +13,7 @@
 #include "broker/broker_node.hpp"
 #include "broker/controller_node.hpp"
 #include "broker/world.hpp"
+#include "clients/console_producer.hpp"
 #include "clients/producer_client.hpp"
 #include "connect/external_systems.hpp"
 #include "connect/rest_client.hpp"
@@ -102,6 +103,14 @@ public:
 
     // One replica's log as it stands: a running broker's partition, or a stopped broker's
     // files on its disk (read as they are, without the recovery a restart would run).
+    // The shell's Kafka tools (not started: ScenarioRun starts them): an admin client of
+    // their own, kafka-console-producer's lines, and kafka-console-consumer (a member of
+    // `group`, its records kept with their values in the history).
+    sim::NodeId add_admin(const std::string& name, std::vector<kafka::AdminClient::Timed> operations);
+    ClientNode add_console_producer(const std::string& name, const std::string& topic, const kafka::ProducerConfig& config,
+                                    std::vector<kafka::ConsoleProducer::Line> lines);
+    ClientNode add_console_consumer(const std::string& name, const std::string& topic,
+                                    const kafka::ConsumerConfig& config, const std::string& group);
     ReplicaSnapshot replica_log(const kafka::TopicPartition& tp, const std::string& topic, int32_t broker_id);
 
     Sample sample();

@@ -29,6 +29,23 @@ void History::on_poll(uint32_t client, sim::Time t, kafka::TopicPartition tp, co
     auto skip = static_cast<uint32_t>(first_offset - batch.base_offset);
     polls_.push_back(PollOp{t, client, tp, first_offset, count, batch.client, batch.first_seq + skip, batch.leader_epoch});
     records_polled_ += count;
+    if (!kept_.contains(client)) return;
+    for (int32_t i = 0; i < count; ++i) {
+        const auto index = static_cast<size_t>(first_offset - batch.base_offset + i);
+        ReadRecord r;
+        r.consumer = client;
+        r.tp = tp;
+        r.offset = first_offset + i;
+        r.timestamp = batch.create_time;
+        r.producer = batch.client;
+        r.seq = batch.first_seq + static_cast<uint32_t>(index);
+        if (const kafka::TextRecord* text = batch.contents ? batch.contents->text(index) : nullptr) {
+            r.has_text = true;
+            r.key = text->key;
+            r.value = text->value;
+        }
+        records_read_.push_back(std::move(r));
+    }
 }
 
 void History::on_assignment(uint32_t client, sim::Time t, int32_t generation,

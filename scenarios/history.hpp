@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,6 +105,19 @@ public:
     const std::vector<AckOp>& acks() const { return acks_; }
     const std::vector<ErrorOp>& errors() const { return errors_; }
     const std::vector<PollOp>& polls() const { return polls_; }
+    // The records a console consumer printed: kept, with their keys and values, only for the
+    // clients asked for (the shell's kafka-console-consumer), as they cost memory per record.
+    struct ReadRecord {
+        uint32_t consumer = 0;
+        kafka::TopicPartition tp;
+        int64_t offset = 0;
+        sim::Time timestamp;                 // CreateTime of the batch
+        bool has_text = false;               // the producer sent a text key/value (else: generated records)
+        std::optional<std::string> key, value;
+        uint32_t producer = 0, seq = 0;      // the record's identity, for generated records
+    };
+    void keep_records_of(uint32_t client) { kept_.insert(client); }
+    const std::vector<ReadRecord>& records_read() const { return records_read_; }
     const std::vector<AssignmentOp>& assignments() const { return assignments_; }
     const std::vector<CommitOp>& commits() const { return commits_; }
     // Every transaction of every transactional producer, in the order they began.
@@ -122,6 +136,8 @@ private:
     std::vector<AckOp> acks_;
     std::vector<ErrorOp> errors_;
     std::vector<PollOp> polls_;
+    std::set<uint32_t> kept_;
+    std::vector<ReadRecord> records_read_;
     std::vector<AssignmentOp> assignments_;
     std::vector<CommitOp> commits_;
     std::vector<TxnOp> txns_;

@@ -79,6 +79,30 @@ ClientNode ScenarioRun::add_producer(const std::string& name, const std::string&
     return c;
 }
 
+sim::NodeId ScenarioRun::add_admin(const std::string& name, std::vector<kafka::AdminClient::Timed> operations) {
+    sim::NodeId node = cluster_->add_admin(name, std::move(operations));
+    faults_->on_node_added(node);
+    cluster_->world().start(node);
+    return node;
+}
+
+ClientNode ScenarioRun::add_console_producer(const std::string& name, const std::string& topic,
+                                             const kafka::ProducerConfig& config,
+                                             std::vector<kafka::ConsoleProducer::Line> lines) {
+    ClientNode c = cluster_->add_console_producer(name, topic, config, std::move(lines));
+    faults_->on_node_added(c.node);
+    cluster_->world().start(c.node);
+    return c;
+}
+
+ClientNode ScenarioRun::add_console_consumer(const std::string& name, const std::string& topic,
+                                             const kafka::ConsumerConfig& config, const std::string& group) {
+    ClientNode c = cluster_->add_console_consumer(name, topic, config, group);
+    faults_->on_node_added(c.node);
+    cluster_->world().start(c.node);
+    return c;
+}
+
 ClientNode ScenarioRun::add_consumer(const std::string& name, const std::string& topic,
                                      const kafka::ConsumerConfig& config, const std::optional<std::string>& group) {
     ClientNode c = cluster_->add_consumer(name, topic, config, group);

@@ -52,6 +52,12 @@ public:
     ClientNode add_consumer(const std::string& name, const std::string& topic, const kafka::ConsumerConfig& config,
                             const std::optional<std::string>& group = std::nullopt);
     // Run to the end, take the final snapshot, and run every expectation's checker.
+    // The shell's Kafka tools (ClusterModel's), started now under the network faults in force.
+    sim::NodeId add_admin(const std::string& name, std::vector<kafka::AdminClient::Timed> operations);
+    ClientNode add_console_producer(const std::string& name, const std::string& topic, const kafka::ProducerConfig& config,
+                                    std::vector<kafka::ConsoleProducer::Line> lines);
+    ClientNode add_console_consumer(const std::string& name, const std::string& topic,
+                                    const kafka::ConsumerConfig& config, const std::string& group);
     const RunData& finish();
 
     const RunData& data() const { return data_; }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/config.hpp"
+#include "clients/admin_client.hpp"
 #include "sim/time.hpp"
 
 namespace scenarios {
@@ -116,6 +117,14 @@ struct RestActionSpec {
     sim::Duration at;
     int32_t worker = 1;
     std::string method, path, body;
+};
+
+// An admin operation on the timeline ({"action": "create-topic", ...} among the faults), with
+// the parameter names of the Kafka tool that makes it. The harness's admin client runs it at `at`.
+struct AdminActionSpec {
+    size_t index = 0;  // position in "faults"
+    sim::Duration at;
+    kafka::AdminOperation op;
 };
 
 // A target as written ("leader:orders/0"), parsed; resolved to nodes when the fault fires.
@@ -228,6 +237,7 @@ struct Scenario {
     ConnectSpec connect;
     std::vector<FaultSpec> faults;
     std::vector<RestActionSpec> rest_actions;
+    std::vector<AdminActionSpec> admin_actions;
     std::vector<ExpectSpec> expect;
     std::vector<std::string> warnings;  // accepted-but-not-modelled configs and similar
 };

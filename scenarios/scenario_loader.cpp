@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -63,6 +64,18 @@ const std::vector<std::string_view> connector_fields = {"name", "config"};
 const std::vector<std::string_view> external_fields = {"name", "kind", "rows", "lines", "rate", "from", "until",
                                                        "malformed_rows"};
 const std::vector<std::string_view> rest_fields = {"at", "action", "target", "method", "path", "body"};
+// Timeline admin actions and their fields (the Kafka tools' parameter names).
+const std::vector<std::string_view> admin_action_names = {"create-topic", "delete-topic", "add-partitions", "alter-config",
+                                                          "reassign",     "elect-leaders", "delete-records"};
+const std::map<std::string_view, std::vector<std::string_view>> admin_action_fields = {
+    {"create-topic", {"at", "action", "topic", "partitions", "replication.factor", "assignment", "config"}},
+    {"delete-topic", {"at", "action", "topic"}},
+    {"add-partitions", {"at", "action", "topic", "partitions", "assignment"}},
+    {"alter-config", {"at", "action", "entity-type", "entity-name", "add-config", "delete-config"}},
+    {"reassign", {"at", "action", "partitions", "cancel"}},
+    {"elect-leaders", {"at", "action", "election-type", "topic", "partition", "partitions", "all-topic-partitions"}},
+    {"delete-records", {"at", "action", "partitions"}},
+};
 const std::vector<std::string_view> target_prefixes = {"broker", "controller", "zookeeper", "leader",  "quorum",
                                                        "coordinator", "producer", "consumer", "app", "connect", "task"};
 const std::vector<std::string_view> target_words = {"brokers", "controllers", "zookeepers", "connect-workers"};
@@ -420,6 +433,8 @@ private:
     kafka::BrokerConfig broker_config_;
     std::map<std::string, int> topic_partitions_;  // -1: partition count not known (invalid entry)
     std::vector<std::string> topic_names_;         // in file order, for suggestions
+    std::set<std::string> created_by_action_;      // topics a create-topic action makes
+    std::map<std::string, int> partitions_after_add_;  // the largest count an add-partitions action gives
     std::vector<std::string> producer_ids_;
     std::map<std::string, int> group_members_;     // named consumer groups
     std::vector<std::string> group_names_;
@@ -686,6 +701,7 @@ private:
         }
         if (const json* v = member(root, "network")) read_network(*v, "/network");
         if (const json* v = member(root, "topics")) read_topics(*v, "/topics");
+        if (const json* v = member(root, "faults")) note_created_topics(*v);
         if (const json* v = member(root, "producers")) read_producers(*v, "/producers");
         if (const json* v = member(root, "consumers")) read_consumers(*v, "/consumers");
         if (const json* v = member(root, "apps")) read_apps(*v, "/apps");
@@ -1632,6 +1648,242 @@ private:
         }
     }
 
+    // Topics that a create-topic action makes exist for producers, consumers and checks (they
+    // see UNKNOWN_TOPIC_OR_PARTITION until it runs).
+    void note_created_topics(const json& faults) {
+        if (!faults.is_array()) return;
+        for (const json& e : faults) {
+            if (!e.is_object() || !e.contains("action") || e["action"] != "create-topic") continue;
+            if (!e.contains("topic") || !e["topic"].is_string()) continue;
+            const std::string name = e["topic"].get<std::string>();
+            if (!legal_topic_name(name) || topic_partitions_.contains(name)) continue;
+            int partitions = broker_config_.num_partitions;
+            if (e.contains("partitions") && e["partitions"].is_number_integer()) partitions = e["partitions"].get<int>();
+            topic_partitions_[name] = partitions >= 1 ? partitions : -1;
+            topic_names_.push_back(name);
+            created_by_action_.insert(name);
+        }
+    }
+
+    // A topic an admin action names: one of the file's topics or one a create-topic makes.
+    std::optional<std::string> read_admin_topic(const json& obj, const std::string& p, const char* key = "topic") {
+        const json* v = required(obj, p, key, "the topic's name");
+        if (v == nullptr) return std::nullopt;
+        return read_topic_ref(*v, at(p, key));
+    }
+
+    std::optional<kafka::TopicPartitionName> read_partition_ref(const json& obj, const std::string& p) {
+        auto topic = read_admin_topic(obj, p);
+        const json* v = required(obj, p, "partition", "the partition number");
+        if (!topic || v == nullptr) return std::nullopt;
+        const int known = topic_partitions_.at(*topic);
+        auto n = read_int(*v, at(p, "partition"), 0, INT32_MAX);
+        if (!n) return std::nullopt;
+        // add-partitions may raise the count during the run: only a partition beyond every count
+        // the file gives the topic is refused.
+        int most = known;
+        if (auto it = partitions_after_add_.find(*topic); it != partitions_after_add_.end()) most = std::max(most, it->second);
+        if (most >= 0 && *n >= most) {
+            error(at(p, "partition"), "topic " + in_quotes(*topic) + " has partitions 0.." + std::to_string(most - 1) +
+                                          ", got " + std::to_string(*n));
+            return std::nullopt;
+        }
+        return kafka::TopicPartitionName{*topic, static_cast<int32_t>(*n)};
+    }
+
+    std::vector<kafka::BrokerId> read_broker_list(const json& v, const std::string& p) {
+        std::vector<kafka::BrokerId> out;
+        if (!expect_array(v, p, "a list of broker ids, like [1, 2, 3]")) return out;
+        if (v.empty()) error(p, "expected at least one broker id");
+        for (size_t j = 0; j < v.size(); ++j) {
+            auto id = read_int(v[j], at(p, j), 1, INT32_MAX);
+            if (!id) continue;
+            if (brokers_known_ && *id > s_.kafka.brokers) {
+                error(at(p, j), no_broker(static_cast<int>(*id)));
+                continue;
+            }
+            if (std::find(out.begin(), out.end(), *id) != out.end()) {
+                error(at(p, j), "broker " + std::to_string(*id) + " is listed twice");
+                continue;
+            }
+            out.push_back(static_cast<kafka::BrokerId>(*id));
+        }
+        return out;
+    }
+
+    void read_admin_action(const json& e, const std::string& p, const std::string& name, sim::Duration at_time,
+                           size_t index) {
+        check_fields(e, p, admin_action_fields.at(name), "a " + name + " action");
+        AdminActionSpec a;
+        a.index = index;
+        a.at = at_time;
+        kafka::AdminOperation& op = a.op;
+        const size_t errors_before = errors_.size();
+        using Kind = kafka::AdminOperation::Kind;
+        if (name == "create-topic") {
+            op.kind = Kind::create_topic;
+            TopicSpec spec;
+            spec.partitions = broker_config_.num_partitions;
+            spec.replication_factor = broker_config_.default_replication_factor;
+            if (auto t = read_string_field(e, p, "topic", "the new topic's name")) {
+                if (!legal_topic_name(*t))
+                    error(at(p, "topic"), "expected a topic name of letters, digits, '.', '_' and '-' (at most 249), got " +
+                                              in_quotes(*t));
+                spec.name = *t;
+            }
+            const json* assignment = member(e, "assignment");
+            if (assignment != nullptr && assignment->is_array() && !assignment->empty()) {
+                spec.partitions = static_cast<int>(assignment->size());
+                if ((*assignment)[0].is_array()) spec.replication_factor = static_cast<int>((*assignment)[0].size());
+            }
+            if (const json* v = member(e, "partitions"))
+                if (auto n = read_int(*v, at(p, "partitions"), 1, limits::max_partitions_per_topic))
+                    spec.partitions = static_cast<int>(*n);
+            if (const json* v = member(e, "replication.factor"))
+                if (auto n = read_int(*v, at(p, "replication.factor"), 1, INT16_MAX))
+                    spec.replication_factor = static_cast<int>(*n);
+            if (assignment != nullptr) read_assignment(*assignment, at(p, "assignment"), spec);
+            if (const json* v = member(e, "config")) spec.config = read_config(*v, at(p, "config"), kafka::scope_topic, "topic");
+            op.create.name = spec.name;
+            op.create.num_partitions = spec.partitions;
+            op.create.replication_factor = static_cast<int16_t>(spec.replication_factor);
+            op.create.assignment = spec.assignment;
+            op.create.configs = spec.config;
+        } else if (name == "delete-topic") {
+            op.kind = Kind::delete_topic;
+            if (auto t = read_admin_topic(e, p)) op.topic = *t;
+        } else if (name == "add-partitions") {
+            op.kind = Kind::add_partitions;
+            if (auto t = read_admin_topic(e, p)) op.topic = *t;
+            if (const json* v = required(e, p, "partitions", "the new partition count (kafka-topics --alter --partitions)"))
+                if (auto n = read_int(*v, at(p, "partitions"), 1, limits::max_partitions_per_topic)) {
+                    op.partitions = static_cast<int32_t>(*n);
+                    if (!op.topic.empty()) {
+                        int& most = partitions_after_add_[op.topic];
+                        most = std::max(most, op.partitions);
+                    }
+                }
+            if (const json* v = member(e, "assignment")) {
+                if (expect_array(*v, at(p, "assignment"), "a replica list per new partition, like [[1,2],[2,3]]"))
+                    for (size_t i = 0; i < v->size(); ++i) op.assignment.push_back(read_broker_list((*v)[i], at(at(p, "assignment"), i)));
+            }
+        } else if (name == "alter-config") {
+            op.kind = Kind::alter_config;
+            auto type = read_string_field(e, p, "entity-type", "\"topics\" or \"brokers\"");
+            if (type && *type != "topics" && *type != "brokers")
+                error(at(p, "entity-type"), "expected \"topics\" or \"brokers\", got " + in_quotes(*type),
+                      closest(*type, std::vector<std::string_view>{"topics", "brokers"}));
+            const bool topic = !type || *type == "topics";
+            op.config.type = topic ? kafka::ConfigResourceType::topic : kafka::ConfigResourceType::broker;
+            if (topic) {
+                if (auto t = read_admin_topic(e, p, "entity-name")) op.config.name = *t;
+            } else if (const json* v = member(e, "entity-name")) {
+                if (auto id = read_int(*v, at(p, "entity-name"), 1, INT32_MAX)) {
+                    if (brokers_known_ && *id > s_.kafka.brokers) error(at(p, "entity-name"), no_broker(static_cast<int>(*id)));
+                    op.config.name = std::to_string(*id);
+                }
+            }  // no entity-name for brokers: the cluster-wide default (--entity-default)
+            if (const json* v = member(e, "add-config")) {
+                kafka::ConfigMap set = read_config(*v, at(p, "add-config"), topic ? kafka::scope_topic : kafka::scope_broker,
+                                                   topic ? "topic" : "broker");
+                for (const auto& [key, raw] : v->items())
+                    if (set.contains(key))
+                        op.config.ops.push_back({key, kafka::AlterConfigOpType::set,
+                                                 raw.is_string() ? raw.get<std::string>() : raw.dump()});
+            }
+            if (const json* v = member(e, "delete-config")) {
+                if (expect_array(*v, at(p, "delete-config"), "a list of config names"))
+                    for (size_t i = 0; i < v->size(); ++i)
+                        if (auto key = read_string((*v)[i], at(at(p, "delete-config"), i))) {
+                            if (kafka::find_config_key(*key) == nullptr)
+                                error(at(at(p, "delete-config"), i), "unknown config " + in_quotes(*key),
+                                      kafka::suggest_config_key(*key, topic ? kafka::scope_topic : kafka::scope_broker));
+                            else
+                                op.config.ops.push_back({*key, kafka::AlterConfigOpType::remove, ""});
+                        }
+            }
+            if (errors_.size() == errors_before && op.config.ops.empty())
+                error(p, "an alter-config action needs \"add-config\" or \"delete-config\"");
+        } else if (name == "reassign") {
+            op.kind = Kind::reassign;
+            bool cancel = false;
+            if (const json* v = member(e, "cancel"))
+                if (auto b = read_bool(*v, at(p, "cancel"))) cancel = *b;
+            if (const json* v = required(e, p, "partitions",
+                                         "the plan, like [{\"topic\": \"orders\", \"partition\": 0, \"replicas\": [2, 3]}]")) {
+                if (expect_array(*v, at(p, "partitions"), "a list of partitions")) {
+                    for (size_t i = 0; i < v->size(); ++i) {
+                        const std::string pp = at(at(p, "partitions"), i);
+                        if (!expect_object((*v)[i], pp, "a partition")) continue;
+                        check_fields((*v)[i], pp, {"topic", "partition", "replicas", "log_dirs"}, "a reassigned partition");
+                        auto tp = read_partition_ref((*v)[i], pp);
+                        kafka::AlterPartitionReassignmentsRequest::Partition part;
+                        if (tp) part.tp = *tp;
+                        if (!cancel) {
+                            if (const json* r = required((*v)[i], pp, "replicas", "the target replica list"))
+                                part.replicas = read_broker_list(*r, at(pp, "replicas"));
+                        }
+                        op.reassignments.push_back(std::move(part));
+                    }
+                }
+            }
+        } else if (name == "elect-leaders") {
+            op.kind = Kind::elect_leaders;
+            if (auto type = read_string_field(e, p, "election-type", "PREFERRED or UNCLEAN")) {
+                std::string upper = *type;
+                for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                if (upper == "PREFERRED") op.election = kafka::ElectionType::preferred;
+                else if (upper == "UNCLEAN") op.election = kafka::ElectionType::unclean;
+                else error(at(p, "election-type"), "expected PREFERRED or UNCLEAN, got " + in_quotes(*type),
+                           closest(upper, std::vector<std::string_view>{"PREFERRED", "UNCLEAN"}));
+            }
+            const bool all = member(e, "all-topic-partitions") != nullptr;
+            const bool one = member(e, "topic") != nullptr || member(e, "partition") != nullptr;
+            const bool list = member(e, "partitions") != nullptr;
+            if (static_cast<int>(all) + static_cast<int>(one) + static_cast<int>(list) != 1) {
+                error(p, "an elect-leaders action names its partitions one way: \"topic\" and \"partition\", "
+                         "\"partitions\" (a list), or \"all-topic-partitions\": true");
+            } else if (all) {
+                if (auto b = read_bool(e["all-topic-partitions"], at(p, "all-topic-partitions")); b && !*b)
+                    error(at(p, "all-topic-partitions"), "expected true (or leave it out and name the partitions)");
+            } else if (one) {
+                if (auto tp = read_partition_ref(e, p)) op.named.push_back(*tp);
+            } else if (expect_array(e["partitions"], at(p, "partitions"), "a list of {\"topic\", \"partition\"}")) {
+                for (size_t i = 0; i < e["partitions"].size(); ++i) {
+                    const std::string pp = at(at(p, "partitions"), i);
+                    if (!expect_object(e["partitions"][i], pp, "a partition")) continue;
+                    check_fields(e["partitions"][i], pp, {"topic", "partition"}, "a partition");
+                    if (auto tp = read_partition_ref(e["partitions"][i], pp)) op.named.push_back(*tp);
+                }
+            }
+        } else if (name == "delete-records") {
+            op.kind = Kind::delete_records;
+            if (const json* v = required(e, p, "partitions",
+                                         "like kafka-delete-records' offset file: [{\"topic\": \"orders\", \"partition\": 0, \"offset\": 100}]")) {
+                if (expect_array(*v, at(p, "partitions"), "a list of partitions")) {
+                    for (size_t i = 0; i < v->size(); ++i) {
+                        const std::string pp = at(at(p, "partitions"), i);
+                        if (!expect_object((*v)[i], pp, "a partition")) continue;
+                        check_fields((*v)[i], pp, {"topic", "partition", "offset"}, "a partition");
+                        kafka::AdminOperation::Cut cut;
+                        if (auto tp = read_partition_ref((*v)[i], pp)) cut.tp = *tp;
+                        if (const json* o = required((*v)[i], pp, "offset", "delete records below this offset (-1: up to the high watermark)"))
+                            if (auto n = read_int(*o, at(pp, "offset"), -1)) cut.offset = *n;
+                        op.delete_records.push_back(std::move(cut));
+                    }
+                    if (v->empty()) error(at(p, "partitions"), "expected at least one partition");
+                }
+            }
+        }
+        if (errors_.size() == errors_before) s_.admin_actions.push_back(std::move(a));
+    }
+
+    std::optional<std::string> read_string_field(const json& obj, const std::string& p, const char* key, std::string_view why) {
+        const json* v = required(obj, p, key, why);
+        if (v == nullptr) return std::nullopt;
+        return read_string(*v, at(p, key));
+    }
+
     void read_rest_action(const json& e, const std::string& p, sim::Duration at_time, size_t index) {
         check_fields(e, p, rest_fields, "a REST call");
         if (connect_workers_ == 0) {
@@ -1889,13 +2141,20 @@ private:
                         if (ok) read_rest_action(e, p, f.at, i);
                         continue;
                     }
+                    if (contains(admin_action_names, *name)) {
+                        if (ok) read_admin_action(e, p, *name, f.at, i);
+                        continue;
+                    }
                     kind = find_fault_kind(*name);
                     if (kind == nullptr) {
                         std::vector<std::string_view> names = action_names;
                         names.push_back("rest");
+                        names.insert(names.end(), admin_action_names.begin(), admin_action_names.end());
                         error(at(p, "action"),
                               "unknown fault action " + in_quotes(*name) + " (one of " + fault_kind_names() +
-                                  "; or \"rest\", a call to a Connect worker's REST API)",
+                                  "; or \"rest\", a call to a Connect worker's REST API; or an admin action: "
+                                  "create-topic, delete-topic, add-partitions, alter-config, reassign, elect-leaders, "
+                                  "delete-records)",
                               closest(*name, names));
                     }
                 }

@@ -272,3 +272,94 @@ TEST_CASE("shell: an invalid scenario or bad usage exits 2", "[shell]") {
     CHECK(quit.exit_code == 0);
     CHECK(!contains(quit.transcript, "now t=1.000s"));
 }
+
+// ---- Kafka's tools, typed verbatim ------------------------------------------------------------
+
+namespace {
+
+const std::string quickstart_script =
+    "bin/kafka-topics.sh --create --topic quickstart-events --bootstrap-server localhost:9092\n"
+    "bin/kafka-topics.sh --describe --topic quickstart-events --bootstrap-server localhost:9092\n"
+    "bin/kafka-console-producer.sh --topic quickstart-events --bootstrap-server localhost:9092\n"
+    "This is my first event\n"
+    "This is my second event\n"
+    "\n"
+    "bin/kafka-console-consumer.sh --topic quickstart-events --from-beginning --bootstrap-server localhost:9092\n"
+    "bin/kafka-topics.sh --list --bootstrap-server localhost:9092\n";
+
+}  // namespace
+
+TEST_CASE("shell: Kafka's quickstart typed as the documentation has it prints what Kafka's tools print", "[shell][tools]") {
+    Session s = shell("kafka-quickstart", quickstart_script);
+    INFO(s.transcript);
+    CHECK(s.exit_code == 0);
+    CHECK(output_of(s.transcript, "> bin/kafka-topics.sh --create") == "Created topic quickstart-events.\n");
+    const std::string describe = output_of(s.transcript, "> bin/kafka-topics.sh --describe");
+    CHECK(contains(describe, "Topic: quickstart-events\tTopicId: "));
+    CHECK(contains(describe, "\tPartitionCount: 1\tReplicationFactor: 1\t"));
+    CHECK(contains(describe, "Partition: 0\tLeader: 1\tReplicas: 1\tIsr: 1"));
+    CHECK(output_of(s.transcript, "> bin/kafka-console-consumer.sh") ==
+          "This is my first event\nThis is my second event\nProcessed a total of 2 messages\n");
+    // The console consumer's group made __consumer_offsets, which --list shows as Kafka's does.
+    const std::string list = output_of(s.transcript, "> bin/kafka-topics.sh --list");
+    CHECK((list == "quickstart-events\n" || list == "__consumer_offsets\nquickstart-events\n"));
+    // The tools wait on the virtual clock: it moved.
+    CHECK_FALSE(contains(s.transcript, "kafkasim t=0.000s> bin/kafka-topics.sh --list"));
+}
+
+TEST_CASE("shell: the quickstart transcript is the same for the same seed", "[shell][tools]") {
+    Session first = shell("kafka-quickstart --seed 3", quickstart_script);
+    Session second = shell("kafka-quickstart --seed 3", quickstart_script);
+    CHECK(first.exit_code == 0);
+    CHECK(first.transcript == second.transcript);
+}
+
+TEST_CASE("shell: Kafka's tools answer bad input as Kafka does and the session goes on", "[shell][tools]") {
+    const std::string script =
+        "kafka-topics.sh --create --topic t --bootstrap-server localhost:9092\n"
+        "kafka-topics.sh --create --topic t --bootstrap-server localhost:9092\n"
+        "kafka-topics.sh --create --topic t3 --replication-factor 3 --bootstrap-server localhost:9092\n"
+        "kafka-topics.sh --describe --topic nope --bootstrap-server localhost:9092\n"
+        "kafka-topics.sh --frobnicate --bootstrap-server localhost:9092\n"
+        "kafka-topics.sh --bootstrap-server localhost:9092\n"
+        "kafka-topics.sh --create --topic t --bootstrap-server localhost:9999\n"
+        "kafka-topics.sh --alter --topic t --partitions 3 --bootstrap-server localhost:9092\n"
+        "kafka-topics.sh --alter --topic t --partitions 2 --bootstrap-server localhost:9092\n"
+        "kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name t --add-config min.insync.replicas=abc\n"
+        "kafka-topics.sh --describe --topic t --bootstrap-server localhost:9092\n";
+    Session s = shell("kafka-quickstart", script);
+    INFO(s.transcript);
+    CHECK(s.exit_code == 0);
+    CHECK(contains(s.transcript, "Error while executing topic command : Topic 't' already exists."));
+    CHECK(contains(output_of(s.transcript, "> kafka-topics.sh --create --topic t3"),
+                   "Error while executing topic command : "));
+    CHECK(contains(s.transcript, "Topic 'Optional[nope]' does not exist as expected"));
+    CHECK(contains(s.transcript, "joptsimple.UnrecognizedOptionException: frobnicate is not a recognized option"));
+    CHECK(contains(s.transcript, "Command must include exactly one action: --list, --describe, --create, --alter or --delete"));
+    CHECK(contains(s.transcript, "Timed out waiting for a node assignment. Call: createTopics"));
+    CHECK(output_of(s.transcript, "> kafka-topics.sh --alter --topic t --partitions 3") == "");
+    CHECK(contains(output_of(s.transcript, "> kafka-topics.sh --alter --topic t --partitions 2"),
+                   "Error while executing topic command : Topic currently has 3 partitions, which is higher than the requested 2."));
+    CHECK(contains(s.transcript, "InvalidConfigurationException"));
+    CHECK(contains(output_of(s.transcript, "> kafka-topics.sh --describe --topic t "), "PartitionCount: 3"));
+}
+
+TEST_CASE("shell: the console producer parses keys and the console consumer prints them", "[shell][tools]") {
+    const std::string script =
+        "kafka-topics.sh --create --topic keyed --partitions 2 --bootstrap-server localhost:9092\n"
+        "kafka-console-producer.sh --topic keyed --bootstrap-server localhost:9092 --property parse.key=true --property key.separator=:\n"
+        "k1:v1\n"
+        "k1:v2\n"
+        ".\n"
+        "kafka-console-consumer.sh --topic keyed --from-beginning --bootstrap-server localhost:9092 --property print.key=true --property print.offset=true --max-messages 2\n"
+        "kafka-console-producer.sh --topic keyed --bootstrap-server localhost:9092 --property parse.key=true\n"
+        "no separator here\n"
+        "kafka-topics.sh --list --bootstrap-server localhost:9092\n";
+    Session s = shell("kafka-quickstart", script);
+    INFO(s.transcript);
+    CHECK(s.exit_code == 0);
+    // Both records have key k1: one partition, in order.
+    CHECK(contains(s.transcript, "Offset:0\tk1\tv1\nOffset:1\tk1\tv2\nProcessed a total of 2 messages\n"));
+    CHECK(contains(s.transcript, "No key separator found on line number 1: 'no separator here'"));
+    CHECK(contains(output_of(s.transcript, "> kafka-topics.sh --list"), "keyed\n"));
+}
