@@ -70,7 +70,8 @@ std::optional<ValuePatternError> check_value_pattern(std::string_view pattern) {
 
 bool value_pattern_uses(std::string_view pattern, std::string_view placeholder) {
     bool used = false;
-    walk_value_pattern(pattern, [](std::string_view) {}, [&](std::string_view name) { used = used || name == placeholder; });
+    walk_value_pattern(
+        pattern, [](std::string_view) {}, [&](std::string_view name) { used = used || name == placeholder; });
     return used;
 }
 
@@ -79,9 +80,12 @@ std::string render_record_value(const RecordValueSpec& spec, int64_t seq, int32_
     walk_value_pattern(
         spec.pattern, [&](std::string_view piece) { out += piece; },
         [&](std::string_view name) {
-            if (name == "seq") out += std::to_string(seq);
-            else if (name == "key") out += key >= 0 ? std::to_string(key) : std::string("null");
-            else out += spec.producer;
+            if (name == "seq")
+                out += std::to_string(seq);
+            else if (name == "key")
+                out += key >= 0 ? std::to_string(key) : std::string("null");
+            else
+                out += spec.producer;
         });
     if (spec.size_bytes > 0) out.resize(static_cast<size_t>(spec.size_bytes), 'x');
     return out;

@@ -1043,13 +1043,14 @@ private:
                 records += own;
                 if (spec.value) {
                     // The pattern's own length stands in for the value's size when "size" is not given.
-                    const double bytes = spec.value->size_bytes > 0 ? spec.value->size_bytes
-                                                                    : static_cast<double>(spec.value->pattern.size() + 20);
+                    const double bytes = spec.value->size_bytes > 0
+                                             ? spec.value->size_bytes
+                                             : static_cast<double>(spec.value->pattern.size() + 20);
+                    const auto mib = static_cast<int64_t>(std::round(own) * bytes / 1048576);
                     if (std::round(own) * bytes > max_value_bytes_per_producer)
-                        error(at(p, "value"),
-                              "its records' values would hold " + std::to_string(static_cast<int64_t>(own * bytes / 1048576)) +
-                                  " MiB over the run; kafkasim keeps each value in memory, at most 512 MiB a producer: "
-                                  "lower \"size\", the rate or the time it runs");
+                        error(at(p, "value"), "its records' values would hold " + std::to_string(mib) +
+                                                  " MiB over the run; kafkasim keeps each value in memory, at most "
+                                                  "512 MiB a producer: lower \"size\", the rate or the time it runs");
                 }
             }
             s_.producers.push_back(std::move(spec));
@@ -1073,10 +1074,12 @@ private:
         bool good = true;
         if (size != nullptr) {
             const std::string sp = at(p, "size");
-            const bool integer = size->is_number_integer() || size->is_number_unsigned();
-            const bool in_range = integer && (size->is_number_unsigned() ? size->get<uint64_t>() >= 1 && size->get<uint64_t>() <= max_value_size_bytes
-                                                                         : size->get<int64_t>() >= 1 &&
-                                                                               size->get<int64_t>() <= max_value_size_bytes);
+            // Unsigned first: nlohmann reads 18446744073709551615 as unsigned, beyond int64_t.
+            bool in_range = false;
+            if (size->is_number_unsigned())
+                in_range = size->get<uint64_t>() >= 1 && size->get<uint64_t>() <= max_value_size_bytes;
+            else if (size->is_number_integer())
+                in_range = size->get<int64_t>() >= 1 && size->get<int64_t>() <= max_value_size_bytes;
             if (!in_range) {
                 error(sp, "expected the value's size in bytes, an integer from 1 to " +
                               std::to_string(max_value_size_bytes) + " (max.request.size), got " + shown(*size) +
@@ -1089,11 +1092,12 @@ private:
         if (pattern != nullptr) {
             const std::string pp = at(p, "pattern");
             if (!pattern->is_string()) {
-                error(pp, "expected a pattern string such as \"order-{seq}\" (placeholders {seq}, {key}, {producer}), got " +
-                              shown(*pattern));
+                error(pp, "expected a pattern string such as \"order-{seq}\" (placeholders {seq}, {key}, "
+                          "{producer}), got " + shown(*pattern));
                 good = false;
             } else if (auto bad = kafka::check_value_pattern(pattern->get<std::string>())) {
-                error(pp, bad->message, bad->placeholder.empty() ? "" : closest("{" + bad->placeholder + "}", braced_placeholders()));
+                const std::string braced = "{" + bad->placeholder + "}";
+                error(pp, bad->message, bad->placeholder.empty() ? "" : closest(braced, braced_placeholders()));
                 good = false;
             } else {
                 value.pattern = pattern->get<std::string>();
