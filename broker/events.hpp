@@ -215,12 +215,15 @@ struct LogStartOffsetIncremented {
     int64_t from = 0;
     int64_t to = 0;
     int32_t leader = -1;
+    // Empty: a follower took its leader's; "DeleteRecords": the leader raised its own (KIP-107).
+    std::optional<std::string> reason{};
     template <class S> void fields(S& s) const {
         s.field("topic", topic);
         s.field("partition", partition);
         s.field("from", from);
         s.field("to", to);
         s.field("leader", leader);
+        s.field("reason", reason);
     }
 };
 // A partition leader appended the end-transaction marker a WriteTxnMarkers request asked for

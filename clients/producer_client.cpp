@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "clients/client_timer.hpp"
@@ -24,7 +27,69 @@ int32_t decimal_digits(int64_t v) {
     return d;
 }
 
+// Walks a value pattern: `text(piece)` for literal text, `placeholder(name)` for each {name}.
+// Returns what is wrong with it, if anything.
+template <class Text, class Placeholder>
+std::optional<ValuePatternError> walk_value_pattern(std::string_view pattern, Text text, Placeholder placeholder) {
+    size_t i = 0;
+    while (i < pattern.size()) {
+        const char c = pattern[i];
+        if ((c == '{' || c == '}') && i + 1 < pattern.size() && pattern[i + 1] == c) {
+            text(pattern.substr(i, 1));
+            i += 2;
+            continue;
+        }
+        if (c == '}')
+            return ValuePatternError{"a \"}\" with no \"{\" before it (write \"}}\" for a literal brace)", ""};
+        if (c != '{') {
+            const size_t next = pattern.find_first_of("{}", i);
+            const size_t end = next == std::string_view::npos ? pattern.size() : next;
+            text(pattern.substr(i, end - i));
+            i = end;
+            continue;
+        }
+        const size_t close = pattern.find('}', i + 1);
+        if (close == std::string_view::npos)
+            return ValuePatternError{"a \"{\" that is never closed (write \"{{\" for a literal brace)", ""};
+        const std::string_view name = pattern.substr(i + 1, close - i - 1);
+        if (name != "seq" && name != "key" && name != "producer")
+            return ValuePatternError{"unknown placeholder {" + std::string(name) + "}: a value pattern knows {seq}, "
+                                     "{key} and {producer}",
+                                     std::string(name)};
+        placeholder(name);
+        i = close + 1;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<ValuePatternError> check_value_pattern(std::string_view pattern) {
+    return walk_value_pattern(pattern, [](std::string_view) {}, [](std::string_view) {});
+}
+
+bool value_pattern_uses(std::string_view pattern, std::string_view placeholder) {
+    bool used = false;
+    walk_value_pattern(
+        pattern, [](std::string_view) {}, [&](std::string_view name) { used = used || name == placeholder; });
+    return used;
+}
+
+std::string render_record_value(const RecordValueSpec& spec, int64_t seq, int32_t key) {
+    std::string out;
+    walk_value_pattern(
+        spec.pattern, [&](std::string_view piece) { out += piece; },
+        [&](std::string_view name) {
+            if (name == "seq")
+                out += std::to_string(seq);
+            else if (name == "key")
+                out += key >= 0 ? std::to_string(key) : std::string("null");
+            else
+                out += spec.producer;
+        });
+    if (spec.size_bytes > 0) out.resize(static_cast<size_t>(spec.size_bytes), 'x');
+    return out;
+}
 
 ProducerClient::ProducerClient(uint32_t client_ordinal, std::string topic, ProducerConfig config,
                                WorkloadSpec workload, const ClusterDirectory& dir, ClientEvents* events,
@@ -300,7 +365,8 @@ void ProducerClient::schedule_generation(Context& ctx) {
 }
 
 int32_t ProducerClient::record_bytes(int32_t key) const {
-    int32_t bytes = config_.record_size_bytes + record_overhead_bytes;
+    const bool sized = workload_.value && workload_.value->size_bytes > 0;
+    int32_t bytes = (sized ? workload_.value->size_bytes : config_.record_size_bytes) + record_overhead_bytes;
     if (key >= 0) bytes += 4 + decimal_digits(key);  // "key-<k>"
     return bytes;
 }
@@ -310,14 +376,14 @@ void ProducerClient::generate(Context& ctx) {
     while (true) {
         sim::Time t = record_time(next_record_);
         if (t > now || t >= workload_.until) break;
-        ++next_record_;
+        const auto seq = static_cast<int64_t>(next_record_++);
         ++records_generated_;
         int32_t key = workload_.keys > 0 ? static_cast<int32_t>(ctx.rng().below(static_cast<uint64_t>(workload_.keys)))
                                          : -1;
         if (has_metadata_ && pending_.empty() && (!transactional() || txn_accepts_records()))
-            append_record(key, ctx);
+            append_record(key, seq, ctx);
         else
-            pending_.push_back(PendingRecord{t, key});
+            pending_.push_back(PendingRecord{t, key, seq});
     }
     // The workload is over: the application commits what its open transaction holds.
     if (transactional() && txn_.state == TxnState::in_transaction && record_time(next_record_) >= workload_.until)
@@ -345,16 +411,16 @@ void ProducerClient::drain_pending(Context& ctx) {
             ++records_failed_;
             continue;
         }
-        append_record(r.key, ctx);
+        append_record(r.key, r.seq, ctx);
     }
     if (transactional() && txn_.state == TxnState::in_transaction && pending_.empty() &&
         record_time(next_record_) >= workload_.until)
         txn_end(txn_.app_commits, Error::none, ctx);
 }
 
-void ProducerClient::append_record(int32_t key, Context& ctx) {
+void ProducerClient::append_record(int32_t key, int64_t seq, Context& ctx) {
     if (transactional() && txn_.state == TxnState::ready) txn_begin(ctx);
-    const int32_t p = append(key, ctx);
+    const int32_t p = append(key, seq, ctx);
     if (transactional()) txn_record_appended(Slot{0, p}, ctx);
 }
 
@@ -385,13 +451,17 @@ int32_t ProducerClient::partition_for(int32_t key, Context& ctx) {
     return sticky_partition_;
 }
 
-int32_t ProducerClient::append(int32_t key, Context& ctx) {
+int32_t ProducerClient::append(int32_t key, int64_t seq, Context& ctx) {
     SIM_ASSERT(!partitions_[0].empty(), "append without partitions");
     const int32_t p = partition_for(key, ctx);
     const int32_t bytes = record_bytes(key);
     Batch& b = append_to(Slot{0, p}, bytes, ctx);
     // A keyed workload's batches carry their keys (none without keys: nothing to carry).
     if (workload_.keys > 0 && workload_.carry_keys) b.keys.push_back(key);
+    // Every generated record of a workload with values has one, so texts line up with the batch.
+    if (workload_.value)
+        b.texts.push_back(TextRecord{key >= 0 ? std::optional<std::string>("key-" + std::to_string(key)) : std::nullopt,
+                                     render_record_value(*workload_.value, seq, key)});
     if (key < 0) {
         // KIP-794: switch the sticky partition after batch.size bytes went to it.
         sticky_bytes_ += bytes;
@@ -548,7 +618,7 @@ void ProducerClient::send_produce(BrokerId broker, sim::NodeId node, const std::
         if (!b.sent) {
             b.sent = true;
             // The batch is closed: its contents are frozen and shared by every attempt and replica.
-            if (!b.keys.empty() || !b.values.empty() || !b.origins.empty()) {
+            if (!b.keys.empty() || !b.values.empty() || !b.origins.empty() || !b.texts.empty()) {
                 auto contents = std::make_shared<RecordContents>();
                 contents->keys = std::move(b.keys);
                 contents->values = std::move(b.values);

@@ -75,8 +75,10 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/config.hpp"
@@ -88,6 +90,26 @@
 #include "clients/network_client.hpp"
 
 namespace kafka {
+
+// The text value of each generated record (a scenario producer's "value"): `pattern` with
+// {seq} (the producer's record number, from 0), {key} (the record's key number) and {producer}
+// (`producer`) put in, "{{" and "}}" for a literal brace. size_bytes > 0 pads the text with "x"
+// or cuts it to that many bytes, and the record counts that many value bytes in its batch;
+// 0 keeps the text as made and the record's size as kafkasim.record.size.bytes says.
+struct RecordValueSpec {
+    std::string pattern = "{seq}";
+    int32_t size_bytes = 0;
+    std::string producer;
+};
+// What is wrong with a value pattern: an unknown placeholder (`placeholder` holds its name) or
+// an unclosed or stray brace. nullopt: the pattern is good.
+struct ValuePatternError {
+    std::string message;
+    std::string placeholder;
+};
+std::optional<ValuePatternError> check_value_pattern(std::string_view pattern);
+bool value_pattern_uses(std::string_view pattern, std::string_view placeholder);
+std::string render_record_value(const RecordValueSpec& spec, int64_t seq, int32_t key);
 
 struct WorkloadSpec {
     double rate_per_s = 0;        // records per second; <= 0: none
@@ -106,6 +128,9 @@ struct WorkloadSpec {
     // need them (a Streams app counting by key). Off, the batches carry none: a key costs
     // memory and time per record, and nothing else reads it yet.
     bool carry_keys = false;
+    // Generated records carry a text value (RecordContents::texts, with the key as "key-<k>");
+    // nullopt: no texts, as before values were asked for.
+    std::optional<RecordValueSpec> value;
 };
 
 // What an application that drives a ProducerClient (WorkloadSpec::application_driven) hears
@@ -297,6 +322,7 @@ private:
     struct PendingRecord {
         sim::Time at;
         int32_t key = -1;
+        int64_t seq = 0;  // the record's number in the workload ({seq} of its value)
     };
     // What the application is told at the end of the current handler (ProducerApplication).
     struct Notice {
@@ -312,10 +338,10 @@ private:
     void schedule_generation(Context& ctx);
     void generate(Context& ctx);
     // Appends a generated record to its partition's open batch; returns the partition.
-    int32_t append(int32_t key, Context& ctx);
+    int32_t append(int32_t key, int64_t seq, Context& ctx);
     // Appends one record of `bytes` to slot's open batch (contents: what the batch carries of it).
     Batch& append_to(Slot slot, int32_t bytes, Context& ctx);
-    void append_record(int32_t key, Context& ctx);  // append(), in a transaction when transactional
+    void append_record(int32_t key, int64_t seq, Context& ctx);  // append(), in a transaction when transactional
     int32_t partition_for(int32_t key, Context& ctx);
     void choose_sticky(Context& ctx);
     int32_t record_bytes(int32_t key) const;

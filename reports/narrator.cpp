@@ -195,6 +195,10 @@ struct Story {
     }
     Line operator()(const LogStartOffsetIncremented& e) const {
         if (internal(e.topic)) return std::nullopt;
+        if (e.reason)
+            return label(e.topic, e.partition) + ": log start offset " + num(e.from) + " -> " + num(e.to) + " (" +
+                   *e.reason + " on the leader, broker " + num(e.leader) +
+                   "): reads below it now fail, its segments go at the next retention run";
         return label(e.topic, e.partition) + ": log start offset " + num(e.from) + " -> " + num(e.to) +
                " (the leader's, broker " + num(e.leader) + ")";
     }

@@ -48,6 +48,31 @@ std::string batch_text(const kafka::RecordBatch& b, const std::function<std::str
     return text;
 }
 
+bool carries_texts(const kafka::RecordBatch& b) { return b.contents != nullptr && !b.contents->texts.empty(); }
+
+// One record's text: "value", or "key=value" when it has a key; long ones cut short.
+std::string record_text(const kafka::TextRecord& t) {
+    constexpr size_t longest = 24;
+    auto cut = [](std::string s) {
+        if (s.size() > longest) s = s.substr(0, longest - 3) + "...";
+        return s;
+    };
+    std::string value = t.value ? cut(*t.value) : std::string("null");
+    return t.key ? cut(*t.key) + "=" + value : value;
+}
+
+// The values of a batch's records: all of up to three, else the first two and the last.
+std::string values_text(const kafka::RecordBatch& b) {
+    if (!carries_texts(b)) return "";
+    const auto& texts = b.contents->texts;
+    std::string out;
+    if (texts.size() <= 3) {
+        for (size_t i = 0; i < texts.size(); ++i) out += (i == 0 ? "" : ", ") + record_text(texts[i]);
+        return out;
+    }
+    return record_text(texts[0]) + ", " + record_text(texts[1]) + " ... " + record_text(texts.back());
+}
+
 }  // namespace
 
 std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
@@ -111,13 +136,28 @@ std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
         return text;
     };
 
+    // Records that carry text values (a producer with "value", Kafka Connect) get a column of
+    // them: the leader's batch at that offset, else the first replica's that has one.
+    const bool with_values = std::any_of(batches.begin(), batches.end(), [](const Batches& mine) {
+        return std::any_of(mine.begin(), mine.end(), [](const auto& e) { return carries_texts(*e.second); });
+    });
+    auto values_cell = [&](int64_t offset) -> std::string {
+        if (leader != nullptr)
+            if (auto at = leader->find(offset); at != leader->end()) return values_text(*at->second);
+        for (const Batches& mine : batches)
+            if (auto at = mine.find(offset); at != mine.end()) return values_text(*at->second);
+        return "";
+    };
+
     std::vector<std::vector<std::string>> table{{"offset"}};
     for (const auto& c : view.columns) table[0].push_back(c.title);
+    if (with_values) table[0].push_back("values");
     for (size_t i = first; i < last; ++i) {
         std::vector<std::string> line{rows[i].mark ? "" : std::to_string(rows[i].offset)};
         for (size_t c = 0; c < view.columns.size(); ++c)
             line.push_back(rows[i].mark ? mark_cell(view.columns[c].replica, rows[i].offset)
                                         : batch_cell(c, rows[i].offset));
+        if (with_values) line.push_back(rows[i].mark ? "" : values_cell(rows[i].offset));
         table.push_back(std::move(line));
     }
     std::vector<size_t> widths(table[0].size(), 0);
@@ -158,6 +198,8 @@ std::string format_replica_logs(const ReplicaLogView& view, LogWindow window,
         "  eN: the leader epoch that wrote the batch; producer#seq: whose records; HW: high watermark (consumers "
         "read below it); LEO: log end offset";
     if (differs) out += "; *: differs from the leader's batch at that offset";
+    if (with_values)
+        out += "; values: the batch's record values (key=value; the first two and the last of a longer batch)";
     if (transactional || std::any_of(view.columns.begin(), view.columns.end(),
                                      [](const auto& c) { return shows_lso(c.replica); }))
         out += "; (txn): transactional records; COMMIT/ABORT pid N: the marker that ended producer N's transaction; "

@@ -129,6 +129,7 @@ ClusterModel::ClusterModel(const Scenario& scenario, uint64_t seed) : scenario_(
         for (const auto& app : scenario.apps)
             if (app.topology.source == p.topic) w.carry_keys = true;
         w.abort_fraction = p.abort_fraction;
+        if (p.value) w.value = kafka::RecordValueSpec{p.value->pattern, p.value->size_bytes, p.id};
         kafka::ProducerConfig cfg = kafka::ProducerConfig::from(scenario.kafka.profile, p.config);
         // A 4.0 client uses transaction.version 2 when the brokers have it on.
         cfg.transaction_version_2 = kafka::BrokerConfig::from(scenario.kafka.profile, scenario.kafka.config).transaction_version_2();

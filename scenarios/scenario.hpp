@@ -51,6 +51,13 @@ struct ProducerSpec {
     // records per transaction (default 100), a fraction f of them aborted (default 0).
     int records_per_txn = 100;
     double abort_fraction = 0;
+    // "value": {"size": N, "pattern": "order-{seq}"}: each record carries a text value made from
+    // the pattern (kafka::RecordValueSpec); nullopt: records carry no value text.
+    struct Value {
+        std::string pattern = "{seq}";
+        int32_t size_bytes = 0;  // 0: not given (the record is sized as kafkasim.record.size.bytes says)
+    };
+    std::optional<Value> value;
 };
 
 struct ConsumerSpec {

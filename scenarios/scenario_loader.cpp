@@ -8,6 +8,7 @@
 #include "connect/connector_plugins.hpp"
 
 #include "broker/api_names.hpp"
+#include "clients/producer_client.hpp"
 #include "scenarios/checkers/check_registry.hpp"
 #include "scenarios/faults/fault_kind.hpp"
 #include "scenarios/limits.hpp"
@@ -52,7 +53,13 @@ const std::vector<std::string_view> latency_fields = {"min", "max"};
 const std::vector<std::string_view> topic_fields = {"name", "partitions", "replication.factor", "assignment",
                                                     "config"};
 const std::vector<std::string_view> producer_fields = {"id",    "topic",  "rate",  "keys",
-                                                       "from",  "until",  "config", "transactions"};
+                                                       "from",  "until",  "config", "transactions", "value"};
+const std::vector<std::string_view> value_fields = {"size", "pattern"};
+const std::vector<std::string> value_placeholders = {"seq", "key", "producer"};
+// A record value larger than max.request.size (1048576) never leaves a Java producer.
+constexpr int64_t max_value_size_bytes = 1048576;
+// Record values are held in memory (each record's text): a producer's over the run, at most.
+constexpr double max_value_bytes_per_producer = 512.0 * 1024 * 1024;
 const std::vector<std::string_view> transactions_fields = {"records", "abort"};
 const std::vector<std::string_view> consumer_fields = {"group", "members", "topics", "rate",
                                                        "from",  "until",   "config"};
@@ -1044,14 +1051,89 @@ private:
             auto resolved = kafka::ProducerConfig::from(s_.kafka.profile, spec.config);
             if (auto conflict = kafka::producer_config_conflict(resolved, spec.config)) error(at(p, "config"), *conflict);
             read_transactions(e, p, resolved, spec);
+            if (const json* v = member(e, "value")) read_value(*v, at(p, "value"), spec);
             if (duration_known_) {
                 const sim::Duration until = spec.until ? std::min(*spec.until, s_.duration) : s_.duration;
-                if (until > spec.from) records += spec.rate_per_s * static_cast<double>((until - spec.from).us) / 1e6;
+                double own = 0;
+                if (until > spec.from) own = spec.rate_per_s * static_cast<double>((until - spec.from).us) / 1e6;
+                records += own;
+                if (spec.value) {
+                    // The pattern's own length stands in for the value's size when "size" is not given.
+                    const double bytes = spec.value->size_bytes > 0
+                                             ? spec.value->size_bytes
+                                             : static_cast<double>(spec.value->pattern.size() + 20);
+                    const auto mib = static_cast<int64_t>(std::round(own) * bytes / 1048576);
+                    if (std::round(own) * bytes > max_value_bytes_per_producer)
+                        error(at(p, "value"), "its records' values would hold " + std::to_string(mib) +
+                                                  " MiB over the run; kafkasim keeps each value in memory, at most "
+                                                  "512 MiB a producer: lower \"size\", the rate or the time it runs");
+                }
             }
             s_.producers.push_back(std::move(spec));
         }
         within_limit(path, std::round(records), limits::max_produced_records,
                      "records produced over the run (each producer's rate times the time it runs, all together)");
+    }
+
+    // A producer's "value": {"size": N, "pattern": "..."} (kafka::RecordValueSpec).
+    void read_value(const json& v, const std::string& p, ProducerSpec& spec) {
+        if (!expect_object(v, p, "a record value: {\"size\": bytes, \"pattern\": \"order-{seq}\"}")) return;
+        check_fields(v, p, value_fields, "a record value");
+        const json* size = member(v, "size");
+        const json* pattern = member(v, "pattern");
+        if (size == nullptr && pattern == nullptr) {
+            error(p, "expected \"size\" or \"pattern\" (or both) in a record value, got {}; "
+                     "for example {\"size\": 100, \"pattern\": \"order-{seq}\"}");
+            return;
+        }
+        ProducerSpec::Value value;
+        bool good = true;
+        if (size != nullptr) {
+            const std::string sp = at(p, "size");
+            // Unsigned first: nlohmann reads 18446744073709551615 as unsigned, beyond int64_t.
+            bool in_range = false;
+            if (size->is_number_unsigned())
+                in_range = size->get<uint64_t>() >= 1 && size->get<uint64_t>() <= max_value_size_bytes;
+            else if (size->is_number_integer())
+                in_range = size->get<int64_t>() >= 1 && size->get<int64_t>() <= max_value_size_bytes;
+            if (!in_range) {
+                error(sp, "expected the value's size in bytes, an integer from 1 to " +
+                              std::to_string(max_value_size_bytes) + " (max.request.size), got " + shown(*size) +
+                              "; for example \"size\": 100, or leave \"size\" out to keep the pattern's text as it is");
+                good = false;
+            } else {
+                value.size_bytes = static_cast<int32_t>(size->get<int64_t>());
+            }
+        }
+        if (pattern != nullptr) {
+            const std::string pp = at(p, "pattern");
+            if (!pattern->is_string()) {
+                error(pp, "expected a pattern string such as \"order-{seq}\" (placeholders {seq}, {key}, "
+                          "{producer}), got " + shown(*pattern));
+                good = false;
+            } else if (auto bad = kafka::check_value_pattern(pattern->get<std::string>())) {
+                const std::string braced = "{" + bad->placeholder + "}";
+                error(pp, bad->message, bad->placeholder.empty() ? "" : closest(braced, braced_placeholders()));
+                good = false;
+            } else {
+                value.pattern = pattern->get<std::string>();
+                if (spec.keys == 0 && kafka::value_pattern_uses(value.pattern, "key")) {
+                    error(pp, "{key} needs keyed records, and this producer sends none: give it \"keys\": N, "
+                              "or take {key} out of the pattern");
+                    good = false;
+                }
+            }
+        }
+        if (good) spec.value = value;
+    }
+
+    static const std::vector<std::string>& braced_placeholders() {
+        static const std::vector<std::string> names = [] {
+            std::vector<std::string> out;
+            for (const auto& n : value_placeholders) out.push_back("{" + n + "}");
+            return out;
+        }();
+        return names;
     }
 
     // A producer's transactions: its transactional.id against the profile and the brokers'

@@ -152,7 +152,8 @@ Partition::AckState Partition::ack_state(int64_t required_offset) const {
 }
 
 Partition::FollowerFetch Partition::on_follower_fetch(BrokerId id, int64_t fetch_offset, int32_t last_fetched_epoch,
-                                                      int32_t current_leader_epoch, sim::Time now) {
+                                                      int32_t current_leader_epoch, sim::Time now,
+                                                      int64_t follower_log_start_offset) {
     FollowerFetch r;
     if (!is_leader()) {
         r.error = Error::not_leader_or_follower;
@@ -188,6 +189,7 @@ Partition::FollowerFetch Partition::on_follower_fetch(BrokerId id, int64_t fetch
         return r;
     }
     f->log_end_offset = fetch_offset;
+    f->log_start_offset = follower_log_start_offset;
     if (fetch_offset >= leader_end) {
         f->last_caught_up = now;
     } else if (fetch_offset >= f->leader_end_at_last_fetch) {
@@ -276,6 +278,22 @@ bool Partition::maybe_advance_high_watermark() {
         return true;
     }
     return false;
+}
+
+Partition::RecordDeletion Partition::delete_records_on_leader(int64_t offset) {
+    RecordDeletion r;
+    r.log_start_before = log_.log_start_offset();
+    if (!is_leader()) {
+        r.error = Error::not_leader_or_follower;
+        return r;
+    }
+    r.requested_offset = offset == -1 ? high_watermark_ : offset;
+    if (r.requested_offset < 0 || r.requested_offset > high_watermark_) {
+        r.error = Error::offset_out_of_range;
+        return r;
+    }
+    log_.maybe_increment_log_start_offset(r.requested_offset, high_watermark_);
+    return r;
 }
 
 bool Partition::append_fetched(const std::vector<RecordBatch>& batches, int64_t leader_high_watermark, sim::Time now) {

@@ -29,6 +29,7 @@ struct PartitionAssignment {
 struct FollowerProgress {
     BrokerId id = 0;
     int64_t log_end_offset = -1;        // -1: unknown since this broker became leader
+    int64_t log_start_offset = -1;      // from its fetches (Fetch v5+); -1: unknown since then (Replica.resetReplicaState)
     sim::Time last_caught_up;           // the last fetch that reached the leader's LEO
     sim::Time last_fetch;
     int64_t leader_end_at_last_fetch = 0;
@@ -115,8 +116,10 @@ public:
         bool hw_advanced = false;
         bool wants_isr_expand = false;
     };
+    // `follower_log_start_offset`: what the fetch says of the follower's log start offset
+    // (Replica.updateFetchStateOrThrow keeps it for the low watermark).
     FollowerFetch on_follower_fetch(BrokerId follower, int64_t fetch_offset, int32_t last_fetched_epoch,
-                                    int32_t current_leader_epoch, sim::Time now);
+                                    int32_t current_leader_epoch, sim::Time now, int64_t follower_log_start_offset = -1);
     // OffsetForLeaderEpoch (LeaderEpochFileCache.endOffsetFor as of the profile): where the
     // requested epoch ends in this leader's log. {-1, -1} is UNDEFINED. Before KIP-279 (2.0) the
     // answer is the start of the next epoch this leader knows, with no epoch, even when it
@@ -131,6 +134,27 @@ public:
     std::vector<BrokerId> maximal_isr() const;
     bool maybe_advance_high_watermark();
     bool isr_expand_candidate(BrokerId follower) const;
+
+    // ---- leader: DeleteRecords (KIP-107) ----
+    // Partition.deleteRecordsOnLeader without the cleanup.policy check (the caller's): offset -1
+    // is the high watermark; a negative one or one above the high watermark is OFFSET_OUT_OF_RANGE
+    // (UnifiedLog.maybeIncrementLogStartOffset). The log start offset moves up to it, never back.
+    struct RecordDeletion {
+        Error error = Error::none;
+        int64_t requested_offset = -1;  // the offset asked for, -1 resolved
+        int64_t log_start_before = 0;
+    };
+    RecordDeletion delete_records_on_leader(int64_t offset);
+    // Partition.lowWatermarkIfLeader: the smallest log start offset among this leader and the
+    // followers on live brokers (`alive(id)`); a live follower that has not fetched since this
+    // broker became leader counts as -1, so it holds a DeleteRecords back until it fetches.
+    template <class Alive>
+    int64_t low_watermark(Alive alive) const {
+        int64_t low = log_.log_start_offset();
+        for (const auto& f : followers_)
+            if (alive(f.id)) low = std::min(low, f.log_start_offset);
+        return low;
+    }
 
     // ---- follower ----
     // False when a fetched batch straddles this replica's log end: its log diverged from the

@@ -125,6 +125,17 @@ void ReplicaManager::on_timer(uint64_t t, Context& ctx) {
         case timer_verify_retry:
             retry_verification(id, ctx);
             return;
+        case timer_delete_records:
+            // DelayedDeleteRecords.onExpiration: those still waiting keep REQUEST_TIMED_OUT and the
+            // low watermark of the request's time.
+            for (size_t i = 0; i < delete_records_.size(); ++i) {
+                if (delete_records_[i].id != id) continue;
+                PendingDeleteRecords pending = std::move(delete_records_[i]);
+                delete_records_.erase(delete_records_.begin() + static_cast<ptrdiff_t>(i));
+                ctx.send(pending.from, std::move(pending.response));
+                return;
+            }
+            return;
         case timer_fetcher: {
             auto it = fetchers_.find(static_cast<BrokerId>(id));
             if (it == fetchers_.end()) return;
@@ -634,6 +645,8 @@ void ReplicaManager::handle(sim::NodeId from, WriteTxnMarkersRequest& req, Conte
 }
 
 void ReplicaManager::complete_produces(TopicPartition tp, Context& ctx, bool leadership_lost) {
+    // The same moments decide waiting DeleteRecords: a lost leadership or replica, a new ISR.
+    if (!delete_records_.empty()) complete_delete_records(tp, ctx);
     auto pit = partitions_.find(tp);
     for (size_t i = 0; i < produces_.size();) {
         PendingProduce& pr = produces_[i];
@@ -708,7 +721,7 @@ void ReplicaManager::handle_fetch(sim::NodeId from, FetchRequest& req, Context& 
     resp.correlation_id = req.correlation_id;
     bool follower = req.replica_id >= 0;
     bool any_data = false, any_error = false;
-    std::vector<const Partition*> hw_moved;
+    std::vector<const Partition*> hw_moved, low_watermark_moved;
     for (auto& d : req.partitions) {
         FetchResponse::PartitionData out;
         out.tp = d.tp;
@@ -721,9 +734,10 @@ void ReplicaManager::handle_fetch(sim::NodeId from, FetchRequest& req, Context& 
         }
         Partition& p = *leading;
         if (follower) {
-            Partition::FollowerFetch ff =
-                p.on_follower_fetch(req.replica_id, d.fetch_offset, d.last_fetched_epoch, d.current_leader_epoch, ctx.now());
+            Partition::FollowerFetch ff = p.on_follower_fetch(req.replica_id, d.fetch_offset, d.last_fetched_epoch,
+                                                              d.current_leader_epoch, ctx.now(), d.log_start_offset);
             out.error = ff.error;
+            if (ff.error == Error::none && !ff.diverging && !delete_records_.empty()) low_watermark_moved.push_back(&p);
             if (ff.diverging) {
                 out.diverging = true;
                 out.diverging_epoch = ff.diverging_at.epoch;
@@ -766,6 +780,8 @@ void ReplicaManager::handle_fetch(sim::NodeId from, FetchRequest& req, Context& 
         resp.partitions.push_back(std::move(out));
     }
     for (const Partition* p : hw_moved) on_high_watermark_advanced(*p, ctx);
+    // Partition.updateFollowerFetchState: the follower's log start offset may lift the low watermark.
+    for (const Partition* p : low_watermark_moved) complete_delete_records(p->tp(), ctx);
     if (may_wait && !any_data && !any_error && req.max_wait_ms > 0) {
         ParkedFetch parked;
         parked.id = next_purgatory_id_++;
@@ -799,6 +815,109 @@ void ReplicaManager::handle(sim::NodeId from, ListOffsetsRequest& req, Context& 
         resp.partitions.push_back(out);
     }
     ctx.send(from, std::move(resp));
+}
+
+// ------------------------------------------------------------------------------ DeleteRecords
+
+// Partition.lowWatermarkIfLeader: live = the broker is registered and unfenced in this broker's
+// metadata (MetadataCache.hasAliveBroker).
+int64_t ReplicaManager::low_watermark(const Partition& p) const {
+    return p.low_watermark([this](BrokerId b) { return image_.is_unfenced(b); });
+}
+
+// ReplicaManager.deleteRecords (KafkaApis.handleDeleteRecordsRequest): each partition's leader
+// raises its log start offset (deleteRecordsOnLocalLog); the answer waits in the purgatory
+// while any low watermark is below the offset asked for (delayedDeleteRecordsRequired).
+void ReplicaManager::handle(sim::NodeId from, DeleteRecordsRequest& req, Context& ctx) {
+    PendingDeleteRecords pending;
+    pending.from = from;
+    pending.response.correlation_id = req.correlation_id;
+    bool waiting = false;
+    for (const auto& d : req.partitions) {
+        DeleteRecordsResponse::PartitionData out;
+        out.tp = d.tp;
+        int64_t required = -1;
+        const TopicImage* topic = image_.topic(d.tp.topic_id);
+        Partition* p = partition(d.tp);
+        if (topic != nullptr && (topic->name == consumer_offsets_topic || topic->name == transaction_state_topic)) {
+            out.error = Error::invalid_topic_exception;  // "Cannot delete records of internal topic"
+        } else if (p == nullptr || p->role() == Partition::Role::none) {
+            // getPartitionOrException: a partition the metadata knows but this broker does not host
+            // is NOT_LEADER_OR_FOLLOWER.
+            out.error = image_.partition(d.tp) == nullptr ? Error::unknown_topic_or_partition
+                                                          : Error::not_leader_or_follower;
+        } else if (!p->is_leader()) {
+            out.error = Error::not_leader_or_follower;
+        } else if (!deletes_by_retention(*p)) {
+            out.error = Error::policy_violation;  // "can not be deleted due to the configured policy"
+        } else {
+            const Partition::RecordDeletion r = p->delete_records_on_leader(d.offset);
+            out.error = r.error;
+            if (r.error == Error::none) {
+                if (p->log().log_start_offset() != r.log_start_before)
+                    ctx.emit(LogStartOffsetIncremented{.topic = p->topic(),
+                                                       .partition = d.tp.partition,
+                                                       .from = r.log_start_before,
+                                                       .to = p->log().log_start_offset(),
+                                                       .leader = id_,
+                                                       .reason = "DeleteRecords"});
+                out.low_watermark = low_watermark(*p);
+                if (out.low_watermark < r.requested_offset) {
+                    required = r.requested_offset;
+                    waiting = true;
+                }
+            }
+        }
+        pending.response.partitions.push_back(out);
+        pending.required_offset.push_back(required);
+    }
+    if (!waiting) {
+        ctx.send(from, std::move(pending.response));
+        return;
+    }
+    // DelayedDeleteRecords: a partition still waiting says REQUEST_TIMED_OUT unless it completes.
+    for (size_t k = 0; k < pending.required_offset.size(); ++k)
+        if (pending.required_offset[k] >= 0) pending.response.partitions[k].error = Error::request_timed_out;
+    pending.id = next_purgatory_id_++;
+    pending.timer =
+        ctx.set_timer(sim::milliseconds(std::max(req.timeout_ms, 0)), timers_.tag(timer_delete_records, pending.id));
+    delete_records_.push_back(std::move(pending));
+}
+
+// DelayedDeleteRecords.tryComplete for the requests waiting on `tp`: done when the low
+// watermark reached the offset; NOT_LEADER_OR_FOLLOWER when this broker no longer leads it,
+// UNKNOWN_TOPIC_OR_PARTITION when it no longer hosts it (both with low watermark -1).
+void ReplicaManager::complete_delete_records(TopicPartition tp, Context& ctx) {
+    const Partition* p = partition(tp);
+    for (size_t i = 0; i < delete_records_.size();) {
+        PendingDeleteRecords& pending = delete_records_[i];
+        for (size_t k = 0; k < pending.required_offset.size(); ++k) {
+            DeleteRecordsResponse::PartitionData& out = pending.response.partitions[k];
+            if (pending.required_offset[k] < 0 || !(out.tp == tp)) continue;
+            if (p == nullptr) {
+                out.error = Error::unknown_topic_or_partition;
+                out.low_watermark = -1;
+            } else if (!p->is_leader()) {
+                out.error = Error::not_leader_or_follower;
+                out.low_watermark = -1;
+            } else {
+                const int64_t low = low_watermark(*p);
+                if (low < pending.required_offset[k]) continue;
+                out.error = Error::none;
+                out.low_watermark = low;
+            }
+            pending.required_offset[k] = -1;
+        }
+        if (std::any_of(pending.required_offset.begin(), pending.required_offset.end(),
+                        [](int64_t r) { return r >= 0; })) {
+            ++i;
+            continue;
+        }
+        PendingDeleteRecords done = std::move(pending);
+        delete_records_.erase(delete_records_.begin() + static_cast<ptrdiff_t>(i));
+        ctx.cancel_timer(done.timer);
+        ctx.send(done.from, std::move(done.response));
+    }
 }
 
 Partition::AppendResult ReplicaManager::append_as_leader(TopicPartition tp, const RecordBatch& batch, Context& ctx) {

@@ -1,6 +1,6 @@
 // The partitions one broker hosts (Kafka's ReplicaManager): the leaders' produce path (acks,
 // min.insync.replicas, idempotence, the produce purgatory), the fetch path (follower and
-// consumer fetches, the fetch purgatory), ListOffsets, the replica fetchers with divergence
+// consumer fetches, the fetch purgatory), ListOffsets, DeleteRecords (KIP-107, with its purgatory), the replica fetchers with divergence
 // truncation (KIP-320; OffsetForLeaderEpoch before 2.7, a high watermark cut before KIP-101),
 // the ISR expiry checks, and acting on new leaderships and ISRs from the metadata (applyDelta in
 // KRaft mode, becomeLeaderOrFollower in ZooKeeper mode: both end in reconcile()).
@@ -54,7 +54,7 @@ public:
     template <class T>
     static constexpr bool handles = is_one_of<T, ProduceRequest, FetchRequest, FetchResponse, ListOffsetsRequest,
                                               OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse,
-                                              WriteTxnMarkersRequest, AddPartitionsToTxnResponse>;
+                                              WriteTxnMarkersRequest, AddPartitionsToTxnResponse, DeleteRecordsRequest>;
 
     ReplicaManager(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory,
                    const MetadataImage& image, CorrelationIds& correlation_ids, Host& host);
@@ -68,6 +68,7 @@ public:
     void handle(sim::NodeId from, ListOffsetsRequest& req, Context& ctx);
     void handle(sim::NodeId from, WriteTxnMarkersRequest& req, Context& ctx);
     void handle(sim::NodeId from, AddPartitionsToTxnResponse& resp, Context& ctx);
+    void handle(sim::NodeId from, DeleteRecordsRequest& req, Context& ctx);
     void on_timer(uint64_t tag, Context& ctx);
     void on_disconnect(sim::NodeId peer, Context& ctx);
 
@@ -104,6 +105,7 @@ private:
         timer_retention = 7,     // LogManager's kafka-log-retention task
         timer_verify = 8,        // value: pending verification (its AddPartitionsToTxn timed out)
         timer_verify_retry = 9,  // value: pending verification (an add answered CONCURRENT_TRANSACTIONS, asked again)
+        timer_delete_records = 10,  // value: pending DeleteRecords (its timeout_ms)
     };
 
     uint64_t fetcher_tag(BrokerId leader) const { return timers_.tag(timer_fetcher, static_cast<uint64_t>(leader)); }
@@ -147,6 +149,18 @@ private:
         AddPartitionsToTxnRequest ask;  // as sent, to ask again
         sim::Time started;
     };
+    // DelayedDeleteRecords: the answer waits until each partition's low watermark reached the
+    // offset asked for, the leadership went, or timeout_ms passed.
+    struct PendingDeleteRecords {
+        uint64_t id = 0;
+        sim::NodeId from = sim::no_node;
+        DeleteRecordsResponse response;  // REQUEST_TIMED_OUT where still waiting (Kafka's initial status)
+        std::vector<int64_t> required_offset;  // per response partition; -1 = decided
+        sim::TimerId timer;
+    };
+    // Try to complete the DeleteRecords waiting on `tp` (tryCompleteDelayedDeleteRecords).
+    void complete_delete_records(TopicPartition tp, Context& ctx);
+    int64_t low_watermark(const Partition& p) const;
     // Appends a produce request's batches. `refused`: partitions the coordinator did not verify,
     // with what the producer is told; `guards`: the verification guards of those it did.
     void append_produce(sim::NodeId from, ProduceRequest& req, const std::map<TopicPartition, Error>& refused,
@@ -195,6 +209,7 @@ private:
     std::vector<PendingProduce> produces_;
     std::vector<ParkedFetch> fetches_;
     std::vector<PendingVerification> verifications_;
+    std::vector<PendingDeleteRecords> delete_records_;
     // Kafka handles one request per connection at a time (the channel is muted until its answer):
     // a produce behind one that waits for verification waits too, so it cannot overtake it.
     std::map<sim::NodeId, std::deque<ProduceRequest>> behind_verification_;
