@@ -5,6 +5,10 @@
 
 namespace kafka {
 
+namespace {
+constexpr const char* not_controller_message = "This is not the correct controller for this cluster.";  // Errors.NOT_CONTROLLER
+}  // namespace
+
 ControllerNode::ControllerNode(int32_t node_id, std::vector<int32_t> voters, const BrokerConfig& config,
                                const ClusterDirectory& directory, uint64_t placement_seed)
     : id_(node_id),
@@ -64,6 +68,12 @@ void ControllerNode::on_timer(uint64_t tag, Context& ctx) {
             if (!records.empty())
                 append_records(std::move(records), sim::no_node, Message{}, ctx,
                                "preferred replica leader election (auto.leader.rebalance.enable)");
+        }
+        if (active_) {
+            records = controller_->elect_unclean_leaders(ctx.now());
+            if (!records.empty())
+                append_records(std::move(records), sim::no_node, Message{}, ctx,
+                               "unclean leader election (unclean.leader.election.enable, periodic check)");
         }
         if (active_) tick_timer_ = ctx.set_timer(sim::milliseconds(tick_interval_ms), timers_.tag(timer_tick));
     }
@@ -125,7 +135,7 @@ void ControllerNode::deactivate(Context& ctx) {
 }
 
 bool ControllerNode::append_records(std::vector<MetadataRecord> records, sim::NodeId to, Message response,
-                                    Context& ctx, const char* reason) {
+                                    Context& ctx, const char* reason, bool admin) {
     int64_t base = raft_.log_end_offset();
     if (records.empty()) {
         if (to != sim::no_node) ctx.send(to, std::move(response));
@@ -133,7 +143,7 @@ bool ControllerNode::append_records(std::vector<MetadataRecord> records, sim::No
     }
     // Replay before appending: the controller's next decision reads its own records.
     for (size_t i = 0; i < records.size(); ++i) {
-        trace_decision(records[i], reason, ctx);
+        trace_decision(records[i], reason, admin, ctx);
         controller_->replay(base + static_cast<int64_t>(i), records[i]);
     }
     int64_t last = base + static_cast<int64_t>(records.size()) - 1;
@@ -151,16 +161,29 @@ void ControllerNode::handle_request(sim::NodeId from, Message& msg, Context& ctx
     bool is_request = std::holds_alternative<BrokerRegistrationRequest>(msg) ||
                       std::holds_alternative<BrokerHeartbeatRequest>(msg) ||
                       std::holds_alternative<AlterPartitionRequest>(msg) ||
-                      std::holds_alternative<CreateTopicsRequest>(msg);
+                      std::holds_alternative<CreateTopicsRequest>(msg) ||
+                      std::holds_alternative<DeleteTopicsRequest>(msg) ||
+                      std::holds_alternative<CreatePartitionsRequest>(msg) ||
+                      std::holds_alternative<IncrementalAlterConfigsRequest>(msg) ||
+                      std::holds_alternative<ElectLeadersRequest>(msg) ||
+                      std::holds_alternative<AlterPartitionReassignmentsRequest>(msg) ||
+                      std::holds_alternative<ListPartitionReassignmentsRequest>(msg);
     if (!is_request) return;
     if (!active_) {
         reply_not_controller(from, msg, ctx);
+        return;
+    }
+    if (const auto* list = std::get_if<ListPartitionReassignmentsRequest>(&msg)) {
+        // A read: answered from the image at once (Kafka reads the last committed state; the
+        // image here may hold this controller's uncommitted records too).
+        ctx.send(from, controller_->list_partition_reassignments(*list));
         return;
     }
     int64_t next = raft_.log_end_offset();
     sim::Time now = ctx.now();
     QuorumController::Result r;
     const char* reason = "";
+    bool admin = false;  // an Admin API request: its topic changes are traced too
     if (auto* reg = std::get_if<BrokerRegistrationRequest>(&msg)) {
         r = controller_->handle_broker_registration(*reg, next, now);
         reason = "the broker registered again";
@@ -178,11 +201,32 @@ void ControllerNode::handle_request(sim::NodeId from, Message& msg, Context& ctx
         reason = "AlterPartition from the leader";
     } else if (auto* ct = std::get_if<CreateTopicsRequest>(&msg)) {
         r = controller_->handle_create_topics(*ct, next, now);
+    } else if (auto* dt = std::get_if<DeleteTopicsRequest>(&msg)) {
+        r = controller_->handle_delete_topics(*dt);
+        reason = "DeleteTopics";
+        admin = true;
+    } else if (auto* cp = std::get_if<CreatePartitionsRequest>(&msg)) {
+        r = controller_->handle_create_partitions(*cp);
+        reason = "CreatePartitions";
+        admin = true;
+    } else if (auto* ac = std::get_if<IncrementalAlterConfigsRequest>(&msg)) {
+        r = controller_->handle_incremental_alter_configs(*ac);
+        reason = "IncrementalAlterConfigs";
+        admin = true;
+    } else if (auto* el = std::get_if<ElectLeadersRequest>(&msg)) {
+        r = controller_->handle_elect_leaders(*el);
+        reason = el->type == ElectionType::preferred ? "ElectLeaders (PREFERRED)" : "ElectLeaders (UNCLEAN)";
+        admin = true;
+    } else if (auto* ar = std::get_if<AlterPartitionReassignmentsRequest>(&msg)) {
+        r = controller_->handle_alter_partition_reassignments(*ar);
+        reason = "AlterPartitionReassignments";
+        admin = true;
     }
-    append_records(std::move(r.records), from, std::move(r.response), ctx, reason);
+    append_records(std::move(r.records), from, std::move(r.response), ctx, reason, admin);
 }
 
-void ControllerNode::trace_decision(const MetadataRecord& record, const char* reason, Context& ctx) const {
+void ControllerNode::trace_decision(const MetadataRecord& record, const char* reason, bool admin,
+                                    Context& ctx) const {
     const MetadataImage& image = controller_->image();
     if (const auto* f = std::get_if<FenceBrokerRecord>(&record)) {
         std::optional<sim::Time> last = controller_->last_heartbeat(f->broker_id);
@@ -191,6 +235,24 @@ void ControllerNode::trace_decision(const MetadataRecord& record, const char* re
                               .reason = reason});
     } else if (const auto* u = std::get_if<UnfenceBrokerRecord>(&record)) {
         ctx.emit(BrokerUnfenced{.broker = u->broker_id});
+    } else if (const auto* rt = std::get_if<RemoveTopicRecord>(&record)) {
+        if (const TopicImage* topic = image.topic(rt->topic_id))
+            ctx.emit(TopicAdminChange{.topic = topic->name,
+                                      .change = "deleted",
+                                      .detail = std::to_string(topic->partitions.size()) + " partitions"});
+    } else if (const auto* cr = std::get_if<ConfigRecord>(&record); cr && admin) {
+        if (const TopicImage* topic = image.topic(cr->topic_id))
+            ctx.emit(TopicAdminChange{
+                .topic = topic->name,
+                .change = cr->deleted ? "config deleted" : "config set",
+                .detail = cr->deleted ? cr->name : cr->name + "=" + format_config_value(cr->value)});
+    } else if (const auto* pr = std::get_if<PartitionRecord>(&record); pr && admin) {
+        if (const TopicImage* topic = image.topic(pr->topic_id))
+            ctx.emit(TopicAdminChange{.topic = topic->name,
+                                      .change = "partition added",
+                                      .detail = "partition " + std::to_string(pr->partition) + " replicas " +
+                                                format_broker_list(pr->replicas) + " leader " +
+                                                std::to_string(pr->leader)});
     } else if (const auto* c = std::get_if<PartitionChangeRecord>(&record)) {
         const TopicImage* topic = image.topic(c->topic_id);
         const PartitionState* p = topic ? topic->partition(c->partition) : nullptr;
@@ -200,7 +262,7 @@ void ControllerNode::trace_decision(const MetadataRecord& record, const char* re
                                .partition = c->partition,
                                .leader_from = p->leader,
                                .leader = leader,
-                               .leader_epoch = c->has_leader && c->leader != p->leader ? p->leader_epoch + 1 : p->leader_epoch,
+                               .leader_epoch = c->has_leader ? p->leader_epoch + 1 : p->leader_epoch,
                                .isr_from = p->isr,
                                .isr = c->has_isr ? c->isr : p->isr,
                                .unclean = c->leader_recovering,
@@ -208,6 +270,18 @@ void ControllerNode::trace_decision(const MetadataRecord& record, const char* re
         if (c->has_elr || c->has_last_known_elr) {  // KIP-966: only when it changes, so runs without ELR read as before
             change.elr = c->has_elr ? c->elr : p->elr;
             change.last_known_elr = c->has_last_known_elr ? c->last_known_elr : p->last_known_elr;
+        }
+        if (c->has_replicas) {
+            change.replicas = c->replicas;
+            change.adding = c->adding_replicas;
+            change.removing = c->removing_replicas;
+            if (p->reassigning() && c->adding_replicas.empty() && c->removing_replicas.empty()) {
+                std::vector<BrokerId> kept;  // the replicas once the removing ones are gone
+                for (BrokerId b : p->replicas)
+                    if (!contains(p->removing_replicas, b)) kept.push_back(b);
+                change.reason += change.reason.empty() ? "" : ": ";
+                change.reason += c->replicas == kept ? "reassignment completed" : "reassignment cancelled";
+            }
         }
         ctx.emit(std::move(change));
     }
@@ -234,7 +308,39 @@ void ControllerNode::reply_not_controller(sim::NodeId from, const Message& msg, 
         CreateTopicsResponse resp;
         resp.correlation_id = ct->correlation_id;
         resp.topics.reserve(ct->topics.size());
-        for (const auto& t : ct->topics) resp.topics.push_back({t.name, 0, Error::not_controller, "This is not the correct controller for this cluster."});
+        for (const auto& t : ct->topics) resp.topics.push_back({t.name, 0, Error::not_controller, not_controller_message});
+        ctx.send(from, std::move(resp));
+    } else if (const auto* dt = std::get_if<DeleteTopicsRequest>(&msg)) {
+        DeleteTopicsResponse resp;
+        resp.correlation_id = dt->correlation_id;
+        for (const auto& name : dt->topics) resp.topics.push_back({name, Error::not_controller, not_controller_message});
+        ctx.send(from, std::move(resp));
+    } else if (const auto* cp = std::get_if<CreatePartitionsRequest>(&msg)) {
+        CreatePartitionsResponse resp;
+        resp.correlation_id = cp->correlation_id;
+        for (const auto& t : cp->topics) resp.topics.push_back({t.name, Error::not_controller, not_controller_message});
+        ctx.send(from, std::move(resp));
+    } else if (const auto* ac = std::get_if<IncrementalAlterConfigsRequest>(&msg)) {
+        IncrementalAlterConfigsResponse resp;
+        resp.correlation_id = ac->correlation_id;
+        for (const auto& res : ac->resources)
+            resp.resources.push_back({res.type, res.name, Error::not_controller, not_controller_message});
+        ctx.send(from, std::move(resp));
+    } else if (const auto* el = std::get_if<ElectLeadersRequest>(&msg)) {
+        ElectLeadersResponse resp;
+        resp.correlation_id = el->correlation_id;
+        resp.error = Error::not_controller;
+        ctx.send(from, std::move(resp));
+    } else if (const auto* ar = std::get_if<AlterPartitionReassignmentsRequest>(&msg)) {
+        AlterPartitionReassignmentsResponse resp;
+        resp.correlation_id = ar->correlation_id;
+        resp.error = Error::not_controller;
+        resp.message = not_controller_message;
+        ctx.send(from, std::move(resp));
+    } else if (const auto* lr = std::get_if<ListPartitionReassignmentsRequest>(&msg)) {
+        ListPartitionReassignmentsResponse resp;
+        resp.correlation_id = lr->correlation_id;
+        resp.error = Error::not_controller;
         ctx.send(from, std::move(resp));
     }
 }

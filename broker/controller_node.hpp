@@ -15,7 +15,9 @@
 // replays the committed prefix.
 //
 // Trace kinds: controller_active {epoch}, controller_inactive {epoch},
-// broker_registration_rejected {broker, error, since_heartbeat_ms}, plus the Raft ones.
+// broker_registration_rejected {broker, error, since_heartbeat_ms}, partition_change (also for
+// ElectLeaders and reassignments, with the replica set when it changes), topic_admin_change
+// (DeleteTopics, IncrementalAlterConfigs, CreatePartitions), plus the Raft ones.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -75,10 +77,12 @@ private:
     // Replay the records speculatively and append them through Raft; the response (if any)
     // waits for their commit. Returns false when not appended (not the leader any more).
     bool append_records(std::vector<MetadataRecord> records, sim::NodeId to, Message response, Context& ctx,
-                        const char* reason = "");
+                        const char* reason = "", bool admin = false);
     // Traces a decision (fencing, unfencing, a leader or ISR change) before it is replayed,
     // so the image still holds the state it changes.
-    void trace_decision(const MetadataRecord& record, const char* reason, Context& ctx) const;
+    // Admin requests' topic changes (RemoveTopicRecord, ConfigRecord, new PartitionRecords) are
+    // traced as TopicAdminChange; CreateTopics' are not (TopicCreated tells of it).
+    void trace_decision(const MetadataRecord& record, const char* reason, bool admin, Context& ctx) const;
     void handle_request(sim::NodeId from, Message& msg, Context& ctx);
     void reply_not_controller(sim::NodeId from, const Message& msg, Context& ctx);
 

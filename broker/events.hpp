@@ -326,6 +326,11 @@ struct PartitionChange {
     // KIP-966: only when the record changes them, so runs without ELR read as before.
     std::optional<IdList> elr = std::nullopt;
     std::optional<IdList> last_known_elr = std::nullopt;
+    // KIP-455: only when the record changes the replica set (a reassignment starts, is
+    // replaced, completes or is cancelled).
+    std::optional<IdList> replicas = std::nullopt;
+    std::optional<IdList> adding = std::nullopt;
+    std::optional<IdList> removing = std::nullopt;
     template <class S> void fields(S& s) const {
         s.field("topic", topic);
         s.field("partition", partition);
@@ -338,6 +343,23 @@ struct PartitionChange {
         s.field("reason", reason);
         s.field("elr", elr);
         s.field("last_known_elr", last_known_elr);
+        s.field("replicas", replicas);
+        s.field("adding", adding);
+        s.field("removing", removing);
+    }
+};
+// The active KRaft controller changed a topic for an Admin API request: deleted it
+// (RemoveTopicRecord), set or removed a config override (ConfigRecord), added partitions
+// (PartitionRecords of CreatePartitions).
+struct TopicAdminChange {
+    static constexpr std::string_view kind = "topic_admin_change";
+    std::string topic{};
+    std::string change{};  // "deleted", "config set", "config deleted", "partition added"
+    std::string detail{};  // "3 partitions", "retention.ms=60000", "partition 3 replicas [1,2] leader 1"
+    template <class S> void fields(S& s) const {
+        s.field("topic", topic);
+        s.field("change", change);
+        s.field("detail", detail);
     }
 };
 
@@ -1105,7 +1127,7 @@ using Event = std::variant<
     FetchOffsetMismatch, LogSegmentsDeleted, LogStartOffsetIncremented, ReplicaDeleted, CreateOffsetsTopic, TxnMarkerWritten,
     // KRaft controllers and quorum
     ControllerStart, ControllerActive, ControllerInactive, BrokerFenced, BrokerRegistrationRejected, BrokerUnfenced,
-    PartitionChange,
+    PartitionChange, TopicAdminChange,
     RaftStateChanged, RaftLeader, RaftResign, RaftVote, RaftHighWatermark, RaftTruncate,
     // ZooKeeper mode
     StaleControllerEpoch, IsrUpdate, IsrUpdateFailed, IsrUpdated, ControlledShutdownRequested,

@@ -136,6 +136,10 @@ constexpr ProfileDefault profile_default_table[] = {
      .until = {3, 0},
      .why = "a Streams application's changelog and repartition topics get one replica unless it asks for more "
             "(KIP-733 made -1, the broker's default.replication.factor, the default in 3.0)"},
+    {.key = "delete.topic.enable",
+     .value = "false",
+     .until = {1, 0},
+     .why = "topic deletion had to be switched on before 1.0 (KIP-162 made true the default in 1.0)"},
     {.key = "unclean.leader.election.enable",
      .value = "true",
      .until = {0, 11},

@@ -87,8 +87,16 @@ struct Story {
             line += ", ELR " + ids(*e.elr);
             if (e.last_known_elr && !e.last_known_elr->empty()) line += ", LastKnownELR " + ids(*e.last_known_elr);
         }
+        if (e.replicas) {
+            line += ", replicas " + ids(*e.replicas);
+            if (e.adding && !e.adding->empty()) line += " (adding " + ids(*e.adding) + ")";
+            if (e.removing && !e.removing->empty()) line += " (removing " + ids(*e.removing) + ")";
+        }
         if (!e.reason.empty()) line += "; " + e.reason;
         return line;
+    }
+    Line operator()(const TopicAdminChange& e) const {
+        return "controller: topic " + e.topic + " " + e.change + (e.detail.empty() ? "" : " (" + e.detail + ")");
     }
     // ---- groups
     Line operator()(const GroupStateChanged& e) const {

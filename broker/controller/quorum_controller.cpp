@@ -1,6 +1,8 @@
 #include "broker/controller/quorum_controller.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <set>
 #include <utility>
 
@@ -42,6 +44,7 @@ void QuorumController::reset() {
     image_.clear();
     sessions_.clear();
     balance_at_.reset();
+    unclean_check_at_.reset();
 }
 
 void QuorumController::replay(int64_t offset, const MetadataRecord& record) { image_.apply(offset, record); }
@@ -134,30 +137,68 @@ bool QuorumController::acceptable(BrokerId id, const Eligibility& eligibility) c
 std::optional<PartitionChangeRecord> QuorumController::partition_change(const TopicImage& topic,
                                                                         const PartitionState& p,
                                                                         const Eligibility& eligibility) const {
-    const bool elr_on = elr_enabled();
-    std::vector<BrokerId> isr = p.isr;
+    ChangeTarget target = target_of(p);
     for (BrokerId b : eligibility.removed) {
-        auto it = std::find(isr.begin(), isr.end(), b);
-        if (it != isr.end() && (elr_on || isr.size() > 1)) isr.erase(it);
+        auto it = std::find(target.isr.begin(), target.isr.end(), b);
+        if (it != target.isr.end() && (elr_enabled() || target.isr.size() > 1)) target.isr.erase(it);
     }
+    target.election = unclean_election_enabled(topic) ? Election::unclean : Election::online;
+    return build_change(topic, p, std::move(target), eligibility);
+}
+
+QuorumController::ChangeTarget QuorumController::target_of(const PartitionState& p) {
+    ChangeTarget t;
+    t.isr = p.isr;
+    t.replicas = p.replicas;
+    t.adding = p.adding_replicas;
+    t.removing = p.removing_replicas;
+    return t;
+}
+
+std::optional<PartitionChangeRecord> QuorumController::build_change(const TopicImage& topic, const PartitionState& p,
+                                                                    ChangeTarget target,
+                                                                    const Eligibility& eligibility) const {
+    // PartitionReassignmentReplicas.maybeCompleteReassignment (KIP-455): once the ISR without
+    // the removing replicas still holds someone and holds every remaining replica, the removing
+    // ones leave the replicas and the ISR and the reassignment is over.
+    if (!target.adding.empty() || !target.removing.empty()) {
+        std::vector<BrokerId> isr, replicas;
+        for (BrokerId b : target.isr)
+            if (!contains(target.removing, b)) isr.push_back(b);
+        for (BrokerId b : target.replicas)
+            if (!contains(target.removing, b)) replicas.push_back(b);
+        bool complete = !isr.empty() && !replicas.empty();
+        for (BrokerId b : replicas) complete = complete && contains(isr, b);
+        if (complete) {
+            target.isr = std::move(isr);
+            target.replicas = std::move(replicas);
+            target.adding.clear();
+            target.removing.clear();
+        }
+    }
+    const bool elr_on = elr_enabled();
+    std::vector<BrokerId> isr = std::move(target.isr);
     std::vector<BrokerId> elr = p.elr, last_known_elr = p.last_known_elr;
     if (elr_on) track_elr(min_insync_replicas(topic), p.isr, isr, eligibility.unclean_shutdown, elr, last_known_elr);
     auto may_lead = [&](BrokerId r) {
         return (contains(isr, r) || (isr.empty() && contains(elr, r))) && acceptable(r, eligibility);
     };
+    const std::vector<BrokerId>& replicas = target.replicas;
     BrokerId leader = no_leader;
     bool unclean = false;
-    if (p.leader != no_leader && may_lead(p.leader)) {
+    if (target.election == Election::preferred && !replicas.empty() && may_lead(replicas.front())) {
+        leader = replicas.front();
+    } else if (p.leader != no_leader && may_lead(p.leader)) {
         leader = p.leader;
     } else {
-        for (BrokerId r : p.replicas) {
+        for (BrokerId r : replicas) {
             if (may_lead(r)) {
                 leader = r;
                 break;
             }
         }
-        if (leader == no_leader && unclean_election_enabled(topic)) {
-            for (BrokerId r : p.replicas) {
+        if (leader == no_leader && target.election == Election::unclean) {
+            for (BrokerId r : replicas) {
                 if (acceptable(r, eligibility)) {
                     leader = r;
                     unclean = true;
@@ -166,7 +207,7 @@ std::optional<PartitionChangeRecord> QuorumController::partition_change(const To
             }
         }
     }
-    bool recovering = p.leader_recovering;
+    bool recovering = target.leader_recovering.value_or(p.leader_recovering);
     if (unclean) {
         isr = {leader};  // data loss is possible: the new leader's log becomes the truth
         recovering = true;
@@ -179,14 +220,20 @@ std::optional<PartitionChangeRecord> QuorumController::partition_change(const To
             elr.erase(std::find(elr.begin(), elr.end(), leader));
         }
     }
-    if (leader == p.leader && isr == p.isr && recovering == p.leader_recovering && elr == p.elr &&
-        last_known_elr == p.last_known_elr)
+    // triggerLeaderEpochBumpForReplicaReassignmentIfNeeded: a replica leaving the assignment
+    // bumps the leader epoch even when the leader stays.
+    bool replica_left = false;
+    for (BrokerId r : p.replicas) replica_left = replica_left || !contains(replicas, r);
+    const bool replicas_change =
+        replicas != p.replicas || target.adding != p.adding_replicas || target.removing != p.removing_replicas;
+    if (leader == p.leader && !replica_left && isr == p.isr && recovering == p.leader_recovering &&
+        elr == p.elr && last_known_elr == p.last_known_elr && !replicas_change)
         return std::nullopt;
 
     PartitionChangeRecord change;
     change.topic_id = p.tp.topic_id;
     change.partition = p.tp.partition;
-    if (leader != p.leader) {
+    if (leader != p.leader || replica_left) {
         change.has_leader = true;
         change.leader = leader;
     }
@@ -199,6 +246,12 @@ std::optional<PartitionChangeRecord> QuorumController::partition_change(const To
     if (change.has_elr) change.elr = std::move(elr);
     change.has_last_known_elr = last_known_elr != p.last_known_elr;
     if (change.has_last_known_elr) change.last_known_elr = std::move(last_known_elr);
+    if (replicas_change) {
+        change.has_replicas = true;
+        change.replicas = std::move(target.replicas);
+        change.adding_replicas = std::move(target.adding);
+        change.removing_replicas = std::move(target.removing);
+    }
     return change;
 }
 
@@ -450,6 +503,28 @@ QuorumController::Result QuorumController::handle_alter_partition(const AlterPar
     response.leader_epoch = p->leader_epoch;
     response.partition_epoch = p->partition_epoch;
     response.isr = isr;
+    if (p->reassigning()) {
+        // The full PartitionChangeBuilder: this ISR may complete the reassignment (KIP-455), and
+        // a leader that is being removed then gives way to a target replica. The leader learns
+        // of it with NEW_LEADER_ELECTED and reads the new state from the metadata log.
+        const TopicImage* topic = image_.topic(request.tp.topic_id);
+        ChangeTarget target = target_of(*p);
+        target.isr = isr;
+        target.leader_recovering = false;
+        if (auto change = build_change(*topic, *p, std::move(target), Eligibility{})) {
+            if (change->has_leader && change->leader != request.broker_id) {
+                response.error = Error::new_leader_elected;
+                response.isr.clear();
+            } else {
+                if (change->has_leader) response.leader_epoch = p->leader_epoch + 1;
+                if (change->has_isr) response.isr = change->isr;
+                response.partition_epoch = p->partition_epoch + 1;
+            }
+            result.records.emplace_back(std::move(*change));
+        }
+        result.response = response;
+        return result;
+    }
     std::vector<BrokerId> elr = p->elr, last_known_elr = p->last_known_elr;
     if (elr_enabled()) {
         const TopicImage* topic = image_.topic(request.tp.topic_id);
@@ -501,6 +576,7 @@ QuorumController::Result QuorumController::handle_create_topics(const CreateTopi
             continue;
         }
         if (image_.topic(t.name)) {
+            r.message = "Topic '" + t.name + "' already exists.";
             reject(Error::topic_already_exists);
             continue;
         }
@@ -531,6 +607,11 @@ QuorumController::Result QuorumController::handle_create_topics(const CreateTopi
                 continue;
             }
             if (rf < 1 || static_cast<size_t>(rf) > usable.size()) {
+                r.message = rf < 1 ? "Replication factor must be larger than 0, or -1 to use the default value."
+                                   : "Unable to replicate the partition " + std::to_string(rf) +
+                                         " time(s): The target replication factor of " + std::to_string(rf) +
+                                         " cannot be reached because only " + std::to_string(usable.size()) +
+                                         " broker(s) are registered.";
                 reject(Error::invalid_replication_factor);
                 continue;
             }
@@ -556,6 +637,486 @@ QuorumController::Result QuorumController::handle_create_topics(const CreateTopi
     }
     result.response = response;
     return result;
+}
+
+// ---------------------------------------------------------------- Admin API
+
+namespace {
+
+// Brokers that may receive new replicas (ClusterControlManager.usableBrokers), by id.
+std::vector<BrokerId> usable_brokers(const MetadataImage& image) {
+    std::vector<BrokerId> usable;
+    for (const auto& [id, reg] : image.brokers())
+        if (!reg.fenced && !reg.in_controlled_shutdown) usable.push_back(id);
+    return usable;
+}
+
+// The default messages of org.apache.kafka.common.protocol.Errors: what the Admin client's
+// exception says (and the tools print) when the controller sends no message of its own.
+constexpr const char* unknown_topic_message = "This server does not host this topic-partition.";
+constexpr const char* election_not_needed_message = "Leader election not needed for topic partition.";
+
+std::string trim_text(const std::string& s) {
+    size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    return s.substr(b, e - b);
+}
+
+// Integer.parseInt / Long.parseLong: an optional sign, then decimal digits only.
+std::optional<int64_t> parse_java_integer(const std::string& s, int64_t lo, int64_t hi) {
+    size_t i = 0;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+    if (i == s.size()) return std::nullopt;
+    __int128 v = 0;
+    for (; i < s.size(); ++i) {
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+        v = v * 10 + (s[i] - '0');
+        if (v > static_cast<__int128>(INT64_MAX) + 1) return std::nullopt;
+    }
+    if (negative) v = -v;
+    if (v < lo || v > hi) return std::nullopt;
+    return static_cast<int64_t>(v);
+}
+
+// LogConfig.validate for one topic config: ConfigDef.parseType, then the key's range
+// (ConfigDef.Range), with ConfigException's message "Invalid value <v> for configuration <k>:
+// <why>". nullopt when the value is good; `out` then holds it typed as the key table has it.
+std::optional<std::string> parse_topic_config(const ConfigKey& key, const std::string& text, ConfigValue& out) {
+    auto invalid = [&](const std::string& why) {
+        return "Invalid value " + text + " for configuration " + std::string(key.name) + ": " + why;
+    };
+    const std::string trimmed = trim_text(text);
+    switch (key.type) {
+        case ConfigType::boolean: {
+            std::string l = trimmed;
+            for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (l != "true" && l != "false") return invalid("Expected value to be either true or false");
+            out = l == "true";
+            return std::nullopt;
+        }
+        case ConfigType::acks:
+        case ConfigType::integer: {
+            // INT or LONG as Kafka declares the key: the field it is read into, else its range.
+            bool is_int = std::holds_alternative<int32_t TopicConfig::*>(key.topic_field);
+            if (std::holds_alternative<std::monostate>(key.topic_field))
+                is_int = key.max_value <= i32_max && key.min_value >= INT32_MIN;
+            const auto v = is_int ? parse_java_integer(trimmed, INT32_MIN, i32_max)
+                                  : parse_java_integer(trimmed, i64_min, i64_max);
+            if (!v) return invalid(std::string("Not a number of type ") + (is_int ? "INT" : "LONG"));
+            if (*v < key.min_value) return invalid("Value must be at least " + std::to_string(key.min_value));
+            if (*v > key.max_value) return invalid("Value must be no more than " + std::to_string(key.max_value));
+            out = *v;
+            return std::nullopt;
+        }
+        case ConfigType::ratio: {
+            char* end = nullptr;
+            const double d = trimmed.empty() ? 0.0 : std::strtod(trimmed.c_str(), &end);
+            if (trimmed.empty() || end != trimmed.c_str() + trimmed.size()) return invalid("Not a number of type DOUBLE");
+            if (d < static_cast<double>(key.min_value))
+                return invalid("Value must be at least " + std::to_string(key.min_value));
+            if (d > static_cast<double>(key.max_value))
+                return invalid("Value must be no more than " + std::to_string(key.max_value));
+            out = d;
+            return std::nullopt;
+        }
+        case ConfigType::string:
+            out = trimmed;
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::vector<BrokerId> sorted_difference(const std::vector<BrokerId>& a, const std::vector<BrokerId>& b) {
+    std::set<BrokerId> out(a.begin(), a.end());
+    for (BrokerId x : b) out.erase(x);
+    return {out.begin(), out.end()};
+}
+
+}  // namespace
+
+std::string QuorumController::check_manual_assignment(const std::vector<BrokerId>& replicas,
+                                                      std::optional<size_t> replication_factor) const {
+    if (replicas.empty()) return "The manual partition assignment includes an empty replica list.";
+    std::vector<BrokerId> sorted = replicas;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i) {
+        if (!image_.is_registered(sorted[i]))
+            return "The manual partition assignment includes broker " + std::to_string(sorted[i]) +
+                   ", but no such broker is registered.";
+        if (i > 0 && sorted[i] == sorted[i - 1])
+            return "The manual partition assignment includes the broker " + std::to_string(sorted[i]) +
+                   " more than once.";
+    }
+    if (replication_factor && sorted.size() != *replication_factor)
+        return "The manual partition assignment includes a partition with " + std::to_string(sorted.size()) +
+               " replica(s), but this is not consistent with previous partitions, which have " +
+               std::to_string(*replication_factor) + " replica(s).";
+    return "";
+}
+
+// ControllerApis.deleteTopics + ReplicationControlManager.deleteTopic: one RemoveTopicRecord per
+// topic; brokers drop the topic from their metadata at once and delete their replicas' logs.
+QuorumController::Result QuorumController::handle_delete_topics(const DeleteTopicsRequest& request) {
+    Result result;
+    DeleteTopicsResponse response;
+    response.correlation_id = request.correlation_id;
+    std::map<std::string, int> name_counts;
+    for (const std::string& name : request.topics) ++name_counts[name];
+    for (const std::string& name : request.topics) {
+        DeleteTopicsResponse::Result r;
+        r.name = name;
+        const TopicImage* topic = image_.topic(name);
+        if (!config_.delete_topic_enable) {
+            r.error = Error::topic_deletion_disabled;
+            r.message = "Topic deletion is disabled.";
+        } else if (name_counts[name] > 1) {
+            r.error = Error::invalid_request;
+            r.message = "Duplicate topic name.";
+        } else if (topic == nullptr) {
+            r.error = Error::unknown_topic_or_partition;
+            r.message = unknown_topic_message;
+        } else {
+            result.records.emplace_back(RemoveTopicRecord{topic->id});
+        }
+        response.topics.push_back(std::move(r));
+    }
+    result.response = response;
+    return result;
+}
+
+// ReplicationControlManager.createPartitions: the new partitions get the topic's replication
+// factor (that of its first partition), placed as CreateTopics places them or as given.
+QuorumController::Result QuorumController::handle_create_partitions(const CreatePartitionsRequest& request) {
+    Result result;
+    CreatePartitionsResponse response;
+    response.correlation_id = request.correlation_id;
+    const std::vector<BrokerId> usable = usable_brokers(image_);
+    for (const CreatePartitionsRequest::Topic& t : request.topics) {
+        CreatePartitionsResponse::Result r;
+        r.name = t.name;
+        auto fail = [&](Error e, std::string message) {
+            r.error = e;
+            r.message = std::move(message);
+        };
+        const TopicImage* topic = image_.topic(t.name);
+        const int32_t current = topic ? static_cast<int32_t>(topic->partitions.size()) : 0;
+        const int32_t additional = t.count - current;
+        if (topic == nullptr) {
+            fail(Error::unknown_topic_or_partition, unknown_topic_message);
+        } else if (t.count == current) {
+            fail(Error::invalid_partitions, "Topic already has " + std::to_string(current) + " partition(s).");
+        } else if (t.count < current) {
+            fail(Error::invalid_partitions, "The topic " + t.name + " currently has " + std::to_string(current) +
+                                                " partition(s); " + std::to_string(t.count) +
+                                                " would not be an increase.");
+        } else if (!t.assignment.empty() && t.assignment.size() != static_cast<size_t>(additional)) {
+            fail(Error::invalid_replica_assignment,
+                 "Attempted to add " + std::to_string(additional) + " additional partition(s), but only " +
+                     std::to_string(t.assignment.size()) + " assignment(s) were specified.");
+        }
+        if (r.error != Error::none) {
+            response.topics.push_back(std::move(r));
+            continue;
+        }
+        const size_t rf = topic->partitions.empty() ? 0 : topic->partitions.front().replicas.size();
+        std::vector<std::vector<BrokerId>> assignment;
+        if (!t.assignment.empty()) {
+            for (size_t i = 0; i < t.assignment.size() && r.error == Error::none; ++i) {
+                std::string message = check_manual_assignment(t.assignment[i], rf);
+                bool any_active = false;
+                for (BrokerId b : t.assignment[i]) any_active = any_active || image_.is_active(b);
+                if (message.empty() && !any_active)
+                    message = "All brokers specified in the manual partition assignment for partition " +
+                              std::to_string(current + static_cast<int32_t>(i)) +
+                              " are fenced or in controlled shutdown.";
+                if (!message.empty()) fail(Error::invalid_replica_assignment, std::move(message));
+            }
+            assignment = t.assignment;
+        } else if (rf > usable.size()) {
+            // StripedReplicaPlacer.throwInvalidReplicationFactorIfTooFewBrokers (counting, as
+            // CreateTopics does here, only the brokers that may take a replica).
+            fail(Error::invalid_replication_factor, "The target replication factor of " + std::to_string(rf) +
+                                                        " cannot be reached because only " +
+                                                        std::to_string(usable.size()) + " broker(s) are registered.");
+        } else {
+            assignment = assign_replicas(usable, additional, static_cast<int>(rf), rng_);
+        }
+        if (r.error != Error::none) {
+            response.topics.push_back(std::move(r));
+            continue;
+        }
+        for (size_t i = 0; i < assignment.size(); ++i) {
+            PartitionRecord pr;
+            pr.topic_id = topic->id;
+            pr.partition = current + static_cast<int32_t>(i);
+            pr.replicas = assignment[i];
+            for (BrokerId b : assignment[i])
+                if (image_.is_active(b)) pr.isr.push_back(b);
+            pr.leader = pr.isr.front();
+            result.records.emplace_back(std::move(pr));
+        }
+        response.topics.push_back(std::move(r));
+    }
+    result.response = response;
+    return result;
+}
+
+// ConfigurationControlManager.incrementalAlterConfigResource for topics: SET and DELETE change
+// the topic's overrides (a ConfigRecord each, none when the value does not change), then
+// ControllerConfigurationValidator checks every override (LogConfig.validate: names, then
+// values) and the topic must exist. All or nothing per resource.
+QuorumController::Result QuorumController::handle_incremental_alter_configs(
+    const IncrementalAlterConfigsRequest& request) {
+    Result result;
+    IncrementalAlterConfigsResponse response;
+    response.correlation_id = request.correlation_id;
+    for (const IncrementalAlterConfigsRequest::Resource& res : request.resources) {
+        IncrementalAlterConfigsResponse::Result r;
+        r.type = res.type;
+        r.name = res.name;
+        auto fail = [&](Error e, std::string message) {
+            r.error = e;
+            r.message = std::move(message);
+            response.resources.push_back(r);
+        };
+        if (res.type == ConfigResourceType::broker) {
+            // Dynamic broker configs (kafka-configs --entity-type brokers) would need the brokers
+            // to re-read their own config from the metadata log: not modelled yet.
+            fail(Error::invalid_request, "Dynamic broker configs are not supported by this simulator yet");
+            continue;
+        }
+        if (res.name.empty()) {
+            fail(Error::invalid_request, "Default topic resources are not allowed.");
+            continue;
+        }
+        const TopicImage* topic = image_.topic(res.name);
+        ConfigMap configs = topic ? topic->configs : ConfigMap{};
+        std::vector<ConfigRecord> records;
+        std::vector<std::pair<const ConfigKey*, const IncrementalAlterConfigsRequest::Op*>> sets;
+        std::string unknown;
+        for (const IncrementalAlterConfigsRequest::Op& op : res.ops) {
+            if (op.op == AlterConfigOpType::remove) {
+                if (configs.erase(op.name) > 0) records.push_back(ConfigRecord{0, op.name, ConfigValue{}, true});
+                continue;
+            }
+            const ConfigKey* key = find_config_key(op.name);
+            if (key == nullptr || (key->scopes & scope_topic) == 0) {
+                if (unknown.empty()) unknown = op.name;
+                continue;
+            }
+            sets.emplace_back(key, &op);
+        }
+        if (!unknown.empty()) {
+            fail(Error::invalid_config, "Unknown topic config name: " + unknown);
+            continue;
+        }
+        std::string invalid;
+        for (const auto& [key, op] : sets) {
+            ConfigValue value;
+            if (auto why = parse_topic_config(*key, op->value, value)) {
+                if (invalid.empty()) invalid = *why;
+                continue;
+            }
+            auto it = configs.find(op->name);
+            if (it != configs.end() && it->second == value) continue;
+            configs[op->name] = value;
+            records.push_back(ConfigRecord{0, op->name, value, false});
+        }
+        if (!invalid.empty()) {
+            fail(Error::invalid_config, invalid);
+            continue;
+        }
+        if (topic == nullptr) {
+            fail(Error::unknown_topic_or_partition, "The topic '" + res.name + "' does not exist.");
+            continue;
+        }
+        for (ConfigRecord& c : records) {
+            c.topic_id = topic->id;
+            result.records.emplace_back(std::move(c));
+        }
+        response.resources.push_back(r);
+    }
+    result.response = response;
+    return result;
+}
+
+std::pair<Error, std::string> QuorumController::elect_leader(const std::string& topic_name, int32_t partition,
+                                                             ElectionType type,
+                                                             std::vector<MetadataRecord>& out) const {
+    const TopicImage* topic = image_.topic(topic_name);
+    if (topic == nullptr) return {Error::unknown_topic_or_partition, "No such topic as " + topic_name};
+    const PartitionState* p = topic->partition(partition);
+    if (p == nullptr)
+        return {Error::unknown_topic_or_partition,
+                "No such partition as " + topic_name + "-" + std::to_string(partition)};
+    const bool has_preferred_leader = !p->replicas.empty() && p->leader == p->replicas.front();
+    if ((type == ElectionType::preferred && has_preferred_leader) ||
+        (type == ElectionType::unclean && p->leader != no_leader))
+        return {Error::election_not_needed, election_not_needed_message};
+    ChangeTarget target = target_of(*p);
+    target.election = type == ElectionType::preferred ? Election::preferred : Election::unclean;
+    auto change = build_change(*topic, *p, std::move(target), Eligibility{});
+    if (!change) {
+        if (type == ElectionType::preferred)
+            return {Error::preferred_leader_not_available, "The preferred leader was not available."};
+        return {Error::eligible_leaders_not_available, "Eligible topic partition leaders are not available."};
+    }
+    out.emplace_back(std::move(*change));
+    return {Error::none, ""};
+}
+
+// ReplicationControlManager.electLeaders: PREFERRED elects the first replica if it is in the
+// ISR and may lead; UNCLEAN elects in a leaderless partition an ISR member that may lead, else
+// any replica that may lead (whatever unclean.leader.election.enable says). For all partitions
+// (an empty list), those that need no election are left out of the answer.
+QuorumController::Result QuorumController::handle_elect_leaders(const ElectLeadersRequest& request) {
+    Result result;
+    ElectLeadersResponse response;
+    response.correlation_id = request.correlation_id;
+    if (request.partitions.empty()) {
+        std::vector<const TopicImage*> topics;  // by name, for a stable answer
+        for (const auto& [id, topic] : image_.topics()) {
+            (void)id;
+            topics.push_back(&topic);
+        }
+        std::sort(topics.begin(), topics.end(),
+                  [](const TopicImage* a, const TopicImage* b) { return a->name < b->name; });
+        for (const TopicImage* topic : topics) {
+            for (const PartitionState& p : topic->partitions) {
+                auto [error, message] = elect_leader(topic->name, p.tp.partition, request.type, result.records);
+                if (error == Error::election_not_needed) continue;
+                response.partitions.push_back({{topic->name, p.tp.partition}, error, std::move(message)});
+            }
+        }
+    } else {
+        for (const TopicPartitionName& tp : request.partitions) {
+            auto [error, message] = elect_leader(tp.topic, tp.partition, request.type, result.records);
+            response.partitions.push_back({tp, error, std::move(message)});
+        }
+    }
+    result.response = response;
+    return result;
+}
+
+// ReplicationControlManager.alterPartitionReassignments (KIP-455). A target: replicas = target
+// + removing (the current replicas not in the target, by id), adding = target - current, by
+// id (PartitionReassignmentReplicas); a running reassignment is replaced the same way, from the
+// current replica set. It completes in the same record when the ISR already holds every target
+// replica. A cancel (no target) reverts to the replicas before it (PartitionReassignmentRevert).
+QuorumController::Result QuorumController::handle_alter_partition_reassignments(
+    const AlterPartitionReassignmentsRequest& request) {
+    Result result;
+    AlterPartitionReassignmentsResponse response;
+    response.correlation_id = request.correlation_id;
+    for (const AlterPartitionReassignmentsRequest::Partition& part : request.partitions) {
+        AlterPartitionReassignmentsResponse::Result r;
+        r.tp = part.tp;
+        auto fail = [&](Error e, std::string message) {
+            r.error = e;
+            r.message = std::move(message);
+        };
+        const TopicImage* topic = image_.topic(part.tp.topic);
+        const PartitionState* p = topic ? topic->partition(part.tp.partition) : nullptr;
+        const std::string label = part.tp.topic + ":" + std::to_string(part.tp.partition);
+        if (topic == nullptr) {
+            fail(Error::unknown_topic_or_partition, "Unable to find a topic named " + part.tp.topic + ".");
+        } else if (p == nullptr) {
+            fail(Error::unknown_topic_or_partition, "Unable to find partition " + label + ".");
+        } else if (!part.replicas) {
+            if (!p->reassigning()) {
+                fail(Error::no_reassignment_in_progress, "No partition reassignment is in progress.");
+            } else {
+                ChangeTarget target = target_of(*p);
+                target.replicas.clear();
+                for (BrokerId b : p->replicas)
+                    if (!contains(p->adding_replicas, b)) target.replicas.push_back(b);
+                target.isr.clear();
+                for (BrokerId b : p->isr)
+                    if (!contains(p->adding_replicas, b)) target.isr.push_back(b);
+                target.adding.clear();
+                target.removing.clear();
+                const bool unclean_enabled = unclean_election_enabled(*topic);
+                if (target.replicas.empty()) {
+                    fail(Error::invalid_replica_assignment,
+                         "Invalid replica assignment: addingReplicas contains all replicas.");
+                } else if (target.isr.empty() && !unclean_enabled) {
+                    fail(Error::invalid_replica_assignment, "Unable to revert partition assignment for " + label +
+                                                                " because it would require an unclean leader "
+                                                                "election.");
+                } else {
+                    if (target.isr.empty()) target.isr = {target.replicas.front()};
+                    target.election = unclean_enabled ? Election::unclean : Election::online;
+                    if (auto change = build_change(*topic, *p, std::move(target), Eligibility{}))
+                        result.records.emplace_back(std::move(*change));
+                }
+            }
+        } else if (std::string message = check_manual_assignment(*part.replicas, std::nullopt); !message.empty()) {
+            fail(Error::invalid_replica_assignment, std::move(message));
+        } else {
+            const std::vector<BrokerId>& wanted = *part.replicas;
+            const std::vector<BrokerId> removing = sorted_difference(p->replicas, wanted);
+            const std::vector<BrokerId> adding = sorted_difference(wanted, p->replicas);
+            std::vector<BrokerId> replicas = wanted;
+            replicas.insert(replicas.end(), removing.begin(), removing.end());
+            ChangeTarget target = target_of(*p);
+            target.replicas = std::move(replicas);
+            // As Kafka's builder: an empty list keeps the partition's own.
+            if (!removing.empty()) target.removing = removing;
+            if (!adding.empty()) target.adding = adding;
+            if (auto change = build_change(*topic, *p, std::move(target), Eligibility{}))
+                result.records.emplace_back(std::move(*change));
+        }
+        response.partitions.push_back(std::move(r));
+    }
+    result.response = response;
+    return result;
+}
+
+ListPartitionReassignmentsResponse QuorumController::list_partition_reassignments(
+    const ListPartitionReassignmentsRequest& request) const {
+    ListPartitionReassignmentsResponse response;
+    response.correlation_id = request.correlation_id;
+    auto add = [&](const TopicImage& topic, const PartitionState& p) {
+        if (!p.reassigning()) return;
+        response.reassignments.push_back(
+            {{topic.name, p.tp.partition}, p.replicas, p.adding_replicas, p.removing_replicas});
+    };
+    if (request.partitions.empty()) {
+        for (const auto& [id, topic] : image_.topics()) {
+            (void)id;
+            for (const PartitionState& p : topic.partitions) add(topic, p);
+        }
+    } else {
+        for (const TopicPartitionName& tp : request.partitions) {
+            const TopicImage* topic = image_.topic(tp.topic);
+            const PartitionState* p = topic ? topic->partition(tp.partition) : nullptr;
+            if (p) add(*topic, *p);
+        }
+    }
+    return response;
+}
+
+std::vector<MetadataRecord> QuorumController::elect_unclean_leaders(sim::Time now) {
+    std::vector<MetadataRecord> out;
+    if (image_.offline_partition_count() == 0) {
+        unclean_check_at_.reset();
+        return out;
+    }
+    if (!unclean_check_at_) {
+        unclean_check_at_ = now + unclean_election_check_interval;
+        return out;
+    }
+    if (now < *unclean_check_at_) return out;
+    unclean_check_at_.reset();  // still leaderless afterwards: the next call schedules another check
+    for (const auto& [id, topic] : image_.topics()) {
+        (void)id;
+        if (!unclean_election_enabled(topic)) continue;
+        for (const PartitionState& p : topic.partitions)
+            if (p.leader == no_leader) elect_leader(topic.name, p.tp.partition, ElectionType::unclean, out);
+    }
+    return out;
 }
 
 }  // namespace kafka

@@ -1,6 +1,8 @@
 // The KRaft active controller's decisions as pure code (Kafka's QuorumController with its
 // ClusterControlManager, BrokerHeartbeatManager and ReplicationControlManager): broker
-// registration, heartbeats and fencing, leader election, AlterPartition, CreateTopics.
+// registration, heartbeats and fencing, leader election, AlterPartition, CreateTopics, and the
+// Admin API: DeleteTopics, CreatePartitions, IncrementalAlterConfigs (topics), ElectLeaders,
+// Alter/ListPartitionReassignments (KIP-455).
 // No networking and no clock: a host (ControllerNode) feeds it requests and timer ticks,
 // appends the returned records to the metadata log through Raft, replays them, and sends the
 // response once the records are committed.
@@ -53,6 +55,15 @@ public:
     Result handle_broker_heartbeat(const BrokerHeartbeatRequest& request, int64_t next_offset, sim::Time now);
     Result handle_alter_partition(const AlterPartitionRequest& request, int64_t next_offset, sim::Time now);
     Result handle_create_topics(const CreateTopicsRequest& request, int64_t next_offset, sim::Time now);
+    // ---- Admin API (ReplicationControlManager / ConfigurationControlManager). Every result
+    // carries Kafka's error and the message its tools print.
+    Result handle_delete_topics(const DeleteTopicsRequest& request);
+    Result handle_create_partitions(const CreatePartitionsRequest& request);
+    Result handle_incremental_alter_configs(const IncrementalAlterConfigsRequest& request);
+    Result handle_elect_leaders(const ElectLeadersRequest& request);
+    Result handle_alter_partition_reassignments(const AlterPartitionReassignmentsRequest& request);
+    // Read-only: no records.
+    ListPartitionReassignmentsResponse list_partition_reassignments(const ListPartitionReassignmentsRequest& request) const;
 
     // Fence the unfenced brokers whose session expired (no heartbeat for more than
     // broker.session.timeout.ms), moving leadership off them, then elect leaders for offline
@@ -68,6 +79,14 @@ public:
     // later; it elects the preferred replica wherever that one is in the ISR and active. KRaft
     // has no leader.imbalance.per.broker.percentage. Call after tick(), on the same timer.
     std::vector<MetadataRecord> balance_partition_leaders(sim::Time now);
+
+    // Kafka 4.0's periodic unclean election (QuorumController.maybeScheduleNextElectUncleanLeaders,
+    // ReplicationControlManager.maybeElectUncleanLeaders, KAFKA-12670): while some partition has
+    // no leader, a check runs unclean_election_check_interval later and elects uncleanly in the
+    // leaderless partitions of every topic whose unclean.leader.election.enable is now true (set
+    // by IncrementalAlterConfigs after the partition went offline). Call after tick().
+    static constexpr sim::Duration unclean_election_check_interval = sim::seconds(300);
+    std::vector<MetadataRecord> elect_unclean_leaders(sim::Time now);
 
     const MetadataImage& image() const { return image_; }
 
@@ -100,6 +119,26 @@ private:
         std::vector<BrokerId> unclean_shutdown;  // KIP-966: back from an unclean shutdown, out of the ELR too
     };
     enum class BrokerState { fenced, unfenced, controlled_shutdown, shutdown_now };
+    // PartitionChangeBuilder's election kinds.
+    enum class Election { online, preferred, unclean };
+    // PartitionChangeBuilder's targets; each starts as the partition's own state.
+    struct ChangeTarget {
+        std::vector<BrokerId> isr, replicas, adding, removing;
+        Election election = Election::online;
+        std::optional<bool> leader_recovering;  // set: the record carries this recovery state
+    };
+    static ChangeTarget target_of(const PartitionState& p);
+    // PartitionChangeBuilder.build: complete a reassignment whose targets are all in the ISR,
+    // track the ELR, elect (keeping a leader that may still lead), bump the leader epoch when a
+    // replica leaves the assignment; nullopt when nothing changes.
+    std::optional<PartitionChangeRecord> build_change(const TopicImage& topic, const PartitionState& p,
+                                                      ChangeTarget target, const Eligibility& eligibility) const;
+    // ReplicationControlManager.electLeader: Kafka's error and message (none: the record was added).
+    std::pair<Error, std::string> elect_leader(const std::string& topic, int32_t partition, ElectionType type,
+                                               std::vector<MetadataRecord>& out) const;
+    // validateManualPartitionAssignment: a non-empty message when the assignment is refused.
+    std::string check_manual_assignment(const std::vector<BrokerId>& replicas,
+                                        std::optional<size_t> replication_factor) const;
 
     bool acceptable(BrokerId id, const Eligibility& eligibility) const;
     std::optional<PartitionChangeRecord> partition_change(const TopicImage& topic, const PartitionState& partition,
@@ -115,6 +154,7 @@ private:
     MetadataImage image_;
     std::map<BrokerId, Session> sessions_;
     std::optional<sim::Time> balance_at_;  // the scheduled imbalance check (volatile, like the sessions)
+    std::optional<sim::Time> unclean_check_at_;  // the scheduled unclean election check (volatile)
 };
 
 }  // namespace kafka

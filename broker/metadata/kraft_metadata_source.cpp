@@ -115,9 +115,17 @@ void KRaftMetadataSource::handle_commit(int64_t hw, Context& ctx) {
     if (!registration_accepted_) return;
     if (applied_offset_ + 1 >= hw) return;
     std::vector<TopicPartition> changed;
+    std::vector<TopicPartition> deleted;  // replicas of topics removed in this batch
     while (applied_offset_ + 1 < hw) {
         int64_t offset = applied_offset_ + 1;
         const MetadataRecord& record = raft_.entry(offset).record;
+        if (const auto* removed = std::get_if<RemoveTopicRecord>(&record)) {
+            // Before the image forgets the topic: the replicas this broker hosts go (Kafka renames
+            // the directories "-delete" and removes them after file.delete.delay.ms).
+            if (const TopicImage* topic = image_.topic(removed->topic_id))
+                for (const PartitionState& p : topic->partitions)
+                    if (replicas_.partition(p.tp) != nullptr) deleted.push_back(p.tp);
+        }
         image_.apply(offset, record);
         applied_offset_ = offset;
         std::visit(
@@ -135,11 +143,33 @@ void KRaftMetadataSource::handle_commit(int64_t hw, Context& ctx) {
             },
             record);
     }
-    if (!changed.empty()) {
-        std::sort(changed.begin(), changed.end());
-        changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-        replicas_.reconcile(changed, ctx);
+    // A reassignment (KIP-455) that took this broker out of a partition's replicas: its replica
+    // is deleted, as Kafka's ReplicaManager.applyDelta does for a partition it no longer hosts.
+    // (Done here rather than in ReplicaManager::reconcile, which ZooKeeper mode shares: there the
+    // controller deletes replicas with StopReplica(delete) instead.) A broker that was down when
+    // that happened never opens the partition again (reconcile opens only the image's), so its
+    // directory just stays on disk unused, as for a topic deleted while it was down and never
+    // re-created.
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    std::vector<TopicPartition> moved_away;
+    for (const TopicPartition& tp : changed) {
+        const PartitionState* st = image_.partition(tp);
+        if (st != nullptr && !contains(st->replicas, id_) && replicas_.partition(tp) != nullptr)
+            moved_away.push_back(tp);
     }
+    if (!moved_away.empty()) {
+        replicas_.delete_partitions(moved_away, "reassigned away", ctx);
+        std::erase_if(changed, [&](const TopicPartition& tp) {
+            return std::binary_search(moved_away.begin(), moved_away.end(), tp);
+        });
+    }
+    if (!deleted.empty()) {
+        std::sort(deleted.begin(), deleted.end());
+        deleted.erase(std::unique(deleted.begin(), deleted.end()), deleted.end());
+        replicas_.delete_partitions(deleted, "topic deleted", ctx);
+    }
+    if (!changed.empty()) replicas_.reconcile(changed, ctx);
 }
 
 // ------------------------------------------------------------------------------ controller channel
