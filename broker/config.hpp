@@ -153,6 +153,7 @@ struct BrokerConfig {
     int64_t replica_high_watermark_checkpoint_interval_ms{};  // replica.high.watermark.checkpoint.interval.ms
     int32_t default_replication_factor{};            // default.replication.factor
     int32_t num_partitions{};                        // num.partitions
+    bool delete_topic_enable{};                      // delete.topic.enable (ZooKeeper mode: DeleteTopics allowed)
     // Preferred leader rebalance (KafkaController / QuorumController)
     bool auto_leader_rebalance_enable{};             // auto.leader.rebalance.enable
     int64_t leader_imbalance_check_interval_seconds{};  // leader.imbalance.check.interval.seconds

@@ -97,6 +97,9 @@ constexpr auto key_table = std::to_array<ConfigKey>({
         .reads(&BC::auto_leader_rebalance_enable),
     key("default.replication.factor", B, integer, "1", "replication factor of a topic that does not give one")
         .range(1, i32_max).reads(&BC::default_replication_factor),
+    key("delete.topic.enable", B, boolean, "true",
+        "DeleteTopics is allowed (false: TOPIC_DELETION_DISABLED; ZooKeeper mode reads it, KRaft always deletes)")
+        .reads(&BC::delete_topic_enable),
     key("eligible.leader.replicas.version", B, integer, "0",
         "KRaft feature level (kafka-storage format --feature / kafka-features upgrade): 1 turns on Eligible Leader "
         "Replicas, KIP-966 (opt-in in 4.0, the default for new clusters from 4.1)")

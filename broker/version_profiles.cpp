@@ -141,6 +141,10 @@ constexpr ProfileDefault profile_default_table[] = {
      .until = {0, 11},
      .why = "before 0.11 a partition whose ISR is gone elects any live replica, losing acknowledged records "
             "(KIP-106 made false the default in 0.11)"},
+    {.key = "delete.topic.enable",
+     .value = "false",
+     .until = {1, 0},
+     .why = "kafka-topics --delete only marks a topic for deletion; nothing is removed (1.0 made true the default)"},
     {.key = "replica.lag.time.max.ms",
      .value = "10000",
      .until = {2, 5},
