@@ -202,7 +202,7 @@ TEST_CASE("zk admin: delete topic errors", "[zk-admin]") {
     }
     SECTION("the default before 1.0 is false") {
         CHECK_FALSE(BrokerConfig::from(*profile_for("0.10"), {}).delete_topic_enable);
-        CHECK(BrokerConfig::from(*profile_for("1.1"), {}).delete_topic_enable);
+        CHECK(BrokerConfig::from(*profile_for("2.0"), {}).delete_topic_enable);
     }
 }
 
