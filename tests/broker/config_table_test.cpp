@@ -348,12 +348,14 @@ TEST_CASE("version profiles: the defaults each profile changes", "[config][profi
                                       {"replication.factor", int64_t{1}},
                                       {"session.timeout.ms", int64_t{10000}},
                                       {"zookeeper.session.timeout.ms", int64_t{6000}}};
-    kafka::ConfigMap pre_0_11 = pre_2_5;
+    kafka::ConfigMap pre_1_0 = pre_2_5;
+    pre_1_0["delete.topic.enable"] = false;
+    kafka::ConfigMap pre_0_11 = pre_1_0;
     pre_0_11["unclean.leader.election.enable"] = true;
     const std::map<std::string, kafka::ConfigMap> expected = {
         {"0.8", pre_0_11},
         {"0.10", pre_0_11},
-        {"0.11", pre_2_5},
+        {"0.11", pre_1_0},
         {"2.0", pre_2_5},
         {"2.4", pre_2_5},
         {"3.0", {}},
