@@ -1,6 +1,8 @@
 #include "broker/controller/zk_controller.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <tuple>
 
 #include "broker/controller/replica_placement.hpp"
@@ -12,6 +14,7 @@ namespace {
 constexpr uint64_t timer_register_retry = 0;
 constexpr uint64_t timer_channel = 1;
 constexpr uint64_t timer_auto_rebalance = 2;
+constexpr uint64_t timer_admin_timeout = 3;  // value: the pending reply's serial
 constexpr int64_t first_rebalance_check_ms = 5000;  // onControllerFailover: scheduleAutoLeaderRebalanceTask(5 s)
 constexpr int64_t register_retry_ms = 1000;
 constexpr int64_t channel_backoff_ms = 100;  // RequestSendThread's reconnect backoff
@@ -31,8 +34,8 @@ struct Countdown {
 }  // namespace
 
 ZkController::ZkController(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory, ZkClient& zk,
-                           sim::TimerSpace timers)
-    : id_(id), config_(config), directory_(directory), zk_(zk), timer_space_(timers) {}
+                           const MetadataImage& image, sim::TimerSpace timers)
+    : id_(id), config_(config), directory_(directory), zk_(zk), image_(image), timer_space_(timers) {}
 
 // ------------------------------------------------------------------------------ inputs
 
@@ -60,6 +63,14 @@ void ZkController::on_watch(const ZkWatchEvent& e, Context& ctx) {
         enqueue(Event{EventKind::topic_change}, ctx);
     } else if (e.path == zkdata::isr_change_path) {
         enqueue(Event{EventKind::isr_change}, ctx);
+    } else if (e.path == zkdata::delete_topics_path) {
+        enqueue(Event{EventKind::topic_deletion}, ctx);
+    } else if (e.type == ZkEventType::node_data_changed && e.path.rfind(zkdata::topics_path + "/", 0) == 0 &&
+               e.path.find('/', zkdata::topics_path.size() + 1) == std::string::npos) {
+        // PartitionModificationsHandler: the topic's assignment changed (partitions added).
+        Event ev{EventKind::partition_modifications};
+        ev.topic = e.path.substr(zkdata::topics_path.size() + 1);
+        enqueue(std::move(ev), ctx);
     }
 }
 
@@ -70,6 +81,17 @@ bool ZkController::handle_message(sim::NodeId from, Message& msg, Context& ctx) 
     }
     if (std::holds_alternative<CreateTopicsRequest>(msg)) {
         enqueue(Event{EventKind::create_topics, from, std::move(msg)}, ctx);
+        return true;
+    }
+    if (std::holds_alternative<DeleteTopicsRequest>(msg) || std::holds_alternative<CreatePartitionsRequest>(msg) ||
+        std::holds_alternative<IncrementalAlterConfigsRequest>(msg) || std::holds_alternative<ElectLeadersRequest>(msg) ||
+        std::holds_alternative<AlterPartitionReassignmentsRequest>(msg) ||
+        std::holds_alternative<ListPartitionReassignmentsRequest>(msg)) {
+        enqueue(Event{EventKind::admin_request, from, std::move(msg)}, ctx);
+        return true;
+    }
+    if (auto* r = std::get_if<StopReplicaResponse>(&msg)) {
+        channel_answered(from, r->correlation_id, ctx, &msg);
         return true;
     }
     if (auto* r = std::get_if<LeaderAndIsrResponse>(&msg)) {
@@ -89,6 +111,12 @@ bool ZkController::handle_timer(uint64_t t, Context& ctx) {
     auto id = static_cast<BrokerId>(sim::TimerSpace::value_of(t));
     if (kind == timer_register_retry) {
         enqueue(Event{EventKind::register_and_elect}, ctx);
+    } else if (kind == timer_admin_timeout) {
+        auto it = pending_admin_.find(sim::TimerSpace::value_of(t));
+        if (it == pending_admin_.end()) return true;
+        auto reply = std::move(it->second.reply);
+        pending_admin_.erase(it);
+        reply(ctx);  // it reads the metadata as it is now: what did not happen is REQUEST_TIMED_OUT
     } else if (kind == timer_auto_rebalance) {
         rebalance_timer_ = sim::TimerId{};
         enqueue(Event{EventKind::auto_leader_rebalance}, ctx);
@@ -187,10 +215,34 @@ void ZkController::process(Event& e, Context& ctx) {
                         channels_.erase(ch);
                     }
                 }
+                // TopicDeletionManager.failReplicaDeletion: replicas of topics being deleted on a
+                // dead broker cannot be deleted now; their topics stall.
+                for (const std::string& name : to_delete_) {
+                    const TopicInfo* t = topic(name);
+                    if (t == nullptr) continue;
+                    auto& states = replica_deletion_[name];
+                    for (size_t p = 0; p < t->partitions.size(); ++p)
+                        for (BrokerId b : t->partitions[p].replicas) {
+                            if (!dead.count(b)) continue;
+                            auto key = std::make_pair(static_cast<int32_t>(p), b);
+                            auto it = states.find(key);
+                            if (it != states.end() && it->second == ReplicaDeletion::successful) continue;
+                            states[key] = ReplicaDeletion::ineligible;
+                            deletion_ineligible_.insert(name);
+                        }
+                }
                 on_brokers_failed(dead, c, [this, now_live, started](Context& c2) {
                     if (!active_) return done(c2);
                     for (BrokerId b : started) live_[b] = now_live.at(b);
-                    on_brokers_started(started, c2, [this](Context& c3) { done(c3); });
+                    // onBrokerStartup: deletion of topics with replicas on the new brokers resumes.
+                    for (const std::string& name : to_delete_)
+                        if (const TopicInfo* t = topic(name))
+                            for (const PartitionInfo& p : t->partitions)
+                                for (BrokerId b : p.replicas)
+                                    if (started.count(b)) deletion_ineligible_.erase(name);
+                    on_brokers_started(started, c2, [this](Context& c3) {
+                        resume_deletions(c3, [this](Context& c4) { done(c4); });
+                    });
                 });
             });
             return;
@@ -216,6 +268,25 @@ void ZkController::process(Event& e, Context& ctx) {
             return;
         case EventKind::create_topics:
             handle_create_topics(e.from, std::get<CreateTopicsRequest>(e.request), ctx);
+            return;
+        case EventKind::topic_deletion:
+            if (!active_) return done(ctx);
+            on_topic_deletion_event(ctx);
+            return;
+        case EventKind::stop_replica_answered:
+            if (!active_) return done(ctx);
+            on_stop_replica_answered(e.broker, std::get<StopReplicaResponse>(e.request), ctx);
+            return;
+        case EventKind::partition_modifications:
+            if (!active_) return done(ctx);
+            on_partition_modifications(e.topic, ctx);
+            return;
+        case EventKind::topic_config:
+            if (!active_) return done(ctx);
+            on_topic_config(e.topic, e.configs, ctx);
+            return;
+        case EventKind::admin_request:
+            handle_admin(e.from, e.request, ctx);
             return;
         case EventKind::auto_leader_rebalance:
             if (!active_) return done(ctx);
@@ -323,6 +394,10 @@ void ZkController::resign(const char* reason, Context& ctx) {
     live_.clear();
     topics_.clear();
     shutting_down_.clear();
+    to_delete_.clear();
+    deletion_ineligible_.clear();
+    deletion_started_.clear();
+    replica_deletion_.clear();
 }
 
 void ZkController::on_controller_failover(Context& ctx) {
@@ -338,8 +413,13 @@ void ZkController::on_controller_failover(Context& ctx) {
             zk_.get_children(zkdata::topics_path, true, [this](const ZkResult& t, Context& c3) {
                 if (!active_) return done(c3);
                 std::vector<std::string> names = t.code == ZkCode::ok ? t.children : std::vector<std::string>{};
-                read_topics(names, c3, [this, names](Context& c4) {
+                read_topics(names, c3, [this, names](Context& c3b) {
+                  // fetchTopicDeletionsInProgress: the topics queued for deletion, before any request goes out.
+                  zk_.get_children(zkdata::delete_topics_path, true, [this, names](const ZkResult& d, Context& c4) {
                     if (!active_) return done(c4);
+                    if (d.code == ZkCode::ok && config_.delete_topic_enable)
+                        for (const auto& name : d.children)
+                            if (topic(name) != nullptr) to_delete_.insert(name);
                     // Brokers still named as leader or in an ISR but not registered are dead.
                     std::set<BrokerId> dead;
                     for (const auto& [name, t] : topics_)
@@ -363,9 +443,13 @@ void ZkController::on_controller_failover(Context& ctx) {
                                                                 tag(timer_auto_rebalance));
                             }
                             std::set<BrokerId> none;
-                            on_brokers_started(none, c6, [this](Context& c7) { done(c7); });
+                            on_brokers_started(none, c6, [this](Context& c7) {
+                                // TopicDeletionManager.init: removes stale markers, resumes deletions.
+                                on_topic_deletion_event(c7);
+                            });
                         });
                     });
+                  }, c3b);
                 });
             }, c2);
         });
@@ -402,7 +486,8 @@ void ZkController::read_topics(const std::vector<std::string>& names, Context& c
         read_states(keys, c, then);
     }});
     for (const auto& name : names) {
-        zk_.get_data(zkdata::topic_path(name), false, [this, name, left](const ZkResult& r, Context& c) {
+        // Watched: PartitionModificationsHandler (partitions added).
+        zk_.get_data(zkdata::topic_path(name), true, [this, name, left](const ZkResult& r, Context& c) {
             if (r.code == ZkCode::ok) {
                 if (auto t = zkdata::decode_topic(r.data)) {
                     TopicInfo& info = topics_[name];
@@ -495,7 +580,8 @@ void ZkController::write(std::vector<ZkOp> ops, Context& ctx,
 }
 
 std::optional<zkdata::PartitionStateZNode> ZkController::elect_leader(const TopicInfo& t, const PartitionInfo& p,
-                                                                      const std::set<BrokerId>& exclude) const {
+                                                                      const std::set<BrokerId>& exclude,
+                                                                      bool force_unclean) const {
     auto usable = [&](BrokerId b) { return is_live(b) && !exclude.count(b) && !shutting_down_.count(b); };
     zkdata::PartitionStateZNode next = p.state;
     next.isr.clear();
@@ -508,7 +594,7 @@ std::optional<zkdata::PartitionStateZNode> ZkController::elect_leader(const Topi
             break;
         }
     if (next.leader == no_leader) {
-        if (!TopicConfig::from(config_, t.configs).unclean_leader_election_enable) return std::nullopt;
+        if (!force_unclean && !TopicConfig::from(config_, t.configs).unclean_leader_election_enable) return std::nullopt;
         for (BrokerId b : p.replicas)
             if (usable(b)) {
                 next.leader = b;  // unclean: a replica outside the ISR; committed data may be lost
@@ -606,6 +692,7 @@ void ZkController::on_brokers_failed(const std::set<BrokerId>& dead, Context& ct
     std::vector<PartitionKey> keys;
     for (const auto& [name, t] : topics_)
         for (size_t p = 0; p < t.partitions.size(); ++p) {
+            if (queued_for_deletion(name)) break;  // onReplicasBecomeOffline leaves them to the deletion
             const PartitionInfo& info = t.partitions[p];
             bool touched = dead.count(info.state.leader) != 0;
             for (BrokerId b : info.state.isr) touched = touched || dead.count(b) != 0;
@@ -647,7 +734,7 @@ void ZkController::on_brokers_started(const std::set<BrokerId>& started, Context
         for (const auto& [name, t] : topics_)
             for (size_t p = 0; p < t.partitions.size(); ++p)
                 for (BrokerId b : t.partitions[p].replicas)
-                    if (started.count(b) && t.partitions[p].zk_version >= 0) {
+                    if (started.count(b) && t.partitions[p].zk_version >= 0 && !queued_for_deletion(name)) {
                         theirs.emplace_back(name, static_cast<int32_t>(p));
                         break;
                     }
@@ -658,6 +745,7 @@ void ZkController::on_brokers_started(const std::set<BrokerId>& started, Context
     for (const auto& [name, t] : topics_)
         for (size_t p = 0; p < t.partitions.size(); ++p) {
             const PartitionInfo& info = t.partitions[p];
+            if (queued_for_deletion(name)) break;
             if (info.zk_version >= 0 && (info.state.leader == no_leader || !is_live(info.state.leader)))
                 offline.emplace_back(name, static_cast<int32_t>(p));
         }
@@ -683,7 +771,7 @@ void ZkController::create_partitions(const std::vector<std::string>& names, Cont
     std::vector<Pending> todo;
     for (const auto& name : names) {
         TopicInfo* t = topic(name);
-        if (t == nullptr) continue;
+        if (t == nullptr || queued_for_deletion(name)) continue;
         for (size_t p = 0; p < t->partitions.size(); ++p) {
             PartitionInfo& info = t->partitions[p];
             if (info.zk_version >= 0) continue;
@@ -790,8 +878,13 @@ void ZkController::handle_create_topics(sim::NodeId from, const CreateTopicsRequ
     for (const auto& t : req.topics) {
         CreateTopicsResponse::Result r{t.name, 0, Error::none, ""};
         std::vector<std::vector<BrokerId>> assignment = t.assignment;
-        if (topics_.count(t.name)) {
+        if (queued_for_deletion(t.name)) {
+            // AdminZkClient.validateTopicCreate
             r.error = Error::topic_already_exists;
+            r.message = "Topic '" + t.name + "' is marked for deletion.";
+        } else if (topics_.count(t.name)) {
+            r.error = Error::topic_already_exists;
+            r.message = "Topic '" + t.name + "' already exists.";  // ZkAdminManager.createTopics
         } else if (assignment.empty()) {
             assignment = assign_replicas(usable, t.num_partitions, t.replication_factor, ctx.rng());
             if (assignment.empty()) r.error = Error::invalid_replication_factor;
@@ -818,7 +911,10 @@ void ZkController::handle_create_topics(sim::NodeId from, const CreateTopicsRequ
                    [](const ZkResult&, Context&) {}, ctx);
         zk_.create(zkdata::topic_path(cr.name), zkdata::encode_topic(cr.znode), ZkCreateMode::persistent,
                    [response, left, index = cr.index](const ZkResult& r, Context& c) {
-                       if (r.code == ZkCode::node_exists) response->topics[index].error = Error::topic_already_exists;
+                       if (r.code == ZkCode::node_exists) {
+                           response->topics[index].error = Error::topic_already_exists;
+                           response->topics[index].message = "Topic '" + response->topics[index].name + "' already exists.";
+                       }
                        else if (r.code != ZkCode::ok) response->topics[index].error = Error::unknown_server_error;
                        left->one(c);
                    }, ctx);
@@ -830,7 +926,7 @@ void ZkController::check_leader_imbalance(Context& ctx) {
     std::map<BrokerId, std::vector<PartitionKey>> preferred;
     for (const auto& [name, t] : topics_)
         for (size_t p = 0; p < t.partitions.size(); ++p)
-            if (!t.partitions[p].replicas.empty() && t.partitions[p].zk_version >= 0)
+            if (!t.partitions[p].replicas.empty() && t.partitions[p].zk_version >= 0 && !queued_for_deletion(name))
                 preferred[t.partitions[p].replicas.front()].emplace_back(name, static_cast<int32_t>(p));
     std::vector<PartitionKey> candidates;
     for (const auto& [broker, keys] : preferred) {
@@ -940,6 +1036,684 @@ void ZkController::handle_controlled_shutdown(sim::NodeId from, const Controlled
     });
 }
 
+// ------------------------------------------------------------------------------ admin requests
+
+namespace {
+
+const char* const not_controller_message = "This is not the correct controller for this cluster.";
+
+std::string partition_name(const std::string& topic, int32_t p) { return topic + "-" + std::to_string(p); }
+
+std::string trimmed(const std::string& s) {
+    const size_t b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// ConfigDef.parse of one topic override (LogConfig.validate), in the words of Kafka's
+// ConfigException ("Invalid value abc for configuration min.insync.replicas: Not a number of
+// type INT"); nullopt and the typed value when it parses. An integer key whose range fits 32
+// bits is Kafka's INT, any other is LONG.
+std::optional<std::string> parse_topic_config(const ConfigKey& key, const std::string& text, ConfigValue& out) {
+    auto invalid = [&](const std::string& why) {
+        return "Invalid value " + text + " for configuration " + std::string(key.name) + ": " + why;
+    };
+    const std::string t = trimmed(text);
+    switch (key.type) {
+        case ConfigType::boolean: {
+            std::string l = t;
+            for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (l != "true" && l != "false") return invalid("Expected value to be either true or false");
+            out = l == "true";
+            return std::nullopt;
+        }
+        case ConfigType::integer: {
+            const bool is_int = key.max_value <= i32_max && key.min_value >= INT32_MIN;
+            int64_t v = 0;
+            const char* end = t.data() + t.size();
+            auto [ptr, ec] = std::from_chars(t.data(), end, v);
+            if (t.empty() || ec != std::errc{} || ptr != end || (is_int && (v < INT32_MIN || v > INT32_MAX)))
+                return invalid(is_int ? "Not a number of type INT" : "Not a number of type LONG");
+            // ConfigDef.Range
+            if (key.min_value != i64_min && v < key.min_value)
+                return invalid("Value must be at least " + std::to_string(key.min_value));
+            if (key.max_value < (is_int ? i32_max : i64_max) && v > key.max_value)
+                return invalid("Value must be no more than " + std::to_string(key.max_value));
+            out = v;
+            return std::nullopt;
+        }
+        case ConfigType::ratio: {
+            char* end = nullptr;
+            const double d = std::strtod(t.c_str(), &end);
+            if (t.empty() || end != t.c_str() + t.size()) return invalid("Not a number of type DOUBLE");
+            out = d;
+            return std::nullopt;
+        }
+        case ConfigType::string:
+        case ConfigType::acks:
+            break;
+    }
+    out = text;
+    return std::nullopt;
+}
+
+}  // namespace
+
+void ZkController::handle_admin(sim::NodeId from, Message& request, Context& ctx) {
+    std::visit([&](auto& req) {
+        using T = std::decay_t<decltype(req)>;
+        if constexpr (std::is_same_v<T, DeleteTopicsRequest>) {
+            handle_delete_topics(from, req, ctx);
+        } else if constexpr (std::is_same_v<T, CreatePartitionsRequest>) {
+            handle_create_partitions(from, req, ctx);
+        } else if constexpr (std::is_same_v<T, IncrementalAlterConfigsRequest>) {
+            handle_alter_configs(from, req, ctx);
+        } else if constexpr (std::is_same_v<T, ElectLeadersRequest>) {
+            handle_elect_leaders(from, req, ctx);
+        } else if constexpr (std::is_same_v<T, AlterPartitionReassignmentsRequest>) {
+            // Not modelled yet: KafkaController.onPartitionReassignment (adding/removing replicas
+            // in the topic znode, completion when the targets are in the ISR, StopReplica to the
+            // removed replicas). Answered as an invalid request rather than silently ignored.
+            AlterPartitionReassignmentsResponse resp;
+            resp.correlation_id = req.correlation_id;
+            resp.error = active_ ? Error::invalid_request : Error::not_controller;
+            resp.message = active_ ? "Partition reassignment is not modelled in ZooKeeper mode by this simulator yet"
+                                   : not_controller_message;
+            ctx.send(from, std::move(resp));
+            done(ctx);
+        } else if constexpr (std::is_same_v<T, ListPartitionReassignmentsRequest>) {
+            ListPartitionReassignmentsResponse resp;  // see above: no reassignment is ever running
+            resp.correlation_id = req.correlation_id;
+            resp.error = active_ ? Error::invalid_request : Error::not_controller;
+            ctx.send(from, std::move(resp));
+            done(ctx);
+        } else {
+            done(ctx);
+        }
+    }, request);
+}
+
+void ZkController::await_metadata(std::function<bool()> satisfied, std::function<void(Context&)> reply, Context& ctx) {
+    if (satisfied()) return reply(ctx);
+    const uint64_t id = next_pending_admin_++;
+    PendingAdmin& p = pending_admin_[id];
+    p.satisfied = std::move(satisfied);
+    p.reply = std::move(reply);
+    p.timer = ctx.set_timer(sim::milliseconds(admin_request_timeout_ms), tag(timer_admin_timeout, id));
+}
+
+void ZkController::on_metadata_changed(Context& ctx) {
+    std::vector<uint64_t> ready;
+    for (const auto& [id, p] : pending_admin_)
+        if (p.satisfied()) ready.push_back(id);
+    for (uint64_t id : ready) {
+        auto it = pending_admin_.find(id);
+        ctx.cancel_timer(it->second.timer);
+        auto reply = std::move(it->second.reply);
+        pending_admin_.erase(it);
+        reply(ctx);
+    }
+}
+
+void ZkController::on_topic_config_changed(const std::string& topic_name, const ConfigMap& configs, Context& ctx) {
+    if (!active_) return;
+    Event ev{EventKind::topic_config};
+    ev.topic = topic_name;
+    ev.configs = configs;
+    enqueue(std::move(ev), ctx);
+}
+
+// KafkaApis.handleDeleteTopicsRequest + ZkAdminManager.deleteTopics (AdminZkClient.deleteTopic).
+void ZkController::handle_delete_topics(sim::NodeId from, const DeleteTopicsRequest& req, Context& ctx) {
+    auto response = std::make_shared<DeleteTopicsResponse>();
+    response->correlation_id = req.correlation_id;
+    std::vector<std::string> marking;
+    bool any = false;
+    for (const std::string& name : req.topics) {
+        DeleteTopicsResponse::Result r{name, Error::none, ""};
+        if (!active_) {
+            r.error = Error::not_controller;
+            r.message = not_controller_message;
+        } else if (!config_.delete_topic_enable) {
+            r.error = Error::topic_deletion_disabled;
+            r.message = "Topic deletion is disabled.";
+        } else if (image_.topic(name) == nullptr || topic(name) == nullptr) {
+            // Not in the metadata cache (also: its deletion already started).
+            r.error = Error::unknown_topic_or_partition;
+            r.message = "This server does not host this topic-partition.";
+        } else {
+            any = true;
+            // Already marked: TopicAlreadyMarkedForDeletionException is swallowed, the reply waits all the same.
+            if (!queued_for_deletion(name) &&
+                std::find(marking.begin(), marking.end(), name) == marking.end())
+                marking.push_back(name);
+        }
+        response->topics.push_back(r);
+    }
+    if (!any) {
+        ctx.send(from, *response);
+        return done(ctx);
+    }
+    // DelayedDeleteTopics: done when no topic is left in this broker's metadata cache.
+    auto after = [this, response, from](Context& c) {
+        auto gone = [this, response] {
+            for (const auto& r : response->topics)
+                if (r.error == Error::none && image_.topic(r.name) != nullptr) return false;
+            return true;
+        };
+        await_metadata(gone, [this, response, from](Context& c2) {
+            DeleteTopicsResponse out = *response;
+            for (auto& r : out.topics)
+                if (r.error == Error::none && image_.topic(r.name) != nullptr) {
+                    r.error = Error::request_timed_out;
+                    r.message = "The request timed out.";
+                }
+            c2.send(from, std::move(out));
+        }, c);
+        done(c);
+    };
+    if (marking.empty()) return after(ctx);
+    auto left = std::make_shared<Countdown>(Countdown{marking.size(), after});
+    for (const std::string& name : marking)
+        zk_.create(zkdata::delete_topic_path(name), "", ZkCreateMode::persistent,
+                   [left](const ZkResult&, Context& c) { left->one(c); }, ctx);  // NODEEXISTS: marked already
+}
+
+// ZkAdminManager.createPartitions (AdminZkClient.addPartitions).
+void ZkController::handle_create_partitions(sim::NodeId from, const CreatePartitionsRequest& req, Context& ctx) {
+    auto response = std::make_shared<CreatePartitionsResponse>();
+    response->correlation_id = req.correlation_id;
+    std::vector<BrokerId> brokers;  // getBrokerMetadatas: the registered brokers
+    for (const auto& [b, e] : live_) brokers.push_back(b);
+    struct Add {
+        std::string name;
+        zkdata::TopicZNode znode;
+    };
+    std::vector<Add> adds;
+    for (const auto& tp : req.topics) {
+        CreatePartitionsResponse::Result r{tp.name, Error::none, ""};
+        const TopicInfo* t = topic(tp.name);
+        if (!active_) {
+            r.error = Error::not_controller;
+            r.message = not_controller_message;
+        } else if (t == nullptr || queued_for_deletion(tp.name)) {
+            r.error = Error::unknown_topic_or_partition;
+            r.message = "The topic '" + tp.name + "' does not exist.";
+        } else {
+            const auto current = static_cast<int32_t>(t->partitions.size());
+            const int32_t increment = tp.count - current;
+            std::set<BrokerId> unknown;
+            for (const auto& replicas : tp.assignment)
+                for (BrokerId b : replicas)
+                    if (!is_live(b)) unknown.insert(b);
+            if (increment < 0) {
+                r.error = Error::invalid_partitions;
+                r.message = "Topic currently has " + std::to_string(current) + " partitions, which is higher than the requested " +
+                            std::to_string(tp.count) + ".";
+            } else if (increment == 0) {
+                r.error = Error::invalid_partitions;
+                r.message = "Topic already has " + std::to_string(current) + " partitions.";
+            } else if (!unknown.empty()) {
+                r.error = Error::invalid_replica_assignment;
+                r.message = "Unknown broker(s) in replica assignment: ";
+                for (auto it = unknown.begin(); it != unknown.end(); ++it)
+                    r.message += (it == unknown.begin() ? "" : ", ") + std::to_string(*it);
+                r.message += ".";
+            } else if (!tp.assignment.empty() && static_cast<int32_t>(tp.assignment.size()) != increment) {
+                r.error = Error::invalid_replica_assignment;
+                r.message = "Increasing the number of partitions by " + std::to_string(increment) + " but " +
+                            std::to_string(tp.assignment.size()) + " assignments provided.";
+            } else {
+                zkdata::TopicZNode z;
+                z.topic_id = t->id;
+                for (const auto& p : t->partitions) z.assignment.push_back(p.replicas);
+                std::vector<std::vector<BrokerId>> fresh = tp.assignment;
+                const int rf = t->partitions.empty() ? 1 : static_cast<int>(t->partitions.front().replicas.size());
+                if (fresh.empty()) fresh = assign_replicas(brokers, increment, rf, ctx.rng());
+                if (fresh.empty()) {
+                    r.error = Error::invalid_replication_factor;
+                    r.message = "Replication factor: " + std::to_string(rf) + " larger than available brokers: " +
+                                std::to_string(brokers.size()) + ".";
+                } else {
+                    z.assignment.insert(z.assignment.end(), fresh.begin(), fresh.end());
+                    adds.push_back(Add{tp.name, std::move(z)});
+                }
+            }
+        }
+        response->topics.push_back(r);
+    }
+    if (adds.empty()) {
+        ctx.send(from, *response);
+        return done(ctx);
+    }
+    auto counts = std::make_shared<std::map<std::string, size_t>>();
+    for (const Add& a : adds) (*counts)[a.name] = a.znode.assignment.size();
+    // DelayedCreatePartitions: every partition of the topics has a leader in this broker's cache.
+    auto led = [this, counts](const std::string& name) {
+        const TopicImage* t = image_.topic(name);
+        if (t == nullptr || t->partitions.size() < counts->at(name)) return false;
+        for (const PartitionState& p : t->partitions)
+            if (p.leader < 0) return false;
+        return true;
+    };
+    auto after = [this, response, counts, led, from](Context& c) {
+        auto all_led = [counts, led] {
+            for (const auto& [name, n] : *counts)
+                if (!led(name)) return false;
+            return true;
+        };
+        await_metadata(all_led, [response, counts, led, from](Context& c2) {
+            CreatePartitionsResponse out = *response;
+            for (auto& r : out.topics)
+                if (r.error == Error::none && counts->count(r.name) && !led(r.name)) {
+                    r.error = Error::request_timed_out;
+                    r.message = "The request timed out.";
+                }
+            c2.send(from, std::move(out));
+        }, c);
+        done(c);
+    };
+    auto left = std::make_shared<Countdown>(Countdown{adds.size(), after});
+    for (const Add& a : adds) {
+        const std::string name = a.name;
+        zk_.set_data(zkdata::topic_path(name), zkdata::encode_topic(a.znode), -1,
+                     [response, left, name](const ZkResult& r, Context& c) {
+                         if (r.code != ZkCode::ok)
+                             for (auto& res : response->topics)
+                                 if (res.name == name && res.error == Error::none) {
+                                     res.error = Error::unknown_topic_or_partition;
+                                     res.message = "The topic '" + name + "' does not exist.";
+                                 }
+                         left->one(c);
+                     }, ctx);
+    }
+}
+
+// KafkaController.processPartitionModifications: partitions added to the topic znode.
+void ZkController::on_partition_modifications(const std::string& name, Context& ctx) {
+    if (topic(name) == nullptr) return done(ctx);
+    zk_.get_data(zkdata::topic_path(name), true, [this, name](const ZkResult& r, Context& c) {
+        if (!active_ || r.code != ZkCode::ok) return done(c);
+        TopicInfo* t = topic(name);
+        auto z = zkdata::decode_topic(r.data);
+        // "Skipping adding partitions ... since it is currently being deleted"
+        if (t == nullptr || !z || queued_for_deletion(name) || z->assignment.size() <= t->partitions.size()) return done(c);
+        const size_t old = t->partitions.size();
+        t->partitions.resize(z->assignment.size());
+        for (size_t p = old; p < z->assignment.size(); ++p) t->partitions[p].replicas = z->assignment[p];
+        create_partitions({name}, c, [this](Context& c2) { done(c2); });  // onNewPartitionCreation
+    }, ctx);
+}
+
+// ZkAdminManager.incrementalAlterConfigs, topic resources (AdminZkClient.changeTopicConfig).
+void ZkController::handle_alter_configs(sim::NodeId from, const IncrementalAlterConfigsRequest& req, Context& ctx) {
+    auto response = std::make_shared<IncrementalAlterConfigsResponse>();
+    response->correlation_id = req.correlation_id;
+    struct Write {
+        std::string topic;
+        ConfigMap configs;
+    };
+    std::vector<Write> writes;
+    for (const auto& res : req.resources) {
+        IncrementalAlterConfigsResponse::Result r{res.type, res.name, Error::none, ""};
+        std::map<std::string, int> seen;
+        std::string duplicates;
+        for (const auto& op : res.ops)
+            if (++seen[op.name] == 2) duplicates += (duplicates.empty() ? "" : ",") + op.name;
+        const TopicInfo* t = topic(res.name);
+        if (!active_) {
+            r.error = Error::not_controller;
+            r.message = not_controller_message;
+        } else if (res.type != ConfigResourceType::topic) {
+            r.error = Error::invalid_request;
+            r.message = "Dynamic broker configs are not supported by this simulator yet";
+        } else if (!duplicates.empty()) {
+            r.error = Error::invalid_request;
+            r.message = "Error due to duplicate config keys : " + duplicates;
+        } else if (t == nullptr || queued_for_deletion(res.name)) {
+            r.error = Error::unknown_topic_or_partition;
+            r.message = "The topic '" + res.name + "' does not exist.";
+        } else {
+            ConfigMap merged = t->configs;
+            for (const auto& op : res.ops) {
+                if (op.op == AlterConfigOpType::set) merged[op.name] = op.value;
+                else merged.erase(op.name);
+            }
+            // LogConfig.validate: the names first (InvalidConfigurationException), then the values
+            // (ConfigException, which ZkAdminManager turns into INVALID_REQUEST).
+            for (const auto& [name, value] : merged) {
+                const ConfigKey* key = find_config_key(name);
+                if (key == nullptr || (key->scopes & scope_topic) == 0) {
+                    r.error = Error::invalid_config;
+                    r.message = "Unknown topic config name: " + name;
+                    break;
+                }
+            }
+            for (const auto& op : res.ops) {
+                if (r.error != Error::none || op.op != AlterConfigOpType::set) continue;
+                ConfigValue typed;
+                if (auto why = parse_topic_config(*find_config_key(op.name), op.value, typed)) {
+                    r.error = Error::invalid_request;
+                    r.message = "Invalid config value for resource ConfigResource(type=TOPIC, name='" + res.name + "'): " + *why;
+                } else {
+                    merged[op.name] = typed;
+                }
+            }
+            if (r.error == Error::none) writes.push_back(Write{res.name, std::move(merged)});
+        }
+        response->resources.push_back(r);
+    }
+    if (writes.empty()) {
+        ctx.send(from, *response);
+        return done(ctx);
+    }
+    auto left = std::make_shared<Countdown>(Countdown{writes.size(), [this, response, from](Context& c) {
+        c.send(from, *response);
+        done(c);
+    }});
+    for (const Write& w : writes) {
+        const std::string path = zkdata::topic_config_path(w.topic);
+        const std::string data = zkdata::encode_topic_config(w.configs);
+        const std::string entity = "topics/" + w.topic;
+        // setOrCreateEntityConfigs, then createConfigChangeNotification.
+        auto notify = [this, entity, left](Context& c) {
+            zk_.create(zkdata::config_change_prefix, zkdata::encode_config_change(entity),
+                       ZkCreateMode::persistent_sequential, [left](const ZkResult&, Context& c2) { left->one(c2); }, c);
+        };
+        zk_.set_data(path, data, -1, [this, path, data, notify](const ZkResult& r, Context& c) {
+            if (r.code != ZkCode::no_node) return notify(c);
+            zk_.create(path, data, ZkCreateMode::persistent, [notify](const ZkResult&, Context& c2) { notify(c2); }, c);
+        }, ctx);
+    }
+}
+
+// TopicUncleanLeaderElectionEnable: the topic's new overrides; with unclean election now on,
+// its offline partitions are elected (triggerOnlinePartitionStateChange(topic)).
+void ZkController::on_topic_config(const std::string& name, const ConfigMap& configs, Context& ctx) {
+    TopicInfo* t = topic(name);
+    if (t == nullptr) return done(ctx);
+    t->configs = configs;
+    if (queued_for_deletion(name) || !TopicConfig::from(config_, configs).unclean_leader_election_enable) return done(ctx);
+    std::vector<PartitionKey> offline;
+    for (size_t p = 0; p < t->partitions.size(); ++p) {
+        const PartitionInfo& info = t->partitions[p];
+        if (info.zk_version >= 0 && (info.state.leader == no_leader || !is_live(info.state.leader)))
+            offline.emplace_back(name, static_cast<int32_t>(p));
+    }
+    Decide decide = [this](const TopicInfo& ti, const PartitionInfo& info) -> std::optional<zkdata::PartitionStateZNode> {
+        if (info.state.leader != no_leader && is_live(info.state.leader)) return std::nullopt;
+        return elect_leader(ti, info, {});
+    };
+    change_states(offline, decide, "unclean.leader.election.enable set on the topic", ctx,
+                  [this](std::vector<PartitionKey> changed, Context& c) {
+                      announce(changed, c);
+                      done(c);
+                  });
+}
+
+// KafkaController.processReplicaLeaderElection (AdminClientTriggered).
+void ZkController::handle_elect_leaders(sim::NodeId from, const ElectLeadersRequest& req, Context& ctx) {
+    auto response = std::make_shared<ElectLeadersResponse>();
+    response->correlation_id = req.correlation_id;
+    if (!active_) {
+        response->error = Error::not_controller;
+        ctx.send(from, *response);
+        return done(ctx);
+    }
+    const bool preferred = req.type == ElectionType::preferred;
+    std::vector<TopicPartitionName> parts = req.partitions;
+    if (parts.empty())  // every partition of the metadata cache
+        for (const auto& [name, t] : topics_)
+            for (size_t p = 0; p < t.partitions.size(); ++p)
+                if (t.partitions[p].zk_version >= 0 && !queued_for_deletion(name))
+                    parts.push_back(TopicPartitionName{name, static_cast<int32_t>(p)});
+    std::vector<PartitionKey> electable;
+    for (const TopicPartitionName& tp : parts) {
+        ElectLeadersResponse::Result r{tp, Error::none, ""};
+        const TopicInfo* t = topic(tp.topic);
+        const PartitionInfo* info = t != nullptr && tp.partition >= 0 && static_cast<size_t>(tp.partition) < t->partitions.size()
+                                        ? &t->partitions[static_cast<size_t>(tp.partition)]
+                                        : nullptr;
+        if (info == nullptr || info->zk_version < 0) {
+            r.error = Error::unknown_topic_or_partition;
+            r.message = "The partition does not exist.";
+        } else if (queued_for_deletion(tp.topic)) {
+            r.error = Error::invalid_topic_exception;
+            r.message = "The topic is being deleted";
+        } else {
+            const BrokerId leader = info->state.leader;
+            const bool needed = preferred ? !info->replicas.empty() && leader != info->replicas.front()
+                                          : leader == no_leader || !is_live(leader);
+            if (!needed) {
+                r.error = Error::election_not_needed;
+                r.message = "Leader election not needed for topic partition.";
+            } else if (std::find(electable.begin(), electable.end(), PartitionKey{tp.topic, tp.partition}) == electable.end()) {
+                electable.emplace_back(tp.topic, tp.partition);
+            }
+        }
+        response->partitions.push_back(r);
+    }
+    Decide decide;
+    if (preferred) {
+        // PreferredReplicaPartitionLeaderElectionStrategy: the first replica, if alive and in the ISR.
+        decide = [this](const TopicInfo&, const PartitionInfo& info) -> std::optional<zkdata::PartitionStateZNode> {
+            if (info.replicas.empty()) return std::nullopt;
+            const BrokerId b = info.replicas.front();
+            if (info.state.leader == b || !is_live(b) || shutting_down_.count(b) || !contains_id(info.state.isr, b))
+                return std::nullopt;
+            zkdata::PartitionStateZNode next = info.state;
+            next.leader = b;
+            return next;
+        };
+    } else {
+        // OfflinePartitionLeaderElectionStrategy(allowUnclean = true): a live ISR member, else
+        // any live replica, whatever unclean.leader.election.enable says.
+        decide = [this](const TopicInfo& t, const PartitionInfo& info) -> std::optional<zkdata::PartitionStateZNode> {
+            if (info.state.leader != no_leader && is_live(info.state.leader)) return std::nullopt;
+            return elect_leader(t, info, {}, /*force_unclean=*/true);
+        };
+    }
+    const char* reason = preferred ? "preferred replica leader election (ElectLeaders)" : "unclean leader election (ElectLeaders)";
+    change_states(electable, decide, reason, ctx,
+                  [this, response, electable, preferred, from](std::vector<PartitionKey> changed, Context& c) {
+        const std::set<PartitionKey> elected(changed.begin(), changed.end());
+        for (auto& r : response->partitions) {
+            const PartitionKey key{r.tp.topic, r.tp.partition};
+            if (r.error != Error::none || elected.count(key)) continue;
+            // StateChangeFailedException from PartitionStateMachine.doElectLeaderForPartitions.
+            r.error = preferred ? Error::preferred_leader_not_available : Error::eligible_leaders_not_available;
+            r.message = "Failed to elect leader for partition " + partition_name(key.first, key.second) +
+                        " under strategy " +
+                        (preferred ? "PreferredReplicaPartitionLeaderElectionStrategy" : "OfflinePartitionLeaderElectionStrategy(true)");
+        }
+        announce(changed, c);
+        c.send(from, *response);
+        done(c);
+    });
+}
+
+// ------------------------------------------------------------------------------ topic deletion
+
+const ZkController::TopicInfo* ZkController::topic_by_id(TopicId id) const {
+    for (const auto& [name, t] : topics_)
+        if (t.id == id) return &t;
+    return nullptr;
+}
+
+// KafkaController.processTopicDeletion: the children of /admin/delete_topics.
+void ZkController::on_topic_deletion_event(Context& ctx) {
+    zk_.get_children(zkdata::delete_topics_path, true, [this](const ZkResult& r, Context& c) {
+        if (!active_) return done(c);
+        if (r.code == ZkCode::ok)
+            for (const std::string& name : r.children) {
+                if (config_.delete_topic_enable && topic(name) != nullptr) {
+                    to_delete_.insert(name);
+                    continue;
+                }
+                // Deletion disabled, or no such topic: the marker goes.
+                ZkOp op;
+                op.kind = ZkOp::Kind::remove;
+                op.path = zkdata::delete_topic_path(name);
+                write({op}, c, [](ZkCode, const ZkResult&, Context&) {});
+            }
+        resume_deletions(c, [this](Context& c2) { done(c2); });
+    }, ctx);
+}
+
+// TopicDeletionManager.resumeDeletions.
+void ZkController::resume_deletions(Context& ctx, std::function<void(Context&)> then) {
+    if (!active_ || to_delete_.empty()) return then(ctx);
+    std::vector<std::string> complete, eligible;
+    for (const std::string& name : to_delete_) {
+        const TopicInfo* t = topic(name);
+        if (t == nullptr) {
+            complete.push_back(name);
+            continue;
+        }
+        auto& states = replica_deletion_[name];
+        size_t replicas = 0, successful = 0;
+        bool started = false, ineligible = false;
+        for (const auto& p : t->partitions) replicas += p.replicas.size();
+        for (const auto& [key, st] : states) {
+            successful += st == ReplicaDeletion::successful ? 1 : 0;
+            started = started || st == ReplicaDeletion::started;
+            ineligible = ineligible || st == ReplicaDeletion::ineligible;
+        }
+        if (successful == replicas) {
+            complete.push_back(name);
+            continue;
+        }
+        if (!started && ineligible) {
+            // retryDeletionForIneligibleReplicas: ReplicaDeletionIneligible -> OfflineReplica.
+            for (auto it = states.begin(); it != states.end();)
+                it = it->second == ReplicaDeletion::ineligible ? states.erase(it) : std::next(it);
+        }
+        if (!started && !deletion_ineligible_.count(name)) eligible.push_back(name);
+    }
+    auto start = [this, eligible, then](Context& c) { start_topic_deletion(eligible, c, then); };
+    if (complete.empty()) return start(ctx);
+    auto left = std::make_shared<Countdown>(Countdown{complete.size(), start});
+    for (const std::string& name : complete) complete_delete_topic(name, ctx, [left](Context& c) { left->one(c); });
+}
+
+// TopicDeletionManager.onTopicDeletion and startReplicaDeletion.
+void ZkController::start_topic_deletion(const std::vector<std::string>& names, Context& ctx,
+                                        std::function<void(Context&)> then) {
+    if (names.empty() || !active_) return then(ctx);
+    std::vector<PartitionKey> keys;
+    for (const std::string& name : names) {
+        const TopicInfo* t = topic(name);
+        if (t == nullptr) continue;
+        deletion_started_.insert(name);
+        for (size_t p = 0; p < t->partitions.size(); ++p)
+            if (t->partitions[p].zk_version >= 0) keys.emplace_back(name, static_cast<int32_t>(p));
+    }
+    // The brokers stop serving them: UpdateMetadata with LeaderDuringDelete to every live broker.
+    std::set<BrokerId> everyone;
+    for (const auto& [b, e] : live_) everyone.insert(b);
+    send_update_metadata(everyone, keys, ctx);
+    // OfflineReplica for the live replicas not deleted yet: they leave the ISR (the last member
+    // stays), and the partition is left without a leader.
+    auto going = [this](const std::string& name, int32_t p, BrokerId b) {
+        if (!is_live(b)) return false;
+        const auto& states = replica_deletion_[name];
+        auto it = states.find({p, b});
+        return it == states.end() || it->second != ReplicaDeletion::successful;
+    };
+    Decide offline = [going](const TopicInfo& t, const PartitionInfo& info) -> std::optional<zkdata::PartitionStateZNode> {
+        const auto p = static_cast<int32_t>(&info - t.partitions.data());
+        zkdata::PartitionStateZNode next = info.state;
+        next.leader = no_leader;
+        next.isr.clear();
+        for (BrokerId b : info.state.isr)
+            if (!going(t.name, p, b)) next.isr.push_back(b);
+        if (next.isr.empty() && !info.state.isr.empty()) next.isr.push_back(info.state.isr.back());
+        if (next.leader == info.state.leader && next.isr == info.state.isr) return std::nullopt;
+        return next;
+    };
+    change_states(keys, offline, "topic deletion", ctx, [this, names, then](std::vector<PartitionKey>, Context& c) {
+        if (!active_) return then(c);
+        // StopReplica(delete=false) then (delete=true): ReplicaDeletionStarted. A dead broker's
+        // replicas are ReplicaDeletionIneligible and halt the topic until the broker is back.
+        std::map<BrokerId, std::vector<TopicPartition>> stop;
+        for (const std::string& name : names) {
+            const TopicInfo* t = topic(name);
+            if (t == nullptr) continue;
+            auto& states = replica_deletion_[name];
+            for (size_t p = 0; p < t->partitions.size(); ++p)
+                for (BrokerId b : t->partitions[p].replicas) {
+                    const std::pair<int32_t, BrokerId> key{static_cast<int32_t>(p), b};
+                    auto it = states.find(key);
+                    if (it != states.end() && it->second == ReplicaDeletion::successful) continue;
+                    if (!is_live(b)) {
+                        states[key] = ReplicaDeletion::ineligible;
+                        deletion_ineligible_.insert(name);
+                        continue;
+                    }
+                    states[key] = ReplicaDeletion::started;
+                    stop[b].push_back(TopicPartition{t->id, static_cast<int32_t>(p)});
+                }
+        }
+        for (auto& [b, tps] : stop) {
+            StopReplicaRequest req;
+            req.controller_id = id_;
+            req.controller_epoch = epoch_;
+            req.broker_epoch = live_.at(b);
+            req.partitions = tps;
+            req.delete_partitions = false;
+            channel_send(b, req, c);
+            req.delete_partitions = true;
+            channel_send(b, std::move(req), c);
+        }
+        then(c);
+    });
+}
+
+// TopicDeletionStopReplicaResponseReceived: ReplicaDeletionSuccessful, or Ineligible on an error.
+void ZkController::on_stop_replica_answered(BrokerId b, const StopReplicaResponse& resp, Context& ctx) {
+    for (const TopicPartition& tp : resp.partitions) {
+        const TopicInfo* t = topic_by_id(tp.topic_id);
+        if (t == nullptr || !queued_for_deletion(t->name)) continue;
+        ReplicaDeletion& st = replica_deletion_[t->name][{tp.partition, b}];
+        if (resp.error == Error::none) {
+            st = ReplicaDeletion::successful;
+        } else {
+            st = ReplicaDeletion::ineligible;
+            deletion_ineligible_.insert(t->name);
+        }
+    }
+    resume_deletions(ctx, [this](Context& c) { done(c); });
+}
+
+// TopicDeletionManager.completeDeleteTopic: every replica is deleted; the topic's znodes go.
+void ZkController::complete_delete_topic(const std::string& name, Context& ctx, std::function<void(Context&)> then) {
+    std::vector<std::string> paths;  // children first (deleteRecursive)
+    if (const TopicInfo* t = topic(name)) {
+        for (size_t p = 0; p < t->partitions.size(); ++p) {
+            paths.push_back(zkdata::partition_state_path(name, static_cast<int32_t>(p)));
+            paths.push_back(zkdata::partition_path(name, static_cast<int32_t>(p)));
+        }
+        paths.push_back(zkdata::partitions_path(name));
+    }
+    paths.push_back(zkdata::topic_path(name));
+    paths.push_back(zkdata::topic_config_path(name));
+    paths.push_back(zkdata::delete_topic_path(name));
+    auto left = std::make_shared<Countdown>(Countdown{paths.size(), [this, name, then](Context& c) {
+        topics_.erase(name);
+        to_delete_.erase(name);
+        deletion_ineligible_.erase(name);
+        deletion_started_.erase(name);
+        replica_deletion_.erase(name);
+        then(c);
+    }});
+    for (const std::string& path : paths) {
+        ZkOp op;
+        op.kind = ZkOp::Kind::remove;
+        op.path = path;
+        write({op}, ctx, [left](ZkCode, const ZkResult&, Context& c) { left->one(c); });  // NONODE: never created
+    }
+}
+
 // ------------------------------------------------------------------------------ requests to brokers
 
 LeaderAndIsrPartitionState ZkController::partition_state(const TopicInfo& t, int32_t p) const {
@@ -965,7 +1739,7 @@ void ZkController::send_leader_and_isr(const std::vector<PartitionKey>& keys, Co
     std::map<BrokerId, std::set<std::string>> topics_for;
     for (const auto& [name, p] : keys) {
         const TopicInfo* t = topic(name);
-        if (t == nullptr) continue;
+        if (t == nullptr || queued_for_deletion(name)) continue;  // their replicas get StopReplica
         const PartitionInfo& info = t->partitions[static_cast<size_t>(p)];
         for (BrokerId b : info.replicas) {
             if (!is_live(b) || (only != nullptr && !only->count(b))) continue;
@@ -995,6 +1769,8 @@ void ZkController::send_update_metadata(const std::set<BrokerId>& to, const std:
         if (t == nullptr) continue;
         if (seen.insert(name).second) base.topics.push_back(topic_info(*t));
         base.partitions.push_back(partition_state(*t, p));
+        // ControllerBrokerRequestBatch: a topic queued for deletion goes out with LeaderDuringDelete.
+        if (queued_for_deletion(name)) base.partitions.back().leader = zkdata::leader_during_delete;
     }
     for (BrokerId b : to) {
         if (!is_live(b)) continue;
@@ -1018,7 +1794,8 @@ void ZkController::channel_pump(BrokerId to, Context& ctx) {
     Message& head = ch.queue.front();
     std::visit([&](auto& m) {
         using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, LeaderAndIsrRequest> || std::is_same_v<T, UpdateMetadataRequest>)
+        if constexpr (std::is_same_v<T, LeaderAndIsrRequest> || std::is_same_v<T, UpdateMetadataRequest> ||
+                      std::is_same_v<T, StopReplicaRequest>)
             m.correlation_id = correlation;
     }, head);
     ch.in_flight = correlation;
@@ -1026,13 +1803,21 @@ void ZkController::channel_pump(BrokerId to, Context& ctx) {
     ch.timer = ctx.set_timer(sim::milliseconds(controller_socket_timeout_ms), tag(timer_channel, static_cast<uint64_t>(to)));
 }
 
-void ZkController::channel_answered(sim::NodeId from, int32_t correlation_id, Context& ctx) {
+void ZkController::channel_answered(sim::NodeId from, int32_t correlation_id, Context& ctx, Message* response) {
     for (auto& [b, ch] : channels_) {
         if (directory_.broker_node(b) != from || ch.in_flight != correlation_id || correlation_id == 0) continue;
         ctx.cancel_timer(ch.timer);
         ch.in_flight = 0;
+        Message head = std::move(ch.queue.front());
         ch.queue.pop_front();
-        channel_pump(b, ctx);
+        const BrokerId broker = b;
+        channel_pump(b, ctx);  // `ch` may not outlive what follows
+        // TopicDeletionStopReplicaResponseReceived: the answer to a StopReplica(delete=true).
+        if (const auto* stop = std::get_if<StopReplicaRequest>(&head); stop != nullptr && stop->delete_partitions && response != nullptr) {
+            Event ev{EventKind::stop_replica_answered, from, std::move(*response)};
+            ev.broker = broker;
+            enqueue(std::move(ev), ctx);
+        }
         return;
     }
 }

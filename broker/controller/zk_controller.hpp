@@ -41,8 +41,29 @@
 //   partitions led by someone else exceeds leader.imbalance.per.broker.percentage gets them
 //   back, where it is alive and in the ISR (PreferredReplicaPartitionLeaderElectionStrategy).
 //
-// Not modelled: partition reassignment, topic deletion, kafka-leader-election.sh, AlterIsr to the controller (KIP-497, IBP 2.7+: the leaders here
-// always write the ISR to ZooKeeper themselves, as before 2.7), StopReplica.
+// Admin operations (the admin client sends them to this broker when it is the controller; the
+// parts Kafka runs in the receiving broker's ZkAdminManager run here, and the replies that wait
+// for the metadata cache watch the host broker's image):
+// - DeleteTopics (TopicDeletionManager): /admin/delete_topics/<t>, watched. The topic's
+//   partitions go to every broker's metadata with leader -2 (LeaderDuringDelete, they drop
+//   them), leader -1 is written, StopReplica(delete=false) then StopReplica(delete=true) go to
+//   each live replica; a replica on a dead broker is ineligible and the deletion stalls until
+//   that broker registers again. When every replica answered, the znodes go
+//   (/brokers/topics/<t> with its partitions, /config/topics/<t>, /admin/delete_topics/<t>).
+//   The reply waits until the topic left the host's metadata (DelayedDeleteTopics), 30 s at most.
+//   delete.topic.enable=false: TOPIC_DELETION_DISABLED.
+// - CreatePartitions (AdminZkClient.addPartitions): the new assignment is written to
+//   /brokers/topics/<t>; the controller's data watch on it (PartitionModifications) creates the
+//   new partitions. The reply waits for their leaders in the host's metadata (DelayedCreatePartitions).
+// - IncrementalAlterConfigs, topics: /config/topics/<t> and a /config/changes/config_change_
+//   notification that every broker's config manager (ZkConfigManager) follows; a topic that
+//   turns on unclean.leader.election.enable gets its offline partitions elected
+//   (TopicUncleanLeaderElectionEnable). Broker resources: INVALID_REQUEST (not modelled).
+// - ElectLeaders PREFERRED / UNCLEAN (onReplicaElection), with Kafka's per-partition errors.
+//
+// Not modelled: partition reassignment (AlterPartitionReassignments and ListPartitionReassignments
+// are answered INVALID_REQUEST), dynamic broker configs, AlterIsr to the controller (KIP-497, IBP
+// 2.7+: the leaders here always write the ISR to ZooKeeper themselves, as before 2.7).
 //
 // Trace kinds: zk_broker_registered {broker, broker_epoch}, zk_controller_elected {epoch},
 // zk_controller_resigned {epoch, reason}, zk_controller_write {epoch, path, fenced},
@@ -61,6 +82,7 @@
 #include <vector>
 
 #include "broker/config.hpp"
+#include "broker/controller/metadata_image.hpp"
 #include "broker/controller/zk_data.hpp"
 #include "broker/world.hpp"
 #include "broker/zookeeper/zk_client.hpp"
@@ -69,15 +91,19 @@ namespace kafka {
 
 class ZkController {
 public:
-    static constexpr uint64_t timer_count = 3;  // kinds in its timer space; the value carries a broker id
+    static constexpr uint64_t timer_count = 4;  // kinds in its timer space; the value carries a broker id
     static constexpr int64_t controller_socket_timeout_ms = 30000;  // controller.socket.timeout.ms
     // The messages handle_message takes (and always claims).
     template <class T>
     static constexpr bool handles =
-        is_one_of<T, ControlledShutdownRequest, CreateTopicsRequest, LeaderAndIsrResponse, UpdateMetadataResponse>;
+        is_one_of<T, ControlledShutdownRequest, CreateTopicsRequest, LeaderAndIsrResponse, UpdateMetadataResponse,
+                  StopReplicaResponse, DeleteTopicsRequest, CreatePartitionsRequest, IncrementalAlterConfigsRequest,
+                  ElectLeadersRequest, AlterPartitionReassignmentsRequest, ListPartitionReassignmentsRequest>;
+    static constexpr int64_t admin_request_timeout_ms = 30000;  // the Admin client's request.timeout.ms default
 
+    // image: the host broker's metadata cache (admin replies wait on it, as ZkAdminManager's do).
     ZkController(BrokerId id, const BrokerConfig& config, const ClusterDirectory& directory, ZkClient& zk,
-                 sim::TimerSpace timers);
+                 const MetadataImage& image, sim::TimerSpace timers);
 
     // From the host's ZkClient listener and watcher.
     void on_session_event(ZkSessionEvent e, Context& ctx);
@@ -86,6 +112,10 @@ public:
     bool handle_message(sim::NodeId from, Message& msg, Context& ctx);
     bool handle_timer(uint64_t tag, Context& ctx);
     void on_disconnect(sim::NodeId peer, Context& ctx);
+    // The host's metadata cache changed: admin replies waiting on it may go.
+    void on_metadata_changed(Context& ctx);
+    // The host's config manager read new overrides of a topic (TopicConfigHandler).
+    void on_topic_config_changed(const std::string& topic, const ConfigMap& configs, Context& ctx);
 
     // What happened that the host broker acts on. The controller runs inside the session's
     // callbacks (a reply, a watch, the session listener), several levels below the call the
@@ -105,12 +135,16 @@ private:
     enum class EventKind {
         register_and_elect, reelect, controller_change, expire, broker_change, topic_change, isr_change,
         controlled_shutdown, create_topics, auto_leader_rebalance,
+        topic_deletion, stop_replica_answered, partition_modifications, topic_config, admin_request,
     };
     struct Event {
         explicit Event(EventKind k, sim::NodeId f = sim::no_node, Message r = {}) : kind(k), from(f), request(std::move(r)) {}
         EventKind kind;
         sim::NodeId from;
         Message request;
+        std::string topic{};     // partition_modifications, topic_config
+        BrokerId broker = -1;    // stop_replica_answered
+        ConfigMap configs{};     // topic_config
     };
     void enqueue(Event e, Context& ctx);
     void pump(Context& ctx);
@@ -146,14 +180,37 @@ private:
     using Decide = std::function<std::optional<zkdata::PartitionStateZNode>(const TopicInfo&, const PartitionInfo&)>;
     void change_states(std::vector<PartitionKey> keys, Decide decide, const char* reason, Context& ctx,
                        std::function<void(std::vector<PartitionKey>, Context&)> then, int attempt = 0);
+    // force_unclean: ElectLeaders UNCLEAN, whatever the topic's unclean.leader.election.enable.
     std::optional<zkdata::PartitionStateZNode> elect_leader(const TopicInfo& t, const PartitionInfo& p,
-                                                            const std::set<BrokerId>& exclude) const;
+                                                            const std::set<BrokerId>& exclude,
+                                                            bool force_unclean = false) const;
     void on_brokers_failed(const std::set<BrokerId>& dead, Context& ctx, std::function<void(Context&)> then);
     void on_brokers_started(const std::set<BrokerId>& started, Context& ctx, std::function<void(Context&)> then);
     void create_partitions(const std::vector<std::string>& topics, Context& ctx, std::function<void(Context&)> then);
     void handle_create_topics(sim::NodeId from, const CreateTopicsRequest& req, Context& ctx);
     void handle_controlled_shutdown(sim::NodeId from, const ControlledShutdownRequest& req, Context& ctx);
     void handle_isr_changes(Context& ctx);
+
+    // ---- admin requests
+    void handle_admin(sim::NodeId from, Message& request, Context& ctx);
+    void handle_delete_topics(sim::NodeId from, const DeleteTopicsRequest& req, Context& ctx);
+    void handle_create_partitions(sim::NodeId from, const CreatePartitionsRequest& req, Context& ctx);
+    void handle_alter_configs(sim::NodeId from, const IncrementalAlterConfigsRequest& req, Context& ctx);
+    void handle_elect_leaders(sim::NodeId from, const ElectLeadersRequest& req, Context& ctx);
+    void on_partition_modifications(const std::string& topic, Context& ctx);
+    void on_topic_config(const std::string& topic, const ConfigMap& configs, Context& ctx);
+    // A reply that waits until `satisfied` holds on the host's metadata, or the admin timeout
+    // (the topic purgatory's DelayedDeleteTopics / DelayedCreatePartitions).
+    void await_metadata(std::function<bool()> satisfied, std::function<void(Context&)> reply, Context& ctx);
+
+    // ---- topic deletion (TopicDeletionManager)
+    bool queued_for_deletion(const std::string& t) const { return to_delete_.count(t) != 0; }
+    void on_topic_deletion_event(Context& ctx);
+    void resume_deletions(Context& ctx, std::function<void(Context&)> then);
+    void start_topic_deletion(const std::vector<std::string>& topics, Context& ctx, std::function<void(Context&)> then);
+    void complete_delete_topic(const std::string& topic, Context& ctx, std::function<void(Context&)> then);
+    void on_stop_replica_answered(BrokerId b, const StopReplicaResponse& resp, Context& ctx);
+    const TopicInfo* topic_by_id(TopicId id) const;
     // KafkaController.checkAndTriggerAutoLeaderRebalance.
     void check_leader_imbalance(Context& ctx);
     // A controller write: a multi with check(/controller_epoch) first when fencing is on.
@@ -169,7 +226,8 @@ private:
     std::vector<PartitionKey> all_partitions() const;
     void channel_send(BrokerId to, Message request, Context& ctx);
     void channel_pump(BrokerId to, Context& ctx);
-    void channel_answered(sim::NodeId from, int32_t correlation_id, Context& ctx);
+    // response: the answer itself, for the answers the controller acts on (StopReplica).
+    void channel_answered(sim::NodeId from, int32_t correlation_id, Context& ctx, Message* response = nullptr);
 
     TopicInfo* topic(const std::string& name);
     bool is_live(BrokerId b) const { return live_.count(b) != 0; }
@@ -179,6 +237,7 @@ private:
     const BrokerConfig& config_;
     const ClusterDirectory& directory_;
     ZkClient& zk_;
+    const MetadataImage& image_;
     sim::TimerSpace timer_space_;
 
     std::deque<Event> queue_;
@@ -205,6 +264,23 @@ private:
     };
     std::map<BrokerId, Channel> channels_;
     int32_t next_correlation_ = 1;
+
+    // Topic deletion: topicsToBeDeleted, topicsIneligibleForDeletion, topicsWithDeletionStarted,
+    // and each replica's deletion state (absent: not started, or reset for a retry).
+    enum class ReplicaDeletion : uint8_t { started, successful, ineligible };
+    std::set<std::string> to_delete_;
+    std::set<std::string> deletion_ineligible_;
+    std::set<std::string> deletion_started_;
+    std::map<std::string, std::map<std::pair<int32_t, BrokerId>, ReplicaDeletion>> replica_deletion_;
+
+    // Admin replies waiting on the host's metadata, by serial.
+    struct PendingAdmin {
+        std::function<bool()> satisfied;
+        std::function<void(Context&)> reply;
+        sim::TimerId timer;
+    };
+    std::map<uint64_t, PendingAdmin> pending_admin_;
+    uint64_t next_pending_admin_ = 1;
 };
 
 }  // namespace kafka

@@ -25,7 +25,8 @@ std::string config_text(const ConfigValue& v) {
 
 const std::vector<std::string>& top_level_paths() {
     static const std::vector<std::string> paths = {"/brokers",  "/brokers/ids", "/brokers/topics", "/config",
-                                                   "/config/topics", "/isr_change_notification"};
+                                                   "/config/topics", "/config/changes", "/isr_change_notification",
+                                                   "/admin", "/admin/delete_topics"};
     return paths;
 }
 
@@ -39,6 +40,8 @@ std::string partition_path(const std::string& topic, int32_t partition) {
 std::string partition_state_path(const std::string& topic, int32_t partition) {
     return partition_path(topic, partition) + "/state";
 }
+
+std::string delete_topic_path(const std::string& topic) { return delete_topics_path + "/" + topic; }
 
 std::string encode_broker(BrokerId id, int64_t timestamp_ms) {
     std::string host = "broker-" + std::to_string(id);
@@ -121,6 +124,16 @@ std::optional<ConfigMap> decode_topic_config(const std::string& data) {
         }
     }
     return out;
+}
+
+std::string encode_config_change(const std::string& entity_path) {
+    return json{{"version", 2}, {"entity_path", entity_path}}.dump();
+}
+
+std::optional<std::string> decode_config_change(const std::string& data) {
+    auto j = parse(data);
+    if (!j || !j->is_object() || !j->contains("entity_path") || !(*j)["entity_path"].is_string()) return std::nullopt;
+    return (*j)["entity_path"].get<std::string>();
 }
 
 std::string encode_partition_state(const PartitionStateZNode& s) {

@@ -20,6 +20,12 @@ inline const std::string topics_path = "/brokers/topics";
 inline const std::string config_topics_path = "/config/topics";
 inline const std::string isr_change_path = "/isr_change_notification";
 inline const std::string isr_change_prefix = "/isr_change_notification/isr_change_";
+inline const std::string delete_topics_path = "/admin/delete_topics";  // DeleteTopicsZNode
+inline const std::string config_changes_path = "/config/changes";       // ConfigEntityChangeNotificationZNode
+inline const std::string config_change_prefix = "/config/changes/config_change_";
+// The leader an UpdateMetadata carries for a partition of a topic being deleted
+// (LeaderAndIsr.LeaderDuringDelete): the brokers drop it from their metadata cache.
+constexpr BrokerId leader_during_delete = -2;
 // Persistent paths every broker makes sure exist at startup (KafkaZkClient.createTopLevelPaths).
 const std::vector<std::string>& top_level_paths();
 
@@ -29,6 +35,7 @@ std::string topic_config_path(const std::string& topic);
 std::string partitions_path(const std::string& topic);
 std::string partition_path(const std::string& topic, int32_t partition);
 std::string partition_state_path(const std::string& topic, int32_t partition);
+std::string delete_topic_path(const std::string& topic);
 
 // ---- payloads ----
 // /brokers/ids/<id> (BrokerIdZNode, version 5)
@@ -51,6 +58,11 @@ std::optional<TopicZNode> decode_topic(const std::string& data);
 // /config/topics/<t>: {"version":1,"config":{...}} (values as strings, as Kafka stores them)
 std::string encode_topic_config(const ConfigMap& configs);
 std::optional<ConfigMap> decode_topic_config(const std::string& data);
+
+// /config/changes/config_change_<seq> (ConfigEntityChangeNotificationSequenceZNode, version 2):
+// {"version":2,"entity_path":"topics/<t>"}; decode gives the entity path.
+std::string encode_config_change(const std::string& entity_path);
+std::optional<std::string> decode_config_change(const std::string& data);
 
 // /brokers/topics/<t>/partitions/<p>/state (TopicPartitionStateZNode)
 struct PartitionStateZNode {

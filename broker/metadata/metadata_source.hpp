@@ -36,7 +36,7 @@ public:
         is_one_of<T, BrokerRegistrationResponse, BrokerHeartbeatResponse, AlterPartitionResponse> ||
         // ZooKeeper mode: the session, the controller every broker runs, the active controller's requests
         ZkClient::handles<T> || ZkController::handles<T> ||
-        is_one_of<T, LeaderAndIsrRequest, UpdateMetadataRequest, ControlledShutdownResponse> ||
+        is_one_of<T, LeaderAndIsrRequest, UpdateMetadataRequest, StopReplicaRequest, ControlledShutdownResponse> ||
         // both
         is_one_of<T, MetadataRequest>;
 

@@ -4,6 +4,7 @@
 #include "broker/metadata/zk_metadata_source.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace kafka {
 
@@ -19,15 +20,20 @@ ZkMetadataSource::ZkMetadataSource(BrokerId id, std::vector<int32_t> zookeepers,
     : MetadataSource(id, config, directory, image, replicas, correlation_ids),
       zk_(id, std::move(zookeepers), config.zookeeper_session_timeout_ms, directory,
           timer_space(TimerComponent::zk_client)),
-      controller_(id, config, directory, zk_, timer_space(TimerComponent::zk_controller)) {
+      controller_(id, config, directory, zk_, image, timer_space(TimerComponent::zk_controller)) {
     zk_.set_session_listener([this](ZkSessionEvent e, Context& ctx) {
         if (closing_session_ && e == ZkSessionEvent::disconnected) {
             ctx.exit();  // the session is closed: its ephemerals, /brokers/ids/<id> first, are gone
             return;
         }
         controller_.on_session_event(e, ctx);
+        // ZkConfigManager.startup: watch /config/changes (again in every new session).
+        if (e == ZkSessionEvent::connected && zk_.new_session()) watch_config_changes(ctx);
     });
-    zk_.set_watcher([this](const ZkWatchEvent& e, Context& ctx) { controller_.on_watch(e, ctx); });
+    zk_.set_watcher([this](const ZkWatchEvent& e, Context& ctx) {
+        if (e.path == zkdata::config_changes_path) return watch_config_changes(ctx);
+        controller_.on_watch(e, ctx);
+    });
 }
 
 // ------------------------------------------------------------------------------ lifecycle
@@ -74,6 +80,8 @@ void ZkMetadataSource::handle(sim::NodeId from, Message& msg, Context& ctx) {
                 handle_leader_and_isr(from, m, ctx);
             } else if constexpr (std::is_same_v<T, UpdateMetadataRequest>) {
                 handle_update_metadata(from, m, ctx);
+            } else if constexpr (std::is_same_v<T, StopReplicaRequest>) {
+                handle_stop_replica(from, m, ctx);
             } else if constexpr (std::is_same_v<T, ControlledShutdownResponse>) {
                 on_controlled_shutdown(m, ctx);
             } else if constexpr (std::is_same_v<T, MetadataRequest>) {
@@ -135,8 +143,10 @@ bool ZkMetadataSource::stale_controller(int32_t controller_epoch, const char* re
     return false;
 }
 
-void ZkMetadataSource::cache_topics(const std::vector<ZkTopicInfo>& topics) {
+void ZkMetadataSource::cache_topics(const std::vector<ZkTopicInfo>& topics, const std::set<TopicId>* skip) {
     for (const ZkTopicInfo& t : topics) {
+        topic_names_[t.topic_id] = t.name;
+        if (skip != nullptr && skip->count(t.topic_id)) continue;
         const TopicImage* known = image_.topic(t.topic_id);
         if (known == nullptr) {
             image_.apply(++cache_offset_, TopicRecord{t.name, t.topic_id});
@@ -185,6 +195,7 @@ void ZkMetadataSource::handle_leader_and_isr(sim::NodeId from, const LeaderAndIs
         replicas_.reconcile(changed, ctx);
     }
     ctx.send(from, resp);
+    controller_.on_metadata_changed(ctx);
 }
 
 void ZkMetadataSource::handle_update_metadata(sim::NodeId from, const UpdateMetadataRequest& req, Context& ctx) {
@@ -203,8 +214,19 @@ void ZkMetadataSource::handle_update_metadata(sim::NodeId from, const UpdateMeta
     for (const auto& [b, reg] : image_.brokers())
         if (std::find(req.live_brokers.begin(), req.live_brokers.end(), b) == req.live_brokers.end()) gone.push_back(b);
     for (BrokerId b : gone) image_.apply(++cache_offset_, UnregisterBrokerRecord{b, image_.broker(b)->epoch});
-    cache_topics(req.topics);
+    // ZkMetadataCache: a partition with LeaderDuringDelete is dropped (its topic is being deleted).
+    std::set<TopicId> deleting;
+    for (const LeaderAndIsrPartitionState& s : req.partitions)
+        if (s.leader == zkdata::leader_during_delete) deleting.insert(s.tp.topic_id);
+    for (TopicId id : deleting) {
+        if (image_.topic(id) == nullptr) continue;
+        image_.apply(++cache_offset_, RemoveTopicRecord{id});
+        for (auto it = state_controller_epoch_.begin(); it != state_controller_epoch_.end();)
+            it = it->first.topic_id == id ? state_controller_epoch_.erase(it) : std::next(it);
+    }
+    cache_topics(req.topics, &deleting);
     for (const LeaderAndIsrPartitionState& s : req.partitions) {
+        if (deleting.count(s.tp.topic_id)) continue;
         const PartitionState* current = image_.partition(s.tp);
         // The partitions this broker replicates change role only with LeaderAndIsr; here
         // they take a newer ISR of the same leader epoch at most.
@@ -214,6 +236,88 @@ void ZkMetadataSource::handle_update_metadata(sim::NodeId from, const UpdateMeta
         cache_partition(s);
     }
     ctx.send(from, resp);
+    controller_.on_metadata_changed(ctx);
+}
+
+// ReplicaManager.stopReplicas: with delete_partitions the replicas' logs are removed (topic
+// deletion). Without, the replica stops; here the delete that follows on the same controller
+// channel does that as well, so nothing else happens.
+void ZkMetadataSource::handle_stop_replica(sim::NodeId from, const StopReplicaRequest& req, Context& ctx) {
+    StopReplicaResponse resp;
+    resp.correlation_id = req.correlation_id;
+    if (stale_controller(req.controller_epoch, "StopReplica", ctx)) {
+        resp.error = Error::stale_controller_epoch;
+        ctx.send(from, resp);
+        return;
+    }
+    resp.partitions = req.partitions;
+    if (req.delete_partitions) {
+        std::vector<TopicPartition> hosted;
+        for (const TopicPartition& tp : req.partitions) {
+            state_controller_epoch_.erase(tp);
+            if (replicas_.hosts(tp)) {
+                hosted.push_back(tp);
+                continue;
+            }
+            // Not open: this broker was down when the deletion began. Its directory goes all the same.
+            auto name = topic_names_.find(tp.topic_id);
+            if (name == topic_names_.end()) continue;
+            const auto files = ctx.disk().list(name->second + "-" + std::to_string(tp.partition) + "/");
+            if (files.empty()) continue;
+            for (const std::string& f : files) ctx.disk().remove(f);
+            ctx.emit(ReplicaDeleted{.topic = name->second, .partition = tp.partition, .log_end_offset = -1, .reason = "topic deleted"});
+        }
+        if (!hosted.empty()) replicas_.delete_partitions(hosted, "topic deleted", ctx);
+    }
+    ctx.send(from, resp);
+}
+
+void ZkMetadataSource::watch_config_changes(Context& ctx) {
+    zk_.get_children(zkdata::config_changes_path, true, [this](const ZkResult& r, Context& c) {
+        if (r.code != ZkCode::ok) return;
+        static const std::string prefix = "config_change_";
+        std::vector<std::pair<int64_t, std::string>> fresh;
+        for (const std::string& child : r.children) {
+            if (child.rfind(prefix, 0) != 0) continue;
+            int64_t seq = -1;
+            std::from_chars(child.data() + prefix.size(), child.data() + child.size(), seq);
+            if (seq > last_config_change_) fresh.emplace_back(seq, child);
+        }
+        std::sort(fresh.begin(), fresh.end());
+        for (const auto& entry : fresh) {
+            last_config_change_ = std::max(last_config_change_, entry.first);
+            // ConfigChangedNotificationHandler: re-read the entity's configs.
+            zk_.get_data(zkdata::config_changes_path + "/" + entry.second, false, [this](const ZkResult& d, Context& c2) {
+                if (d.code != ZkCode::ok) return;
+                const auto entity = zkdata::decode_config_change(d.data);
+                if (!entity || entity->rfind("topics/", 0) != 0) return;
+                const std::string topic = entity->substr(7);
+                zk_.get_data(zkdata::topic_config_path(topic), false, [this, topic](const ZkResult& t, Context& c3) {
+                    std::optional<ConfigMap> configs = ConfigMap{};
+                    if (t.code == ZkCode::ok) configs = zkdata::decode_topic_config(t.data);
+                    if (configs) apply_topic_config(topic, *configs, c3);
+                }, c2);
+            }, c);
+        }
+    }, ctx);
+}
+
+// TopicConfigHandler.processConfigChanges: the cache and the logs take the new overrides; the
+// controller hears about unclean.leader.election.enable.
+void ZkMetadataSource::apply_topic_config(const std::string& topic, const ConfigMap& configs, Context& ctx) {
+    const TopicImage* t = image_.topic(topic);
+    if (t != nullptr) {
+        const TopicId id = t->id;
+        const ConfigMap old = t->configs;
+        for (const auto& [name, value] : old)
+            if (!configs.count(name)) image_.apply(++cache_offset_, ConfigRecord{id, name, ConfigValue{}, true});
+        for (const auto& [name, value] : configs) {
+            auto it = old.find(name);
+            if (it == old.end() || it->second != value) image_.apply(++cache_offset_, ConfigRecord{id, name, value, false});
+        }
+        replicas_.update_topic_config(id);
+    }
+    controller_.on_topic_config_changed(topic, configs, ctx);
 }
 
 // Partition.updateIsr (before KIP-497): the leader writes the state znode itself,

@@ -3,11 +3,15 @@
 // by the controller's LeaderAndIsr and UpdateMetadata requests (fenced by controller epoch:
 // STALE_CONTROLLER_EPOCH), and a leader writes ISR changes to the partition's state znode
 // itself, conditional on its zkVersion, then announces them with an /isr_change_notification
-// znode. A clean stop is a ControlledShutdown request to the controller.
+// znode. A clean stop is a ControlledShutdown request to the controller. StopReplica stops
+// replicas and, for a deleted topic, removes their logs; topic config overrides follow the
+// /config/changes notifications (ZkConfigManager).
 #pragma once
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "broker/controller/zk_controller.hpp"
@@ -38,8 +42,13 @@ private:
     void after_zk();
     void handle_leader_and_isr(sim::NodeId from, const LeaderAndIsrRequest& req, Context& ctx);
     void handle_update_metadata(sim::NodeId from, const UpdateMetadataRequest& req, Context& ctx);
+    void handle_stop_replica(sim::NodeId from, const StopReplicaRequest& req, Context& ctx);
+    // ZkConfigManager: the /config/changes notifications after the last one processed.
+    void watch_config_changes(Context& ctx);
+    void apply_topic_config(const std::string& topic, const ConfigMap& configs, Context& ctx);
     bool stale_controller(int32_t controller_epoch, const char* request, Context& ctx);
-    void cache_topics(const std::vector<ZkTopicInfo>& topics);
+    // Topics in `skip` (being deleted) are not cached.
+    void cache_topics(const std::vector<ZkTopicInfo>& topics, const std::set<TopicId>* skip = nullptr);
     void cache_partition(const LeaderAndIsrPartitionState& s);
     void send_controlled_shutdown(Context& ctx);
     void on_controlled_shutdown(const ControlledShutdownResponse& r, Context& ctx);
@@ -55,6 +64,8 @@ private:
     sim::TimerId controlled_shutdown_timer_;
     bool closing_session_ = false;  // stopping: exit once ZooKeeper confirmed the session is closed
     int controlled_shutdown_attempts_ = 0;
+    std::map<TopicId, std::string> topic_names_;  // every topic a controller request named (StopReplica names ids)
+    int64_t last_config_change_ = -1;             // sequence number of the last notification processed
 };
 
 }  // namespace kafka
