@@ -5,10 +5,6 @@
 
 namespace kafka {
 
-namespace {
-constexpr const char* not_controller_message = "This is not the correct controller for this cluster.";  // Errors.NOT_CONTROLLER
-}  // namespace
-
 ControllerNode::ControllerNode(int32_t node_id, std::vector<int32_t> voters, const BrokerConfig& config,
                                const ClusterDirectory& directory, uint64_t placement_seed)
     : id_(node_id),

@@ -54,7 +54,7 @@ struct Parsed {
 };
 
 // What a tool prints for a command it cannot run: the problem, then its options.
-struct UsageError {
+struct ToolUsage {
     std::string message;
     bool exception = false;  // joptsimple's own exception, thrown out of main
 };
@@ -90,10 +90,10 @@ Parsed parse(const Words& words, const std::vector<Option>& options) {
         }
         auto it = std::find_if(options.begin(), options.end(), [&](const Option& o) { return name == o.name; });
         if (it == options.end())
-            throw UsageError{"joptsimple.UnrecognizedOptionException: " + name + " is not a recognized option", true};
+            throw ToolUsage{"joptsimple.UnrecognizedOptionException: " + name + " is not a recognized option", true};
         auto& slot = p.values[name];
         if (!it->takes_argument) {
-            if (inline_value) throw UsageError{"Option " + name + " does not take an argument"};
+            if (inline_value) throw ToolUsage{"Option " + name + " does not take an argument"};
             continue;
         }
         if (inline_value) {
@@ -101,7 +101,7 @@ Parsed parse(const Words& words, const std::vector<Option>& options) {
         } else if (i + 1 < words.size() && !words[i + 1].starts_with("--")) {
             slot.push_back(words[++i]);
         } else {
-            throw UsageError{"joptsimple.OptionMissingRequiredArgumentException: Option " + name + " requires an argument",
+            throw ToolUsage{"joptsimple.OptionMissingRequiredArgumentException: Option " + name + " requires an argument",
                              true};
         }
     }
@@ -171,13 +171,13 @@ json read_json_argument(const std::string& text, const std::string& option) {
     std::string body = text;
     if (!text.empty() && text.front() != '{' && text.front() != '[') {
         std::ifstream in(text);
-        if (!in) throw UsageError{"Exception in thread \"main\" java.nio.file.NoSuchFileException: " + text};
+        if (!in) throw ToolUsage{"Exception in thread \"main\" java.nio.file.NoSuchFileException: " + text};
         std::ostringstream s;
         s << in.rdbuf();
         body = s.str();
     }
     json j = json::parse(body, nullptr, false);
-    if (j.is_discarded()) throw UsageError{"The " + option + " is not valid JSON: " + text};
+    if (j.is_discarded()) throw ToolUsage{"The " + option + " is not valid JSON: " + text};
     return j;
 }
 
@@ -259,7 +259,7 @@ void KafkaTools::run(const Words& words) {
         else if (tool == "kafka-get-offsets") get_offsets(words);
         else if (tool == "kafka-consumer-groups") consumer_groups(words);
         else if (tool == "kafka-metadata-quorum") metadata_quorum(words);
-    } catch (const UsageError& e) {
+    } catch (const ToolUsage& e) {
         out_ << (e.exception ? "Exception in thread \"main\" " : "") << e.message << "\n";
     }
 }
@@ -296,16 +296,16 @@ void KafkaTools::topics(const Words& words) {
     Parsed p;
     try {
         p = parse(words, topics_options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(topics_options);
         throw;
     }
     auto usage = [&](const std::string& message) {
-        throw UsageError{message + "\n" + usage_table(topics_options)};
+        throw ToolUsage{message + "\n" + usage_table(topics_options)};
     };
     if (p.has("help")) usage("This tool helps to create, delete, describe, or change a topic.");
     if (p.has("zookeeper") && release.at_least(3, 0))
-        throw UsageError{"joptsimple.UnrecognizedOptionException: zookeeper is not a recognized option", true};
+        throw ToolUsage{"joptsimple.UnrecognizedOptionException: zookeeper is not a recognized option", true};
     const int actions = p.has("create") + p.has("list") + p.has("describe") + p.has("delete") + p.has("alter");
     if (actions != 1) usage("Command must include exactly one action: --list, --describe, --create, --alter or --delete");
     if (!p.has("bootstrap-server") && !p.has("zookeeper")) usage("Missing required argument \"[bootstrap-server]\"");
@@ -347,13 +347,13 @@ void KafkaTools::topics(const Words& words) {
                 int64_t n = std::stoll(*v, &used);
                 if (used != v->size()) throw std::invalid_argument(*v);
                 if (n < 1 || n > max) {
-                    throw UsageError{"Error while executing topic command : The " +
+                    throw ToolUsage{"Error while executing topic command : The " +
                                      std::string(option == "partitions" ? "partitions" : "replication factor") +
                                      " must be greater than 0"};
                 }
                 return n;
             } catch (const std::logic_error&) {
-                throw UsageError{"Exception in thread \"main\" joptsimple.OptionArgumentConversionException: Cannot parse "
+                throw ToolUsage{"Exception in thread \"main\" joptsimple.OptionArgumentConversionException: Cannot parse "
                                  "argument '" + *v + "' of option " + option};
             }
         };
@@ -369,7 +369,7 @@ void KafkaTools::topics(const Words& words) {
                     try {
                         replicas.push_back(static_cast<kafka::BrokerId>(std::stoi(id)));
                     } catch (const std::logic_error&) {
-                        throw UsageError{"Error while executing topic command : For input string: \"" + id + "\""};
+                        throw ToolUsage{"Error while executing topic command : For input string: \"" + id + "\""};
                     }
                 }
                 op.create.assignment.push_back(std::move(replicas));
@@ -381,7 +381,7 @@ void KafkaTools::topics(const Words& words) {
         for (const std::string& kv : p.all("config")) {
             const auto eq = kv.find('=');
             if (eq == std::string::npos)
-                throw UsageError{"Error while executing topic command : Invalid topic config: all configs to be added "
+                throw ToolUsage{"Error while executing topic command : Invalid topic config: all configs to be added "
                                  "must be in the format \"key=val\"."};
             op.create.configs[kv.substr(0, eq)] = kv.substr(eq + 1);
         }
@@ -454,7 +454,7 @@ void KafkaTools::topics(const Words& words) {
         try {
             op.partitions = std::stoi(*n);
         } catch (const std::logic_error&) {
-            throw UsageError{"Exception in thread \"main\" joptsimple.OptionArgumentConversionException: Cannot parse "
+            throw ToolUsage{"Exception in thread \"main\" joptsimple.OptionArgumentConversionException: Cannot parse "
                              "argument '" + *n + "' of option partitions"};
         }
     }
@@ -490,14 +490,14 @@ void KafkaTools::console_producer(const Words& words) {
     Parsed p;
     try {
         p = parse(words, producer_options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(producer_options);
         throw;
     }
-    auto usage = [&](const std::string& message) { throw UsageError{message + "\n" + usage_table(producer_options)}; };
+    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(producer_options)}; };
     if (p.has("help")) usage("This tool helps to read data from standard input and publish it to Kafka.");
     if (p.has("broker-list") && release.at_least(4, 0))
-        throw UsageError{"joptsimple.UnrecognizedOptionException: broker-list is not a recognized option", true};
+        throw ToolUsage{"joptsimple.UnrecognizedOptionException: broker-list is not a recognized option", true};
     const auto servers = p.has("bootstrap-server") ? p.one("bootstrap-server") : p.one("broker-list");
     if (!servers) usage("Missing required argument \"[bootstrap-server]\"");
     const auto topic = p.one("topic");
@@ -633,11 +633,11 @@ void KafkaTools::console_consumer(const Words& words) {
     Parsed p;
     try {
         p = parse(words, consumer_options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(consumer_options);
         throw;
     }
-    auto usage = [&](const std::string& message) { throw UsageError{message + "\n" + usage_table(consumer_options)}; };
+    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(consumer_options)}; };
     if (p.has("help")) usage("This tool helps to read data from Kafka topics and outputs it to standard output.");
     if (!p.has("bootstrap-server")) usage("Missing required argument \"[bootstrap-server]\"");
     const auto topic = p.one("topic");
@@ -765,11 +765,11 @@ void KafkaTools::configs(const Words& words) {
     Parsed p;
     try {
         p = parse(words, configs_options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(configs_options);
         throw;
     }
-    auto usage = [&](const std::string& message) { throw UsageError{message + "\n" + usage_table(configs_options)}; };
+    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(configs_options)}; };
     if (p.has("help")) usage("This tool helps to manipulate and describe entity config for a topic, client, user, broker or ip");
     if (!p.has("bootstrap-server")) usage("One of the required --bootstrap-server or --zookeeper arguments must be specified");
     if (p.has("alter") == p.has("describe")) usage("Command must include exactly one action: --describe, --alter");
@@ -856,11 +856,11 @@ void KafkaTools::leader_election(const Words& words) {
     Parsed p;
     try {
         p = parse(words, election_options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(election_options);
         throw;
     }
-    auto usage = [&](const std::string& message) { throw UsageError{message + "\n" + usage_table(election_options)}; };
+    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(election_options)}; };
     if (p.has("help")) usage("This tool attempts to elect a new leader for a set of topic partitions.");
     if (!p.has("bootstrap-server")) usage("Missing required option(s) [bootstrap-server]");
     const auto type = p.one("election-type");
@@ -934,11 +934,11 @@ void KafkaTools::delete_records(const Words& words) {
     Parsed p;
     try {
         p = parse(words, delete_records_options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(delete_records_options);
         throw;
     }
-    auto usage = [&](const std::string& m) { throw UsageError{m + "\n" + usage_table(delete_records_options)}; };
+    auto usage = [&](const std::string& m) { throw ToolUsage{m + "\n" + usage_table(delete_records_options)}; };
     if (p.has("help")) usage("This tool helps to delete records of the given partitions down to the specified offset.");
     if (!p.has("bootstrap-server")) usage("Missing required argument \"[bootstrap-server]\"");
     const auto file = p.one("offset-json-file");
@@ -960,7 +960,7 @@ void KafkaTools::delete_records(const Words& words) {
         kafka::AdminOperation::Cut cut{{e["topic"].get<std::string>(), e["partition"].get<int32_t>()},
                                        e["offset"].get<int64_t>()};
         if (!seen.insert(cut.tp).second)
-            throw UsageError{"Exception in thread \"main\" kafka.common.AdminCommandFailedException: Offset json file "
+            throw ToolUsage{"Exception in thread \"main\" kafka.common.AdminCommandFailedException: Offset json file "
                              "contains duplicate topic partitions: " + partition_text(cut.tp)};
         op.delete_records.push_back(cut);
     }
@@ -1003,11 +1003,11 @@ void KafkaTools::reassign(const Words& words) {
     Parsed p;
     try {
         p = parse(words, reassign_options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(reassign_options);
         throw;
     }
-    auto usage = [&](const std::string& m) { throw UsageError{m + "\n" + usage_table(reassign_options)}; };
+    auto usage = [&](const std::string& m) { throw ToolUsage{m + "\n" + usage_table(reassign_options)}; };
     if (p.has("help")) usage("This tool helps to move topic partitions between replicas.");
     if (!p.has("bootstrap-server")) usage("Please specify --bootstrap-server");
     if (p.has("execute") + p.has("verify") + p.has("list") + p.has("cancel") != 1)
@@ -1147,16 +1147,16 @@ void KafkaTools::get_offsets(const Words& words) {
     Parsed p;
     try {
         p = parse(words, options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(options);
         throw;
     }
     if (p.has("help") || !p.has("bootstrap-server"))
-        throw UsageError{"Missing required argument \"[bootstrap-server]\"\n" + usage_table(options)};
+        throw ToolUsage{"Missing required argument \"[bootstrap-server]\"\n" + usage_table(options)};
     const std::string time = p.one("time").value_or("-1");
     const bool earliest = time == "-2" || time == "earliest";
     if (!earliest && time != "-1" && time != "latest")
-        throw UsageError{"Only -1 (latest) and -2 (earliest) are modelled for --time, got " + time + "\n" + usage_table(options)};
+        throw ToolUsage{"Only -1 (latest) and -2 (earliest) are modelled for --time, got " + time + "\n" + usage_table(options)};
     std::vector<std::string> only;
     if (auto t = p.one("topic")) only.push_back(*t);
     std::vector<reports::TopicView> views =
@@ -1192,11 +1192,11 @@ void KafkaTools::consumer_groups(const Words& words) {
     Parsed p;
     try {
         p = parse(words, options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(options);
         throw;
     }
-    auto usage = [&](const std::string& m) { throw UsageError{m + "\n" + usage_table(options)}; };
+    auto usage = [&](const std::string& m) { throw ToolUsage{m + "\n" + usage_table(options)}; };
     if (p.has("help")) usage("This tool helps to list all consumer groups, describe a consumer group.");
     if (!p.has("bootstrap-server")) usage("Missing required argument \"[bootstrap-server]\"");
     if (p.has("list") == p.has("describe")) usage("Command must include exactly one action: --list, --describe");
@@ -1230,12 +1230,12 @@ void KafkaTools::metadata_quorum(const Words& words) {
     Parsed p;
     try {
         p = parse(words, options);
-    } catch (UsageError& e) {
+    } catch (ToolUsage& e) {
         e.message += "\n" + usage_table(options);
         throw;
     }
     if (p.has("help") || p.non_options.empty() || p.non_options[0] != "describe" || !p.has("status"))
-        throw UsageError{"usage: kafka-metadata-quorum [-h] --bootstrap-server BOOTSTRAP_SERVER {describe} --status\n"};
+        throw ToolUsage{"usage: kafka-metadata-quorum [-h] --bootstrap-server BOOTSTRAP_SERVER {describe} --status\n"};
     if (session_.scenario().kafka.metadata != scenarios::MetadataMode::kraft) {
         out_ << "org.apache.kafka.common.errors.UnsupportedVersionException: The node does not support DESCRIBE_QUORUM\n";
         return;

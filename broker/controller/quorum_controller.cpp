@@ -680,6 +680,14 @@ std::optional<int64_t> parse_java_integer(const std::string& s, int64_t lo, int6
     return static_cast<int64_t>(v);
 }
 
+std::vector<BrokerId> sorted_difference(const std::vector<BrokerId>& a, const std::vector<BrokerId>& b) {
+    std::set<BrokerId> out(a.begin(), a.end());
+    for (BrokerId x : b) out.erase(x);
+    return {out.begin(), out.end()};
+}
+
+}  // namespace
+
 // LogConfig.validate for one topic config: ConfigDef.parseType, then the key's range
 // (ConfigDef.Range), with ConfigException's message "Invalid value <v> for configuration <k>:
 // <why>". nullopt when the value is good; `out` then holds it typed as the key table has it.
@@ -728,13 +736,6 @@ std::optional<std::string> parse_topic_config(const ConfigKey& key, const std::s
     return std::nullopt;
 }
 
-std::vector<BrokerId> sorted_difference(const std::vector<BrokerId>& a, const std::vector<BrokerId>& b) {
-    std::set<BrokerId> out(a.begin(), a.end());
-    for (BrokerId x : b) out.erase(x);
-    return {out.begin(), out.end()};
-}
-
-}  // namespace
 
 std::string QuorumController::check_manual_assignment(const std::vector<BrokerId>& replicas,
                                                       std::optional<size_t> replication_factor) const {

@@ -31,6 +31,14 @@
 
 namespace kafka {
 
+// Kafka's answer to a request the receiver cannot take because it is not the active controller.
+inline constexpr const char* not_controller_message = "This is not the correct controller for this cluster.";
+
+// LogConfig.validate of one topic config value as typed (IncrementalAlterConfigs, both modes):
+// nullopt and `out` typed when it parses, else ConfigException's message ("Invalid value abc for
+// configuration min.insync.replicas: Not a number of type INT").
+std::optional<std::string> parse_topic_config(const ConfigKey& key, const std::string& text, ConfigValue& out);
+
 class QuorumController {
 public:
     QuorumController(const BrokerConfig& config, uint64_t placement_seed);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <tuple>
 
+#include "broker/controller/quorum_controller.hpp"
 #include "broker/controller/replica_placement.hpp"
 
 namespace kafka {
@@ -887,7 +888,11 @@ void ZkController::handle_create_topics(sim::NodeId from, const CreateTopicsRequ
             r.message = "Topic '" + t.name + "' already exists.";  // ZkAdminManager.createTopics
         } else if (assignment.empty()) {
             assignment = assign_replicas(usable, t.num_partitions, t.replication_factor, ctx.rng());
-            if (assignment.empty()) r.error = Error::invalid_replication_factor;
+            if (assignment.empty()) {
+                r.error = Error::invalid_replication_factor;  // AdminUtils.assignReplicasToBrokers
+                r.message = "Replication factor: " + std::to_string(t.replication_factor) +
+                            " larger than available brokers: " + std::to_string(usable.size()) + ".";
+            }
         }
         if (r.error == Error::none) {
             r.topic_id = ++max_topic_id_;
@@ -1040,62 +1045,9 @@ void ZkController::handle_controlled_shutdown(sim::NodeId from, const Controlled
 
 namespace {
 
-const char* const not_controller_message = "This is not the correct controller for this cluster.";
-
 std::string partition_name(const std::string& topic, int32_t p) { return topic + "-" + std::to_string(p); }
 
-std::string trimmed(const std::string& s) {
-    const size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
-// ConfigDef.parse of one topic override (LogConfig.validate), in the words of Kafka's
-// ConfigException ("Invalid value abc for configuration min.insync.replicas: Not a number of
-// type INT"); nullopt and the typed value when it parses. An integer key whose range fits 32
-// bits is Kafka's INT, any other is LONG.
-std::optional<std::string> parse_topic_config(const ConfigKey& key, const std::string& text, ConfigValue& out) {
-    auto invalid = [&](const std::string& why) {
-        return "Invalid value " + text + " for configuration " + std::string(key.name) + ": " + why;
-    };
-    const std::string t = trimmed(text);
-    switch (key.type) {
-        case ConfigType::boolean: {
-            std::string l = t;
-            for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (l != "true" && l != "false") return invalid("Expected value to be either true or false");
-            out = l == "true";
-            return std::nullopt;
-        }
-        case ConfigType::integer: {
-            const bool is_int = key.max_value <= i32_max && key.min_value >= INT32_MIN;
-            int64_t v = 0;
-            const char* end = t.data() + t.size();
-            auto [ptr, ec] = std::from_chars(t.data(), end, v);
-            if (t.empty() || ec != std::errc{} || ptr != end || (is_int && (v < INT32_MIN || v > INT32_MAX)))
-                return invalid(is_int ? "Not a number of type INT" : "Not a number of type LONG");
-            // ConfigDef.Range
-            if (key.min_value != i64_min && v < key.min_value)
-                return invalid("Value must be at least " + std::to_string(key.min_value));
-            if (key.max_value < (is_int ? i32_max : i64_max) && v > key.max_value)
-                return invalid("Value must be no more than " + std::to_string(key.max_value));
-            out = v;
-            return std::nullopt;
-        }
-        case ConfigType::ratio: {
-            char* end = nullptr;
-            const double d = std::strtod(t.c_str(), &end);
-            if (t.empty() || end != t.c_str() + t.size()) return invalid("Not a number of type DOUBLE");
-            out = d;
-            return std::nullopt;
-        }
-        case ConfigType::string:
-        case ConfigType::acks:
-            break;
-    }
-    out = text;
-    return std::nullopt;
-}
 
 }  // namespace
 

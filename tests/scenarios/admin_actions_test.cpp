@@ -14,7 +14,7 @@ namespace {
 
 using json = nlohmann::json;
 
-json base(const std::string& metadata) {
+json admin_base(const std::string& metadata) {
     json j = {{"name", "admin"},
               {"duration", "40s"},
               {"kafka", {{"version", "3.7"}, {"metadata", metadata}, {"brokers", 3}}},
@@ -24,7 +24,7 @@ json base(const std::string& metadata) {
     return j;
 }
 
-std::string load_errors(const json& j) {
+std::string admin_load_errors(const json& j) {
     auto r = scenarios::load_scenario_text(j.dump(), "admin.json");
     std::string out;
     for (const auto& e : r.errors)
@@ -44,7 +44,7 @@ std::vector<std::string> admin_results(const scenarios::RunData& data) {
 }  // namespace
 
 TEST_CASE("admin actions: the loader takes the tools' parameter names", "[scenarios][admin]") {
-    json j = base("kraft");
+    json j = admin_base("kraft");
     j["faults"] = json::array({
         {{"at", "5s"}, {"action", "create-topic"}, {"topic", "payments"}, {"partitions", 3}, {"replication.factor", 2}},
         {{"at", "6s"}, {"action", "add-partitions"}, {"topic", "orders"}, {"partitions", 4}},
@@ -58,7 +58,7 @@ TEST_CASE("admin actions: the loader takes the tools' parameter names", "[scenar
         {{"at", "11s"}, {"action", "delete-topic"}, {"topic", "payments"}},
     });
     auto r = scenarios::load_scenario_text(j.dump(), "admin.json");
-    INFO(load_errors(j));
+    INFO(admin_load_errors(j));
     REQUIRE(r.scenario);
     const auto& a = r.scenario->admin_actions;
     REQUIRE(a.size() == 7);
@@ -76,7 +76,7 @@ TEST_CASE("admin actions: the loader takes the tools' parameter names", "[scenar
 }
 
 TEST_CASE("admin actions: mistakes get a path and a suggestion", "[scenarios][admin]") {
-    json j = base("kraft");
+    json j = admin_base("kraft");
     j["faults"] = json::array({
         {{"at", "5s"}, {"action", "create-topik"}, {"topic", "x"}},
         {{"at", "5s"}, {"action", "delete-topic"}, {"topic", "ordres"}},
@@ -89,7 +89,7 @@ TEST_CASE("admin actions: mistakes get a path and a suggestion", "[scenarios][ad
         {{"at", "5s"}, {"action", "alter-config"}, {"entity-type", "topics"}, {"entity-name", "orders"},
          {"add-config", {{"min.insync.replica", 2}}}},
     });
-    const std::string errors = load_errors(j);
+    const std::string errors = admin_load_errors(j);
     INFO(errors);
     CHECK(contains(errors, "/faults/0/action: unknown fault action \"create-topik\"") );
     CHECK(contains(errors, "[create-topic]"));
@@ -104,7 +104,7 @@ TEST_CASE("admin actions: mistakes get a path and a suggestion", "[scenarios][ad
 TEST_CASE("admin actions: a run makes each call and records Kafka's answer in both modes", "[scenarios][admin]") {
     for (const std::string mode : {"kraft", "zookeeper"}) {
         INFO(mode);
-        json j = base(mode);
+        json j = admin_base(mode);
         j["faults"] = json::array({
             {{"at", "8s"}, {"action", "create-topic"}, {"topic", "payments"}, {"partitions", 2}, {"replication.factor", 3}},
             {{"at", "9s"}, {"action", "create-topic"}, {"topic", "orders"}},
@@ -116,7 +116,7 @@ TEST_CASE("admin actions: a run makes each call and records Kafka's answer in bo
             {{"at", "14s"}, {"action", "delete-topic"}, {"topic", "payments"}},
         });
         auto loaded = scenarios::load_scenario_text(j.dump(), "admin.json");
-        INFO(load_errors(j));
+        INFO(admin_load_errors(j));
         REQUIRE(loaded.scenario);
         scenarios::ScenarioRun run(*loaded.scenario, {});
         const auto& data = run.finish();

@@ -338,8 +338,9 @@ TEST_CASE("shell: Kafka's tools answer bad input as Kafka does and the session g
     CHECK(contains(s.transcript, "Command must include exactly one action: --list, --describe, --create, --alter or --delete"));
     CHECK(contains(s.transcript, "Timed out waiting for a node assignment. Call: createTopics"));
     CHECK(output_of(s.transcript, "> kafka-topics.sh --alter --topic t --partitions 3") == "");
+    // KRaft's ReplicationControlManager words it this way (ZooKeeper mode: "Topic currently has 3 partitions, ...").
     CHECK(contains(output_of(s.transcript, "> kafka-topics.sh --alter --topic t --partitions 2"),
-                   "Error while executing topic command : Topic currently has 3 partitions, which is higher than the requested 2."));
+                   "Error while executing topic command : The topic t currently has 3 partition(s); 2 would not be an increase."));
     CHECK(contains(s.transcript, "InvalidConfigurationException"));
     CHECK(contains(output_of(s.transcript, "> kafka-topics.sh --describe --topic t "), "PartitionCount: 3"));
 }
