@@ -53,7 +53,7 @@ std::string base_client_name(const std::string& name) {
 
 // How many nodes believe they are the active controller, over time: KRaft controllers between
 // controller_active and controller_inactive, ZooKeeper-mode brokers between their election and
-// resignation; a process that dies stops believing. A paused controller that lost its session
+// resignation or clean stop; a process that dies stops believing. A paused controller that lost its session
 // still believes (a zombie), so the count can be 2, as the summed JMX gauge would be.
 std::vector<std::pair<sim::Time, int32_t>> active_controller_counts(const scenarios::RunData& run) {
     std::vector<std::pair<sim::Time, int32_t>> out;  // (from, count)
@@ -71,6 +71,9 @@ std::vector<std::pair<sim::Time, int32_t>> active_controller_counts(const scenar
             else if (std::holds_alternative<kafka::ControllerInactive>(ev.event)) active[base_client_name(node)] = false;
             else if (const auto* e = std::get_if<kafka::ZkControllerElected>(&ev.event)) active["broker:" + std::to_string(e->broker)] = true;
             else if (const auto* r = std::get_if<kafka::ZkControllerResigned>(&ev.event)) active["broker:" + std::to_string(r->broker)] = false;
+            // A broker that finishes a clean shutdown while it is the controller stops believing
+            // it leads without resigning first (its /controller goes with its session).
+            else if (const auto* b = std::get_if<kafka::BrokerStopped>(&ev.event)) active["broker:" + std::to_string(b->broker)] = false;
             else return;
             record(ev.time);
         },

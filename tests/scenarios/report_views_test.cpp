@@ -265,7 +265,7 @@ TEST_CASE("report views: the loader reads expected_fraction and refuses values o
     auto loaded = scenarios::load_scenario_file((source_dir / "scenarios/library/kip-101-divergence-0.10.json").string());
     REQUIRE(loaded.scenario);
     REQUIRE(loaded.scenario->expect.size() == 1);
-    CHECK(loaded.scenario->expect[0].expected_fraction == 0.5);
+    CHECK(loaded.scenario->expect[0].expected_fraction == 0.4);
     const std::string base = R"({"name": "x", "duration": "30s", "kafka": {"brokers": 3}, "expect": [ )";
     for (const char* bad : {"0", "-0.5", "1.01", "\"half\"", "null"}) {
         auto r = scenarios::load_scenario_text(base + "{\"check\": \"no-acked-loss\", \"expected_fraction\": " + bad + "}]}",
