@@ -74,7 +74,7 @@ std::string usage_table(const std::vector<Option>& options) {
     return out.str();
 }
 
-Parsed parse(const Words& words, const std::vector<Option>& options) {
+Parsed parse_options(const Words& words, const std::vector<Option>& options) {
     Parsed p;
     for (size_t i = 1; i < words.size(); ++i) {
         const std::string& w = words[i];
@@ -106,6 +106,20 @@ Parsed parse(const Words& words, const std::vector<Option>& options) {
         }
     }
     return p;
+}
+
+// The tool's options as joptsimple parses them; a mistake prints the tool's option table too.
+Parsed parse(const Words& words, const std::vector<Option>& options) {
+    try {
+        return parse_options(words, options);
+    } catch (ToolUsage& e) {
+        e.message += "\n" + usage_table(options);
+        throw;
+    }
+}
+
+[[noreturn]] void usage_error(const std::vector<Option>& options, const std::string& message) {
+    throw ToolUsage{message + "\n" + usage_table(options)};
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
@@ -293,16 +307,8 @@ const std::vector<Option> topics_options = {
 void KafkaTools::topics(const Words& words) {
     const scenarios::Scenario& s = session_.scenario();
     const reports::KafkaRelease release = session_.release();
-    Parsed p;
-    try {
-        p = parse(words, topics_options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(topics_options);
-        throw;
-    }
-    auto usage = [&](const std::string& message) {
-        throw ToolUsage{message + "\n" + usage_table(topics_options)};
-    };
+    const Parsed p = parse(words, topics_options);
+    auto usage = [&](const std::string& message) { usage_error(topics_options, message); };
     if (p.has("help")) usage("This tool helps to create, delete, describe, or change a topic.");
     if (p.has("zookeeper") && release.at_least(3, 0))
         throw ToolUsage{"joptsimple.UnrecognizedOptionException: zookeeper is not a recognized option", true};
@@ -487,14 +493,8 @@ const std::vector<Option> producer_options = {
 void KafkaTools::console_producer(const Words& words) {
     const scenarios::Scenario& s = session_.scenario();
     const reports::KafkaRelease release = session_.release();
-    Parsed p;
-    try {
-        p = parse(words, producer_options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(producer_options);
-        throw;
-    }
-    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(producer_options)}; };
+    const Parsed p = parse(words, producer_options);
+    auto usage = [&](const std::string& message) { usage_error(producer_options, message); };
     if (p.has("help")) usage("This tool helps to read data from standard input and publish it to Kafka.");
     if (p.has("broker-list") && release.at_least(4, 0))
         throw ToolUsage{"joptsimple.UnrecognizedOptionException: broker-list is not a recognized option", true};
@@ -630,14 +630,8 @@ std::string unescape(const std::string& s) {
 
 void KafkaTools::console_consumer(const Words& words) {
     const scenarios::Scenario& s = session_.scenario();
-    Parsed p;
-    try {
-        p = parse(words, consumer_options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(consumer_options);
-        throw;
-    }
-    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(consumer_options)}; };
+    const Parsed p = parse(words, consumer_options);
+    auto usage = [&](const std::string& message) { usage_error(consumer_options, message); };
     if (p.has("help")) usage("This tool helps to read data from Kafka topics and outputs it to standard output.");
     if (!p.has("bootstrap-server")) usage("Missing required argument \"[bootstrap-server]\"");
     const auto topic = p.one("topic");
@@ -762,14 +756,8 @@ const std::vector<Option> configs_options = {
 
 void KafkaTools::configs(const Words& words) {
     const scenarios::Scenario& s = session_.scenario();
-    Parsed p;
-    try {
-        p = parse(words, configs_options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(configs_options);
-        throw;
-    }
-    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(configs_options)}; };
+    const Parsed p = parse(words, configs_options);
+    auto usage = [&](const std::string& message) { usage_error(configs_options, message); };
     if (p.has("help")) usage("This tool helps to manipulate and describe entity config for a topic, client, user, broker or ip");
     if (!p.has("bootstrap-server")) usage("One of the required --bootstrap-server or --zookeeper arguments must be specified");
     if (p.has("alter") == p.has("describe")) usage("Command must include exactly one action: --describe, --alter");
@@ -853,14 +841,8 @@ const std::vector<Option> election_options = {
 
 void KafkaTools::leader_election(const Words& words) {
     const scenarios::Scenario& s = session_.scenario();
-    Parsed p;
-    try {
-        p = parse(words, election_options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(election_options);
-        throw;
-    }
-    auto usage = [&](const std::string& message) { throw ToolUsage{message + "\n" + usage_table(election_options)}; };
+    const Parsed p = parse(words, election_options);
+    auto usage = [&](const std::string& message) { usage_error(election_options, message); };
     if (p.has("help")) usage("This tool attempts to elect a new leader for a set of topic partitions.");
     if (!p.has("bootstrap-server")) usage("Missing required option(s) [bootstrap-server]");
     const auto type = p.one("election-type");
@@ -931,14 +913,8 @@ const std::vector<Option> delete_records_options = {
 
 void KafkaTools::delete_records(const Words& words) {
     const scenarios::Scenario& s = session_.scenario();
-    Parsed p;
-    try {
-        p = parse(words, delete_records_options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(delete_records_options);
-        throw;
-    }
-    auto usage = [&](const std::string& m) { throw ToolUsage{m + "\n" + usage_table(delete_records_options)}; };
+    const Parsed p = parse(words, delete_records_options);
+    auto usage = [&](const std::string& m) { usage_error(delete_records_options, m); };
     if (p.has("help")) usage("This tool helps to delete records of the given partitions down to the specified offset.");
     if (!p.has("bootstrap-server")) usage("Missing required argument \"[bootstrap-server]\"");
     const auto file = p.one("offset-json-file");
@@ -1000,14 +976,8 @@ const std::vector<Option> reassign_options = {
 
 void KafkaTools::reassign(const Words& words) {
     const scenarios::Scenario& s = session_.scenario();
-    Parsed p;
-    try {
-        p = parse(words, reassign_options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(reassign_options);
-        throw;
-    }
-    auto usage = [&](const std::string& m) { throw ToolUsage{m + "\n" + usage_table(reassign_options)}; };
+    const Parsed p = parse(words, reassign_options);
+    auto usage = [&](const std::string& m) { usage_error(reassign_options, m); };
     if (p.has("help")) usage("This tool helps to move topic partitions between replicas.");
     if (!p.has("bootstrap-server")) usage("Please specify --bootstrap-server");
     if (p.has("execute") + p.has("verify") + p.has("list") + p.has("cancel") != 1)
@@ -1113,7 +1083,9 @@ void KafkaTools::reassign(const Words& words) {
     out_ << "Status of partition reassignment:\n";
     bool any_running = false;
     std::set<std::string> topics_seen;
-    for (const auto& [tp, replicas] : plan) {
+    for (const auto& entry : plan) {
+        const kafka::TopicPartitionName& tp = entry.first;
+        const std::vector<int32_t>& replicas = entry.second;
         topics_seen.insert(tp.topic);
         const bool running = std::any_of(ongoing[0].reassignments.begin(), ongoing[0].reassignments.end(),
                                          [&](const auto& r) { return r.tp == tp; });
@@ -1144,13 +1116,7 @@ void KafkaTools::get_offsets(const Words& words) {
         {"partitions", true, "Comma separated list of partition ids."},
         {"help", false, "Print usage information."},
     };
-    Parsed p;
-    try {
-        p = parse(words, options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(options);
-        throw;
-    }
+    const Parsed p = parse(words, options);
     if (p.has("help") || !p.has("bootstrap-server"))
         throw ToolUsage{"Missing required argument \"[bootstrap-server]\"\n" + usage_table(options)};
     const std::string time = p.one("time").value_or("-1");
@@ -1189,14 +1155,8 @@ void KafkaTools::consumer_groups(const Words& words) {
         {"group", true, "The consumer group we wish to act on."},
         {"help", false, "Print usage information."},
     };
-    Parsed p;
-    try {
-        p = parse(words, options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(options);
-        throw;
-    }
-    auto usage = [&](const std::string& m) { throw ToolUsage{m + "\n" + usage_table(options)}; };
+    const Parsed p = parse(words, options);
+    auto usage = [&](const std::string& m) { usage_error(options, m); };
     if (p.has("help")) usage("This tool helps to list all consumer groups, describe a consumer group.");
     if (!p.has("bootstrap-server")) usage("Missing required argument \"[bootstrap-server]\"");
     if (p.has("list") == p.has("describe")) usage("Command must include exactly one action: --list, --describe");
@@ -1227,13 +1187,7 @@ void KafkaTools::metadata_quorum(const Words& words) {
         {"replication", false, "The replication state of the quorum."},
         {"help", false, "Print usage information."},
     };
-    Parsed p;
-    try {
-        p = parse(words, options);
-    } catch (ToolUsage& e) {
-        e.message += "\n" + usage_table(options);
-        throw;
-    }
+    const Parsed p = parse(words, options);
     if (p.has("help") || p.non_options.empty() || p.non_options[0] != "describe" || !p.has("status"))
         throw ToolUsage{"usage: kafka-metadata-quorum [-h] --bootstrap-server BOOTSTRAP_SERVER {describe} --status\n"};
     if (session_.scenario().kafka.metadata != scenarios::MetadataMode::kraft) {
